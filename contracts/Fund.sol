@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: EUPL-1.2
+pragma solidity ^0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IFund} from "./IFund.sol";
+
+/// @title Fund
+/// @notice One scheme's money for one period: sponsors' reserve, children's budgets, merchants'
+/// receivables and what was paid out to them. Deployed as a minimal-proxy clone by {FundFactory}.
+///
+/// Money only moves between these four places, so for every call sequence
+/// `deposited - withdrawn == reserve + Σ budget balances + Σ receivables + paidOut`.
+///
+/// A payment needs a permit signed by the family's device key; whoever relays it (normally the
+/// backend, so families need no gas) cannot change the budget, the ceiling or the nonce.
+contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712 {
+    using SafeCast for uint256;
+
+    bytes32 public constant SPONSOR_ROLE = keccak256("SPONSOR_ROLE");
+    bytes32 public constant VALIDATOR_ROLE = keccak256("VALIDATOR_ROLE");
+    bytes32 public constant MERCHANT_MANAGER_ROLE = keccak256("MERCHANT_MANAGER_ROLE");
+    bytes32 public constant SETTLER_ROLE = keccak256("SETTLER_ROLE");
+    bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+
+    bytes32 public constant PAYMENT_PERMIT_TYPEHASH = keccak256(
+        "PaymentPermit(address fund,bytes32 budgetId,uint256 maxAmount,uint256 nonce,uint256 deadline)"
+    );
+
+    // Packed so that a payment touches one slot of the budget, one of the merchant and one new slot
+    // for the payment record (which refunds need).
+    struct Budget {
+        address holder;
+        uint48 balance;
+        uint32 nonce;
+        bool frozen;
+        // second slot: read by a payment, written only when money is allocated or reclaimed
+        address sponsor;
+        uint40 expiry;
+        uint48 allocated;
+    }
+
+    enum MerchantStatus {
+        None,
+        Approved,
+        Suspended
+    }
+
+    struct Merchant {
+        MerchantStatus status;
+        uint32 categories;
+        uint104 receivable;
+        uint104 paidOut;
+    }
+
+    struct Payment {
+        address merchant;
+        uint48 amount;
+        uint48 refunded;
+    }
+
+    string private _name;
+    bytes3 private _currency;
+    uint64 private _defaultBudgetExpiry;
+
+    uint128 private _deposited;
+    uint128 private _withdrawn;
+    uint128 private _reserve;
+    uint128 private _paidOut;
+
+    mapping(address sponsor => uint256) private _reserveOf;
+    mapping(bytes32 budgetId => Budget) private _budgets;
+    mapping(address merchant => Merchant) private _merchants;
+    mapping(bytes32 paymentId => Payment) private _payments;
+    mapping(bytes32 bankRef => bool) private _bankRefUsed;
+
+    /// @dev The implementation itself is never initialized; only its clones are.
+    constructor() EIP712("Tegoed Fund", "1") {
+        _disableInitializers();
+    }
+
+    /// @notice Sets up a clone: its admin, name, currency code and the default budget expiry.
+    /// @dev Called once by {FundFactory} in the same transaction that creates the clone.
+    function initialize(address admin, string calldata fundName, bytes3 fundCurrency, uint64 budgetExpiry)
+        external
+        initializer
+    {
+        if (admin == address(0)) revert FundZeroAddress();
+        _name = fundName;
+        _currency = fundCurrency;
+        _defaultBudgetExpiry = budgetExpiry;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        emit DefaultBudgetExpiryChanged(budgetExpiry);
+    }
+
+    // ---------------------------------------------------------------- sponsors
+
+    /// @notice Records `amount` cents received in the fund's bank account from the calling sponsor.
+    /// @dev Requires SPONSOR_ROLE; `bankRef` must be new. Works while paused: it records a fact.
+    /// Emits {Deposited}.
+    function deposit(uint256 amount, bytes32 bankRef) external onlyRole(SPONSOR_ROLE) {
+        if (amount == 0) revert FundZeroAmount();
+        _useBankRef(bankRef);
+        _reserveOf[msg.sender] += amount;
+        _reserve += amount.toUint128();
+        _deposited += amount.toUint128();
+        emit Deposited(msg.sender, amount, bankRef);
+    }
+
+    /// @notice Takes `amount` cents of the caller's unallocated reserve back out of the fund.
+    /// @dev Requires SPONSOR_ROLE and not paused. Emits {Withdrawn}.
+    function withdraw(uint256 amount, bytes32 bankRef) external onlyRole(SPONSOR_ROLE) whenNotPaused {
+        if (amount == 0) revert FundZeroAmount();
+        _useBankRef(bankRef);
+        _takeReserve(msg.sender, amount);
+        _withdrawn += amount.toUint128();
+        emit Withdrawn(msg.sender, amount, bankRef);
+    }
+
+    // ---------------------------------------------------------------- validators
+
+    /// @notice Creates a batch of budgets funded from `sponsor`'s reserve.
+    /// @dev Requires VALIDATOR_ROLE and not paused. Each id must be new and non-zero, each amount
+    /// non-zero, each expiry in the future (0 takes the default). Emits {BudgetIssued} per budget.
+    function issueBudgets(address sponsor, BudgetGrant[] calldata grants)
+        external
+        onlyRole(VALIDATOR_ROLE)
+        whenNotPaused
+    {
+        if (!hasRole(SPONSOR_ROLE, sponsor)) revert FundNotSponsor(sponsor);
+        uint256 total;
+        for (uint256 i = 0; i < grants.length; ++i) {
+            BudgetGrant calldata grant = grants[i];
+            if (grant.amount == 0) revert FundZeroAmount();
+            Budget storage budget = _budgets[grant.budgetId];
+            if (grant.budgetId == bytes32(0) || budget.sponsor != address(0)) revert BudgetExists(grant.budgetId);
+            uint64 expiry = grant.expiry == 0 ? _defaultBudgetExpiry : grant.expiry;
+            if (expiry <= block.timestamp) revert FundExpiryInPast(expiry);
+
+            uint48 amount = grant.amount.toUint48();
+            budget.balance = amount;
+            budget.sponsor = sponsor;
+            budget.expiry = uint40(expiry);
+            budget.allocated = amount;
+            total += amount;
+            emit BudgetIssued(grant.budgetId, sponsor, amount, expiry);
+        }
+        _takeReserve(sponsor, total);
+    }
+
+    /// @notice Adds `amount` cents to each of `budgetIds`, each from its own sponsor's reserve.
+    /// @dev Requires VALIDATOR_ROLE and not paused; every budget must exist and not be expired.
+    /// Emits {BudgetToppedUp} per budget.
+    function topUp(bytes32[] calldata budgetIds, uint256 amount) external onlyRole(VALIDATOR_ROLE) whenNotPaused {
+        if (amount == 0) revert FundZeroAmount();
+        for (uint256 i = 0; i < budgetIds.length; ++i) {
+            Budget storage budget = _existingBudget(budgetIds[i]);
+            if (block.timestamp >= budget.expiry) revert BudgetExpired(budgetIds[i], budget.expiry);
+            _takeReserve(budget.sponsor, amount);
+            uint48 balance = (budget.balance + amount).toUint48();
+            budget.balance = balance;
+            budget.allocated = (budget.allocated + amount).toUint48();
+            emit BudgetToppedUp(budgetIds[i], amount, balance);
+        }
+    }
+
+    /// @notice Binds the family's device key to a budget on activation. One key may hold several budgets.
+    /// @dev Requires VALIDATOR_ROLE; the budget must have no holder yet (see {rekey}). Emits {BudgetHolderSet}.
+    function setHolder(bytes32 budgetId, address holder) external onlyRole(VALIDATOR_ROLE) {
+        if (holder == address(0)) revert FundZeroAddress();
+        Budget storage budget = _existingBudget(budgetId);
+        if (budget.holder != address(0)) revert BudgetHolderAlreadySet(budgetId, budget.holder);
+        budget.holder = holder;
+        emit BudgetHolderSet(budgetId, holder);
+    }
+
+    /// @notice Moves a budget to a new device key (lost phone). Permits of the old key fail at once.
+    /// @dev Requires VALIDATOR_ROLE. Emits {BudgetRekeyed}.
+    function rekey(bytes32 budgetId, address newHolder) external onlyRole(VALIDATOR_ROLE) {
+        if (newHolder == address(0)) revert FundZeroAddress();
+        Budget storage budget = _existingBudget(budgetId);
+        address oldHolder = budget.holder;
+        budget.holder = newHolder;
+        emit BudgetRekeyed(budgetId, oldHolder, newHolder);
+    }
+
+    /// @notice Stops all payments from a budget until {unfreeze}.
+    /// @dev Requires VALIDATOR_ROLE; refused when already frozen. Emits {BudgetFreezeChanged}.
+    function freeze(bytes32 budgetId) external onlyRole(VALIDATOR_ROLE) {
+        Budget storage budget = _existingBudget(budgetId);
+        if (budget.frozen) revert BudgetFrozen(budgetId);
+        budget.frozen = true;
+        emit BudgetFreezeChanged(budgetId, true);
+    }
+
+    /// @notice Allows payments from a frozen budget again.
+    /// @dev Requires VALIDATOR_ROLE; refused when not frozen. Emits {BudgetFreezeChanged}.
+    function unfreeze(bytes32 budgetId) external onlyRole(VALIDATOR_ROLE) {
+        Budget storage budget = _existingBudget(budgetId);
+        if (!budget.frozen) revert BudgetNotFrozen(budgetId);
+        budget.frozen = false;
+        emit BudgetFreezeChanged(budgetId, false);
+    }
+
+    /// @notice Returns what is left of expired budgets to their sponsors' reserve.
+    /// @dev Requires VALIDATOR_ROLE and not paused; every budget must have expired. Emits
+    /// {BudgetReclaimed} for each budget that still held money.
+    function reclaim(bytes32[] calldata budgetIds) external onlyRole(VALIDATOR_ROLE) whenNotPaused {
+        for (uint256 i = 0; i < budgetIds.length; ++i) {
+            Budget storage budget = _existingBudget(budgetIds[i]);
+            if (block.timestamp < budget.expiry) revert BudgetNotExpired(budgetIds[i], budget.expiry);
+            uint48 amount = budget.balance;
+            if (amount == 0) continue;
+            budget.balance = 0;
+            budget.allocated -= amount;
+            _reserveOf[budget.sponsor] += amount;
+            _reserve += amount;
+            emit BudgetReclaimed(budgetIds[i], budget.sponsor, amount);
+        }
+    }
+
+    // ---------------------------------------------------------------- merchants
+
+    /// @notice Lets `merchant` be paid from this fund, in the given category bitmask.
+    /// @dev Requires MERCHANT_MANAGER_ROLE. Also re-approves a suspended merchant. Emits {MerchantApproved}.
+    function approveMerchant(address merchant, uint32 categories) external onlyRole(MERCHANT_MANAGER_ROLE) {
+        if (merchant == address(0)) revert FundZeroAddress();
+        Merchant storage m = _merchants[merchant];
+        m.status = MerchantStatus.Approved;
+        m.categories = categories;
+        emit MerchantApproved(merchant, categories);
+    }
+
+    /// @notice Stops payments to `merchant`. What the fund owes it stays owed and can still be settled.
+    /// @dev Requires MERCHANT_MANAGER_ROLE; the merchant must be approved. Emits {MerchantSuspended}.
+    function suspendMerchant(address merchant) external onlyRole(MERCHANT_MANAGER_ROLE) {
+        Merchant storage m = _merchants[merchant];
+        if (m.status != MerchantStatus.Approved) revert MerchantNotApproved(merchant);
+        m.status = MerchantStatus.Suspended;
+        emit MerchantSuspended(merchant);
+    }
+
+    // ---------------------------------------------------------------- payments
+
+    /// @notice Pays `amount` cents from a child's budget to an approved merchant.
+    /// @dev Anyone may submit the family's permit. Refused when paused, for a zero amount, a permit of
+    /// another fund, an unknown, frozen, expired or not yet activated budget, a passed deadline, a used
+    /// nonce, a signer other than the holder, an unapproved merchant, an amount above the permit's
+    /// ceiling or the balance. The budget's nonce goes up, so every older permit is dead.
+    /// Emits {PaymentMade}.
+    /// @return paymentId `keccak256(abi.encode(budgetId, nonce))`, the id refunds refer to.
+    function pay(PaymentPermit calldata permit, bytes calldata signature, address merchant, uint256 amount)
+        external
+        whenNotPaused
+        returns (bytes32 paymentId)
+    {
+        if (amount == 0) revert FundZeroAmount();
+        if (permit.fund != address(this)) revert PermitWrongFund(permit.fund);
+        bytes32 budgetId = permit.budgetId;
+        Budget storage budget = _existingBudget(budgetId);
+        if (budget.frozen) revert BudgetFrozen(budgetId);
+        if (block.timestamp >= budget.expiry) revert BudgetExpired(budgetId, budget.expiry);
+        address holder = budget.holder;
+        if (holder == address(0)) revert BudgetNotActivated(budgetId);
+        _checkPermit(permit, signature, holder, budget.nonce);
+
+        Merchant storage m = _merchants[merchant];
+        if (m.status != MerchantStatus.Approved) revert MerchantNotApproved(merchant);
+        if (amount > permit.maxAmount) revert PermitAmountExceeded(permit.maxAmount, amount);
+        uint48 balance = budget.balance;
+        if (amount > balance) revert BudgetInsufficient(budgetId, balance, amount);
+
+        uint256 nonce = budget.nonce;
+        paymentId = paymentIdOf(budgetId, nonce);
+        budget.nonce = uint32(nonce + 1); // every older permit is dead now
+        budget.balance = balance - uint48(amount);
+        m.receivable += uint104(amount);
+        _payments[paymentId] = Payment({merchant: merchant, amount: uint48(amount), refunded: 0});
+        emit PaymentMade(paymentId, budgetId, merchant, amount, nonce);
+    }
+
+    /// @notice Returns `amount` cents of a payment to the budget it came from, for the merchant it went to.
+    /// @dev Requires OPERATOR_ROLE (the backend acting for an authenticated merchant) and not paused.
+    /// All refunds of a payment together never exceed it, and never exceed what the fund still owes
+    /// the merchant. Emits {PaymentRefunded}.
+    function refund(bytes32 budgetId, uint256 paymentNonce, uint256 amount)
+        external
+        onlyRole(OPERATOR_ROLE)
+        whenNotPaused
+    {
+        if (amount == 0) revert FundZeroAmount();
+        bytes32 paymentId = paymentIdOf(budgetId, paymentNonce);
+        Payment storage payment = _payments[paymentId];
+        address merchant = payment.merchant;
+        if (merchant == address(0)) revert PaymentUnknown(paymentId);
+        uint256 refundable = payment.amount - payment.refunded;
+        if (amount > refundable) revert PaymentRefundExceeded(paymentId, refundable, amount);
+        Merchant storage m = _merchants[merchant];
+        if (amount > m.receivable) revert MerchantReceivableInsufficient(merchant, m.receivable, amount);
+
+        payment.refunded += uint48(amount);
+        m.receivable -= uint104(amount);
+        _budgets[budgetId].balance += uint48(amount);
+        emit PaymentRefunded(paymentId, budgetId, merchant, amount);
+    }
+
+    /// @notice Records that `amount` cents of the merchant's receivable reached its bank account.
+    /// @dev Requires SETTLER_ROLE; `bankRef` must be new, so a transfer is never recorded twice.
+    /// Works while paused: it records a fact. Emits {MerchantSettled}.
+    function settle(address merchant, uint256 amount, bytes32 bankRef) external onlyRole(SETTLER_ROLE) {
+        if (amount == 0) revert FundZeroAmount();
+        _useBankRef(bankRef);
+        Merchant storage m = _merchants[merchant];
+        if (amount > m.receivable) revert MerchantReceivableInsufficient(merchant, m.receivable, amount);
+        m.receivable -= uint104(amount);
+        m.paidOut += uint104(amount);
+        _paidOut += uint128(amount);
+        emit MerchantSettled(merchant, amount, bankRef);
+    }
+
+    // ---------------------------------------------------------------- admin
+
+    /// @notice Stops payments, refunds, issuing, top-ups, reclaims and withdrawals.
+    /// @dev Requires PAUSER_ROLE. Emits {Paused}.
+    function pause() external onlyRole(PAUSER_ROLE) {
+        _pause();
+    }
+
+    /// @notice Lifts {pause}.
+    /// @dev Requires PAUSER_ROLE. Emits {Unpaused}.
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        _unpause();
+    }
+
+    /// @notice Sets the expiry given to new budgets that name none.
+    /// @dev Requires DEFAULT_ADMIN_ROLE. Emits {DefaultBudgetExpiryChanged}.
+    function setDefaultBudgetExpiry(uint64 expiry) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _defaultBudgetExpiry = expiry;
+        emit DefaultBudgetExpiryChanged(expiry);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice The fund's name, e.g. "Kindpakket Westerkwartier 2027".
+    function name() external view returns (string memory) {
+        return _name;
+    }
+
+    /// @notice ISO 4217 code of the currency whose cents all amounts count, e.g. "EUR".
+    function currency() external view returns (bytes3) {
+        return _currency;
+    }
+
+    /// @notice The expiry given to new budgets that name none.
+    function defaultBudgetExpiry() external view returns (uint64) {
+        return _defaultBudgetExpiry;
+    }
+
+    /// @notice A budget's holder key, sponsor, balance, spent, expiry, nonce and frozen flag.
+    function budgetOf(bytes32 budgetId) external view returns (BudgetView memory) {
+        Budget storage b = _budgets[budgetId];
+        return BudgetView({
+            holder: b.holder,
+            sponsor: b.sponsor,
+            balance: b.balance,
+            spent: b.allocated - b.balance,
+            expiry: uint64(b.expiry),
+            nonce: b.nonce,
+            frozen: b.frozen
+        });
+    }
+
+    /// @notice The cents left in a budget.
+    function balanceOf(bytes32 budgetId) external view returns (uint256) {
+        return _budgets[budgetId].balance;
+    }
+
+    /// @notice A merchant's approval, categories, receivable and what was paid out to it.
+    function merchantOf(address account) external view returns (MerchantView memory) {
+        Merchant storage m = _merchants[account];
+        return MerchantView({
+            approved: m.status == MerchantStatus.Approved,
+            suspended: m.status == MerchantStatus.Suspended,
+            categories: m.categories,
+            receivable: m.receivable,
+            paidOut: m.paidOut
+        });
+    }
+
+    /// @notice The cents the fund owes `account` and has not paid out yet.
+    function receivableOf(address account) external view returns (uint256) {
+        return _merchants[account].receivable;
+    }
+
+    /// @notice A payment's merchant, amount and the part refunded so far.
+    function paymentOf(bytes32 paymentId) external view returns (PaymentView memory) {
+        Payment storage p = _payments[paymentId];
+        return PaymentView({merchant: p.merchant, amount: p.amount, refunded: p.refunded});
+    }
+
+    /// @notice The part of the reserve that `sponsor` may allocate or withdraw.
+    function reserveOf(address sponsor) external view returns (uint256) {
+        return _reserveOf[sponsor];
+    }
+
+    /// @notice The fund's totals. `outstanding` is what budgets hold plus what merchants are owed.
+    function totals() external view returns (Totals memory) {
+        return Totals({
+            deposited: _deposited,
+            withdrawn: _withdrawn,
+            reserve: _reserve,
+            outstanding: _deposited - _withdrawn - _reserve - _paidOut,
+            paidOut: _paidOut
+        });
+    }
+
+    /// @notice Whether a bank reference was recorded by a deposit, withdrawal or settlement.
+    function isBankRefUsed(bytes32 bankRef) external view returns (bool) {
+        return _bankRefUsed[bankRef];
+    }
+
+    /// @notice The EIP-712 digest a family's key signs for `permit`.
+    function permitDigest(PaymentPermit calldata permit) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    PAYMENT_PERMIT_TYPEHASH,
+                    permit.fund,
+                    permit.budgetId,
+                    permit.maxAmount,
+                    permit.nonce,
+                    permit.deadline
+                )
+            )
+        );
+    }
+
+    /// @notice The EIP-712 domain separator of this fund.
+    // solhint-disable-next-line func-name-mixedcase
+    function DOMAIN_SEPARATOR() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @notice The id of the payment made from `budgetId` with permit nonce `nonce`.
+    function paymentIdOf(bytes32 budgetId, uint256 nonce) public pure returns (bytes32) {
+        return keccak256(abi.encode(budgetId, nonce));
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _checkPermit(PaymentPermit calldata permit, bytes calldata signature, address holder, uint32 nonce)
+        private
+        view
+    {
+        if (block.timestamp > permit.deadline) revert PermitExpired(permit.deadline);
+        if (permit.nonce != nonce) revert PermitNonceUsed(permit.budgetId, nonce, permit.nonce);
+        address signer = _recover(permitDigest(permit), signature);
+        if (signer != holder) revert PermitInvalidSigner(signer, holder);
+    }
+
+    /// @dev Accepts a 65-byte signature or a 64-byte compact one (EIP-2098), which the QR carries.
+    /// A malformed signature counts as signed by nobody.
+    function _recover(bytes32 digest, bytes calldata signature) private pure returns (address signer) {
+        if (signature.length == 64) {
+            (signer,,) = ECDSA.tryRecover(digest, bytes32(signature[0:32]), bytes32(signature[32:64]));
+        } else {
+            (signer,,) = ECDSA.tryRecoverCalldata(digest, signature);
+        }
+    }
+
+    function _existingBudget(bytes32 budgetId) private view returns (Budget storage budget) {
+        budget = _budgets[budgetId];
+        if (budget.sponsor == address(0)) revert BudgetUnknown(budgetId);
+    }
+
+    function _takeReserve(address sponsor, uint256 amount) private {
+        uint256 available = _reserveOf[sponsor];
+        if (amount > available) revert FundReserveInsufficient(sponsor, available, amount);
+        _reserveOf[sponsor] = available - amount;
+        _reserve -= uint128(amount);
+    }
+
+    function _useBankRef(bytes32 bankRef) private {
+        if (bankRef == bytes32(0) || _bankRefUsed[bankRef]) revert FundBankRefUsed(bankRef);
+        _bankRefUsed[bankRef] = true;
+    }
+}

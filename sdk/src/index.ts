@@ -1,0 +1,3 @@
+export * from "./eip712.ts";
+export * from "./deployment.ts";
+export * from "./generated/abis.ts";

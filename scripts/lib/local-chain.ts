@@ -1,0 +1,82 @@
+// Starts a Hardhat node on loopback as a child process: the embedded default chain of `npm start`,
+// and the chain the benchmarks measure on. Any other JSON-RPC node works the same through CHAIN_RPC_URL.
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { ROOT } from "./artifacts.ts";
+
+/** Hardhat's and anvil's first well-known development account: only ever used on a local chain. */
+export const DEV_PRIVATE_KEYS = [
+  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+] as const;
+export const LOCAL_CHAIN_IDS = new Set([31337n]);
+
+export interface LocalChain {
+  url: string;
+  provider: JsonRpcProvider;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `hardhat node` on `port` (a free one when 0) and resolves once it answers JSON-RPC. */
+export async function startLocalChain(options: { port?: number; quiet?: boolean } = {}): Promise<LocalChain> {
+  const port = options.port || (await freePort());
+  const child = spawn(`${ROOT}node_modules/.bin/hardhat`, ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: ROOT,
+    stdio: ["ignore", options.quiet === false ? "inherit" : "ignore", "pipe"],
+    env: process.env,
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  while (true) {
+    if (child.exitCode !== null) throw new Error(`hardhat node exited (${child.exitCode}): ${stderr.trim()}`);
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - started > 60_000) {
+      child.kill();
+      throw new Error(`hardhat node did not answer on ${url} within 60 s: ${stderr.trim()}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
+  return {
+    url,
+    provider,
+    process: child,
+    async stop() {
+      provider.destroy();
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** A development account's wallet on `provider`. */
+export function devWallet(provider: JsonRpcProvider, index = 0): Wallet {
+  return new Wallet(DEV_PRIVATE_KEYS[index]!, provider);
+}

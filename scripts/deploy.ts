@@ -13,7 +13,7 @@ const addressList = z
   .refine((list) => list.every((entry) => isAddress(entry)), "must be comma-separated 0x addresses");
 
 export const DeployConfigSchema = z.object({
-  CHAIN_RPC_URL: z.string().url("must be an http(s) URL of a JSON-RPC node").default("http://127.0.0.1:8545"),
+  CHAIN_RPC_URL: z.string().regex(/^https?:\/\/[^\s/]+/, "must be an http(s) URL of a JSON-RPC node").default("http://127.0.0.1:8545"),
   DEPLOYER_PRIVATE_KEY: z
     .string()
     .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex private key")

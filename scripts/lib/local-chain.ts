@@ -31,10 +31,33 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `hardhat node` on `port` (a free one when 0) and resolves once it answers JSON-RPC. */
-export async function startLocalChain(options: { port?: number; quiet?: boolean } = {}): Promise<LocalChain> {
+export type ChainEngine = "hardhat" | "anvil";
+
+export interface LocalChainOptions {
+  /** Which node to run: Hardhat's (the default) or Foundry's anvil, both from npm. */
+  engine?: ChainEngine;
+  /** A free one when absent. */
+  port?: number;
+  /** Only anvil takes another chain id; Hardhat's node is always 31337. */
+  chainId?: number;
+  quiet?: boolean;
+}
+
+function engineCommand(engine: ChainEngine, port: number, chainId?: number): [string, string[]] {
+  if (engine === "anvil") {
+    const args = ["--host", "127.0.0.1", "--port", String(port), "--silent"];
+    if (chainId) args.push("--chain-id", String(chainId));
+    return [`${ROOT}node_modules/.bin/anvil`, args];
+  }
+  if (chainId && chainId !== 31337) throw new Error("hardhat node runs chain 31337 only; use engine anvil");
+  return [`${ROOT}node_modules/.bin/hardhat`, ["node", "--hostname", "127.0.0.1", "--port", String(port)]];
+}
+
+/** Starts a local node on `port` (a free one when absent) and resolves once it answers JSON-RPC. */
+export async function startLocalChain(options: LocalChainOptions = {}): Promise<LocalChain> {
   const port = options.port || (await freePort());
-  const child = spawn(`${ROOT}node_modules/.bin/hardhat`, ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
+  const [command, args] = engineCommand(options.engine ?? "hardhat", port, options.chainId);
+  const child = spawn(command, args, {
     cwd: ROOT,
     stdio: ["ignore", options.quiet === false ? "inherit" : "ignore", "pipe"],
     env: process.env,
@@ -44,7 +67,7 @@ export async function startLocalChain(options: { port?: number; quiet?: boolean 
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
   while (true) {
-    if (child.exitCode !== null) throw new Error(`hardhat node exited (${child.exitCode}): ${stderr.trim()}`);
+    if (child.exitCode !== null) throw new Error(`${command} exited (${child.exitCode}): ${stderr.trim()}`);
     try {
       const response = await fetch(url, {
         method: "POST",
@@ -57,7 +80,7 @@ export async function startLocalChain(options: { port?: number; quiet?: boolean 
     }
     if (Date.now() - started > 60_000) {
       child.kill();
-      throw new Error(`hardhat node did not answer on ${url} within 60 s: ${stderr.trim()}`);
+      throw new Error(`${command} did not answer on ${url} within 60 s: ${stderr.trim()}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

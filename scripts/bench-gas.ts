@@ -1,0 +1,104 @@
+// `npm run bench:gas`: the gas of every money-moving call of a Fund, next to a plain OpenZeppelin
+// ERC-20 transfer measured on the same node in the same run. Writes bench/results/gas.json.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { Contract, ContractFactory, type InterfaceAbi, Signature, Wallet, hexlify, randomBytes } from "ethers";
+import { signPaymentPermit } from "@tegoed/sdk";
+import { ROOT, readArtifact } from "./lib/artifacts.ts";
+import { createFund, deployFactory, FUND_ROLES, grantFundRoles } from "./lib/deploy.ts";
+import { devWallet, startLocalChain } from "./lib/local-chain.ts";
+
+const GOAL_PAY_GAS = 65_000;
+const BATCH = 100;
+
+type Receiptish = { gasUsed: bigint };
+async function gasOf(tx: Promise<{ wait(): Promise<Receiptish | null> }>): Promise<number> {
+  const receipt = await (await tx).wait();
+  return Number(receipt!.gasUsed);
+}
+const id = () => hexlify(randomBytes(32));
+
+async function main() {
+  const chain = await startLocalChain();
+  try {
+    const owner = devWallet(chain.provider, 0);
+    const shop = devWallet(chain.provider, 1);
+    const results: Record<string, number> = {};
+    const call = (contract: Contract, method: string, ...args: unknown[]) =>
+      gasOf(contract.getFunction(method)(...args));
+
+    // Baseline: a plain ERC-20 transfer to an address that already holds tokens, and to a new one.
+    const token = readArtifact("BaselineToken");
+    const erc20 = (await new ContractFactory(token.abi as InterfaceAbi, token.bytecode, owner).deploy(
+      owner.address,
+      10n ** 24n,
+    )) as Contract;
+    await erc20.waitForDeployment();
+    results.baseline_erc20_transfer_new_holder = await call(erc20, "transfer", shop.address, 1000n);
+    results.baseline_erc20_transfer = await call(erc20, "transfer", shop.address, 1000n);
+
+    const { factory } = await deployFactory(owner, owner.address);
+    const now = BigInt((await chain.provider.getBlock("latest"))!.timestamp);
+    const settings = { admin: owner.address, name: "Bench 2027", currency: "EUR", defaultBudgetExpiry: now + 86_400n * 365n };
+    results.create_fund_clone = await call(factory, "createFund", settings.admin, settings.name, "0x455552", settings.defaultBudgetExpiry);
+    const { fund, address } = await createFund(factory, settings);
+    await grantFundRoles(fund, Object.fromEntries(FUND_ROLES.map((role) => [role, [owner.address]])));
+    const chainId = (await chain.provider.getNetwork()).chainId;
+
+    results.deposit = await call(fund, "deposit", 100_000_000n, id());
+    const batch = Array.from({ length: BATCH }, () => ({ budgetId: id(), amount: 300_00n, expiry: 0n }));
+    const issueBatch = await call(fund, "issueBudgets", owner.address, batch);
+    results.issue_batch_100 = issueBatch;
+    results.issue_per_budget = Math.round(issueBatch / BATCH);
+    const budgetId = batch[0]!.budgetId;
+    results.top_up = await call(fund, "topUp", [budgetId], 50_00n);
+    const topUpBatch = await call(fund, "topUp", batch.map((b) => b.budgetId), 10_00n);
+    results.top_up_per_budget_in_batch_100 = Math.round(topUpBatch / BATCH);
+
+    const family = Wallet.createRandom();
+    results.set_holder = await call(fund, "setHolder", budgetId, family.address);
+    await call(fund, "approveMerchant", shop.address, 1);
+
+    const permitFor = async (key: Wallet | ReturnType<typeof Wallet.createRandom>, nonce: bigint) => {
+      const permit = { fund: address, budgetId, maxAmount: 100_00n, nonce, deadline: now + 3_600n };
+      return { permit, signature: await signPaymentPermit(key, chainId, permit) };
+    };
+    let p = await permitFor(family, 0n);
+    results.pay_first = await call(fund, "pay", p.permit, p.signature, shop.address, 12_50n);
+    p = await permitFor(family, 1n);
+    results.pay_next = await call(fund, "pay", p.permit, p.signature, shop.address, 7_25n);
+    p = await permitFor(family, 2n);
+    const compact = Signature.from(p.signature).compactSerialized;
+    results.pay_compact_signature = await call(fund, "pay", p.permit, compact, shop.address, 3_00n);
+
+    results.refund = await call(fund, "refund", budgetId, 0n, 2_50n);
+    results.settle = await call(fund, "settle", shop.address, 10_00n, id());
+    const newKey = Wallet.createRandom();
+    results.rekey = await call(fund, "rekey", budgetId, newKey.address);
+    results.freeze = await call(fund, "freeze", budgetId);
+
+    const ratios = Object.fromEntries(
+      Object.entries(results).map(([key, gas]) => [key, +(gas / results.baseline_erc20_transfer!).toFixed(2)]),
+    );
+    const report = {
+      ...results,
+      goal_pay_max: GOAL_PAY_GAS,
+      pay_meets_goal: results.pay_next! <= GOAL_PAY_GAS && results.pay_first! <= GOAL_PAY_GAS,
+      ratio_to_baseline: ratios,
+      engine: "hardhat node",
+      measured_at: new Date().toISOString(),
+    };
+    mkdirSync(`${ROOT}bench/results`, { recursive: true });
+    writeFileSync(`${ROOT}bench/results/gas.json`, JSON.stringify(report, null, 2) + "\n");
+    console.table(
+      Object.fromEntries(Object.entries(results).map(([key, gas]) => [key, { gas, "× ERC-20 transfer": ratios[key] }])),
+    );
+    console.log(
+      `pay: first ${results.pay_first}, next ${results.pay_next} gas; goal ≤ ${GOAL_PAY_GAS}: ${report.pay_meets_goal ? "met" : "NOT met"}`,
+    );
+    console.log("wrote bench/results/gas.json");
+  } finally {
+    await chain.stop();
+  }
+}
+
+await main();

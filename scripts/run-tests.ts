@@ -31,6 +31,17 @@ function mochaStyle(output: string): Counts | null {
   };
 }
 
+/** vitest: "Tests  2 failed | 40 passed | 1 skipped (43)". */
+function vitestStyle(output: string): Counts | null {
+  const line = output.split("\n").findLast((l) => /^\s*Tests\s+\d+ /.test(l));
+  if (!line) return null;
+  return {
+    passed: number(line, /(\d+) passed/g),
+    failed: number(line, /(\d+) failed/g),
+    skipped: number(line, /(\d+) (?:skipped|todo)/g),
+  };
+}
+
 /** A step without test cases (type checking) counts as one check. */
 const singleCheck = (): Counts | null => null;
 
@@ -40,6 +51,7 @@ const SUITES: Suite[] = [
   { name: "contracts: compile + ABIs", command: ["npm", "run", "--silent", "compile"], parse: singleCheck },
   { name: "contracts: unit tests (mocha)", command: [hardhat, "test", "mocha", "--no-compile"], parse: mochaStyle },
   { name: "contracts: fuzz + invariants (Solidity)", command: [hardhat, "test", "solidity"], parse: mochaStyle },
+  { name: "sdk, backend (vitest)", command: [`${ROOT}node_modules/.bin/vitest`, "run"], parse: vitestStyle },
 ];
 
 // eslint-disable-next-line no-control-regex

@@ -1,3 +1,4 @@
 export * from "./eip712.ts";
 export * from "./deployment.ts";
 export * from "./generated/abis.ts";
+export * from "./qr.ts";

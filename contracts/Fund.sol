@@ -145,7 +145,7 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712 {
             uint48 amount = grant.amount.toUint48();
             budget.balance = amount;
             budget.sponsor = sponsor;
-            budget.expiry = uint40(expiry);
+            budget.expiry = SafeCast.toUint40(expiry); // a truncated expiry would differ from the event's
             budget.allocated = amount;
             total += amount;
             emit BudgetIssued(grant.budgetId, sponsor, amount, expiry);
@@ -179,13 +179,17 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712 {
         emit BudgetHolderSet(budgetId, holder);
     }
 
-    /// @notice Moves a budget to a new device key (lost phone). Permits of the old key fail at once.
-    /// @dev Requires VALIDATOR_ROLE. Emits {BudgetRekeyed}.
+    /// @notice Moves an activated budget to a new device key (lost phone). Permits of the old key fail
+    /// at once, and the nonce goes up so none of them revives if the key ever comes back.
+    /// @dev Requires VALIDATOR_ROLE; a budget without holder is activated with {setHolder} instead.
+    /// Emits {BudgetRekeyed}.
     function rekey(bytes32 budgetId, address newHolder) external onlyRole(VALIDATOR_ROLE) {
         if (newHolder == address(0)) revert FundZeroAddress();
         Budget storage budget = _existingBudget(budgetId);
         address oldHolder = budget.holder;
+        if (oldHolder == address(0)) revert BudgetNotActivated(budgetId);
         budget.holder = newHolder;
+        budget.nonce += 1;
         emit BudgetRekeyed(budgetId, oldHolder, newHolder);
     }
 
@@ -338,9 +342,10 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712 {
     }
 
     /// @notice Sets the expiry given to new budgets that name none.
-    /// @dev Requires DEFAULT_ADMIN_ROLE. Emits {DefaultBudgetExpiryChanged}.
+    /// @dev Requires DEFAULT_ADMIN_ROLE; the expiry must be in the future. Emits {DefaultBudgetExpiryChanged}.
     function setDefaultBudgetExpiry(uint64 expiry) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _defaultBudgetExpiry = expiry;
+        if (expiry <= block.timestamp) revert FundExpiryInPast(expiry);
+        _defaultBudgetExpiry = SafeCast.toUint40(expiry);
         emit DefaultBudgetExpiryChanged(expiry);
     }
 
@@ -458,9 +463,10 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712 {
         view
     {
         if (block.timestamp > permit.deadline) revert PermitExpired(permit.deadline);
-        if (permit.nonce != nonce) revert PermitNonceUsed(permit.budgetId, nonce, permit.nonce);
+        // The signer before the nonce: a permit of a key that was rekeyed away says so, not "used".
         address signer = _recover(permitDigest(permit), signature);
         if (signer != holder) revert PermitInvalidSigner(signer, holder);
+        if (permit.nonce != nonce) revert PermitNonceUsed(permit.budgetId, nonce, permit.nonce);
     }
 
     /// @dev Accepts a 65-byte signature or a 64-byte compact one (EIP-2098), which the QR carries.

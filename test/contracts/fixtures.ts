@@ -1,14 +1,14 @@
 // Shared fixtures for the contract tests. Contracts are deployed through scripts/lib/deploy.ts,
 // the same code the deploy script and the backend use.
 import { network } from "hardhat";
-import { Contract, Wallet, hexlify, randomBytes } from "ethers";
-import { type PaymentPermit, signPaymentPermit } from "@tegoed/sdk";
+import { AbiCoder, Contract, TypedDataEncoder, Wallet, hexlify, keccak256, randomBytes, recoverAddress } from "ethers";
+import { expect } from "chai";
+import { PAYMENT_PERMIT_TYPES, type PaymentPermit, type TypedDataSigner, fundDomain, signPaymentPermit } from "@tegoed/sdk";
 import { createFund, deployFactory, grantFundRoles } from "../../scripts/lib/deploy.ts";
 
 export const { ethers, networkHelpers } = await network.create();
 
 export const DAY = 24n * 60n * 60n;
-export const EUR = (euros: number) => BigInt(Math.round(euros * 100)); // cents; test literals only
 
 export function randomId(): string {
   return hexlify(randomBytes(32));
@@ -47,9 +47,9 @@ export async function deployedFund() {
 export async function fundWithEur300Budget() {
   const base = await deployedFund();
   const { fund, sponsor, validator, merchantManager, shop } = base;
-  await (await as(fund, sponsor).deposit(EUR(1000), randomId())).wait();
+  await (await as(fund, sponsor).deposit(1000_00n, randomId())).wait();
   const budgetId = randomId();
-  await (await as(fund, validator).issueBudgets(sponsor.address, [{ budgetId, amount: EUR(300), expiry: 0 }])).wait();
+  await (await as(fund, validator).issueBudgets(sponsor.address, [{ budgetId, amount: 300_00n, expiry: 0 }])).wait();
   const family = Wallet.createRandom();
   await (await as(fund, validator).setHolder(budgetId, family.address)).wait();
   await (await as(fund, merchantManager).approveMerchant(shop.address, 1)).wait();
@@ -59,14 +59,14 @@ export async function fundWithEur300Budget() {
 /** Signs a permit for `budgetId` with the budget's current nonce (unless given) and a 5-minute deadline. */
 export async function signPermit(
   ctx: { fund: Contract; fundAddress: string; chainId: bigint },
-  key: Wallet,
+  key: TypedDataSigner, // a Wallet or the HDNodeWallet Wallet.createRandom() returns
   budgetId: string,
   overrides: Partial<PaymentPermit> = {},
 ) {
   const nonce = overrides.nonce ?? BigInt((await ctx.fund.getFunction("budgetOf")(budgetId)).nonce);
   const deadline = overrides.deadline ?? BigInt(await networkHelpers.time.latest()) + 300n;
   const permit: PaymentPermit = {
-    fund: ctx.fundAddress, budgetId, maxAmount: EUR(300), nonce, deadline, ...overrides,
+    fund: ctx.fundAddress, budgetId, maxAmount: 300_00n, nonce, deadline, ...overrides,
   };
   const signature = await signPaymentPermit(key, ctx.chainId, permit);
   return { permit, signature };
@@ -75,4 +75,82 @@ export async function signPermit(
 /** The contract bound to another account, with its methods typed loosely as ethers does. */
 export function as(contract: Contract, runner: { address: string } & Parameters<Contract["connect"]>[0]) {
   return contract.connect(runner) as Contract & Record<string, (...args: unknown[]) => Promise<any>>;
+}
+
+// ------------------------------------------------------------------ helpers added for the full suites
+
+/** The largest amount of cents a budget, a payment or a refund can hold (the contract packs them in uint48). */
+export const MAX_UINT48 = 2n ** 48n - 1n;
+
+/** The id the contract gives the payment made from `budgetId` with permit nonce `nonce`. */
+export function paymentIdOf(budgetId: string, nonce: bigint): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "uint256"], [budgetId, nonce]));
+}
+
+/** The EIP-712 digest of `permit` in the domain of the fund at `fundAddress` on `chainId`, computed off chain. */
+export function permitDigest(fundAddress: string, chainId: bigint, permit: PaymentPermit): string {
+  return TypedDataEncoder.hash(fundDomain(fundAddress, chainId), PAYMENT_PERMIT_TYPES, { ...permit });
+}
+
+/** Whom the fund at `ctx.fundAddress` takes for the signer of a well-formed `signature` over `permit`. */
+export function recoveredSigner(ctx: { fundAddress: string; chainId: bigint }, permit: PaymentPermit, signature: string) {
+  return recoverAddress(permitDigest(ctx.fundAddress, ctx.chainId, permit), signature);
+}
+
+/** A view's struct as a plain object, for `deep.equal`. */
+export async function view(contract: Contract, fn: string, ...args: unknown[]): Promise<Record<string, unknown>> {
+  return (await contract.getFunction(fn)(...args)).toObject();
+}
+
+/**
+ * The money model: `deposited - withdrawn == reserve + outstanding + paidOut`, where the reserve is the sum of
+ * the sponsors' parts, `outstanding` is exactly the sum of the given budgets' balances and merchants'
+ * receivables, and `paidOut` the sum of what the merchants were paid out. Pass every budget, sponsor and
+ * merchant the test touched.
+ */
+export async function expectMoneyInvariant(
+  fund: Contract,
+  parts: { budgets?: string[]; sponsors?: string[]; merchants?: string[] },
+) {
+  const totals = await fund.getFunction("totals")();
+  const sum = async (ids: string[] | undefined, fn: (id: string) => Promise<bigint>) => {
+    let total = 0n;
+    for (const id of ids ?? []) total += await fn(id);
+    return total;
+  };
+  const balances = await sum(parts.budgets, (id) => fund.getFunction("balanceOf")(id));
+  const receivables = await sum(parts.merchants, (m) => fund.getFunction("receivableOf")(m));
+  const paidOut = await sum(parts.merchants, async (m) => (await fund.getFunction("merchantOf")(m)).paidOut);
+  const reserves = await sum(parts.sponsors, (s) => fund.getFunction("reserveOf")(s));
+  expect(totals.deposited - totals.withdrawn, "deposited - withdrawn").to.equal(
+    totals.reserve + totals.outstanding + totals.paidOut,
+  );
+  expect(totals.outstanding, "outstanding = Σ balances + Σ receivables").to.equal(balances + receivables);
+  expect(totals.reserve, "reserve = Σ sponsors' reserves").to.equal(reserves);
+  expect(totals.paidOut, "paidOut = Σ merchants' paid out").to.equal(paidOut);
+}
+
+/** {fundWithEur300Budget} after one EUR 100 payment to the shop with nonce 0. */
+export async function fundWithEur100Payment() {
+  const base = await fundWithEur300Budget();
+  const { fund, family, shop, budgetId, stranger } = base;
+  const { permit, signature } = await signPermit(base, family, budgetId, { maxAmount: 100_00n });
+  await (await as(fund, stranger).pay(permit, signature, shop.address, 100_00n)).wait();
+  return { ...base, paymentNonce: 0n, paymentId: paymentIdOf(budgetId, 0n) };
+}
+
+/**
+ * {fundWithEur300Budget} with a second sponsor holding EUR 50 in the reserve and one EUR 20 budget of its own
+ * (`otherBudgetId`, activated by the same family key).
+ */
+export async function fundWithTwoSponsors() {
+  const base = await fundWithEur300Budget();
+  const { fund, admin, validator, family } = base;
+  const otherSponsor = (await ethers.getSigners())[11]!;
+  await (await as(fund, admin).grantRole(await fund.getFunction("SPONSOR_ROLE")(), otherSponsor.address)).wait();
+  await (await as(fund, otherSponsor).deposit(50_00n, randomId())).wait();
+  const otherBudgetId = randomId();
+  await (await as(fund, validator).issueBudgets(otherSponsor.address, [{ budgetId: otherBudgetId, amount: 20_00n, expiry: 0 }])).wait();
+  await (await as(fund, validator).setHolder(otherBudgetId, family.address)).wait();
+  return { ...base, otherSponsor, otherBudgetId };
 }

@@ -1,4 +1,5 @@
 export * from "./eip712.ts";
 export * from "./deployment.ts";
+export * from "./errors.ts";
 export * from "./generated/abis.ts";
 export * from "./qr.ts";

@@ -1,0 +1,187 @@
+// Reads the fund contracts' events from the chain, for the indexer: typed, in chain order
+// (blockNumber, logIndex), with each block's timestamp, in bounded eth_getLogs ranges.
+import { Interface, type JsonRpcProvider, type Log } from "ethers";
+import { fundAbi } from "@tegoed/sdk";
+import { isUnavailable, toChainDomainError } from "./errors.ts";
+
+const fundInterface = new Interface(fundAbi);
+
+/** Where in the chain an event sits. */
+export interface EventPosition {
+  fundAddress: string;
+  txHash: string;
+  blockNumber: number;
+  logIndex: number;
+  blockTime: Date;
+}
+
+export interface PaymentEvent extends EventPosition {
+  kind: "payment";
+  paymentId: string;
+  budgetId: string;
+  merchant: string;
+  amountCents: bigint;
+  /** The permit nonce; with the budget id it names the payment for refunds. */
+  nonce: bigint;
+}
+
+export interface RefundEvent extends EventPosition {
+  kind: "refund";
+  paymentId: string;
+  budgetId: string;
+  merchant: string;
+  amountCents: bigint;
+}
+
+type FundAbiEvent = Extract<(typeof fundAbi)[number], { type: "event" }>;
+type SolidityToTs<T extends string> = T extends "bool" ? boolean : T extends `uint${string}` | `int${string}` ? bigint : string;
+type EventArgs<Name extends FundAbiEvent["name"]> = {
+  [Input in Extract<FundAbiEvent, { name: Name }>["inputs"][number] as Input["name"]]: SolidityToTs<Input["type"]>;
+};
+
+/** Every Fund event name, from the generated ABI. */
+export type FundEventName = FundAbiEvent["name"];
+export type OtherFundEventName = Exclude<FundEventName, "PaymentMade" | "PaymentRefunded">;
+
+/**
+ * Any other fund event (BudgetIssued, MerchantApproved, Deposited, Paused…), with its arguments typed
+ * from the ABI: addresses and bytes32 as hex strings, integers as bigint, booleans as boolean.
+ */
+export type OtherFundEvent = {
+  [Name in OtherFundEventName]: EventPosition & { kind: "event"; name: Name; args: EventArgs<Name> };
+}[OtherFundEventName];
+
+export type FundEvent = PaymentEvent | RefundEvent | OtherFundEvent;
+
+export interface ReadFundEventsOptions {
+  provider: JsonRpcProvider;
+  /** The fund contracts to read. */
+  funds: readonly string[];
+  fromBlock: number;
+  /** Inclusive. */
+  toBlock: number;
+  /** At most this many blocks per eth_getLogs. Default 2,000. A node that refuses a range gets halves of it. */
+  maxBlockRange?: number;
+}
+
+/**
+ * The funds' events in blocks `fromBlock..toBlock`, ordered by (blockNumber, logIndex). Each block's
+ * timestamp is fetched once. Throws a DomainError (CHAIN_UNAVAILABLE…) when the node fails.
+ */
+export async function readFundEvents(options: ReadFundEventsOptions): Promise<FundEvent[]> {
+  const { provider, funds, fromBlock, toBlock } = options;
+  const maxRange = options.maxBlockRange ?? 2_000;
+  if (!Number.isInteger(fromBlock) || !Number.isInteger(toBlock) || fromBlock < 0) {
+    throw new RangeError(`bad block range ${fromBlock}..${toBlock}`);
+  }
+  if (maxRange < 1) throw new RangeError("maxBlockRange must be at least 1");
+  if (funds.length === 0 || toBlock < fromBlock) return [];
+
+  const logs: Log[] = [];
+  for (let start = fromBlock; start <= toBlock; start += maxRange) {
+    logs.push(...(await getLogsSplitting(provider, funds, start, Math.min(start + maxRange - 1, toBlock))));
+  }
+  logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+
+  const times = await blockTimes(provider, [...new Set(logs.map((log) => log.blockNumber))]);
+  const events: FundEvent[] = [];
+  for (const log of logs) {
+    if (log.removed) continue;
+    const event = toFundEvent(log, times.get(log.blockNumber)!);
+    if (event) events.push(event);
+  }
+  return events;
+}
+
+async function getLogsSplitting(provider: JsonRpcProvider, funds: readonly string[], from: number, to: number): Promise<Log[]> {
+  try {
+    return await provider.getLogs({ address: [...funds], fromBlock: from, toBlock: to });
+  } catch (error) {
+    // Nodes limit a response's size ("query returned more than 10000 results", "block range too large"):
+    // ask for each half instead. One block that is still too large is a real failure.
+    if (to > from && !isUnavailable(error)) {
+      const middle = Math.floor((from + to) / 2);
+      return [
+        ...(await getLogsSplitting(provider, funds, from, middle)),
+        ...(await getLogsSplitting(provider, funds, middle + 1, to)),
+      ];
+    }
+    throw toChainDomainError(error);
+  }
+}
+
+/** Each block's timestamp, asked once per block (concurrently, in groups). */
+async function blockTimes(provider: JsonRpcProvider, blocks: readonly number[]): Promise<Map<number, Date>> {
+  const times = new Map<number, Date>();
+  const GROUP = 50;
+  for (let i = 0; i < blocks.length; i += GROUP) {
+    await Promise.all(
+      blocks.slice(i, i + GROUP).map(async (number) => {
+        let block;
+        try {
+          block = await provider.getBlock(number);
+        } catch (error) {
+          throw toChainDomainError(error);
+        }
+        if (!block) throw toChainDomainError(new Error(`block ${number} not found`), { block: String(number) });
+        times.set(number, new Date(block.timestamp * 1000));
+      }),
+    );
+  }
+  return times;
+}
+
+function toFundEvent(log: Log, blockTime: Date): FundEvent | null {
+  let description;
+  try {
+    description = fundInterface.parseLog({ topics: [...log.topics], data: log.data });
+  } catch {
+    return null; // an event this ABI does not know, or malformed data: not ours to index
+  }
+  if (!description) return null;
+  const position: EventPosition = {
+    fundAddress: log.address,
+    txHash: log.transactionHash,
+    blockNumber: log.blockNumber,
+    logIndex: log.index,
+    blockTime,
+  };
+  const args: Record<string, unknown> = {};
+  description.fragment.inputs.forEach((input, i) => (args[input.name] = description.args[i]));
+
+  if (description.name === "PaymentMade") {
+    return {
+      kind: "payment", ...position,
+      paymentId: args.paymentId as string,
+      budgetId: args.budgetId as string,
+      merchant: args.merchant as string,
+      amountCents: args.amount as bigint,
+      nonce: args.nonce as bigint,
+    };
+  }
+  if (description.name === "PaymentRefunded") {
+    return {
+      kind: "refund", ...position,
+      paymentId: args.paymentId as string,
+      budgetId: args.budgetId as string,
+      merchant: args.merchant as string,
+      amountCents: args.amount as bigint,
+    };
+  }
+  return { kind: "event", ...position, name: description.name, args } as OtherFundEvent;
+}
+
+/**
+ * The newest block with at least `confirmations` blocks on top of and including it (1: the head itself),
+ * or -1 while the chain is shorter than that. The indexer reads up to here.
+ */
+export async function safeHead(provider: JsonRpcProvider, confirmations: number): Promise<number> {
+  if (!Number.isInteger(confirmations) || confirmations < 0) throw new RangeError("confirmations must be a whole number ≥ 0");
+  let head: number;
+  try {
+    head = await provider.getBlockNumber();
+  } catch (error) {
+    throw toChainDomainError(error);
+  }
+  return Math.max(head - Math.max(confirmations - 1, 0), -1);
+}

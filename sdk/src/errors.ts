@@ -1,0 +1,155 @@
+// The API's error wire format: one closed list of codes, each with its HTTP status and a default
+// English message a shop assistant or a family understands. Apps pick their own wording by code;
+// `details` carries the facts (amounts in cents, ids) as strings, never as text to parse.
+import { z } from "zod";
+import type { PaymentQrError } from "./qr.ts";
+
+interface ErrorSpec {
+  status: number;
+  message: string;
+}
+
+/** Every error code the backend answers with. Adding one is an API change: add it here only. */
+export const ERROR_CODES = {
+  // --- generic, for the HTTP layer
+  INVALID_INPUT: { status: 400, message: "Some of the information sent is missing or not valid." },
+  UNAUTHENTICATED: { status: 401, message: "Please log in first." },
+  FORBIDDEN: { status: 403, message: "You are not allowed to do this." },
+  NOT_FOUND: { status: 404, message: "This was not found." },
+  CONFLICT: { status: 409, message: "This conflicts with a change made at the same time: please try again." },
+  RATE_LIMITED: { status: 429, message: "Too many attempts: please wait a moment and try again." },
+  INTERNAL: { status: 500, message: "Something went wrong on our side. Please try again later." },
+
+  // --- the payment QR (sdk/src/qr.ts)
+  QR_NOT_TEGOED: { status: 400, message: "This QR code is not a Tegoed payment code." },
+  QR_VERSION_UNSUPPORTED: {
+    status: 400,
+    message: "This payment code is from a newer app version: ask the customer to update the app.",
+  },
+  QR_MALFORMED: { status: 400, message: "The payment code is damaged: it could not be read." },
+
+  // --- budgets
+  BUDGET_UNKNOWN: { status: 404, message: "This budget does not exist in this fund." },
+  BUDGET_EXISTS: { status: 409, message: "A budget with this id exists already." },
+  BUDGET_FROZEN: { status: 422, message: "This budget is frozen by the municipality." },
+  BUDGET_NOT_FROZEN: { status: 409, message: "This budget is not frozen." },
+  BUDGET_EXPIRED: { status: 422, message: "This budget has expired." },
+  BUDGET_NOT_EXPIRED: { status: 409, message: "This budget has not expired yet." },
+  BUDGET_INSUFFICIENT: { status: 422, message: "There is not enough money left in this budget." },
+  BUDGET_NOT_ACTIVATED: {
+    status: 422,
+    message: "This budget has not been activated yet: the family must first activate it in the app.",
+  },
+  BUDGET_ALREADY_ACTIVATED: {
+    status: 409,
+    message: "This budget is already activated on a phone: re-issue access to move it to another one.",
+  },
+
+  // --- payment permits (the QR's signed content)
+  PERMIT_EXPIRED: { status: 422, message: "The QR code has expired: ask the customer to refresh it." },
+  PERMIT_USED: {
+    status: 422,
+    message: "This QR code was already used or replaced: ask the customer to show a new one.",
+  },
+  PERMIT_INVALID_SIGNATURE: {
+    status: 422,
+    message: "This QR code was not made by the phone that holds this budget.",
+  },
+  PERMIT_AMOUNT_EXCEEDED: {
+    status: 422,
+    message: "The amount is higher than the customer allowed in this QR code.",
+  },
+  PERMIT_WRONG_FUND: { status: 422, message: "This QR code belongs to another scheme." },
+
+  // --- merchants, payments, refunds, payouts
+  MERCHANT_NOT_APPROVED: { status: 422, message: "This shop is not (or no longer) approved for this scheme." },
+  PAYMENT_UNKNOWN: { status: 404, message: "This payment was not found." },
+  REFUND_EXCEEDED: { status: 422, message: "The refund is more than what is left of the payment." },
+  RECEIVABLE_INSUFFICIENT: { status: 422, message: "The fund owes this shop less than that amount." },
+
+  // --- the fund's money and administration
+  FUND_PAUSED: { status: 422, message: "Payments in this scheme are paused by the municipality." },
+  FUND_NOT_PAUSED: { status: 409, message: "This scheme is not paused." },
+  FUND_UNKNOWN: { status: 404, message: "This scheme does not exist." },
+  BANK_REF_USED: { status: 409, message: "This bank transfer was already recorded." },
+  RESERVE_INSUFFICIENT: { status: 422, message: "The sponsor's reserve in this fund is too small for this." },
+  SPONSOR_UNKNOWN: { status: 422, message: "This account is not a sponsor of the fund." },
+  EXPIRY_IN_PAST: { status: 422, message: "The expiry date must be in the future." },
+  ZERO_AMOUNT: { status: 422, message: "The amount must be more than zero." },
+  AMOUNT_TOO_LARGE: { status: 422, message: "The amount is too large." },
+  ZERO_ADDRESS: { status: 422, message: "An account address is missing." },
+
+  // --- the chain itself
+  NOT_AUTHORIZED_ON_CHAIN: {
+    status: 500,
+    message: "The service is not allowed to do this on the chain yet: the municipality must grant it the role.",
+  },
+  CHAIN_REVERTED: { status: 500, message: "The chain refused this for an unexpected reason." },
+  CHAIN_UNAVAILABLE: { status: 503, message: "The payment network cannot be reached right now. Please try again." },
+  CHAIN_TIMEOUT: {
+    status: 504,
+    message: "The payment network did not confirm in time. It may still go through: check before trying again.",
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export const ERROR_CODE_LIST = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
+
+/** Facts about a refusal: amounts in cents, ids and addresses, all as strings. */
+export type ErrorDetails = Record<string, string>;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && Object.hasOwn(ERROR_CODES, value);
+}
+
+export function errorStatus(code: ErrorCode): number {
+  return ERROR_CODES[code].status;
+}
+
+/**
+ * A refusal with a stable code: thrown by services and adapters, turned into an HTTP answer by the
+ * one error handler. It is not a bug: its message is meant for the user.
+ */
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, message?: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message ?? ERROR_CODES[code].message, options);
+    this.name = "DomainError";
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+    this.details = details;
+  }
+
+  /** The JSON body of an error answer. */
+  toBody(): ErrorBody {
+    const error: ErrorBody["error"] = { code: this.code, message: this.message };
+    if (Object.keys(this.details).length > 0) error.details = this.details;
+    return { error };
+  }
+}
+
+/**
+ * A scanned text that is no payment QR, as the API's refusal (same code, the codec's message). Also the
+ * compile-time check that every code of the QR codec is in the list above.
+ */
+export function domainErrorFromQr(error: PaymentQrError): DomainError {
+  return new DomainError(error.code, error.message, {}, { cause: error });
+}
+
+export function isDomainError(error: unknown, code?: ErrorCode): error is DomainError {
+  return error instanceof DomainError && (code === undefined || error.code === code);
+}
+
+/** `{ "error": { "code": "BUDGET_FROZEN", "message": "…", "details": { … } } }` */
+export const ErrorBodySchema = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODE_LIST),
+    message: z.string(),
+    details: z.record(z.string(), z.string()).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;

@@ -1,0 +1,90 @@
+// Idempotency keys: the first request with a key claims it, does the work and stores its answer;
+// every retry gets that answer instead of acting again.
+import type { Selectable } from "kysely";
+import type { IdempotencyKeysTable, IdempotencyStatus, JsonValue } from "./schema.ts";
+import type { Db } from "./transaction.ts";
+
+/**
+ * - 'claimed': this caller owns the key and must do the work, then `complete` (or `release`) it;
+ * - { done }: the work was done before; answer with `done` again;
+ * - 'in-progress': another request holds the key and has not finished;
+ * - 'mismatch': the key was used for a different request.
+ */
+export type ClaimResult = "claimed" | { done: JsonValue } | "in-progress" | "mismatch";
+
+export interface IdempotencyRecord {
+  requestHash: string;
+  status: IdempotencyStatus;
+  response: JsonValue | null;
+  createdAt: Date;
+}
+
+export interface IdempotencyRepository {
+  /** Claims `key` in `scope` (e.g. a merchant's charges) for the request with hash `requestHash`. */
+  claim(scope: string, key: string, requestHash: string): Promise<ClaimResult>;
+  /**
+   * Stores the answer of a claimed key; retries get it from `claim`.
+   * @throws Error when the key is not claimed or already complete.
+   */
+  complete(scope: string, key: string, response: JsonValue): Promise<void>;
+  /** Gives a claimed key up (the work was not done), so a retry can claim it. */
+  release(scope: string, key: string): Promise<void>;
+}
+
+function toIdempotencyRecord(row: Selectable<IdempotencyKeysTable>): IdempotencyRecord {
+  return { requestHash: row.request_hash, status: row.status, response: row.response, createdAt: row.created_at };
+}
+
+export function idempotencyRepository(db: Db): IdempotencyRepository {
+  return {
+    async claim(scope, key, requestHash) {
+      // The key's holder may release it between our insert and our read: then try again.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        // One statement decides: of concurrent inserts of one key, exactly one inserts a row; the
+        // others wait for it to commit and then do nothing.
+        const claimed = await db
+          .insertInto("idempotency_keys")
+          .values({ scope, key, request_hash: requestHash })
+          .onConflict((oc) => oc.columns(["scope", "key"]).doNothing())
+          .returning("key")
+          .executeTakeFirst();
+        if (claimed) return "claimed";
+
+        const row = await db
+          .selectFrom("idempotency_keys")
+          .selectAll()
+          .where("scope", "=", scope)
+          .where("key", "=", key)
+          .executeTakeFirst();
+        if (!row) continue;
+        const earlier = toIdempotencyRecord(row);
+        if (earlier.requestHash !== requestHash) return "mismatch";
+        if (earlier.status === "done") return { done: earlier.response };
+        return "in-progress";
+      }
+      throw new Error(`Idempotency key ${scope}/${key} keeps being claimed and released; giving up`);
+    },
+
+    async complete(scope, key, response) {
+      const result = await db
+        .updateTable("idempotency_keys")
+        .set({ status: "done", response: JSON.stringify(response) })
+        .where("scope", "=", scope)
+        .where("key", "=", key)
+        .where("status", "=", "pending")
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) {
+        throw new Error(`Idempotency key ${scope}/${key} is not claimed, or already complete`);
+      }
+    },
+
+    async release(scope, key) {
+      await db
+        .deleteFrom("idempotency_keys")
+        .where("scope", "=", scope)
+        .where("key", "=", key)
+        .where("status", "=", "pending")
+        .execute();
+    },
+  };
+}

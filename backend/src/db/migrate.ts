@@ -1,0 +1,46 @@
+// Runs the schema migrations. The list is static (imported modules, no folder scanning), so the
+// migrations travel with the code whatever the bundler or working directory.
+import type { Kysely } from "kysely";
+import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
+import * as m0001 from "./migrations/0001_initial.ts";
+
+/** Every migration, by name; names sort in the order they must run. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  "0001_initial": m0001,
+};
+
+function migrator(db: Kysely<any>, migrations: Readonly<Record<string, Migration>>): Migrator {
+  const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };
+  return new Migrator({ db, provider });
+}
+
+/**
+ * Brings the database to the latest schema. Returns the names of the migrations it ran (none when the
+ * database was up to date). Each migration runs in a transaction; concurrent callers (several replicas
+ * starting at once) are serialised by Kysely's migration lock.
+ * `migrations` is for tests; the application always runs MIGRATIONS.
+ * @throws Error naming the migration that failed, with the database's error as `cause`.
+ */
+export async function migrateToLatest(
+  db: Kysely<any>,
+  migrations: Readonly<Record<string, Migration>> = MIGRATIONS,
+): Promise<string[]> {
+  const { error, results } = await migrator(db, migrations).migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      failed === undefined
+        ? `Database migrations could not start: ${reason}`
+        : `Database migration "${failed}" failed: ${reason}`,
+      { cause: error },
+    );
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** Names of the migrations already applied to this database, oldest first. */
+export async function appliedMigrations(db: Kysely<any>): Promise<string[]> {
+  const all = await migrator(db, MIGRATIONS).getMigrations();
+  return all.filter((m) => m.executedAt !== undefined).map((m) => m.name);
+}

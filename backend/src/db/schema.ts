@@ -1,0 +1,213 @@
+// The database as Kysely sees it: one interface per table, columns in snake_case as in SQL.
+// Only repositories use these types; everything above them sees camelCase domain objects.
+//
+// Type conventions (the same on PGlite and on PostgreSQL, see connect.ts):
+// - bigint / bigserial columns come back as `bigint` (euro cents, nonces, block numbers, ids);
+// - timestamptz comes back as `Date`; `date` comes back as the text 'YYYY-MM-DD' (no time zone games);
+// - jsonb comes back parsed; repositories write it as JSON text (JSON.stringify), so that a JS array is
+//   never taken for a Postgres array by the `pg` driver;
+// - text[] comes back as `string[]` and is written as a JS array.
+import type { ColumnType, Generated } from "kysely";
+
+/** Any value that JSON can carry. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** A jsonb column: read parsed, written as JSON text. */
+type Jsonb<T extends JsonValue> = ColumnType<T, string, string>;
+/** A timestamptz column. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamptz column with a database default. */
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** A bigint column: always bigint in TypeScript. */
+type Int8 = ColumnType<bigint, bigint, bigint>;
+
+export type BudgetStatus = "pending" | "issued" | "frozen";
+export type MerchantStatus = "pending" | "approved" | "declined" | "suspended";
+export type StaffRole = "admin" | "validator" | "merchant_manager" | "finance" | "auditor";
+export type SessionSubjectType = "staff" | "merchant" | "family";
+export type ActorType = "staff" | "merchant" | "family" | "system";
+export type Language = "nl" | "en";
+export type IdempotencyStatus = "pending" | "done";
+
+export interface FundsTable {
+  id: Generated<string>;
+  /** Lower-case 0x address of the fund's clone contract. */
+  chain_address: string;
+  /** The clone's index in the FundFactory (the short form a QR may carry). */
+  factory_index: number;
+  name: string;
+  currency: Generated<string>;
+  amount_per_child_cents: Int8;
+  /** 'YYYY-MM-DD': the last day a budget can be spent. */
+  budget_expiry: string;
+  categories: ColumnType<string[], string[] | undefined, string[]>;
+  payout_schedule: Jsonb<JsonObject>;
+  paused: Generated<boolean>;
+  paused_reason: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface SponsorsTable {
+  id: Generated<string>;
+  fund_id: string;
+  name: string;
+  /** Lower-case 0x address holding the sponsor role on the fund, once granted. */
+  chain_address: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface FamiliesTable {
+  id: Generated<string>;
+  fund_id: string;
+  /** The parent's name as printed on the activation letter; null once deleted. */
+  display_name: string | null;
+  /** Postal address lines for the letter; null once deleted. */
+  address_lines: string[] | null;
+  preferred_language: ColumnType<Language, Language | undefined, Language>;
+  approved_at: Timestamp | null;
+  activated_at: Timestamp | null;
+  deleted_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface ChildrenTable {
+  id: Generated<string>;
+  family_id: string;
+  first_name: string;
+  birth_year: number;
+}
+
+export interface BudgetsTable {
+  id: Generated<string>;
+  /** The random on-chain budget id, lower-case 0x + 64 hex. */
+  budget_id: string;
+  fund_id: string;
+  /** Null once the family's personal data is deleted: only the anonymous chain history remains. */
+  child_id: string | null;
+  issued_cents: ColumnType<bigint, bigint | undefined, bigint>;
+  /** Lower-case 0x address of the family's device key, once activated. */
+  holder_address: string | null;
+  status: ColumnType<BudgetStatus, BudgetStatus | undefined, BudgetStatus>;
+  created_at: GeneratedTimestamp;
+}
+
+export interface ActivationCodesTable {
+  id: Generated<string>;
+  family_id: string;
+  /** A hash of the code; the code itself is only ever printed on the letter. */
+  code_hash: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  locked_until: Timestamp | null;
+  used_at: Timestamp | null;
+  expires_at: Timestamp;
+  created_at: GeneratedTimestamp;
+}
+
+export interface MerchantsTable {
+  id: Generated<string>;
+  name: string;
+  kvk_number: string;
+  iban: string;
+  bic: string | null;
+  categories: ColumnType<string[], string[] | undefined, string[]>;
+  address: string;
+  contact_email: string;
+  status: ColumnType<MerchantStatus, MerchantStatus | undefined, MerchantStatus>;
+  decline_reason: string | null;
+  chain_address: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface MerchantUsersTable {
+  id: Generated<string>;
+  merchant_id: string;
+  email: string;
+  password_hash: string;
+  created_at: GeneratedTimestamp;
+}
+
+export interface StaffUsersTable {
+  id: Generated<string>;
+  email: string;
+  password_hash: string;
+  roles: ColumnType<StaffRole[], StaffRole[], StaffRole[]>;
+  disabled_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  subject_type: SessionSubjectType;
+  subject_id: string;
+  csrf_token_hash: string;
+  expires_at: Timestamp;
+  created_at: GeneratedTimestamp;
+}
+
+export interface PaymentsTable {
+  payment_id: string;
+  fund_id: string;
+  budget_id: string;
+  merchant: string;
+  amount_cents: Int8;
+  nonce: Int8;
+  tx_hash: string;
+  block_number: Int8;
+  log_index: number;
+  block_time: Timestamp;
+}
+
+export interface RefundsTable {
+  id: Generated<bigint>;
+  payment_id: string;
+  amount_cents: Int8;
+  tx_hash: string;
+  block_number: Int8;
+  log_index: number;
+  block_time: Timestamp;
+}
+
+export interface ChainCursorsTable {
+  name: string;
+  last_block: Int8;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  status: ColumnType<IdempotencyStatus, IdempotencyStatus | undefined, IdempotencyStatus>;
+  response: Jsonb<JsonValue> | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<bigint>;
+  at: GeneratedTimestamp;
+  actor_type: ActorType;
+  actor_id: string | null;
+  action: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  details: ColumnType<JsonObject, string | undefined, string>;
+}
+
+export interface Database {
+  funds: FundsTable;
+  sponsors: SponsorsTable;
+  families: FamiliesTable;
+  children: ChildrenTable;
+  budgets: BudgetsTable;
+  activation_codes: ActivationCodesTable;
+  merchants: MerchantsTable;
+  merchant_users: MerchantUsersTable;
+  staff_users: StaffUsersTable;
+  sessions: SessionsTable;
+  payments: PaymentsTable;
+  refunds: RefundsTable;
+  chain_cursors: ChainCursorsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  audit_log: AuditLogTable;
+}

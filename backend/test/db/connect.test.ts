@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "kysely";
+import { describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/connect.ts";
+import { migrateToLatest } from "../../src/db/migrate.ts";
+import { ENGINES, useDatabase } from "../support/engines.ts";
+import { seedFund } from "../support/fixtures.ts";
+
+describe.each(ENGINES)("openDatabase on $name", (engine) => {
+  const ctx = useDatabase(engine);
+
+  it("says which engine it opened", () => {
+    expect(ctx.kind).toBe(engine.name);
+  });
+
+  it("hands back the same JavaScript types as the other engine", async () => {
+    const { rows } = await sql<Record<string, unknown>>`
+      select 9007199254740993::int8 as int8, count(*) as count, 42::int4 as int4, 7::int2 as int2,
+             '2027-12-31'::date as date, '2027-03-06T14:00:00.123Z'::timestamptz as timestamptz,
+             '{"a": [1, "b"]}'::jsonb as jsonb, array['sport', 'school']::text[] as texts, true as bool,
+             '0x12'::char(4) as char`.execute(ctx.db);
+
+    expect(rows[0]).toStrictEqual({
+      int8: 9_007_199_254_740_993n,
+      count: 1n,
+      int4: 42,
+      int2: 7,
+      date: "2027-12-31",
+      timestamptz: new Date("2027-03-06T14:00:00.123Z"),
+      jsonb: { a: [1, "b"] },
+      texts: ["sport", "school"],
+      bool: true,
+      char: "0x12",
+    });
+  });
+
+  it("round-trips euro cents beyond 2^53 through a bigint column, and a date as text", async () => {
+    const cents = 2n ** 62n + 1n;
+    const fund = await seedFund(ctx.db, { amountPerChildCents: cents });
+
+    const stored = await ctx.db
+      .selectFrom("funds")
+      .select(["amount_per_child_cents", "budget_expiry", "categories", "payout_schedule", "created_at"])
+      .where("id", "=", fund.id)
+      .executeTakeFirstOrThrow();
+
+    expect(stored.amount_per_child_cents).toBe(4_611_686_018_427_387_905n);
+    expect(stored.budget_expiry).toBe("2027-12-31");
+    expect(stored.categories).toEqual(["sport", "school"]);
+    expect(stored.payout_schedule).toEqual({ kind: "daily", at: "17:00" });
+    expect(stored.created_at).toBeInstanceOf(Date);
+  });
+});
+
+describe("openDatabase without a URL", () => {
+  it("keeps PGlite's data in the data folder across a restart", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "tegoed-pglite-")), "pglite");
+    try {
+      const first = await openDatabase({ dataDir });
+      expect(first.kind).toBe("pglite");
+      await migrateToLatest(first.db);
+      const fund = await seedFund(first.db);
+      await first.close();
+
+      const second = await openDatabase({ dataDir });
+      expect(await migrateToLatest(second.db)).toEqual([]);
+      const found = await second.db.selectFrom("funds").select("chain_address").where("id", "=", fund.id).executeTakeFirst();
+      await second.close();
+      expect(found).toEqual({ chain_address: fund.chain_address });
+    } finally {
+      rmSync(join(dataDir, ".."), { recursive: true, force: true });
+    }
+  });
+});
+
+describe("openDatabase with a URL", () => {
+  it("fails at once with where it tried, never the password, when the server cannot be reached", async () => {
+    const opening = openDatabase({ databaseUrl: "postgres://tegoed:s3cret@127.0.0.1:1/tegoed" });
+
+    await expect(opening).rejects.toThrow(/^Cannot reach PostgreSQL at 127\.0\.0\.1:1\/tegoed: /);
+    await expect(opening).rejects.not.toThrow(/s3cret/);
+  });
+});

@@ -1,0 +1,107 @@
+import { sql } from "kysely";
+import { Migrator } from "kysely/migration";
+import { describe, expect, it } from "vitest";
+import { appliedMigrations, MIGRATIONS, migrateToLatest } from "../../src/db/migrate.ts";
+import { ENGINES, useDatabase } from "../support/engines.ts";
+import { tableNames } from "../support/fixtures.ts";
+
+const TABLES = [
+  "activation_codes",
+  "audit_log",
+  "budgets",
+  "chain_cursors",
+  "children",
+  "families",
+  "funds",
+  "idempotency_keys",
+  "merchant_users",
+  "merchants",
+  "payments",
+  "refunds",
+  "sessions",
+  "sponsors",
+  "staff_users",
+];
+
+const PERSONAL_DATA_TABLES = [
+  "families",
+  "children",
+  "activation_codes",
+  "merchants",
+  "merchant_users",
+  "staff_users",
+  "sessions",
+  "audit_log",
+];
+
+describe.each(ENGINES)("migrations on $name", (engine) => {
+  useDatabase(engine);
+
+  it("migrates an empty database to the latest schema", async () => {
+    const { db } = await engine.open({ migrate: false });
+    expect(await tableNames(db)).toEqual([]);
+
+    expect(await migrateToLatest(db)).toEqual(Object.keys(MIGRATIONS));
+
+    expect(await tableNames(db)).toEqual(TABLES);
+    expect(await appliedMigrations(db)).toEqual(Object.keys(MIGRATIONS));
+  });
+
+  it("runs nothing the second time and leaves the schema as it was", async () => {
+    const { db } = await engine.open();
+    const columns = () =>
+      sql<{ c: string }>`select table_name || '.' || column_name || ':' || data_type as c
+        from information_schema.columns where table_schema = 'public' order by 1`.execute(db);
+    const before = (await columns()).rows;
+
+    expect(await migrateToLatest(db)).toEqual([]);
+
+    expect((await columns()).rows).toEqual(before);
+    expect(await appliedMigrations(db)).toEqual(Object.keys(MIGRATIONS));
+  });
+
+  it("names the failed migration and keeps none of its changes", async () => {
+    const { db } = await engine.open();
+    const broken = {
+      ...MIGRATIONS,
+      "0099_broken": {
+        async up(trx: typeof db) {
+          await trx.schema.createTable("half_done").addColumn("id", "integer").execute();
+          throw new Error("column kind_of_money does not exist");
+        },
+      },
+    };
+
+    await expect(migrateToLatest(db, broken)).rejects.toThrow(
+      'Database migration "0099_broken" failed: column kind_of_money does not exist',
+    );
+    expect(await tableNames(db)).not.toContain("half_done");
+    expect(await appliedMigrations(db)).toEqual(Object.keys(MIGRATIONS));
+  });
+
+  it("migrates down to an empty database and up again", async () => {
+    const { db } = await engine.open();
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) } });
+
+    const down = await migrator.migrateDown();
+    expect(down.error).toBeUndefined();
+    expect(await tableNames(db)).toEqual([]);
+
+    expect(await migrateToLatest(db)).toEqual(Object.keys(MIGRATIONS));
+    expect(await tableNames(db)).toEqual(TABLES);
+  });
+
+  it("states the purpose of every table holding personal data", async () => {
+    const { db } = await engine.open();
+    const comments = await sql<{ table_name: string; comment: string | null }>`
+      select c.relname as table_name, obj_description(c.oid, 'pg_class') as comment
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind = 'r'`.execute(db);
+    const byTable = new Map(comments.rows.map((r) => [r.table_name, r.comment]));
+
+    for (const table of PERSONAL_DATA_TABLES) {
+      expect(byTable.get(table), table).toMatch(/^Personal data.*Purpose: /s);
+    }
+    for (const table of TABLES) expect(byTable.get(table), table).toBeTruthy();
+  });
+});

@@ -281,7 +281,7 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712 {
 
         uint256 nonce = budget.nonce;
         paymentId = paymentIdOf(budgetId, nonce);
-        budget.nonce = uint32(nonce + 1); // every older permit is dead now
+        budget.nonce = (nonce + 1).toUint32(); // every older permit is dead now
         budget.balance = balance - uint48(amount);
         m.receivable += uint104(amount);
         _payments[paymentId] = Payment({merchant: merchant, amount: uint48(amount), refunded: 0});

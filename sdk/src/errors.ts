@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   INVALID_INPUT: { status: 400, message: "Some of the information sent is missing or not valid." },
   UNAUTHENTICATED: { status: 401, message: "Please log in first." },
   FORBIDDEN: { status: 403, message: "You are not allowed to do this." },
+  CSRF_REJECTED: { status: 403, message: "This request lacks its security token: please reload the page and try again." },
   NOT_FOUND: { status: 404, message: "This was not found." },
   CONFLICT: { status: 409, message: "This conflicts with a change made at the same time: please try again." },
   RATE_LIMITED: { status: 429, message: "Too many attempts: please wait a moment and try again." },
@@ -78,6 +79,12 @@ export const ERROR_CODES = {
   ZERO_AMOUNT: { status: 422, message: "The amount must be more than zero." },
   AMOUNT_TOO_LARGE: { status: 422, message: "The amount is too large." },
   ZERO_ADDRESS: { status: 422, message: "An account address is missing." },
+
+  ACTIVATION_CODE_INVALID: { status: 422, message: "This activation code is not right: check the letter and try again." },
+  ACTIVATION_CODE_USED: { status: 409, message: "This activation code was already used: ask the municipality for a new one." },
+  ACTIVATION_CODE_EXPIRED: { status: 410, message: "This activation code has expired: ask the municipality for a new one." },
+  BUDGETS_NOT_ISSUED: { status: 409, message: "The children's budgets are not issued yet: try again later." },
+  CSV_UNREADABLE: { status: 400, message: "The file could not be read as CSV with the expected columns." },
 
   // --- the chain itself
   NOT_AUTHORIZED_ON_CHAIN: {

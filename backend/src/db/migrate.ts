@@ -7,6 +7,9 @@ import * as m0001 from "./migrations/0001_initial.ts";
 /** Every migration, by name; names sort in the order they must run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": m0001,
+  "0002_eligibility": await import("./migrations/0002_eligibility.ts"),
+  "0003_payments": await import("./migrations/0003_payments.ts"),
+  "0004_http": await import("./migrations/0004_http.ts"),
 };
 
 function migrator(db: Kysely<any>, migrations: Readonly<Record<string, Migration>>): Migrator {

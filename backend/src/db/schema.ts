@@ -29,6 +29,7 @@ export type SessionSubjectType = "staff" | "merchant" | "family";
 export type ActorType = "staff" | "merchant" | "family" | "system";
 export type Language = "nl" | "en";
 export type IdempotencyStatus = "pending" | "done";
+export type ActivationCodeKind = "activation" | "reissue";
 
 export interface FundsTable {
   id: Generated<string>;
@@ -69,6 +70,8 @@ export interface FamiliesTable {
   activated_at: Timestamp | null;
   deleted_at: Timestamp | null;
   created_at: GeneratedTimestamp;
+  /** The municipality's own reference of the family (the import file's family column); unique per fund. */
+  external_ref: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ChildrenTable {
@@ -102,6 +105,12 @@ export interface ActivationCodesTable {
   used_at: Timestamp | null;
   expires_at: Timestamp;
   created_at: GeneratedTimestamp;
+  /** The code's first characters, stored plainly to find its row (0002); the secret rest is only hashed. */
+  selector: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 'activation' binds the first device key (setHolder); 'reissue' moves the budgets to a new one (rekey). */
+  kind: ColumnType<ActivationCodeKind, ActivationCodeKind | undefined, ActivationCodeKind>;
+  /** Lower-case 0x address of the device key the code was used for. */
+  used_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MerchantsTable {

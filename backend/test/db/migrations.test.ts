@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { Migrator } from "kysely/migration";
+import { Migrator, NO_MIGRATIONS } from "kysely/migration";
 import { describe, expect, it } from "vitest";
 import { appliedMigrations, MIGRATIONS, migrateToLatest } from "../../src/db/migrate.ts";
 import { ENGINES, useDatabase } from "../support/engines.ts";
@@ -14,6 +14,8 @@ const TABLES = [
   "families",
   "funds",
   "idempotency_keys",
+  "login_attempts",
+  "merchant_funds",
   "merchant_users",
   "merchants",
   "payments",
@@ -83,7 +85,7 @@ describe.each(ENGINES)("migrations on $name", (engine) => {
     const { db } = await engine.open();
     const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) } });
 
-    const down = await migrator.migrateDown();
+    const down = await migrator.migrateTo(NO_MIGRATIONS);
     expect(down.error).toBeUndefined();
     expect(await tableNames(db)).toEqual([]);
 

@@ -1,0 +1,295 @@
+// SQL of the eligibility flows: bulk import of families and children, approval, the budget rows that
+// link a child to its random on-chain id, activation codes, and the payments history of a family.
+import { randomUUID } from "node:crypto";
+import { sql, type Selectable } from "kysely";
+import type { ActivationCodeKind, ActivationCodesTable, BudgetStatus, BudgetsTable, Language } from "../../db/schema.ts";
+import type { Db } from "../../db/transaction.ts";
+
+export interface FamilyToInsert {
+  fundId: string;
+  externalRef: string | null;
+  displayName: string;
+  addressLines: string[];
+  preferredLanguage: Language;
+  children: { firstName: string; birthYear: number }[];
+}
+
+export interface BudgetRecord {
+  id: string;
+  budgetId: string;
+  fundId: string;
+  childId: string | null;
+  issuedCents: bigint;
+  holderAddress: string | null;
+  status: BudgetStatus;
+}
+
+export interface FamilyBudget extends BudgetRecord {
+  childId: string;
+  firstName: string;
+  birthYear: number;
+}
+
+export interface ActivationCodeRecord {
+  id: string;
+  familyId: string;
+  selector: string | null;
+  codeHash: string;
+  kind: ActivationCodeKind;
+  attempts: number;
+  lockedUntil: Date | null;
+  usedAt: Date | null;
+  usedBy: string | null;
+  expiresAt: Date;
+}
+
+export interface HistoryEntry {
+  type: "payment" | "refund";
+  budgetId: string;
+  paymentId: string;
+  merchant: string;
+  amountCents: bigint;
+  at: Date;
+  txHash: string;
+}
+
+function toBudget(row: Selectable<BudgetsTable>): BudgetRecord {
+  return {
+    id: row.id, budgetId: row.budget_id, fundId: row.fund_id, childId: row.child_id,
+    issuedCents: row.issued_cents, holderAddress: row.holder_address, status: row.status,
+  };
+}
+
+function toCode(row: Selectable<ActivationCodesTable>): ActivationCodeRecord {
+  return {
+    id: row.id, familyId: row.family_id, selector: row.selector, codeHash: row.code_hash, kind: row.kind,
+    attempts: row.attempts, lockedUntil: row.locked_until, usedAt: row.used_at, usedBy: row.used_by, expiresAt: row.expires_at,
+  };
+}
+
+/** Rows per INSERT statement: well under PostgreSQL's 65,535 bind parameters. */
+const INSERT_CHUNK = 1000;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function eligibilityRepository(db: Db) {
+  return {
+    /** Which of `refs` the fund already has (an earlier import). */
+    async existingRefs(fundId: string, refs: readonly string[]): Promise<Set<string>> {
+      const found = new Set<string>();
+      for (const part of chunks(refs, INSERT_CHUNK)) {
+        if (part.length === 0) continue;
+        const rows = await db
+          .selectFrom("families").select("external_ref").where("fund_id", "=", fundId).where("external_ref", "in", part).execute();
+        for (const row of rows) if (row.external_ref !== null) found.add(row.external_ref);
+      }
+      return found;
+    },
+
+    /** Inserts families and their children in multi-row statements; returns the new family ids in order. */
+    async insertFamilies(families: readonly FamilyToInsert[]): Promise<string[]> {
+      const withIds = families.map((family) => ({ family, id: randomUUID() }));
+      for (const part of chunks(withIds, INSERT_CHUNK)) {
+        await db
+          .insertInto("families")
+          .values(part.map(({ family, id }) => ({
+            id,
+            fund_id: family.fundId,
+            external_ref: family.externalRef,
+            display_name: family.displayName,
+            address_lines: family.addressLines,
+            preferred_language: family.preferredLanguage,
+          })))
+          .execute();
+      }
+      const children = withIds.flatMap(({ family, id }) =>
+        family.children.map((c) => ({ family_id: id, first_name: c.firstName, birth_year: c.birthYear })),
+      );
+      for (const part of chunks(children, INSERT_CHUNK)) await db.insertInto("children").values(part).execute();
+      return withIds.map(({ id }) => id);
+    },
+
+    /** Marks families of the fund approved (all not yet approved when `familyIds` is absent). Returns their ids. */
+    async approve(fundId: string, familyIds: readonly string[] | undefined, at: Date): Promise<string[]> {
+      let query = db
+        .updateTable("families")
+        .set({ approved_at: at })
+        .where("fund_id", "=", fundId)
+        .where("approved_at", "is", null)
+        .where("deleted_at", "is", null);
+      if (familyIds !== undefined) {
+        if (familyIds.length === 0) return [];
+        query = query.where("id", "in", familyIds);
+      }
+      const rows = await query.returning("id").execute();
+      return rows.map((r) => r.id);
+    },
+
+    /** Approved, not deleted, not yet activated families of the fund. */
+    async familiesAwaitingActivation(fundId: string): Promise<string[]> {
+      const rows = await db.selectFrom("families").select("id").where("fund_id", "=", fundId)
+        .where("approved_at", "is not", null).where("deleted_at", "is", null).where("activated_at", "is", null)
+        .orderBy("created_at").execute();
+      return rows.map((r) => r.id);
+    },
+
+    async familyExternalRef(familyId: string): Promise<{ fundId: string; externalRef: string | null } | null> {
+      const row = await db.selectFrom("families").select(["fund_id", "external_ref"]).where("id", "=", familyId).executeTakeFirst();
+      return row ? { fundId: row.fund_id, externalRef: row.external_ref } : null;
+    },
+
+    /**
+     * Adds a pending budget row, with a new random id from `newId`, for every child of an approved,
+     * not deleted family of the fund that has none yet. Returns how many were added.
+     */
+    async reservePendingBudgets(fundId: string, newId: () => string): Promise<number> {
+      const children = await db
+        .selectFrom("children")
+        .innerJoin("families", "families.id", "children.family_id")
+        .leftJoin("budgets", (join) => join.onRef("budgets.child_id", "=", "children.id").on("budgets.fund_id", "=", fundId))
+        .select("children.id")
+        .where("families.fund_id", "=", fundId)
+        .where("families.approved_at", "is not", null)
+        .where("families.deleted_at", "is", null)
+        .where("budgets.id", "is", null)
+        .execute();
+      let added = 0;
+      for (const part of chunks(children, INSERT_CHUNK)) {
+        const result = await db
+          .insertInto("budgets")
+          .values(part.map((c) => ({ budget_id: newId(), fund_id: fundId, child_id: c.id, status: "pending" as const })))
+          .onConflict((oc) => oc.columns(["fund_id", "child_id"]).doNothing())
+          .returning("id")
+          .execute();
+        added += result.length;
+      }
+      return added;
+    },
+
+    async budgetsOfFund(fundId: string, status?: BudgetStatus | readonly BudgetStatus[]): Promise<BudgetRecord[]> {
+      let query = db.selectFrom("budgets").selectAll().where("fund_id", "=", fundId);
+      if (status !== undefined) query = query.where("status", "in", typeof status === "string" ? [status] : [...status]);
+      return (await query.orderBy("created_at").orderBy("budget_id").execute()).map(toBudget);
+    },
+
+    async budgetsOfChildren(fundId: string, childIds: readonly string[]): Promise<BudgetRecord[]> {
+      if (childIds.length === 0) return [];
+      const rows = await db.selectFrom("budgets").selectAll().where("fund_id", "=", fundId).where("child_id", "in", childIds).execute();
+      return rows.map(toBudget);
+    },
+
+    async budgetById(budgetId: string): Promise<BudgetRecord | null> {
+      const row = await db.selectFrom("budgets").selectAll().where("budget_id", "=", budgetId.toLowerCase()).executeTakeFirst();
+      return row ? toBudget(row) : null;
+    },
+
+    /** The budgets of a family's children, with the child's name (not deleted families only). */
+    async budgetsOfFamily(familyId: string): Promise<FamilyBudget[]> {
+      const rows = await db
+        .selectFrom("budgets")
+        .innerJoin("children", "children.id", "budgets.child_id")
+        .selectAll("budgets")
+        .select(["children.first_name", "children.birth_year"])
+        .where("children.family_id", "=", familyId)
+        .orderBy("children.birth_year")
+        .orderBy("children.first_name")
+        .execute();
+      return rows.map((row) => ({ ...toBudget(row), childId: row.child_id!, firstName: row.first_name, birthYear: row.birth_year }));
+    },
+
+    async markIssued(budgetIds: readonly string[], issuedCents: bigint): Promise<void> {
+      for (const part of chunks(budgetIds, INSERT_CHUNK)) {
+        await db.updateTable("budgets").set({ status: "issued", issued_cents: issuedCents })
+          .where("budget_id", "in", part).where("status", "=", "pending").execute();
+      }
+    },
+
+    async addIssued(budgetIds: readonly string[], amountCents: bigint): Promise<void> {
+      for (const part of chunks(budgetIds, INSERT_CHUNK)) {
+        await db.updateTable("budgets").set({ issued_cents: sql<bigint>`issued_cents + ${amountCents}` })
+          .where("budget_id", "in", part).execute();
+      }
+    },
+
+    async setStatus(budgetId: string, status: BudgetStatus): Promise<void> {
+      await db.updateTable("budgets").set({ status }).where("budget_id", "=", budgetId).execute();
+    },
+
+    async setHolder(budgetIds: readonly string[], holder: string): Promise<void> {
+      if (budgetIds.length === 0) return;
+      await db.updateTable("budgets").set({ holder_address: holder.toLowerCase() }).where("budget_id", "in", budgetIds).execute();
+    },
+
+    async markFamilyActivated(familyId: string, at: Date): Promise<void> {
+      await db.updateTable("families").set({ activated_at: sql<Date>`coalesce(activated_at, ${at})` }).where("id", "=", familyId).execute();
+    },
+
+    // ---------------------------------------------------------------- activation codes
+
+    async insertCode(code: {
+      familyId: string; selector: string; codeHash: string; kind: ActivationCodeKind; expiresAt: Date;
+    }): Promise<ActivationCodeRecord> {
+      const row = await db
+        .insertInto("activation_codes")
+        .values({ family_id: code.familyId, selector: code.selector, code_hash: code.codeHash, kind: code.kind, expires_at: code.expiresAt })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toCode(row);
+    },
+
+    async selectorTaken(selector: string): Promise<boolean> {
+      return (await db.selectFrom("activation_codes").select("id").where("selector", "=", selector).executeTakeFirst()) !== undefined;
+    },
+
+    /** Ends every unused code of the family at `at`: a new letter replaces the old. */
+    async expireOpenCodes(familyId: string, at: Date): Promise<number> {
+      const result = await db.updateTable("activation_codes").set({ expires_at: at })
+        .where("family_id", "=", familyId).where("used_at", "is", null).where("expires_at", ">", at).executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    async codeBySelectorForUpdate(selector: string): Promise<ActivationCodeRecord | null> {
+      const row = await db.selectFrom("activation_codes").selectAll().where("selector", "=", selector).forUpdate().executeTakeFirst();
+      return row ? toCode(row) : null;
+    },
+
+    async recordFailedAttempt(id: string, attempts: number, lockedUntil: Date | null): Promise<void> {
+      await db.updateTable("activation_codes").set({ attempts, locked_until: lockedUntil }).where("id", "=", id).execute();
+    },
+
+    async markCodeUsed(id: string, at: Date, usedBy: string): Promise<void> {
+      await db.updateTable("activation_codes").set({ used_at: at, used_by: usedBy.toLowerCase(), attempts: 0, locked_until: null })
+        .where("id", "=", id).execute();
+    },
+
+    /** Gives an interrupted activation's code back (the chain refused): the family may try again. */
+    async releaseCode(id: string): Promise<void> {
+      await db.updateTable("activation_codes").set({ used_at: null, used_by: null }).where("id", "=", id).execute();
+    },
+
+    // ---------------------------------------------------------------- history
+
+    /** Payments and refunds of these budgets, newest first (the indexed copy of the chain). */
+    async history(budgetIds: readonly string[], limit = 200): Promise<HistoryEntry[]> {
+      if (budgetIds.length === 0) return [];
+      const payments = await db.selectFrom("payments")
+        .select(["payment_id", "budget_id", "merchant", "amount_cents", "block_time", "tx_hash"])
+        .where("budget_id", "in", budgetIds).orderBy("block_time", "desc").limit(limit).execute();
+      const refunds = await db.selectFrom("refunds")
+        .innerJoin("payments", "payments.payment_id", "refunds.payment_id")
+        .select(["refunds.payment_id", "payments.budget_id", "payments.merchant", "refunds.amount_cents", "refunds.block_time", "refunds.tx_hash"])
+        .where("payments.budget_id", "in", budgetIds).orderBy("refunds.block_time", "desc").limit(limit).execute();
+      const entries: HistoryEntry[] = [
+        ...payments.map((p) => ({ type: "payment" as const, budgetId: p.budget_id, paymentId: p.payment_id, merchant: p.merchant, amountCents: p.amount_cents, at: p.block_time, txHash: p.tx_hash })),
+        ...refunds.map((r) => ({ type: "refund" as const, budgetId: r.budget_id, paymentId: r.payment_id, merchant: r.merchant, amountCents: r.amount_cents, at: r.block_time, txHash: r.tx_hash })),
+      ];
+      return entries.sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, limit);
+    },
+  };
+}
+
+export type EligibilityRepository = ReturnType<typeof eligibilityRepository>;

@@ -1,0 +1,226 @@
+// Merchants, their users and the funds they are approved for. The only SQL of the merchants service.
+import type { Selectable } from "kysely";
+import type { MerchantStatus, MerchantsTable } from "../../db/schema.ts";
+import { withPaymentTables, type MerchantFundsTable } from "../../db/payments-schema.ts";
+import type { Db } from "../../db/transaction.ts";
+
+export interface MerchantFundLink {
+  fundId: string;
+  categoriesMask: number;
+  approvedAt: Date;
+  approveTxHash: string;
+  suspendedAt: Date | null;
+}
+
+export interface Merchant {
+  id: string;
+  name: string;
+  kvkNumber: string;
+  iban: string;
+  bic: string | null;
+  categories: string[];
+  address: string;
+  contactEmail: string;
+  status: MerchantStatus;
+  declineReason: string | null;
+  suspendReason: string | null;
+  /** The address the fund contracts pay; assigned at the first approval. */
+  chainAddress: string | null;
+  createdAt: Date;
+  funds: MerchantFundLink[];
+}
+
+export interface MerchantUser {
+  id: string;
+  merchantId: string;
+  email: string;
+  createdAt: Date;
+}
+
+export interface NewMerchantRow {
+  name: string;
+  kvkNumber: string;
+  iban: string;
+  bic: string | null;
+  categories: string[];
+  address: string;
+  contactEmail: string;
+}
+
+export interface FundForApproval {
+  id: string;
+  chainAddress: string;
+  categories: string[];
+}
+
+function toLink(row: Selectable<MerchantFundsTable>): MerchantFundLink {
+  return {
+    fundId: row.fund_id,
+    categoriesMask: Number(row.categories_mask),
+    approvedAt: row.approved_at,
+    approveTxHash: row.approve_tx_hash,
+    suspendedAt: row.suspended_at,
+  };
+}
+
+function toMerchant(row: Selectable<MerchantsTable> & { suspend_reason: string | null }, links: MerchantFundLink[]): Merchant {
+  return {
+    id: row.id,
+    name: row.name,
+    kvkNumber: row.kvk_number,
+    iban: row.iban,
+    bic: row.bic,
+    categories: row.categories,
+    address: row.address,
+    contactEmail: row.contact_email,
+    status: row.status,
+    declineReason: row.decline_reason,
+    suspendReason: row.suspend_reason,
+    chainAddress: row.chain_address,
+    createdAt: row.created_at,
+    funds: links,
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Whether `id` can be a uuid column's value (anything else would make PostgreSQL throw). */
+export const isUuid = (id: string) => UUID.test(id);
+
+export function merchantsRepository(handle: Db) {
+  const db = withPaymentTables(handle);
+
+  async function links(merchantId: string): Promise<MerchantFundLink[]> {
+    const rows = await db.selectFrom("merchant_funds").selectAll().where("merchant_id", "=", merchantId).orderBy("approved_at").execute();
+    return rows.map(toLink);
+  }
+
+  return {
+    async insert(row: NewMerchantRow): Promise<Merchant> {
+      const inserted = await db
+        .insertInto("merchants")
+        .values({
+          name: row.name,
+          kvk_number: row.kvkNumber,
+          iban: row.iban,
+          bic: row.bic,
+          categories: row.categories,
+          address: row.address,
+          contact_email: row.contactEmail,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toMerchant(inserted, []);
+    },
+
+    /** With `forUpdate`, locks the row until the caller's transaction ends. */
+    async find(id: string, options: { forUpdate?: boolean } = {}): Promise<Merchant | null> {
+      if (!isUuid(id)) return null;
+      let query = db.selectFrom("merchants").selectAll().where("id", "=", id);
+      if (options.forUpdate) query = query.forUpdate();
+      const row = await query.executeTakeFirst();
+      return row ? toMerchant(row, await links(id)) : null;
+    },
+
+    async list(status?: MerchantStatus): Promise<Merchant[]> {
+      let query = db.selectFrom("merchants").selectAll();
+      if (status !== undefined) query = query.where("status", "=", status);
+      const rows = await query.orderBy("created_at").limit(1000).execute();
+      const all = rows.length
+        ? await db.selectFrom("merchant_funds").selectAll().where("merchant_id", "in", rows.map((r) => r.id)).execute()
+        : [];
+      return rows.map((row) => toMerchant(row, all.filter((l) => l.merchant_id === row.id).map(toLink)));
+    },
+
+    /** Sets the chain address unless one is set already; returns the merchant's address either way. */
+    async assignChainAddress(id: string, address: string): Promise<string> {
+      await db.updateTable("merchants").set({ chain_address: address }).where("id", "=", id).where("chain_address", "is", null).execute();
+      const row = await db.selectFrom("merchants").select("chain_address").where("id", "=", id).executeTakeFirstOrThrow();
+      return row.chain_address!;
+    },
+
+    async setStatus(id: string, status: MerchantStatus, reasons: { declineReason?: string | null; suspendReason?: string | null } = {}) {
+      await db
+        .updateTable("merchants")
+        .set({
+          status,
+          ...(reasons.declineReason !== undefined && { decline_reason: reasons.declineReason }),
+          ...(reasons.suspendReason !== undefined && { suspend_reason: reasons.suspendReason }),
+        })
+        .where("id", "=", id)
+        .execute();
+    },
+
+    async fundForApproval(fundId: string): Promise<FundForApproval | null> {
+      if (!isUuid(fundId)) return null;
+      const row = await db.selectFrom("funds").select(["id", "chain_address", "categories"]).where("id", "=", fundId).executeTakeFirst();
+      return row ? { id: row.id, chainAddress: row.chain_address, categories: row.categories } : null;
+    },
+
+    async fundAddresses(fundIds: readonly string[]): Promise<Map<string, string>> {
+      if (fundIds.length === 0) return new Map();
+      const rows = await db.selectFrom("funds").select(["id", "chain_address"]).where("id", "in", [...fundIds]).execute();
+      return new Map(rows.map((r) => [r.id, r.chain_address]));
+    },
+
+    async upsertApproval(merchantId: string, fundId: string, mask: number, at: Date, txHash: string) {
+      await db
+        .insertInto("merchant_funds")
+        .values({ merchant_id: merchantId, fund_id: fundId, categories_mask: BigInt(mask), approved_at: at, approve_tx_hash: txHash })
+        .onConflict((oc) =>
+          oc.columns(["merchant_id", "fund_id"]).doUpdateSet({
+            categories_mask: BigInt(mask), approved_at: at, approve_tx_hash: txHash, suspended_at: null, suspend_tx_hash: null,
+          }),
+        )
+        .execute();
+    },
+
+    async markSuspended(merchantId: string, fundId: string, at: Date, txHash: string | null) {
+      await db
+        .updateTable("merchant_funds")
+        .set({ suspended_at: at, suspend_tx_hash: txHash })
+        .where("merchant_id", "=", merchantId)
+        .where("fund_id", "=", fundId)
+        .execute();
+    },
+
+    /** Null when the email is taken. */
+    async insertUser(merchantId: string, email: string, passwordHash: string): Promise<MerchantUser | null> {
+      const row = await db
+        .insertInto("merchant_users")
+        .values({ merchant_id: merchantId, email, password_hash: passwordHash })
+        .onConflict((oc) => oc.column("email").doNothing())
+        .returning(["id", "merchant_id", "email", "created_at"])
+        .executeTakeFirst();
+      return row ? { id: row.id, merchantId: row.merchant_id, email: row.email, createdAt: row.created_at } : null;
+    },
+
+    async userWithHash(email: string): Promise<(MerchantUser & { passwordHash: string }) | null> {
+      const row = await db.selectFrom("merchant_users").selectAll().where("email", "=", email).executeTakeFirst();
+      return row
+        ? { id: row.id, merchantId: row.merchant_id, email: row.email, createdAt: row.created_at, passwordHash: row.password_hash }
+        : null;
+    },
+
+    async findUser(userId: string): Promise<MerchantUser | null> {
+      if (!isUuid(userId)) return null;
+      const row = await db
+        .selectFrom("merchant_users")
+        .select(["id", "merchant_id", "email", "created_at"])
+        .where("id", "=", userId)
+        .executeTakeFirst();
+      return row ? { id: row.id, merchantId: row.merchant_id, email: row.email, createdAt: row.created_at } : null;
+    },
+
+    async listUsers(merchantId: string): Promise<MerchantUser[]> {
+      const rows = await db
+        .selectFrom("merchant_users")
+        .select(["id", "merchant_id", "email", "created_at"])
+        .where("merchant_id", "=", merchantId)
+        .orderBy("created_at")
+        .execute();
+      return rows.map((row) => ({ id: row.id, merchantId: row.merchant_id, email: row.email, createdAt: row.created_at }));
+    },
+  };
+}
+
+export type MerchantsRepository = ReturnType<typeof merchantsRepository>;

@@ -1,0 +1,224 @@
+// What the payments service reads and writes: funds by QR index, a shop's standing in a fund, payment
+// and refund rows recorded at charge time, and the take-over of an abandoned idempotency claim.
+import { sql } from "kysely";
+import type { MerchantStatus } from "../../db/schema.ts";
+import { withPaymentTables } from "../../db/payments-schema.ts";
+import type { Db } from "../../db/transaction.ts";
+import { isUuid } from "../merchants/merchants.repository.ts";
+
+export interface FundRef {
+  id: string;
+  name: string;
+  chainAddress: string;
+}
+
+export interface MerchantStanding {
+  merchantId: string;
+  status: MerchantStatus;
+  chainAddress: string | null;
+  /** Null when the shop was never approved for this fund. */
+  link: { suspended: boolean } | null;
+}
+
+/** A payment as recorded (by the charge or the indexer), with what was refunded of it. */
+export interface PaymentLine {
+  paymentId: string;
+  fundId: string;
+  budgetId: string;
+  merchant: string;
+  amountCents: bigint;
+  refundedCents: bigint;
+  nonce: bigint;
+  txHash: string;
+  blockNumber: number;
+  blockTime: Date;
+  /** Whether the indexer has seen it on chain (a charge's own row is unconfirmed until then). */
+  confirmed: boolean;
+}
+
+export interface PaymentTotals {
+  count: number;
+  amountCents: bigint;
+  refundedCents: bigint;
+}
+
+export interface ChainRow {
+  txHash: string;
+  blockNumber: number;
+  logIndex: number;
+  blockTime: Date;
+}
+
+export function paymentsRepository(handle: Db) {
+  const db = withPaymentTables(handle);
+
+  return {
+    async fundByIndex(factoryIndex: number): Promise<FundRef | null> {
+      if (!Number.isSafeInteger(factoryIndex) || factoryIndex < 0 || factoryIndex > 2_147_483_647) return null;
+      const row = await db.selectFrom("funds").select(["id", "name", "chain_address"]).where("factory_index", "=", factoryIndex).executeTakeFirst();
+      return row ? { id: row.id, name: row.name, chainAddress: row.chain_address } : null;
+    },
+
+    async fundById(fundId: string): Promise<FundRef | null> {
+      if (!isUuid(fundId)) return null;
+      const row = await db.selectFrom("funds").select(["id", "name", "chain_address"]).where("id", "=", fundId).executeTakeFirst();
+      return row ? { id: row.id, name: row.name, chainAddress: row.chain_address } : null;
+    },
+
+    async merchantStanding(merchantId: string, fundId: string): Promise<MerchantStanding | null> {
+      if (!isUuid(merchantId)) return null;
+      const row = await db
+        .selectFrom("merchants as m")
+        .leftJoin("merchant_funds as mf", (join) => join.onRef("mf.merchant_id", "=", "m.id").on("mf.fund_id", "=", fundId))
+        .select(["m.id", "m.status", "m.chain_address", "mf.fund_id", "mf.suspended_at"])
+        .where("m.id", "=", merchantId)
+        .executeTakeFirst();
+      if (!row) return null;
+      return {
+        merchantId: row.id,
+        status: row.status,
+        chainAddress: row.chain_address,
+        link: row.fund_id === null ? null : { suspended: row.suspended_at !== null },
+      };
+    },
+
+    async merchantAddress(merchantId: string): Promise<string | null> {
+      if (!isUuid(merchantId)) return null;
+      const row = await db.selectFrom("merchants").select("chain_address").where("id", "=", merchantId).executeTakeFirst();
+      return row?.chain_address ?? null;
+    },
+
+    /** Records a payment the charge relayed; a row already there (the indexer was first) stays. */
+    async recordPayment(p: {
+      paymentId: string; fundId: string; budgetId: string; merchant: string; amountCents: bigint; nonce: bigint;
+    } & ChainRow): Promise<void> {
+      await db
+        .insertInto("payments")
+        .values({
+          payment_id: p.paymentId.toLowerCase(),
+          fund_id: p.fundId,
+          budget_id: p.budgetId.toLowerCase(),
+          merchant: p.merchant.toLowerCase(),
+          amount_cents: p.amountCents,
+          nonce: p.nonce,
+          tx_hash: p.txHash.toLowerCase(),
+          block_number: BigInt(p.blockNumber),
+          log_index: p.logIndex,
+          block_time: p.blockTime,
+        })
+        // Any unique key: the payment id or the (tx, log) position; both mean "already recorded".
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    },
+
+    async recordRefund(r: { paymentId: string; amountCents: bigint } & ChainRow): Promise<void> {
+      await db
+        .insertInto("refunds")
+        .values({
+          payment_id: r.paymentId.toLowerCase(),
+          amount_cents: r.amountCents,
+          tx_hash: r.txHash.toLowerCase(),
+          block_number: BigInt(r.blockNumber),
+          log_index: r.logIndex,
+          block_time: r.blockTime,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    },
+
+    /** Marks the payments at these chain positions as seen by the indexer. */
+    async confirmPayments(positions: readonly { txHash: string; logIndex: number }[], at: Date): Promise<void> {
+      for (let i = 0; i < positions.length; i += 500) {
+        const chunk = positions.slice(i, i + 500);
+        await db
+          .updateTable("payments")
+          .set({ confirmed_at: at })
+          .where("confirmed_at", "is", null)
+          .where((eb) => eb.or(chunk.map((p) => eb.and([eb("tx_hash", "=", p.txHash.toLowerCase()), eb("log_index", "=", p.logIndex)]))))
+          .execute();
+      }
+    },
+
+    async payment(paymentId: string): Promise<(PaymentLine & { fundAddress: string }) | null> {
+      if (!/^0x[0-9a-fA-F]{64}$/.test(paymentId)) return null;
+      const rows = await lines(db, { paymentId: paymentId.toLowerCase() });
+      const line = rows[0];
+      if (!line) return null;
+      const fund = await db.selectFrom("funds").select("chain_address").where("id", "=", line.fundId).executeTakeFirstOrThrow();
+      return { ...line, fundAddress: fund.chain_address };
+    },
+
+    /** A shop's payments in [from, to), newest first (at most `limit`), and the totals of the whole range. */
+    async merchantPayments(merchant: string, from: Date, to: Date, limit = 1000): Promise<{ payments: PaymentLine[]; totals: PaymentTotals }> {
+      const payments = await lines(db, { merchant: merchant.toLowerCase(), from, to, limit });
+      const totals = await db
+        .selectFrom("payments as p")
+        .select([
+          sql<string>`count(*)`.as("count"),
+          sql<string>`coalesce(sum(p.amount_cents), 0)`.as("amount"),
+          sql<string>`coalesce(sum((select coalesce(sum(r.amount_cents), 0) from refunds r where r.payment_id = p.payment_id)), 0)`.as("refunded"),
+        ])
+        .where("p.merchant", "=", merchant.toLowerCase())
+        .where("p.block_time", ">=", from)
+        .where("p.block_time", "<", to)
+        .executeTakeFirstOrThrow();
+      return {
+        payments,
+        totals: { count: Number(totals.count), amountCents: BigInt(totals.amount), refundedCents: BigInt(totals.refunded) },
+      };
+    },
+
+    /**
+     * Takes over an idempotency claim left pending since before `staleBefore` (its holder crashed or
+     * gave up), for the same request; true for exactly one of concurrent callers.
+     */
+    async takeOverStaleClaim(scope: string, key: string, requestHash: string, staleBefore: Date): Promise<boolean> {
+      const row = await db
+        .updateTable("idempotency_keys")
+        .set({ created_at: sql`now()` })
+        .where("scope", "=", scope)
+        .where("key", "=", key)
+        .where("request_hash", "=", requestHash)
+        .where("status", "=", "pending")
+        .where("created_at", "<", staleBefore)
+        .returning("key")
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+  };
+}
+
+async function lines(
+  db: ReturnType<typeof withPaymentTables>,
+  filter: { paymentId?: string; merchant?: string; from?: Date; to?: Date; limit?: number },
+): Promise<PaymentLine[]> {
+  let query = db
+    .selectFrom("payments as p")
+    .selectAll("p")
+    .select(sql<string>`(select coalesce(sum(r.amount_cents), 0) from refunds r where r.payment_id = p.payment_id)`.as("refunded"));
+  if (filter.paymentId !== undefined) query = query.where("p.payment_id", "=", filter.paymentId);
+  if (filter.merchant !== undefined) query = query.where("p.merchant", "=", filter.merchant);
+  if (filter.from !== undefined) query = query.where("p.block_time", ">=", filter.from);
+  if (filter.to !== undefined) query = query.where("p.block_time", "<", filter.to);
+  const rows = await query
+    .orderBy("p.block_time", "desc")
+    .orderBy("p.block_number", "desc")
+    .orderBy("p.log_index", "desc")
+    .limit(Math.min(Math.max(filter.limit ?? 1000, 1), 1000))
+    .execute();
+  return rows.map((row) => ({
+    paymentId: row.payment_id,
+    fundId: row.fund_id,
+    budgetId: row.budget_id,
+    merchant: row.merchant,
+    amountCents: row.amount_cents,
+    refundedCents: BigInt(row.refunded),
+    nonce: row.nonce,
+    txHash: row.tx_hash,
+    blockNumber: Number(row.block_number),
+    blockTime: row.block_time,
+    confirmed: row.confirmed_at !== null,
+  }));
+}
+
+export type PaymentsRepository = ReturnType<typeof paymentsRepository>;

@@ -1,0 +1,343 @@
+// Payments at the till: look up a scanned QR, charge it (exactly once per idempotency key), refund,
+// list. The service decides; the QR codec is the sdk's, the chain is FundClient's, SQL the repository's.
+//
+// What a shop may see of a QR (lookupQr): the fund's name, what it may charge now (the budget's balance
+// capped by what the family allowed in this QR) and until when the QR is valid. Nothing personal: no
+// child's name or initial, no family, no budget id (a stable id would let shops follow a child around),
+// no balance above the QR's cap.
+//
+// Exactly once: the key is claimed in Postgres before anything is sent; concurrent requests with the
+// same key wait for the first one's answer. A permit's nonce is single-use on chain, so the same QR can
+// never pay twice whatever happens here; a claim left pending by a crash is taken over only after
+// `staleClaimMs`, and then the chain is asked first (the payment id is a function of budget and nonce)
+// so the answer is the original payment's receipt, not a second attempt.
+import { createHash } from "node:crypto";
+import { DomainError, PaymentQrError, decodePaymentQr, domainErrorFromQr, permitFromQr, type PaymentPermit } from "@tegoed/sdk";
+import { auditLogRepository } from "../../db/audit-log.repository.ts";
+import { idempotencyRepository } from "../../db/idempotency.repository.ts";
+import { inTransaction, type Db } from "../../db/transaction.ts";
+import { paymentIdOf, type FundClient } from "../../chain/fund-client.ts";
+import { findPaymentEvent, findRefundEvent } from "../../chain/payment-logs.ts";
+import type { PaymentEvent } from "../../chain/events.ts";
+import { paymentsRepository, type FundRef, type PaymentLine } from "./payments.repository.ts";
+
+export interface PaymentDeps {
+  db: Db;
+  /** The client of the fund contract at this address. */
+  fund(address: string): FundClient;
+  clock?: () => Date;
+  /** A claim pending this long is taken to be abandoned (its request crashed). Default 5 minutes. */
+  staleClaimMs?: number;
+  /** How long a request waits for a concurrent request with the same key. Default 30 s. */
+  waitForClaimMs?: number;
+}
+
+/** What the shop's screen shows after a scan. */
+export interface QrLookup {
+  fundId: string;
+  fundName: string;
+  /** What may be charged now: min(budget balance, the QR's maximum). */
+  spendableCents: number;
+  /** The QR's deadline (ISO 8601): show a countdown, ask for a fresh one after. */
+  validUntil: string;
+}
+
+export interface ChargeCommand {
+  merchantId: string;
+  qr: string;
+  amountCents: number;
+  idempotencyKey: string;
+  /** The logged-in shop user, for the audit log. */
+  merchantUserId?: string;
+}
+
+export interface ChargeReceipt {
+  paymentId: string;
+  amountCents: number;
+  newBalanceCents: number;
+  txHash: string;
+  fundId: string;
+  /** The block's time (ISO 8601). */
+  paidAt: string;
+}
+
+export interface RefundCommand {
+  merchantId: string;
+  paymentId: string;
+  amountCents: number;
+  merchantUserId?: string;
+}
+
+export interface RefundReceipt {
+  paymentId: string;
+  amountCents: number;
+  /** What of the payment may still be refunded. */
+  refundableCents: number;
+  txHash: string;
+}
+
+export interface PaymentListItem {
+  paymentId: string;
+  fundId: string;
+  amountCents: number;
+  refundedCents: number;
+  txHash: string;
+  paidAt: string;
+  confirmed: boolean;
+}
+
+export interface PaymentList {
+  payments: PaymentListItem[];
+  totals: { count: number; amountCents: number; refundedCents: number; netCents: number };
+}
+
+const DEFAULT_STALE_MS = 5 * 60_000;
+const DEFAULT_WAIT_MS = 30_000;
+/** Errors after which a sent transaction may still be mined: the claim must stay until the chain says. */
+const UNCERTAIN = new Set(["CHAIN_TIMEOUT", "CHAIN_UNAVAILABLE", "INTERNAL", "CHAIN_REVERTED"]);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const clockOf = (deps: PaymentDeps) => deps.clock ?? (() => new Date());
+
+function cents(value: unknown, field: string): bigint {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+    throw new DomainError("INVALID_INPUT", undefined, { field, reason: "a positive whole number of cents" });
+  }
+  return BigInt(value);
+}
+
+function toNumber(value: bigint): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new DomainError("AMOUNT_TOO_LARGE");
+  return Number(value);
+}
+
+interface Scanned {
+  fund: FundRef;
+  client: FundClient;
+  permit: PaymentPermit;
+  signature: string;
+  merchantAddress: string;
+}
+
+/** Decodes the QR, finds its fund and checks that this shop may take payments from it. */
+async function scan(deps: PaymentDeps, merchantId: string, qrText: string): Promise<Scanned> {
+  if (typeof qrText !== "string" || qrText.length === 0 || qrText.length > 1000) {
+    throw new DomainError("INVALID_INPUT", undefined, { field: "qr", reason: "required, at most 1000 characters" });
+  }
+  let qr;
+  try {
+    qr = decodePaymentQr(qrText);
+  } catch (error) {
+    if (error instanceof PaymentQrError) throw domainErrorFromQr(error);
+    throw error;
+  }
+  const repo = paymentsRepository(deps.db);
+  const fund = await repo.fundByIndex(qr.fundIndex);
+  if (!fund) throw new DomainError("FUND_UNKNOWN", undefined, { fundIndex: String(qr.fundIndex) });
+  const standing = await repo.merchantStanding(merchantId, fund.id);
+  if (!standing) throw new DomainError("NOT_FOUND", "This shop was not found.", { merchantId });
+  if (standing.status !== "approved" || standing.chainAddress === null) {
+    throw new DomainError("MERCHANT_NOT_APPROVED", undefined, { status: standing.status });
+  }
+  // A QR of a scheme this shop does not take part in: say so, rather than "not approved".
+  if (standing.link === null) throw new DomainError("PERMIT_WRONG_FUND", undefined, { fundId: fund.id });
+  if (standing.link.suspended) throw new DomainError("MERCHANT_NOT_APPROVED", undefined, { fundId: fund.id });
+  return {
+    fund,
+    client: deps.fund(fund.chainAddress),
+    permit: permitFromQr(qr, fund.chainAddress),
+    signature: qr.signature,
+    merchantAddress: standing.chainAddress,
+  };
+}
+
+/** What the shop may see of a scanned QR; refuses a dead QR with its code. Sends nothing. */
+export async function lookupQr(deps: PaymentDeps, merchantId: string, qrText: string): Promise<QrLookup> {
+  const s = await scan(deps, merchantId, qrText);
+  // One cent: the smallest charge. An empty budget is refused as BUDGET_INSUFFICIENT.
+  const check = await s.client.checkPaymentOffChain(s.permit, s.signature, s.merchantAddress, 1n);
+  const spendable = check.budget.balance < s.permit.maxAmount ? check.budget.balance : s.permit.maxAmount;
+  return {
+    fundId: s.fund.id,
+    fundName: s.fund.name,
+    spendableCents: toNumber(spendable),
+    validUntil: new Date(Number(s.permit.deadline) * 1000).toISOString(),
+  };
+}
+
+/** A receipt as stored with its key (jsonb keeps no key order), in the order a fresh one has. */
+function storedReceipt(stored: unknown): ChargeReceipt {
+  const r = stored as ChargeReceipt;
+  return {
+    paymentId: r.paymentId, amountCents: r.amountCents, newBalanceCents: r.newBalanceCents, txHash: r.txHash, fundId: r.fundId,
+    paidAt: r.paidAt,
+  };
+}
+
+function requestHash(cmd: ChargeCommand): string {
+  return createHash("sha256").update(JSON.stringify({ qr: cmd.qr.trim().toUpperCase(), amountCents: cmd.amountCents })).digest("hex");
+}
+
+/**
+ * Charges a scanned QR. Same key and request again → the first answer; same key, other request →
+ * CONFLICT. A refused QR is refused before anything is sent (no gas), with its code.
+ */
+export async function charge(deps: PaymentDeps, cmd: ChargeCommand): Promise<ChargeReceipt> {
+  cents(cmd.amountCents, "amountCents");
+  if (typeof cmd.idempotencyKey !== "string" || cmd.idempotencyKey.length < 8 || cmd.idempotencyKey.length > 200) {
+    throw new DomainError("INVALID_INPUT", undefined, { field: "idempotencyKey", reason: "8 to 200 characters" });
+  }
+  const scope = `charge:${cmd.merchantId}`;
+  const hash = requestHash(cmd);
+  const keys = idempotencyRepository(deps.db);
+  const waitUntil = Date.now() + (deps.waitForClaimMs ?? DEFAULT_WAIT_MS);
+  for (let round = 0; ; round++) {
+    const claim = await keys.claim(scope, cmd.idempotencyKey, hash);
+    if (claim === "mismatch") {
+      throw new DomainError("CONFLICT", "This idempotency key was used for another charge.", { field: "idempotencyKey" });
+    }
+    if (claim === "claimed") return runCharge(deps, cmd, scope, false);
+    if (claim !== "in-progress") return storedReceipt(claim.done);
+
+    const staleBefore = new Date(clockOf(deps)().getTime() - (deps.staleClaimMs ?? DEFAULT_STALE_MS));
+    if (await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, staleBefore)) {
+      return runCharge(deps, cmd, scope, true);
+    }
+    if (Date.now() > waitUntil) {
+      throw new DomainError("CONFLICT", "A charge with this idempotency key is still running: try again shortly.", {
+        field: "idempotencyKey",
+      });
+    }
+    await sleep(Math.min(25 * 2 ** Math.min(round, 3), 200));
+  }
+}
+
+async function runCharge(deps: PaymentDeps, cmd: ChargeCommand, scope: string, recovering: boolean): Promise<ChargeReceipt> {
+  const keys = idempotencyRepository(deps.db);
+  const amount = BigInt(cmd.amountCents);
+  let sent = false;
+  try {
+    const s = await scan(deps, cmd.merchantId, cmd.qr);
+    if (recovering) {
+      // The earlier holder of this key may have paid before it died: ask the chain first.
+      const paymentId = paymentIdOf(s.permit.budgetId, s.permit.nonce);
+      const onChain = await s.client.paymentOf(paymentId);
+      if (onChain.exists) {
+        if (onChain.merchant.toLowerCase() !== s.merchantAddress.toLowerCase() || onChain.amount !== amount) {
+          throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
+        }
+        const event = await findPaymentEvent(s.client, paymentId);
+        if (!event) throw new DomainError("INTERNAL", undefined, { reason: "payment exists but its event was not found" });
+        const budget = await s.client.budgetOf(s.permit.budgetId);
+        return await record(deps, cmd, scope, s, event, budget.balance);
+      }
+    }
+    const check = await s.client.checkPaymentOffChain(s.permit, s.signature, s.merchantAddress, amount);
+    sent = true;
+    const paid = await s.client.pay(s.permit, s.signature, s.merchantAddress, amount);
+    const event = await findPaymentEvent(s.client, paid.paymentId, paid.blockNumber);
+    if (!event) throw new DomainError("INTERNAL", undefined, { reason: "no PaymentMade event in the payment's block" });
+    // The balance the check saw, less this payment: no other payment can come between (the nonce).
+    return await record(deps, cmd, scope, s, event, check.budget.balance - amount);
+  } catch (error) {
+    const uncertain = sent && !(error instanceof DomainError && !UNCERTAIN.has(error.code));
+    // Refused for sure (nothing was paid): free the key so a retry can act. Else keep it pending; the
+    // retry after `staleClaimMs` looks on the chain.
+    if (!uncertain) await keys.release(scope, cmd.idempotencyKey);
+    throw error;
+  }
+}
+
+async function record(
+  deps: PaymentDeps, cmd: ChargeCommand, scope: string, s: Scanned, event: PaymentEvent, newBalance: bigint,
+): Promise<ChargeReceipt> {
+  const receipt: ChargeReceipt = {
+    paymentId: event.paymentId.toLowerCase(),
+    amountCents: toNumber(event.amountCents),
+    newBalanceCents: toNumber(newBalance),
+    txHash: event.txHash.toLowerCase(),
+    fundId: s.fund.id,
+    paidAt: event.blockTime.toISOString(),
+  };
+  await inTransaction(deps.db, async (trx) => {
+    await paymentsRepository(trx).recordPayment({
+      paymentId: event.paymentId, fundId: s.fund.id, budgetId: event.budgetId, merchant: event.merchant,
+      amountCents: event.amountCents, nonce: event.nonce,
+      txHash: event.txHash, blockNumber: event.blockNumber, logIndex: event.logIndex, blockTime: event.blockTime,
+    });
+    await idempotencyRepository(trx).complete(scope, cmd.idempotencyKey, { ...receipt });
+    await auditLogRepository(trx).append({
+      actorType: "merchant", actorId: cmd.merchantUserId ?? null, action: "payment.charge", subjectType: "payment",
+      subjectId: receipt.paymentId,
+      details: { merchantId: cmd.merchantId, fundId: s.fund.id, amountCents: receipt.amountCents, txHash: receipt.txHash },
+    });
+  });
+  return receipt;
+}
+
+/** Returns (part of) one of this shop's own payments to the family's budget. */
+export async function refund(deps: PaymentDeps, cmd: RefundCommand): Promise<RefundReceipt> {
+  const amount = cents(cmd.amountCents, "amountCents");
+  const repo = paymentsRepository(deps.db);
+  const [merchantAddress, payment] = await Promise.all([
+    repo.merchantAddress(cmd.merchantId),
+    typeof cmd.paymentId === "string" ? repo.payment(cmd.paymentId) : Promise.resolve(null),
+  ]);
+  // Another shop's payment is "not found" for this shop: its existence is none of its business.
+  if (!payment || !merchantAddress || payment.merchant.toLowerCase() !== merchantAddress.toLowerCase()) {
+    throw new DomainError("PAYMENT_UNKNOWN", undefined, { paymentId: String(cmd.paymentId) });
+  }
+  const client = deps.fund(payment.fundAddress);
+  const result = await client.refund(payment.budgetId, payment.nonce, amount);
+  const [event, state] = await Promise.all([findRefundEvent(client, result.txHash, result.blockNumber), client.paymentOf(payment.paymentId)]);
+  await inTransaction(deps.db, async (trx) => {
+    if (event) {
+      await paymentsRepository(trx).recordRefund({
+        paymentId: payment.paymentId, amountCents: event.amountCents,
+        txHash: event.txHash, blockNumber: event.blockNumber, logIndex: event.logIndex, blockTime: event.blockTime,
+      });
+    }
+    await auditLogRepository(trx).append({
+      actorType: "merchant", actorId: cmd.merchantUserId ?? null, action: "payment.refund", subjectType: "payment",
+      subjectId: payment.paymentId, details: { merchantId: cmd.merchantId, amountCents: cmd.amountCents, txHash: result.txHash },
+    });
+  });
+  return {
+    paymentId: payment.paymentId,
+    amountCents: cmd.amountCents,
+    refundableCents: toNumber(state.amount - state.refunded),
+    txHash: result.txHash.toLowerCase(),
+  };
+}
+
+function toItem(line: PaymentLine): PaymentListItem {
+  return {
+    paymentId: line.paymentId,
+    fundId: line.fundId,
+    amountCents: toNumber(line.amountCents),
+    refundedCents: toNumber(line.refundedCents),
+    txHash: line.txHash,
+    paidAt: line.blockTime.toISOString(),
+    confirmed: line.confirmed,
+  };
+}
+
+/** A shop's payments with block time in [from, to), newest first (at most 1,000), with the totals of the whole range. */
+export async function listPayments(deps: PaymentDeps, merchantId: string, from: Date, to: Date): Promise<PaymentList> {
+  if (!(from instanceof Date) || !(to instanceof Date) || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || to < from) {
+    throw new DomainError("INVALID_INPUT", undefined, { field: "from", reason: "a range with from ≤ to" });
+  }
+  const repo = paymentsRepository(deps.db);
+  const address = await repo.merchantAddress(merchantId);
+  if (!address) return { payments: [], totals: { count: 0, amountCents: 0, refundedCents: 0, netCents: 0 } };
+  const { payments, totals } = await repo.merchantPayments(address, from, to);
+  return {
+    payments: payments.map(toItem),
+    totals: {
+      count: totals.count,
+      amountCents: toNumber(totals.amountCents),
+      refundedCents: toNumber(totals.refundedCents),
+      netCents: toNumber(totals.amountCents - totals.refundedCents),
+    },
+  };
+}

@@ -1,0 +1,267 @@
+// The payments service at the till, on a real Hardhat node and both database engines: look up a QR,
+// charge it exactly once per idempotency key (also under 100 concurrent retries and after a crash),
+// refuse dead QRs before sending anything, refund, list.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createHash, randomUUID } from "node:crypto";
+import { Wallet } from "ethers";
+import { paymentIdOf } from "../../../src/chain/fund-client.ts";
+import { idempotencyRepository } from "../../../src/db/idempotency.repository.ts";
+import { auditLogRepository } from "../../../src/db/audit-log.repository.ts";
+import { type Merchant, suspendMerchant } from "../../../src/domain/merchants/service.ts";
+import { charge, listPayments, lookupQr, refund } from "../../../src/domain/payments/service.ts";
+import { ENGINES, useDatabase } from "../../support/engines.ts";
+import { type TestChain, activeBudgets, chainTime, laneTxCount, signPermit, startTestChain } from "../../chain/harness.ts";
+import { type ChainFunds, STAFF_ID, approvedMerchant, depsFor, qrText, refusal, seedChainFunds, CHAIN_ENGINE } from "./support.ts";
+
+let t: TestChain;
+beforeAll(async () => {
+  t = await startTestChain(CHAIN_ENGINE);
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+type Budget = Awaited<ReturnType<typeof activeBudgets>>[number];
+const one = async (amount = 300_00n) => ((await activeBudgets(t, 1, amount)) as [Budget])[0];
+const key = () => randomUUID();
+/** The hash the service keys a charge request by (a crashed request left it in idempotency_keys). */
+const hashOf = (qr: string, amountCents: number) =>
+  createHash("sha256").update(JSON.stringify({ qr: qr.trim().toUpperCase(), amountCents })).digest("hex");
+
+describe.each(ENGINES)("payments service on $name", (engine) => {
+  const ctx = useDatabase(engine);
+  let funds: ChainFunds;
+  let shop: Merchant;
+  const deps = (extra = {}) => depsFor(ctx.db, t, extra);
+  beforeEach(async () => {
+    funds ??= await seedChainFunds(ctx.db, t);
+    shop ??= await approvedMerchant(deps(), funds);
+  });
+
+  describe("lookupQr", () => {
+    it("shows the fund and what may be charged now (balance capped by the QR), nothing personal", async () => {
+      const { budgetId, family } = await one(300_00n);
+      const capped = await lookupQr(deps(), shop.id, await qrText(t, family, budgetId, { overrides: { maxAmount: 25_00n } }));
+      expect(capped).toEqual({ fundId: funds.fundId, fundName: "Kindpakket 2027", spendableCents: 25_00, validUntil: expect.any(String) });
+      const full = await lookupQr(deps(), shop.id, await qrText(t, family, budgetId, { overrides: { maxAmount: 1_000_00n } }));
+      expect(full.spendableCents).toBe(300_00);
+      expect(JSON.stringify(full)).not.toContain(budgetId.slice(2));
+    });
+
+    it("refuses a text that is no Tegoed QR", async () => {
+      expect((await refusal(lookupQr(deps(), shop.id, "https://example.com"))).code).toBe("QR_NOT_TEGOED");
+    });
+  });
+
+  describe("charge, happy path", () => {
+    it("pays from the budget on chain, records the payment at once and returns the receipt", async () => {
+      const { budgetId, family } = await one();
+      const receipt = await charge(deps(), { merchantId: shop.id, qr: await qrText(t, family, budgetId), amountCents: 12_50, idempotencyKey: key() });
+
+      expect(receipt).toMatchObject({ paymentId: paymentIdOf(budgetId, 0n), amountCents: 12_50, newBalanceCents: 287_50, fundId: funds.fundId });
+      expect(receipt.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+      expect(await t.fund.budgetOf(budgetId)).toMatchObject({ balance: 287_50n, nonce: 1n });
+      const listed = await listPayments(deps(), shop.id, new Date(0), new Date(Date.now() + 86_400_000));
+      expect(listed.payments.find((p) => p.paymentId === receipt.paymentId)).toMatchObject({ amountCents: 12_50, confirmed: false });
+      const [audit] = await auditLogRepository(ctx.db).list({ subjectId: receipt.paymentId });
+      expect(audit).toMatchObject({ action: "payment.charge", actorType: "merchant" });
+    });
+
+    it("answers a retry with the same key with the first receipt and sends nothing; another request with that key is a CONFLICT", async () => {
+      const { budgetId, family } = await one();
+      const qr = await qrText(t, family, budgetId);
+      const k = key();
+      const first = await charge(deps(), { merchantId: shop.id, qr, amountCents: 5_00, idempotencyKey: k });
+      const sent = await laneTxCount(t);
+      expect(await charge(deps(), { merchantId: shop.id, qr, amountCents: 5_00, idempotencyKey: k })).toEqual(first);
+      expect((await refusal(charge(deps(), { merchantId: shop.id, qr, amountCents: 6_00, idempotencyKey: k }))).code).toBe("CONFLICT");
+      expect(await laneTxCount(t)).toBe(sent);
+    });
+
+    it("refuses bad amounts and keys with INVALID_INPUT", async () => {
+      for (const amountCents of [0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1]) {
+        expect((await refusal(charge(deps(), { merchantId: shop.id, qr: "TGX", amountCents, idempotencyKey: key() }))).code).toBe("INVALID_INPUT");
+      }
+      expect((await refusal(charge(deps(), { merchantId: shop.id, qr: "TGX", amountCents: 1, idempotencyKey: "" }))).code).toBe("INVALID_INPUT");
+    });
+  });
+
+  describe("under load", () => {
+    it("100 concurrent charges with the same key pay exactly once, and all get the same receipt", async () => {
+      const { budgetId, family } = await one();
+      const qr = await qrText(t, family, budgetId);
+      const k = key();
+      const before = await laneTxCount(t);
+      const started = performance.now();
+      const receipts = await Promise.all(
+        Array.from({ length: 100 }, () => charge(deps(), { merchantId: shop.id, qr, amountCents: 10_00, idempotencyKey: k })),
+      );
+      const ms = performance.now() - started;
+      console.log(`[${engine.name}] 100 concurrent charges, same key: ${ms.toFixed(0)} ms`);
+      expect(new Set(receipts.map((r) => JSON.stringify(r))).size).toBe(1);
+      expect(await laneTxCount(t)).toBe(before + 1);
+      expect(await t.fund.budgetOf(budgetId)).toMatchObject({ balance: 290_00n, nonce: 1n });
+      const rows = await ctx.db.selectFrom("payments").select("payment_id").where("budget_id", "=", budgetId.toLowerCase()).execute();
+      expect(rows).toHaveLength(1);
+    });
+
+    it("100 concurrent charges of 100 budgets all succeed", async () => {
+      const budgets = await activeBudgets(t, 100, 50_00n);
+      const qrs = await Promise.all(budgets.map((b) => qrText(t, b.family, b.budgetId)));
+      const started = performance.now();
+      const receipts = await Promise.all(
+        qrs.map((qr, i) => charge(deps(), { merchantId: shop.id, qr, amountCents: 1_00 + i, idempotencyKey: key() })),
+      );
+      const ms = performance.now() - started;
+      console.log(`[${engine.name}] 100 concurrent charges, 100 budgets: ${ms.toFixed(0)} ms (${((100 / ms) * 1000).toFixed(1)}/s)`);
+      expect(new Set(receipts.map((r) => r.paymentId)).size).toBe(100);
+      const balances = await Promise.all(budgets.map((b) => t.fund.budgetOf(b.budgetId)));
+      balances.forEach((b, i) => expect(b.balance).toBe(50_00n - BigInt(1_00 + i)));
+      receipts.forEach((r, i) => expect(r.newBalanceCents).toBe(50_00 - (1_00 + i)));
+    });
+  });
+
+  describe("dead QRs are refused with their code, and nothing is sent", () => {
+    async function refusedWithoutTx(qr: string, code: string) {
+      const sent = await laneTxCount(t);
+      expect((await refusal(lookupQr(deps(), shop.id, qr))).code).toBe(code);
+      const k = key();
+      expect((await refusal(charge(deps(), { merchantId: shop.id, qr, amountCents: 1_00, idempotencyKey: k }))).code).toBe(code);
+      expect(await laneTxCount(t)).toBe(sent);
+      // The key was given back: nothing happened under it.
+      expect(await idempotencyRepository(ctx.db).claim(`charge:${shop.id}`, k, "other")).toBe("claimed");
+    }
+
+    it("a replayed QR: PERMIT_USED", async () => {
+      const { budgetId, family } = await one();
+      const qr = await qrText(t, family, budgetId);
+      await charge(deps(), { merchantId: shop.id, qr, amountCents: 1_00, idempotencyKey: key() });
+      await refusedWithoutTx(qr, "PERMIT_USED");
+    });
+
+    it("an expired QR: PERMIT_EXPIRED", async () => {
+      const { budgetId, family } = await one();
+      await refusedWithoutTx(await qrText(t, family, budgetId, { overrides: { deadline: (await chainTime(t.provider)) - 1n } }), "PERMIT_EXPIRED");
+    });
+
+    it("a frozen budget: BUDGET_FROZEN", async () => {
+      const { budgetId, family } = await one();
+      const qr = await qrText(t, family, budgetId);
+      await t.fund.freeze(budgetId);
+      await refusedWithoutTx(qr, "BUDGET_FROZEN");
+    });
+
+    it("another fund's QR, where the shop takes no part: PERMIT_WRONG_FUND", async () => {
+      const { budgetId, family } = ((await activeBudgets(t, 1, 300_00n, t.otherFund)) as [Budget])[0];
+      await refusedWithoutTx(await qrText(t, family, budgetId, { fund: t.otherFund, fundIndex: t.fundIndex + 1 }), "PERMIT_WRONG_FUND");
+    });
+
+    it("a QR of the old phone after a rekey: PERMIT_INVALID_SIGNATURE", async () => {
+      const { budgetId, family } = await one();
+      const qr = await qrText(t, family, budgetId);
+      await t.fund.rekey(budgetId, Wallet.createRandom().address);
+      await refusedWithoutTx(qr, "PERMIT_INVALID_SIGNATURE");
+    });
+
+    it("a QR of a fund the backend does not know: FUND_UNKNOWN", async () => {
+      const { budgetId, family } = await one();
+      await refusedWithoutTx(await qrText(t, family, budgetId, { fundIndex: 9_999 }), "FUND_UNKNOWN");
+    });
+
+    it("at a suspended shop: MERCHANT_NOT_APPROVED", async () => {
+      const suspended = await approvedMerchant(deps(), funds);
+      await suspendMerchant(deps(), { merchantId: suspended.id, reason: "Onderzoek", staffUserId: STAFF_ID });
+      const { budgetId, family } = await one();
+      const qr = await qrText(t, family, budgetId);
+      const sent = await laneTxCount(t);
+      for (const attempt of [lookupQr(deps(), suspended.id, qr), charge(deps(), { merchantId: suspended.id, qr, amountCents: 1_00, idempotencyKey: key() })]) {
+        expect((await refusal(attempt)).code).toBe("MERCHANT_NOT_APPROVED");
+      }
+      expect(await laneTxCount(t)).toBe(sent);
+    });
+
+    it("more than the QR allows: PERMIT_AMOUNT_EXCEEDED", async () => {
+      const { budgetId, family } = await one();
+      const qr = await qrText(t, family, budgetId, { overrides: { maxAmount: 50n } });
+      const sent = await laneTxCount(t);
+      expect((await refusal(charge(deps(), { merchantId: shop.id, qr, amountCents: 51, idempotencyKey: key() }))).code).toBe("PERMIT_AMOUNT_EXCEEDED");
+      expect(await laneTxCount(t)).toBe(sent);
+    });
+  });
+
+  describe("a charge whose process crashed", () => {
+    const stale = { staleClaimMs: 1_000, clock: () => new Date(Date.now() + 60_000) };
+
+    it("after paying: the retry finds the payment on chain and answers with its receipt, paying nothing more", async () => {
+      const { budgetId, family } = await one();
+      const qr = await qrText(t, family, budgetId);
+      const k = key();
+      // The crashed request: claimed key `k`, paid (here: under another key), died before recording.
+      const first = await charge(deps(), { merchantId: shop.id, qr, amountCents: 7_00, idempotencyKey: key() });
+      await ctx.db.insertInto("idempotency_keys").values({
+        scope: `charge:${shop.id}`, key: k,
+        request_hash: hashOf(qr, 7_00),
+      }).execute();
+      const sent = await laneTxCount(t);
+
+      // Within the stale time, the claim is still taken to be running.
+      expect((await refusal(charge(deps({ waitForClaimMs: 100 }), { merchantId: shop.id, qr, amountCents: 7_00, idempotencyKey: k }))).code)
+        .toBe("CONFLICT");
+      const receipt = await charge(deps(stale), { merchantId: shop.id, qr, amountCents: 7_00, idempotencyKey: k });
+      expect(receipt).toMatchObject({ paymentId: first.paymentId, txHash: first.txHash, amountCents: 7_00, newBalanceCents: 293_00 });
+      expect(await laneTxCount(t)).toBe(sent);
+      expect((await t.fund.budgetOf(budgetId)).balance).toBe(293_00n);
+    });
+
+    it("before paying: the retry pays once", async () => {
+      const { budgetId, family } = await one();
+      const qr = await qrText(t, family, budgetId);
+      const k = key();
+      expect(await idempotencyRepository(ctx.db).claim(`charge:${shop.id}`, k, hashOf(qr, 3_00))).toBe("claimed");
+      const receipt = await charge(deps(stale), { merchantId: shop.id, qr, amountCents: 3_00, idempotencyKey: k });
+      expect(receipt.paymentId).toBe(paymentIdOf(budgetId, 0n));
+      expect((await t.fund.budgetOf(budgetId)).balance).toBe(297_00n);
+      expect(await charge(deps(), { merchantId: shop.id, qr, amountCents: 3_00, idempotencyKey: k })).toEqual(receipt);
+    });
+  });
+
+  describe("refund and list", () => {
+    it("refunds part of the shop's own payment to the budget; more than is left is REFUND_EXCEEDED", async () => {
+      const { budgetId, family } = await one();
+      const paid = await charge(deps(), { merchantId: shop.id, qr: await qrText(t, family, budgetId), amountCents: 20_00, idempotencyKey: key() });
+      const refunded = await refund(deps(), { merchantId: shop.id, paymentId: paid.paymentId, amountCents: 5_00 });
+      expect(refunded).toMatchObject({ paymentId: paid.paymentId, amountCents: 5_00, refundableCents: 15_00 });
+      expect((await t.fund.budgetOf(budgetId)).balance).toBe(285_00n);
+      expect((await refusal(refund(deps(), { merchantId: shop.id, paymentId: paid.paymentId, amountCents: 15_01 }))).code).toBe("REFUND_EXCEEDED");
+      const rows = await ctx.db.selectFrom("refunds").selectAll().where("payment_id", "=", paid.paymentId).execute();
+      expect(rows.map((r) => r.amount_cents)).toEqual([5_00n]);
+    });
+
+    it("refuses another shop's payment as PAYMENT_UNKNOWN and sends nothing", async () => {
+      const other = await approvedMerchant(deps(), funds);
+      const { budgetId, family } = await one();
+      const paid = await charge(deps(), { merchantId: other.id, qr: await qrText(t, family, budgetId), amountCents: 20_00, idempotencyKey: key() });
+      const sent = await laneTxCount(t);
+      expect((await refusal(refund(deps(), { merchantId: shop.id, paymentId: paid.paymentId, amountCents: 1_00 }))).code).toBe("PAYMENT_UNKNOWN");
+      expect((await refusal(refund(deps(), { merchantId: shop.id, paymentId: "0x" + "ab".repeat(32), amountCents: 1_00 }))).code).toBe("PAYMENT_UNKNOWN");
+      expect(await laneTxCount(t)).toBe(sent);
+    });
+
+    it("lists a shop's payments in a range with their totals, refunds subtracted", async () => {
+      const lonely = await approvedMerchant(deps(), funds);
+      const budgets = await activeBudgets(t, 3);
+      const start = new Date(Number(await chainTime(t.provider)) * 1000);
+      const paid = [];
+      for (const [i, b] of budgets.entries()) {
+        paid.push(await charge(deps(), { merchantId: lonely.id, qr: await qrText(t, b.family, b.budgetId), amountCents: (i + 1) * 10_00, idempotencyKey: key() }));
+      }
+      await refund(deps(), { merchantId: lonely.id, paymentId: paid[0]!.paymentId, amountCents: 2_50 });
+      const list = await listPayments(deps(), lonely.id, start, new Date(start.getTime() + 86_400_000));
+      expect(list.totals).toEqual({ count: 3, amountCents: 60_00, refundedCents: 2_50, netCents: 57_50 });
+      expect(list.payments.map((p) => p.paymentId)).toEqual(paid.map((p) => p.paymentId).reverse());
+      expect(list.payments.at(-1)!.refundedCents).toBe(2_50);
+      const none = await listPayments(deps(), lonely.id, new Date(0), new Date(1000));
+      expect(none.totals.count).toBe(0);
+    });
+  });
+});

@@ -3,3 +3,4 @@ export * from "./deployment.ts";
 export * from "./errors.ts";
 export * from "./generated/abis.ts";
 export * from "./qr.ts";
+export * from "./api/index.ts";

@@ -1,0 +1,148 @@
+// The backend's configuration: environment variables, validated once at start. A bad value stops
+// start-up with one line naming the variable and what is wrong (never its value when it is a secret).
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { DEFAULT_DATA_DIR } from "./db/connect.ts";
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** The repository root: relative DATA_DIR and DEPLOYMENT_FILE are taken from here, as `npm run deploy` does. */
+export const REPOSITORY_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** `.data/deployment.json` under the repository root, where `npm run deploy` writes it. */
+export const DEFAULT_DEPLOYMENT_FILE = resolve(REPOSITORY_ROOT, ".data/deployment.json");
+
+/** Used only outside production when SESSION_SECRET is unset: never protects anything real. */
+export const DEVELOPMENT_SESSION_SECRET = "tegoed-development-session-secret-do-not-use-in-production";
+
+const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/;
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+const wholeNumber = (min: number, max: number, what: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be ${what}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be ${what}`);
+
+const boolean = z.enum(["true", "false", "1", "0"], "must be true or false").transform((v) => v === "true" || v === "1");
+
+const ConfigSchema = z
+  .object({
+    NODE_ENV: z.string().optional(),
+    DATABASE_URL: z
+      .string()
+      .refine((url) => /^postgres(ql)?:\/\/[^\s]+$/.test(url) && URL.canParse(url), "must be a postgres:// URL")
+      .optional(),
+    DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
+    CHAIN_RPC_URL: z
+      .string()
+      .refine((url) => /^https?:\/\/[^\s]+$/.test(url) && URL.canParse(url), "must be an http(s) URL of a JSON-RPC node")
+      .optional(),
+    DEPLOYMENT_FILE: z.string().min(1).default(DEFAULT_DEPLOYMENT_FILE),
+    RELAYER_PRIVATE_KEYS: z
+      .string()
+      .transform((text) => text.split(",").map((part) => part.trim()).filter(Boolean))
+      .refine((keys) => keys.length > 0, "must list at least one key")
+      .refine((keys) => keys.every((key) => PRIVATE_KEY.test(key)), "must be comma-separated 0x-prefixed 32-byte hex private keys")
+      .refine((keys) => new Set(keys.map((k) => k.toLowerCase())).size === keys.length, "must not list a key twice")
+      .optional(),
+    PORT: wholeNumber(0, 65535, "a port number from 0 to 65535").default(8080),
+    CONFIRMATIONS: wholeNumber(0, 1000, "a whole number of blocks from 0 to 1000").default(1),
+    SESSION_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)").optional(),
+    SESSION_TTL_HOURS: wholeNumber(1, 24 * 30, "a whole number of hours from 1 to 720").default(8),
+    COOKIE_SECURE: boolean.optional(),
+    STAFF_ADMIN_EMAIL: z.email("must be an email address").optional(),
+    STAFF_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").max(200, "must be at most 200 characters").optional(),
+  })
+  .superRefine((env, ctx) => {
+    const production = env.NODE_ENV === "production";
+    if (production && env.SESSION_SECRET === undefined) {
+      ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "is required when NODE_ENV=production" });
+    }
+    if (production && env.SESSION_SECRET === DEVELOPMENT_SESSION_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "is the development secret; choose your own" });
+    }
+    if ((env.STAFF_ADMIN_EMAIL === undefined) !== (env.STAFF_ADMIN_PASSWORD === undefined)) {
+      const missing = env.STAFF_ADMIN_EMAIL === undefined ? "STAFF_ADMIN_EMAIL" : "STAFF_ADMIN_PASSWORD";
+      ctx.addIssue({ code: "custom", path: [missing], message: "is required when the other STAFF_ADMIN_ variable is set" });
+    }
+    if (env.CHAIN_RPC_URL !== undefined && env.RELAYER_PRIVATE_KEYS === undefined && !isLocalUrl(env.CHAIN_RPC_URL)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["RELAYER_PRIVATE_KEYS"],
+        message: "is required when CHAIN_RPC_URL is not a local node (development keys are only used on a local chain)",
+      });
+    }
+  });
+
+function isLocalUrl(url: string): boolean {
+  try {
+    return LOCAL_HOSTS.has(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+export interface Config {
+  production: boolean;
+  /** Absent: embedded PGlite in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** Absent: the local chain `npm start` runs. */
+  chainRpcUrl?: string;
+  deploymentFile: string;
+  /** Absent: the local chain's development keys. */
+  relayerPrivateKeys?: string[];
+  port: number;
+  confirmations: number;
+  /** Keys the hashes of session tokens and login-attempt counters. */
+  sessionSecret: string;
+  sessionTtlMs: number;
+  /** Mark the session cookie Secure (HTTPS only). Default: in production. */
+  cookieSecure: boolean;
+  /** The first admin, created at start when no staff user has this email. */
+  staffAdmin?: { email: string; password: string };
+}
+
+/** The names this module reads: only these are looked at, whatever else the environment holds. */
+const NAMES = Object.keys(ConfigSchema.shape) as (keyof typeof ConfigSchema.shape)[];
+
+/**
+ * Reads and checks the configuration.
+ * @throws ConfigError with one line: the variable and why it is refused (the value only when not secret).
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable counts as unset, as in most shells' `VAR= npm start`.
+  const relevant = Object.fromEntries(NAMES.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
+  const result = ConfigSchema.safeParse(relevant);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const name = String(issue.path[0] ?? "environment");
+    throw new ConfigError(`${name} ${issue.message}`);
+  }
+  const c = result.data;
+  const production = c.NODE_ENV === "production";
+  const config: Config = {
+    production,
+    dataDir: c.DATA_DIR.startsWith("memory://") ? c.DATA_DIR : resolve(REPOSITORY_ROOT, c.DATA_DIR),
+    deploymentFile: resolve(REPOSITORY_ROOT, c.DEPLOYMENT_FILE),
+    port: c.PORT,
+    confirmations: c.CONFIRMATIONS,
+    sessionSecret: c.SESSION_SECRET ?? DEVELOPMENT_SESSION_SECRET,
+    sessionTtlMs: c.SESSION_TTL_HOURS * 3_600_000,
+    cookieSecure: c.COOKIE_SECURE ?? production,
+  };
+  if (c.DATABASE_URL !== undefined) config.databaseUrl = c.DATABASE_URL;
+  if (c.CHAIN_RPC_URL !== undefined) config.chainRpcUrl = c.CHAIN_RPC_URL;
+  if (c.RELAYER_PRIVATE_KEYS !== undefined) config.relayerPrivateKeys = c.RELAYER_PRIVATE_KEYS;
+  if (c.STAFF_ADMIN_EMAIL !== undefined && c.STAFF_ADMIN_PASSWORD !== undefined) {
+    config.staffAdmin = { email: c.STAFF_ADMIN_EMAIL.toLowerCase(), password: c.STAFF_ADMIN_PASSWORD };
+  }
+  return config;
+}

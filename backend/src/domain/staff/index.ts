@@ -1,0 +1,2 @@
+export * from "./staff.service.ts";
+export type { StaffUserRecord } from "./staff.repository.ts";

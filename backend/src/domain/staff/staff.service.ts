@@ -1,0 +1,195 @@
+// Staff accounts: bootstrap of the first admin, login with rate-limited attempts, and the admin's
+// management of staff users. Every change is written to the audit log in the same transaction.
+// No Express here: the http layer checks roles and turns DomainErrors into answers.
+import { createHmac } from "node:crypto";
+import { DomainError } from "@tegoed/sdk";
+import { auditLogRepository, inTransaction, type Db } from "../../db/index.ts";
+import type { StaffRole } from "../../db/schema.ts";
+import { loginAttemptsRepository, type AttemptPolicy } from "../auth/login-attempts.repository.ts";
+import { dummyPasswordHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
+import type { IssuedSession, SessionService } from "../auth/sessions.ts";
+import { EmailTaken, staffRepository, type StaffUserRecord } from "./staff.repository.ts";
+
+export type { StaffRole } from "../../db/schema.ts";
+
+/** A staff user as the layers above see it: never the password hash. */
+export interface StaffUser {
+  id: string;
+  email: string;
+  roles: StaffRole[];
+  disabled: boolean;
+  createdAt: Date;
+}
+
+export interface StaffDeps {
+  db: Db;
+  sessions: SessionService;
+  /** Keys the hash under which login attempts are counted. */
+  secret: string;
+  now?: () => Date;
+  /** Default: 5 attempts within 15 minutes, then 15 minutes locked. */
+  loginPolicy?: AttemptPolicy;
+}
+
+export const DEFAULT_LOGIN_POLICY: AttemptPolicy = { maxAttempts: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+
+export interface StaffService {
+  /** Creates the first admin at start-up, unless an admin exists already. */
+  bootstrapAdmin(input: { email: string; password: string }): Promise<{ created: boolean }>;
+  login(input: { email: string; password: string }): Promise<{ user: StaffUser; session: IssuedSession }>;
+  logout(actorId: string, token: string): Promise<void>;
+  /** The enabled staff user with this id, or undefined. */
+  findActive(id: string): Promise<StaffUser | undefined>;
+  list(): Promise<StaffUser[]>;
+  create(actorId: string, input: { email: string; password: string; roles: StaffRole[] }): Promise<StaffUser>;
+  update(actorId: string, id: string, changes: { roles?: StaffRole[]; disabled?: boolean }): Promise<StaffUser>;
+}
+
+export function toStaffUser(record: StaffUserRecord): StaffUser {
+  return {
+    id: record.id,
+    email: record.email,
+    roles: [...record.roles],
+    disabled: record.disabledAt !== null,
+    createdAt: record.createdAt,
+  };
+}
+
+const normaliseEmail = (email: string) => email.trim().toLowerCase();
+const uniqueRoles = (roles: StaffRole[]) => [...new Set(roles)];
+
+export function staffService(deps: StaffDeps): StaffService {
+  const now = deps.now ?? (() => new Date());
+  const policy = deps.loginPolicy ?? DEFAULT_LOGIN_POLICY;
+  const loginKey = (email: string) => createHmac("sha256", deps.secret).update(`staff\0${email}`).digest("hex");
+
+  function wrongCredentials(): DomainError {
+    return new DomainError("UNAUTHENTICATED", "The email address or the password is not right.");
+  }
+
+  return {
+    async bootstrapAdmin(input) {
+      const email = normaliseEmail(input.email);
+      const passwordHash = await hashPassword(input.password);
+      return inTransaction(deps.db, async (trx) => {
+        const staff = staffRepository(trx);
+        if ((await staff.countAdmins()) > 0 || (await staff.findByEmail(email))) return { created: false };
+        const user = await staff.insert({ email, passwordHash, roles: ["admin"] });
+        await auditLogRepository(trx).append({
+          actorType: "system",
+          action: "staff.bootstrap_admin",
+          subjectType: "staff_user",
+          subjectId: user.id,
+          details: { roles: ["admin"] },
+        });
+        return { created: true };
+      });
+    },
+
+    async login(input) {
+      const email = normaliseEmail(input.email);
+      const key = loginKey(email);
+      const claim = await loginAttemptsRepository(deps.db).claim(key, now(), policy);
+      if (!claim.allowed) {
+        const seconds = Math.max(1, Math.ceil((claim.lockedUntil.getTime() - now().getTime()) / 1000));
+        throw new DomainError(
+          "RATE_LIMITED",
+          `Too many login attempts for this account: try again in ${Math.ceil(seconds / 60)} minute(s).`,
+          { retryAfterSeconds: String(seconds), retryAt: claim.lockedUntil.toISOString() },
+        );
+      }
+
+      const record = await staffRepository(deps.db).findByEmail(email);
+      const ok = await verifyPassword(input.password, record?.passwordHash ?? (await dummyPasswordHash()));
+      if (!record || !ok) {
+        await auditLogRepository(deps.db).append({
+          actorType: "staff",
+          actorId: record?.id ?? null,
+          action: "staff.login_failed",
+        });
+        throw wrongCredentials();
+      }
+      if (record.disabledAt !== null) {
+        throw new DomainError("FORBIDDEN", "This account is disabled: ask an administrator.");
+      }
+      await loginAttemptsRepository(deps.db).reset(key);
+      const session = await deps.sessions.start("staff", record.id);
+      await auditLogRepository(deps.db).append({ actorType: "staff", actorId: record.id, action: "staff.login" });
+      return { user: toStaffUser(record), session };
+    },
+
+    async logout(actorId, token) {
+      await deps.sessions.end(token);
+      await auditLogRepository(deps.db).append({ actorType: "staff", actorId, action: "staff.logout" });
+    },
+
+    async findActive(id) {
+      const record = await staffRepository(deps.db).findById(id);
+      return record && record.disabledAt === null ? toStaffUser(record) : undefined;
+    },
+
+    async list() {
+      return (await staffRepository(deps.db).list()).map(toStaffUser);
+    },
+
+    async create(actorId, input) {
+      const email = normaliseEmail(input.email);
+      const roles = uniqueRoles(input.roles);
+      const passwordHash = await hashPassword(input.password);
+      return inTransaction(deps.db, async (trx) => {
+        let record: StaffUserRecord;
+        try {
+          record = await staffRepository(trx).insert({ email, passwordHash, roles });
+        } catch (error) {
+          if (error instanceof EmailTaken) {
+            throw new DomainError("CONFLICT", "A staff user with this email address exists already.");
+          }
+          throw error;
+        }
+        await auditLogRepository(trx).append({
+          actorType: "staff",
+          actorId,
+          action: "staff.create",
+          subjectType: "staff_user",
+          subjectId: record.id,
+          details: { roles },
+        });
+        return toStaffUser(record);
+      });
+    },
+
+    async update(actorId, id, changes) {
+      const user = await inTransaction(deps.db, async (trx) => {
+        const staff = staffRepository(trx);
+        const admins = await staff.lockActiveAdmins();
+        const current = await staff.findById(id, { forUpdate: true });
+        if (!current) throw new DomainError("NOT_FOUND", "There is no staff user with this id.", { id });
+
+        const roles = changes.roles === undefined ? current.roles : uniqueRoles(changes.roles);
+        const disabled = changes.disabled ?? current.disabledAt !== null;
+        const staysAdmin = roles.includes("admin") && !disabled;
+        if (admins.includes(id) && !staysAdmin && admins.length === 1) {
+          throw new DomainError("CONFLICT", "This is the last administrator: make someone else administrator first.");
+        }
+
+        const disabledAt = disabled ? (current.disabledAt ?? now()) : null;
+        const record = await staff.update(id, { roles, disabledAt });
+        const details: Record<string, string[] | boolean> = {};
+        if (changes.roles !== undefined) details.roles = roles;
+        if (changes.disabled !== undefined) details.disabled = disabled;
+        await auditLogRepository(trx).append({
+          actorType: "staff",
+          actorId,
+          action: "staff.update",
+          subjectType: "staff_user",
+          subjectId: id,
+          details,
+        });
+        return toStaffUser(record);
+      });
+      // After the commit: a disabled account's sessions end now (its requests are refused anyway).
+      if (user.disabled) await deps.sessions.endAllOf("staff", id);
+      return user;
+    },
+  };
+}

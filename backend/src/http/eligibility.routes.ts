@@ -1,0 +1,291 @@
+// Families and budgets of a fund: CSV import, add one by hand, approve, issue budgets on chain, top up,
+// freeze, activation letters, re-issue access for a lost phone, and deleting a family's personal data.
+// The route parses with the sdk's schemas, the eligibility services decide.
+import {
+  ActivationLetterSchema,
+  AddFamilyRequestSchema,
+  ApproveFamiliesRequestSchema,
+  ApprovedFamiliesSchema,
+  BudgetParamsSchema,
+  BudgetSchema,
+  DeleteFamilyRequestSchema,
+  FamilyDeletionSchema,
+  FamilyParamsSchema,
+  FamilySchema,
+  FreezeRequestSchema,
+  FundParamsSchema,
+  ImportFamiliesRequestSchema,
+  ImportReportSchema,
+  IssueReportSchema,
+  TopUpReceiptSchema,
+  TopUpRequestSchema,
+  TopUpSummarySchema,
+  centsToWire,
+  type ActivationLetter as LetterBody,
+  type Budget as BudgetBody,
+  type Family as FamilyBody,
+} from "@tegoed/sdk";
+import type { Request, Response } from "express";
+import type { Family } from "../db/families.repository.ts";
+import {
+  addFamily,
+  approveFamilies,
+  deleteFamilyData,
+  freezeBudget,
+  importFamilies,
+  issueActivationLetter,
+  issueBudgets,
+  previewTopUp,
+  reissueAccess,
+  topUp,
+  unfreezeBudget,
+  type ActivationLetter,
+  type BudgetRecord,
+  type EligibilityDeps,
+} from "../domain/eligibility/index.ts";
+import { IMPORT_COLUMNS, OPTIONAL_IMPORT_COLUMNS } from "../domain/eligibility/families.service.ts";
+import type { Auth } from "./auth.ts";
+import type { Api } from "./validate.ts";
+
+export interface EligibilityRouteDeps {
+  eligibility: EligibilityDeps;
+  /** The relayer lane whose reserve pays issued budgets. */
+  sponsor: string;
+  auth: Auth;
+}
+
+export function toFamilyBody(family: Family): FamilyBody {
+  return {
+    id: family.id,
+    fundId: family.fundId,
+    displayName: family.displayName,
+    addressLines: family.addressLines,
+    preferredLanguage: family.preferredLanguage,
+    approvedAt: family.approvedAt?.toISOString() ?? null,
+    activatedAt: family.activatedAt?.toISOString() ?? null,
+    createdAt: family.createdAt.toISOString(),
+    children: family.children.map((c) => ({ id: c.id, firstName: c.firstName, birthYear: c.birthYear })),
+  };
+}
+
+export function toBudgetBody(budget: BudgetRecord): BudgetBody {
+  return {
+    budgetId: budget.budgetId,
+    fundId: budget.fundId,
+    childId: budget.childId,
+    issuedCents: centsToWire(budget.issuedCents),
+    holderAddress: budget.holderAddress,
+    status: budget.status,
+  };
+}
+
+export function toLetterBody(letter: ActivationLetter): LetterBody {
+  return { ...letter, expiresAt: letter.expiresAt.toISOString() };
+}
+
+const HTML_NOTE =
+  "With `Accept: text/html` (and not application/json first), answers the printable letter page itself (text/html), " +
+  "for the browser to show and print. There is no GET of a letter: the code exists only in this answer.";
+
+/** The letter as JSON, or as the page itself when the client asks for HTML. */
+function sendLetter(req: Request, res: Response, letter: ActivationLetter): LetterBody {
+  if (req.accepts(["application/json", "text/html"]) === "text/html") {
+    res.status(201).type("html").set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:").send(letter.html);
+  }
+  return toLetterBody(letter);
+}
+
+const CHAIN_ERRORS = ["CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT", "CHAIN_REVERTED"] as const;
+
+export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor, auth }: EligibilityRouteDeps): void {
+  const tags = ["eligibility"];
+  const validator = () => auth.requireStaff("validator");
+  const actorOf = (req: Request) => auth.staffOf(req).id;
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/funds/:id/families/import",
+      operationId: "importFamilies",
+      summary: "Import families and their children from a CSV file's text",
+      description:
+        `One row per child; columns ${IMPORT_COLUMNS.join(", ")} (and optionally ${OPTIONAL_IMPORT_COLUMNS.join(", ")}); ` +
+        "rows with the same family_ref form one family. Every row is checked; the answer lists each rejected row with " +
+        "its column and reason. A family is imported whole or not at all; in mode all-or-nothing (the default) one " +
+        "rejected row stops the whole import (committed: false).",
+      tags,
+      guard: validator(),
+      params: FundParamsSchema,
+      body: ImportFamiliesRequestSchema,
+      response: ImportReportSchema,
+      errors: ["FUND_UNKNOWN", "CSV_UNREADABLE"],
+    },
+    async ({ req, params, body }) => importFamilies(deps, { actorId: actorOf(req), fundId: params.id, csv: body.csv, mode: body.mode }),
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/funds/:id/families",
+      operationId: "addFamily",
+      summary: "Add one family and its children by hand",
+      tags,
+      guard: validator(),
+      params: FundParamsSchema,
+      body: AddFamilyRequestSchema,
+      response: FamilySchema,
+      status: 201,
+      errors: ["FUND_UNKNOWN", "CONFLICT"],
+    },
+    async ({ req, params, body }) => toFamilyBody(await addFamily(deps, { ...body, actorId: actorOf(req), fundId: params.id })),
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/funds/:id/families/approve",
+      operationId: "approveFamilies",
+      summary: "Approve families of the fund (all not yet approved, or those listed)",
+      description: "Answers the ids newly approved; approving again changes nothing.",
+      tags,
+      guard: validator(),
+      params: FundParamsSchema,
+      body: ApproveFamiliesRequestSchema,
+      response: ApprovedFamiliesSchema,
+      errors: ["FUND_UNKNOWN"],
+    },
+    async ({ req, params, body }) => approveFamilies(deps, { actorId: actorOf(req), fundId: params.id, familyIds: body.familyIds }),
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/funds/:id/budgets/issue",
+      operationId: "issueBudgets",
+      summary: "Issue a budget on chain to every approved child of the fund that has none",
+      description: "In batches, from the sponsor's reserve; safe to call again after any failure (never issues a child twice).",
+      tags,
+      guard: validator(),
+      params: FundParamsSchema,
+      response: IssueReportSchema,
+      errors: ["FUND_UNKNOWN", "RESERVE_INSUFFICIENT", ...CHAIN_ERRORS],
+    },
+    async ({ req, params }) => {
+      const report = await issueBudgets(deps, { actorId: actorOf(req), fundId: params.id, sponsor });
+      return { ...report, amountPerChildCents: centsToWire(report.amountPerChildCents), totalCents: centsToWire(report.totalCents) };
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/funds/:id/top-ups/preview",
+      operationId: "previewTopUp",
+      summary: "What a top-up would cost, without doing it",
+      tags,
+      guard: validator(),
+      params: FundParamsSchema,
+      body: TopUpRequestSchema,
+      response: TopUpSummarySchema,
+      errors: ["FUND_UNKNOWN", "BUDGET_UNKNOWN"],
+    },
+    async ({ params, body }) => {
+      const summary = await previewTopUp(deps, { fundId: params.id, target: body.target, amountCents: BigInt(body.amountCents) });
+      return { budgets: summary.budgets, amountCents: centsToWire(summary.amountCents), totalCents: centsToWire(summary.totalCents) };
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/funds/:id/top-ups",
+      operationId: "topUp",
+      summary: "Top up one child, some children, or every issued budget of the fund",
+      description: "Not idempotent: a retry after CHAIN_TIMEOUT tops up again; check the budgets first.",
+      tags,
+      guard: validator(),
+      params: FundParamsSchema,
+      body: TopUpRequestSchema,
+      response: TopUpReceiptSchema,
+      errors: ["FUND_UNKNOWN", "BUDGET_UNKNOWN", "RESERVE_INSUFFICIENT", "AMOUNT_TOO_LARGE", ...CHAIN_ERRORS],
+    },
+    async ({ req, params, body }) => {
+      const receipt = await topUp(deps, { actorId: actorOf(req), fundId: params.id, target: body.target, amountCents: BigInt(body.amountCents) });
+      return { ...receipt, amountCents: centsToWire(receipt.amountCents), totalCents: centsToWire(receipt.totalCents) };
+    },
+  );
+
+  for (const frozen of [true, false]) {
+    api.route(
+      {
+        method: "post",
+        path: `/api/budgets/:budgetId/${frozen ? "freeze" : "unfreeze"}`,
+        operationId: frozen ? "freezeBudget" : "unfreezeBudget",
+        summary: frozen ? "Freeze a child's budget: no payment from it until unfrozen" : "Unfreeze a child's budget",
+        tags,
+        guard: validator(),
+        params: BudgetParamsSchema,
+        body: FreezeRequestSchema,
+        response: BudgetSchema,
+        errors: ["BUDGET_UNKNOWN", frozen ? "BUDGET_FROZEN" : "BUDGET_NOT_FROZEN", ...CHAIN_ERRORS],
+      },
+      async ({ req, params, body }) => {
+        const cmd = { actorId: actorOf(req), budgetId: params.budgetId, reason: body.reason };
+        return toBudgetBody(await (frozen ? freezeBudget(deps, cmd) : unfreezeBudget(deps, cmd)));
+      },
+    );
+  }
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/families/:id/letters",
+      operationId: "issueActivationLetter",
+      summary: "A new activation code for an approved family, and its printable letter (HTML)",
+      description:
+        "Every earlier unused code of the family stops working. The code is answered once only and never stored. " +
+        `${HTML_NOTE}`,
+      tags,
+      guard: validator(),
+      params: FamilyParamsSchema,
+      response: ActivationLetterSchema,
+      status: 201,
+      errors: ["NOT_FOUND", "CONFLICT"],
+    },
+    async ({ req, res, params }) => sendLetter(req, res, await issueActivationLetter(deps, { actorId: actorOf(req), familyId: params.id })),
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/families/:id/reissue",
+      operationId: "reissueAccess",
+      summary: "Re-issue access for a lost phone: a new code whose activation moves the budgets to the new phone's key",
+      description: HTML_NOTE,
+      tags,
+      guard: validator(),
+      params: FamilyParamsSchema,
+      response: ActivationLetterSchema,
+      status: 201,
+      errors: ["NOT_FOUND", "CONFLICT"],
+    },
+    async ({ req, res, params }) => sendLetter(req, res, await reissueAccess(deps, { actorId: actorOf(req), familyId: params.id })),
+  );
+
+  api.route(
+    {
+      method: "delete",
+      path: "/api/families/:id",
+      operationId: "deleteFamilyData",
+      summary: "Delete a family's personal data (GDPR)",
+      description: "Name, address, children, codes and sessions go; the budgets keep only their anonymous chain id, amounts and payments.",
+      tags,
+      guard: auth.requireStaff("admin"),
+      params: FamilyParamsSchema,
+      body: DeleteFamilyRequestSchema,
+      response: FamilyDeletionSchema,
+      errors: ["NOT_FOUND"],
+    },
+    async ({ req, params, body }) => deleteFamilyData(deps, { actorId: actorOf(req), familyId: params.id, reason: body.reason }),
+  );
+}

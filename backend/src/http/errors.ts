@@ -1,0 +1,84 @@
+// The one error handler of the HTTP API. A DomainError is a refusal: its status and
+// `{ "error": { "code", "message", "details"? } }`. Bad input is 400 INVALID_INPUT naming the field.
+// Anything else is a bug: 500 INTERNAL with a generic message, and the stack in the server log only
+// (without the error's message, which may quote personal data from the database).
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import { z } from "zod";
+import { DomainError, type ErrorBody } from "@tegoed/sdk";
+
+export interface Logger {
+  error(message: string, fields?: Record<string, unknown>): void;
+  info?(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** One JSON line per event on stderr; never bodies, cookies or messages of unexpected errors. */
+export const consoleLogger: Logger = {
+  error: (message, fields) => console.error(JSON.stringify({ level: "error", at: new Date().toISOString(), message, ...fields })),
+  info: (message, fields) => console.log(JSON.stringify({ level: "info", at: new Date().toISOString(), message, ...fields })),
+};
+
+const MAX_LISTED_ISSUES = 3;
+
+/** "email: must be an email address; roles.1: Invalid option: …" */
+export function describeZodError(error: z.ZodError): { message: string; field: string } {
+  const issues = error.issues.slice(0, MAX_LISTED_ISSUES).map((issue) => {
+    const field = issue.path.length ? issue.path.map(String).join(".") : "body";
+    return { field, text: `${field}: ${issue.message}` };
+  });
+  const more = error.issues.length > MAX_LISTED_ISSUES ? ` (and ${error.issues.length - MAX_LISTED_ISSUES} more)` : "";
+  return { message: issues.map((i) => i.text).join("; ") + more, field: issues[0]?.field ?? "body" };
+}
+
+export function invalidInput(message: string, details: Record<string, string> = {}): DomainError {
+  return new DomainError("INVALID_INPUT", message, details);
+}
+
+/** Maps whatever a route threw to a DomainError; undefined for a bug. */
+export function toDomainError(error: unknown): DomainError | undefined {
+  if (error instanceof DomainError) return error;
+  if (error instanceof z.ZodError) {
+    const { message, field } = describeZodError(error);
+    return invalidInput(message, { field });
+  }
+  // body-parser's refusals carry `type` and a 4xx status.
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === "entity.parse.failed") return invalidInput("The request body is not valid JSON.");
+  if (type === "entity.too.large") return invalidInput("The request body is too large.");
+  if (type === "encoding.unsupported" || type === "charset.unsupported") {
+    return invalidInput("The request body must be UTF-8 JSON.");
+  }
+  return undefined;
+}
+
+export function errorBody(error: DomainError): ErrorBody {
+  return error.toBody();
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    let refusal = toDomainError(error);
+    if (!refusal) {
+      const stack = error instanceof Error && error.stack ? error.stack.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("at ")) : [];
+      logger.error("request failed", {
+        method: req.method,
+        route: (req.route as { path?: string } | undefined)?.path ?? "(no route)",
+        error: error instanceof Error ? error.name : typeof error,
+        // PostgreSQL's SQLSTATE, when it is a database error: safe, and says what kind.
+        sqlState: typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : undefined,
+        stack,
+      });
+      refusal = new DomainError("INTERNAL");
+    } else if (refusal.status >= 500) {
+      logger.error("request refused by a dependency", { method: req.method, code: refusal.code });
+    }
+    if (res.headersSent) return res.end();
+    const retryAfter = refusal.details.retryAfterSeconds;
+    if (refusal.code === "RATE_LIMITED" && retryAfter !== undefined) res.setHeader("Retry-After", retryAfter);
+    res.status(refusal.status).json(errorBody(refusal));
+  };
+}
+
+/** Last in the chain: no route matched. */
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new DomainError("NOT_FOUND", `There is no ${req.method} ${req.path.slice(0, 200)} in this API.`));
+};

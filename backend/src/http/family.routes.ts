@@ -1,0 +1,93 @@
+// /api/family/…: the family app. Activation is public and rate-limited (per code, and per client IP by
+// the process's one GuessLimiter); it starts a family session like a staff login does.
+import {
+  ActivationRequestSchema,
+  FamilyChildrenSchema,
+  FamilySessionSchema,
+  centsToWire,
+  type ChildBudget,
+  type FamilySession,
+} from "@tegoed/sdk";
+import type { SessionService } from "../domain/auth/index.ts";
+import { familiesRepository, type Family } from "../db/families.repository.ts";
+import { activateFamily, listFamilyChildren, type EligibilityDeps, type GuessLimiter } from "../domain/eligibility/index.ts";
+import type { Auth } from "./auth.ts";
+import type { Api } from "./validate.ts";
+
+export interface FamilyRouteDeps {
+  eligibility: EligibilityDeps;
+  /** One per process: counts wrong codes per client IP. */
+  limiter: GuessLimiter;
+  sessions: SessionService;
+  auth: Auth;
+}
+
+export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, sessions, auth }: FamilyRouteDeps): void {
+  const tags = ["family"];
+  const family = auth.requireSubject("family", async (id): Promise<Family | undefined> => {
+    const found = await familiesRepository(deps.db).findById(id);
+    return found && !found.deletedAt ? found : undefined;
+  });
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/family/activation",
+      operationId: "activateFamily",
+      summary: "Activate the family's wallet with the code from the letter and the phone's public address",
+      description:
+        "Binds the phone's key to every budget of the family on chain and starts a family session (HttpOnly cookie); " +
+        "answers the CSRF token. Wrong codes are limited per code (5 tries, then 15 minutes) and per client; " +
+        "over the limit: 429 RATE_LIMITED with Retry-After.",
+      tags,
+      body: ActivationRequestSchema,
+      response: FamilySessionSchema,
+      errors: [
+        "ACTIVATION_CODE_INVALID", "ACTIVATION_CODE_USED", "ACTIVATION_CODE_EXPIRED", "BUDGETS_NOT_ISSUED", "RATE_LIMITED",
+        "CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT", "CHAIN_REVERTED",
+      ],
+    },
+    async ({ req, res, body }): Promise<FamilySession> => {
+      const result = await activateFamily({ ...deps, limiter }, { code: body.code, holderAddress: body.holderAddress, clientKey: req.ip ?? "unknown" });
+      const session = await sessions.start("family", result.familyId);
+      auth.setSessionCookie(res, session);
+      return {
+        familyId: result.familyId, holderAddress: result.holderAddress, budgetIds: result.budgetIds,
+        csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString(),
+      };
+    },
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: "/api/family/children",
+      operationId: "familyChildren",
+      summary: "The family's children with their budgets (balance, expiry, frozen) as the chain holds them, and their history",
+      tags,
+      guard: family,
+      response: FamilyChildrenSchema,
+      errors: ["CHAIN_UNAVAILABLE"],
+    },
+    async ({ req }) => {
+      const children = await listFamilyChildren(deps, family.userOf(req).id);
+      return {
+        children: children.map((c): ChildBudget => ({
+          childId: c.childId,
+          firstName: c.firstName,
+          birthYear: c.birthYear,
+          budgetId: c.budgetId,
+          status: c.status,
+          balanceCents: c.balanceCents === null ? null : centsToWire(c.balanceCents),
+          spentCents: c.spentCents === null ? null : centsToWire(c.spentCents),
+          expiresAt: c.expiresAt?.toISOString() ?? null,
+          frozen: c.frozen,
+          activated: c.activated,
+          history: c.history.map((h) => ({
+            type: h.type, paymentId: h.paymentId, merchant: h.merchant, amountCents: centsToWire(h.amountCents), at: h.at.toISOString(), txHash: h.txHash,
+          })),
+        })),
+      };
+    },
+  );
+}

@@ -1,0 +1,129 @@
+// /api/staff/…: staff login and logout, and the admin's management of staff users.
+// The route parses (with the sdk's schemas), the staff service decides.
+import {
+  CreateStaffUserRequestSchema,
+  StaffLoginRequestSchema,
+  StaffSessionSchema,
+  StaffUserListSchema,
+  StaffUserParamsSchema,
+  StaffUserSchema,
+  UpdateStaffUserRequestSchema,
+  type StaffSession,
+  type StaffUser as StaffUserBody,
+} from "@tegoed/sdk";
+import type { StaffService, StaffUser } from "../domain/staff/index.ts";
+import type { Auth } from "./auth.ts";
+import type { Api } from "./validate.ts";
+
+export interface StaffRouteDeps {
+  staff: StaffService;
+  auth: Auth;
+}
+
+export function toStaffUserBody(user: StaffUser): StaffUserBody {
+  return { id: user.id, email: user.email, roles: user.roles, disabled: user.disabled, createdAt: user.createdAt.toISOString() };
+}
+
+export function registerStaffRoutes(api: Api, { staff, auth }: StaffRouteDeps): void {
+  const tags = ["staff"];
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/staff/session",
+      operationId: "staffLogin",
+      summary: "Log in as a staff user",
+      description:
+        "Sets the HttpOnly session cookie and answers the CSRF token to send with state-changing requests. " +
+        "After 5 failed attempts for one email address, logins to it are refused for 15 minutes (429 RATE_LIMITED, " +
+        "with Retry-After).",
+      tags,
+      body: StaffLoginRequestSchema,
+      response: StaffSessionSchema,
+      errors: ["UNAUTHENTICATED", "FORBIDDEN", "RATE_LIMITED"],
+    },
+    async ({ body, res }): Promise<StaffSession> => {
+      const { user, session } = await staff.login(body);
+      auth.setSessionCookie(res, session);
+      return { user: toStaffUserBody(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
+    },
+  );
+
+  api.route(
+    {
+      method: "delete",
+      path: "/api/staff/session",
+      operationId: "staffLogout",
+      summary: "Log out: end this session",
+      tags,
+      guard: auth.requireStaff(),
+    },
+    async ({ req, res }) => {
+      const token = auth.tokenOf(req)!;
+      await staff.logout(auth.staffOf(req).id, token);
+      auth.clearSessionCookie(res);
+    },
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: "/api/staff/me",
+      operationId: "staffMe",
+      summary: "The logged-in staff user, and the session's CSRF token (for an app that reloaded)",
+      tags,
+      guard: auth.requireStaff(),
+      response: StaffSessionSchema,
+    },
+    async ({ req }): Promise<StaffSession> => {
+      const session = auth.sessionOf(req)!;
+      return { user: toStaffUserBody(auth.staffOf(req)), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
+    },
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: "/api/staff/users",
+      operationId: "listStaffUsers",
+      summary: "List staff users",
+      tags,
+      guard: auth.requireStaff("admin"),
+      response: StaffUserListSchema,
+    },
+    async () => ({ users: (await staff.list()).map(toStaffUserBody) }),
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/staff/users",
+      operationId: "createStaffUser",
+      summary: "Create a staff user with an initial password and roles",
+      tags,
+      guard: auth.requireStaff("admin"),
+      body: CreateStaffUserRequestSchema,
+      response: StaffUserSchema,
+      status: 201,
+      errors: ["CONFLICT"],
+    },
+    async ({ req, body }) => toStaffUserBody(await staff.create(auth.staffOf(req).id, body)),
+  );
+
+  api.route(
+    {
+      method: "patch",
+      path: "/api/staff/users/:id",
+      operationId: "updateStaffUser",
+      summary: "Change a staff user's roles, or disable (or enable) the account",
+      description: "Disabling ends the user's sessions. The last enabled administrator cannot be disabled or lose the admin role (409 CONFLICT).",
+      tags,
+      guard: auth.requireStaff("admin"),
+      params: StaffUserParamsSchema,
+      body: UpdateStaffUserRequestSchema,
+      response: StaffUserSchema,
+      errors: ["NOT_FOUND", "CONFLICT"],
+    },
+    async ({ req, params, body }) => toStaffUserBody(await staff.update(auth.staffOf(req).id, params.id, body)),
+  );
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, DEFAULT_DEPLOYMENT_FILE, DEVELOPMENT_SESSION_SECRET, loadConfig } from "../../src/config.ts";
+import { DEFAULT_DATA_DIR } from "../../src/db/index.ts";
+
+const KEY_A = `0x${"a1".repeat(32)}`;
+const KEY_B = `0x${"b2".repeat(32)}`;
+const SECRET = "s".repeat(40);
+
+function refusal(env: Record<string, string | undefined>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).not.toContain("\n");
+    return message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  describe("with an empty environment", () => {
+    it("uses embedded PGlite, the local chain, the default deployment file, port 8080 and 1 confirmation", () => {
+      expect(loadConfig({})).toEqual({
+        production: false,
+        dataDir: DEFAULT_DATA_DIR,
+        deploymentFile: DEFAULT_DEPLOYMENT_FILE,
+        port: 8080,
+        confirmations: 1,
+        sessionSecret: DEVELOPMENT_SESSION_SECRET,
+        sessionTtlMs: 8 * 3_600_000,
+        cookieSecure: false,
+      });
+    });
+
+    it("ignores variables it does not know and treats empty ones as unset", () => {
+      const config = loadConfig({ PORT: "", HOME: "/root", DATABASE_URL: "" });
+      expect(config.port).toBe(8080);
+      expect(config).not.toHaveProperty("databaseUrl");
+    });
+  });
+
+  describe("with every variable set", () => {
+    it("parses them", () => {
+      const config = loadConfig({
+        NODE_ENV: "production",
+        DATABASE_URL: "postgres://tegoed:pw@db.internal:5432/tegoed",
+        DATA_DIR: "/var/lib/tegoed",
+        CHAIN_RPC_URL: "https://besu.gemeente.nl:8545",
+        DEPLOYMENT_FILE: "/etc/tegoed/deployment.json",
+        RELAYER_PRIVATE_KEYS: ` ${KEY_A} , ${KEY_B} `,
+        PORT: "3000",
+        CONFIRMATIONS: "2",
+        SESSION_SECRET: SECRET,
+        SESSION_TTL_HOURS: "12",
+        COOKIE_SECURE: "false",
+        STAFF_ADMIN_EMAIL: "Beheer@Gemeente.nl",
+        STAFF_ADMIN_PASSWORD: "a long enough password",
+      });
+      expect(config).toEqual({
+        production: true,
+        databaseUrl: "postgres://tegoed:pw@db.internal:5432/tegoed",
+        dataDir: "/var/lib/tegoed",
+        chainRpcUrl: "https://besu.gemeente.nl:8545",
+        deploymentFile: "/etc/tegoed/deployment.json",
+        relayerPrivateKeys: [KEY_A, KEY_B],
+        port: 3000,
+        confirmations: 2,
+        sessionSecret: SECRET,
+        sessionTtlMs: 12 * 3_600_000,
+        cookieSecure: false,
+        staffAdmin: { email: "beheer@gemeente.nl", password: "a long enough password" },
+      });
+    });
+
+    it("takes a relative DEPLOYMENT_FILE from the repository root, as npm run deploy does", () => {
+      expect(loadConfig({ DEPLOYMENT_FILE: ".data/deployment.json" }).deploymentFile).toBe(DEFAULT_DEPLOYMENT_FILE);
+    });
+
+    it("makes the cookie Secure in production by default", () => {
+      expect(loadConfig({ NODE_ENV: "production", SESSION_SECRET: SECRET }).cookieSecure).toBe(true);
+    });
+  });
+
+  describe("refuses with one line naming the variable", () => {
+    it.each([
+      [{ PORT: "http" }, "PORT must be a port number from 0 to 65535"],
+      [{ PORT: "70000" }, "PORT must be a port number from 0 to 65535"],
+      [{ PORT: "-1" }, "PORT must be a port number from 0 to 65535"],
+      [{ CONFIRMATIONS: "1.5" }, "CONFIRMATIONS must be a whole number of blocks from 0 to 1000"],
+      [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL must be a postgres:// URL"],
+      [{ CHAIN_RPC_URL: "ws://node:8546" }, "CHAIN_RPC_URL must be an http(s) URL of a JSON-RPC node"],
+      [{ RELAYER_PRIVATE_KEYS: "0x1234" }, "RELAYER_PRIVATE_KEYS must be comma-separated 0x-prefixed 32-byte hex private keys"],
+      [{ RELAYER_PRIVATE_KEYS: `${KEY_A},${KEY_A}` }, "RELAYER_PRIVATE_KEYS must not list a key twice"],
+      [{ CHAIN_RPC_URL: "https://besu.gemeente.nl" }, "RELAYER_PRIVATE_KEYS is required when CHAIN_RPC_URL is not a local node"],
+      [{ SESSION_SECRET: "short" }, "SESSION_SECRET must be at least 32 characters"],
+      [{ NODE_ENV: "production" }, "SESSION_SECRET is required when NODE_ENV=production"],
+      [{ NODE_ENV: "production", SESSION_SECRET: DEVELOPMENT_SESSION_SECRET }, "SESSION_SECRET is the development secret"],
+      [{ SESSION_TTL_HOURS: "0" }, "SESSION_TTL_HOURS must be a whole number of hours from 1 to 720"],
+      [{ COOKIE_SECURE: "maybe" }, "COOKIE_SECURE must be true or false"],
+      [{ STAFF_ADMIN_EMAIL: "beheer" }, "STAFF_ADMIN_EMAIL must be an email address"],
+      [{ STAFF_ADMIN_EMAIL: "beheer@gemeente.nl" }, "STAFF_ADMIN_PASSWORD is required when the other STAFF_ADMIN_ variable is set"],
+      [{ STAFF_ADMIN_PASSWORD: "a long enough password" }, "STAFF_ADMIN_EMAIL is required when the other STAFF_ADMIN_ variable is set"],
+      [{ STAFF_ADMIN_EMAIL: "beheer@gemeente.nl", STAFF_ADMIN_PASSWORD: "short" }, "STAFF_ADMIN_PASSWORD must be at least 12 characters"],
+    ])("%o → %s", (env, expected) => {
+      expect(refusal(env)).toContain(expected);
+    });
+
+    it("accepts a local node without relayer keys (the development keys are used there)", () => {
+      expect(loadConfig({ CHAIN_RPC_URL: "http://127.0.0.1:8545" }).relayerPrivateKeys).toBeUndefined();
+    });
+
+    it("never repeats a secret's value", () => {
+      expect(refusal({ RELAYER_PRIVATE_KEYS: `${KEY_A},0xdeadbeef` })).not.toContain(KEY_A);
+      expect(refusal({ SESSION_SECRET: "hunter2-secret" })).not.toContain("hunter2");
+      expect(refusal({ STAFF_ADMIN_EMAIL: "a@b.nl", STAFF_ADMIN_PASSWORD: "pw-1" })).not.toContain("pw-1");
+    });
+  });
+});

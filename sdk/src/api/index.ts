@@ -1,0 +1,6 @@
+export * from "./client.ts";
+export * from "./staff.ts";
+export * from "./health.ts";
+export * from "./funds.ts";
+export * from "./eligibility.ts";
+export * from "./family.ts";

@@ -1,0 +1,85 @@
+// The staff API's wire format: request and response schemas of /api/staff/…, shared by the backend
+// (which validates with them and generates its OpenAPI document from them), the staff app and the tests.
+import { z } from "zod";
+
+export const STAFF_ROLES = ["admin", "validator", "merchant_manager", "finance", "auditor"] as const;
+export const StaffRoleSchema = z.enum(STAFF_ROLES).meta({
+  id: "StaffRole",
+  description:
+    "admin: manages staff users and settings; validator: families and budgets; merchant_manager: shops; " +
+    "finance: deposits and payouts; auditor: reads everything, changes nothing.",
+});
+export type StaffRole = z.infer<typeof StaffRoleSchema>;
+
+export const EmailSchema = z
+  .string()
+  .max(254, "must be at most 254 characters")
+  .trim()
+  .toLowerCase()
+  .pipe(z.email("must be an email address"))
+  .meta({ example: "jan@westerkwartier.nl" });
+
+/** A new password: long rather than complicated (NIST SP 800-63B). */
+export const NewPasswordSchema = z
+  .string()
+  .min(12, "must be at least 12 characters")
+  .max(200, "must be at most 200 characters")
+  .meta({ format: "password" });
+
+export const StaffUserIdSchema = z.uuid("must be a staff user id (a UUID)").meta({ example: "6f1c0b9e-2f43-4c55-9a7e-0d7b3f1f2a10" });
+
+const RoleListSchema = z
+  .array(StaffRoleSchema)
+  .min(1, "must hold at least one role")
+  .max(STAFF_ROLES.length)
+  .refine((roles) => new Set(roles).size === roles.length, "must not name a role twice");
+
+export const StaffUserSchema = z
+  .object({
+    id: StaffUserIdSchema,
+    email: z.string(),
+    roles: z.array(StaffRoleSchema),
+    disabled: z.boolean(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: "StaffUser" });
+export type StaffUser = z.infer<typeof StaffUserSchema>;
+
+// --- POST /api/staff/session
+export const StaffLoginRequestSchema = z
+  .object({
+    email: EmailSchema,
+    // Not NewPasswordSchema: an old password may follow older rules; only its length is capped.
+    password: z.string().min(1, "must not be empty").max(200, "must be at most 200 characters"),
+  })
+  .meta({ id: "StaffLoginRequest" });
+export type StaffLoginRequest = z.input<typeof StaffLoginRequestSchema>;
+
+export const StaffSessionSchema = z
+  .object({
+    user: StaffUserSchema,
+    /** Send as the X-CSRF-Token header with every POST, PATCH, PUT and DELETE of this session. */
+    csrfToken: z.string().meta({ description: "Send as the X-CSRF-Token header with every state-changing request." }),
+    expiresAt: z.iso.datetime(),
+  })
+  .meta({ id: "StaffSession" });
+export type StaffSession = z.infer<typeof StaffSessionSchema>;
+
+// --- GET/POST /api/staff/users, PATCH /api/staff/users/:id
+export const StaffUserListSchema = z.object({ users: z.array(StaffUserSchema) }).meta({ id: "StaffUserList" });
+export type StaffUserList = z.infer<typeof StaffUserListSchema>;
+
+export const CreateStaffUserRequestSchema = z
+  .object({ email: EmailSchema, password: NewPasswordSchema, roles: RoleListSchema })
+  .strict()
+  .meta({ id: "CreateStaffUserRequest" });
+export type CreateStaffUserRequest = z.input<typeof CreateStaffUserRequestSchema>;
+
+export const UpdateStaffUserRequestSchema = z
+  .object({ roles: RoleListSchema.optional(), disabled: z.boolean().optional() })
+  .strict()
+  .refine((body) => body.roles !== undefined || body.disabled !== undefined, "must change roles or disabled")
+  .meta({ id: "UpdateStaffUserRequest" });
+export type UpdateStaffUserRequest = z.input<typeof UpdateStaffUserRequestSchema>;
+
+export const StaffUserParamsSchema = z.object({ id: StaffUserIdSchema });

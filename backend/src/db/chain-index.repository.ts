@@ -157,18 +157,7 @@ export function chainIndexRepository(db: Db): ChainIndexRepository {
             if (fundId === undefined) {
               throw new Error(`Payment ${p.paymentId} in tx ${p.txHash} is of fund ${p.fundAddress}, which is not in the funds table`);
             }
-            return {
-              payment_id: p.paymentId.toLowerCase(),
-              fund_id: fundId,
-              budget_id: p.budgetId.toLowerCase(),
-              merchant: p.merchant.toLowerCase(),
-              amount_cents: p.amountCents,
-              nonce: p.nonce,
-              tx_hash: p.txHash.toLowerCase(),
-              block_number: BigInt(p.blockNumber),
-              log_index: p.logIndex,
-              block_time: p.blockTime,
-            };
+            return paymentRow({ ...p, fundId });
           });
           const added = await trx
             .insertInto("payments")
@@ -250,5 +239,24 @@ export function chainIndexRepository(db: Db): ChainIndexRepository {
         .execute();
       return rows.map(toIndexedRefund);
     },
+  };
+}
+
+/** A payment as its `payments` row: hex lower-cased, so the indexer and the charge write the same row. */
+export function paymentRow(p: {
+  paymentId: string; fundId: string; budgetId: string; merchant: string; amountCents: bigint; nonce: bigint;
+  txHash: string; blockNumber: number; logIndex: number; blockTime: Date;
+}) {
+  return {
+    payment_id: p.paymentId.toLowerCase(),
+    fund_id: p.fundId,
+    budget_id: p.budgetId.toLowerCase(),
+    merchant: p.merchant.toLowerCase(),
+    amount_cents: p.amountCents,
+    nonce: p.nonce,
+    tx_hash: p.txHash.toLowerCase(),
+    block_number: BigInt(p.blockNumber),
+    log_index: p.logIndex,
+    block_time: p.blockTime,
   };
 }

@@ -2,6 +2,7 @@
 // and refund rows recorded at charge time, and the take-over of an abandoned idempotency claim.
 import { sql } from "kysely";
 import type { MerchantStatus } from "../../db/schema.ts";
+import { paymentRow } from "../../db/chain-index.repository.ts";
 import { withPaymentTables } from "../../db/payments-schema.ts";
 import type { Db } from "../../db/transaction.ts";
 import { isUuid } from "../merchants/merchants.repository.ts";
@@ -94,18 +95,7 @@ export function paymentsRepository(handle: Db) {
     } & ChainRow): Promise<void> {
       await db
         .insertInto("payments")
-        .values({
-          payment_id: p.paymentId.toLowerCase(),
-          fund_id: p.fundId,
-          budget_id: p.budgetId.toLowerCase(),
-          merchant: p.merchant.toLowerCase(),
-          amount_cents: p.amountCents,
-          nonce: p.nonce,
-          tx_hash: p.txHash.toLowerCase(),
-          block_number: BigInt(p.blockNumber),
-          log_index: p.logIndex,
-          block_time: p.blockTime,
-        })
+        .values(paymentRow(p))
         // Any unique key: the payment id or the (tx, log) position; both mean "already recorded".
         .onConflict((oc) => oc.doNothing())
         .execute();

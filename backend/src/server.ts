@@ -10,10 +10,12 @@ import { Relayer } from "./chain/relayer.ts";
 import type { Config } from "./config.ts";
 import { migrateToLatest, openDatabase } from "./db/index.ts";
 import { sessionService } from "./domain/auth/index.ts";
+import { createIndexer, type Indexer } from "./domain/indexer/index.ts";
 import { staffService } from "./domain/staff/index.ts";
+import { DEV_PRIVATE_KEYS, LOCAL_CHAIN_IDS } from "../../scripts/lib/local-chain.ts";
 import { createApp } from "./http/app.ts";
 import { consoleLogger, type Logger } from "./http/errors.ts";
-import { chainProbe, type ChainProbe } from "./http/health.ts";
+import { chainProbe, type ChainProbe, type IndexerLag } from "./http/health.ts";
 import type { Ledger } from "./http/ledger.ts";
 
 const PURGE_EVERY_MS = 60 * 60_000;
@@ -38,14 +40,29 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
     let chain: ChainProbe | undefined;
     let provider: JsonRpcProvider | undefined;
     let ledger: Ledger | undefined;
+    let indexer: Indexer | undefined;
+    let indexerLag: IndexerLag | undefined;
     if (existsSync(config.deploymentFile)) {
       const deployment = parseDeployment(readFileSync(config.deploymentFile, "utf8"));
       const network = Network.from(deployment.chainId);
       provider = new JsonRpcProvider(config.chainRpcUrl ?? deployment.rpcUrl, network, { staticNetwork: network });
       chain = chainProbe(provider, deployment);
-      if (config.relayerPrivateKeys) {
+      indexer = createIndexer({
+        db: database.db, dbKind: database.kind, provider, confirmations: config.confirmations, startBlock: deployment.deployedAtBlock,
+        onError: (error) => logger.error("indexer step failed", { error: (error as Error)?.name ?? "unknown" }),
+      });
+      const running = indexer;
+      indexerLag = async () => (await running.lag()).blocks;
+      // On a local development chain only, the README's `npm start` works without keys: the first
+      // well-known development account deploys the contracts and holds every fund role there.
+      let relayerKeys = config.relayerPrivateKeys;
+      if (!relayerKeys && LOCAL_CHAIN_IDS.has(BigInt(deployment.chainId))) {
+        relayerKeys = [DEV_PRIVATE_KEYS[0]];
+        logger.info?.("local chain without RELAYER_PRIVATE_KEYS: relaying with the first development account");
+      }
+      if (relayerKeys) {
         // The relayer's first lane needs the factory's FUND_CREATOR_ROLE; it is also the sponsor of every fund.
-        const relayer = new Relayer({ provider, keys: config.relayerPrivateKeys, confirmations: config.confirmations });
+        const relayer = new Relayer({ provider, keys: relayerKeys, confirmations: config.confirmations });
         const clients = new Map<string, FundClient>();
         ledger = {
           factory: new FactoryClient(relayer, deployment.factory),
@@ -63,11 +80,12 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       logger.info?.("no deployment file: the chain is reported as not configured", { deploymentFile: config.deploymentFile });
     }
 
-    const app = createApp({ database, sessions, staff, chain, ledger, cookieSecure: config.cookieSecure, logger });
+    const app = createApp({ database, sessions, staff, chain, indexerLag, ledger, cookieSecure: config.cookieSecure, logger });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, (error?: Error) => (error ? reject(error) : resolve(s)));
     });
     const port = (server.address() as AddressInfo).port;
+    indexer?.start();
     const purge = setInterval(() => {
       sessions.purgeExpired().catch((error: unknown) => logger.error("purging expired sessions failed", { error: (error as Error).name }));
     }, PURGE_EVERY_MS);
@@ -78,6 +96,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       port,
       async close() {
         clearInterval(purge);
+        await indexer?.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await closed;

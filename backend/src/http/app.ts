@@ -14,6 +14,8 @@ import { noLedger, type Ledger } from "./ledger.ts";
 import { consoleLogger, errorHandler, notFound, type Logger } from "./errors.ts";
 import { registerHealthRoutes, type ChainProbe, type IndexerLag } from "./health.ts";
 import { buildOpenApiDocument, openApiRouter } from "./openapi.ts";
+import { registerMerchantRoutes } from "./merchants.routes.ts";
+import { registerPaymentRoutes } from "./payments.routes.ts";
 import { registerStaffRoutes } from "./staff.routes.ts";
 import { createApi, type Api } from "./validate.ts";
 
@@ -77,6 +79,9 @@ export function createAppParts(deps: AppDeps): AppParts {
   registerFundsRoutes(api, { funds: domain, sponsor: ledger.sponsor, auth });
   registerEligibilityRoutes(api, { eligibility: domain, sponsor: ledger.sponsor, auth });
   registerFamilyRoutes(api, { eligibility: domain, limiter: deps.guessLimiter ?? new GuessLimiter(), sessions: deps.sessions, auth });
+  const shops = { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock };
+  registerMerchantRoutes(api, { merchants: shops, sessions: deps.sessions, auth });
+  registerPaymentRoutes(api, { payments: shops, auth });
 
   app.use(securityHeaders);
   // A families CSV file travels as JSON text: up to MAX_IMPORT_ROWS rows need more than the default.

@@ -29,6 +29,18 @@ const ROUTES = [
   "delete /api/families/{id}",
   "post /api/family/activation",
   "get /api/family/children",
+  "post /api/merchants/applications",
+  "get /api/merchants",
+  "post /api/merchants/{id}/approve",
+  "post /api/merchants/{id}/decline",
+  "post /api/merchants/{id}/suspend",
+  "post /api/merchants/{id}/users",
+  "post /api/merchant/session",
+  "delete /api/merchant/session",
+  "post /api/merchant/qr-lookups",
+  "post /api/merchant/charges",
+  "post /api/merchant/payments/{paymentId}/refunds",
+  "get /api/merchant/payments",
 ];
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 

@@ -46,3 +46,51 @@ describe("startServer with a deployment file and RELAYER_PRIVATE_KEYS", () => {
     }
   });
 });
+
+describe("startServer with a deployment file and no RELAYER_PRIVATE_KEYS", () => {
+  function deploymentFile(chainId: number): string {
+    const dir = mkdtempSync(join(tmpdir(), "tegoed-server-"));
+    const file = join(dir, "deployment.json");
+    writeFileSync(file, JSON.stringify({
+      chainId, rpcUrl: chain.t.chain.url, factory: chain.t.factoryAddress, fundImplementation: chain.t.factoryAddress,
+      deployedAtBlock: 0, deployedAt: new Date().toISOString(), funds: [],
+    }));
+    return file;
+  }
+
+  async function start(chainId: number) {
+    const email = randomEmail("boot");
+    const config = loadConfig({
+      DATA_DIR: "memory://", PORT: "0", SESSION_SECRET: SECRET, DEPLOYMENT_FILE: deploymentFile(chainId),
+      STAFF_ADMIN_EMAIL: email, STAFF_ADMIN_PASSWORD: PASSWORD,
+    });
+    const running = await startServer(config, { error: () => {}, info: () => {} });
+    const client = createApiClient({ baseUrl: `http://127.0.0.1:${running.port}` });
+    const { user } = await client.staff.login({ email, password: PASSWORD });
+    return { running, client, user };
+  }
+
+  it("on a local chain (31337): relays with the first development key, and runs the indexer (its lag in /api/health)", async () => {
+    const { running, client } = await start(Number(chain.t.chainId));
+    try {
+      const fund = await client.funds.create({ name: "Kindpakket dev", amountPerChildCents: 300_00, budgetExpiry: `${new Date().getUTCFullYear() + 1}-06-30` });
+      expect(await chain.t.provider.getCode(fund.chainAddress)).not.toBe("0x");
+      const health = await client.request<{ indexer: { ok: boolean; lagBlocks?: number } }>("GET", "/api/health");
+      expect(health.indexer).toMatchObject({ ok: true, lagBlocks: expect.any(Number) });
+    } finally {
+      await running.close();
+    }
+  });
+
+  it("on any other chain: no key is assumed; chain routes answer 503 CHAIN_UNAVAILABLE", async () => {
+    const { running, client } = await start(100);
+    try {
+      const error = await client.funds
+        .create({ name: "Kindpakket", amountPerChildCents: 300_00, budgetExpiry: `${new Date().getUTCFullYear() + 1}-06-30` })
+        .then(() => null, (e: { code: string; status: number }) => e);
+      expect(error).toMatchObject({ code: "CHAIN_UNAVAILABLE", status: 503 });
+    } finally {
+      await running.close();
+    }
+  });
+});

@@ -53,6 +53,39 @@ import {
   type TopUpSummary,
 } from "./eligibility.ts";
 import { FamilyChildrenSchema, FamilySessionSchema, type ActivationRequest, type FamilyChildren, type FamilySession } from "./family.ts";
+import {
+  MerchantApplicationReceiptSchema,
+  MerchantListSchema,
+  MerchantSchema,
+  MerchantSessionSchema,
+  MerchantUserSchema,
+  type ApproveMerchantRequest,
+  type CreateMerchantUserRequest,
+  type Merchant,
+  type MerchantApplicationReceipt,
+  type MerchantApplicationRequest,
+  type MerchantList,
+  type MerchantListQuery,
+  type MerchantLoginRequest,
+  type MerchantReasonRequest,
+  type MerchantSession,
+  type MerchantUser,
+} from "./merchants.ts";
+import {
+  ChargeReceiptSchema,
+  IDEMPOTENCY_HEADER,
+  PaymentListSchema,
+  QrLookupSchema,
+  RefundReceiptSchema,
+  type ChargeReceipt,
+  type ChargeRequest,
+  type PaymentList,
+  type PaymentListQuery,
+  type QrLookup,
+  type QrLookupRequest,
+  type RefundReceipt,
+  type RefundRequest,
+} from "./payments.ts";
 
 export const SESSION_COOKIE = "tegoed_session";
 export const CSRF_HEADER = "X-CSRF-Token";
@@ -86,7 +119,7 @@ const SAFE_METHODS: ReadonlySet<Method> = new Set(["GET"]);
 
 export interface ApiClient {
   /** A raw call: for routes without a typed method yet, and for tests sending deliberately bad input. */
-  request<T>(method: Method, path: string, options?: { body?: unknown; schema?: z.ZodType<T> }): Promise<T>;
+  request<T>(method: Method, path: string, options?: { body?: unknown; schema?: z.ZodType<T>; headers?: Record<string, string> }): Promise<T>;
   /** The CSRF token of the current session, if known. */
   csrfToken: string | undefined;
   /** The session cookie kept by this client (outside a browser), if any. */
@@ -125,6 +158,32 @@ export interface ApiClient {
     activate(body: ActivationRequest): Promise<FamilySession>;
     children(): Promise<FamilyChildren>;
   };
+  merchants: {
+    /** Public: a shop applies. */
+    apply(body: MerchantApplicationRequest): Promise<MerchantApplicationReceipt>;
+    list(query?: MerchantListQuery): Promise<MerchantList>;
+    approve(id: string, body: ApproveMerchantRequest): Promise<Merchant>;
+    decline(id: string, body: MerchantReasonRequest): Promise<Merchant>;
+    suspend(id: string, body: MerchantReasonRequest): Promise<Merchant>;
+    createUser(id: string, body: CreateMerchantUserRequest): Promise<MerchantUser>;
+  };
+  merchant: {
+    /** Starts a shop user's session: keeps its CSRF token. */
+    login(body: MerchantLoginRequest): Promise<MerchantSession>;
+    logout(): Promise<void>;
+    lookupQr(body: QrLookupRequest): Promise<QrLookup>;
+    /** `idempotencyKey`: one per intended payment (e.g. a UUID made when the amount is confirmed); reuse it to retry. */
+    charge(body: ChargeRequest, idempotencyKey: string): Promise<ChargeReceipt>;
+    refund(paymentId: string, body: RefundRequest): Promise<RefundReceipt>;
+    payments(query?: PaymentListQuery): Promise<PaymentList>;
+  };
+}
+
+function queryString(query: Record<string, string | undefined> = {}): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, value);
+  const text = params.toString();
+  return text ? `?${text}` : "";
 }
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
@@ -136,8 +195,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     csrfToken: undefined,
     sessionCookie: undefined,
 
-    async request<T>(method: Method, path: string, { body, schema }: { body?: unknown; schema?: z.ZodType<T> } = {}) {
-      const headers: Record<string, string> = { accept: "application/json" };
+    async request<T>(method: Method, path: string, { body, schema, headers: extra }: { body?: unknown; schema?: z.ZodType<T>; headers?: Record<string, string> } = {}) {
+      const headers: Record<string, string> = { ...extra, accept: "application/json" };
       if (body !== undefined) headers["content-type"] = "application/json";
       if (!SAFE_METHODS.has(method) && client.csrfToken) headers[CSRF_HEADER] = client.csrfToken;
       if (keepCookies && client.sessionCookie) headers.cookie = `${SESSION_COOKIE}=${client.sessionCookie}`;
@@ -233,6 +292,34 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         return session;
       },
       children: () => client.request("GET", "/api/family/children", { schema: FamilyChildrenSchema }),
+    },
+
+    merchants: {
+      apply: (body) => client.request("POST", "/api/merchants/applications", { body, schema: MerchantApplicationReceiptSchema }),
+      list: (query = {}) => client.request("GET", `/api/merchants${queryString(query)}`, { schema: MerchantListSchema }),
+      approve: (id, body) => client.request("POST", `/api/merchants/${encodeURIComponent(id)}/approve`, { body, schema: MerchantSchema }),
+      decline: (id, body) => client.request("POST", `/api/merchants/${encodeURIComponent(id)}/decline`, { body, schema: MerchantSchema }),
+      suspend: (id, body) => client.request("POST", `/api/merchants/${encodeURIComponent(id)}/suspend`, { body, schema: MerchantSchema }),
+      createUser: (id, body) => client.request("POST", `/api/merchants/${encodeURIComponent(id)}/users`, { body, schema: MerchantUserSchema }),
+    },
+
+    merchant: {
+      async login(body) {
+        const session = await client.request("POST", "/api/merchant/session", { body, schema: MerchantSessionSchema });
+        client.csrfToken = session.csrfToken;
+        return session;
+      },
+      async logout() {
+        await client.request("DELETE", "/api/merchant/session");
+        client.csrfToken = undefined;
+        client.sessionCookie = undefined;
+      },
+      lookupQr: (body) => client.request("POST", "/api/merchant/qr-lookups", { body, schema: QrLookupSchema }),
+      charge: (body, idempotencyKey) =>
+        client.request("POST", "/api/merchant/charges", { body, schema: ChargeReceiptSchema, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
+      refund: (paymentId, body) =>
+        client.request("POST", `/api/merchant/payments/${encodeURIComponent(paymentId)}/refunds`, { body, schema: RefundReceiptSchema }),
+      payments: (query = {}) => client.request("GET", `/api/merchant/payments${queryString(query)}`, { schema: PaymentListSchema }),
     },
   };
 

@@ -1,0 +1,222 @@
+// /api/merchants/… (a shop applies; merchant managers approve, decline, suspend and give it logins) and
+// /api/merchant/session (a shop user's login, rate-limited like the staff login). The merchants service decides.
+import {
+  ApproveMerchantRequestSchema,
+  CreateMerchantUserRequestSchema,
+  DomainError,
+  MerchantApplicationReceiptSchema,
+  MerchantApplicationRequestSchema,
+  MerchantListQuerySchema,
+  MerchantListSchema,
+  MerchantLoginRequestSchema,
+  MerchantParamsSchema,
+  MerchantReasonRequestSchema,
+  MerchantSchema,
+  MerchantSessionSchema,
+  MerchantUserSchema,
+  type Merchant as MerchantBody,
+  type MerchantSession,
+  type MerchantUser as MerchantUserBody,
+} from "@tegoed/sdk";
+import { sha256, type SessionService } from "../domain/auth/index.ts";
+import { loginAttemptsRepository } from "../domain/auth/login-attempts.repository.ts";
+import {
+  applyMerchant,
+  approveMerchant,
+  createMerchantUser,
+  declineMerchant,
+  findMerchantUser,
+  listMerchants,
+  suspendMerchant,
+  verifyMerchantLogin,
+  type Merchant,
+  type MerchantDeps,
+  type MerchantUser,
+} from "../domain/merchants/index.ts";
+import { DEFAULT_LOGIN_POLICY } from "../domain/staff/staff.service.ts";
+import type { Auth } from "./auth.ts";
+import type { Api } from "./validate.ts";
+
+export interface MerchantRouteDeps {
+  merchants: MerchantDeps & { clock: () => Date };
+  sessions: SessionService;
+  auth: Auth;
+}
+
+export function toMerchantBody(m: Merchant): MerchantBody {
+  return {
+    id: m.id, name: m.name, kvkNumber: m.kvkNumber, iban: m.iban, bic: m.bic, categories: m.categories, address: m.address,
+    contactEmail: m.contactEmail, status: m.status, declineReason: m.declineReason, suspendReason: m.suspendReason,
+    chainAddress: m.chainAddress, createdAt: m.createdAt.toISOString(),
+    funds: m.funds.map((l) => ({
+      fundId: l.fundId, categoriesMask: l.categoriesMask, approvedAt: l.approvedAt.toISOString(), approveTxHash: l.approveTxHash,
+      suspendedAt: l.suspendedAt?.toISOString() ?? null,
+    })),
+  };
+}
+
+export function toMerchantUserBody(u: MerchantUser): MerchantUserBody {
+  return { id: u.id, merchantId: u.merchantId, email: u.email, createdAt: u.createdAt.toISOString() };
+}
+
+/** The guard of the till's routes: a live shop user's session. */
+export function merchantGuard(auth: Auth, deps: MerchantDeps) {
+  return auth.requireSubject("merchant", async (id) => (await findMerchantUser(deps, id)) ?? undefined);
+}
+
+export function registerMerchantRoutes(api: Api, { merchants: deps, sessions, auth }: MerchantRouteDeps): void {
+  const tags = ["merchants"];
+  const manager = auth.requireStaff("merchant_manager");
+  const merchant = merchantGuard(auth, deps);
+  const chainErrors = ["CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT", "CHAIN_REVERTED"] as const;
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/merchants/applications",
+      operationId: "applyMerchant",
+      summary: "A shop applies to take part (public); it stays pending until a merchant manager approves it",
+      tags,
+      body: MerchantApplicationRequestSchema,
+      response: MerchantApplicationReceiptSchema,
+      status: 201,
+    },
+    async ({ body }) => {
+      const m = await applyMerchant(deps, body);
+      return { id: m.id, status: m.status, createdAt: m.createdAt.toISOString() };
+    },
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: "/api/merchants",
+      operationId: "listMerchants",
+      summary: "List shops, optionally by status",
+      tags,
+      guard: manager,
+      query: MerchantListQuerySchema,
+      response: MerchantListSchema,
+    },
+    async ({ query }) => ({ merchants: (await listMerchants(deps, { status: query.status })).map(toMerchantBody) }),
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/merchants/:id/approve",
+      operationId: "approveMerchant",
+      summary: "Approve a shop for a fund (on chain, with the fund's categories the shop has)",
+      tags,
+      guard: manager,
+      params: MerchantParamsSchema,
+      body: ApproveMerchantRequestSchema,
+      response: MerchantSchema,
+      errors: ["NOT_FOUND", "CONFLICT", "FUND_UNKNOWN", ...chainErrors],
+    },
+    async ({ req, params, body }) =>
+      toMerchantBody(await approveMerchant(deps, { merchantId: params.id, fundId: body.fundId, staffUserId: auth.staffOf(req).id })),
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/merchants/:id/decline",
+      operationId: "declineMerchant",
+      summary: "Decline a pending application, with a reason kept with the shop",
+      tags,
+      guard: manager,
+      params: MerchantParamsSchema,
+      body: MerchantReasonRequestSchema,
+      response: MerchantSchema,
+      errors: ["NOT_FOUND", "CONFLICT"],
+    },
+    async ({ req, params, body }) =>
+      toMerchantBody(await declineMerchant(deps, { merchantId: params.id, reason: body.reason, staffUserId: auth.staffOf(req).id })),
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/merchants/:id/suspend",
+      operationId: "suspendMerchant",
+      summary: "Suspend an approved shop: every fund stops paying it, on chain",
+      tags,
+      guard: manager,
+      params: MerchantParamsSchema,
+      body: MerchantReasonRequestSchema,
+      response: MerchantSchema,
+      errors: ["NOT_FOUND", "CONFLICT", ...chainErrors],
+    },
+    async ({ req, params, body }) =>
+      toMerchantBody(await suspendMerchant(deps, { merchantId: params.id, reason: body.reason, staffUserId: auth.staffOf(req).id })),
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/merchants/:id/users",
+      operationId: "createMerchantUser",
+      summary: "Create a login for a shop's staff",
+      tags,
+      guard: manager,
+      params: MerchantParamsSchema,
+      body: CreateMerchantUserRequestSchema,
+      response: MerchantUserSchema,
+      status: 201,
+      errors: ["NOT_FOUND", "CONFLICT"],
+    },
+    async ({ req, params, body }) =>
+      toMerchantUserBody(
+        await createMerchantUser(deps, { merchantId: params.id, email: body.email, password: body.password, actor: { type: "staff", id: auth.staffOf(req).id } }),
+      ),
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/merchant/session",
+      operationId: "merchantLogin",
+      summary: "Log in as a shop user",
+      description:
+        "Sets the HttpOnly session cookie and answers the CSRF token. After 5 failed attempts for one email address, " +
+        "logins to it are refused for 15 minutes (429 RATE_LIMITED, with Retry-After).",
+      tags,
+      body: MerchantLoginRequestSchema,
+      response: MerchantSessionSchema,
+      errors: ["UNAUTHENTICATED", "RATE_LIMITED"],
+    },
+    async ({ body, res }): Promise<MerchantSession> => {
+      const attempts = loginAttemptsRepository(deps.db);
+      const key = sha256(`merchant\0${body.email}`);
+      const now = deps.clock();
+      const claim = await attempts.claim(key, now, DEFAULT_LOGIN_POLICY);
+      if (!claim.allowed) {
+        const seconds = Math.max(1, Math.ceil((claim.lockedUntil.getTime() - now.getTime()) / 1000));
+        throw new DomainError("RATE_LIMITED", `Too many login attempts for this account: try again in ${Math.ceil(seconds / 60)} minute(s).`, {
+          retryAfterSeconds: String(seconds), retryAt: claim.lockedUntil.toISOString(),
+        });
+      }
+      const user = await verifyMerchantLogin(deps, body);
+      await attempts.reset(key);
+      const session = await sessions.start("merchant", user.id);
+      auth.setSessionCookie(res, session);
+      return { user: toMerchantUserBody(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
+    },
+  );
+
+  api.route(
+    {
+      method: "delete",
+      path: "/api/merchant/session",
+      operationId: "merchantLogout",
+      summary: "Log out of the shop: end this session",
+      tags,
+      guard: merchant,
+    },
+    async ({ req, res }) => {
+      await sessions.end(auth.tokenOf(req)!);
+      auth.clearSessionCookie(res);
+    },
+  );
+}

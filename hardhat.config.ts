@@ -28,6 +28,6 @@ export default defineConfig({
     },
   },
   networks: {
-    localhost: { type: "http", chainType: "l1", url: process.env.CHAIN_RPC_URL ?? "http://127.0.0.1:8545" },
+    localhost: { type: "http", chainType: "l1", url: process.env.CHAIN_RPC_URL || "http://127.0.0.1:8545" },
   },
 });

@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["sdk/test/**/*.test.ts", "backend/test/**/*.test.ts"],
+    include: ["sdk/test/**/*.test.ts", "backend/test/**/*.test.ts", "test/system/**/*.test.ts"],
     reporters: ["default"],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -2,6 +2,7 @@
 // and the chain the benchmarks measure on. Any other JSON-RPC node works the same through CHAIN_RPC_URL.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { dirname } from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { ROOT } from "./artifacts.ts";
 
@@ -60,7 +61,8 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
   const child = spawn(command, args, {
     cwd: ROOT,
     stdio: ["ignore", options.quiet === false ? "inherit" : "ignore", "pipe"],
-    env: process.env,
+    // hardhat's launcher runs `env node`: make that the Node running us (22), not an older system one.
+    env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}` },
   });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

@@ -2,11 +2,23 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["sdk/test/**/*.test.ts", "backend/test/**/*.test.ts", "test/system/**/*.test.ts"],
     reporters: ["default"],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    // Chain nodes and databases are real processes: keep files from fighting over the 2 cores.
+    // Chain nodes, databases and browsers are real processes: keep files from fighting over the 2 cores.
     fileParallelism: false,
+    projects: [
+      {
+        test: {
+          name: "node",
+          // Browser tests of the apps (e2e/) run here too: they drive Debian's Chromium from Node.
+          include: ["sdk/test/**/*.test.ts", "backend/test/**/*.test.ts", "test/system/**/*.test.ts", "*-app/e2e/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      "wallet-app/vitest.config.ts",
+      "merchant-app/vitest.config.ts",
+      "staff-app/vitest.config.ts",
+    ],
   },
 });

@@ -7,7 +7,7 @@ import { parseDeployment } from "@tegoed/sdk";
 import { FactoryClient } from "./chain/factory-client.ts";
 import { FundClient } from "./chain/fund-client.ts";
 import { Relayer } from "./chain/relayer.ts";
-import type { Config } from "./config.ts";
+import { REPOSITORY_ROOT, type Config } from "./config.ts";
 import { migrateToLatest, openDatabase } from "./db/index.ts";
 import { sessionService } from "./domain/auth/index.ts";
 import { createIndexer, type Indexer } from "./domain/indexer/index.ts";
@@ -80,7 +80,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       logger.info?.("no deployment file: the chain is reported as not configured", { deploymentFile: config.deploymentFile });
     }
 
-    const app = createApp({ database, sessions, staff, chain, indexerLag, ledger, cookieSecure: config.cookieSecure, logger });
+    const app = createApp({ database, sessions, staff, chain, indexerLag, ledger, cookieSecure: config.cookieSecure, logger, appsRoot: REPOSITORY_ROOT });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, (error?: Error) => (error ? reject(error) : resolve(s)));
     });

@@ -6,6 +6,7 @@ import type { Db } from "../db/index.ts";
 import type { SessionService } from "../domain/auth/index.ts";
 import type { StaffService } from "../domain/staff/index.ts";
 import { GuessLimiter } from "../domain/eligibility/index.ts";
+import { appsRouter } from "./apps.ts";
 import { createAuth, type Auth } from "./auth.ts";
 import { registerEligibilityRoutes } from "./eligibility.routes.ts";
 import { registerFamilyRoutes } from "./family.routes.ts";
@@ -39,6 +40,8 @@ export interface AppDeps {
   bodyLimit?: string;
   /** Largest body of a families CSV import. Default 8 MB. */
   importBodyLimit?: string;
+  /** Serve the built apps (<app>/dist) found under this folder: the repository root. Absent: API only. */
+  appsRoot?: string;
 }
 
 export const API_VERSION = "0.1.0";
@@ -90,6 +93,7 @@ export function createAppParts(deps: AppDeps): AppParts {
   app.use(auth.middleware);
   app.use(openApiRouter(() => buildOpenApiDocument(api.operations, { version: API_VERSION })));
   app.use(api.router);
+  if (deps.appsRoot) app.use(appsRouter(deps.appsRoot).router);
   app.use(notFound);
   app.use(errorHandler(logger));
   return { app, api, auth };

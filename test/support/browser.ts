@@ -1,0 +1,76 @@
+// Debian's Chromium driven by playwright-core (never a downloaded browser), the flags that work as root
+// and offline, axe-core in the page, and Chromium's fake camera fed a Y4M video of a QR code.
+import { createRequire } from "node:module";
+import { writeFileSync } from "node:fs";
+import QRCode from "qrcode";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+const OFFLINE_FLAGS = [
+  "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+];
+
+export interface LaunchOptions {
+  /** A Y4M file the fake camera plays (see writeQrVideo); the camera permission is then granted by flag. */
+  fakeCamera?: string;
+}
+
+export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
+  const camera = options.fakeCamera
+    ? ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${options.fakeCamera}`]
+    : [];
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...OFFLINE_FLAGS, ...camera] });
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** Runs axe-core (WCAG 2.1 A/AA rules) on the page as it is now; returns the violations. */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  const source = require("node:fs").readFileSync(require.resolve("axe-core/axe.min.js"), "utf8") as string;
+  // evaluate, not a <script> tag: the apps' CSP allows only their own scripts.
+  await page.evaluate(source);
+  return page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+  });
+}
+
+/** Readable summary for an assertion message: "color-contrast (serious): … at #pay-button". */
+export function describeViolations(violations: AxeViolation[]): string {
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`).join("\n");
+}
+
+/**
+ * Writes a Y4M video (640×480, 4:2:0) that shows `text` as a QR code, for Chromium's fake camera.
+ * The code is drawn black on white with a quiet zone, as large as fits.
+ */
+export function writeQrVideo(text: string, file: string, frames = 10): void {
+  const width = 640, height = 480;
+  const qr = QRCode.create(text, { errorCorrectionLevel: "M" });
+  const size = qr.modules.size;
+  const quiet = 4;
+  const scale = Math.floor((height - 40) / (size + 2 * quiet));
+  const side = (size + 2 * quiet) * scale;
+  const left = Math.floor((width - side) / 2), top = Math.floor((height - side) / 2);
+  const luma = Buffer.alloc(width * height, 0x60); // a grey table around the phone
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const mx = Math.floor(x / scale) - quiet, my = Math.floor(y / scale) - quiet;
+      const dark = mx >= 0 && my >= 0 && mx < size && my < size && qr.modules.get(my, mx) === 1;
+      luma[(top + y) * width + left + x] = dark ? 0x10 : 0xeb;
+    }
+  }
+  const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F30:1 Ip A1:1 C420jpeg\n`);
+  const frame = Buffer.concat([Buffer.from("FRAME\n"), luma, chroma]);
+  writeFileSync(file, Buffer.concat([header, ...Array.from({ length: frames }, () => frame)]));
+}

@@ -1,0 +1,11 @@
+// Built into dist/ and served by the backend under /wallet/ (same origin as the API: no CORS, the
+// session cookie just works). `npm run dev -w wallet-app` proxies /api to a backend on :8080.
+import { defineConfig } from "vite";
+import react from "@vitejs/plugin-react";
+
+export default defineConfig({
+  base: "/wallet/",
+  plugins: [react()],
+  build: { outDir: "dist", emptyOutDir: true, reportCompressedSize: true },
+  server: { proxy: { "/api": "http://127.0.0.1:8080" } },
+});

@@ -126,6 +126,7 @@ export interface MerchantsTable {
   decline_reason: string | null;
   chain_address: string | null;
   created_at: GeneratedTimestamp;
+  status_token_hash: string | null;
 }
 
 export interface MerchantUsersTable {

@@ -12,6 +12,8 @@ import {
   FamilyDeletionSchema,
   FamilyParamsSchema,
   FamilySchema,
+  FamilySearchQuerySchema,
+  FamilySearchResultSchema,
   FreezeRequestSchema,
   FundParamsSchema,
   ImportFamiliesRequestSchema,
@@ -24,6 +26,7 @@ import {
   type ActivationLetter as LetterBody,
   type Budget as BudgetBody,
   type Family as FamilyBody,
+  type FamilyOverview as FamilyOverviewBody,
 } from "@tegoed/sdk";
 import type { Request, Response } from "express";
 import type { Family } from "../db/families.repository.ts";
@@ -34,6 +37,7 @@ import {
   freezeBudget,
   importFamilies,
   issueActivationLetter,
+  searchFamilies,
   issueBudgets,
   previewTopUp,
   reissueAccess,
@@ -42,6 +46,7 @@ import {
   type ActivationLetter,
   type BudgetRecord,
   type EligibilityDeps,
+  type FamilyOverview,
 } from "../domain/eligibility/index.ts";
 import { IMPORT_COLUMNS, OPTIONAL_IMPORT_COLUMNS } from "../domain/eligibility/families.service.ts";
 import type { Auth } from "./auth.ts";
@@ -52,6 +57,17 @@ export interface EligibilityRouteDeps {
   /** The relayer lane whose reserve pays issued budgets. */
   sponsor: string;
   auth: Auth;
+}
+
+function toFamilyOverviewBody(f: FamilyOverview): FamilyOverviewBody {
+  return {
+    id: f.id, fundId: f.fundId, externalRef: f.externalRef, displayName: f.displayName,
+    approvedAt: f.approvedAt?.toISOString() ?? null, activatedAt: f.activatedAt?.toISOString() ?? null, createdAt: f.createdAt.toISOString(),
+    children: f.children.map((c) => ({
+      id: c.id, firstName: c.firstName, birthYear: c.birthYear,
+      budget: c.budget && { budgetId: c.budget.budgetId, status: c.budget.status, issuedCents: centsToWire(c.budget.issuedCents) },
+    })),
+  };
 }
 
 export function toFamilyBody(family: Family): FamilyBody {
@@ -121,6 +137,26 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
       errors: ["FUND_UNKNOWN", "CSV_UNREADABLE"],
     },
     async ({ req, params, body }) => importFamilies(deps, { actorId: actorOf(req), fundId: params.id, csv: body.csv, mode: body.mode }),
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: "/api/funds/:id/families",
+      operationId: "searchFamilies",
+      summary: "Find families of a fund by parent's name, child's first name or the municipality's reference",
+      description: "For helping a family or intervening (freeze, new access, deletion). Deleted families are not listed.",
+      tags,
+      guard: auth.requireStaff("validator", "admin", "auditor"),
+      params: FundParamsSchema,
+      query: FamilySearchQuerySchema,
+      response: FamilySearchResultSchema,
+      errors: ["FUND_UNKNOWN"],
+    },
+    async ({ params, query }) => {
+      const found = await searchFamilies(deps, params.id, query);
+      return { total: found.total, families: found.families.map(toFamilyOverviewBody) };
+    },
   );
 
   api.route(

@@ -11,6 +11,7 @@ import {
 import type { SessionService } from "../domain/auth/index.ts";
 import { familiesRepository, type Family } from "../db/families.repository.ts";
 import { activateFamily, listFamilyChildren, type EligibilityDeps, type GuessLimiter } from "../domain/eligibility/index.ts";
+import { eligibilityRepository } from "../domain/eligibility/eligibility.repository.ts";
 import type { Auth } from "./auth.ts";
 import type { Api } from "./validate.ts";
 
@@ -61,6 +62,44 @@ export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, ses
   api.route(
     {
       method: "get",
+      path: "/api/family/session",
+      operationId: "familySession",
+      summary: "The family's live session after a reload: its budgets, device address and CSRF token",
+      tags,
+      guard: family,
+      response: FamilySessionSchema,
+    },
+    async ({ req }): Promise<FamilySession> => {
+      const { id } = family.userOf(req);
+      const session = auth.sessionOf(req)!;
+      const budgets = await eligibilityRepository(deps.db).budgetsOfFamily(id);
+      return {
+        familyId: id,
+        holderAddress: budgets.find((b) => b.holderAddress)?.holderAddress ?? "0x0000000000000000000000000000000000000000",
+        budgetIds: budgets.map((b) => b.budgetId),
+        csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString(),
+      };
+    },
+  );
+
+  api.route(
+    {
+      method: "delete",
+      path: "/api/family/session",
+      operationId: "familyLogout",
+      summary: "Log the family out on this phone (the key on the phone stays until the app removes it)",
+      tags,
+      guard: family,
+    },
+    async ({ req, res }) => {
+      await sessions.end(auth.tokenOf(req)!);
+      auth.clearSessionCookie(res);
+    },
+  );
+
+  api.route(
+    {
+      method: "get",
       path: "/api/family/children",
       operationId: "familyChildren",
       summary: "The family's children with their budgets (balance, expiry, frozen) as the chain holds them, and their history",
@@ -83,8 +122,10 @@ export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, ses
           expiresAt: c.expiresAt?.toISOString() ?? null,
           frozen: c.frozen,
           activated: c.activated,
+          nonce: c.nonce === null ? null : Number(c.nonce),
+          fund: { id: c.fund.id, name: c.fund.name, chainAddress: c.fund.chainAddress, chainId: Number(c.fund.chainId), index: c.fund.index },
           history: c.history.map((h) => ({
-            type: h.type, paymentId: h.paymentId, merchant: h.merchant, amountCents: centsToWire(h.amountCents), at: h.at.toISOString(), txHash: h.txHash,
+            type: h.type, paymentId: h.paymentId, merchant: h.merchant, merchantName: h.merchantName, amountCents: centsToWire(h.amountCents), at: h.at.toISOString(), txHash: h.txHash,
           })),
         })),
       };

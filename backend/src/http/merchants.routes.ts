@@ -1,6 +1,8 @@
 // /api/merchants/… (a shop applies; merchant managers approve, decline, suspend and give it logins) and
 // /api/merchant/session (a shop user's login, rate-limited like the staff login). The merchants service decides.
 import {
+  ApplicationStatusQuerySchema,
+  ApplicationStatusSchema,
   ApproveMerchantRequestSchema,
   CreateMerchantUserRequestSchema,
   DomainError,
@@ -9,11 +11,15 @@ import {
   MerchantListQuerySchema,
   MerchantListSchema,
   MerchantLoginRequestSchema,
+  MerchantMeSchema,
   MerchantParamsSchema,
   MerchantReasonRequestSchema,
   MerchantSchema,
   MerchantSessionSchema,
+  MerchantUserListSchema,
   MerchantUserSchema,
+  ParticipatingMerchantsQuerySchema,
+  ParticipatingMerchantsSchema,
   type Merchant as MerchantBody,
   type MerchantSession,
   type MerchantUser as MerchantUserBody,
@@ -21,8 +27,12 @@ import {
 import { sha256, type SessionService } from "../domain/auth/index.ts";
 import { loginAttemptsRepository } from "../domain/auth/login-attempts.repository.ts";
 import {
+  applicationStatus,
   applyMerchant,
   approveMerchant,
+  getMerchant,
+  listMerchantUsers,
+  listParticipatingMerchants,
   createMerchantUser,
   declineMerchant,
   findMerchantUser,
@@ -83,8 +93,55 @@ export function registerMerchantRoutes(api: Api, { merchants: deps, sessions, au
     },
     async ({ body }) => {
       const m = await applyMerchant(deps, body);
-      return { id: m.id, status: m.status, createdAt: m.createdAt.toISOString() };
+      return { id: m.id, status: m.status, createdAt: m.createdAt.toISOString(), statusToken: m.statusToken };
     },
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: "/api/merchants/applications/:id",
+      operationId: "applicationStatus",
+      summary: "A shop follows its application with the token from the application's answer (no login)",
+      description: "An unknown id and a wrong token are the same 404 NOT_FOUND.",
+      tags,
+      params: MerchantParamsSchema,
+      query: ApplicationStatusQuerySchema,
+      response: ApplicationStatusSchema,
+      errors: ["NOT_FOUND"],
+    },
+    async ({ params, query }) => {
+      const m = await applicationStatus(deps, params.id, query.token);
+      return { id: m.id, name: m.name, status: m.status, declineReason: m.declineReason, createdAt: m.createdAt.toISOString() };
+    },
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: "/api/public/merchants",
+      operationId: "participatingMerchants",
+      summary: "The shops where budgets can be spent now (no login): name, categories, address",
+      tags: ["public"],
+      query: ParticipatingMerchantsQuerySchema,
+      response: ParticipatingMerchantsSchema,
+    },
+    async ({ query }) => ({ merchants: await listParticipatingMerchants(deps, query.fundId) }),
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: "/api/merchants/:id",
+      operationId: "getMerchant",
+      summary: "One shop with its approvals",
+      tags,
+      guard: auth.requireStaff("merchant_manager", "admin", "auditor", "finance"),
+      params: MerchantParamsSchema,
+      response: MerchantSchema,
+      errors: ["NOT_FOUND"],
+    },
+    async ({ params }) => toMerchantBody(await getMerchant(deps, params.id)),
   );
 
   api.route(
@@ -202,6 +259,62 @@ export function registerMerchantRoutes(api: Api, { merchants: deps, sessions, au
       const session = await sessions.start("merchant", user.id);
       auth.setSessionCookie(res, session);
       return { user: toMerchantUserBody(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
+    },
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: "/api/merchant/me",
+      operationId: "merchantMe",
+      summary: "The logged-in shop user, their shop and the session (to pick up after a reload)",
+      tags,
+      guard: merchant,
+      response: MerchantMeSchema,
+    },
+    async ({ req }) => {
+      const user = merchant.userOf(req);
+      const shop = await getMerchant(deps, user.merchantId);
+      const session = auth.sessionOf(req)!;
+      return {
+        user: toMerchantUserBody(user),
+        merchant: { id: shop.id, name: shop.name, status: shop.status, categories: shop.categories, funds: toMerchantBody(shop).funds },
+        csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString(),
+      };
+    },
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: "/api/merchant/users",
+      operationId: "listOwnMerchantUsers",
+      summary: "The logins of the user's own shop",
+      tags,
+      guard: merchant,
+      response: MerchantUserListSchema,
+    },
+    async ({ req }) => ({ users: (await listMerchantUsers(deps, merchant.userOf(req).merchantId)).map(toMerchantUserBody) }),
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/merchant/users",
+      operationId: "createOwnMerchantUser",
+      summary: "A shop user adds a colleague's login to their own shop",
+      tags,
+      guard: merchant,
+      body: CreateMerchantUserRequestSchema,
+      response: MerchantUserSchema,
+      status: 201,
+      errors: ["CONFLICT"],
+    },
+    async ({ req, body }) => {
+      const user = merchant.userOf(req);
+      return toMerchantUserBody(
+        await createMerchantUser(deps, { merchantId: user.merchantId, email: body.email, password: body.password, actor: { type: "merchant", id: user.id } }),
+      );
     },
   );
 

@@ -165,3 +165,41 @@ export const FamilyDeletionSchema = z
   })
   .meta({ id: "FamilyDeletion" });
 export type FamilyDeletion = z.infer<typeof FamilyDeletionSchema>;
+
+// --- GET /api/funds/:id/families?q=…: find a family or child to help or intervene (staff)
+export const FamilySearchQuerySchema = z
+  .object({
+    /** Part of the parent's name or a child's first name, or the municipality's own reference (exact). */
+    q: z.string().trim().max(100, "must be at most 100 characters").optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
+export type FamilySearchQuery = z.input<typeof FamilySearchQuerySchema>;
+
+export const FamilyOverviewSchema = z
+  .object({
+    id: FamilyIdSchema,
+    fundId: FundIdSchema,
+    externalRef: z.string().nullable(),
+    displayName: z.string().nullable(),
+    approvedAt: z.iso.datetime().nullable(),
+    activatedAt: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+    children: z.array(
+      z.object({
+        id: ChildIdSchema,
+        firstName: z.string(),
+        birthYear: z.number().int(),
+        /** Null before budgets are issued for the family. */
+        budget: z.object({ budgetId: BudgetIdSchema, status: z.enum(["pending", "issued", "frozen"]), issuedCents: CentsAmountSchema }).nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "FamilyOverview" });
+export type FamilyOverview = z.infer<typeof FamilyOverviewSchema>;
+
+export const FamilySearchResultSchema = z
+  .object({ families: z.array(FamilyOverviewSchema), total: z.number().int().nonnegative() })
+  .meta({ id: "FamilySearchResult" });
+export type FamilySearchResult = z.infer<typeof FamilySearchResultSchema>;

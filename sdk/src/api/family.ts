@@ -34,7 +34,10 @@ export const HistoryEntrySchema = z
   .object({
     type: z.enum(["payment", "refund"]),
     paymentId: z.string(),
+    /** The shop's chain address. */
     merchant: z.string(),
+    /** The shop's name; null when unknown to this backend. */
+    merchantName: z.string().nullable(),
     amountCents: CentsAmountSchema,
     at: z.iso.datetime(),
     txHash: z.string(),
@@ -54,6 +57,19 @@ export const ChildBudgetSchema = z
     expiresAt: z.iso.datetime().nullable(),
     frozen: z.boolean(),
     activated: z.boolean(),
+    /** The nonce the next payment permit must carry (from the chain); null while pending. */
+    nonce: z.number().int().nonnegative().nullable(),
+    /** What the phone needs to sign a permit (EIP-712 domain) and build the payment QR. */
+    fund: z
+      .object({
+        id: z.uuid(),
+        name: z.string(),
+        chainAddress: AddressSchema,
+        chainId: z.number().int().positive(),
+        /** The fund's index in the factory: the QR carries it instead of the address. */
+        index: z.number().int().nonnegative(),
+      })
+      .meta({ id: "ChildFund" }),
     /** Payments and refunds, newest first. */
     history: z.array(HistoryEntrySchema),
   })
@@ -62,3 +78,17 @@ export type ChildBudget = z.infer<typeof ChildBudgetSchema>;
 
 export const FamilyChildrenSchema = z.object({ children: z.array(ChildBudgetSchema) }).meta({ id: "FamilyChildren" });
 export type FamilyChildren = z.infer<typeof FamilyChildrenSchema>;
+
+// --- GET /api/public/merchants: the shops where a budget can be spent (no login)
+export const ParticipatingMerchantsQuerySchema = z.object({ fundId: z.uuid("must be a fund id (a UUID)").optional() }).strict();
+export type ParticipatingMerchantsQuery = z.input<typeof ParticipatingMerchantsQuerySchema>;
+
+export const ParticipatingMerchantSchema = z
+  .object({ id: z.uuid(), name: z.string(), categories: z.array(z.string()), address: z.string() })
+  .meta({ id: "ParticipatingMerchant" });
+export type ParticipatingMerchant = z.infer<typeof ParticipatingMerchantSchema>;
+
+export const ParticipatingMerchantsSchema = z
+  .object({ merchants: z.array(ParticipatingMerchantSchema) })
+  .meta({ id: "ParticipatingMerchants" });
+export type ParticipatingMerchants = z.infer<typeof ParticipatingMerchantsSchema>;

@@ -29,7 +29,13 @@ export const MerchantApplicationRequestSchema = z
 export type MerchantApplicationRequest = z.input<typeof MerchantApplicationRequestSchema>;
 
 export const MerchantApplicationReceiptSchema = z
-  .object({ id: MerchantIdSchema, status: MerchantStatusSchema, createdAt: z.iso.datetime() })
+  .object({
+    id: MerchantIdSchema,
+    status: MerchantStatusSchema,
+    createdAt: z.iso.datetime(),
+    /** Shown once: keep it to follow the application (GET /api/merchants/applications/:id?token=…). */
+    statusToken: z.string(),
+  })
   .meta({ id: "MerchantApplicationReceipt" });
 export type MerchantApplicationReceipt = z.infer<typeof MerchantApplicationReceiptSchema>;
 
@@ -107,3 +113,33 @@ export const MerchantSessionSchema = z
   })
   .meta({ id: "MerchantSession" });
 export type MerchantSession = z.infer<typeof MerchantSessionSchema>;
+
+// --- GET /api/merchants/applications/:id?token=…: a shop follows its own application (no login)
+export const ApplicationStatusQuerySchema = z.object({ token: z.string().min(1, "must not be empty").max(200) }).strict();
+export const ApplicationStatusSchema = z
+  .object({
+    id: MerchantIdSchema,
+    name: z.string(),
+    status: MerchantStatusSchema,
+    declineReason: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: "ApplicationStatus" });
+export type ApplicationStatus = z.infer<typeof ApplicationStatusSchema>;
+
+// --- GET /api/merchant/me: the logged-in shop user, their shop, and the session (after a reload)
+export const MerchantMeSchema = z
+  .object({
+    user: MerchantUserSchema,
+    merchant: z
+      .object({ id: MerchantIdSchema, name: z.string(), status: MerchantStatusSchema, categories: z.array(z.string()), funds: z.array(MerchantFundLinkSchema) })
+      .meta({ id: "OwnMerchant" }),
+    csrfToken: z.string(),
+    expiresAt: z.iso.datetime(),
+  })
+  .meta({ id: "MerchantMe" });
+export type MerchantMe = z.infer<typeof MerchantMeSchema>;
+
+// --- GET/POST /api/merchant/users: a shop's own logins
+export const MerchantUserListSchema = z.object({ users: z.array(MerchantUserSchema) }).meta({ id: "MerchantUserList" });
+export type MerchantUserList = z.infer<typeof MerchantUserListSchema>;

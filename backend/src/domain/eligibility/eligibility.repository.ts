@@ -43,11 +43,24 @@ export interface ActivationCodeRecord {
   expiresAt: Date;
 }
 
+export interface FamilyOverview {
+  id: string;
+  fundId: string;
+  externalRef: string | null;
+  displayName: string | null;
+  approvedAt: Date | null;
+  activatedAt: Date | null;
+  createdAt: Date;
+  children: { id: string; firstName: string; birthYear: number; budget: { budgetId: string; status: BudgetStatus; issuedCents: bigint } | null }[];
+}
+
 export interface HistoryEntry {
   type: "payment" | "refund";
   budgetId: string;
   paymentId: string;
   merchant: string;
+  /** The shop's name; null when the chain address is not a shop of ours (or it was removed). */
+  merchantName: string | null;
   amountCents: bigint;
   at: Date;
   txHash: string;
@@ -271,21 +284,60 @@ export function eligibilityRepository(db: Db) {
       await db.updateTable("activation_codes").set({ used_at: null, used_by: null }).where("id", "=", id).execute();
     },
 
+    // ---------------------------------------------------------------- search
+
+    /** Families of a fund (not deleted) whose name, child's name or reference matches; by name. */
+    async searchFamilies(fundId: string, q: string | undefined, limit: number, offset: number): Promise<{ families: FamilyOverview[]; total: number }> {
+      let query = db.selectFrom("families").where("fund_id", "=", fundId).where("deleted_at", "is", null);
+      if (q) {
+        const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        query = query.where((eb) => eb.or([
+          eb("display_name", "ilike", like),
+          eb("external_ref", "=", q),
+          eb("id", "in", eb.selectFrom("children").select("family_id").where("first_name", "ilike", like)),
+        ]));
+      }
+      const { total } = await query.select((eb) => eb.fn.countAll<string>().as("total")).executeTakeFirstOrThrow();
+      const rows = await query
+        .select(["id", "fund_id", "external_ref", "display_name", "approved_at", "activated_at", "created_at"])
+        .orderBy("display_name").orderBy("id").limit(limit).offset(offset).execute();
+      const ids = rows.map((r) => r.id);
+      const children = ids.length
+        ? await db.selectFrom("children")
+          .leftJoin("budgets", "budgets.child_id", "children.id")
+          .select(["children.id", "children.family_id", "children.first_name", "children.birth_year", "budgets.budget_id", "budgets.status", "budgets.issued_cents"])
+          .where("children.family_id", "in", ids).orderBy("children.birth_year").execute()
+        : [];
+      return {
+        total: Number(total),
+        families: rows.map((r) => ({
+          id: r.id, fundId: r.fund_id, externalRef: r.external_ref, displayName: r.display_name,
+          approvedAt: r.approved_at, activatedAt: r.activated_at, createdAt: r.created_at,
+          children: children.filter((c) => c.family_id === r.id).map((c) => ({
+            id: c.id, firstName: c.first_name, birthYear: c.birth_year,
+            budget: c.budget_id ? { budgetId: c.budget_id, status: c.status!, issuedCents: c.issued_cents! } : null,
+          })),
+        })),
+      };
+    },
+
     // ---------------------------------------------------------------- history
 
     /** Payments and refunds of these budgets, newest first (the indexed copy of the chain). */
     async history(budgetIds: readonly string[], limit = 200): Promise<HistoryEntry[]> {
       if (budgetIds.length === 0) return [];
+      // Chain addresses are stored checksummed or lower-case depending on the writer: compare lower-case.
+      const shopName = sql<string | null>`(select m.name from merchants m where lower(m.chain_address) = lower(payments.merchant) limit 1)`;
       const payments = await db.selectFrom("payments")
-        .select(["payment_id", "budget_id", "merchant", "amount_cents", "block_time", "tx_hash"])
+        .select(["payment_id", "budget_id", "merchant", "amount_cents", "block_time", "tx_hash", shopName.as("merchant_name")])
         .where("budget_id", "in", budgetIds).orderBy("block_time", "desc").limit(limit).execute();
       const refunds = await db.selectFrom("refunds")
         .innerJoin("payments", "payments.payment_id", "refunds.payment_id")
-        .select(["refunds.payment_id", "payments.budget_id", "payments.merchant", "refunds.amount_cents", "refunds.block_time", "refunds.tx_hash"])
+        .select(["refunds.payment_id", "payments.budget_id", "payments.merchant", "refunds.amount_cents", "refunds.block_time", "refunds.tx_hash", shopName.as("merchant_name")])
         .where("payments.budget_id", "in", budgetIds).orderBy("refunds.block_time", "desc").limit(limit).execute();
       const entries: HistoryEntry[] = [
-        ...payments.map((p) => ({ type: "payment" as const, budgetId: p.budget_id, paymentId: p.payment_id, merchant: p.merchant, amountCents: p.amount_cents, at: p.block_time, txHash: p.tx_hash })),
-        ...refunds.map((r) => ({ type: "refund" as const, budgetId: r.budget_id, paymentId: r.payment_id, merchant: r.merchant, amountCents: r.amount_cents, at: r.block_time, txHash: r.tx_hash })),
+        ...payments.map((p) => ({ type: "payment" as const, budgetId: p.budget_id, paymentId: p.payment_id, merchant: p.merchant, merchantName: p.merchant_name, amountCents: p.amount_cents, at: p.block_time, txHash: p.tx_hash })),
+        ...refunds.map((r) => ({ type: "refund" as const, budgetId: r.budget_id, paymentId: r.payment_id, merchant: r.merchant, merchantName: r.merchant_name, amountCents: r.amount_cents, at: r.block_time, txHash: r.tx_hash })),
       ];
       return entries.sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, limit);
     },

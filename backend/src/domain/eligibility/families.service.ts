@@ -10,7 +10,7 @@ import type { Language } from "../../db/schema.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import { getFund, parseInput } from "../funds/funds.service.ts";
 import type { EligibilityDeps } from "./deps.ts";
-import { eligibilityRepository, type FamilyToInsert } from "./eligibility.repository.ts";
+import { eligibilityRepository, type FamilyOverview, type FamilyToInsert } from "./eligibility.repository.ts";
 
 /** The columns an import file must have (header names, case-insensitive; `address_line2` is optional). */
 export const IMPORT_COLUMNS = [
@@ -284,4 +284,14 @@ export async function approveFamilies(deps: EligibilityDeps, input: ApproveComma
     });
     return { approved };
   });
+}
+
+/** Staff look a family or child up to help or intervene. NOT_FOUND for an unknown fund. */
+export async function searchFamilies(
+  deps: EligibilityDeps,
+  fundId: string,
+  query: { q?: string; limit: number; offset: number },
+): Promise<{ families: FamilyOverview[]; total: number }> {
+  await getFund(deps, fundId);
+  return eligibilityRepository(deps.db).searchFamilies(fundId, query.q || undefined, query.limit, query.offset);
 }

@@ -24,6 +24,10 @@ export interface ChildBudgetView {
   expiresAt: Date | null;
   frozen: boolean;
   activated: boolean;
+  /** The nonce the next permit must carry; null while pending. */
+  nonce: bigint | null;
+  /** What the phone needs to sign a permit and build the QR. */
+  fund: { id: string; name: string; chainAddress: string; chainId: bigint; index: number };
   /** Payments and refunds, newest first. */
   history: HistoryEntry[];
 }
@@ -37,6 +41,8 @@ export async function listFamilyChildren(deps: EligibilityDeps, familyId: string
   const budgets = await repo.budgetsOfFamily(familyId);
   const history = await repo.history(budgets.map((b) => b.budgetId));
   const client = deps.fundClient(fund.chainAddress);
+  const chainId = await client.relayer.chainId();
+  const fundView = { id: fund.id, name: fund.name, chainAddress: fund.chainAddress, chainId, index: fund.factoryIndex };
   return Promise.all(
     budgets.map(async (budget): Promise<ChildBudgetView> => {
       const state = budget.status === "pending" ? null : await client.budgetOf(budget.budgetId);
@@ -51,6 +57,8 @@ export async function listFamilyChildren(deps: EligibilityDeps, familyId: string
         expiresAt: state ? new Date(Number(state.expiry) * 1000) : null,
         frozen: state?.frozen ?? false,
         activated: state !== null && /^0x0{40}$/.test(state.holder) === false,
+        nonce: state?.nonce ?? null,
+        fund: fundView,
         history: history.filter((h) => h.budgetId === budget.budgetId),
       };
     }),

@@ -3,7 +3,7 @@ export * from "./activation-codes.ts";
 export * from "./activation.service.ts";
 export * from "./budgets.service.ts";
 export type { EligibilityDeps } from "./deps.ts";
-export type { BudgetRecord, HistoryEntry } from "./eligibility.repository.ts";
+export type { BudgetRecord, FamilyOverview, HistoryEntry } from "./eligibility.repository.ts";
 export * from "./families.service.ts";
 export * from "./family.service.ts";
 export * from "./letter.ts";

@@ -45,6 +45,15 @@ export interface NewMerchantRow {
   categories: string[];
   address: string;
   contactEmail: string;
+  statusTokenHash: string;
+}
+
+/** What anyone may know of a shop that takes budgets. */
+export interface ParticipatingMerchant {
+  id: string;
+  name: string;
+  categories: string[];
+  address: string;
 }
 
 export interface FundForApproval {
@@ -106,6 +115,7 @@ export function merchantsRepository(handle: Db) {
           categories: row.categories,
           address: row.address,
           contact_email: row.contactEmail,
+          status_token_hash: row.statusTokenHash,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -119,6 +129,24 @@ export function merchantsRepository(handle: Db) {
       if (options.forUpdate) query = query.forUpdate();
       const row = await query.executeTakeFirst();
       return row ? toMerchant(row, await links(id)) : null;
+    },
+
+    async statusTokenHash(id: string): Promise<string | null> {
+      if (!isUuid(id)) return null;
+      const row = await db.selectFrom("merchants").select("status_token_hash").where("id", "=", id).executeTakeFirst();
+      return row?.status_token_hash ?? null;
+    },
+
+    /** Approved shops with a live (not suspended) approval, for one fund or any; by name. */
+    async participating(fundId?: string): Promise<ParticipatingMerchant[]> {
+      let links = db.selectFrom("merchant_funds").select("merchant_funds.merchant_id").where("merchant_funds.suspended_at", "is", null);
+      if (fundId !== undefined) links = links.where("merchant_funds.fund_id", "=", fundId);
+      const rows = await db.selectFrom("merchants")
+        .select(["id", "name", "categories", "address"])
+        .where("status", "=", "approved")
+        .where("id", "in", links)
+        .orderBy("name").limit(5000).execute();
+      return rows.map((r) => ({ id: r.id, name: r.name, categories: r.categories, address: r.address }));
     },
 
     async list(status?: MerchantStatus): Promise<Merchant[]> {

@@ -2,7 +2,7 @@
 // No HTTP, no SQL: the repository holds the SQL, FundClient the chain. Every action goes to the audit log.
 // A chain call never runs inside a database transaction (PGlite has one connection; a lock held while
 // waiting for a block would stall everyone).
-import { randomBytes } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { DomainError } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
@@ -10,9 +10,10 @@ import type { FundClient } from "../../chain/fund-client.ts";
 import { isValidIban, normalizeIban } from "./iban.ts";
 // One password format for staff and shop users: the auth module's scrypt hashes.
 import { dummyPasswordHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
-import { merchantsRepository, type Merchant, type MerchantUser } from "./merchants.repository.ts";
+import { sha256 } from "../auth/sessions.ts";
+import { merchantsRepository, type Merchant, type MerchantUser, type ParticipatingMerchant } from "./merchants.repository.ts";
 
-export type { Merchant, MerchantFundLink, MerchantUser } from "./merchants.repository.ts";
+export type { Merchant, MerchantFundLink, MerchantUser, ParticipatingMerchant } from "./merchants.repository.ts";
 
 export interface MerchantDeps {
   db: Db;
@@ -61,8 +62,11 @@ async function mustFind(deps: MerchantDeps, merchantId: string): Promise<Merchan
   return merchant;
 }
 
-/** A shop applies to take part: stored as pending until staff approve it for a fund. */
-export async function applyMerchant(deps: MerchantDeps, application: MerchantApplication): Promise<Merchant> {
+/**
+ * A shop applies to take part: stored as pending until staff approve it for a fund. The answer carries
+ * a `statusToken`, shown once: with it the shop can follow its application before it has a login.
+ */
+export async function applyMerchant(deps: MerchantDeps, application: MerchantApplication): Promise<Merchant & { statusToken: string }> {
   const name = text(application.name, "name");
   const kvkNumber = text(application.kvkNumber, "kvkNumber").replace(/\s+/g, "");
   if (!/^[0-9]{8}$/.test(kvkNumber)) throw invalid("kvkNumber", "must be 8 digits");
@@ -76,14 +80,35 @@ export async function applyMerchant(deps: MerchantDeps, application: MerchantApp
   const address = text(application.address, "address", 500);
   const contactEmail = email(application.contactEmail, "contactEmail");
 
+  const statusToken = randomBytes(24).toString("base64url");
   return inTransaction(deps.db, async (trx) => {
-    const merchant = await merchantsRepository(trx).insert({ name, kvkNumber, iban, bic, categories, address, contactEmail });
+    const merchant = await merchantsRepository(trx).insert({
+      name, kvkNumber, iban, bic, categories, address, contactEmail, statusTokenHash: sha256(statusToken),
+    });
     await auditLogRepository(trx).append({
       actorType: "merchant", action: "merchant.apply", subjectType: "merchant", subjectId: merchant.id,
       details: { categories },
     });
-    return merchant;
+    return { ...merchant, statusToken };
   });
+}
+
+/**
+ * The application as its shop may see it, given the token from the application's answer. A wrong token
+ * and an unknown id are the same NOT_FOUND, so ids cannot be probed.
+ */
+export async function applicationStatus(deps: MerchantDeps, merchantId: string, token: string): Promise<Merchant> {
+  const stored = await merchantsRepository(deps.db).statusTokenHash(merchantId);
+  const given = Buffer.from(sha256(token), "hex");
+  if (stored === null || !timingSafeEqual(Buffer.from(stored, "hex"), given)) {
+    throw new DomainError("NOT_FOUND", "No application was found with this link.", { merchantId });
+  }
+  return mustFind(deps, merchantId);
+}
+
+/** The shops where budgets can be spent now (of one fund, or of any). */
+export async function listParticipatingMerchants(deps: MerchantDeps, fundId?: string): Promise<ParticipatingMerchant[]> {
+  return merchantsRepository(deps.db).participating(fundId);
 }
 
 export async function getMerchant(deps: MerchantDeps, merchantId: string): Promise<Merchant> {

@@ -20,13 +20,13 @@ export const consoleLogger: Logger = {
 const MAX_LISTED_ISSUES = 3;
 
 /** "email: must be an email address; roles.1: Invalid option: …" */
-export function describeZodError(error: z.ZodError): { message: string; field: string } {
+export function describeZodError(error: z.ZodError, root = "body"): { message: string; field: string } {
   const issues = error.issues.slice(0, MAX_LISTED_ISSUES).map((issue) => {
-    const field = issue.path.length ? issue.path.map(String).join(".") : "body";
+    const field = issue.path.length ? issue.path.map(String).join(".") : root;
     return { field, text: `${field}: ${issue.message}` };
   });
   const more = error.issues.length > MAX_LISTED_ISSUES ? ` (and ${error.issues.length - MAX_LISTED_ISSUES} more)` : "";
-  return { message: issues.map((i) => i.text).join("; ") + more, field: issues[0]?.field ?? "body" };
+  return { message: issues.map((i) => i.text).join("; ") + more, field: issues[0]?.field ?? root };
 }
 
 export function invalidInput(message: string, details: Record<string, string> = {}): DomainError {

@@ -4,6 +4,7 @@
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import type { z } from "zod";
 import type { ErrorCode } from "@tegoed/sdk";
+import { describeZodError, invalidInput } from "./errors.ts";
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 
@@ -82,10 +83,10 @@ export function createApi(): Api {
       operations.push(operation as Operation);
       const status = operation.status ?? (operation.response ? 200 : 204);
       const run: RequestHandler = async (req, res) => {
-        // Parsing throws a ZodError on bad input: the error handler makes it 400 INVALID_INPUT.
-        const body = operation.body ? operation.body.parse(req.body ?? undefined) : undefined;
-        const params = operation.params ? operation.params.parse(req.params) : undefined;
-        const query = operation.query ? operation.query.parse(req.query) : undefined;
+        // Bad input becomes 400 INVALID_INPUT naming the field (or the part: body, query).
+        const body = operation.body ? parsePart(operation.body, req.body ?? undefined, "body") : undefined;
+        const params = operation.params ? parsePart(operation.params, req.params, "params") : undefined;
+        const query = operation.query ? parsePart(operation.query, req.query, "query") : undefined;
         const result = await handler({ body, params, query, req, res } as never);
         // A handler may answer itself in another format (e.g. an HTML page when asked for one).
         if (res.headersSent) return;
@@ -98,4 +99,11 @@ export function createApi(): Api {
       router[operation.method](operation.path, ...chain);
     },
   };
+}
+
+function parsePart<T>(schema: z.ZodType<T>, value: unknown, part: "body" | "params" | "query"): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const { message, field } = describeZodError(parsed.error, part);
+  throw invalidInput(message, { field });
 }

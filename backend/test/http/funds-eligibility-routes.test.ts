@@ -46,6 +46,7 @@ const STAFF_ROUTES: RouteCase[] = [
   { name: "POST /api/families/:id/letters", method: "POST", path: `/api/families/${FAMILY}/letters`, allowed: ["validator"] },
   { name: "POST /api/families/:id/reissue", method: "POST", path: `/api/families/${FAMILY}/reissue`, allowed: ["validator"] },
   { name: "DELETE /api/families/:id", method: "DELETE", path: `/api/families/${FAMILY}`, body: { reason: "request" }, allowed: ["admin"] },
+  { name: "GET /api/funds/:id/families", method: "GET", path: `/api/funds/${FUND}/families?q=anna`, allowed: ["validator", "admin", "auditor"] },
 ];
 
 const call = (client: ApiClient, route: Pick<RouteCase, "method" | "path" | "body">) => client.request(route.method, route.path, { body: route.body });
@@ -117,12 +118,19 @@ describe.each(ENGINES)("fund, eligibility and family routes without a chain on $
       },
     );
 
-    it("GET /api/family/children: refused without a session and to every staff role and a merchant (401 UNAUTHENTICATED)", async () => {
-      const route = { method: "GET" as const, path: "/api/family/children" };
-      expect(await refusal(call(app.client(), route))).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
-      expect(await refusal(call(await sessionOf("merchant"), route))).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
-      for (const role of STAFF_ROLES) expect(await refusal(call(byRole.get(role)!, route))).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
-    });
+    const familyRoutes = [
+      { method: "GET" as const, path: "/api/family/children" },
+      { method: "GET" as const, path: "/api/family/session" },
+      { method: "DELETE" as const, path: "/api/family/session" },
+    ];
+    it.each(familyRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))(
+      "%s: refused without a session and to every staff role and a merchant (401 UNAUTHENTICATED)",
+      async (_name, route) => {
+        expect(await refusal(call(app.client(), route))).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
+        expect(await refusal(call(await sessionOf("merchant"), route))).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
+        for (const role of STAFF_ROLES) expect(await refusal(call(byRole.get(role)!, route))).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
+      },
+    );
 
     it("GET /api/family/children: a family session of a family that does not exist (any more) is ended: 401 UNAUTHENTICATED", async () => {
       const client = await sessionOf("family", randomUUID());
@@ -182,6 +190,12 @@ describe.each(ENGINES)("fund, eligibility and family routes without a chain on $
       ["activation: missing code", "POST", "/api/family/activation", { holderAddress: ADDRESS }, "code"],
       ["activation: not an address", "POST", "/api/family/activation", { code: "2222-3333-4444", holderAddress: "0x12" }, "holderAddress"],
       ["activation: a huge code", "POST", "/api/family/activation", { code: "2".repeat(5000), holderAddress: ADDRESS }, "code"],
+      ["search families: a huge query", "GET", `${fund}/families?q=${"a".repeat(500)}`, undefined, "q"],
+      ["search families: a negative offset", "GET", `${fund}/families?offset=-1`, undefined, "offset"],
+      ["search families: a limit over 500", "GET", `${fund}/families?limit=501`, undefined, "limit"],
+      ["search families: an unknown parameter", "GET", `${fund}/families?name=anna`, undefined, "query"],
+      ["search families: a malformed fund id", "GET", "/api/funds/42/families", undefined, "id"],
+      ["public shops: a malformed fund id", "GET", "/api/public/merchants?fundId=7", undefined, "fundId"],
     ];
     it.each(cases)("%s", async (_case, method, path, body, field) => {
       const before = await auditCount(app);

@@ -38,6 +38,9 @@ const SHOP_ROUTES: RouteCase[] = [
   { name: "POST /api/merchant/payments/:paymentId/refunds", method: "POST", path: `/api/merchant/payments/${PAYMENT}/refunds`, body: { amountCents: 100 } },
   { name: "GET /api/merchant/payments", method: "GET", path: "/api/merchant/payments" },
   { name: "DELETE /api/merchant/session", method: "DELETE", path: "/api/merchant/session" },
+  { name: "GET /api/merchant/me", method: "GET", path: "/api/merchant/me" },
+  { name: "GET /api/merchant/users", method: "GET", path: "/api/merchant/users" },
+  { name: "POST /api/merchant/users", method: "POST", path: "/api/merchant/users", body: { email: "collega@shop.test", password: PASSWORD } },
 ];
 
 const call = (client: ApiClient, route: RouteCase) => client.request(route.method, route.path, { body: route.body, headers: route.headers });
@@ -101,6 +104,27 @@ describe.each(ENGINES)("merchant and till routes without a chain on $name", (eng
         }
       });
     }
+    it("GET /api/merchants/:id: no session, a family or shop session → 401; validator → 403; managers, admins, auditors and finance may read", async () => {
+      const route = { name: "GET /api/merchants/:id", method: "GET" as const, path: `/api/merchants/${shopId}` };
+      expect(await refusal(call(app.client(), route))).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
+      expect(await refusal(call(family, route))).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
+      expect(await refusal(call(shop, route))).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
+      expect(await refusal(call(byRole.get("validator")!, route))).toMatchObject({ status: 403, code: "FORBIDDEN" });
+      for (const role of ["merchant_manager", "admin", "auditor", "finance"] as const) {
+        await expect(call(byRole.get(role)!, route), role).resolves.toMatchObject({ id: shopId, name: "Kassa-test" });
+      }
+      expect(await refusal(call(manager, { ...route, path: `/api/merchants/${randomUUID()}` }))).toMatchObject({ status: 404, code: "NOT_FOUND" });
+      expect(await refusal(call(manager, { ...route, path: "/api/merchants/42" }))).toMatchObject({ status: 400, code: "INVALID_INPUT" });
+    });
+    it("a shop user cannot add a colleague with a short password, an existing email or unknown fields (400/409), and nothing is added", async () => {
+      const before = (await shop.merchant.users()).users.length;
+      expect(await refusal(shop.merchant.createUser({ email: "kort@shop.test", password: "kort" }))).toMatchObject({ status: 400, code: "INVALID_INPUT" });
+      expect(await refusal(shop.merchant.createUser({ email: shopUser.email, password: PASSWORD }))).toMatchObject({ status: 409, code: "CONFLICT" });
+      expect(await refusal(shop.request("POST", "/api/merchant/users", { body: { email: "x@shop.test", password: PASSWORD, merchantId: randomUUID() } }))).toMatchObject({
+        status: 400, code: "INVALID_INPUT",
+      });
+      expect((await shop.merchant.users()).users).toHaveLength(before);
+    });
     it("a shop session without the CSRF token → 403 CSRF_REJECTED", async () => {
       const client = createApiClient({ baseUrl: app.baseUrl });
       client.sessionCookie = shop.sessionCookie;
@@ -109,6 +133,19 @@ describe.each(ENGINES)("merchant and till routes without a chain on $name", (eng
     it("a session of a shop user that no longer exists → 401", async () => {
       const ghost = await sessionOf(app, "merchant");
       expect(await refusal(ghost.merchant.payments())).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
+    });
+  });
+
+  describe("GET /api/merchants/applications/:id (public, with the token)", () => {
+    it("answers the status with the right token; a wrong, missing or other shop's token is 404 or 400, never the application", async () => {
+      const a = await app.client().merchants.apply({ ...APPLICATION, name: "Winkel A" });
+      const b = await app.client().merchants.apply({ ...APPLICATION, name: "Winkel B" });
+      expect(await app.client().merchants.applicationStatus(a.id, a.statusToken)).toMatchObject({ id: a.id, name: "Winkel A", status: "pending" });
+      expect(await refusal(app.client().merchants.applicationStatus(a.id, b.statusToken))).toMatchObject({ status: 404, code: "NOT_FOUND" });
+      expect(await refusal(app.client().merchants.applicationStatus(randomUUID(), a.statusToken))).toMatchObject({ status: 404, code: "NOT_FOUND" });
+      expect(await refusal(app.client().request("GET", `/api/merchants/applications/${a.id}`))).toMatchObject({ status: 400, code: "INVALID_INPUT" });
+      await manager.merchants.decline(a.id, { reason: "geen KvK-inschrijving" });
+      expect(await app.client().merchants.applicationStatus(a.id, a.statusToken)).toMatchObject({ status: "declined", declineReason: "geen KvK-inschrijving" });
     });
   });
 

@@ -2,6 +2,7 @@
 // freeze, activation letters, re-issue access for a lost phone, and deleting a family's personal data.
 // The route parses with the sdk's schemas, the eligibility services decide.
 import {
+  IDEMPOTENCY_HEADER,
   ActivationLetterSchema,
   AddFamilyRequestSchema,
   ApproveFamiliesRequestSchema,
@@ -49,6 +50,7 @@ import {
   type FamilyOverview,
 } from "../domain/eligibility/index.ts";
 import { IMPORT_COLUMNS, OPTIONAL_IMPORT_COLUMNS } from "../domain/eligibility/families.service.ts";
+import { once } from "../domain/once.ts";
 import type { Auth } from "./auth.ts";
 import type { Api } from "./validate.ts";
 
@@ -237,18 +239,22 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
       path: "/api/funds/:id/top-ups",
       operationId: "topUp",
       summary: "Top up one child, some children, or every issued budget of the fund",
-      description: "Not idempotent: a retry after CHAIN_TIMEOUT tops up again; check the budgets first.",
+      description:
+        `Send an ${IDEMPOTENCY_HEADER} header (8 to 200 characters, one per intended top-up): a retry with it answers the first ` +
+        "receipt and tops up nothing again; when the first attempt's outcome is unknown (CHAIN_TIMEOUT) the retry is 409 CONFLICT, " +
+        "never a second top-up. Without the header every request tops up.",
       tags,
       guard: validator(),
       params: FundParamsSchema,
       body: TopUpRequestSchema,
       response: TopUpReceiptSchema,
-      errors: ["FUND_UNKNOWN", "BUDGET_UNKNOWN", "RESERVE_INSUFFICIENT", "AMOUNT_TOO_LARGE", ...CHAIN_ERRORS],
+      errors: ["FUND_UNKNOWN", "BUDGET_UNKNOWN", "RESERVE_INSUFFICIENT", "AMOUNT_TOO_LARGE", "CONFLICT", ...CHAIN_ERRORS],
     },
-    async ({ req, params, body }) => {
-      const receipt = await topUp(deps, { actorId: actorOf(req), fundId: params.id, target: body.target, amountCents: BigInt(body.amountCents) });
-      return { ...receipt, amountCents: centsToWire(receipt.amountCents), totalCents: centsToWire(receipt.totalCents) };
-    },
+    async ({ req, params, body }) =>
+      once(deps.db, { scope: `top-up:${params.id}`, key: req.get(IDEMPOTENCY_HEADER), request: body }, async () => {
+        const receipt = await topUp(deps, { actorId: actorOf(req), fundId: params.id, target: body.target, amountCents: BigInt(body.amountCents) });
+        return { ...receipt, amountCents: centsToWire(receipt.amountCents), totalCents: centsToWire(receipt.totalCents) };
+      }),
   );
 
   for (const frozen of [true, false]) {

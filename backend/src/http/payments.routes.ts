@@ -16,6 +16,7 @@ import {
 } from "@tegoed/sdk";
 import type { MerchantUser } from "../domain/merchants/index.ts";
 import { charge, listPayments, lookupQr, refund, type PaymentDeps } from "../domain/payments/index.ts";
+import { once } from "../domain/once.ts";
 import type { Auth } from "./auth.ts";
 import { merchantGuard } from "./merchants.routes.ts";
 import type { Api } from "./validate.ts";
@@ -89,17 +90,22 @@ export function registerPaymentRoutes(api: Api, { payments: deps, auth }: Paymen
       path: "/api/merchant/payments/:paymentId/refunds",
       operationId: "refundPayment",
       summary: "Return (part of) one of this shop's payments to the family's budget",
+      description:
+        `Send an ${IDEMPOTENCY_HEADER} header (one per intended refund): a retry answers the first receipt and refunds nothing ` +
+        "again; when the first attempt's outcome is unknown the retry is 409 CONFLICT, never a second refund.",
       tags,
       guard: merchant,
       params: PaymentParamsSchema,
       body: RefundRequestSchema,
       response: RefundReceiptSchema,
       status: 201,
-      errors: ["PAYMENT_UNKNOWN", "REFUND_EXCEEDED", "AMOUNT_TOO_LARGE", ...CHAIN],
+      errors: ["PAYMENT_UNKNOWN", "REFUND_EXCEEDED", "AMOUNT_TOO_LARGE", "CONFLICT", ...CHAIN],
     },
     async ({ req, params, body }) => {
       const user = shopUser(req);
-      return refund(deps, { merchantId: user.merchantId, merchantUserId: user.id, paymentId: params.paymentId.toLowerCase(), amountCents: body.amountCents });
+      const paymentId = params.paymentId.toLowerCase();
+      return once(deps.db, { scope: `refund:${user.merchantId}`, key: req.get(IDEMPOTENCY_HEADER), request: { paymentId, ...body } }, () =>
+        refund(deps, { merchantId: user.merchantId, merchantUserId: user.id, paymentId, amountCents: body.amountCents }));
     },
   );
 

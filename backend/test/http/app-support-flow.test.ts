@@ -92,6 +92,35 @@ describe.each(ENGINES)("what the apps need, on a real chain on $name", (engine) 
     expect(found.families[0]!.children[0]!.budget).toMatchObject({ budgetId: child!.budgetId, status: "issued", issuedCents: 300_00 });
   });
 
+  it("a top-up and a refund sent twice with one Idempotency-Key happen once; another key tops up again", async () => {
+    const { code } = await issuedFamily("Ilse Bakker", [{ firstName: "Mees", birthYear: YEAR - 10 }]);
+    const phone = Wallet.createRandom();
+    const wallet = app.client();
+    await wallet.family.activate({ code, holderAddress: phone.address });
+    const child = (await wallet.family.children()).children[0]!;
+    const balance = async () => (await chain.fundClient(fund.chainAddress).budgetOf(child.budgetId)).balance;
+
+    const key = randomUUID();
+    const target = { childIds: [child.childId] };
+    const first = await staff.eligibility.topUp(fund.id, { target, amountCents: 25_00 }, key);
+    expect(await staff.eligibility.topUp(fund.id, { target, amountCents: 25_00 }, key)).toEqual(first);
+    expect(await balance()).toBe(325_00n);
+    expect(await refusal(staff.eligibility.topUp(fund.id, { target, amountCents: 30_00 }, key))).toMatchObject({ status: 409, code: "CONFLICT" });
+    await staff.eligibility.topUp(fund.id, { target, amountCents: 25_00 }, randomUUID());
+    expect(await balance()).toBe(350_00n);
+
+    const now = Math.floor(Date.now() / 1000);
+    const permit = { fund: child.fund.chainAddress, budgetId: child.budgetId, maxAmount: 100_00n, nonce: 0n, deadline: BigInt(now + 600) };
+    const qr = encodePaymentQr(qrFromPermit(permit, child.fund.index, await signPaymentPermit(phone, BigInt(child.fund.chainId), permit)));
+    const { till } = await approvedShop("Kledingzaak Mode");
+    const paid = await till.merchant.charge({ qr, amountCents: 60_00 }, randomUUID());
+    const refundKey = randomUUID();
+    const refunded = await till.merchant.refund(paid.paymentId, { amountCents: 10_00 }, refundKey);
+    expect(await till.merchant.refund(paid.paymentId, { amountCents: 10_00 }, refundKey)).toEqual(refunded);
+    expect(await balance()).toBe(300_00n);
+    expect((await chain.fundClient(fund.chainAddress).paymentOf(paid.paymentId)).refunded).toBe(10_00n);
+  });
+
   it("a reload keeps the family's session (GET /api/family/session restores the CSRF token); logout ends it", async () => {
     const { code, family } = await issuedFamily("Jan de Vries", [{ firstName: "Anna", birthYear: YEAR - 7 }, { firstName: "Bram", birthYear: YEAR - 9 }]);
     const phone = Wallet.createRandom();

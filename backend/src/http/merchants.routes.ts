@@ -43,6 +43,7 @@ import {
   type MerchantDeps,
   type MerchantUser,
 } from "../domain/merchants/index.ts";
+import type { GuessLimiter } from "../domain/eligibility/index.ts";
 import { DEFAULT_LOGIN_POLICY } from "../domain/staff/staff.service.ts";
 import type { Auth } from "./auth.ts";
 import type { Api } from "./validate.ts";
@@ -51,6 +52,8 @@ export interface MerchantRouteDeps {
   merchants: MerchantDeps & { clock: () => Date };
   sessions: SessionService;
   auth: Auth;
+  /** Counts every application per client address (the form is public). */
+  applications: GuessLimiter;
 }
 
 export function toMerchantBody(m: Merchant): MerchantBody {
@@ -74,7 +77,7 @@ export function merchantGuard(auth: Auth, deps: MerchantDeps) {
   return auth.requireSubject("merchant", async (id) => (await findMerchantUser(deps, id)) ?? undefined);
 }
 
-export function registerMerchantRoutes(api: Api, { merchants: deps, sessions, auth }: MerchantRouteDeps): void {
+export function registerMerchantRoutes(api: Api, { merchants: deps, sessions, auth, applications }: MerchantRouteDeps): void {
   const tags = ["merchants"];
   const manager = auth.requireStaff("merchant_manager");
   const merchant = merchantGuard(auth, deps);
@@ -86,12 +89,17 @@ export function registerMerchantRoutes(api: Api, { merchants: deps, sessions, au
       path: "/api/merchants/applications",
       operationId: "applyMerchant",
       summary: "A shop applies to take part (public); it stays pending until a merchant manager approves it",
+      description: "At most 10 applications an hour per client address; over the limit: 429 RATE_LIMITED with Retry-After.",
       tags,
       body: MerchantApplicationRequestSchema,
       response: MerchantApplicationReceiptSchema,
       status: 201,
+      errors: ["RATE_LIMITED"],
     },
-    async ({ body }) => {
+    async ({ req, body }) => {
+      const client = req.ip ?? "unknown";
+      applications.assertAllowed(client);
+      applications.recordFailure(client); // every application counts, good or bad
       const m = await applyMerchant(deps, body);
       return { id: m.id, status: m.status, createdAt: m.createdAt.toISOString(), statusToken: m.statusToken };
     },

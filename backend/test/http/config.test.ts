@@ -30,6 +30,8 @@ describe("loadConfig", () => {
         sessionSecret: DEVELOPMENT_SESSION_SECRET,
         sessionTtlMs: 8 * 3_600_000,
         cookieSecure: false,
+        trustProxy: false,
+        applicationsPerHour: 10,
       });
     });
 
@@ -54,6 +56,8 @@ describe("loadConfig", () => {
         SESSION_SECRET: SECRET,
         SESSION_TTL_HOURS: "12",
         COOKIE_SECURE: "false",
+        TRUST_PROXY: "1",
+        APPLICATIONS_PER_HOUR: "20",
         STAFF_ADMIN_EMAIL: "Beheer@Gemeente.nl",
         STAFF_ADMIN_PASSWORD: "a long enough password",
       });
@@ -69,12 +73,20 @@ describe("loadConfig", () => {
         sessionSecret: SECRET,
         sessionTtlMs: 12 * 3_600_000,
         cookieSecure: false,
+        trustProxy: 1,
+        applicationsPerHour: 20,
         staffAdmin: { email: "beheer@gemeente.nl", password: "a long enough password" },
       });
     });
 
     it("takes a relative DEPLOYMENT_FILE from the repository root, as npm run deploy does", () => {
       expect(loadConfig({ DEPLOYMENT_FILE: ".data/deployment.json" }).deploymentFile).toBe(DEFAULT_DEPLOYMENT_FILE);
+    });
+
+    it("believes no proxy by default; TRUST_PROXY takes loopback or proxy addresses", () => {
+      expect(loadConfig({}).trustProxy).toBe(false);
+      expect(loadConfig({ TRUST_PROXY: "loopback" }).trustProxy).toBe("loopback");
+      expect(loadConfig({ TRUST_PROXY: "10.0.0.1, 10.0.0.2" }).trustProxy).toBe("10.0.0.1, 10.0.0.2");
     });
 
     it("makes the cookie Secure in production by default", () => {
@@ -98,6 +110,8 @@ describe("loadConfig", () => {
       [{ NODE_ENV: "production", SESSION_SECRET: DEVELOPMENT_SESSION_SECRET }, "SESSION_SECRET is the development secret"],
       [{ SESSION_TTL_HOURS: "0" }, "SESSION_TTL_HOURS must be a whole number of hours from 1 to 720"],
       [{ COOKIE_SECURE: "maybe" }, "COOKIE_SECURE must be true or false"],
+      [{ TRUST_PROXY: "everyone" }, "TRUST_PROXY must be a hop count, loopback, or comma-separated proxy addresses"],
+      [{ APPLICATIONS_PER_HOUR: "0" }, "APPLICATIONS_PER_HOUR must be a whole number from 1 to 1000000"],
       [{ STAFF_ADMIN_EMAIL: "beheer" }, "STAFF_ADMIN_EMAIL must be an email address"],
       [{ STAFF_ADMIN_EMAIL: "beheer@gemeente.nl" }, "STAFF_ADMIN_PASSWORD is required when the other STAFF_ADMIN_ variable is set"],
       [{ STAFF_ADMIN_PASSWORD: "a long enough password" }, "STAFF_ADMIN_EMAIL is required when the other STAFF_ADMIN_ variable is set"],

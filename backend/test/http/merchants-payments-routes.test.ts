@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { STAFF_ROLES, createApiClient, type ApiClient, type StaffRole } from "@tegoed/sdk";
+import { GuessLimiter } from "../../src/domain/eligibility/index.ts";
 import { ENGINES } from "../support/engines.ts";
 import { PASSWORD, randomEmail, refusal, useApp, type TestApp } from "./harness.ts";
 
@@ -289,5 +290,26 @@ describe.each(ENGINES)("merchant and till routes without a chain on $name", (eng
       expect(await refusal(shop.merchant.payments({ from: "yesterday" }))).toMatchObject({ status: 400, code: "INVALID_INPUT" });
       expect(await refusal(shop.merchant.payments({ from: "2027-01-02T00:00:00Z", to: "2027-01-01T00:00:00Z" }))).toMatchObject({ status: 400, code: "INVALID_INPUT" });
     });
+  });
+});
+
+describe.each(ENGINES)("shop applications are limited per client address on $name", (engine) => {
+  // Behind the municipality's load balancer (on loopback here): X-Forwarded-For names the client.
+  const app = useApp(engine, { applicationLimiter: new GuessLimiter({ maxFailures: 3, windowMs: 60 * 60_000 }), trustProxy: "loopback" });
+  const apply = (client: string, name: string) =>
+    app.fetch("/api/merchants/applications", {
+      method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": client },
+      body: JSON.stringify({ ...APPLICATION, name, kvkNumber: String(10_000_000 + Math.floor(Math.random() * 89_999_999)) }),
+    });
+
+  it("the 4th application in an hour from one address → 429 RATE_LIMITED with Retry-After, nothing stored; another address still applies", async () => {
+    for (let i = 0; i < 3; i++) expect((await apply("203.0.113.7", `Winkel ${i}`)).status).toBe(201);
+    const refused = await apply("203.0.113.7", "Winkel 4");
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: { code: "RATE_LIMITED" } });
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(3000);
+    const stored = await app.db.selectFrom("merchants").select("name").where("name", "=", "Winkel 4").execute();
+    expect(stored).toEqual([]);
+    expect((await apply("198.51.100.4", "Winkel van de buren")).status).toBe(201);
   });
 });

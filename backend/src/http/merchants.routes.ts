@@ -4,6 +4,8 @@ import {
   ApplicationStatusQuerySchema,
   ApplicationStatusSchema,
   ApproveMerchantRequestSchema,
+  ChangePasswordRequestSchema,
+  ResetPasswordRequestSchema,
   CreateMerchantUserRequestSchema,
   DomainError,
   MerchantApplicationReceiptSchema,
@@ -17,6 +19,7 @@ import {
   MerchantSchema,
   MerchantSessionSchema,
   MerchantUserListSchema,
+  MerchantUserParamsSchema,
   MerchantUserSchema,
   ParticipatingMerchantsQuerySchema,
   ParticipatingMerchantsSchema,
@@ -30,6 +33,8 @@ import {
   applicationStatus,
   applyMerchant,
   approveMerchant,
+  changeMerchantPassword,
+  resetMerchantPassword,
   getMerchant,
   listMerchantUsers,
   listParticipatingMerchants,
@@ -323,6 +328,46 @@ export function registerMerchantRoutes(api: Api, { merchants: deps, sessions, au
       return toMerchantUserBody(
         await createMerchantUser(deps, { merchantId: user.merchantId, email: body.email, password: body.password, actor: { type: "merchant", id: user.id } }),
       );
+    },
+  );
+
+  api.route(
+    {
+      method: "put",
+      path: "/api/merchant/me/password",
+      operationId: "changeOwnMerchantPassword",
+      summary: "A shop user changes their own password (the current one is needed)",
+      description: "Ends every session of the user and answers a new session for this device.",
+      tags,
+      guard: merchant,
+      body: ChangePasswordRequestSchema,
+      response: MerchantSessionSchema,
+    },
+    async ({ req, res, body }): Promise<MerchantSession> => {
+      const user = merchant.userOf(req);
+      await changeMerchantPassword(deps, { userId: user.id, ...body });
+      await sessions.endAllOf("merchant", user.id);
+      const session = await sessions.start("merchant", user.id);
+      auth.setSessionCookie(res, session);
+      return { user: toMerchantUserBody(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
+    },
+  );
+
+  api.route(
+    {
+      method: "put",
+      path: "/api/merchants/:id/users/:userId/password",
+      operationId: "resetMerchantPassword",
+      summary: "Set a new password for a shop's user who lost theirs; their sessions end",
+      tags,
+      guard: manager,
+      params: MerchantUserParamsSchema,
+      body: ResetPasswordRequestSchema,
+      errors: ["NOT_FOUND"],
+    },
+    async ({ req, params, body }) => {
+      await resetMerchantPassword(deps, { staffUserId: auth.staffOf(req).id, merchantId: params.id, userId: params.userId, newPassword: body.newPassword });
+      await sessions.endAllOf("merchant", params.userId);
     },
   );
 

@@ -1,6 +1,8 @@
 // /api/staff/…: staff login and logout, and the admin's management of staff users.
 // The route parses (with the sdk's schemas), the staff service decides.
 import {
+  ChangePasswordRequestSchema,
+  ResetPasswordRequestSchema,
   CreateStaffUserRequestSchema,
   StaffLoginRequestSchema,
   StaffSessionSchema,
@@ -125,5 +127,40 @@ export function registerStaffRoutes(api: Api, { staff, auth }: StaffRouteDeps): 
       errors: ["NOT_FOUND", "CONFLICT"],
     },
     async ({ req, params, body }) => toStaffUserBody(await staff.update(auth.staffOf(req).id, params.id, body)),
+  );
+
+  api.route(
+    {
+      method: "put",
+      path: "/api/staff/me/password",
+      operationId: "changeOwnStaffPassword",
+      summary: "Change one's own password (the current one is needed)",
+      description: "Ends every session of the user, here and elsewhere, and answers a new session for this browser.",
+      tags,
+      guard: auth.requireStaff(),
+      body: ChangePasswordRequestSchema,
+      response: StaffSessionSchema,
+    },
+    async ({ req, res, body }) => {
+      const user = auth.staffOf(req);
+      const session = await staff.changePassword(user.id, body);
+      auth.setSessionCookie(res, session);
+      return { user: toStaffUserBody(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
+    },
+  );
+
+  api.route(
+    {
+      method: "put",
+      path: "/api/staff/users/:id/password",
+      operationId: "resetStaffPassword",
+      summary: "Set a new password for a staff user who lost theirs; their sessions end",
+      tags,
+      guard: auth.requireStaff("admin"),
+      params: StaffUserParamsSchema,
+      body: ResetPasswordRequestSchema,
+      errors: ["NOT_FOUND"],
+    },
+    async ({ req, params, body }) => staff.resetPassword(auth.staffOf(req).id, params.id, body.newPassword),
   );
 }

@@ -143,3 +143,6 @@ export type MerchantMe = z.infer<typeof MerchantMeSchema>;
 // --- GET/POST /api/merchant/users: a shop's own logins
 export const MerchantUserListSchema = z.object({ users: z.array(MerchantUserSchema) }).meta({ id: "MerchantUserList" });
 export type MerchantUserList = z.infer<typeof MerchantUserListSchema>;
+
+// --- PUT /api/merchants/:id/users/:userId/password
+export const MerchantUserParamsSchema = MerchantParamsSchema.extend({ userId: z.uuid("must be a user id (a UUID)") });

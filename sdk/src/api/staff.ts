@@ -83,3 +83,17 @@ export const UpdateStaffUserRequestSchema = z
 export type UpdateStaffUserRequest = z.input<typeof UpdateStaffUserRequestSchema>;
 
 export const StaffUserParamsSchema = z.object({ id: StaffUserIdSchema });
+
+// --- PUT /api/staff/me/password, /api/merchant/me/password: a user changes their own password
+export const ChangePasswordRequestSchema = z
+  .object({
+    currentPassword: z.string().min(1, "must not be empty").max(256, "must be at most 256 characters"),
+    newPassword: NewPasswordSchema,
+  })
+  .strict()
+  .meta({ id: "ChangePasswordRequest" });
+export type ChangePasswordRequest = z.input<typeof ChangePasswordRequestSchema>;
+
+// --- PUT /api/staff/users/:id/password, /api/merchants/:id/users/:userId/password: an administrator sets a new one
+export const ResetPasswordRequestSchema = z.object({ newPassword: NewPasswordSchema }).strict().meta({ id: "ResetPasswordRequest" });
+export type ResetPasswordRequest = z.input<typeof ResetPasswordRequestSchema>;

@@ -229,6 +229,20 @@ export function merchantsRepository(handle: Db) {
         : null;
     },
 
+    /** False when there is no such user (of this shop, when `merchantId` is given). */
+    async setUserPasswordHash(userId: string, passwordHash: string, merchantId?: string): Promise<boolean> {
+      if (!isUuid(userId)) return false;
+      let update = db.updateTable("merchant_users").set({ password_hash: passwordHash }).where("id", "=", userId);
+      if (merchantId !== undefined) update = update.where("merchant_id", "=", merchantId);
+      return (await update.executeTakeFirst()).numUpdatedRows > 0n;
+    },
+
+    async userHash(userId: string): Promise<string | null> {
+      if (!isUuid(userId)) return null;
+      const row = await db.selectFrom("merchant_users").select("password_hash").where("id", "=", userId).executeTakeFirst();
+      return row?.password_hash ?? null;
+    },
+
     async findUser(userId: string): Promise<MerchantUser | null> {
       if (!isUuid(userId)) return null;
       const row = await db

@@ -269,3 +269,43 @@ export async function verifyMerchantLogin(deps: MerchantDeps, cmd: { email: stri
   });
   return { id: user.id, merchantId: user.merchantId, email: user.email, createdAt: user.createdAt };
 }
+
+function newPassword(password: unknown): string {
+  if (typeof password !== "string" || password.length < MIN_PASSWORD) throw invalid("newPassword", `at least ${MIN_PASSWORD} characters`);
+  if (password.length > 256) throw invalid("newPassword", "at most 256 characters");
+  return password;
+}
+
+/** A shop user changes their own password; the caller ends their other sessions. */
+export async function changeMerchantPassword(
+  deps: MerchantDeps,
+  cmd: { userId: string; currentPassword: string; newPassword: string },
+): Promise<void> {
+  const repo = merchantsRepository(deps.db);
+  const stored = await repo.userHash(cmd.userId);
+  if (stored === null) throw new DomainError("UNAUTHENTICATED");
+  if (!(await verifyPassword(cmd.currentPassword, stored))) {
+    throw new DomainError("INVALID_INPUT", "The current password is not right.", { field: "currentPassword" });
+  }
+  await repo.setUserPasswordHash(cmd.userId, await hashPassword(newPassword(cmd.newPassword)));
+  await auditLogRepository(deps.db).append({
+    actorType: "merchant", actorId: cmd.userId, action: "merchant.user.password_change", subjectType: "merchant_user", subjectId: cmd.userId,
+  });
+}
+
+/** A merchant manager sets a new password for a shop's user who lost theirs; the caller ends their sessions. */
+export async function resetMerchantPassword(
+  deps: MerchantDeps,
+  cmd: { staffUserId: string; merchantId: string; userId: string; newPassword: string },
+): Promise<void> {
+  const passwordHash = await hashPassword(newPassword(cmd.newPassword));
+  await inTransaction(deps.db, async (trx) => {
+    if (!(await merchantsRepository(trx).setUserPasswordHash(cmd.userId, passwordHash, cmd.merchantId))) {
+      throw new DomainError("NOT_FOUND", "This shop has no user with this id.", { userId: cmd.userId });
+    }
+    await auditLogRepository(trx).append({
+      actorType: "staff", actorId: cmd.staffUserId, action: "merchant.user.password_reset", subjectType: "merchant_user", subjectId: cmd.userId,
+      details: { merchantId: cmd.merchantId },
+    });
+  });
+}

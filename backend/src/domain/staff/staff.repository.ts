@@ -19,6 +19,8 @@ export interface StaffRepository {
   /** Oldest first. */
   list(): Promise<StaffUserRecord[]>;
   update(id: string, changes: { roles?: StaffRole[]; disabledAt?: Date | null }): Promise<StaffUserRecord>;
+  /** False when there is no such user. */
+  setPasswordHash(id: string, passwordHash: string): Promise<boolean>;
   /** Ids of the enabled admins, locked until the end of the transaction. */
   lockActiveAdmins(): Promise<string[]>;
   countAdmins(): Promise<number>;
@@ -63,6 +65,10 @@ export function staffRepository(db: Db): StaffRepository {
     async list() {
       const rows = await db.selectFrom("staff_users").selectAll().orderBy("created_at").orderBy("id").execute();
       return rows.map(toRecord);
+    },
+    async setPasswordHash(id, passwordHash) {
+      const result = await db.updateTable("staff_users").set({ password_hash: passwordHash }).where("id", "=", id).executeTakeFirst();
+      return result.numUpdatedRows > 0n;
     },
     async update(id, changes) {
       const set: { roles?: StaffRole[]; disabled_at?: Date | null } = {};

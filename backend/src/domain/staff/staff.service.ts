@@ -43,6 +43,10 @@ export interface StaffService {
   list(): Promise<StaffUser[]>;
   create(actorId: string, input: { email: string; password: string; roles: StaffRole[] }): Promise<StaffUser>;
   update(actorId: string, id: string, changes: { roles?: StaffRole[]; disabled?: boolean }): Promise<StaffUser>;
+  /** The user's own change: needs the current password; ends all their sessions and starts a new one. */
+  changePassword(id: string, input: { currentPassword: string; newPassword: string }): Promise<IssuedSession>;
+  /** An administrator sets a new password (a forgotten one); the user's sessions end. */
+  resetPassword(actorId: string, id: string, newPassword: string): Promise<void>;
 }
 
 export function toStaffUser(record: StaffUserRecord): StaffUser {
@@ -156,6 +160,30 @@ export function staffService(deps: StaffDeps): StaffService {
         });
         return toStaffUser(record);
       });
+    },
+
+    async changePassword(id, input) {
+      const record = await staffRepository(deps.db).findById(id);
+      if (!record || record.disabledAt !== null) throw new DomainError("UNAUTHENTICATED");
+      if (!(await verifyPassword(input.currentPassword, record.passwordHash))) {
+        throw new DomainError("INVALID_INPUT", "The current password is not right.", { field: "currentPassword" });
+      }
+      await staffRepository(deps.db).setPasswordHash(id, await hashPassword(input.newPassword));
+      await auditLogRepository(deps.db).append({ actorType: "staff", actorId: id, action: "staff.password_change", subjectType: "staff_user", subjectId: id });
+      // Whoever knew the old password is logged out everywhere; this browser goes on with a new session.
+      await deps.sessions.endAllOf("staff", id);
+      return deps.sessions.start("staff", id);
+    },
+
+    async resetPassword(actorId, id, newPassword) {
+      const passwordHash = await hashPassword(newPassword);
+      await inTransaction(deps.db, async (trx) => {
+        if (!(await staffRepository(trx).setPasswordHash(id, passwordHash))) {
+          throw new DomainError("NOT_FOUND", "There is no staff user with this id.", { id });
+        }
+        await auditLogRepository(trx).append({ actorType: "staff", actorId, action: "staff.password_reset", subjectType: "staff_user", subjectId: id });
+      });
+      await deps.sessions.endAllOf("staff", id);
     },
 
     async update(actorId, id, changes) {

@@ -138,4 +138,35 @@ describe.each(ENGINES)("merchants and payments on a real chain on $name", (engin
     expect(await refusal(till.merchant.lookupQr({ qr: await qrText(t, family, budgetId) }))).toMatchObject({ status: 422, code: "MERCHANT_NOT_APPROVED" });
     expect((await manager.merchants.list({ status: "suspended" })).merchants.map((m) => m.id)).toContain(id);
   });
+
+  it("100 concurrent HTTP charges with one Idempotency-Key pay once: every answer is that receipt (or 409 while it runs)", async () => {
+    const { till } = await approvedShop();
+    const [{ budgetId, family }] = (await activeBudgets(t, 1, 300_00n)) as [{ budgetId: string; family: Parameters<typeof qrText>[1] }];
+    const qr = await qrText(t, family, budgetId);
+    const key = randomUUID();
+    const sent = await laneTxCount(t);
+    const outcomes = await Promise.allSettled(Array.from({ length: 100 }, () => till.merchant.charge({ qr, amountCents: 12_34 }, key)));
+    const receipts = outcomes.filter((o): o is PromiseFulfilledResult<ChargeReceipt> => o.status === "fulfilled").map((o) => o.value);
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected").map((o) => o.reason as { status: number; code: string });
+    expect(receipts.length).toBeGreaterThan(0);
+    expect(new Set(receipts.map((r) => r.paymentId)).size).toBe(1);
+    for (const r of refused) expect(r).toMatchObject({ status: 409, code: "CONFLICT" });
+    expect(await laneTxCount(t)).toBe(sent + 1);
+    expect(await t.fund.budgetOf(budgetId)).toMatchObject({ balance: 300_00n - 12_34n, nonce: 1n });
+    // Every retry after the storm gets the receipt.
+    expect(await till.merchant.charge({ qr, amountCents: 12_34 }, key)).toEqual(receipts[0]);
+  });
+
+  it("100 concurrent HTTP charges of 100 budgets at 10 shops all succeed: 100 payments, every nonce used once", async () => {
+    const shops = await Promise.all(Array.from({ length: 10 }, () => approvedShop()));
+    const budgets = (await activeBudgets(t, 100, 50_00n)) as { budgetId: string; family: Parameters<typeof qrText>[1] }[];
+    const qrs = await Promise.all(budgets.map(({ budgetId, family }) => qrText(t, family, budgetId)));
+    const receipts = await Promise.all(qrs.map((qr, i) => shops[i % 10]!.till.merchant.charge({ qr, amountCents: 7_50 }, randomUUID())));
+    expect(receipts.every((r) => r.status === "PAID" && r.newBalanceCents === 42_50)).toBe(true);
+    expect(new Set(receipts.map((r) => r.paymentId)).size).toBe(100);
+    const states = await Promise.all(budgets.map(({ budgetId }) => t.fund.budgetOf(budgetId)));
+    expect(states.every((b) => b.nonce === 1n && b.balance === 42_50n)).toBe(true);
+    const listed = await Promise.all(shops.map(({ till }) => till.merchant.payments()));
+    expect(listed.map((l) => l.totals.count)).toEqual(Array(10).fill(10));
+  });
 });

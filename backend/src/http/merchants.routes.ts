@@ -27,7 +27,7 @@ import {
   type MerchantSession,
   type MerchantUser as MerchantUserBody,
 } from "@tegoed/sdk";
-import { sha256, type SessionService } from "../domain/auth/index.ts";
+import type { SessionService } from "../domain/auth/index.ts";
 import { loginAttemptsRepository } from "../domain/auth/login-attempts.repository.ts";
 import {
   applicationStatus,
@@ -258,7 +258,7 @@ export function registerMerchantRoutes(api: Api, { merchants: deps, sessions, au
     },
     async ({ body, res }): Promise<MerchantSession> => {
       const attempts = loginAttemptsRepository(deps.db);
-      const key = sha256(`merchant\0${body.email}`);
+      const key = sessions.loginKey("merchant", body.email);
       const now = deps.clock();
       const claim = await attempts.claim(key, now, DEFAULT_LOGIN_POLICY);
       if (!claim.allowed) {

@@ -44,6 +44,8 @@ export interface SessionService {
   endAllOf(subjectType: SubjectType, subjectId: string): Promise<number>;
   /** Deletes expired sessions (a lookup deletes its own; this catches those never used again). */
   purgeExpired(): Promise<number>;
+  /** A keyed hash of a login name, for the login-attempt counters (never the name itself). */
+  loginKey(kind: "staff" | "merchant", email: string): string;
 }
 
 export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -54,6 +56,8 @@ export function sessionService(deps: SessionDeps): SessionService {
   const csrfFor = (token: string) => createHmac("sha256", deps.secret).update(`csrf\0${token}`).digest("base64url");
 
   return {
+    loginKey: (kind, email) => createHmac("sha256", deps.secret).update(`${kind}\0${email.trim().toLowerCase()}`).digest("hex"),
+
     async start(subjectType, subjectId) {
       const token = randomBytes(32).toString("base64url");
       const csrfToken = csrfFor(token);

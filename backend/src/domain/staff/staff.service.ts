@@ -1,7 +1,6 @@
 // Staff accounts: bootstrap of the first admin, login with rate-limited attempts, and the admin's
 // management of staff users. Every change is written to the audit log in the same transaction.
 // No Express here: the http layer checks roles and turns DomainErrors into answers.
-import { createHmac } from "node:crypto";
 import { DomainError } from "@tegoed/sdk";
 import { auditLogRepository, inTransaction, type Db } from "../../db/index.ts";
 import type { StaffRole } from "../../db/schema.ts";
@@ -65,7 +64,7 @@ const uniqueRoles = (roles: StaffRole[]) => [...new Set(roles)];
 export function staffService(deps: StaffDeps): StaffService {
   const now = deps.now ?? (() => new Date());
   const policy = deps.loginPolicy ?? DEFAULT_LOGIN_POLICY;
-  const loginKey = (email: string) => createHmac("sha256", deps.secret).update(`staff\0${email}`).digest("hex");
+  const loginKey = (email: string) => deps.sessions.loginKey("staff", email);
 
   function wrongCredentials(): DomainError {
     return new DomainError("UNAUTHENTICATED", "The email address or the password is not right.");

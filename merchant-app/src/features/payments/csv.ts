@@ -1,0 +1,31 @@
+// The payment list as CSV, made in the browser: one row per payment, amounts as plain decimals.
+import type { PaymentList } from "@tegoed/sdk";
+import { centsToDecimal } from "../../lib/money.ts";
+
+function cell(value: string): string {
+  // Quote what needs it; a leading =, +, - or @ would run as a formula in a spreadsheet.
+  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function paymentsCsv(list: PaymentList): string {
+  const header = ["paid_at", "payment_id", "amount_eur", "refunded_eur", "net_eur", "confirmed", "tx_hash"];
+  const rows = list.payments.map((p) => [
+    p.paidAt, p.paymentId, centsToDecimal(p.amountCents), centsToDecimal(p.refundedCents), centsToDecimal(p.amountCents - p.refundedCents),
+    p.confirmed ? "yes" : "no", p.txHash,
+  ]);
+  const totals = ["total", String(list.totals.count), centsToDecimal(list.totals.amountCents), centsToDecimal(list.totals.refundedCents), centsToDecimal(list.totals.netCents), "", ""];
+  return [header, ...rows, totals].map((row) => row.map(cell).join(",")).join("\r\n") + "\r\n";
+}
+
+/** Hands the text to the browser as a download. */
+export function download(text: string, fileName: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

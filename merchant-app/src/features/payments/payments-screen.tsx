@@ -1,0 +1,181 @@
+// The shop's payments for today or any period, with totals, a CSV download and refunds per payment.
+import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+import type { PaymentList } from "@tegoed/sdk";
+import { useApi } from "../../lib/api.tsx";
+import { formatEuro, parseEuros } from "../../lib/money.ts";
+import { refusalText } from "../../lib/refusal.ts";
+import { download, paymentsCsv } from "./csv.ts";
+import { periodQuery, today, type Period } from "./period.ts";
+
+type Payment = PaymentList["payments"][number];
+
+function RefundForm({ payment, onDone, onCancel }: { payment: Payment; onDone: (message: string) => void; onCancel: () => void }) {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const id = useId();
+  const refundable = payment.amountCents - payment.refundedCents;
+  const [text, setText] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (busy) return;
+    const parsed = text.trim() === "" ? ({ ok: true, cents: refundable } as const) : parseEuros(text, refundable);
+    if (!parsed.ok) {
+      setError(t(`amount.problem.${parsed.problem === "overSpendable" ? "overRefundable" : parsed.problem}`, { amount: formatEuro(refundable, i18n.language) }));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const receipt = await api.merchant.refund(payment.paymentId, { amountCents: parsed.cents });
+      onDone(t("payments.refunded", { amount: formatEuro(receipt.amountCents, i18n.language) }));
+    } catch (caught) {
+      setError(refusalText(t, i18n.language, caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="refund-form" onSubmit={(e) => void submit(e)} noValidate>
+      <label htmlFor={`${id}-amount`}>{t("payments.refundAmount")}</label>
+      <input
+        id={`${id}-amount`}
+        inputMode="decimal"
+        autoComplete="off"
+        value={text}
+        placeholder={formatEuro(refundable, i18n.language).replace("€", "").trim()}
+        onChange={(e) => setText(e.target.value)}
+        aria-describedby={`${id}-hint${error ? ` ${id}-error` : ""}`}
+        aria-invalid={error !== null}
+        disabled={busy}
+      />
+      <p id={`${id}-hint`} className="hint">{t("payments.refundHint", { amount: formatEuro(refundable, i18n.language) })}</p>
+      {error && <p id={`${id}-error`} className="field-error" role="alert">{error}</p>}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>{busy ? t("common.busy") : t("payments.refundConfirm")}</button>
+        <button type="button" className="secondary" onClick={onCancel} disabled={busy}>{t("common.cancel")}</button>
+      </div>
+    </form>
+  );
+}
+
+export function PaymentsScreen() {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const id = useId();
+  const [period, setPeriod] = useState<Period>(() => today());
+  const [draft, setDraft] = useState<Period>(period);
+  const [list, setList] = useState<PaymentList | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [refunding, setRefunding] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const locale = i18n.language === "en" ? "en-GB" : "nl-NL";
+
+  const load = useCallback(async () => {
+    setError(null);
+    try {
+      setList(await api.merchant.payments(periodQuery(period)));
+    } catch (caught) {
+      setError(refusalText(t, i18n.language, caught));
+    }
+  }, [api, period, t, i18n.language]);
+
+  useEffect(() => void load(), [load]);
+
+  const show = (event: FormEvent) => {
+    event.preventDefault();
+    if (draft.from && draft.to && draft.from <= draft.to) setPeriod({ ...draft });
+    else setError(t("payments.badPeriod"));
+  };
+
+  const isToday = period.from === today().from && period.to === today().to;
+  const money = (cents: number) => formatEuro(cents, i18n.language);
+
+  return (
+    <section aria-labelledby="payments-heading" className="screen">
+      <h1 id="payments-heading">{t("payments.title")}</h1>
+      <form className="period" onSubmit={show}>
+        <div>
+          <label htmlFor={`${id}-from`}>{t("payments.from")}</label>
+          <input id={`${id}-from`} type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
+        </div>
+        <div>
+          <label htmlFor={`${id}-to`}>{t("payments.to")}</label>
+          <input id={`${id}-to`} type="date" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+        </div>
+        <div className="actions">
+          <button type="submit" className="secondary">{t("payments.show")}</button>
+          <button type="button" className="secondary" aria-pressed={isToday} onClick={() => { const d = today(); setDraft(d); setPeriod(d); }}>
+            {t("payments.today")}
+          </button>
+        </div>
+      </form>
+
+      {message && <p className="notice" role="status">{message}</p>}
+      {error && <p className="field-error" role="alert">{error}</p>}
+      {!list && !error && <p role="status">{t("common.loading")}</p>}
+
+      {list && (
+        <>
+          <h2>{isToday ? t("payments.todayHeading") : t("payments.periodHeading", { from: period.from, to: period.to })}</h2>
+          <dl className="totals">
+            <div><dt>{t("payments.count")}</dt><dd>{list.totals.count}</dd></div>
+            <div><dt>{t("payments.total")}</dt><dd>{money(list.totals.amountCents)}</dd></div>
+            <div><dt>{t("payments.refundedTotal")}</dt><dd>{money(list.totals.refundedCents)}</dd></div>
+            <div><dt>{t("payments.net")}</dt><dd data-testid="net-total">{money(list.totals.netCents)}</dd></div>
+          </dl>
+          <button
+            type="button"
+            className="secondary"
+            disabled={list.payments.length === 0}
+            onClick={() => download(paymentsCsv(list), `tegoed-${period.from}-${period.to}.csv`)}
+          >
+            {t("payments.csv")}
+          </button>
+          {list.payments.length === 0 ? (
+            <p>{t("payments.none")}</p>
+          ) : (
+            <ul className="payments" aria-label={t("payments.listLabel")}>
+              {list.payments.map((p) => {
+                const left = p.amountCents - p.refundedCents;
+                const time = new Date(p.paidAt).toLocaleString(locale, { dateStyle: "short", timeStyle: "short" });
+                return (
+                  <li key={p.paymentId} className="payment">
+                    <div className="payment-line">
+                      <span className="payment-time">{time}</span>
+                      <span className="payment-amount">{money(p.amountCents)}</span>
+                    </div>
+                    {p.refundedCents > 0 && <p className="hint">{t("payments.refundedPart", { amount: money(p.refundedCents) })}</p>}
+                    {!p.confirmed && <p className="hint">{t("payments.unconfirmed")}</p>}
+                    {refunding === p.paymentId ? (
+                      <RefundForm
+                        payment={p}
+                        onCancel={() => setRefunding(null)}
+                        onDone={(text) => {
+                          setRefunding(null);
+                          setMessage(text);
+                          void load();
+                        }}
+                      />
+                    ) : (
+                      left > 0 && (
+                        <button type="button" className="secondary" onClick={() => { setMessage(null); setRefunding(p.paymentId); }}>
+                          {t("payments.refund", { amount: money(p.amountCents), time })}
+                        </button>
+                      )
+                    )}
+                    {left === 0 && <p className="hint">{t("payments.fullyRefunded")}</p>}
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

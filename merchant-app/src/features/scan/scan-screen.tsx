@@ -1,0 +1,127 @@
+// The till: scan (or type) the family's QR, see what the budget can pay, type the amount, confirm, and
+// read PAID or REFUSED. A dead QR is refused at the lookup, before any amount is typed.
+import { useId, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+import type { QrLookup } from "@tegoed/sdk";
+import { isTransient, useApi } from "../../lib/api.tsx";
+import { formatEuro } from "../../lib/money.ts";
+import { refusalText } from "../../lib/refusal.ts";
+import { AmountEntry } from "./components/amount-entry.tsx";
+import { ChargeResult, type ChargeOutcome } from "./components/charge-result.tsx";
+import { QrScanner } from "./components/qr-scanner.tsx";
+import { useCharge } from "./use-charge.ts";
+
+type Step =
+  | { kind: "scan" }
+  | { kind: "looking"; qr: string }
+  | { kind: "amount"; qr: string; lookup: QrLookup }
+  | { kind: "lookupRefused"; error: unknown }
+  /** The check itself did not get through: nothing was charged, the same code can be checked again. */
+  | { kind: "lookupFailed"; qr: string; error: unknown };
+
+function ManualEntry({ onText }: { onText: (text: string) => void }) {
+  const { t } = useTranslation();
+  const id = useId();
+  const [text, setText] = useState("");
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (text.trim() !== "") onText(text.trim());
+  };
+  return (
+    <form className="manual-entry" onSubmit={submit}>
+      <label htmlFor={id}>{t("scan.manualLabel")}</label>
+      <p className="hint" id={`${id}-hint`}>{t("scan.manualHint")}</p>
+      <textarea id={id} rows={3} value={text} onChange={(e) => setText(e.target.value)} aria-describedby={`${id}-hint`} autoComplete="off" spellCheck={false} />
+      <button type="submit" className="secondary">{t("scan.manualSubmit")}</button>
+    </form>
+  );
+}
+
+export function ScanScreen({ camera = true }: { camera?: boolean }) {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const [step, setStep] = useState<Step>({ kind: "scan" });
+  const { state: charge, charge: doCharge, reset } = useCharge();
+
+  const lookup = async (qr: string) => {
+    setStep({ kind: "looking", qr });
+    try {
+      setStep({ kind: "amount", qr, lookup: await api.merchant.lookupQr({ qr }) });
+    } catch (error) {
+      setStep(isTransient(error) ? { kind: "lookupFailed", qr, error } : { kind: "lookupRefused", error });
+    }
+  };
+
+  const next = () => {
+    reset();
+    setStep({ kind: "scan" });
+  };
+
+  let outcome: ChargeOutcome | null = null;
+  if (step.kind === "lookupRefused") outcome = { kind: "refused", reason: refusalText(t, i18n.language, step.error) };
+  if (step.kind === "amount" && charge.kind === "paid") {
+    outcome = { kind: "paid", amountCents: charge.receipt.amountCents, newBalanceCents: charge.receipt.newBalanceCents };
+  }
+  if (step.kind === "amount" && charge.kind === "refused") {
+    outcome = { kind: "refused", reason: refusalText(t, i18n.language, charge.error, { spendableCents: step.lookup.spendableCents }) };
+  }
+
+  return (
+    <section aria-labelledby="scan-heading" className="screen">
+      <h1 id="scan-heading">{t("scan.title")}</h1>
+      {outcome && <ChargeResult outcome={outcome} onNext={next} />}
+
+      {!outcome && step.kind === "scan" && (
+        <>
+          {camera && <QrScanner onText={(text) => void lookup(text)} />}
+          <ManualEntry onText={(text) => void lookup(text)} />
+        </>
+      )}
+
+      {!outcome && step.kind === "looking" && <p role="status">{t("scan.checking")}</p>}
+
+      {!outcome && step.kind === "lookupFailed" && (
+        <div className="notice" role="alert">
+          <p>{refusalText(t, i18n.language, step.error)}</p>
+          <div className="actions">
+            <button type="button" className="primary" onClick={() => void lookup(step.qr)}>{t("scan.checkAgain")}</button>
+            <button type="button" className="secondary" onClick={next}>{t("common.cancel")}</button>
+          </div>
+        </div>
+      )}
+
+      {!outcome && step.kind === "amount" && (
+        <div className="charge">
+          <dl className="budget">
+            <div>
+              <dt>{t("scan.fund")}</dt>
+              <dd>{step.lookup.fundName}</dd>
+            </div>
+            <div>
+              <dt>{t("scan.spendable")}</dt>
+              <dd className="spendable" data-testid="spendable">{formatEuro(step.lookup.spendableCents, i18n.language)}</dd>
+            </div>
+            <div>
+              <dt>{t("scan.validUntil")}</dt>
+              <dd>{new Date(step.lookup.validUntil).toLocaleTimeString(i18n.language === "en" ? "en-GB" : "nl-NL", { hour: "2-digit", minute: "2-digit" })}</dd>
+            </div>
+          </dl>
+          {charge.kind === "interrupted" && (
+            <div className="notice" role="alert">
+              <p>{t("scan.interrupted")}</p>
+              <button type="button" className="primary big" onClick={() => void doCharge(charge.qr, charge.amountCents)}>
+                {t("scan.retry", { amount: formatEuro(charge.amountCents, i18n.language) })}
+              </button>
+            </div>
+          )}
+          <AmountEntry
+            spendableCents={step.lookup.spendableCents}
+            busy={charge.kind === "charging"}
+            onConfirm={(amountCents) => void doCharge(step.qr, amountCents)}
+            onCancel={next}
+          />
+        </div>
+      )}
+    </section>
+  );
+}

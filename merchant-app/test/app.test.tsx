@@ -1,0 +1,85 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { screen, within } from "@testing-library/react";
+import { userEvent } from "@testing-library/user-event";
+import { App } from "../src/app/app.tsx";
+import { fakeApi, refusal, renderWith } from "./support/render.tsx";
+
+const ME = {
+  user: { id: "5a0c8f52-64d5-4c8e-a7c4-2f1b3b8c9d10", merchantId: "3d6f0a2b-8c1e-4f5a-9b7d-2e4c6a8b0d1f", email: "kassa@debal.example", createdAt: "2026-11-01T10:00:00.000Z" },
+  merchant: { id: "3d6f0a2b-8c1e-4f5a-9b7d-2e4c6a8b0d1f", name: "Sportwinkel De Bal", status: "approved", categories: ["sport"], funds: [] },
+  csrfToken: "csrf",
+  expiresAt: "2026-11-23T20:00:00.000Z",
+};
+
+beforeEach(() => {
+  localStorage.clear();
+  window.history.replaceState(null, "", "/");
+});
+
+describe("App", () => {
+  it("without a session shows the login; logging in opens the till with the shop's name", async () => {
+    const api = fakeApi();
+    api.merchant.me!.mockRejectedValueOnce(refusal("UNAUTHENTICATED")).mockResolvedValue(ME);
+    api.merchant.login!.mockResolvedValue({ user: ME.user, csrfToken: "csrf", expiresAt: ME.expiresAt });
+    renderWith(<App />, { api });
+    const user = userEvent.setup();
+    await screen.findByRole("heading", { name: "Inloggen", level: 1 });
+    await user.type(screen.getByLabelText("E-mailadres"), "kassa@debal.example");
+    await user.type(screen.getByLabelText("Wachtwoord"), "geheim wachtwoord");
+    await user.click(screen.getByRole("button", { name: "Inloggen" }));
+    expect(api.merchant.login).toHaveBeenCalledWith({ email: "kassa@debal.example", password: "geheim wachtwoord" });
+    await screen.findByRole("heading", { name: "Afrekenen", level: 1 });
+    expect(await screen.findByText("Sportwinkel De Bal")).toBeInTheDocument();
+  });
+
+  it("a wrong password is said in words", async () => {
+    const api = fakeApi();
+    api.merchant.me!.mockRejectedValue(refusal("UNAUTHENTICATED"));
+    api.merchant.login!.mockRejectedValue(refusal("UNAUTHENTICATED"));
+    renderWith(<App />, { api });
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("E-mailadres"), "kassa@debal.example");
+    await user.type(screen.getByLabelText("Wachtwoord"), "fout");
+    await user.click(screen.getByRole("button", { name: "Inloggen" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("E-mailadres of wachtwoord klopt niet.");
+  });
+
+  it("restores the session after a reload, moves between screens and logs out", async () => {
+    const api = fakeApi();
+    api.merchant.me!.mockResolvedValue(ME);
+    api.merchant.payments!.mockResolvedValue({ payments: [], totals: { count: 0, amountCents: 0, refundedCents: 0, netCents: 0 } });
+    api.merchant.payouts!.mockResolvedValue({ bank: { name: "simulated", label: "simulated" }, payouts: [], owed: [] });
+    renderWith(<App />, { api });
+    const user = userEvent.setup();
+    await screen.findByRole("heading", { name: "Afrekenen", level: 1 });
+    const nav = screen.getByRole("navigation", { name: "Hoofdmenu" });
+    expect(within(nav).getAllByRole("link").map((a) => a.textContent)).toEqual(["Afrekenen", "Betalingen", "Uitbetalingen", "Collega's"]);
+    expect(within(nav).getByRole("link", { name: "Afrekenen" })).toHaveAttribute("aria-current", "page");
+
+    await user.click(within(nav).getByRole("link", { name: "Betalingen" }));
+    await screen.findByText("Geen betalingen in deze periode.");
+    expect(window.location.pathname).toBe("/payments");
+    await user.click(within(nav).getByRole("link", { name: "Uitbetalingen" }));
+    await screen.findByText("Nog geen uitbetalingen.");
+    await user.click(within(nav).getByRole("link", { name: "Collega's" }));
+    await screen.findByRole("heading", { name: "Collega toevoegen" });
+
+    await user.click(screen.getByRole("button", { name: "Uitloggen" }));
+    expect(api.merchant.logout).toHaveBeenCalled();
+    await screen.findByRole("heading", { name: "Inloggen", level: 1 });
+  });
+
+  it("switches to English and remembers it; the page language follows", async () => {
+    const api = fakeApi();
+    api.merchant.me!.mockResolvedValue(ME);
+    renderWith(<App />, { api });
+    const user = userEvent.setup();
+    await screen.findByRole("heading", { name: "Afrekenen", level: 1 });
+    const group = screen.getByRole("group", { name: "Taal" });
+    await user.click(within(group).getByRole("button", { name: "English" }));
+    await screen.findByRole("heading", { name: "Charge", level: 1 });
+    expect(document.documentElement.lang).toBe("en");
+    expect(localStorage.getItem("tegoed-shop-language")).toBe("en");
+    expect(within(screen.getByRole("group", { name: "Language" })).getByRole("button", { name: "English" })).toHaveAttribute("aria-pressed", "true");
+  });
+});

@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { screen, within } from "@testing-library/react";
+import { userEvent } from "@testing-library/user-event";
+import { PaymentsScreen } from "../src/features/payments/payments-screen.tsx";
+import { paymentsCsv } from "../src/features/payments/csv.ts";
+import { periodQuery } from "../src/features/payments/period.ts";
+import { fakeApi, refusal, renderWith } from "./support/render.tsx";
+
+const P1 = `0x${"11".repeat(32)}`;
+const P2 = `0x${"22".repeat(32)}`;
+const LIST = {
+  payments: [
+    { paymentId: P1, fundId: "0b8f5f3e-7c1d-4a43-9b1e-5a7c3d2e1f00", amountCents: 20_00, refundedCents: 0, txHash: "0xaa", paidAt: "2026-11-23T10:15:00.000Z", confirmed: true },
+    { paymentId: P2, fundId: "0b8f5f3e-7c1d-4a43-9b1e-5a7c3d2e1f00", amountCents: 5_05, refundedCents: 5_05, txHash: "0xbb", paidAt: "2026-11-23T09:00:00.000Z", confirmed: false },
+  ],
+  totals: { count: 2, amountCents: 25_05, refundedCents: 5_05, netCents: 20_00 },
+};
+
+describe("PaymentsScreen", () => {
+  it("shows today's payments with totals; a fully refunded one has no refund button", async () => {
+    const api = fakeApi();
+    api.merchant.payments!.mockResolvedValue(LIST);
+    renderWith(<PaymentsScreen />, { api });
+    expect(await screen.findByTestId("net-total")).toHaveTextContent("€ 20,00");
+    expect(screen.getByText("€ 25,05")).toBeInTheDocument();
+    const items = within(screen.getByRole("list", { name: "Betalingen" })).getAllByRole("listitem");
+    expect(items).toHaveLength(2);
+    expect(within(items[0]!).getByRole("button", { name: /Terugbetalen: € 20,00/ })).toBeInTheDocument();
+    expect(within(items[1]!).queryByRole("button")).toBeNull();
+    expect(items[1]).toHaveTextContent("Helemaal terugbetaald");
+    const [query] = api.merchant.payments!.mock.calls[0]!;
+    expect(new Date(query.to).getTime() - new Date(query.from).getTime()).toBe(24 * 3600_000);
+  });
+
+  it("refunds part of a payment, refuses more than is left, and reloads the list", async () => {
+    const api = fakeApi();
+    api.merchant.payments!.mockResolvedValue(LIST);
+    api.merchant.refund!.mockResolvedValue({ paymentId: P1, amountCents: 2_50, refundableCents: 17_50, txHash: "0xcc" });
+    renderWith(<PaymentsScreen />, { api });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: /Terugbetalen: € 20,00/ }));
+    const amount = screen.getByLabelText("Bedrag terug in euro");
+    await user.type(amount, "20,01");
+    await user.click(screen.getByRole("button", { name: "Terugbetalen" }));
+    expect(screen.getByRole("alert")).toHaveTextContent("Meer dan nog terug kan: maximaal € 20,00.");
+    expect(api.merchant.refund).not.toHaveBeenCalled();
+    await user.clear(amount);
+    await user.type(amount, "2.5");
+    await user.click(screen.getByRole("button", { name: "Terugbetalen" }));
+    expect(await screen.findByText("€ 2,50 is teruggezet op het budget.")).toBeInTheDocument();
+    expect(api.merchant.refund).toHaveBeenCalledExactlyOnceWith(P1, { amountCents: 2_50 });
+    expect(api.merchant.payments).toHaveBeenCalledTimes(2);
+  });
+
+  it("refunds the whole rest when the amount is left empty, and shows a refusal in words", async () => {
+    const api = fakeApi();
+    api.merchant.payments!.mockResolvedValue(LIST);
+    api.merchant.refund!.mockRejectedValue(refusal("RECEIVABLE_INSUFFICIENT"));
+    renderWith(<PaymentsScreen />, { api, language: "en" });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: /Refund: €20.00/ }));
+    await user.click(screen.getByRole("button", { name: "Refund" }));
+    expect(api.merchant.refund).toHaveBeenCalledWith(P1, { amountCents: 20_00 });
+    expect(await screen.findByRole("alert")).toHaveTextContent("already been paid out to you");
+  });
+
+  it("asks for another period", async () => {
+    const api = fakeApi();
+    api.merchant.payments!.mockResolvedValue(LIST);
+    renderWith(<PaymentsScreen />, { api });
+    const user = userEvent.setup();
+    await screen.findByTestId("net-total");
+    const from = screen.getByLabelText("Van");
+    await user.clear(from);
+    await user.type(from, "2026-11-01");
+    await user.click(screen.getByRole("button", { name: "Toon periode" }));
+    expect(await screen.findByRole("heading", { name: /2026-11-01 tot en met/ })).toBeInTheDocument();
+    expect(api.merchant.payments!.mock.calls.at(-1)![0]).toEqual(periodQuery({ from: "2026-11-01", to: screen.getByLabelText<HTMLInputElement>("Tot en met").value }));
+  });
+});
+
+describe("paymentsCsv", () => {
+  it("writes one row per payment in plain decimals, then the totals", () => {
+    expect(paymentsCsv(LIST)).toBe(
+      "paid_at,payment_id,amount_eur,refunded_eur,net_eur,confirmed,tx_hash\r\n" +
+        `2026-11-23T10:15:00.000Z,${P1},20.00,0.00,20.00,yes,0xaa\r\n` +
+        `2026-11-23T09:00:00.000Z,${P2},5.05,5.05,0.00,no,0xbb\r\n` +
+        "total,2,25.05,5.05,20.00,,\r\n",
+    );
+  });
+});
+
+describe("periodQuery", () => {
+  it("turns local days into the API's [from, to) with the last day included", () => {
+    const { from, to } = periodQuery({ from: "2026-11-01", to: "2026-11-23" });
+    expect(new Date(from)).toEqual(new Date(2026, 10, 1));
+    expect(new Date(to)).toEqual(new Date(2026, 10, 24));
+  });
+});

@@ -1,0 +1,86 @@
+// Every refusal the till can meet has its own words in both languages, and the reason screen shows them.
+import { describe, expect, it } from "vitest";
+import { screen } from "@testing-library/react";
+import { ERROR_CODES } from "@tegoed/sdk";
+import { ChargeResult } from "../src/features/scan/components/charge-result.tsx";
+import { WORDED_CODES, refusalText } from "../src/lib/refusal.ts";
+import { createI18n } from "../src/lib/i18n/index.ts";
+import nl from "../src/lib/i18n/nl.json" with { type: "json" };
+import en from "../src/lib/i18n/en.json" with { type: "json" };
+import { refusal, renderWith } from "./support/render.tsx";
+
+const EXPECTED: Record<string, { nl: string; en: string }> = {
+  BUDGET_INSUFFICIENT: {
+    nl: "Budget te laag — reken € 7,25 af met het budget en de rest op een andere manier.",
+    en: "Budget too low — charge €7.25 to the budget and take the rest another way.",
+  },
+  PERMIT_EXPIRED: {
+    nl: "QR-code verlopen — vraag de klant de code te vernieuwen en scan opnieuw.",
+    en: "QR code expired — ask the customer to refresh the code and scan again.",
+  },
+  PERMIT_USED: { nl: "Deze QR-code is al gebruikt — vraag de klant om een nieuwe code.", en: "This QR code was already used — ask the customer for a new code." },
+  MERCHANT_NOT_APPROVED: {
+    nl: "Uw winkel is niet goedgekeurd voor deze regeling — deze code kunt u niet afrekenen.",
+    en: "Your shop is not approved for this scheme — this code cannot be charged here.",
+  },
+  BUDGET_FROZEN: {
+    nl: "Dit budget is geblokkeerd door de gemeente — reken op een andere manier af.",
+    en: "This budget is blocked by the municipality — take payment another way.",
+  },
+  PERMIT_WRONG_FUND: {
+    nl: "Deze code hoort bij een regeling waar uw winkel niet aan meedoet.",
+    en: "This code belongs to a scheme your shop does not take part in.",
+  },
+  NETWORK: {
+    nl: "Geen verbinding met de server — controleer het internet en probeer opnieuw.",
+    en: "No connection to the server — check the internet and try again.",
+  },
+};
+
+describe("refusal words", () => {
+  for (const language of ["nl", "en"] as const) {
+    describe(`in ${language}`, () => {
+      for (const [code, words] of Object.entries(EXPECTED)) {
+        it(`REFUSED for ${code} says: ${words[language]}`, () => {
+          const i18n = createI18n(language);
+          const reason = refusalText(i18n.t, language, refusal(code), { spendableCents: 7_25 });
+          renderWith(<ChargeResult outcome={{ kind: "refused", reason }} onNext={() => {}} />, { language });
+          expect(screen.getByRole("heading", { name: language === "nl" ? "Geweigerd" : "Refused" })).toBeInTheDocument();
+          expect(screen.getByRole("status")).toHaveTextContent(words[language]);
+        });
+      }
+    });
+  }
+
+  it("every worded code is a real API code and has a sentence in nl and en", () => {
+    for (const code of WORDED_CODES) {
+      expect(code === "NETWORK" || Object.hasOwn(ERROR_CODES, code), code).toBe(true);
+      expect((nl.refusal as Record<string, string>)[code], `nl ${code}`).toBeTruthy();
+      expect((en.refusal as Record<string, string>)[code], `en ${code}`).toBeTruthy();
+    }
+  });
+
+  it("every QR and charge refusal the backend lists has its own words, never the server's English", () => {
+    const charge = [
+      "QR_NOT_TEGOED", "QR_VERSION_UNSUPPORTED", "QR_MALFORMED", "FUND_UNKNOWN", "MERCHANT_NOT_APPROVED", "PERMIT_WRONG_FUND", "PERMIT_EXPIRED",
+      "PERMIT_USED", "PERMIT_INVALID_SIGNATURE", "PERMIT_AMOUNT_EXCEEDED", "BUDGET_UNKNOWN", "BUDGET_FROZEN", "BUDGET_EXPIRED", "BUDGET_INSUFFICIENT",
+      "BUDGET_NOT_ACTIVATED", "CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT", "CHAIN_REVERTED", "CONFLICT", "AMOUNT_TOO_LARGE",
+    ];
+    const i18n = createI18n("nl");
+    for (const code of charge) {
+      const text = refusalText(i18n.t, "nl", refusal(code), { spendableCents: 100 });
+      expect(text).not.toContain("server text");
+      expect(text).not.toContain("code " + code);
+    }
+  });
+
+  it("an unknown code falls back to a general sentence naming the code", () => {
+    const i18n = createI18n("en");
+    expect(refusalText(i18n.t, "en", refusal("PAYOUT_RUN_STATE"))).toBe("Did not work (code PAYOUT_RUN_STATE) — please try again.");
+  });
+
+  it("budget too low uses the lowest figure known: the chain's balance at paying time over the older lookup", () => {
+    const i18n = createI18n("nl");
+    expect(refusalText(i18n.t, "nl", refusal("BUDGET_INSUFFICIENT", { balance: "300" }), { spendableCents: 4250 })).toContain("€ 3,00");
+  });
+});

@@ -1,54 +1,103 @@
-// `npm start`: brings up Tegoed on embedded defaults: a local chain (Hardhat node on 127.0.0.1:8545)
-// with the factory and a fund deployed, and the backend API on embedded PGlite. The apps join as their
-// issues land. With CHAIN_RPC_URL set, deploys to that node instead of starting one.
-import { rmSync } from "node:fs";
+// `npm start`: the whole of Tegoed on embedded defaults, on one machine with no outside service: a local
+// chain (anvil, kept in .data/local/chain-state.json) with the contracts, the backend on embedded PGlite
+// with the simulated bank, and the wallet, shop and staff apps built and served by the backend. The first
+// start (or `npm start -- --reset`) seeds a Zuidhorn-like demo; later starts go on with the same data.
+// With CHAIN_RPC_URL (and DATABASE_URL) set it uses those instead, and seeds only with `-- --demo`.
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ConfigError as BackendConfigError, loadConfig } from "../backend/src/config.ts";
 import { type RunningServer, startServer } from "../backend/src/server.ts";
+import { DEMO_PASSWORD, seedDemo, type DemoLogins } from "./demo/seed.ts";
 import { deploy, parseDeployConfig, ConfigError } from "./deploy.ts";
+import { APPS, buildApp, isStale } from "./lib/apps.ts";
 import { ROOT } from "./lib/artifacts.ts";
-import { deploymentPath, writeDeployment } from "./lib/deployment-file.ts";
+import { deploymentPath, readDeployment, writeDeployment } from "./lib/deployment-file.ts";
 import { type LocalChain, startLocalChain } from "./lib/local-chain.ts";
 
+const flags = new Set(process.argv.slice(2).filter((a) => a !== "--"));
 const port = Number(process.env.CHAIN_PORT ?? 8545);
+const localDir = resolve(ROOT, process.env.LOCAL_DATA_DIR ?? ".data/local");
 // A demo login for the embedded system only; never used when CHAIN_RPC_URL points at a real chain.
 const DEMO_ADMIN = { email: "admin@tegoed.example", password: "tegoed-demo-admin" };
 let chain: LocalChain | undefined;
 let backend: RunningServer | undefined;
+const started = Date.now();
+const step = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
 
 async function main() {
-  const external = process.env.CHAIN_RPC_URL;
-  if (!external) {
-    console.log(`starting a local chain (Hardhat node) on 127.0.0.1:${port} …`);
-    chain = await startLocalChain({ port });
+  for (const flag of flags) if (!["--reset", "--demo"].includes(flag)) throw new ConfigError(`unknown option ${flag} (known: --reset, --demo)`);
+  for (const app of APPS) {
+    if (isStale(app)) {
+      step(`building ${app} …`);
+      await buildApp(app);
+    }
   }
-  const config = parseDeployConfig({ ...process.env, CHAIN_RPC_URL: external ?? chain!.url });
-  const deployment = await deploy(config, (line) => console.log(line));
-  const file = writeDeployment(deployment, deploymentPath());
-  const fund = deployment.funds[0]!;
 
-  const env: Record<string, string | undefined> = { ...process.env, CHAIN_RPC_URL: config.CHAIN_RPC_URL, DEPLOYMENT_FILE: file };
-  if (chain) {
-    // The local chain starts empty every time, so its database does too.
-    env.DATA_DIR ??= resolve(ROOT, ".data/local-pglite");
-    if (!process.env.DATABASE_URL) rmSync(env.DATA_DIR, { recursive: true, force: true });
+  const external = process.env.CHAIN_RPC_URL;
+  const env: Record<string, string | undefined> = { ...process.env };
+  let fresh = false;
+  let readyFile: string | undefined;
+  if (!external) {
+    const stateFile = resolve(localDir, "chain-state.json");
+    const deploymentFile = resolve(localDir, "deployment.json");
+    // Written once the first start has finished: a start that died half-way is started afresh.
+    readyFile = resolve(localDir, "ready");
+    fresh = flags.has("--reset") || !existsSync(readyFile) || !existsSync(stateFile) || !existsSync(deploymentFile);
+    if (fresh) rmSync(localDir, { recursive: true, force: true });
+    mkdirSync(localDir, { recursive: true });
+    step(`${fresh ? "starting a new" : "resuming the"} local chain (anvil) on 127.0.0.1:${port} …`);
+    chain = await startLocalChain({ engine: "anvil", port, stateFile });
+    if (fresh) {
+      const deployment = await deploy(parseDeployConfig({ ...process.env, CHAIN_RPC_URL: chain.url }), (line) => step(line));
+      writeDeployment(deployment, deploymentFile);
+    }
+    Object.assign(env, { CHAIN_RPC_URL: chain.url, DEPLOYMENT_FILE: deploymentFile });
+    env.DATA_DIR ??= resolve(localDir, "pglite");
     env.STAFF_ADMIN_EMAIL ??= DEMO_ADMIN.email;
     env.STAFF_ADMIN_PASSWORD ??= DEMO_ADMIN.password;
+    // The demo's 13 shops apply from this machine.
+    env.APPLICATIONS_PER_HOUR ??= "100";
+  } else {
+    const config = parseDeployConfig(process.env);
+    env.DEPLOYMENT_FILE = writeDeployment(await deploy(config, (line) => step(line)), deploymentPath());
   }
-  console.log("starting the backend …");
-  backend = await startServer(loadConfig(env));
+  const deployment = readDeployment(env.DEPLOYMENT_FILE!);
 
+  step("starting the backend …");
+  backend = await startServer(loadConfig(env), { error: (message, fields) => console.error(message, fields ?? ""), info: () => {} });
+  const base = `http://127.0.0.1:${backend.port}`;
+
+  let demo: DemoLogins | undefined;
+  const seed = flags.has("--demo") || (fresh && !process.env.DATABASE_URL);
+  if (seed) {
+    if (!env.STAFF_ADMIN_EMAIL || !env.STAFF_ADMIN_PASSWORD) throw new ConfigError("--demo needs STAFF_ADMIN_EMAIL and STAFF_ADMIN_PASSWORD");
+    demo = await seedDemo(base, { email: env.STAFF_ADMIN_EMAIL, password: env.STAFF_ADMIN_PASSWORD }, step);
+  }
+  if (readyFile) writeFileSync(readyFile, `${new Date().toISOString()}\n`);
+
+  console.log("");
   console.table({
-    "chain JSON-RPC": config.CHAIN_RPC_URL,
-    "chain id": deployment.chainId,
-    FundFactory: deployment.factory,
-    [`Fund "${fund.name}"`]: fund.address,
-    "deployment file": file,
-    "API": `http://127.0.0.1:${backend.port}/api/health`,
-    "API docs": `http://127.0.0.1:${backend.port}/api/docs`,
-    ...(chain ? { "staff login (demo)": `${env.STAFF_ADMIN_EMAIL} / ${env.STAFF_ADMIN_PASSWORD}` } : {}),
+    "wallet (families)": `${base}/wallet/`,
+    "shop (till)": `${base}/shop/`,
+    "staff": `${base}/staff/`,
+    "public figures": `${base}/public/`,
+    "API docs": `${base}/api/docs`,
+    "chain JSON-RPC": `${env.CHAIN_RPC_URL} (chain ${deployment.chainId})`,
+    "FundFactory": deployment.factory,
+    "data": chain ? localDir : "DATABASE_URL / CHAIN_RPC_URL",
   });
-  console.log("Tegoed's chain and backend are up; the apps come with their issues. Press Ctrl-C to stop.");
+  if (chain) {
+    const logins: Record<string, string> = { "staff admin": `${env.STAFF_ADMIN_EMAIL} / ${env.STAFF_ADMIN_PASSWORD}` };
+    if (demo) {
+      for (const s of demo.staff.filter((s) => s.role !== "admin")) logins[`staff ${s.role}`] = `${s.email} / ${DEMO_PASSWORD}`;
+      for (const s of demo.shops.slice(0, 3)) logins[`shop: ${s.name}`] = `${s.email} / ${DEMO_PASSWORD}`;
+      for (const c of demo.unusedCodes.slice(0, 5)) logins[`activation code (family ${c.family})`] = c.code;
+    } else {
+      logins["other demo logins"] = `as printed at the first start (password ${DEMO_PASSWORD}); \`npm start -- --reset\` starts afresh`;
+    }
+    console.table(logins);
+  }
+  step("Tegoed is up. Press Ctrl-C to stop.");
 }
 
 async function stop(code: number) {
@@ -66,6 +115,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 main().catch(async (error) => {
   const known = error instanceof ConfigError || error instanceof BackendConfigError;
-  console.error(known ? `start: ${error.message}` : `start failed: ${(error as Error).message}`);
+  const details = (error as { details?: unknown }).details;
+  console.error(known ? `start: ${error.message}` : `start failed: ${(error as Error).message}${details ? ` ${JSON.stringify(details)}` : ""}`);
   await stop(1);
 });

@@ -42,22 +42,26 @@ export interface LocalChainOptions {
   /** Only anvil takes another chain id; Hardhat's node is always 31337. */
   chainId?: number;
   quiet?: boolean;
+  /** anvil only: load the chain from this file if it exists, and save it there every second and on exit. */
+  stateFile?: string;
 }
 
-function engineCommand(engine: ChainEngine, port: number, chainId?: number): [string, string[]] {
+function engineCommand(engine: ChainEngine, port: number, chainId?: number, stateFile?: string): [string, string[]] {
   if (engine === "anvil") {
     const args = ["--host", "127.0.0.1", "--port", String(port), "--silent"];
     if (chainId) args.push("--chain-id", String(chainId));
+    if (stateFile) args.push("--state", stateFile, "--state-interval", "1");
     return [`${ROOT}node_modules/.bin/anvil`, args];
   }
   if (chainId && chainId !== 31337) throw new Error("hardhat node runs chain 31337 only; use engine anvil");
+  if (stateFile) throw new Error("hardhat node keeps its chain in memory only; use engine anvil to keep it in a file");
   return [`${ROOT}node_modules/.bin/hardhat`, ["node", "--hostname", "127.0.0.1", "--port", String(port)]];
 }
 
 /** Starts a local node on `port` (a free one when absent) and resolves once it answers JSON-RPC. */
 export async function startLocalChain(options: LocalChainOptions = {}): Promise<LocalChain> {
   const port = options.port || (await freePort());
-  const [command, args] = engineCommand(options.engine ?? "hardhat", port, options.chainId);
+  const [command, args] = engineCommand(options.engine ?? "hardhat", port, options.chainId, options.stateFile);
   const child = spawn(command, args, {
     cwd: ROOT,
     stdio: ["ignore", options.quiet === false ? "inherit" : "ignore", "pipe"],

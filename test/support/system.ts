@@ -8,12 +8,12 @@ import { createApiClient, type ApiClient, type StaffRole } from "@tegoed/sdk";
 import { loadConfig } from "../../backend/src/config.ts";
 import { startServer, type RunningServer } from "../../backend/src/server.ts";
 import { deploy, parseDeployConfig } from "../../scripts/deploy.ts";
-import { ROOT } from "../../scripts/lib/artifacts.ts";
+import { buildApp as buildAppWithVite, type AppName } from "../../scripts/lib/apps.ts";
 import { writeDeployment } from "../../scripts/lib/deployment-file.ts";
 import { type ChainEngine, type LocalChain, startLocalChain } from "../../scripts/lib/local-chain.ts";
 import type { Deployment } from "@tegoed/sdk";
 
-export type AppName = "wallet-app" | "merchant-app" | "staff-app";
+export type { AppName } from "../../scripts/lib/apps.ts";
 
 /** Where each app is served by the backend. */
 export const APP_PATHS: Record<AppName, string> = { "wallet-app": "/wallet/", "merchant-app": "/shop/", "staff-app": "/staff/" };
@@ -39,8 +39,7 @@ const built = new Set<AppName>();
 /** Builds an app with Vite into <app>/dist (once per test process). */
 export async function buildApp(app: AppName): Promise<void> {
   if (built.has(app)) return;
-  const { build } = await import("vite");
-  await build({ root: join(ROOT, app), configFile: join(ROOT, app, "vite.config.ts"), logLevel: "warn" });
+  await buildAppWithVite(app);
   built.add(app);
 }
 

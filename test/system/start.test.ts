@@ -1,58 +1,82 @@
-// `npm start` as a newcomer runs it: a local chain, the contracts, the backend; health is green, the
-// demo admin can log in, and Ctrl-C (SIGTERM here) stops everything.
+// `npm start` as a newcomer runs it: the chain, the contracts, the backend with the three apps and the
+// Zuidhorn demo; health is green, the demo logins work, the apps are served; Ctrl-C (SIGTERM here)
+// stops everything; a second start goes on with the same data instead of seeding again.
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { createApiClient } from "@tegoed/sdk";
 import { ROOT } from "../../scripts/lib/artifacts.ts";
 import { freePort } from "../../scripts/lib/local-chain.ts";
 
 describe("npm start", () => {
   const children: ReturnType<typeof spawn>[] = [];
-  const folders: string[] = [];
+  const folder = mkdtempSync(join(tmpdir(), "tegoed-start-"));
   afterAll(() => {
     children.forEach((c) => c.exitCode === null && c.kill("SIGKILL"));
-    folders.forEach((folder) => rmSync(folder, { recursive: true, force: true }));
+    rmSync(folder, { recursive: true, force: true });
   });
 
-  it("brings up the chain and the backend, lets the demo admin log in, and stops cleanly", async () => {
-    const [chainPort, apiPort] = [await freePort(), await freePort()];
-    const env: NodeJS.ProcessEnv = {
-      ...process.env, CHAIN_PORT: String(chainPort), PORT: String(apiPort),
-      DEPLOYMENT_FILE: `.data/test-start-${apiPort}/deployment.json`, DATA_DIR: `.data/test-start-${apiPort}/pglite`,
-    };
-    folders.push(`${ROOT}.data/test-start-${apiPort}`);
-    for (const outside of ["CHAIN_RPC_URL", "DATABASE_URL", "RELAYER_PRIVATE_KEYS"]) delete env[outside];
-    const child = spawn(`${ROOT}node_modules/.bin/node`, [`${ROOT}scripts/start.ts`], {
-      cwd: ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+  async function start(chainPort: number, apiPort: number) {
+    const env: NodeJS.ProcessEnv = { ...process.env, CHAIN_PORT: String(chainPort), PORT: String(apiPort), LOCAL_DATA_DIR: folder };
+    for (const outside of ["CHAIN_RPC_URL", "DATABASE_URL", "RELAYER_PRIVATE_KEYS", "DATA_DIR", "DEPLOYMENT_FILE", "NODE_ENV"]) delete env[outside];
+    const child = spawn(`${ROOT}node_modules/.bin/node`, [`${ROOT}scripts/start.ts`], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
-    let output = "";
-    child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-    const api = `http://127.0.0.1:${apiPort}/api`;
-
-    let health: { status?: string; chain?: { ok: boolean; chainId: number }; database?: { kind: string } } = {};
-    for (let i = 0; i < 240 && health.status !== "ok"; i++) {
-      if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+    const run = { child, output: "" };
+    child.stdout!.on("data", (d: Buffer) => (run.output += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (run.output += d.toString()));
+    for (let i = 0; i < 600 && !run.output.includes("Press Ctrl-C to stop"); i++) {
+      if (child.exitCode !== null) throw new Error(`npm start exited early:\n${run.output}`);
       await new Promise((r) => setTimeout(r, 500));
-      health = await fetch(`${api}/health`).then((r) => r.json(), () => ({}));
     }
-    expect(health).toMatchObject({ status: "ok", chain: { ok: true, chainId: 31337 }, database: { kind: "pglite" } });
+    return run;
+  }
 
-    const login = await fetch(`${api}/staff/session`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "admin@tegoed.example", password: "tegoed-demo-admin" }),
-    });
-    expect(login.status).toBe(200);
-    expect((await login.json()).user.roles).toEqual(["admin"]);
-    expect(output).toContain("Press Ctrl-C to stop");
-
+  async function stop(child: ReturnType<typeof spawn>) {
     const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
     child.kill("SIGTERM");
-    expect(await exited).toBe(0);
-    await expect(fetch(`${api}/health`)).rejects.toThrow();
-  }, 180_000);
+    return exited;
+  }
+
+  it("brings up everything with the demo, serves the apps, stops cleanly, and a second start keeps the data", async () => {
+    const [chainPort, apiPort] = [await freePort(), await freePort()];
+    const base = `http://127.0.0.1:${apiPort}`;
+    const first = await start(chainPort, apiPort);
+    expect(first.output).toContain("starting a new local chain");
+
+    const health = await fetch(`${base}/api/health`).then((r) => r.json());
+    expect(health).toMatchObject({ status: "ok", chain: { ok: true, chainId: 31337 }, database: { kind: "pglite" } });
+    for (const path of ["/wallet/", "/shop/", "/staff/", "/public/"]) {
+      const page = await fetch(`${base}${path}`);
+      expect(page.status, path).toBe(200);
+      expect(page.headers.get("content-type"), path).toMatch(/^text\/html/);
+    }
+
+    // The demo, as printed: a validator login, 12 shops, unused activation codes.
+    const validator = createApiClient({ baseUrl: base });
+    await validator.staff.login({ email: "validator@tegoed.example", password: "tegoed-demo-2027" });
+    const [fund] = (await validator.funds.list()).funds;
+    expect(fund).toMatchObject({ name: "Kindpakket 2027", amountPerChildCents: 300_00 });
+    expect((await validator.eligibility.listFamilies(fund!.id, { limit: 1 })).total).toBe(80);
+    expect((await createApiClient({ baseUrl: base }).public.merchants({ fundId: fund!.id })).merchants).toHaveLength(12);
+    const code = /activation code \(family ZH-\d+\)\s*│\s*'([0-9A-Z-]+)'/.exec(first.output)?.[1];
+    expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+
+    expect(await stop(first.child)).toBe(0);
+    await expect(fetch(`${base}/api/health`)).rejects.toThrow();
+
+    const second = await start(chainPort, apiPort);
+    expect(second.output).toContain("resuming the local chain");
+    expect(second.output).not.toContain("demo: 80 families");
+    const again = createApiClient({ baseUrl: base });
+    await again.staff.login({ email: "validator@tegoed.example", password: "tegoed-demo-2027" });
+    expect((await again.funds.list()).funds.map((f) => f.id)).toEqual([fund!.id]);
+    // The chain kept its state too: the wallet still activates with a code printed at the first start.
+    const { Wallet } = await import("ethers");
+    const wallet = createApiClient({ baseUrl: base });
+    await wallet.family.activate({ code: code!, holderAddress: Wallet.createRandom().address });
+    expect((await wallet.family.children()).children[0]).toMatchObject({ balanceCents: 300_00, activated: true });
+    expect(await stop(second.child)).toBe(0);
+  }, 600_000);
 });

@@ -151,5 +151,13 @@ export async function seedDemo(baseUrl: string, admin: { email: string; password
   }));
   unusedCodes.sort((a, b) => a.family.localeCompare(b.family));
   log(`demo: ${payments} payments made, ${unusedCodes.length} codes left unused`);
+
+  log("demo: the shops are paid out (simulated bank) …");
+  let run = await finance.payouts.start({ fundId: fund.id });
+  for (let i = 0; i < 600 && run.status === "processing"; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    run = await finance.payouts.run(run.id);
+  }
+  log(`demo: payout run ${run.status}: ${run.payoutCount} shops, € ${(run.totalCents / 100).toFixed(2)}`);
   return { staff: staffLogins, shops: shopLogins, unusedCodes, fundId: fund.id };
 }

@@ -1,10 +1,21 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { App } from "./app/App.tsx";
+import { httpWalletApi } from "./lib/api.ts";
+import { localChildrenCache } from "./lib/cache.ts";
+import { createI18n } from "./lib/i18n.ts";
+import { indexedDbKeyStorage } from "./lib/keystore.ts";
+import "./styles.css";
+
+const services = { api: httpWalletApi(), keys: indexedDbKeyStorage(), cache: localChildrenCache() };
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <main>
-      <h1>Tegoed wallet</h1>
-    </main>
+    <App services={services} i18n={createI18n()} />
   </StrictMode>,
 );
+
+// The service worker keeps the app shell, so the QR screen opens at a till without network.
+if ("serviceWorker" in navigator && import.meta.env.MODE === "production") {
+  window.addEventListener("load", () => void navigator.serviceWorker.register(`${import.meta.env.BASE_URL}sw.js`, { scope: import.meta.env.BASE_URL }).catch(() => {}));
+}

@@ -1,0 +1,265 @@
+// The family's wallet in Chromium against the real system (chain, backend, PGlite): activate with the
+// letter's code, see the budget, pay with the QR a shop charges through the API, see the payment
+// arrive; every screen axe-clean; the session survives a reload; the QR still shows offline.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { Signature, verifyTypedData } from "ethers";
+import { PAYMENT_PERMIT_TYPES, decodePaymentQr, fundDomain, permitFromQr, type ApiClient, type Fund } from "@tegoed/sdk";
+import { axeViolations, describeViolations, launchBrowser } from "../../test/support/browser.ts";
+import { approvedShop, fundWithFamilies } from "../../test/support/scenario.ts";
+import { startSystem, type System } from "../../test/support/system.ts";
+import { readQrFromPng } from "./qr-reader.ts";
+
+const PIN = "24680";
+const euro = (text: string) => new RegExp(text.replace("€ ", "€\\s?").replace(/[.]/g, "\\."));
+
+let system: System;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let fund: Fund;
+let code: string;
+let familyId: string;
+let staff: ApiClient;
+let shop: { email: string; password: string };
+let qrText: string;
+let paymentId: string;
+
+beforeAll(async () => {
+  system = await startSystem({ apps: ["wallet-app"] });
+  const scene = await fundWithFamilies(system, [{ displayName: "Familie De Vries", children: [{ firstName: "Anna", birthYear: 2016 }, { firstName: "Bram", birthYear: 2019 }] }]);
+  fund = scene.fund;
+  code = scene.families[0]!.code;
+  familyId = scene.families[0]!.familyId;
+  staff = scene.staff;
+  shop = await approvedShop(system, fund.id, { name: "Sportwinkel De Bal" });
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, locale: "nl-NL" });
+  page = await context.newPage();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+async function expectAxeClean(screen: string) {
+  expect(describeViolations(await axeViolations(page)), `axe on ${screen}`).toBe("");
+}
+
+describe("the family wallet", () => {
+  test("served with a CSP; deep links answer the page; a missing asset is 404; installable (manifest, icons, service worker)", async () => {
+    const response = await page.goto(`${system.baseUrl}/wallet/`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()["content-security-policy"]).toContain("default-src 'self'");
+    expect((await fetch(`${system.baseUrl}/wallet/pay/123`)).status).toBe(200);
+    expect((await fetch(`${system.baseUrl}/wallet/assets/missing.js`)).status).toBe(404);
+
+    const manifest = (await (await fetch(`${system.baseUrl}/wallet/manifest.webmanifest`)).json()) as {
+      start_url: string; scope: string; display: string; icons: { src: string; type: string }[];
+    };
+    expect(manifest).toMatchObject({ start_url: "/wallet/", scope: "/wallet/", display: "standalone" });
+    for (const icon of manifest.icons) {
+      const answer = await fetch(`${system.baseUrl}/wallet/${icon.src}`);
+      expect(answer.status, icon.src).toBe(200);
+      expect(answer.headers.get("content-type")).toContain(icon.type);
+    }
+    const worker = await (await fetch(`${system.baseUrl}/wallet/sw.js`)).text();
+    const script = (await page.locator("script[type=module]").getAttribute("src"))!;
+    expect(worker).toContain(JSON.stringify(script)); // the app's own bundle is kept for offline use
+    expect(worker).not.toContain("__SHELL__");
+  });
+
+  test("activation: a wrong code is refused in Dutch; the letter's code and a PIN show Anna's € 300,00", async () => {
+    await page.goto(`${system.baseUrl}/wallet/`);
+    await page.getByRole("heading", { name: "Tegoed activeren" }).waitFor();
+    await expectAxeClean("activation");
+
+    await page.getByLabel("Activatiecode").fill("ZZZZ-ZZZZ-ZZZZ");
+    await page.getByLabel("Pincode (5 cijfers)").fill(PIN);
+    await page.getByLabel("Herhaal de pincode").fill(PIN);
+    await page.getByRole("button", { name: "Activeren" }).click();
+    await expect(page.getByRole("alert").textContent()).resolves.toContain("Deze activatiecode klopt niet");
+    await expectAxeClean("activation with an error");
+
+    await page.getByLabel("Activatiecode").fill(code);
+    await page.getByRole("button", { name: "Activeren" }).click();
+    await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor({ timeout: 30_000 });
+    // Both children under the one login, each with the fund's € 300,00.
+    await page.getByRole("article", { name: "Anna" }).getByText(euro("€ 300,00")).waitFor();
+    await page.getByRole("article", { name: "Bram" }).getByText(euro("€ 300,00")).waitFor();
+    await expectAxeClean("home");
+  });
+
+  test("a reload keeps the session: home again, no activation", async () => {
+    await page.reload();
+    await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
+    await page.getByRole("article", { name: "Anna" }).getByText(euro("€ 300,00")).waitFor();
+  });
+
+  test("when the session has ended, the letter's code brings the same phone key back (no new PIN)", async () => {
+    await page.evaluate(async () => {
+      const { csrfToken } = (await (await fetch("/api/family/session")).json()) as { csrfToken: string };
+      await fetch("/api/family/session", { method: "DELETE", headers: { "X-CSRF-Token": csrfToken } });
+    });
+    await page.reload();
+    await page.getByText(/U bent afgemeld/).waitFor();
+    expect(await page.getByLabel("Pincode (5 cijfers)").count()).toBe(0);
+    await expectAxeClean("activation after the session ended");
+    await page.getByLabel("Activatiecode").fill(code);
+    await page.getByRole("button", { name: "Activeren" }).click();
+    await page.getByRole("article", { name: "Anna" }).getByText(euro("€ 300,00")).waitFor({ timeout: 30_000 });
+  });
+
+  test("pay: the QR on screen decodes to a permit for Anna's budget signed by the phone's key", async () => {
+    await page.getByRole("link", { name: "Betalen voor Anna" }).click();
+    await page.getByLabel("Pincode").waitFor();
+    await expectAxeClean("pay: PIN");
+    await page.getByLabel("Pincode").fill(PIN);
+    await page.getByRole("button", { name: "Toon QR-code" }).click();
+    const qr = page.locator("svg.qr");
+    await qr.waitFor({ timeout: 20_000 });
+    await expectAxeClean("pay: QR");
+    expect(await page.getByText(/Nieuwe code over \d+ seconden?/).count()).toBe(1);
+
+    qrText = (await qr.getAttribute("data-qr"))!;
+    const scanned = readQrFromPng(await qr.screenshot());
+    expect(scanned).toBe(qrText);
+
+    const decoded = decodePaymentQr(scanned!);
+    const session = (await page.evaluate(async () => (await fetch("/api/family/children")).json())) as {
+      children: { budgetId: string }[];
+    };
+    expect(decoded.budgetId).toBe(session.children[0]!.budgetId);
+    expect(decoded.maxAmount).toBe(300_00n);
+    expect(decoded.nonce).toBe(0n);
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    expect(decoded.deadline > now && decoded.deadline <= now + 120n).toBe(true);
+    const permit = permitFromQr(decoded, fund.chainAddress);
+    const signer = verifyTypedData(fundDomain(fund.chainAddress, system.deployment.chainId), PAYMENT_PERMIT_TYPES, { ...permit },
+      Signature.from(decoded.signature));
+    const holder = await page.evaluate(async () => ((await (await fetch("/api/family/session")).json()) as { holderAddress: string }).holderAddress);
+    expect(signer.toLowerCase()).toBe(holder.toLowerCase());
+  });
+
+  test("a shop charges the QR through the API and the wallet shows Paid and the new balance", async () => {
+    const till = system.client();
+    await till.merchant.login({ email: shop.email, password: shop.password });
+    const receipt = await till.merchant.charge({ qr: qrText, amountCents: 42_50 }, randomUUID());
+    expect(receipt.newBalanceCents).toBe(257_50);
+    paymentId = receipt.paymentId;
+    await page.getByText(/Betaald €\s?42,50 bij Sportwinkel De Bal/).waitFor({ timeout: 20_000 });
+    await page.getByText(/Nog te besteden voor Anna: €\s?257,50/).waitFor();
+    await expectAxeClean("paid");
+    await page.getByRole("button", { name: "Klaar" }).click();
+    await page.getByText(euro("€ 257,50")).waitFor();
+  });
+
+  test("history lists the payment with the shop, and a refund the shop makes later", async () => {
+    await page.getByRole("link", { name: "Bestedingen van Anna" }).click();
+    await page.getByRole("heading", { name: "Bestedingen van Anna" }).waitFor();
+    await page.getByText("Sportwinkel De Bal").first().waitFor();
+    await page.getByText(/−\s€\s?42,50/).waitFor();
+    await expectAxeClean("history");
+
+    const till = system.client();
+    await till.merchant.login({ email: shop.email, password: shop.password });
+    await till.merchant.refund(paymentId, { amountCents: 10_00 });
+    await page.getByRole("navigation").getByRole("link", { name: "Overzicht" }).click();
+    await page.getByText(euro("€ 267,50")).waitFor({ timeout: 20_000 });
+    await page.getByRole("link", { name: "Bestedingen van Anna" }).click();
+    await page.getByText(/Terugbetaling\s*\+\s€\s?10,00/).waitFor();
+    await expectAxeClean("history with a refund");
+  });
+
+  test("shops and help are axe-clean; the shop is listed under its category", async () => {
+    await page.getByRole("navigation").getByRole("link", { name: "Winkels" }).click();
+    await page.getByRole("heading", { name: "Winkels", level: 1 }).waitFor();
+    await page.getByRole("region", { name: "Sport" }).getByText("Sportwinkel De Bal").waitFor();
+    await page.getByLabel("Zoek een winkel, plaats of soort").fill("boeken");
+    await page.getByText("Geen winkels gevonden.").waitFor();
+    await page.getByLabel("Zoek een winkel, plaats of soort").fill("");
+    await expectAxeClean("shops");
+    await page.getByRole("navigation").getByRole("link", { name: "Hulp" }).click();
+    await page.getByRole("heading", { name: "Telefoon kwijt of kapot?" }).waitFor();
+    await expectAxeClean("help");
+  });
+
+  test("English: every screen switches, amounts in en-GB, and stays axe-clean", async () => {
+    await page.getByRole("button", { name: "English" }).click();
+    await page.getByRole("heading", { name: "Phone lost or broken?" }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe("en");
+    await expectAxeClean("help in English");
+    await page.getByRole("navigation").getByRole("link", { name: "Overview" }).click();
+    await page.getByRole("heading", { name: "Your children's credit" }).waitFor();
+    await page.getByText("€267.50").waitFor();
+    await expectAxeClean("home in English");
+    await page.getByRole("button", { name: "Nederlands" }).click();
+    await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
+  });
+
+  test("keyboard only: Tab to Anna's pay link, type the PIN, Enter shows the QR; Stop goes back", async () => {
+    await page.getByRole("navigation").getByRole("link", { name: "Overzicht" }).click();
+    await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    let focused = "";
+    for (let i = 0; i < 25 && focused !== "Betalen voor Anna"; i++) {
+      await page.keyboard.press("Tab");
+      focused = await page.evaluate(() => document.activeElement?.textContent ?? "");
+    }
+    expect(focused).toBe("Betalen voor Anna");
+    await page.keyboard.press("Enter");
+    await page.getByLabel("Pincode").waitFor();
+    await page.getByLabel("Pincode").focus();
+    await page.keyboard.type(PIN);
+    await page.keyboard.press("Enter");
+    await page.locator("svg.qr").waitFor({ timeout: 20_000 });
+    await page.getByRole("button", { name: "Stoppen" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
+  });
+
+  test("offline: the app opens from the service worker and shows a QR from the last known data", async () => {
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await context.setOffline(true);
+    try {
+      expect(await page.evaluate(() => fetch("/api/family/children").then(() => "online", () => "offline"))).toBe("offline");
+      const reloaded = await page.reload();
+      expect(reloaded?.fromServiceWorker()).toBe(true);
+      await page.getByText(/Geen internet/).waitFor({ timeout: 20_000 });
+      await page.getByText(euro("€ 267,50")).waitFor();
+      await page.getByRole("link", { name: "Betalen voor Anna" }).click();
+      await page.getByLabel("Pincode").fill(PIN);
+      await page.getByRole("button", { name: "Toon QR-code" }).click();
+      const qr = page.locator("svg.qr");
+      await qr.waitFor({ timeout: 20_000 });
+      const decoded = decodePaymentQr(readQrFromPng(await qr.screenshot())!);
+      expect(decoded.nonce).toBe(1n); // the cached nonce after the first payment
+      expect(decoded.maxAmount).toBe(267_50n);
+    } finally {
+      await context.setOffline(false);
+    }
+  });
+
+  test("lost phone: staff re-issue access, a new phone activates, and the old one says it no longer works", async () => {
+    const letter = await staff.eligibility.reissueAccess(familyId);
+    const newPhone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    try {
+      const other = await newPhone.newPage();
+      await other.goto(`${system.baseUrl}/wallet/`);
+      await other.getByLabel("Activatiecode").fill(letter.code);
+      await other.getByLabel("Pincode (5 cijfers)").fill("11223");
+      await other.getByLabel("Herhaal de pincode").fill("11223");
+      await other.getByRole("button", { name: "Activeren" }).click();
+      await other.getByRole("article", { name: "Anna" }).getByText(euro("€ 267,50")).waitFor({ timeout: 30_000 });
+    } finally {
+      await newPhone.close();
+    }
+    await page.goto(`${system.baseUrl}/wallet/`);
+    await page.getByText(/Deze telefoon werkt niet meer voor uw tegoed/).waitFor();
+    await expectAxeClean("old phone after a re-key");
+  });
+});

@@ -1,0 +1,144 @@
+// Composes the features: the shell (header, language, menu, offline banner) and one screen per path.
+import { useCallback, useEffect, useRef, useState } from "react";
+import { I18nextProvider, useTranslation } from "react-i18next";
+import type { i18n } from "i18next";
+import { ActivationPage } from "../features/activation/activation-page.tsx";
+import { HelpPage } from "../features/help/help-page.tsx";
+import { HistoryPage } from "../features/history/history-page.tsx";
+import { HomePage } from "../features/home/home-page.tsx";
+import { PayPage } from "../features/pay/pay-page.tsx";
+import { ShopsPage } from "../features/shops/shops-page.tsx";
+import { errorMessage, formatTime } from "../lib/errors.ts";
+import { LANGUAGES, rememberLanguage } from "../lib/i18n.ts";
+import { Link, RouterProvider, useRouter } from "./router.tsx";
+import { ServicesContext, useServices, type Services } from "./services.tsx";
+import { useWallet } from "./use-wallet.ts";
+
+export function App({ services, i18n, initialPath }: { services: Services; i18n: i18n; initialPath?: string }) {
+  return (
+    <I18nextProvider i18n={i18n}>
+      <ServicesContext.Provider value={services}>
+        <RouterProvider initialPath={initialPath}>
+          <Shell />
+        </RouterProvider>
+      </ServicesContext.Provider>
+    </I18nextProvider>
+  );
+}
+
+function LanguageSwitch() {
+  const { t, i18n } = useTranslation();
+  return (
+    <div className="language" role="group" aria-label={t("language.switch")}>
+      {LANGUAGES.map((lang) => (
+        <button key={lang} type="button" lang={lang} aria-pressed={i18n.language === lang}
+          onClick={() => { void i18n.changeLanguage(lang); rememberLanguage(lang); }}>
+          {i18n.getFixedT(lang)("language.name")}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+const MENU = [
+  { to: "/", key: "nav.home", match: (p: string) => p === "/" || p.startsWith("/history") },
+  { to: "/pay", key: "nav.pay", match: (p: string) => p.startsWith("/pay") },
+  { to: "/shops", key: "nav.shops", match: (p: string) => p.startsWith("/shops") },
+  { to: "/help", key: "nav.help", match: (p: string) => p.startsWith("/help") },
+] as const;
+
+function Shell() {
+  const { t, i18n } = useTranslation();
+  const services = useServices();
+  const { path, navigate } = useRouter();
+  const { state, refresh, activated, retry } = useWallet(services);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => setNow(Date.now()), [state.savedAt]);
+  const poll = useCallback(() => refresh(), [refresh]);
+  const ready = state.phase === "ready";
+  useEffect(() => {
+    // Home and history show fresh numbers when opened (a refund may have come in).
+    if (ready && (path === "/" || path.startsWith("/history"))) void refresh();
+  }, [path]); // on navigation only, not on every state change
+
+  useEffect(() => {
+    // The tab is named after the screen's heading.
+    const heading = document.querySelector("main h1");
+    document.title = heading?.textContent ? `${heading.textContent} – ${t("app.name")}` : t("app.name");
+  });
+  const first = useRef(true);
+  useEffect(() => {
+    // A new screen: focus moves to it, for screen readers and keyboards (not on the first page load).
+    if (first.current) first.current = false;
+    else document.getElementById("main")?.focus();
+  }, [path, state.phase]);
+
+  let screen: React.ReactNode;
+  const segments = path.split("/").filter(Boolean);
+  if (path.startsWith("/help")) {
+    screen = <HelpPage />;
+  } else if (state.phase === "loading") {
+    screen = <p role="status">{t("app.loading")}</p>;
+  } else if (state.phase === "activate") {
+    screen = (
+      <ActivationPage api={services.api} keys={services.keys} existingAddress={state.holderAddress} sessionExpired={state.sessionExpired} replaced={state.replaced}
+        pbkdf2Iterations={services.pbkdf2Iterations} helpLink={<Link to="/help">{t("activation.help")}</Link>} onActivated={() => { void activated(); navigate("/"); }} />
+    );
+  } else if (segments[0] === "pay") {
+    screen = (
+      <PayPage key={segments[1] ?? ""} children={state.children} keys={services.keys} childId={segments[1]} poll={poll}
+        onChooseChild={(id) => navigate(`/pay/${id}`)} onDone={() => navigate("/")}
+        forgotLink={<Link to="/help">{t("pin.forgot")}</Link>} />
+    );
+  } else if (segments[0] === "history") {
+    screen = <HistoryPage child={state.children.find((c) => c.childId === segments[1])} back={<Link to="/">{t("history.back")}</Link>} />;
+  } else if (segments[0] === "shops") {
+    screen = <ShopsPage api={services.api} fundId={state.children[0]?.fund.id} />;
+  } else if (state.offline && state.savedAt === null) {
+    screen = (
+      <div className="stack">
+        <p role="alert">{t("app.offlineNoData")}</p>
+        <button type="button" className="secondary" onClick={() => void retry()}>{t("app.retry")}</button>
+      </div>
+    );
+  } else {
+    screen = (
+      <HomePage children={state.children} now={now}
+        payHref={(c) => <Link to={`/pay/${c.childId}`} className="button primary">{t("home.pay", { name: c.firstName })}</Link>}
+        historyHref={(c) => <Link to={`/history/${c.childId}`} className="button secondary">{t("home.history", { name: c.firstName })}</Link>} />
+    );
+  }
+
+  return (
+    <>
+      <a href="#main" className="skip">{t("app.skip")}</a>
+      <header className="top">
+        <p className="brand">{t("app.name")}</p>
+        <LanguageSwitch />
+      </header>
+      {state.offline && state.savedAt !== null && (
+        <p className="offline" role="status">
+          <span aria-hidden="true">📵 </span>{t("app.offline", { time: formatTime(state.savedAt, i18n.language) })}
+        </p>
+      )}
+      {state.failure !== null && state.phase === "ready" && (
+        <div className="failure" role="alert">
+          <p>{errorMessage(state.failure, t, i18n.language)}</p>
+          <button type="button" className="secondary" onClick={() => void refresh()}>{t("app.retry")}</button>
+        </div>
+      )}
+      <main id="main" tabIndex={-1}>{screen}</main>
+      {state.phase === "ready" && (
+        <nav aria-label={t("nav.label")} className="menu">
+          <ul role="list">
+            {MENU.map((item) => (
+              <li key={item.to}>
+                <Link to={item.to} aria-current={item.match(path) ? "page" : undefined}>{t(item.key)}</Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+    </>
+  );
+}

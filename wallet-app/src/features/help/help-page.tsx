@@ -1,0 +1,23 @@
+// Help: a lost phone or a forgotten PIN, and how to keep the app on the home screen.
+import { useTranslation } from "react-i18next";
+
+export function HelpPage() {
+  const { t } = useTranslation();
+  return (
+    <section aria-labelledby="help-title" className="stack">
+      <h1 id="help-title">{t("help.title")}</h1>
+      <h2 id="lost-phone">{t("help.lostTitle")}</h2>
+      <ol className="steps">
+        <li>{t("help.lost1")}</li>
+        <li>{t("help.lost2")}</li>
+        <li>{t("help.lost3")}</li>
+        <li>{t("help.lost4")}</li>
+      </ol>
+      <h2 id="forgot-pin">{t("help.pinTitle")}</h2>
+      <p>{t("help.pinText")}</p>
+      <h2>{t("help.installTitle")}</h2>
+      <p>{t("help.installText")}</p>
+      <p>{t("help.contact")}</p>
+    </section>
+  );
+}

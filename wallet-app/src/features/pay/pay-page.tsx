@@ -1,0 +1,183 @@
+// Pay: choose a child, unlock with the PIN, show the renewing QR; the app polls (the app's refresh)
+// and turns to "Paid €x at Shop" when the chain has the payment.
+import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import type { SigningKey } from "ethers";
+import type { WalletChild } from "../../lib/api.ts";
+import type { KeyStorage } from "../../lib/keystore.ts";
+import { formatCents, parseEuros } from "../../lib/money.ts";
+import { detectPayment, watchFrom, type PaidResult, type PaymentWatch } from "./paid.ts";
+import { keySigner, nextNonce, signPaymentQr } from "./permit.ts";
+import { PinForm } from "./pin-form.tsx";
+import { QrCode } from "./qr-code.tsx";
+import { MAX_CODES, useRenewingQr } from "./use-renewing-qr.ts";
+
+export const POLL_MS = 2000;
+
+export interface PayPageProps {
+  children: WalletChild[];
+  keys: KeyStorage;
+  childId?: string;
+  /** Fetches the children again (the app keeps and caches them); called every POLL_MS while the QR shows. */
+  poll(): Promise<void>;
+  onChooseChild(childId: string): void;
+  onDone(): void;
+  forgotLink?: ReactNode;
+}
+
+const payable = (c: WalletChild) => c.status === "issued" && !c.frozen && (c.balanceCents ?? 0) > 0 &&
+  (!c.expiresAt || Date.parse(c.expiresAt) > Date.now());
+
+export function PayPage({ children, keys, childId, poll, onChooseChild, onDone, forgotLink }: PayPageProps) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const id = useId();
+  const choices = children.filter(payable);
+  const selectedId = childId ?? (choices.length === 1 ? choices[0]!.childId : undefined);
+  const child = children.find((c) => c.childId === selectedId);
+  const [key, setKey] = useState<SigningKey | null>(null);
+  const [limitText, setLimitText] = useState("");
+  const [limitProblem, setLimitProblem] = useState<string | null>(null);
+  const [limitCents, setLimitCents] = useState<number | null>(null);
+
+  if (!child) {
+    return (
+      <section aria-labelledby={`${id}-title`} className="stack">
+        <h1 id={`${id}-title`}>{t("pay.title")}</h1>
+        {choices.length === 0 ? <p>{t("pay.notAvailable")}</p> : (
+          <fieldset className="stack">
+            <legend>{t("pay.chooseChild")}</legend>
+            {choices.map((c) => (
+              <button key={c.childId} type="button" className="choice" onClick={() => onChooseChild(c.childId)}>
+                {t("pay.remainingFor", { name: c.firstName, amount: formatCents(c.balanceCents ?? 0, lang) })}
+              </button>
+            ))}
+          </fieldset>
+        )}
+      </section>
+    );
+  }
+
+  const heading = <h1 id={`${id}-title`}>{t("pay.qrFor", { name: child.firstName })}</h1>;
+  if (key) {
+    // Before the payable check: a payment of the whole balance must still show "Paid".
+    return (
+      <section aria-labelledby={`${id}-title`} className="stack">
+        {heading}
+        <ShowQr child={child} signingKey={key} limitCents={limitCents} poll={poll} onDone={onDone} />
+      </section>
+    );
+  }
+  if (!payable(child)) {
+    return <section aria-labelledby={`${id}-title`} className="stack">{heading}<p>{t("pay.notAvailable")}</p></section>;
+  }
+  const checkLimit = () => {
+    if (!limitText.trim()) {
+      setLimitCents(null);
+      setLimitProblem(null);
+      return true;
+    }
+    const cents = parseEuros(limitText);
+    if (cents === null || cents <= 0) {
+      setLimitProblem(t("pay.limitInvalid"));
+      document.getElementById(`${id}-limit`)?.focus();
+      return false;
+    }
+    setLimitCents(cents);
+    setLimitProblem(null);
+    return true;
+  };
+  return (
+    <section aria-labelledby={`${id}-title`} className="stack">
+      {heading}
+      <p>{t("pay.remainingFor", { name: child.firstName, amount: formatCents(child.balanceCents ?? 0, lang) })}</p>
+      <PinForm keys={keys} submitLabel={t("pay.show")} beforeUnlock={checkLimit} onUnlocked={setKey} forgotLink={forgotLink}>
+        <div className="field">
+          <label htmlFor={`${id}-limit`}>{t("pay.limit")}</label>
+          <p id={`${id}-limit-hint`} className="hint">{t("pay.limitHint", { amount: formatCents(child.balanceCents ?? 0, lang) })}</p>
+          <input id={`${id}-limit`} inputMode="decimal" value={limitText} onChange={(e) => setLimitText(e.target.value)}
+            aria-invalid={limitProblem ? true : undefined}
+            aria-describedby={`${id}-limit-hint${limitProblem ? ` ${id}-limit-error` : ""}`} />
+          {limitProblem && <p id={`${id}-limit-error`} className="field-error">{limitProblem}</p>}
+        </div>
+      </PinForm>
+    </section>
+  );
+}
+
+function ShowQr({ child, signingKey, limitCents, poll, onDone }: {
+  child: WalletChild; signingKey: SigningKey; limitCents: number | null; poll(): Promise<void>; onDone(): void;
+}) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const signer = useMemo(() => keySigner(signingKey), [signingKey]);
+  const watch = useRef<PaymentWatch>(watchFrom(child, nextNonce(child)));
+  const [paid, setPaid] = useState<PaidResult | null>(null);
+  const showing = paid === null;
+  const renewing = useRenewingQr((nowMs) => signPaymentQr(signer, child, limitCents, nowMs), showing);
+
+  useEffect(() => {
+    if (!paid) setPaid(detectPayment(watch.current, child));
+  }, [child, paid]);
+
+  useEffect(() => {
+    if (!showing) return;
+    const timer = setInterval(() => void poll().catch(() => {}), POLL_MS);
+    return () => clearInterval(timer);
+  }, [showing, poll]);
+
+  useEffect(() => {
+    if (!showing) return;
+    // A bright, awake screen at the till, where the browser allows it.
+    let lock: { release(): Promise<void> } | undefined;
+    const wakeLock = (navigator as { wakeLock?: { request(type: "screen"): Promise<{ release(): Promise<void> }> } }).wakeLock;
+    wakeLock?.request("screen").then((l) => (lock = l), () => {});
+    return () => void lock?.release().catch(() => {});
+  }, [showing]);
+
+  if (paid) {
+    const amount = formatCents(paid.amountCents, lang);
+    return (
+      <div className="paid stack" role="status">
+        <p className="paid-title"><span aria-hidden="true">✓ </span>
+          {paid.shop ? t("pay.paid", { amount, shop: paid.shop }) : t("pay.paidNoShop", { amount })}
+        </p>
+        {paid.balanceCents !== null && (
+          <p className="paid-balance">{t("pay.newBalance", { name: child.firstName, amount: formatCents(paid.balanceCents, lang) })}</p>
+        )}
+        <button type="button" className="primary" onClick={onDone}>{t("pay.done")}</button>
+      </div>
+    );
+  }
+
+  const maxAmount = renewing.qr ? Number(renewing.qr.permit.maxAmount) : 0;
+  const last = renewing.codes >= MAX_CODES;
+  return (
+    <div className="stack qr-screen">
+      {renewing.failed ? (
+        <div className="stack">
+          <p role="alert">{t("pay.failed")}</p>
+          <button type="button" className="primary" onClick={renewing.restart}>{t("pay.again")}</button>
+        </div>
+      ) : renewing.expired ? (
+        <div className="stack">
+          <p role="alert">{t("pay.expired")}</p>
+          <button type="button" className="primary" onClick={renewing.restart}>{t("pay.again")}</button>
+        </div>
+      ) : renewing.qr ? (
+        <>
+          <p>{t("pay.showAtTill")}</p>
+          <QrCode text={renewing.qr.text} label={t("pay.qrLabel", { name: child.firstName, amount: formatCents(maxAmount, lang) })} />
+          <p className="upto">{t("pay.upTo", { amount: formatCents(maxAmount, lang) })}</p>
+          <p className="countdown" aria-live="off">
+            {t(last ? "pay.lastCountdown" : "pay.countdown", { count: renewing.secondsLeft })}
+          </p>
+          <p className="muted">{t("pay.waiting")}</p>
+        </>
+      ) : (
+        <p role="status">{t("pay.signing")}</p>
+      )}
+      <button type="button" className="secondary" onClick={onDone}>{t("pay.cancel")}</button>
+    </div>
+  );
+}

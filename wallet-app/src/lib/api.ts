@@ -1,0 +1,29 @@
+// The wallet's view of the API: the sdk client plus the family routes the app needs, behind one
+// interface so screens can be tested with fixtures.
+import {
+  createApiClient, type ApiClient, type ChildBudget, type FamilySession, type ParticipatingMerchant,
+} from "@tegoed/sdk";
+
+export type WalletChild = ChildBudget;
+export type Shop = ParticipatingMerchant;
+
+export interface WalletApi {
+  activate(code: string, holderAddress: string): Promise<FamilySession>;
+  /** The session of this browser's cookie; ApiError UNAUTHENTICATED when there is none. */
+  session(): Promise<FamilySession>;
+  children(): Promise<WalletChild[]>;
+  shops(fundId?: string): Promise<Shop[]>;
+}
+
+/** A weak signal at a till must not hang the app: reads give up after 10 s, activation (chain work) after 60 s. */
+export const timedFetch: typeof fetch = (input, init = {}) =>
+  fetch(input, { ...init, signal: init.signal ?? AbortSignal.timeout((init.method ?? "GET") === "GET" ? 10_000 : 60_000) });
+
+export function httpWalletApi(client: ApiClient = createApiClient({ baseUrl: "", fetch: timedFetch })): WalletApi {
+  return {
+    activate: (code, holderAddress) => client.family.activate({ code, holderAddress }),
+    session: () => client.family.session(), // keeps the CSRF token for calls after a reload
+    children: async () => (await client.family.children()).children,
+    shops: async (fundId) => (await client.public.merchants(fundId ? { fundId } : {})).merchants,
+  };
+}

@@ -1,0 +1,31 @@
+// Amounts are whole euro cents everywhere; only the screen sees euros.
+const LOCALES: Record<string, string> = { nl: "nl-NL", en: "en-GB" };
+
+export function localeOf(language: string): string {
+  return LOCALES[language] ?? language;
+}
+
+export function formatCents(cents: number, language: string): string {
+  return new Intl.NumberFormat(localeOf(language), { style: "currency", currency: "EUR" }).format(cents / 100);
+}
+
+/** "12,50" or "12.50" typed by a parent → cents; null when it is not an amount. */
+export function parseEuros(text: string): number | null {
+  const cleaned = text.trim().replace(/^€\s*/, "").replace(",", ".");
+  if (!/^\d{1,6}(\.\d{1,2})?$/.test(cleaned)) return null;
+  const [whole, fraction = ""] = cleaned.split(".");
+  return Number(whole) * 100 + Number(fraction.padEnd(2, "0"));
+}
+
+export function formatDate(iso: string, language: string, withTime = false): string {
+  const options: Intl.DateTimeFormatOptions = withTime
+    ? { day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit" }
+    : { day: "numeric", month: "long", year: "numeric" };
+  return new Intl.DateTimeFormat(localeOf(language), options).format(new Date(iso));
+}
+
+/** A budget's expiry is the first second it no longer counts (UTC midnight after the last day): show that last day. */
+export function formatLastDay(expiresAt: string, language: string): string {
+  return new Intl.DateTimeFormat(localeOf(language), { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
+    .format(new Date(Date.parse(expiresAt) - 1000));
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it, vi } from "vitest";
+import { act, render, screen, within } from "@testing-library/react";
+import { userEvent } from "@testing-library/user-event";
+import { App } from "../src/app/App.tsx";
+import { createDeviceKey, memoryKeyStorage } from "../src/lib/keystore.ts";
+import { createI18n } from "../src/lib/i18n.ts";
+import { SESSION, apiError, child, fakeApi, memoryCache, plain, type FakeApi } from "./fixtures.tsx";
+import type { ChildrenSnapshot } from "../src/lib/cache.ts";
+
+async function renderApp(api: FakeApi, { withKey = true, cached, path = "/" }: { withKey?: boolean; cached?: ChildrenSnapshot; path?: string } = {}) {
+  const stored = withKey ? (await createDeviceKey("13579", 1000)).stored : undefined;
+  const keys = memoryKeyStorage(stored);
+  if (stored) api.holder = stored.address; // the session names the key this phone holds
+  const cache = memoryCache(cached);
+  localStorage.clear();
+  render(<App services={{ api, keys, cache, pbkdf2Iterations: 1000 }} i18n={createI18n("nl")} initialPath={path} />);
+  return { keys, cache, user: userEvent.setup() };
+}
+
+describe("the app", () => {
+  it("without a key on the phone it asks for activation, then shows the children", async () => {
+    const api = fakeApi();
+    const { user, keys } = await renderApp(api, { withKey: false });
+    await user.type(await screen.findByLabelText("Activatiecode"), "ABCD-EFGH-JKMN");
+    await user.type(screen.getByLabelText("Pincode (5 cijfers)"), "24680");
+    await user.type(screen.getByLabelText("Herhaal de pincode"), "24680");
+    await user.click(screen.getByRole("button", { name: "Activeren" }));
+    expect(await screen.findByRole("heading", { name: "Tegoed van uw kinderen" })).toBeInTheDocument();
+    expect(api.activate).toHaveBeenCalledWith("ABCD-EFGH-JKMN", (await keys.load())!.address);
+    expect(screen.getByRole("navigation", { name: "Hoofdmenu" })).toBeInTheDocument();
+  });
+
+  it("a restored session shows home and caches the children for offline use", async () => {
+    const { cache } = await renderApp(fakeApi());
+    expect(await screen.findByRole("article", { name: "Anna" })).toBeInTheDocument();
+    expect(cache.load()!.children[0]!.firstName).toBe("Anna");
+  });
+
+  it("switches to English and back: headings, menu and amounts follow, html lang too", async () => {
+    const { user } = await renderApp(fakeApi());
+    await screen.findByRole("article", { name: "Anna" });
+    await user.click(screen.getByRole("button", { name: "English" }));
+    expect(screen.getByRole("heading", { name: "Your children's credit" })).toBeInTheDocument();
+    expect(within(screen.getByRole("navigation")).getByRole("link", { name: "Shops" })).toBeInTheDocument();
+    expect(screen.getByText("€300.00")).toBeInTheDocument();
+    expect(document.documentElement.lang).toBe("en");
+    expect(screen.getByRole("button", { name: "English" })).toHaveAttribute("aria-pressed", "true");
+    await user.click(screen.getByRole("button", { name: "Nederlands" }));
+    expect(screen.getByRole("heading", { name: "Tegoed van uw kinderen" })).toBeInTheDocument();
+    expect(localStorage.getItem("tegoed.language")).toBe("nl");
+  });
+
+  it("offline: the last known children with a notice saying from when, and paying still offered", async () => {
+    const savedAt = Date.parse("2026-11-23T09:30:00Z");
+    const api = fakeApi({
+      session: vi.fn(async () => { throw apiError("NETWORK", 0); }),
+      children: vi.fn(async () => { throw apiError("NETWORK", 0); }),
+    });
+    await renderApp(api, { cached: { children: [child({ balanceCents: 257_50 })], savedAt } });
+    const notice = await screen.findByText(/Geen internet/);
+    const time = new Intl.DateTimeFormat("nl-NL", { hour: "2-digit", minute: "2-digit" }).format(savedAt);
+    expect(plain(notice.parentElement!.textContent)).toContain(`U ziet de gegevens van ${time}. Betalen met de QR-code werkt gewoon.`);
+    expect(plain(screen.getByRole("article", { name: "Anna" }).textContent)).toContain("€ 257,50");
+    expect(screen.getByRole("link", { name: "Betalen voor Anna" })).toBeInTheDocument();
+  });
+
+  it("offline with nothing cached says so and offers a retry", async () => {
+    const api = fakeApi({ session: vi.fn(async () => { throw apiError("NETWORK", 0); }) });
+    await renderApp(api);
+    expect(await screen.findByRole("alert")).toHaveTextContent("Geen internet en nog geen gegevens op deze telefoon.");
+    expect(screen.getByRole("button", { name: "Opnieuw proberen" })).toBeInTheDocument();
+  });
+
+  it("a refusal of the server (the chain is down) is said in Dutch with a retry that fetches again", async () => {
+    const children = vi.fn().mockRejectedValueOnce(apiError("CHAIN_UNAVAILABLE", 503)).mockResolvedValue([child()]);
+    const { user } = await renderApp(fakeApi({ children }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Het betaalnetwerk is even niet bereikbaar. Probeer het over een paar minuten opnieuw.");
+    await user.click(screen.getByRole("button", { name: "Opnieuw proberen" }));
+    expect(await screen.findByRole("article", { name: "Anna" })).toBeInTheDocument();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("an ended session asks for the code again, without a new PIN (the key stays)", async () => {
+    const api = fakeApi({ session: vi.fn(async () => { throw apiError("UNAUTHENTICATED", 401); }) });
+    const { user, keys } = await renderApp(api);
+    expect(await screen.findByText(/U bent afgemeld/)).toBeInTheDocument();
+    expect(screen.queryByLabelText("Pincode (5 cijfers)")).toBeNull();
+    await user.type(screen.getByLabelText("Activatiecode"), "ABCD-EFGH-JKMN");
+    await user.click(screen.getByRole("button", { name: "Activeren" }));
+    await vi.waitFor(() => expect(api.activate).toHaveBeenCalledWith("ABCD-EFGH-JKMN", expect.stringMatching(/^0x/)));
+    expect((api.activate as ReturnType<typeof vi.fn>).mock.calls[0]![1]).toBe((await keys.load())!.address);
+  });
+
+  it("a phone whose budgets were moved to another phone's key says so and asks for the new letter's code", async () => {
+    const api = fakeApi({ session: vi.fn(async () => ({ ...SESSION, holderAddress: "0x00000000000000000000000000000000000000aa" })) });
+    await renderApp(api);
+    expect(await screen.findByText(/Deze telefoon werkt niet meer voor uw tegoed/)).toBeInTheDocument();
+    expect(screen.getByLabelText("Activatiecode")).toBeInTheDocument();
+    expect(screen.queryByRole("navigation")).toBeNull();
+  });
+
+  it("coming back to the app during activation (after reading the letter elsewhere) keeps the form as it was", async () => {
+    const api = fakeApi({ children: vi.fn(async () => { throw apiError("UNAUTHENTICATED", 401); }) });
+    await renderApp(api, { withKey: false });
+    await screen.findByLabelText("Activatiecode");
+    await act(async () => {
+      document.dispatchEvent(new Event("visibilitychange"));
+      window.dispatchEvent(new Event("online"));
+    });
+    expect(api.children).not.toHaveBeenCalled();
+    expect(screen.queryByText(/U bent afgemeld/)).toBeNull();
+    expect(screen.getByLabelText("Pincode (5 cijfers)")).toBeInTheDocument();
+  });
+
+  it("with children cached, home shows them at once while the server is still silent (a weak signal at a till)", async () => {
+    const api = fakeApi({ session: vi.fn(() => new Promise<never>(() => {})) });
+    await renderApp(api, { cached: { children: [child({ balanceCents: 123_45 })], savedAt: Date.now() } });
+    expect(plain((await screen.findByRole("article", { name: "Anna" })).textContent)).toContain("€ 123,45");
+    expect(document.title).toBe("Tegoed van uw kinderen – Tegoed");
+  });
+
+  it("the help page opens even before activation (a parent with a lost phone)", async () => {
+    await renderApp(fakeApi(), { withKey: false, path: "/help" });
+    expect(await screen.findByRole("heading", { name: "Telefoon kwijt of kapot?" })).toBeInTheDocument();
+  });
+});

@@ -51,7 +51,7 @@ const SUITES: Suite[] = [
   { name: "contracts: compile + ABIs", command: ["npm", "run", "--silent", "compile"], parse: singleCheck },
   { name: "contracts: unit tests (mocha)", command: [hardhat, "test", "mocha", "--no-compile"], parse: mochaStyle },
   { name: "contracts: fuzz + invariants (Solidity)", command: [hardhat, "test", "solidity"], parse: mochaStyle },
-  { name: "sdk, backend (vitest)", command: [`${ROOT}node_modules/.bin/vitest`, "run"], parse: vitestStyle },
+  { name: "sdk, backend, apps, system (vitest)", command: [`${ROOT}node_modules/.bin/vitest`, "run"], parse: vitestStyle },
 ];
 
 // eslint-disable-next-line no-control-regex

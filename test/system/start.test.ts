@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createApiClient } from "@tegoed/sdk";
 import { ROOT } from "../../scripts/lib/artifacts.ts";
-import { freePort } from "../../scripts/lib/local-chain.ts";
+import { HDNodeWallet, Mnemonic } from "ethers";
+import { freePort, startLocalChain } from "../../scripts/lib/local-chain.ts";
 
 describe("npm start", () => {
   const children: ReturnType<typeof spawn>[] = [];
@@ -18,9 +19,10 @@ describe("npm start", () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  async function start(chainPort: number, apiPort: number) {
+  async function start(chainPort: number, apiPort: number, extra: NodeJS.ProcessEnv = {}) {
     const env: NodeJS.ProcessEnv = { ...process.env, CHAIN_PORT: String(chainPort), PORT: String(apiPort), LOCAL_DATA_DIR: folder };
     for (const outside of ["CHAIN_RPC_URL", "DATABASE_URL", "RELAYER_PRIVATE_KEYS", "DATA_DIR", "DEPLOYMENT_FILE", "NODE_ENV"]) delete env[outside];
+    Object.assign(env, extra);
     const child = spawn(`${ROOT}node_modules/.bin/node`, [`${ROOT}scripts/start.ts`], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
     const run = { child, output: "" };
@@ -79,4 +81,25 @@ describe("npm start", () => {
     expect((await wallet.family.children()).children[0]).toMatchObject({ balanceCents: 300_00, activated: true });
     expect(await stop(second.child)).toBe(0);
   }, 600_000);
+
+  it("with CHAIN_RPC_URL set it deploys to that node and uses it, without demo data", async () => {
+    const external = await startLocalChain({ engine: "anvil", chainId: 4242 });
+    // Not a well-known development key (those are refused off the local chain), but one anvil funds.
+    const operator = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase("test test test test test test test test test test test junk"), "m/44'/60'/0'/0/7").privateKey;
+    try {
+      const apiPort = await freePort();
+      const run = await start(await freePort(), apiPort, {
+        CHAIN_RPC_URL: external.url, DATA_DIR: join(folder, "external-pglite"), DEPLOYMENT_FILE: join(folder, "external-deployment.json"),
+        DEPLOYER_PRIVATE_KEY: operator, RELAYER_PRIVATE_KEYS: operator,
+      });
+      expect(run.output).not.toContain("local chain (anvil)");
+      expect(run.output).not.toContain("demo:");
+      const health = await fetch(`http://127.0.0.1:${apiPort}/api/health`).then((r) => r.json());
+      expect(health).toMatchObject({ status: "ok", chain: { ok: true, chainId: 4242 } });
+      expect((await createApiClient({ baseUrl: `http://127.0.0.1:${apiPort}` }).public.merchants()).merchants).toEqual([]);
+      expect(await stop(run.child)).toBe(0);
+    } finally {
+      await external.stop();
+    }
+  }, 300_000);
 });

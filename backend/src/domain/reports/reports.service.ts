@@ -1,0 +1,164 @@
+// Reports: a fund's dashboard for staff, the audit log's pages, and the public figures of each fund.
+// The public figures never single out a family: counts below PUBLIC_MIN_GROUP show as "<10", the money
+// sums are withheld until that many children hold a budget, and small categories are merged.
+import { PUBLIC_MIN_GROUP, type SuppressedCount } from "@tegoed/sdk";
+import { getFund, type Fund } from "../funds/index.ts";
+import type { Db } from "../../db/transaction.ts";
+import { reportsRepository, type AuditRow, type FundFigures, type ShopSpending } from "./reports.repository.ts";
+
+export interface ReportsDeps {
+  db: Db;
+  clock: () => Date;
+}
+
+export interface SpendingLine {
+  payments: bigint;
+  spentCents: bigint;
+  refundedCents: bigint;
+}
+
+export interface Dashboard extends FundFigures {
+  fund: Fund;
+  leftCents: bigint;
+  owedToShopsCents: bigint;
+  interval: "day" | "week";
+  byCategory: (SpendingLine & { category: string })[];
+  byShop: (SpendingLine & { merchantId: string | null; name: string; address: string })[];
+  overTime: (SpendingLine & { period: string; categories: Map<string, bigint> })[];
+  generatedAt: Date;
+}
+
+const OTHER = "other";
+const clamp0 = (n: bigint) => (n < 0n ? 0n : n);
+
+/** The category a shop's payments count under: its first category in this fund, else its own first one. */
+export function categoryOf(fundCategories: readonly string[], shop: Pick<ShopSpending, "categoriesMask" | "shopCategories">): string {
+  if (shop.categoriesMask !== null) {
+    for (let i = 0; i < fundCategories.length; i++) {
+      if ((shop.categoriesMask >> BigInt(i)) & 1n) return fundCategories[i]!;
+    }
+  }
+  return shop.shopCategories[0] ?? OTHER;
+}
+
+function byCategory(fund: Fund, shops: readonly ShopSpending[]): Dashboard["byCategory"] {
+  const lines = new Map<string, SpendingLine>();
+  for (const shop of shops) {
+    const category = categoryOf(fund.categories, shop);
+    const line = lines.get(category) ?? { payments: 0n, spentCents: 0n, refundedCents: 0n };
+    lines.set(category, {
+      payments: line.payments + shop.payments,
+      spentCents: line.spentCents + shop.spentCents,
+      refundedCents: line.refundedCents + shop.refundedCents,
+    });
+  }
+  return [...lines].map(([category, line]) => ({ category, ...line })).sort((a, b) => Number(b.spentCents - a.spentCents) || a.category.localeCompare(b.category));
+}
+
+export async function fundDashboard(deps: ReportsDeps, fundId: string, interval: "day" | "week" = "day"): Promise<Dashboard> {
+  const fund = await getFund(deps, fundId);
+  const repo = reportsRepository(deps.db);
+  const [figures, shops, perShop] = await Promise.all([repo.figures(fund.id), repo.byShop(fund.id), repo.overTime(fund.id, interval)]);
+  // Each period's total, and its net spending per category (through the shop that was paid).
+  const categoryOfShop = new Map(shops.map((s) => [s.merchantAddress, categoryOf(fund.categories, s)]));
+  const overTime: Dashboard["overTime"] = [];
+  for (const line of perShop) {
+    let period = overTime.at(-1);
+    if (!period || period.period !== line.period) {
+      period = { period: line.period, payments: 0n, spentCents: 0n, refundedCents: 0n, categories: new Map() };
+      overTime.push(period);
+    }
+    period.payments += line.payments;
+    period.spentCents += line.spentCents;
+    period.refundedCents += line.refundedCents;
+    const category = categoryOfShop.get(line.merchant) ?? OTHER;
+    period.categories.set(category, (period.categories.get(category) ?? 0n) + line.spentCents - line.refundedCents);
+  }
+  return {
+    ...figures,
+    fund,
+    leftCents: clamp0(figures.issuedCents - figures.spentCents + figures.refundedCents),
+    owedToShopsCents: clamp0(figures.spentCents - figures.refundedCents - figures.paidOutCents),
+    interval,
+    byCategory: byCategory(fund, shops),
+    byShop: shops.map((s) => ({
+      merchantId: s.merchantId, name: s.name ?? s.merchantAddress, address: s.merchantAddress,
+      payments: s.payments, spentCents: s.spentCents, refundedCents: s.refundedCents,
+    })),
+    overTime,
+    generatedAt: deps.clock(),
+  };
+}
+
+export interface AuditPageQuery {
+  actor?: string;
+  action?: string;
+  from?: Date;
+  to?: Date;
+  limit?: number;
+  cursor?: string;
+}
+
+export async function auditLogPage(deps: ReportsDeps, query: AuditPageQuery): Promise<{ entries: AuditRow[]; nextCursor: string | null }> {
+  const limit = query.limit ?? 100;
+  // One more than asked tells whether another page follows.
+  const rows = await reportsRepository(deps.db).auditLog({
+    actor: query.actor, action: query.action, from: query.from, to: query.to,
+    beforeId: query.cursor === undefined ? undefined : BigInt(query.cursor), limit: limit + 1,
+  });
+  const entries = rows.slice(0, limit);
+  return { entries, nextCursor: rows.length > limit ? entries[entries.length - 1]!.id.toString() : null };
+}
+
+export interface PublicFigures {
+  fund: Fund;
+  children: SuppressedCount;
+  totalBudgetCents: bigint | null;
+  spentCents: bigint | null;
+  paidToShopsCents: bigint | null;
+  shops: number;
+  byCategory: { category: string; spentCents: bigint }[];
+}
+
+/** Small groups suppressed: see the file's head. */
+export function suppress(fund: Fund, figures: FundFigures, categories: Dashboard["byCategory"]): PublicFigures {
+  // Children with a budget count here, not families on file: only they take part in the figures.
+  const children = Number(figures.budgets);
+  const enough = children >= PUBLIC_MIN_GROUP;
+  const kept: { category: string; spentCents: bigint }[] = [];
+  let other = 0n;
+  let otherPayments = 0n;
+  for (const line of categories) {
+    const net = line.spentCents - line.refundedCents;
+    if (line.payments >= BigInt(PUBLIC_MIN_GROUP) && line.category !== OTHER) kept.push({ category: line.category, spentCents: net });
+    else {
+      other += net;
+      otherPayments += line.payments;
+    }
+  }
+  // A merged "other" that is itself small would still point at a few payments: show it only when large enough.
+  if (otherPayments >= BigInt(PUBLIC_MIN_GROUP)) kept.push({ category: OTHER, spentCents: other });
+  return {
+    fund,
+    children: enough ? children : `<${PUBLIC_MIN_GROUP}`,
+    totalBudgetCents: enough ? figures.issuedCents : null,
+    spentCents: enough ? clamp0(figures.spentCents - figures.refundedCents) : null,
+    paidToShopsCents: enough ? figures.paidOutCents : null,
+    shops: Number(figures.shops),
+    byCategory: enough ? kept : [],
+  };
+}
+
+export async function publicFund(deps: ReportsDeps, fundId: string): Promise<PublicFigures> {
+  const fund = await getFund(deps, fundId);
+  const repo = reportsRepository(deps.db);
+  const [figures, shops] = await Promise.all([repo.figures(fund.id), repo.byShop(fund.id)]);
+  return suppress(fund, figures, byCategory(fund, shops));
+}
+
+export async function publicFunds(deps: ReportsDeps): Promise<PublicFigures[]> {
+  const ids = await reportsRepository(deps.db).fundIds();
+  const out: PublicFigures[] = [];
+  for (const id of ids) out.push(await publicFund(deps, id));
+  return out;
+}

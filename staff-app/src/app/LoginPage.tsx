@@ -1,0 +1,41 @@
+import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+import type { StaffSession } from "@tegoed/sdk";
+import { useApi } from "../lib/api.ts";
+import { errorText } from "../lib/errors.ts";
+import { Field, Notice } from "../lib/ui.tsx";
+
+export function LoginPage({ onLoggedIn, expired = false }: { onLoggedIn: (session: StaffSession) => void; expired?: boolean }) {
+  const api = useApi();
+  const { t } = useTranslation();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onLoggedIn(await api.staff.login({ email, password }));
+    } catch (e) {
+      setError(errorText(t, e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main id="main" className="login">
+      <h1>{t("login.title")}</h1>
+      {expired && <Notice kind="info">{t("login.expired")}</Notice>}
+      <form onSubmit={submit}>
+        <Field label={t("login.email")} type="email" value={email} onChange={setEmail} autoComplete="username" required />
+        <Field label={t("login.password")} type="password" value={password} onChange={setPassword} autoComplete="current-password" required />
+        {error && <Notice kind="error">{error}</Notice>}
+        <button type="submit" className="primary" disabled={busy}>{t("login.submit")}</button>
+      </form>
+    </main>
+  );
+}

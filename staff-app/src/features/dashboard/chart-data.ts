@@ -1,0 +1,81 @@
+// The dashboard's numbers shaped for charts, tables and CSV files. Cents stay integers; charts plot
+// cents and only their labels format euros.
+import type { Dashboard } from "@tegoed/sdk";
+
+export interface ChartPoint {
+  label: string;
+  /** Net spending: spent minus refunded, in cents. */
+  netCents: number;
+  spentCents: number;
+  refundedCents: number;
+  payments: number;
+}
+
+const net = (l: { spentCents: number; refundedCents: number }) => l.spentCents - l.refundedCents;
+
+export function categoryPoints(d: Dashboard): ChartPoint[] {
+  return d.byCategory
+    .map((c) => ({ label: c.category, netCents: net(c), spentCents: c.spentCents, refundedCents: c.refundedCents, payments: c.payments }))
+    .sort((a, b) => b.netCents - a.netCents || a.label.localeCompare(b.label));
+}
+
+/** The `top` shops by net spending; the rest summed as one line labelled `restLabel`. */
+export function shopPoints(d: Dashboard, top = 10, restLabel = "…"): ChartPoint[] {
+  const all = d.byShop
+    .map((s) => ({ label: s.name, netCents: net(s), spentCents: s.spentCents, refundedCents: s.refundedCents, payments: s.payments }))
+    .sort((a, b) => b.netCents - a.netCents || a.label.localeCompare(b.label));
+  if (all.length <= top) return all;
+  const rest = all.slice(top).reduce(
+    (sum, p) => ({ ...sum, netCents: sum.netCents + p.netCents, spentCents: sum.spentCents + p.spentCents, refundedCents: sum.refundedCents + p.refundedCents, payments: sum.payments + p.payments }),
+    { label: restLabel, netCents: 0, spentCents: 0, refundedCents: 0, payments: 0 },
+  );
+  return [...all.slice(0, top), rest];
+}
+
+export interface TimePoint extends ChartPoint {
+  /** Net spending up to and including this period. */
+  cumulativeCents: number;
+  /** Net spending per category in this period (every category of the dashboard, zero when none). */
+  categories: Record<string, number>;
+}
+
+/** The categories that had spending in any period, largest total first. */
+export function timeCategories(d: Dashboard): string[] {
+  const totals = new Map<string, number>();
+  for (const p of d.overTime) for (const [c, cents] of Object.entries(p.categories)) totals.set(c, (totals.get(c) ?? 0) + cents);
+  return [...totals].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c);
+}
+
+/** Oldest first, with the days or weeks without payments filled in as zero so the line keeps time. */
+export function timePoints(d: Dashboard): TimePoint[] {
+  const byPeriod = new Map(d.overTime.map((p) => [p.period, p]));
+  const periods = d.overTime.map((p) => p.period).sort();
+  const out: TimePoint[] = [];
+  if (periods.length === 0) return out;
+  const step = d.interval === "week" ? 7 : 1;
+  const categories = timeCategories(d);
+  const perCategory = (from: Record<string, number> | undefined) => Object.fromEntries(categories.map((c) => [c, from?.[c] ?? 0]));
+  let cumulative = 0;
+  const last = new Date(`${periods[periods.length - 1]}T00:00:00Z`).getTime();
+  for (let at = new Date(`${periods[0]}T00:00:00Z`).getTime(); at <= last; at += step * 86_400_000) {
+    const period = new Date(at).toISOString().slice(0, 10);
+    const line = byPeriod.get(period);
+    const point = line
+      ? { label: period, netCents: net(line), spentCents: line.spentCents, refundedCents: line.refundedCents, payments: line.payments }
+      : { label: period, netCents: 0, spentCents: 0, refundedCents: 0, payments: 0 };
+    cumulative += point.netCents;
+    out.push({ ...point, cumulativeCents: cumulative, categories: perCategory(line?.categories) });
+  }
+  return out;
+}
+
+/** Cents as a plain decimal for CSV files ("1234.50"): spreadsheets read it in any locale setting. */
+export function centsCell(cents: number): string {
+  const sign = cents < 0 ? "-" : "";
+  const abs = Math.abs(cents);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
+}
+
+export function pointsTable(points: readonly ChartPoint[]): (string | number)[][] {
+  return points.map((p) => [p.label, p.payments, centsCell(p.spentCents), centsCell(p.refundedCents), centsCell(p.netCents)]);
+}

@@ -1,0 +1,246 @@
+// Eligibility for the chosen fund: import or add families, approve them, issue their budgets on chain,
+// and print or download activation letters.
+import { useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import type { ActivationLetter, FamilyOverview, IssueReport } from "@tegoed/sdk";
+import { useApi } from "../../lib/api.ts";
+import { downloadText } from "../../lib/csv.ts";
+import { errorText } from "../../lib/errors.ts";
+import { formatCents, formatDate, formatNumber } from "../../lib/money.ts";
+import { can } from "../../lib/roles.ts";
+import { useStaff } from "../../lib/session.ts";
+import { Field, Notice, Progress } from "../../lib/ui.tsx";
+import { AddFamily } from "./AddFamily.tsx";
+import { ImportFamilies } from "./ImportFamilies.tsx";
+import { openHtmlPage } from "../../lib/open-page.ts";
+import { combineLetters } from "./letters.ts";
+
+export function FamiliesPage() {
+  const { t } = useTranslation();
+  const { fund, roles } = useStaff();
+  const [version, setVersion] = useState(0);
+  const changed = useCallback(() => setVersion((v) => v + 1), []);
+  if (!fund) return null;
+  return (
+    <>
+      <h1>{t("eligibility.title", { fund: fund.name })}</h1>
+      {can(roles, "families.import") && <ImportFamilies fundId={fund.id} onImported={changed} />}
+      {can(roles, "families.import") && <AddFamily fundId={fund.id} onAdded={changed} />}
+      {can(roles, "families.approve") && <ApproveAndIssue fundId={fund.id} onChanged={changed} />}
+      <FamilyLetters fundId={fund.id} version={version} />
+    </>
+  );
+}
+
+export function ApproveAndIssue({ fundId, onChanged }: { fundId: string; onChanged: () => void }) {
+  const api = useApi();
+  const { t, i18n } = useTranslation();
+  const [busy, setBusy] = useState<"approve" | "issue" | null>(null);
+  const [message, setMessage] = useState<{ kind: "error" | "success"; text: string } | null>(null);
+  const [issued, setIssued] = useState<IssueReport | null>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+
+  const approve = async () => {
+    setBusy("approve");
+    setMessage(null);
+    try {
+      const result = await api.eligibility.approveFamilies(fundId);
+      setMessage({ kind: "success", text: t("eligibility.approved", { count: result.approved.length }) });
+      onChanged();
+    } catch (e) {
+      setMessage({ kind: "error", text: errorText(t, e) });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const issue = async () => {
+    setBusy("issue");
+    setMessage(null);
+    // Budgets are issued in batches, each marked on its own: the dashboard's counts show how far it got.
+    let live = true;
+    const follow = async () => {
+      const before = (await api.reports.dashboard(fundId)).budgets;
+      while (live) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        if (!live) break;
+        const now = await api.reports.dashboard(fundId);
+        const done = now.budgets - before;
+        if (live) setProgress({ done, total: done + now.budgetsPending });
+      }
+    };
+    follow().catch(() => undefined); // progress is a courtesy: the answer below is what counts
+    try {
+      const report = await api.eligibility.issueBudgets(fundId);
+      setIssued(report);
+      setMessage({
+        kind: "success",
+        text: t("eligibility.issued", { count: report.issued, total: formatCents(report.totalCents, i18n.language), batches: report.txHashes.length }),
+      });
+      onChanged();
+    } catch (e) {
+      setMessage({ kind: "error", text: errorText(t, e) });
+    } finally {
+      live = false;
+      setProgress(null);
+      setBusy(null);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="approve-title">
+      <h2 id="approve-title">{t("eligibility.approveTitle")}</h2>
+      <p>{t("eligibility.approveHelp")}</p>
+      <div className="actions">
+        <button type="button" className="primary" onClick={approve} disabled={busy !== null}>{t("eligibility.approveAll")}</button>
+        <button type="button" className="primary" onClick={issue} disabled={busy !== null}>{t("eligibility.issueBudgets")}</button>
+      </div>
+      {busy === "issue" && <Progress label={t("eligibility.issuing")} value={progress?.done ?? 0} max={progress?.total ?? 0} />}
+      {busy === "issue" && progress && progress.total > 0 && <p role="status">{t("eligibility.issuingCount", { done: progress.done, total: progress.total })}</p>}
+      {message && <Notice kind={message.kind}>{message.text}</Notice>}
+      {issued && issued.txHashes.length > 0 && (
+        <details>
+          <summary>{t("eligibility.transactions", { count: issued.txHashes.length })}</summary>
+          <ul>
+            {issued.txHashes.map((hash) => (
+              <li key={hash} className="mono">{hash}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
+  );
+}
+
+function budgetState(family: FamilyOverview): "none" | "pending" | "issued" | "frozen" | "mixed" {
+  const states = new Set(family.children.map((c) => c.budget?.status ?? "none"));
+  if (states.size !== 1) return "mixed";
+  return [...states][0] as "none" | "pending" | "issued" | "frozen";
+}
+
+function FamilyLetters({ fundId, version }: { fundId: string; version: number }) {
+  const api = useApi();
+  const { t, i18n } = useTranslation();
+  const { roles } = useStaff();
+  const [query, setQuery] = useState("");
+  const [families, setFamilies] = useState<FamilyOverview[] | null>(null);
+  const [total, setTotal] = useState(0);
+  const [letter, setLetter] = useState<(ActivationLetter & { name: string }) | null>(null);
+  const [batch, setBatch] = useState<{ done: number; total: number } | null>(null);
+  const [message, setMessage] = useState<{ kind: "error" | "success" | "info"; text: string } | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const result = await api.eligibility.listFamilies(fundId, { q: query.trim() || undefined, limit: 100 });
+      setFamilies(result.families);
+      setTotal(result.total);
+    } catch (e) {
+      setMessage({ kind: "error", text: errorText(t, e) });
+    }
+  }, [api, fundId, query, t]);
+
+  // Reload when the fund changes or families were added or issued; not on every keystroke in the search field.
+  useEffect(() => void load(), [fundId, version]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const makeLetter = async (family: FamilyOverview) => {
+    setMessage(null);
+    try {
+      const made = await api.eligibility.issueLetter(family.id);
+      setLetter({ ...made, name: family.displayName ?? family.externalRef ?? family.id });
+    } catch (e) {
+      setMessage({ kind: "error", text: errorText(t, e) });
+    }
+  };
+
+  // Letters for every family whose budgets are issued and who did not activate yet, as one file.
+  const makeAll = async () => {
+    const waiting = (families ?? []).filter((f) => !f.activatedAt && budgetState(f) === "issued");
+    setMessage(null);
+    setBatch({ done: 0, total: waiting.length });
+    const pages: string[] = [];
+    try {
+      for (const family of waiting) {
+        pages.push((await api.eligibility.issueLetter(family.id)).html);
+        setBatch({ done: pages.length, total: waiting.length });
+      }
+      if (pages.length) downloadText("activation-letters.html", combineLetters(pages), "text/html;charset=utf-8");
+      setMessage({ kind: "success", text: t("eligibility.lettersMade", { count: pages.length }) });
+    } catch (e) {
+      setMessage({ kind: "error", text: errorText(t, e) });
+    } finally {
+      setBatch(null);
+    }
+  };
+
+  const mayLetter = can(roles, "letters.issue");
+  return (
+    <section className="card" aria-labelledby="letters-title">
+      <h2 id="letters-title">{t("eligibility.familiesTitle")}</h2>
+      <form className="row" role="search" onSubmit={(e) => { e.preventDefault(); void load(); }}>
+        <Field label={t("eligibility.searchLabel")} value={query} onChange={setQuery} />
+        <button type="submit">{t("common.search")}</button>
+      </form>
+      {message && <Notice kind={message.kind}>{message.text}</Notice>}
+      {letter && (
+        <div className="confirm" role="region" aria-labelledby="letter-title">
+          <h3 id="letter-title">{t("eligibility.letterFor", { name: letter.name })}</h3>
+          <p>
+            {t("eligibility.letterCode")}: <strong className="mono" data-testid="activation-code">{letter.code}</strong>
+            {" · "}
+            {t("eligibility.letterExpires", { date: formatDate(letter.expiresAt, i18n.language) })}
+          </p>
+          <div className="actions">
+            <button type="button" className="primary" onClick={() => openHtmlPage(letter.html) || setMessage({ kind: "info", text: t("eligibility.popupBlocked") })}>
+              {t("eligibility.openLetter")}
+            </button>
+            <button type="button" onClick={() => downloadText(`letter-${letter.code}.html`, letter.html, "text/html;charset=utf-8")}>{t("eligibility.downloadLetter")}</button>
+            <button type="button" onClick={() => setLetter(null)}>{t("common.close")}</button>
+          </div>
+        </div>
+      )}
+      {mayLetter && families && families.length > 0 && (
+        <div className="actions">
+          <button type="button" onClick={makeAll} disabled={batch !== null}>{t("eligibility.allLetters")}</button>
+        </div>
+      )}
+      {batch && <Progress label={t("eligibility.makingLetters")} value={batch.done} max={batch.total} />}
+      {families === null ? null : families.length === 0 ? (
+        <p>{t("eligibility.noFamilies")}</p>
+      ) : (
+        <table>
+          <caption>{t("eligibility.familiesCaption", { shown: formatNumber(families.length, i18n.language), total: formatNumber(total, i18n.language) })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("eligibility.reference")}</th>
+              <th scope="col">{t("eligibility.parentName")}</th>
+              <th scope="col">{t("eligibility.children")}</th>
+              <th scope="col">{t("eligibility.approvedCol")}</th>
+              <th scope="col">{t("eligibility.budgetsCol")}</th>
+              <th scope="col">{t("eligibility.activatedCol")}</th>
+              {mayLetter && <th scope="col">{t("eligibility.letterCol")}</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {families.map((f) => (
+              <tr key={f.id}>
+                <td>{f.externalRef ?? "—"}</td>
+                <th scope="row">{f.displayName ?? "—"}</th>
+                <td>{f.children.map((c) => `${c.firstName} (${c.birthYear})`).join(", ")}</td>
+                <td>{f.approvedAt ? t("common.yes") : t("common.no")}</td>
+                <td>{t(`eligibility.budgetState.${budgetState(f)}`)}</td>
+                <td>{f.activatedAt ? t("common.yes") : t("common.no")}</td>
+                {mayLetter && (
+                  <td>
+                    <button type="button" onClick={() => makeLetter(f)} disabled={budgetState(f) === "none" || budgetState(f) === "pending"} aria-label={t("eligibility.letterButton", { name: f.displayName ?? f.externalRef ?? "" })}>
+                      {t("eligibility.letterCol")}
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

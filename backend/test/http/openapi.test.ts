@@ -41,6 +41,26 @@ const ROUTES = [
   "post /api/merchant/charges",
   "post /api/merchant/payments/{paymentId}/refunds",
   "get /api/merchant/payments",
+  // What the apps stand on
+  "get /api/family/session",
+  "delete /api/family/session",
+  "get /api/public/merchants",
+  "get /api/merchants/applications/{id}",
+  "get /api/merchants/{id}",
+  "get /api/merchant/me",
+  "get /api/merchant/users",
+  "post /api/merchant/users",
+  "get /api/funds/{id}/families",
+  // Passwords
+  "put /api/staff/me/password",
+  "put /api/staff/users/{id}/password",
+  "put /api/merchant/me/password",
+  "put /api/merchants/{id}/users/{userId}/password",
+  // Reports
+  "get /api/funds/{id}/dashboard",
+  "get /api/audit-log",
+  "get /api/public/funds",
+  "get /api/public/funds/{id}",
 ];
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 

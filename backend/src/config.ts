@@ -3,6 +3,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { electronicFormatIBAN, isValidBIC, isValidIBAN } from "ibantools";
 import { DEFAULT_DATA_DIR } from "./db/connect.ts";
 
 export class ConfigError extends Error {
@@ -57,8 +58,27 @@ const ConfigSchema = z
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)").optional(),
     SESSION_TTL_HOURS: wholeNumber(1, 24 * 30, "a whole number of hours from 1 to 720").default(8),
     COOKIE_SECURE: boolean.optional(),
+    APPLICATIONS_PER_HOUR: wholeNumber(1, 1_000_000, "a whole number from 1 to 1000000").default(10),
+    // Behind a load balancer: which proxies to believe about the client's address (per-client limits).
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .refine((v) => /^(\d{1,2}|loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/.test(v), "must be a hop count, loopback, or comma-separated proxy addresses")
+      .transform((v): number | string => (/^\d+$/.test(v) ? Number(v) : v))
+      .optional(),
     STAFF_ADMIN_EMAIL: z.email("must be an email address").optional(),
     STAFF_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").max(200, "must be at most 200 characters").optional(),
+    // Settlement to shops (payouts)
+    BANK_ADAPTER: z.enum(["simulated", "bunq", "sepa"], "must be simulated, bunq or sepa").default("simulated"),
+    BUNQ_API_URL: z.string().refine((url) => /^https?:\/\/[^\s]+$/.test(url) && URL.canParse(url), "must be an http(s) URL").default("https://public-api.sandbox.bunq.com/v1"),
+    BUNQ_API_KEY: z.string().min(16, "must be a bunq API key").optional(),
+    BUNQ_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+    BUNQ_MONETARY_ACCOUNT_ID: wholeNumber(1, Number.MAX_SAFE_INTEGER, "a bunq monetary account id").optional(),
+    PAYOUT_FOUR_EYES_CENTS: wholeNumber(0, Number.MAX_SAFE_INTEGER, "a whole number of cents").default(5_000_00),
+    PAYOUT_INTERVAL_SECONDS: wholeNumber(1, 86_400, "a whole number of seconds from 1 to 86400").default(15),
+    PAYOUT_DEBTOR_NAME: z.string().trim().min(1).max(70, "must be at most 70 characters").optional(),
+    PAYOUT_DEBTOR_IBAN: z.string().refine((v) => isValidIBAN(electronicFormatIBAN(v) ?? ""), "must be a valid IBAN").optional(),
+    PAYOUT_DEBTOR_BIC: z.string().refine((v) => isValidBIC(v.trim().toUpperCase()), "must be a valid BIC").optional(),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === "production";
@@ -67,6 +87,14 @@ const ConfigSchema = z
     }
     if (production && env.SESSION_SECRET === DEVELOPMENT_SESSION_SECRET) {
       ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "is the development secret; choose your own" });
+    }
+    if (env.BANK_ADAPTER === "bunq" && env.BUNQ_API_KEY === undefined) {
+      ctx.addIssue({ code: "custom", path: ["BUNQ_API_KEY"], message: "is required when BANK_ADAPTER=bunq" });
+    }
+    if (env.BANK_ADAPTER === "sepa") {
+      for (const name of ["PAYOUT_DEBTOR_NAME", "PAYOUT_DEBTOR_IBAN", "PAYOUT_DEBTOR_BIC"] as const) {
+        if (env[name] === undefined) ctx.addIssue({ code: "custom", path: [name], message: "is required when BANK_ADAPTER=sepa (the municipality's own account)" });
+      }
     }
     if ((env.STAFF_ADMIN_EMAIL === undefined) !== (env.STAFF_ADMIN_PASSWORD === undefined)) {
       const missing = env.STAFF_ADMIN_EMAIL === undefined ? "STAFF_ADMIN_EMAIL" : "STAFF_ADMIN_PASSWORD";
@@ -106,9 +134,32 @@ export interface Config {
   sessionTtlMs: number;
   /** Mark the session cookie Secure (HTTPS only). Default: in production. */
   cookieSecure: boolean;
+  /** Express's `trust proxy`: false (the default) believes no X-Forwarded-For. */
+  trustProxy: number | string | false;
+  /** Shop applications one client address may send per hour. */
+  applicationsPerHour: number;
   /** The first admin, created at start when no staff user has this email. */
   staffAdmin?: { email: string; password: string };
+  /** Settlement to shops; absent when no payout variable is set: DEFAULT_PAYOUT_CONFIG. */
+  payouts?: PayoutConfig;
 }
+
+export interface PayoutConfig {
+  bank: "simulated" | "bunq" | "sepa";
+  /** A run above this total needs a second finance user's approval. */
+  fourEyesCents: bigint;
+  /** How often the payout scheduler looks for due payouts. */
+  intervalMs: number;
+  /** The municipality's account payouts are paid from (the SEPA file's debtor); demo values for `simulated`. */
+  debtor: { name: string; iban: string; bic: string };
+  bunq?: { apiUrl: string; apiKey: string; privateKeyFile: string; monetaryAccountId?: number };
+}
+
+/** The debtor account of the demo (simulated bank): a valid-looking but made-up account. */
+export const DEMO_DEBTOR = { name: "Gemeente Westerkwartier (demo)", iban: "NL02ABNA0123456789", bic: "ABNANL2A" } as const;
+
+/** The simulated bank, €5,000 four-eyes threshold, a tick every 15 s, the demo debtor. */
+export const DEFAULT_PAYOUT_CONFIG: PayoutConfig = { bank: "simulated", fourEyesCents: 5_000_00n, intervalMs: 15_000, debtor: { ...DEMO_DEBTOR } };
 
 /** The names this module reads: only these are looked at, whatever else the environment holds. */
 const NAMES = Object.keys(ConfigSchema.shape) as (keyof typeof ConfigSchema.shape)[];
@@ -137,7 +188,29 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionSecret: c.SESSION_SECRET ?? DEVELOPMENT_SESSION_SECRET,
     sessionTtlMs: c.SESSION_TTL_HOURS * 3_600_000,
     cookieSecure: c.COOKIE_SECURE ?? production,
+    trustProxy: c.TRUST_PROXY ?? false,
+    applicationsPerHour: c.APPLICATIONS_PER_HOUR,
   };
+  const payoutVariables = NAMES.filter((name) => /^(BANK_|BUNQ_|PAYOUT_)/.test(name) && relevant[name] !== undefined);
+  if (payoutVariables.length > 0) {
+    config.payouts = {
+      bank: c.BANK_ADAPTER,
+      fourEyesCents: BigInt(c.PAYOUT_FOUR_EYES_CENTS),
+      intervalMs: c.PAYOUT_INTERVAL_SECONDS * 1000,
+      debtor: {
+        name: c.PAYOUT_DEBTOR_NAME ?? DEMO_DEBTOR.name,
+        iban: c.PAYOUT_DEBTOR_IBAN ? electronicFormatIBAN(c.PAYOUT_DEBTOR_IBAN)! : DEMO_DEBTOR.iban,
+        bic: c.PAYOUT_DEBTOR_BIC?.trim().toUpperCase() ?? DEMO_DEBTOR.bic,
+      },
+    };
+  }
+  if (config.payouts && c.BANK_ADAPTER === "bunq" && c.BUNQ_API_KEY !== undefined) {
+    config.payouts.bunq = {
+      apiUrl: c.BUNQ_API_URL, apiKey: c.BUNQ_API_KEY,
+      privateKeyFile: resolve(REPOSITORY_ROOT, c.BUNQ_PRIVATE_KEY_FILE ?? resolve(config.dataDir.startsWith("memory://") ? resolve(REPOSITORY_ROOT, ".data") : config.dataDir, "bunq-private-key.pem")),
+      ...(c.BUNQ_MONETARY_ACCOUNT_ID !== undefined && { monetaryAccountId: c.BUNQ_MONETARY_ACCOUNT_ID }),
+    };
+  }
   if (c.DATABASE_URL !== undefined) config.databaseUrl = c.DATABASE_URL;
   if (c.CHAIN_RPC_URL !== undefined) config.chainRpcUrl = c.CHAIN_RPC_URL;
   if (c.RELAYER_PRIVATE_KEYS !== undefined) config.relayerPrivateKeys = c.RELAYER_PRIVATE_KEYS;

@@ -67,6 +67,13 @@ export const ERROR_CODES = {
   PAYMENT_UNKNOWN: { status: 404, message: "This payment was not found." },
   REFUND_EXCEEDED: { status: 422, message: "The refund is more than what is left of the payment." },
   RECEIVABLE_INSUFFICIENT: { status: 422, message: "The fund owes this shop less than that amount." },
+  PAYOUT_RUN_NOT_FOUND: { status: 404, message: "This payout run was not found." },
+  PAYOUT_RUN_STATE: { status: 409, message: "This payout run is not at the step that allows this." },
+  PAYOUT_FOUR_EYES: { status: 403, message: "A second finance user, not the one who started this payout run, must approve it." },
+  PAYOUT_NOTHING_OWED: { status: 422, message: "No shop is owed enough in this scheme right now to pay out." },
+  BANK_UNAVAILABLE: { status: 503, message: "The bank cannot be reached right now. The payout stays pending and is never paid twice." },
+  BANK_REFUSED: { status: 502, message: "The bank refused the transfer." },
+  BANK_ACCOUNT_INVALID: { status: 422, message: "An IBAN or BIC is not valid for a SEPA transfer." },
 
   // --- the fund's money and administration
   FUND_PAUSED: { status: 422, message: "Payments in this scheme are paused by the municipality." },

@@ -10,6 +10,9 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0002_eligibility": await import("./migrations/0002_eligibility.ts"),
   "0003_payments": await import("./migrations/0003_payments.ts"),
   "0004_http": await import("./migrations/0004_http.ts"),
+  "0005_apps": await import("./migrations/0005_apps.ts"),
+  "0006_payouts": await import("./migrations/0006_payouts.ts"),
+  "0008_dashboard_indexes": await import("./migrations/0008_dashboard_indexes.ts"),
 };
 
 function migrator(db: Kysely<any>, migrations: Readonly<Record<string, Migration>>): Migrator {

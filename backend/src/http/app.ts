@@ -17,6 +17,9 @@ import { registerHealthRoutes, type ChainProbe, type IndexerLag } from "./health
 import { buildOpenApiDocument, openApiRouter } from "./openapi.ts";
 import { registerMerchantRoutes } from "./merchants.routes.ts";
 import { registerPaymentRoutes } from "./payments.routes.ts";
+import { registerPayoutRoutes } from "./payouts.routes.ts";
+import type { PayoutDeps } from "../domain/payouts/index.ts";
+import { registerReportsRoutes } from "./reports.routes.ts";
 import { registerStaffRoutes } from "./staff.routes.ts";
 import { createApi, type Api } from "./validate.ts";
 
@@ -40,6 +43,12 @@ export interface AppDeps {
   bodyLimit?: string;
   /** Largest body of a families CSV import. Default 8 MB. */
   importBodyLimit?: string;
+  /** Settlement to shops: the bank adapter and four-eyes threshold. Absent: no payout routes. */
+  payouts?: Omit<PayoutDeps, "db" | "fund" | "clock">;
+  /** Express's `trust proxy` (which X-Forwarded-For to believe). Default: none. */
+  trustProxy?: number | string | false;
+  /** Shop applications per client: one per process. Default: 10 an hour. */
+  applicationLimiter?: GuessLimiter;
   /** Serve the built apps (<app>/dist) found under this folder: the repository root. Absent: API only. */
   appsRoot?: string;
 }
@@ -72,6 +81,7 @@ export function createAppParts(deps: AppDeps): AppParts {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
+  app.set("trust proxy", deps.trustProxy ?? false);
 
   const auth = createAuth({ sessions: deps.sessions, staff: deps.staff, cookieSecure: deps.cookieSecure });
   const api = createApi();
@@ -83,8 +93,15 @@ export function createAppParts(deps: AppDeps): AppParts {
   registerEligibilityRoutes(api, { eligibility: domain, sponsor: ledger.sponsor, auth });
   registerFamilyRoutes(api, { eligibility: domain, limiter: deps.guessLimiter ?? new GuessLimiter(), sessions: deps.sessions, auth });
   const shops = { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock };
-  registerMerchantRoutes(api, { merchants: shops, sessions: deps.sessions, auth });
+  registerMerchantRoutes(api, {
+    merchants: shops, sessions: deps.sessions, auth,
+    applications: deps.applicationLimiter ?? new GuessLimiter({ maxFailures: 10, windowMs: 60 * 60_000 }),
+  });
   registerPaymentRoutes(api, { payments: shops, auth });
+  registerReportsRoutes(api, { db: deps.database.db, auth, chain: deps.chain, clock: domain.clock });
+  if (deps.payouts) {
+    registerPayoutRoutes(api, { payouts: { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock, ...deps.payouts }, merchants: shops, auth, logger });
+  }
 
   app.use(securityHeaders);
   // A families CSV file travels as JSON text: up to MAX_IMPORT_ROWS rows need more than the default.

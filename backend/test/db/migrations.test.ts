@@ -19,8 +19,11 @@ const TABLES = [
   "merchant_users",
   "merchants",
   "payments",
+  "payout_runs",
+  "payouts",
   "refunds",
   "sessions",
+  "simulated_bank_transfers",
   "sponsors",
   "staff_users",
 ];

@@ -9,8 +9,8 @@ import { createApiClient, type ApiClient, type StaffRole, type StaffSession } fr
 import type { Db } from "../../src/db/index.ts";
 import { sessionService, type SessionService } from "../../src/domain/auth/index.ts";
 import { staffService, type StaffService } from "../../src/domain/staff/index.ts";
-import { createAppParts, type AppParts } from "../../src/http/app.ts";
-import type { GuessLimiter } from "../../src/domain/eligibility/index.ts";
+import { createAppParts, type AppDeps, type AppParts } from "../../src/http/app.ts";
+import { GuessLimiter } from "../../src/domain/eligibility/index.ts";
 import type { Logger } from "../../src/http/errors.ts";
 import type { Ledger } from "../../src/http/ledger.ts";
 import type { ChainProbe, IndexerLag } from "../../src/http/health.ts";
@@ -28,6 +28,11 @@ export interface AppOptions {
   /** The chain for fund and budget routes, read when the app starts (after a file's own beforeAll). */
   ledger?: () => Ledger;
   guessLimiter?: GuessLimiter;
+  /** Default: no practical limit (tests apply many shops from one address). */
+  applicationLimiter?: GuessLimiter;
+  trustProxy?: number | string | false;
+  /** Settlement: the bank adapter etc., read when the app starts. */
+  payouts?: (db: Db) => AppDeps["payouts"];
 }
 
 export interface TestApp {
@@ -79,6 +84,9 @@ export function useApp(engine: TestEngine, options: AppOptions = {}): TestApp {
       indexerLag: options.indexerLag,
       ledger: options.ledger?.(),
       guessLimiter: options.guessLimiter,
+      applicationLimiter: options.applicationLimiter ?? new GuessLimiter({ maxFailures: 1_000_000 }),
+      trustProxy: options.trustProxy,
+      payouts: options.payouts?.(db),
       clock: options.now,
       cookieSecure: false,
       logger: options.logger ?? { error: () => {}, info: () => {} },

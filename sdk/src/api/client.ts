@@ -3,6 +3,7 @@
 // would. The CSRF token from the login answer is sent with every state-changing request. An error
 // answer becomes a thrown ApiError with the API's stable `code`.
 import type { z } from "zod";
+import { AuditLogPageSchema, DashboardSchema, PublicFundListSchema, PublicFundSchema, type AuditLogPage, type AuditLogQuery, type Dashboard, type DashboardQuery, type PublicFund, type PublicFundList } from "./reports.ts";
 import { ErrorBodySchema, type ErrorCode, type ErrorDetails } from "../errors.ts";
 import {
   StaffSessionSchema,
@@ -14,6 +15,8 @@ import {
   type StaffUser,
   type StaffUserList,
   type UpdateStaffUserRequest,
+  type ChangePasswordRequest,
+  type ResetPasswordRequest,
 } from "./staff.ts";
 import {
   DepositReceiptSchema,
@@ -29,6 +32,7 @@ import {
 import {
   ActivationLetterSchema,
   ApprovedFamiliesSchema,
+  FamilySearchResultSchema,
   BudgetSchema,
   FamilyDeletionSchema,
   FamilySchema,
@@ -40,6 +44,8 @@ import {
   type AddFamilyRequest,
   type ApproveFamiliesRequest,
   type ApprovedFamilies,
+  type FamilySearchQuery,
+  type FamilySearchResult,
   type Budget,
   type DeleteFamilyRequest,
   type Family,
@@ -52,9 +58,21 @@ import {
   type TopUpRequest,
   type TopUpSummary,
 } from "./eligibility.ts";
-import { FamilyChildrenSchema, FamilySessionSchema, type ActivationRequest, type FamilyChildren, type FamilySession } from "./family.ts";
 import {
+  FamilyChildrenSchema,
+  FamilySessionSchema,
+  ParticipatingMerchantsSchema,
+  type ActivationRequest,
+  type FamilyChildren,
+  type FamilySession,
+  type ParticipatingMerchants,
+  type ParticipatingMerchantsQuery,
+} from "./family.ts";
+import {
+  ApplicationStatusSchema,
   MerchantApplicationReceiptSchema,
+  MerchantMeSchema,
+  MerchantUserListSchema,
   MerchantListSchema,
   MerchantSchema,
   MerchantSessionSchema,
@@ -62,7 +80,10 @@ import {
   type ApproveMerchantRequest,
   type CreateMerchantUserRequest,
   type Merchant,
+  type ApplicationStatus,
   type MerchantApplicationReceipt,
+  type MerchantMe,
+  type MerchantUserList,
   type MerchantApplicationRequest,
   type MerchantList,
   type MerchantListQuery,
@@ -86,6 +107,31 @@ import {
   type RefundReceipt,
   type RefundRequest,
 } from "./payments.ts";
+import {
+  FundPayoutScheduleSchema,
+  MerchantPayoutsSchema,
+  OwedListSchema,
+  PaidPerShopSchema,
+  PayoutRunDetailSchema,
+  PayoutRunListSchema,
+  PayoutRunSchema,
+  SepaFileSchema,
+  StatementImportSchema,
+  type FundPayoutSchedule,
+  type ImportStatementRequest,
+  type StatementImport,
+  type MerchantPayouts,
+  type OwedList,
+  type PaidPerShop,
+  type PaidPerShopQuery,
+  type PayoutRun,
+  type PayoutRunDetail,
+  type PayoutRunList,
+  type PayoutRunListQuery,
+  type SepaFile,
+  type SetPayoutScheduleRequest,
+  type StartPayoutRunRequest,
+} from "./payouts.ts";
 
 export const SESSION_COOKIE = "tegoed_session";
 export const CSRF_HEADER = "X-CSRF-Token";
@@ -131,6 +177,9 @@ export interface ApiClient {
     listUsers(): Promise<StaffUserList>;
     createUser(body: CreateStaffUserRequest): Promise<StaffUser>;
     updateUser(id: string, body: UpdateStaffUserRequest): Promise<StaffUser>;
+    /** Ends every session of the user; keeps the new one's CSRF token. */
+    changePassword(body: ChangePasswordRequest): Promise<StaffSession>;
+    resetPassword(id: string, body: ResetPasswordRequest): Promise<void>;
   };
   funds: {
     create(body: CreateFundRequest): Promise<Fund>;
@@ -146,38 +195,90 @@ export interface ApiClient {
     approveFamilies(fundId: string, body?: ApproveFamiliesRequest): Promise<ApprovedFamilies>;
     issueBudgets(fundId: string): Promise<IssueReport>;
     previewTopUp(fundId: string, body: TopUpRequest): Promise<TopUpSummary>;
-    topUp(fundId: string, body: TopUpRequest): Promise<TopUpReceipt>;
+    /** `idempotencyKey`: one per intended top-up; reuse it to retry safely. */
+    topUp(fundId: string, body: TopUpRequest, idempotencyKey?: string): Promise<TopUpReceipt>;
     freezeBudget(budgetId: string, body: FreezeRequest): Promise<Budget>;
     unfreezeBudget(budgetId: string, body: FreezeRequest): Promise<Budget>;
     issueLetter(familyId: string): Promise<ActivationLetter>;
     reissueAccess(familyId: string): Promise<ActivationLetter>;
     deleteFamily(familyId: string, body: DeleteFamilyRequest): Promise<FamilyDeletion>;
+    listFamilies(fundId: string, query?: FamilySearchQuery): Promise<FamilySearchResult>;
   };
   family: {
     /** Starts the family's session: keeps its CSRF token. */
     activate(body: ActivationRequest): Promise<FamilySession>;
+    /** The live session after a reload (401 UNAUTHENTICATED when none): keeps its CSRF token. */
+    session(): Promise<FamilySession>;
+    logout(): Promise<void>;
     children(): Promise<FamilyChildren>;
+  };
+  /** No login needed. */
+  public: {
+    /** The shops where budgets can be spent, optionally of one fund. */
+    merchants(query?: ParticipatingMerchantsQuery): Promise<ParticipatingMerchants>;
+    funds(): Promise<PublicFundList>;
+    fund(id: string): Promise<PublicFund>;
+  };
+  reports: {
+    dashboard(fundId: string, query?: DashboardQuery): Promise<Dashboard>;
+    auditLog(query?: AuditLogQuery): Promise<AuditLogPage>;
   };
   merchants: {
     /** Public: a shop applies. */
     apply(body: MerchantApplicationRequest): Promise<MerchantApplicationReceipt>;
+    /** Public: the shop follows its application with the receipt's statusToken. */
+    applicationStatus(id: string, token: string): Promise<ApplicationStatus>;
+    get(id: string): Promise<Merchant>;
     list(query?: MerchantListQuery): Promise<MerchantList>;
     approve(id: string, body: ApproveMerchantRequest): Promise<Merchant>;
     decline(id: string, body: MerchantReasonRequest): Promise<Merchant>;
     suspend(id: string, body: MerchantReasonRequest): Promise<Merchant>;
     createUser(id: string, body: CreateMerchantUserRequest): Promise<MerchantUser>;
+    resetUserPassword(id: string, userId: string, body: ResetPasswordRequest): Promise<void>;
   };
   merchant: {
     /** Starts a shop user's session: keeps its CSRF token. */
     login(body: MerchantLoginRequest): Promise<MerchantSession>;
     logout(): Promise<void>;
+    /** The user, their shop and the session after a reload: keeps its CSRF token. */
+    me(): Promise<MerchantMe>;
+    users(): Promise<MerchantUserList>;
+    /** Ends every session of the user; keeps the new one's CSRF token. */
+    changePassword(body: ChangePasswordRequest): Promise<MerchantSession>;
+    createUser(body: CreateMerchantUserRequest): Promise<MerchantUser>;
     lookupQr(body: QrLookupRequest): Promise<QrLookup>;
     /** `idempotencyKey`: one per intended payment (e.g. a UUID made when the amount is confirmed); reuse it to retry. */
     charge(body: ChargeRequest, idempotencyKey: string): Promise<ChargeReceipt>;
-    refund(paymentId: string, body: RefundRequest): Promise<RefundReceipt>;
+    /** `idempotencyKey`: one per intended refund; reuse it to retry safely. */
+    refund(paymentId: string, body: RefundRequest, idempotencyKey?: string): Promise<RefundReceipt>;
     payments(query?: PaymentListQuery): Promise<PaymentList>;
+    /** This shop's payouts (amount, date, reference, status) and what each fund owes it now. */
+    payouts(): Promise<MerchantPayouts>;
+  };
+  /** Settlement to shops (finance; auditors and admins may read). */
+  payouts: {
+    owed(fundId: string): Promise<OwedList>;
+    schedule(fundId: string): Promise<FundPayoutSchedule>;
+    setSchedule(fundId: string, body: SetPayoutScheduleRequest): Promise<FundPayoutSchedule>;
+    /** Starts a run; it pays in the background (or waits for approval): follow it with `run(id)`. */
+    start(body: StartPayoutRunRequest): Promise<PayoutRun>;
+    approve(runId: string): Promise<PayoutRun>;
+    reject(runId: string): Promise<PayoutRun>;
+    runs(query?: PayoutRunListQuery): Promise<PayoutRunList>;
+    run(runId: string): Promise<PayoutRunDetail>;
+    sepaFile(runId: string): Promise<SepaFile>;
+    markSent(runId: string): Promise<PayoutRun>;
+    paid(query: PaidPerShopQuery): Promise<PaidPerShop>;
+    /** A camt.053 statement: confirms the SEPA payouts it shows booked. */
+    importStatement(body: ImportStatementRequest): Promise<StatementImport>;
   };
 }
+
+const idempotency = (key: string | undefined): Record<string, string> | undefined => (key === undefined ? undefined : { [IDEMPOTENCY_HEADER]: key });
+
+/** Query values as the URL carries them. */
+const stringify = (query: object): Record<string, string | undefined> =>
+  Object.fromEntries(Object.entries(query).map(([k, v]) => [k, v === undefined ? undefined : String(v)]));
 
 function queryString(query: Record<string, string | undefined> = {}): string {
   const params = new URLSearchParams();
@@ -252,6 +353,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       },
       listUsers: () => client.request("GET", "/api/staff/users", { schema: StaffUserListSchema }),
       createUser: (body) => client.request("POST", "/api/staff/users", { body, schema: StaffUserSchema }),
+      async changePassword(body) {
+        const session = await client.request("PUT", "/api/staff/me/password", { body, schema: StaffSessionSchema });
+        client.csrfToken = session.csrfToken;
+        return session;
+      },
+      resetPassword: (id, body) => client.request("PUT", `/api/staff/users/${encodeURIComponent(id)}/password`, { body }),
       updateUser: (id, body) =>
         client.request("PATCH", `/api/staff/users/${encodeURIComponent(id)}`, { body, schema: StaffUserSchema }),
     },
@@ -274,7 +381,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       issueBudgets: (fundId) => client.request("POST", `/api/funds/${encodeURIComponent(fundId)}/budgets/issue`, { schema: IssueReportSchema }),
       previewTopUp: (fundId, body) =>
         client.request("POST", `/api/funds/${encodeURIComponent(fundId)}/top-ups/preview`, { body, schema: TopUpSummarySchema }),
-      topUp: (fundId, body) => client.request("POST", `/api/funds/${encodeURIComponent(fundId)}/top-ups`, { body, schema: TopUpReceiptSchema }),
+      topUp: (fundId, body, idempotencyKey) =>
+        client.request("POST", `/api/funds/${encodeURIComponent(fundId)}/top-ups`, { body, schema: TopUpReceiptSchema, headers: idempotency(idempotencyKey) }),
       freezeBudget: (budgetId, body) =>
         client.request("POST", `/api/budgets/${encodeURIComponent(budgetId)}/freeze`, { body, schema: BudgetSchema }),
       unfreezeBudget: (budgetId, body) =>
@@ -283,6 +391,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       reissueAccess: (familyId) => client.request("POST", `/api/families/${encodeURIComponent(familyId)}/reissue`, { schema: ActivationLetterSchema }),
       deleteFamily: (familyId, body) =>
         client.request("DELETE", `/api/families/${encodeURIComponent(familyId)}`, { body, schema: FamilyDeletionSchema }),
+      listFamilies: (fundId, query = {}) =>
+        client.request("GET", `/api/funds/${encodeURIComponent(fundId)}/families${queryString(stringify(query))}`, { schema: FamilySearchResultSchema }),
     },
 
     family: {
@@ -291,16 +401,44 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         client.csrfToken = session.csrfToken;
         return session;
       },
+      async session() {
+        const session = await client.request("GET", "/api/family/session", { schema: FamilySessionSchema });
+        client.csrfToken = session.csrfToken;
+        return session;
+      },
+      async logout() {
+        await client.request("DELETE", "/api/family/session");
+        client.csrfToken = undefined;
+        client.sessionCookie = undefined;
+      },
       children: () => client.request("GET", "/api/family/children", { schema: FamilyChildrenSchema }),
+    },
+
+    public: {
+      merchants: (query = {}) => client.request("GET", `/api/public/merchants${queryString(query)}`, { schema: ParticipatingMerchantsSchema }),
+      funds: () => client.request("GET", "/api/public/funds", { schema: PublicFundListSchema }),
+      fund: (id) => client.request("GET", `/api/public/funds/${encodeURIComponent(id)}`, { schema: PublicFundSchema }),
+    },
+
+    reports: {
+      dashboard: (fundId, query = {}) =>
+        client.request("GET", `/api/funds/${encodeURIComponent(fundId)}/dashboard${queryString(query)}`, { schema: DashboardSchema }),
+      auditLog: (query = {}) =>
+        client.request("GET", `/api/audit-log${queryString({ ...query, limit: query.limit === undefined ? undefined : String(query.limit) })}`, { schema: AuditLogPageSchema }),
     },
 
     merchants: {
       apply: (body) => client.request("POST", "/api/merchants/applications", { body, schema: MerchantApplicationReceiptSchema }),
+      applicationStatus: (id, token) =>
+        client.request("GET", `/api/merchants/applications/${encodeURIComponent(id)}${queryString({ token })}`, { schema: ApplicationStatusSchema }),
+      get: (id) => client.request("GET", `/api/merchants/${encodeURIComponent(id)}`, { schema: MerchantSchema }),
       list: (query = {}) => client.request("GET", `/api/merchants${queryString(query)}`, { schema: MerchantListSchema }),
       approve: (id, body) => client.request("POST", `/api/merchants/${encodeURIComponent(id)}/approve`, { body, schema: MerchantSchema }),
       decline: (id, body) => client.request("POST", `/api/merchants/${encodeURIComponent(id)}/decline`, { body, schema: MerchantSchema }),
       suspend: (id, body) => client.request("POST", `/api/merchants/${encodeURIComponent(id)}/suspend`, { body, schema: MerchantSchema }),
       createUser: (id, body) => client.request("POST", `/api/merchants/${encodeURIComponent(id)}/users`, { body, schema: MerchantUserSchema }),
+      resetUserPassword: (id, userId, body) =>
+        client.request("PUT", `/api/merchants/${encodeURIComponent(id)}/users/${encodeURIComponent(userId)}/password`, { body }),
     },
 
     merchant: {
@@ -314,12 +452,43 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         client.csrfToken = undefined;
         client.sessionCookie = undefined;
       },
+      async me() {
+        const me = await client.request("GET", "/api/merchant/me", { schema: MerchantMeSchema });
+        client.csrfToken = me.csrfToken;
+        return me;
+      },
+      users: () => client.request("GET", "/api/merchant/users", { schema: MerchantUserListSchema }),
+      async changePassword(body) {
+        const session = await client.request("PUT", "/api/merchant/me/password", { body, schema: MerchantSessionSchema });
+        client.csrfToken = session.csrfToken;
+        return session;
+      },
+      createUser: (body) => client.request("POST", "/api/merchant/users", { body, schema: MerchantUserSchema }),
       lookupQr: (body) => client.request("POST", "/api/merchant/qr-lookups", { body, schema: QrLookupSchema }),
       charge: (body, idempotencyKey) =>
         client.request("POST", "/api/merchant/charges", { body, schema: ChargeReceiptSchema, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
-      refund: (paymentId, body) =>
-        client.request("POST", `/api/merchant/payments/${encodeURIComponent(paymentId)}/refunds`, { body, schema: RefundReceiptSchema }),
+      refund: (paymentId, body, idempotencyKey) =>
+        client.request("POST", `/api/merchant/payments/${encodeURIComponent(paymentId)}/refunds`, {
+          body, schema: RefundReceiptSchema, headers: idempotency(idempotencyKey),
+        }),
       payments: (query = {}) => client.request("GET", `/api/merchant/payments${queryString(query)}`, { schema: PaymentListSchema }),
+      payouts: () => client.request("GET", "/api/merchant/payouts", { schema: MerchantPayoutsSchema }),
+    },
+
+    payouts: {
+      owed: (fundId) => client.request("GET", `/api/funds/${encodeURIComponent(fundId)}/payouts/owed`, { schema: OwedListSchema }),
+      schedule: (fundId) => client.request("GET", `/api/funds/${encodeURIComponent(fundId)}/payout-schedule`, { schema: FundPayoutScheduleSchema }),
+      setSchedule: (fundId, body) =>
+        client.request("PUT", `/api/funds/${encodeURIComponent(fundId)}/payout-schedule`, { body, schema: FundPayoutScheduleSchema }),
+      start: (body) => client.request("POST", "/api/payout-runs", { body, schema: PayoutRunSchema }),
+      approve: (runId) => client.request("POST", `/api/payout-runs/${encodeURIComponent(runId)}/approve`, { schema: PayoutRunSchema }),
+      reject: (runId) => client.request("POST", `/api/payout-runs/${encodeURIComponent(runId)}/reject`, { schema: PayoutRunSchema }),
+      runs: (query = {}) => client.request("GET", `/api/payout-runs${queryString(query)}`, { schema: PayoutRunListSchema }),
+      run: (runId) => client.request("GET", `/api/payout-runs/${encodeURIComponent(runId)}`, { schema: PayoutRunDetailSchema }),
+      sepaFile: (runId) => client.request("GET", `/api/payout-runs/${encodeURIComponent(runId)}/sepa-file`, { schema: SepaFileSchema }),
+      markSent: (runId) => client.request("POST", `/api/payout-runs/${encodeURIComponent(runId)}/mark-sent`, { schema: PayoutRunSchema }),
+      paid: (query) => client.request("GET", `/api/payouts/paid${queryString(query)}`, { schema: PaidPerShopSchema }),
+      importStatement: (body) => client.request("POST", "/api/payout-statements", { body, schema: StatementImportSchema }),
     },
   };
 

@@ -6,3 +6,5 @@ export * from "./eligibility.ts";
 export * from "./family.ts";
 export * from "./merchants.ts";
 export * from "./payments.ts";
+export * from "./reports.ts";
+export * from "./payouts.ts";

@@ -13,6 +13,7 @@ import { inTransaction, type Db } from "../../db/transaction.ts";
 import { readFundEvents, safeHead } from "../../chain/events.ts";
 import { toChainDomainError } from "../../chain/errors.ts";
 import { paymentsRepository } from "../payments/payments.repository.ts";
+import { payoutsRepository } from "../payouts/payouts.repository.ts";
 import { indexedFundsRepository } from "./funds.repository.ts";
 
 export interface IndexerOptions {
@@ -133,6 +134,9 @@ export function createIndexer(options: IndexerOptions): Indexer {
       }
       const payments = indexed.filter((e) => e.kind === "payment");
       if (payments.length) await paymentsRepository(trx).confirmPayments(payments, clock());
+      // Payouts the chain recorded (settle): marked settled with their transaction, whatever our process managed to write.
+      const settled = events.flatMap((e) => (e.kind === "event" && e.name === "MerchantSettled" ? [{ bankRef: e.args.bankRef, txHash: e.txHash, blockTime: e.blockTime }] : []));
+      if (settled.length) await payoutsRepository(trx).recordSettledEvents(settled);
       return { paymentsAdded, refundsAdded };
     });
     const behind = all.some((f) => (group.includes(f.address) ? toBlock : f.cursor) < head);

@@ -1,0 +1,539 @@
+// Settlement: paying shops in euros what the fund owes them (their on-chain receivable), crash-safe.
+//
+// A payout goes pending → (bank) confirmed → (chain) settled; with a SEPA file: pending → sent (staff
+// uploaded the file) → settled. The rules that keep a crash from paying twice or losing a payout:
+// 1. the payout row, with its unique reference, is committed before the bank hears of it;
+// 2. `bank_attempts` is raised and committed before each bank call; a payout with attempts > 0 is
+//    looked up at the bank by its reference before anything is sent again;
+// 3. only a confirmed (or sent) transfer is recorded on chain, with settle(merchant, amount,
+//    keccak(reference)); the contract accepts a bankRef once, and we ask isBankRefUsed first;
+// 4. one open payout per shop and fund (a unique index), so what is owed = receivable − open payout.
+// `reconcilePayouts` finishes whatever a crash left halfway; the server runs it at start-up.
+import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import { DomainError } from "@tegoed/sdk";
+import { auditLogRepository } from "../../db/audit-log.repository.ts";
+import { inTransaction, type Db } from "../../db/transaction.ts";
+import { bankRefOf, type FundClient } from "../../chain/fund-client.ts";
+import type { BankAdapter, DebtorAccount, TransferBank } from "../../bank/index.ts";
+import { buildPain001, sepaText } from "../../bank/sepa/pain001.ts";
+import { readCamt053 } from "../../bank/sepa/camt053.ts";
+import type { PayoutTrigger } from "../../db/payouts-schema.ts";
+import { payoutsRepository, type NewPayout, type Payout, type PayoutCandidate, type PayoutRun, type RunProgress } from "./payouts.repository.ts";
+
+export type { Payout, PayoutRun, RunProgress, MerchantPaidTotal } from "./payouts.repository.ts";
+
+/** Where a test (or a real crash) may stop a payout. */
+export type CrashPoint = "after-run-created" | "before-bank" | "after-bank" | "after-confirm" | "after-chain" | "after-file" | "after-marked-sent";
+
+export interface PayoutDeps {
+  db: Db;
+  fund(address: string): FundClient;
+  bank: BankAdapter;
+  clock?: () => Date;
+  /** A run whose total is above this needs a second finance user's approval. Default: never. */
+  fourEyesCents?: bigint;
+  /** The name on the SEPA file's initiating party. Default: the debtor's name. */
+  initiatingPartyName?: string;
+  /** Fault injection: throw here to stop as a crash would. Never set in production. */
+  crashAt?: (point: CrashPoint, payout: { reference: string } | null) => void | Promise<void>;
+  log?: (message: string, facts?: Record<string, string | number>) => void;
+  /** Reads of receivables at once. Default 16. */
+  chainConcurrency?: number;
+  /** Settle transactions of a sent SEPA run at once. Default 8. */
+  settleConcurrency?: number;
+  /** "postgres": runs are also locked across processes (advisory lock). Default: within this process only (PGlite). */
+  dbKind?: "pglite" | "postgres";
+}
+
+export interface OwedLine {
+  merchantId: string;
+  name: string;
+  merchantAddress: string;
+  receivableCents: bigint;
+  openCents: bigint;
+  owedCents: bigint;
+}
+
+export interface StartRunCommand {
+  fundId: string;
+  trigger: PayoutTrigger;
+  /** The finance user who starts it; null for the scheduler. */
+  staffUserId: string | null;
+  /** Shops owed less than this are left for a later run. Default: the fund's minimum. */
+  minimumCents?: bigint;
+}
+
+export interface RunView extends PayoutRun {
+  progress: RunProgress;
+  bankLabel: string;
+}
+
+const TZ = "Europe/Amsterdam";
+
+/** 'YYYY-MM-DD' and 'HH:MM' of `date` in the municipality's time zone. */
+export function localDateTime(date: Date): { date: string; time: string } {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+      .formatToParts(date).map((p) => [p.type, p.value]),
+  );
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+}
+
+const BASE32 = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+function randomCode(length: number): string {
+  const bytes = randomBytes(length);
+  return Array.from(bytes, (b) => BASE32[b % BASE32.length]).join("");
+}
+
+/** Our payout reference: unique, SEPA-safe, at most 35 characters (EndToEndId). */
+export function newPayoutReference(now: Date): string {
+  return `TGD-${localDateTime(now).date.replace(/-/g, "")}-${randomCode(10)}`;
+}
+
+/** What the shop reads on its bank statement: the reference and the period. */
+export function payoutDescription(reference: string, from: Date, to: Date, fundName: string): string {
+  const period = `${localDateTime(from).date} t/m ${localDateTime(to).date}`;
+  return sepaText(`Tegoed ${reference} periode ${period} ${fundName}`, 140);
+}
+
+const clockOf = (deps: PayoutDeps) => deps.clock ?? (() => new Date());
+const log = (deps: PayoutDeps, message: string, facts: Record<string, string | number> = {}) =>
+  (deps.log ?? ((m, f) => console.info(`payouts: ${m}`, f ?? {})))(message, { bank: deps.bank.label, ...facts });
+
+async function crash(deps: PayoutDeps, point: CrashPoint, payout: { reference: string } | null) {
+  await deps.crashAt?.(point, payout);
+}
+
+async function fundOf(deps: PayoutDeps, fundId: string) {
+  const fund = await payoutsRepository(deps.db).fundSchedule(fundId);
+  if (!fund) throw new DomainError("FUND_UNKNOWN", undefined, { fundId });
+  return fund;
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    // After a failure (a crash) no new item starts: as when the process dies.
+    while (next < items.length && !failed) {
+      const i = next++;
+      try {
+        out[i] = await work(items[i]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  }));
+  return out;
+}
+
+/** What the fund owes each of its shops now: receivable on chain minus the open payout. */
+export async function owedPerShop(deps: PayoutDeps, fundId: string): Promise<OwedLine[]> {
+  return (await owedWithCandidates(deps, fundId)).map(({ candidate: _, ...line }) => line);
+}
+
+async function owedWithCandidates(deps: PayoutDeps, fundId: string): Promise<(OwedLine & { candidate: PayoutCandidate })[]> {
+  const fund = await fundOf(deps, fundId);
+  const client = deps.fund(fund.chain_address);
+  const candidates = await payoutsRepository(deps.db).candidates(fundId);
+  const states = await mapLimited(candidates, deps.chainConcurrency ?? 16, (c) => client.merchantOf(c.merchantAddress));
+  return candidates.map((c, i) => {
+    const receivable = states[i]!.receivable;
+    const owed = receivable > c.openCents ? receivable - c.openCents : 0n;
+    return { merchantId: c.merchantId, name: c.name, merchantAddress: c.merchantAddress, receivableCents: receivable, openCents: c.openCents, owedCents: owed, candidate: c };
+  });
+}
+
+/**
+ * Starts a run: one pending payout per shop owed at least the minimum (and with no open payout), all
+ * written with their references in one transaction before any bank is called. Above the four-eyes
+ * threshold the run waits for approval; else it is ready for `processRun`.
+ * @throws PAYOUT_NOTHING_OWED when no shop qualifies.
+ */
+export async function startRun(deps: PayoutDeps, cmd: StartRunCommand): Promise<PayoutRun> {
+  const now = clockOf(deps)();
+  const fund = await fundOf(deps, cmd.fundId);
+  const minimum = cmd.minimumCents ?? fund.payout_minimum_cents;
+  const owed = await owedWithCandidates(deps, cmd.fundId);
+  const payouts: NewPayout[] = [];
+  for (const line of owed) {
+    const c = line.candidate;
+    // A shop with an open payout waits for it to finish: never two payouts of the same money.
+    if (line.openCents > 0n || line.owedCents === 0n || line.owedCents < minimum) continue;
+    const reference = newPayoutReference(now);
+    payouts.push({
+      reference, bankRef: bankRefOf(reference), fundId: cmd.fundId, merchantId: c.merchantId, merchantAddress: c.merchantAddress, amountCents: line.owedCents,
+      creditorName: c.name, iban: c.iban, bic: c.bic, description: payoutDescription(reference, c.periodFrom, now, fund.name),
+      periodFrom: c.periodFrom, periodTo: now,
+    });
+  }
+  if (payouts.length === 0) throw new DomainError("PAYOUT_NOTHING_OWED", undefined, { fundId: cmd.fundId, minimumCents: minimum.toString() });
+  const total = payouts.reduce((sum, p) => sum + p.amountCents, 0n);
+  const needsApproval = deps.fourEyesCents !== undefined && total > deps.fourEyesCents;
+  const run = await inTransaction(deps.db, async (trx) => {
+    const created = await payoutsRepository(trx).insertRun(
+      { fundId: cmd.fundId, trigger: cmd.trigger, bank: deps.bank.name, status: needsApproval ? "awaiting_approval" : "processing", startedBy: cmd.staffUserId },
+      payouts,
+    );
+    await auditLogRepository(trx).append({
+      actorType: cmd.staffUserId ? "staff" : "system", actorId: cmd.staffUserId, action: "payout.run.start", subjectType: "payout_run", subjectId: created.id,
+      details: { fundId: cmd.fundId, trigger: cmd.trigger, bank: deps.bank.name, payouts: created.payoutCount, totalCents: created.totalCents.toString(), needsApproval },
+    });
+    return created;
+  });
+  if (run.payoutCount === 0) throw new DomainError("PAYOUT_NOTHING_OWED", undefined, { fundId: cmd.fundId });
+  log(deps, "run started", { runId: run.id, payouts: run.payoutCount, totalCents: run.totalCents.toString(), status: run.status });
+  await crash(deps, "after-run-created", null);
+  return run;
+}
+
+async function requireRun(db: Db, runId: string, forUpdate = false): Promise<PayoutRun> {
+  const run = /^[0-9a-f-]{36}$/i.test(runId) ? await payoutsRepository(db).findRun(runId, { forUpdate }) : null;
+  if (!run) throw new DomainError("PAYOUT_RUN_NOT_FOUND", undefined, { runId });
+  return run;
+}
+
+/** Four eyes: a second finance user, not the starter, approves a run above the threshold. */
+export async function approveRun(deps: PayoutDeps, runId: string, staffUserId: string): Promise<PayoutRun> {
+  const now = clockOf(deps)();
+  await inTransaction(deps.db, async (trx) => {
+    const run = await requireRun(trx, runId, true);
+    if (run.status !== "awaiting_approval") throw new DomainError("PAYOUT_RUN_STATE", undefined, { runId, status: run.status });
+    if (run.startedBy === staffUserId) throw new DomainError("PAYOUT_FOUR_EYES", undefined, { runId });
+    await payoutsRepository(trx).updateRun(runId, { status: "processing", approved_by: staffUserId, approved_at: now });
+    await auditLogRepository(trx).append({ actorType: "staff", actorId: staffUserId, action: "payout.run.approve", subjectType: "payout_run", subjectId: runId, details: { totalCents: run.totalCents.toString() } });
+  });
+  return requireRun(deps.db, runId);
+}
+
+/** Refuses a run awaiting approval: its payouts fail, so the money stays owed for a later run. */
+export async function rejectRun(deps: PayoutDeps, runId: string, staffUserId: string): Promise<PayoutRun> {
+  await inTransaction(deps.db, async (trx) => {
+    const run = await requireRun(trx, runId, true);
+    if (run.status !== "awaiting_approval") throw new DomainError("PAYOUT_RUN_STATE", undefined, { runId, status: run.status });
+    await payoutsRepository(trx).setRunPayouts(runId, "pending", { status: "failed" });
+    await payoutsRepository(trx).updateRun(runId, { status: "rejected", completed_at: clockOf(deps)() });
+    await auditLogRepository(trx).append({ actorType: "staff", actorId: staffUserId, action: "payout.run.reject", subjectType: "payout_run", subjectId: runId, details: {} });
+  });
+  return requireRun(deps.db, runId);
+}
+
+/**
+ * Pays a run that is processing. A transfer bank pays each payout (crash-safe steps in `payOne`);
+ * a file bank gets the run's pain.001 written, and the run waits for staff to mark it sent.
+ * Payouts the bank could not be reached for stay pending: `reconcilePayouts` or the next call retries.
+ */
+export async function processRun(deps: PayoutDeps, runId: string): Promise<RunView> {
+  // One payer per run at a time (a hand-started run paying in the background and the scheduler's
+  // reconciliation may meet): a second would see the same pending payouts and could pay them again.
+  const done = await withRunLock(deps, runId, () => processLockedRun(deps, runId));
+  return done ?? getRun(deps, runId);
+}
+
+const runsInProcess = new Set<string>();
+
+/** Runs `work` holding the run's lock; null when another payer holds it. */
+async function withRunLock<T>(deps: PayoutDeps, runId: string, work: () => Promise<T>): Promise<T | null> {
+  if (runsInProcess.has(runId)) return null;
+  runsInProcess.add(runId);
+  try {
+    if (deps.dbKind !== "postgres") return await work();
+    // A session lock on its own connection: released by PostgreSQL itself if this process dies.
+    const key = sql`hashtextextended(${`payout-run:${runId}`}, 0)`;
+    return await deps.db.connection().execute(async (conn) => {
+      const locked = (await sql<{ ok: boolean }>`select pg_try_advisory_lock(${key}) as ok`.execute(conn)).rows[0]?.ok === true;
+      if (!locked) return null;
+      try {
+        return await work();
+      } finally {
+        await sql`select pg_advisory_unlock(${key})`.execute(conn);
+      }
+    });
+  } finally {
+    runsInProcess.delete(runId);
+  }
+}
+
+async function processLockedRun(deps: PayoutDeps, runId: string): Promise<RunView> {
+  const run = await requireRun(deps.db, runId);
+  if (run.status !== "processing") return getRun(deps, runId);
+  const fund = await fundOf(deps, run.fundId);
+  if (deps.bank.kind === "file") {
+    await writeRunFile(deps, run, deps.bank.debtor);
+    return getRun(deps, runId);
+  }
+  const client = deps.fund(fund.chain_address);
+  const bank = deps.bank;
+  const open = await payoutsRepository(deps.db).payoutsOfRun(runId, ["pending", "confirmed", "sent"]);
+  for (const payout of open) await payOne(deps, bank, client, payout);
+  await finishRunIfDone(deps, runId);
+  return getRun(deps, runId);
+}
+
+async function fail(deps: PayoutDeps, payout: Payout, error: unknown) {
+  const message = error instanceof DomainError ? `${error.code}: ${error.message}` : (error as Error)?.message ?? String(error);
+  await payoutsRepository(deps.db).updatePayout(payout.id, { last_error: message.slice(0, 500) });
+  log(deps, "payout step failed, left open for a retry", { reference: payout.reference, error: error instanceof DomainError ? error.code : "error" });
+}
+
+/** One payout through its steps, from wherever it stands. Errors leave it open (never failed halfway). */
+async function payOne(deps: PayoutDeps, bank: TransferBank, client: FundClient, start: Payout): Promise<void> {
+  const repo = payoutsRepository(deps.db);
+  let payout = start;
+  if (payout.status === "pending") {
+    try {
+      // Rule 2: the bank may have paid it already (a crash or timeout after the call): ask first.
+      const known = payout.bankAttempts > 0 ? await bank.findByReference(payout.reference) : null;
+      if (known) {
+        log(deps, "bank already has the transfer: not sent again", { reference: payout.reference });
+      } else {
+        if (payout.bankAttempts === 0) {
+          // A refund since the run started may have lowered what is owed: then pay nothing now.
+          const { receivable } = await client.merchantOf(payout.merchantAddress);
+          if (receivable < payout.amountCents) {
+            await repo.updatePayout(payout.id, { status: "failed", last_error: `receivable ${receivable} below the payout` });
+            return;
+          }
+        }
+        if (!(await repo.claimBankAttempt(payout.id, payout.bankAttempts))) return; // another payer has it
+        await crash(deps, "before-bank", payout);
+      }
+      const record = known ?? (await bank.transfer({
+        reference: payout.reference, amountCents: payout.amountCents, creditorName: payout.creditorName, iban: payout.iban, bic: payout.bic,
+        description: payout.description,
+      }));
+      await crash(deps, "after-bank", payout);
+      if (record.amountCents !== payout.amountCents) {
+        throw new DomainError("BANK_REFUSED", "The bank's transfer under this reference has another amount.", { reference: payout.reference });
+      }
+      const confirmedAt = clockOf(deps)();
+      await repo.updatePayout(payout.id, { status: "confirmed", bank_id: record.bankId, confirmed_at: confirmedAt, last_error: null });
+      payout = { ...payout, status: "confirmed", bankId: record.bankId, confirmedAt };
+      await crash(deps, "after-confirm", payout);
+    } catch (error) {
+      if (isCrash(error)) throw error;
+      await fail(deps, payout, error);
+      return;
+    }
+  }
+  if (payout.status === "confirmed" || payout.status === "sent") {
+    try {
+      await settleOnChain(deps, client, payout);
+    } catch (error) {
+      if (isCrash(error)) throw error;
+      await fail(deps, payout, error);
+    }
+  }
+}
+
+/** Rule 3: record the paid transfer on chain once; a bankRef already used means it was recorded. */
+async function settleOnChain(deps: PayoutDeps, client: FundClient, payout: Payout): Promise<void> {
+  const bankRef = bankRefOf(payout.reference);
+  let txHash: string | null = null;
+  if (!(await client.isBankRefUsed(bankRef))) {
+    try {
+      txHash = (await client.settle(payout.merchantAddress, payout.amountCents, bankRef)).txHash;
+    } catch (error) {
+      // Sent twice at once (a second replica): the chain refused the copy, the first one counts.
+      if (!(error instanceof DomainError && error.code === "BANK_REF_USED")) throw error;
+    }
+    await crash(deps, "after-chain", payout);
+  }
+  await payoutsRepository(deps.db).updatePayout(payout.id, { status: "settled", settle_tx_hash: txHash, settled_at: clockOf(deps)(), last_error: null });
+}
+
+/** Crashes injected by tests pass through every catch: they stand for the process dying. */
+export class InjectedCrash extends Error {
+  readonly point: CrashPoint;
+  constructor(point: CrashPoint) {
+    super(`injected crash at ${point}`);
+    this.point = point;
+    this.name = "InjectedCrash";
+  }
+}
+const isCrash = (error: unknown) => error instanceof InjectedCrash;
+
+async function finishRunIfDone(deps: PayoutDeps, runId: string): Promise<void> {
+  const progress = await payoutsRepository(deps.db).progress(runId);
+  if (progress.pending + progress.sent + progress.confirmed === 0) {
+    await payoutsRepository(deps.db).updateRun(runId, { status: "completed", completed_at: clockOf(deps)() });
+    log(deps, "run completed", { runId, settled: progress.settled, failed: progress.failed });
+  }
+}
+
+/** The SEPA file of a run, written once (the same MsgId on every download, so a bank refuses a second upload). */
+async function writeRunFile(deps: PayoutDeps, run: PayoutRun, debtor: DebtorAccount): Promise<void> {
+  const now = clockOf(deps)();
+  const payouts = await payoutsRepository(deps.db).payoutsOfRun(run.id, ["pending"]);
+  const messageId = `TGD-RUN-${localDateTime(now).date.replace(/-/g, "")}-${randomCode(10)}`;
+  const xml = buildPain001({
+    messageId, createdAt: now, executionDate: localDateTime(now).date, initiatingPartyName: deps.initiatingPartyName ?? debtor.name, debtor,
+    transfers: payouts.map((p) => ({ endToEndId: p.reference, amountCents: p.amountCents, creditorName: p.creditorName, iban: p.iban, bic: p.bic, remittance: p.description })),
+  });
+  await inTransaction(deps.db, async (trx) => {
+    const repo = payoutsRepository(trx);
+    await repo.setRunPayouts(run.id, "pending", { bank_attempts: 1 });
+    await repo.updateRun(run.id, { status: "awaiting_sent", message_id: messageId, sepa_xml: xml });
+  });
+  log(deps, "SEPA file written, waiting for staff to send it", { runId: run.id, payouts: payouts.length });
+  await crash(deps, "after-file", null);
+}
+
+/** The run's pain.001 file, for staff to upload to the bank. */
+export async function runFile(deps: PayoutDeps, runId: string, staffUserId?: string): Promise<{ messageId: string; xml: string; fileName: string }> {
+  await requireRun(deps.db, runId);
+  const file = await payoutsRepository(deps.db).runFile(runId);
+  if (!file) throw new DomainError("PAYOUT_RUN_STATE", "This payout run has no SEPA file.", { runId });
+  if (staffUserId) {
+    await auditLogRepository(deps.db).append({ actorType: "staff", actorId: staffUserId, action: "payout.run.download", subjectType: "payout_run", subjectId: runId, details: { messageId: file.messageId } });
+  }
+  return { ...file, fileName: `${file.messageId}.xml` };
+}
+
+/**
+ * Staff uploaded the run's file to the bank: its payouts count as sent, and are recorded on chain.
+ * Marking twice is harmless (the second only finishes what is left).
+ */
+export async function markRunSent(deps: PayoutDeps, runId: string, staffUserId: string, options: { settle?: boolean } = {}): Promise<RunView> {
+  const now = clockOf(deps)();
+  await inTransaction(deps.db, async (trx) => {
+    const run = await requireRun(trx, runId, true);
+    if (run.status !== "awaiting_sent") throw new DomainError("PAYOUT_RUN_STATE", undefined, { runId, status: run.status });
+    if (run.sentAt) return;
+    await payoutsRepository(trx).setRunPayouts(runId, "pending", { status: "sent", confirmed_at: now });
+    await payoutsRepository(trx).updateRun(runId, { sent_by: staffUserId, sent_at: now });
+    await auditLogRepository(trx).append({ actorType: "staff", actorId: staffUserId, action: "payout.run.sent", subjectType: "payout_run", subjectId: runId, details: { messageId: run.messageId ?? "" } });
+  });
+  await crash(deps, "after-marked-sent", null);
+  if (options.settle !== false) await settleSentRun(deps, runId);
+  return getRun(deps, runId);
+}
+
+/** Records a sent SEPA run's payouts on chain (those not yet recorded). */
+export async function settleSentRun(deps: PayoutDeps, runId: string): Promise<void> {
+  const run = await requireRun(deps.db, runId);
+  const fund = await fundOf(deps, run.fundId);
+  const client = deps.fund(fund.chain_address);
+  // Each payout has its own bankRef and shop: they may be recorded side by side (one per relayer lane and more).
+  await mapLimited(await payoutsRepository(deps.db).payoutsOfRun(runId, ["sent", "confirmed"]), deps.settleConcurrency ?? 8, async (payout) => {
+    try {
+      await settleOnChain(deps, client, payout);
+    } catch (error) {
+      if (isCrash(error)) throw error;
+      await fail(deps, payout, error);
+    }
+  });
+  await finishRunIfDone(deps, runId);
+}
+
+export interface StatementImport {
+  /** Payouts the statement confirmed (and that are now recorded on chain, unless the chain failed). */
+  confirmed: string[];
+  /** Ours, but the amount differs: left as they were, for a person to look at. */
+  mismatched: string[];
+  /** Transactions of the statement that are no payout of ours (or were confirmed before). */
+  ignored: number;
+}
+
+/**
+ * A camt.053 statement of the municipality's account: each booked debit whose EndToEndId is a payout
+ * reference of a SEPA run, with the same amount, confirms that payout (whether or not staff marked the
+ * file sent), and the payout is recorded on chain.
+ */
+export async function importStatement(deps: PayoutDeps, xml: string, staffUserId: string): Promise<StatementImport> {
+  const transactions = readCamt053(xml);
+  const now = clockOf(deps)();
+  const result: StatementImport = { confirmed: [], mismatched: [], ignored: 0 };
+  const runs = new Set<string>();
+  await inTransaction(deps.db, async (trx) => {
+    const repo = payoutsRepository(trx);
+    const payouts = await repo.findByReferences(transactions.map((t) => t.endToEndId));
+    for (const tx of transactions) {
+      const payout = payouts.get(tx.endToEndId);
+      if (!payout || (payout.status !== "pending" && payout.status !== "sent") || payout.bankAttempts === 0) {
+        result.ignored++;
+        continue;
+      }
+      if (payout.amountCents !== tx.amountCents) {
+        result.mismatched.push(payout.reference);
+        continue;
+      }
+      await repo.updatePayout(payout.id, { status: "confirmed", confirmed_at: now, last_error: null });
+      result.confirmed.push(payout.reference);
+      runs.add(payout.runId);
+    }
+    await auditLogRepository(trx).append({
+      actorType: "staff", actorId: staffUserId, action: "payout.statement.import", subjectType: "payout_run", subjectId: null,
+      details: { confirmed: result.confirmed.length, mismatched: result.mismatched.length, ignored: result.ignored },
+    });
+  });
+  for (const runId of runs) await settleSentRun(deps, runId);
+  return result;
+}
+
+/**
+ * Finishes what a crash or an unreachable bank or chain left open: processing runs are processed again
+ * (each payout from the step it reached; the bank asked by reference first), sent SEPA runs settled.
+ * Returns the runs it looked at.
+ */
+export async function reconcilePayouts(deps: PayoutDeps): Promise<string[]> {
+  const repo = payoutsRepository(deps.db);
+  const runs = [...(await repo.unfinishedRuns()), ...(await repo.sentRunsWithOpenPayouts())];
+  for (const run of runs) {
+    if (run.status === "processing") {
+      // A run started with another bank adapter is left for that configuration.
+      if (run.bank !== deps.bank.name) continue;
+      await processRun(deps, run.id);
+    } else {
+      await settleSentRun(deps, run.id);
+    }
+  }
+  if (runs.length) log(deps, "reconciled unfinished runs", { runs: runs.length });
+  return runs.map((r) => r.id);
+}
+
+export async function getRun(deps: PayoutDeps, runId: string): Promise<RunView> {
+  const run = await requireRun(deps.db, runId);
+  return { ...run, progress: await payoutsRepository(deps.db).progress(runId), bankLabel: bankLabelOf(deps, run.bank) };
+}
+
+function bankLabelOf(deps: PayoutDeps, name: string): string {
+  return name === deps.bank.name ? deps.bank.label : name;
+}
+
+export async function listRuns(deps: PayoutDeps, filter: { fundId?: string; limit?: number } = {}): Promise<RunView[]> {
+  const runs = await payoutsRepository(deps.db).listRuns(filter);
+  return Promise.all(runs.map(async (run) => ({ ...run, progress: await payoutsRepository(deps.db).progress(run.id), bankLabel: bankLabelOf(deps, run.bank) })));
+}
+
+export async function runPayouts(deps: PayoutDeps, runId: string): Promise<Payout[]> {
+  await requireRun(deps.db, runId);
+  return payoutsRepository(deps.db).payoutsOfRun(runId);
+}
+
+export async function merchantPayouts(deps: Pick<PayoutDeps, "db">, merchantId: string): Promise<Payout[]> {
+  return payoutsRepository(deps.db).merchantPayouts(merchantId);
+}
+
+/** What each fund owes one shop now (receivable minus its open payout). */
+export async function owedToShop(deps: Pick<PayoutDeps, "db" | "fund">, merchantId: string) {
+  const rows = await payoutsRepository(deps.db).shopFunds(merchantId);
+  return Promise.all(rows.map(async (r) => {
+    const open = BigInt(r.open_cents ?? "0");
+    const receivable = r.merchant_address ? (await deps.fund(r.fund_address).merchantOf(r.merchant_address)).receivable : 0n;
+    return { fundId: r.fund_id, fundName: r.fund_name, openCents: open, owedCents: receivable > open ? receivable - open : 0n };
+  }));
+}
+
+export async function paidPerShop(deps: Pick<PayoutDeps, "db">, filter: { fundId?: string; from: Date; to: Date }) {
+  return payoutsRepository(deps.db).paidPerMerchant(filter);
+}
+
+/** Starts and pays (unless it waits for approval) a run: the scheduler's and a hand-started run's path. */
+export async function startAndProcess(deps: PayoutDeps, cmd: StartRunCommand): Promise<RunView> {
+  const run = await startRun(deps, cmd);
+  return run.status === "processing" ? processRun(deps, run.id) : getRun(deps, run.id);
+}

@@ -1,0 +1,101 @@
+// A payout run with the `sepa` adapter on a real Hardhat node and both database engines: the run writes
+// one pain.001 file (XSD-valid, the payouts' references in it), nothing is recorded on chain until staff
+// mark the file sent; then every payout is settled on chain once, also after a crash right after marking.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { sepaFileBank } from "../../../src/bank/index.ts";
+import { euros } from "../../../src/bank/sepa/pain001.ts";
+import {
+  InjectedCrash, getRun, importStatement, markRunSent, merchantPayouts, reconcilePayouts, runFile, startAndProcess, type PayoutDeps,
+} from "../../../src/domain/payouts/index.ts";
+import { ENGINES, useDatabase } from "../../support/engines.ts";
+import { type TestChain, startTestChain } from "../../chain/harness.ts";
+import { CHAIN_ENGINE, type ChainFunds, refusal, seedChainFunds } from "../payments/support.ts";
+import { camt053, crashOnceAt, owedShop, payoutDeps, xmllint } from "./support.ts";
+
+let t: TestChain;
+beforeAll(async () => {
+  t = await startTestChain(CHAIN_ENGINE);
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+const DEBTOR = { name: "Gemeente Westerkwartier", iban: "NL02ABNA0123456789", bic: "ABNANL2A" };
+
+describe.each(ENGINES)("a SEPA payout run on $name", (engine) => {
+  const ctx = useDatabase(engine);
+  let funds: ChainFunds;
+  const deps = (extra: Partial<PayoutDeps> = {}) => payoutDeps(ctx.db, t, { bank: sepaFileBank(DEBTOR), ...extra });
+  beforeEach(async () => {
+    funds ??= await seedChainFunds(ctx.db, t);
+  });
+
+  it("writes one valid file, records nothing on chain until staff mark it sent, then settles each payout once", async () => {
+    const a = await owedShop(ctx.db, t, funds, 12_50n);
+    const b = await owedShop(ctx.db, t, funds, 99_95n);
+    const run = await startAndProcess(deps(), { fundId: funds.fundId, trigger: "manual", staffUserId: randomUUID() });
+    expect(run).toMatchObject({ status: "awaiting_sent", bank: "sepa", hasFile: true, progress: { pending: run.payoutCount } });
+
+    const file = await runFile(deps(), run.id);
+    expect(file.fileName).toBe(`${file.messageId}.xml`);
+    expect(xmllint(file.xml).valid).toBe(true);
+    const [pa] = await merchantPayouts({ db: ctx.db }, a.id);
+    const [pb] = await merchantPayouts({ db: ctx.db }, b.id);
+    expect(file.xml).toContain(`<EndToEndId>${pa!.reference}</EndToEndId>`);
+    expect(file.xml).toContain(`<Ustrd>${pb!.description}</Ustrd>`);
+    expect(file.xml).toContain('<InstdAmt Ccy="EUR">99.95</InstdAmt>');
+    expect(file.xml).toContain(`<CtrlSum>${euros(run.totalCents)}</CtrlSum>`);
+    // Downloading again gives the very same file (same MsgId: the bank refuses a second upload).
+    expect(await runFile(deps(), run.id)).toEqual(file);
+    expect((await t.fund.merchantOf(a.chainAddress!)).receivable).toBe(12_50n);
+
+    const done = await markRunSent(deps(), run.id, randomUUID());
+    expect(done).toMatchObject({ status: "completed", progress: { settled: run.payoutCount, pending: 0 } });
+    expect(await t.fund.merchantOf(a.chainAddress!)).toMatchObject({ receivable: 0n, paidOut: 12_50n });
+    expect(await t.fund.merchantOf(b.chainAddress!)).toMatchObject({ receivable: 0n, paidOut: 99_95n });
+    expect((await refusal(markRunSent(deps(), run.id, randomUUID()))).code).toBe("PAYOUT_RUN_STATE");
+  });
+
+  it("a camt.053 statement confirms the booked payouts (recorded on chain once); another amount is left for a person", async () => {
+    const a = await owedShop(ctx.db, t, funds, 12_00n);
+    const b = await owedShop(ctx.db, t, funds, 3_45n);
+    const run = await startAndProcess(deps(), { fundId: funds.fundId, trigger: "manual", staffUserId: null });
+    const [pa] = await merchantPayouts({ db: ctx.db }, a.id);
+    const [pb] = await merchantPayouts({ db: ctx.db }, b.id);
+    const statement = camt053([{ transactions: [{ endToEndId: pa!.reference, amount: "12.00" }, { endToEndId: pb!.reference, amount: "3.46" }, { endToEndId: "SOMETHING-ELSE", amount: "1.00" }] }]);
+    const staff = randomUUID();
+    const result = await importStatement(deps(), statement, staff);
+    expect(result).toEqual({ confirmed: [pa!.reference], mismatched: [pb!.reference], ignored: 1 });
+    expect(await t.fund.merchantOf(a.chainAddress!)).toMatchObject({ receivable: 0n, paidOut: 12_00n });
+    expect((await t.fund.merchantOf(b.chainAddress!)).receivable).toBe(3_45n);
+    // The same statement again changes nothing.
+    expect(await importStatement(deps(), statement, staff)).toEqual({ confirmed: [], mismatched: [pb!.reference], ignored: 2 });
+    expect((await t.fund.merchantOf(a.chainAddress!)).paidOut).toBe(12_00n);
+    // Marking the file sent settles the rest.
+    expect(await markRunSent(deps(), run.id, staff)).toMatchObject({ status: "completed" });
+    expect(await t.fund.merchantOf(b.chainAddress!)).toMatchObject({ receivable: 0n, paidOut: 3_45n });
+  });
+
+  it("a crash right after marking sent is finished by reconciliation: settled once", async () => {
+    const shop = await owedShop(ctx.db, t, funds, 40_00n);
+    const run = await startAndProcess(deps(), { fundId: funds.fundId, trigger: "manual", staffUserId: null });
+    const crashed = await markRunSent(deps({ crashAt: crashOnceAt("after-marked-sent") }), run.id, randomUUID()).then(() => null, (e: unknown) => e);
+    expect(crashed).toBeInstanceOf(InjectedCrash);
+    expect((await getRun(deps(), run.id)).progress.sent).toBe(run.payoutCount);
+    await reconcilePayouts(deps());
+    expect((await getRun(deps(), run.id)).status).toBe("completed");
+    expect(await t.fund.merchantOf(shop.chainAddress!)).toMatchObject({ receivable: 0n, paidOut: 40_00n });
+  });
+
+  it("a crash in the middle of settling the sent file: reconciliation settles the rest, the chain records each once", async () => {
+    const a = await owedShop(ctx.db, t, funds, 1_00n);
+    const b = await owedShop(ctx.db, t, funds, 2_00n);
+    const run = await startAndProcess(deps(), { fundId: funds.fundId, trigger: "manual", staffUserId: null });
+    await markRunSent(deps({ crashAt: crashOnceAt("after-chain") }), run.id, randomUUID()).catch(() => {});
+    await reconcilePayouts(deps());
+    expect((await getRun(deps(), run.id)).status).toBe("completed");
+    expect(await t.fund.merchantOf(a.chainAddress!)).toMatchObject({ receivable: 0n, paidOut: 1_00n });
+    expect(await t.fund.merchantOf(b.chainAddress!)).toMatchObject({ receivable: 0n, paidOut: 2_00n });
+  });
+});

@@ -39,7 +39,7 @@ describe("payouts by role (four eyes)", () => {
     expect(within(own!).queryByRole("button", { name: "Approve" })).not.toBeInTheDocument();
     expect(own).toHaveTextContent("A colleague must approve this run.");
     await userEvent.click(screen.getByRole("button", { name: "Start a payout run" }));
-    expect(screen.getByRole("alertdialog")).toHaveTextContent("1 shop is paid, €6,000.00 in total, through simulated bank.");
+    expect(screen.getByRole("alertdialog")).toHaveTextContent("1 shop is paid, €6,000.00 in total, through simulated bank (no real money).");
   });
 
   it("finance changes the payout schedule; an auditor only reads it", async () => {

@@ -83,7 +83,7 @@ export function PayoutsPage() {
   return (
     <>
       <h1>{t("payouts.title", { fund: fund.name })}</h1>
-      {owed && <p>{t("payouts.bank", { bank: owed.bank.label })}</p>}
+      {owed && <p>{t("payouts.bank", { bank: t(`payouts.bankName.${owed.bank.name}`) })}</p>}
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
       <section className="card" aria-labelledby="owed-title">
         <h2 id="owed-title">{t("payouts.owedTitle")}</h2>
@@ -119,7 +119,7 @@ export function PayoutsPage() {
             onCancel={() => setConfirming(false)}
             // A run started by hand pays every shop in the table above, below the automatic runs' minimum too.
             onConfirm={() => act(() => api.payouts.start({ fundId: fund.id, minimumCents: 0 }), (run) => run.status === "awaiting_approval" ? t("payouts.awaitingApproval") : t("payouts.started"))}>
-            <p>{t("payouts.startText", { count: owed.shops.filter((s) => s.owedCents > 0).length, total: money(owed.totalOwedCents), bank: owed.bank.label })}</p>
+            <p>{t("payouts.startText", { count: owed.shops.filter((s) => s.owedCents > 0).length, total: money(owed.totalOwedCents), bank: t(`payouts.bankName.${owed.bank.name}`) })}</p>
           </Confirm>
         )}
       </section>
@@ -164,7 +164,7 @@ export function PayoutsPage() {
             <caption>{t("payouts.runsCaption")}</caption>
             <thead>
               <tr>
-                <th scope="col">{t("payouts.started")}</th>
+                <th scope="col">{t("payouts.startedAt")}</th>
                 <th scope="col">{t("common.status")}</th>
                 <th scope="col" className="num">{t("payouts.amount")}</th>
                 <th scope="col" className="num">{t("payouts.shops")}</th>

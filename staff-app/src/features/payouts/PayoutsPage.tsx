@@ -1,7 +1,7 @@
 // Payouts to shops for the chosen fund: what is owed per shop, start a run (finance), approve or reject
 // a run someone else started (four eyes, above the bank's threshold), follow its progress, download the
 // SEPA file and mark it sent when that bank adapter is used. Auditors and admins read only.
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import type { ApiClient, FundPayoutSchedule, OwedList, PayoutRun, PayoutRunDetail } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
@@ -219,15 +219,20 @@ function PayoutSchedule({ fundId, mayChange }: { fundId: string; mayChange: bool
   const [minimum, setMinimum] = useState("0,00");
   const [message, setMessage] = useState<{ kind: "error" | "success"; text: string } | null>(null);
 
-  const show = useCallback((s: FundPayoutSchedule) => {
+  // The form is filled from the server once, and after a save: a later reload (the effect runs again
+  // when the language or translations change) must not overwrite what the user is typing.
+  const filled = useRef(false);
+  const show = useCallback((s: FundPayoutSchedule, fill: boolean) => {
     setCurrent(s);
+    if (!fill) return;
+    filled.current = true;
     setKind(s.schedule.kind);
     if (s.schedule.kind === "daily") setAt(s.schedule.at);
     setMinimum(centsToDecimal(s.minimumCents).replace(".", i18n.language === "nl" ? "," : "."));
   }, [i18n.language]);
 
   useEffect(() => {
-    api.payouts.schedule(fundId).then(show, (e: unknown) => setMessage({ kind: "error", text: errorText(t, e) }));
+    api.payouts.schedule(fundId).then((s) => show(s, !filled.current), (e: unknown) => setMessage({ kind: "error", text: errorText(t, e) }));
   }, [api, fundId, show, t]);
 
   const submit = async (event: FormEvent) => {
@@ -235,7 +240,7 @@ function PayoutSchedule({ fundId, mayChange }: { fundId: string; mayChange: bool
     const cents = parseEuros(minimum);
     if (cents === null) return setMessage({ kind: "error", text: t("common.badAmount") });
     try {
-      show(await api.payouts.setSchedule(fundId, { schedule: kind === "daily" ? { kind, at } : { kind }, minimumCents: cents }));
+      show(await api.payouts.setSchedule(fundId, { schedule: kind === "daily" ? { kind, at } : { kind }, minimumCents: cents }), true);
       setMessage({ kind: "success", text: t("payouts.scheduleSaved") });
     } catch (e) {
       setMessage({ kind: "error", text: errorText(t, e) });

@@ -1,10 +1,27 @@
 // Reads the fund contracts' events from the chain, for the indexer: typed, in chain order
 // (blockNumber, logIndex), with each block's timestamp, in bounded eth_getLogs ranges.
-import { Interface, type JsonRpcProvider, type Log } from "ethers";
+import { type EventFragment, Interface, type JsonRpcProvider, type Log, type Result } from "ethers";
 import { fundAbi } from "@tegoed/sdk";
 import { isUnavailable, toChainDomainError } from "./errors.ts";
 
 const fundInterface = new Interface(fundAbi);
+
+/** The Fund's events by topic: ethers' parseLog hashes every event's signature on every call to find one. */
+const EVENTS_BY_TOPIC: ReadonlyMap<string, EventFragment> = (() => {
+  const map = new Map<string, EventFragment>();
+  fundInterface.forEachEvent((fragment) => {
+    if (!fragment.anonymous) map.set(fragment.topicHash.toLowerCase(), fragment);
+  });
+  return map;
+})();
+
+/** A log of the Fund ABI decoded (as Interface.parseLog does, without its per-call hashing); null for any other log. */
+export function parseFundLog(log: { topics: readonly string[]; data: string }): { name: string; fragment: EventFragment; args: Result } | null {
+  const topic = log.topics[0];
+  const fragment = topic === undefined ? undefined : EVENTS_BY_TOPIC.get(topic.toLowerCase());
+  if (!fragment) return null;
+  return { name: fragment.name, fragment, args: fundInterface.decodeEventLog(fragment, log.data, log.topics) };
+}
 
 /** Where in the chain an event sits. */
 export interface EventPosition {
@@ -134,7 +151,7 @@ async function blockTimes(provider: JsonRpcProvider, blocks: readonly number[]):
 function toFundEvent(log: Log, blockTime: Date): FundEvent | null {
   let description;
   try {
-    description = fundInterface.parseLog({ topics: [...log.topics], data: log.data });
+    description = parseFundLog(log);
   } catch {
     return null; // an event this ABI does not know, or malformed data: not ours to index
   }

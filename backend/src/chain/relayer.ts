@@ -6,9 +6,10 @@
 //
 // Plain JSON-RPC through an ethers JsonRpcProvider: the same code runs on Hardhat's node, anvil,
 // Besu or any other node.
-import { Interface, type JsonRpcProvider, Wallet, keccak256 } from "ethers";
-import { DomainError, fundAbi } from "@tegoed/sdk";
+import { type JsonRpcProvider, Wallet, keccak256 } from "ethers";
+import { DomainError } from "@tegoed/sdk";
 import { decodeRevertData, domainErrorFromRevert, findRevertData, toChainDomainError } from "./errors.ts";
+import { parseFundLog } from "./events.ts";
 
 export interface RelayerOptions {
   provider: JsonRpcProvider;
@@ -92,7 +93,6 @@ interface Sent {
   lastBroadcastAt: number;
 }
 
-const fundInterface = new Interface(fundAbi);
 
 class Lane {
   readonly wallet: Wallet;
@@ -332,6 +332,7 @@ export class Relayer {
     const label = request.label ?? "call";
     const started = Date.now();
     let replacements = 0;
+    let polls = 0;
     while (true) {
       let receipt;
       try {
@@ -379,7 +380,8 @@ export class Relayer {
           continue;
         }
       }
-      await sleep(this.#options.pollIntervalMs);
+      // Soon at first (a local or fast chain mines within milliseconds), then every pollIntervalMs.
+      await sleep(Math.min(this.#options.pollIntervalMs, 5 * 2 ** polls++));
     }
   }
 
@@ -455,7 +457,7 @@ export function parseLogs(logs: readonly { address: string; index: number; topic
   for (const log of logs) {
     let description;
     try {
-      description = fundInterface.parseLog({ topics: [...log.topics], data: log.data });
+      description = parseFundLog(log);
     } catch {
       description = null;
     }

@@ -1,0 +1,149 @@
+// `npm run bench`: cost, speed and scale of Tegoed, each figure next to a baseline measured in the same
+// run (the machine is shared and noisy). Runs on local nodes started for the run: Hardhat's node and
+// anvil. Writes bench/results/latest.json (the keys of the benchmarks issue) and latest.md, and prints
+// a table. Not a test: nothing here asserts a time.
+//
+//   npm run bench                    everything, both engines, national-scale dashboard (~20 min)
+//   npm run bench -- --quick         a small version (anvil only, 1% dashboard, 200 payouts): < 2 min
+//   options: --only=static,gas,chain,dashboard,payouts   --engines=anvil,hardhat   --lanes=N (relayer
+//   lanes of the backend, default 8)   --out=NAME (results/NAME.json instead of latest)   --cpu-prof (profiles of the backend into bench/results/profiles)
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { dirname, join } from "node:path";
+import { ROOT } from "./lib/artifacts.ts";
+import type { ChainEngine } from "./lib/local-chain.ts";
+import { startTestPostgres, type TestPostgres } from "../backend/test/support/postgres.ts";
+import { benchEngine } from "./bench/chain.ts";
+import { benchDashboard } from "./bench/dashboard.ts";
+import { buildResults, markdown, summaryRows, type GasFigure, type PayoutFigure, type Sections } from "./bench/results.ts";
+import { qrVersion, walletBundle } from "./bench/static.ts";
+import { ratio, round } from "./bench/stats.ts";
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const QUICK = flag("quick");
+const ONLY = option("only")?.split(",");
+const ENGINES = (option("engines")?.split(",") ?? (QUICK ? ["anvil"] : ["anvil", "hardhat"])) as ChainEngine[];
+const LANES = Number(option("lanes") ?? 8);
+/** Another name than latest for the results files (a partial or experimental run). */
+const OUT = option("out") ?? "latest";
+const RESULTS = join(ROOT, "bench/results");
+
+const SIZE = QUICK
+  ? { chargesPerShop: { 1: 10, 10: 4, 50: 2 }, children: 2, rawTransfers: 200, lagSamples: 8, dashboardScale: 0.01, dashboardRepeats: 10, payouts: 200 }
+  : { chargesPerShop: { 1: 40, 10: 20, 50: 8 }, children: 20, rawTransfers: 1_000, lagSamples: 30, dashboardScale: 1, dashboardRepeats: 7, payouts: 10_000 };
+
+const log = (line: string) => console.log(line);
+const wants = (section: string) => !ONLY || ONLY.includes(section.split(":")[0]!);
+const node22 = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}` };
+
+function runScript(script: string, env: Record<string, string> = {}, timeoutMs = 1_800_000): void {
+  const result = spawnSync(process.execPath, [join(ROOT, script)], { cwd: ROOT, env: { ...node22, ...env }, encoding: "utf8", timeout: timeoutMs });
+  if (result.status !== 0) {
+    const tail = `${result.stderr ?? ""}${result.stdout ?? ""}`.trim().split("\n").slice(-4).join(" | ");
+    throw new Error(`${script} exited ${result.status ?? result.signal}: ${tail}`);
+  }
+}
+
+function gasSection(): GasFigure {
+  runScript("scripts/bench-gas.ts");
+  const g = JSON.parse(readFileSync(join(RESULTS, "gas.json"), "utf8")) as Record<string, number>;
+  return {
+    pay: g.pay_next!, pay_first: g.pay_first!, refund: g.refund!, settle: g.settle!, issue_per_budget: g.issue_per_budget!,
+    baseline_erc20_transfer: g.baseline_erc20_transfer!, pay_vs_erc20: ratio(g.pay_next, g.baseline_erc20_transfer), detail: g,
+  };
+}
+
+function payoutsSection(count: number): PayoutFigure {
+  if (!existsSync(join(ROOT, "scripts/bench-payouts.ts"))) throw new Error("scripts/bench-payouts.ts does not exist yet (settlement is being built)");
+  runScript("scripts/bench-payouts.ts", { BENCH_PAYOUTS: String(count) });
+  const p = JSON.parse(readFileSync(join(RESULTS, "payouts.json"), "utf8")) as { payouts: number; seconds: { total: number }; payoutsPerSecond?: number; run?: { status?: string } };
+  if (p.run?.status && p.run.status !== "completed") throw new Error(`the payout run ended ${p.run.status}`);
+  const extrapolated = p.payouts !== 10_000;
+  return {
+    payouts: p.payouts,
+    seconds: round(extrapolated ? (p.seconds.total * 10_000) / p.payouts : p.seconds.total, 1),
+    extrapolated,
+    payouts_per_second: p.payoutsPerSecond ?? ratio(p.payouts, p.seconds.total),
+    detail: p as unknown as Record<string, unknown>,
+  };
+}
+
+async function main() {
+  const started = performance.now();
+  const load_average_before = loadavg().map((v) => round(v, 2));
+  log(`bench (${QUICK ? "quick" : "full"}): ${cpus().length} cores, load average ${load_average_before.join(" ")}`);
+  const sections: Sections = { engines: [] };
+  const errors: Record<string, string> = {};
+  const seconds: Record<string, number> = {};
+  const section = async (name: string, work: () => Promise<void> | void) => {
+    if (!wants(name)) return;
+    const t = performance.now();
+    log(`\n▸ ${name}`);
+    try {
+      await work();
+    } catch (error) {
+      errors[name] = (error as Error)?.message?.split("\n")[0]?.slice(0, 400) ?? String(error);
+      log(`  ${name} failed: ${errors[name]}`);
+    }
+    seconds[name] = round((performance.now() - t) / 1000, 1);
+  };
+
+  await section("static", async () => {
+    sections.qr = await qrVersion();
+    log(`  QR: ${sections.qr.characters} characters → version ${sections.qr.version} at ECC M`);
+    sections.wallet = walletBundle();
+    log(`  wallet first-load JS: ${sections.wallet.gzipKb} kB gzipped (${sections.wallet.rawKb} kB raw, ${sections.wallet.files.length} file(s))`);
+  });
+  await section("gas", () => {
+    sections.gas = gasSection();
+    log(`  pay ${sections.gas.pay} gas = ${sections.gas.pay_vs_erc20}× an ERC-20 transfer (${sections.gas.baseline_erc20_transfer})`);
+  });
+
+  let postgres: TestPostgres | undefined;
+  try {
+    if (wants("chain") || wants("dashboard")) {
+      postgres = await startTestPostgres();
+      log(`\nPostgreSQL: ${postgres.origin}`);
+    }
+    for (const engine of ENGINES) {
+      await section(engine === ENGINES[0] ? "chain" : `chain:${engine}`, async () => {
+        if (!wants("chain")) return;
+        const cpuProfDir = flag("cpu-prof") ? join(RESULTS, "profiles") : undefined;
+        if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+        sections.engines.push(await benchEngine({
+          engine, pgServerUrl: postgres!.url, lanes: LANES, chargesPerShop: SIZE.chargesPerShop, childrenPerFamily: SIZE.children,
+          rawTransfers: SIZE.rawTransfers, lagSamples: SIZE.lagSamples, cpuProfDir, log,
+        }));
+      });
+    }
+    await section("dashboard", async () => {
+      sections.dashboard = await benchDashboard({ serverUrl: postgres!.url, scale: SIZE.dashboardScale, repeats: SIZE.dashboardRepeats, log });
+      log(`  seeded ${sections.dashboard.scale.payments.toLocaleString("en")} payments in ${sections.dashboard.seedSeconds} s; worst query p95 ${sections.dashboard.worst_p95_ms} ms`);
+    });
+  } finally {
+    await postgres?.stop();
+  }
+  // Last: it starts its own node and database, and a 10,000-shop set-up is the longest part.
+  await section("payouts", () => {
+    sections.payouts = payoutsSection(SIZE.payouts);
+    log(`  ${sections.payouts.payouts} payouts in one run: ${sections.payouts.extrapolated ? "→ 10,000 extrapolated " : ""}${sections.payouts.seconds} s`);
+  });
+
+  seconds.total = round((performance.now() - started) / 1000, 1);
+  const results = buildResults({
+    mode: QUICK ? "quick" : "full", sections, errors, seconds,
+    machine: { cpus: cpus().length, load_average_before, load_average_after: loadavg().map((v) => round(v, 2)), node: process.version },
+  });
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, `${OUT}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(RESULTS, `${OUT}.md`), markdown(results));
+  console.log("");
+  console.table(summaryRows(results).map(([figure, value, baseline, ratio]) => ({ figure, value, baseline, ratio })));
+  for (const g of Object.values(results.goals)) console.log(`${g.met === null ? "–" : g.met ? "✓" : "✗"} ${g.goal}: ${g.value ?? "not measured"}`);
+  console.log(`\nwrote bench/results/${OUT}.json and ${OUT}.md in ${seconds.total} s`);
+}
+
+await main();

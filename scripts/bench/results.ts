@@ -1,0 +1,193 @@
+// The results object of `npm run bench` (bench/results/latest.json), its goals, and the markdown summary.
+import type { EngineFigures } from "./chain.ts";
+import type { DashboardFigure } from "./dashboard.ts";
+import { ratio } from "./stats.ts";
+
+export const GOALS = {
+  pay_gas_max: 65_000,
+  charge_vs_raw_min: 0.7,
+  charge_latency_p95_ms_max: 250,
+  dashboard_p95_ms_max: 100,
+  qr_version_max: 10,
+  wallet_js_gzip_kb_max: 200,
+} as const;
+
+/** The keys the issue names, in its order: latest.json always has every one (null with a reason when not measured). */
+export const RESULT_KEYS = [
+  "gas", "charge_throughput", "raw_erc20_tps", "charge_vs_raw", "charge_latency_ms", "indexer_lag_ms", "payout_10k_s",
+  "dashboard_p95_ms", "qr_version", "wallet_js_gzip_kb",
+] as const;
+
+export interface GasFigure {
+  pay: number;
+  pay_first: number;
+  refund: number;
+  settle: number;
+  issue_per_budget: number;
+  baseline_erc20_transfer: number;
+  pay_vs_erc20: number | null;
+  detail: Record<string, unknown>;
+}
+
+export interface PayoutFigure {
+  payouts: number;
+  seconds: number;
+  /** Measured with fewer payouts than 10,000 and scaled linearly. */
+  extrapolated: boolean;
+  payouts_per_second: number | null;
+  detail: Record<string, unknown>;
+}
+
+export interface Sections {
+  gas?: GasFigure;
+  engines: EngineFigures[];
+  payouts?: PayoutFigure;
+  dashboard?: DashboardFigure;
+  qr?: { version: number; characters: number };
+  wallet?: { gzipKb: number; rawKb: number; files: unknown[]; note?: string };
+}
+
+export type GoalName = "pay_gas" | "charge_vs_raw" | "charge_latency_p95" | "dashboard_p95" | "qr_version" | "wallet_js_gzip_kb";
+
+export interface Goal {
+  goal: string;
+  value: number | null;
+  met: boolean | null;
+}
+
+export interface BenchResults {
+  measured_at: string;
+  mode: "quick" | "full";
+  machine: { cpus: number; load_average_before: number[]; load_average_after: number[]; node: string };
+  /** The engine the top-level chain figures come from; every engine's figures are under `engines`. */
+  primary_engine: string | null;
+  gas: GasFigure | null;
+  charge_throughput: { n1: number | null; n10: number | null; n50: number | null; [key: string]: number | null } | null;
+  raw_erc20_tps: number | null;
+  charge_vs_raw: number | null;
+  charge_latency_ms: { p50: number | null; p95: number | null; p99: number | null } | null;
+  indexer_lag_ms: number | null;
+  payout_10k_s: number | null;
+  dashboard_p95_ms: Record<string, number | null> | null;
+  qr_version: number | null;
+  wallet_js_gzip_kb: number | null;
+  goals: Record<GoalName, Goal>;
+  engines: Record<string, EngineFigures & { charge_vs_raw: number | null }>;
+  detail: { payouts: PayoutFigure | null; dashboard: DashboardFigure | null; qr: Sections["qr"] | null; wallet: Sections["wallet"] | null };
+  /** Why a figure is null: section → reason. */
+  errors: Record<string, string>;
+  seconds: Record<string, number>;
+}
+
+const goal = (text: string, value: number | null | undefined, met: (v: number) => boolean): Goal => ({
+  goal: text,
+  value: value ?? null,
+  met: value === null || value === undefined ? null : met(value),
+});
+
+export function buildResults(input: {
+  mode: "quick" | "full";
+  sections: Sections;
+  errors: Record<string, string>;
+  seconds: Record<string, number>;
+  machine: BenchResults["machine"];
+  measuredAt?: Date;
+}): BenchResults {
+  const { sections } = input;
+  const engines = Object.fromEntries(
+    sections.engines.map((e) => [e.engine, { ...e, charge_vs_raw: ratio(e.charge_throughput.n50?.tps ?? null, e.raw_erc20.tps) }]),
+  );
+  const primary = sections.engines[0] ?? null;
+  const charge_throughput = primary
+    ? Object.fromEntries(Object.entries(primary.charge_throughput).map(([k, stage]) => [k, stage.tps])) as BenchResults["charge_throughput"]
+    : null;
+  const n50 = primary?.charge_throughput.n50;
+  const raw = primary?.raw_erc20.tps ?? null;
+  const chargeVsRaw = ratio(n50?.tps ?? null, raw);
+  const dashboard = sections.dashboard
+    ? { ...Object.fromEntries(Object.entries(sections.dashboard.queries).map(([q, r]) => [q, r.p95_ms])), worst_query: sections.dashboard.worst_p95_ms }
+    : null;
+  const worstChargeVsRaw = Object.values(engines).reduce<number | null>((w, e) => (e.charge_vs_raw !== null && (w === null || e.charge_vs_raw < w) ? e.charge_vs_raw : w), null);
+  return {
+    measured_at: (input.measuredAt ?? new Date()).toISOString(),
+    mode: input.mode,
+    machine: input.machine,
+    primary_engine: primary?.engine ?? null,
+    gas: sections.gas ?? null,
+    charge_throughput,
+    raw_erc20_tps: raw,
+    charge_vs_raw: chargeVsRaw,
+    charge_latency_ms: n50 ? { p50: n50.latency_ms.p50, p95: n50.latency_ms.p95, p99: n50.latency_ms.p99 } : null,
+    indexer_lag_ms: primary?.indexer_lag_ms.p95 ?? null,
+    payout_10k_s: sections.payouts?.seconds ?? null,
+    dashboard_p95_ms: dashboard,
+    qr_version: sections.qr?.version ?? null,
+    wallet_js_gzip_kb: sections.wallet?.gzipKb ?? null,
+    goals: {
+      pay_gas: goal(`pay ≤ ${GOALS.pay_gas_max.toLocaleString("en")} gas`, sections.gas ? Math.max(sections.gas.pay, sections.gas.pay_first) : null, (v) => v <= GOALS.pay_gas_max),
+      charge_vs_raw: goal(`charge_vs_raw ≥ ${GOALS.charge_vs_raw_min} (every engine)`, worstChargeVsRaw, (v) => v >= GOALS.charge_vs_raw_min),
+      charge_latency_p95: goal(`charge p95 ≤ ${GOALS.charge_latency_p95_ms_max} ms at 50 shops`, n50?.latency_ms.p95, (v) => v <= GOALS.charge_latency_p95_ms_max),
+      dashboard_p95: goal(`each dashboard query p95 ≤ ${GOALS.dashboard_p95_ms_max} ms`, sections.dashboard?.worst_p95_ms, (v) => v <= GOALS.dashboard_p95_ms_max),
+      qr_version: goal(`QR version ≤ ${GOALS.qr_version_max} at ECC M`, sections.qr?.version, (v) => v <= GOALS.qr_version_max),
+      wallet_js_gzip_kb: goal(`wallet first-load JS ≤ ${GOALS.wallet_js_gzip_kb_max} kB gzipped`, sections.wallet?.gzipKb, (v) => v <= GOALS.wallet_js_gzip_kb_max),
+    },
+    engines,
+    detail: { payouts: sections.payouts ?? null, dashboard: sections.dashboard ?? null, qr: sections.qr ?? null, wallet: sections.wallet ?? null },
+    errors: input.errors,
+    seconds: input.seconds,
+  };
+}
+
+const fmt = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? "–" : v.toLocaleString("en", { maximumFractionDigits: digits }));
+const met = (g: Goal) => (g.met === null ? "not measured" : g.met ? "met" : "**not met**");
+
+/** The rows of the console table and the markdown summary: figure, value, baseline, ratio. */
+export function summaryRows(r: BenchResults): [string, string, string, string][] {
+  const rows: [string, string, string, string][] = [];
+  if (r.gas) rows.push(["gas: pay", fmt(r.gas.pay, 0), `ERC-20 transfer ${fmt(r.gas.baseline_erc20_transfer, 0)}`, `${fmt(r.gas.pay_vs_erc20, 2)}×`]);
+  for (const [name, e] of Object.entries(r.engines)) {
+    for (const [k, stage] of Object.entries(e.charge_throughput)) {
+      rows.push([`${name}: charges/s, ${stage.shops} shop${stage.shops > 1 ? "s" : ""}${stage.failed ? ` (${stage.failed} failed)` : ""}`, fmt(stage.tps), `raw ERC-20 ${fmt(e.raw_erc20.tps)}/s`, `${fmt(ratio(stage.tps, e.raw_erc20.tps), 2)}×`]);
+      if (k === "n50") {
+        rows.push([`${name}: charge latency p50/p95/p99 ms, 50 shops`, `${fmt(stage.latency_ms.p50, 0)} / ${fmt(stage.latency_ms.p95, 0)} / ${fmt(stage.latency_ms.p99, 0)}`, `raw ERC-20 p95 ${fmt(e.raw_erc20.latency_ms.p95, 0)}`, `${fmt(ratio(stage.latency_ms.p95, e.raw_erc20.latency_ms.p95), 2)}×`]);
+      }
+    }
+    rows.push([`${name}: indexer lag p50/p95 ms`, `${fmt(e.indexer_lag_ms.p50, 0)} / ${fmt(e.indexer_lag_ms.p95, 0)}`, "indexer polls every 250 ms", ""]);
+  }
+  if (r.detail.payouts) {
+    const p = r.detail.payouts;
+    rows.push([`payout run, 10,000 shops (s)${p.extrapolated ? ` — from ${p.payouts}` : ""}`, fmt(p.seconds, 1), `${fmt(p.payouts_per_second, 0)} payouts/s`, ""]);
+  }
+  if (r.detail.dashboard) {
+    const d = r.detail.dashboard;
+    for (const [q, x] of Object.entries(d.queries)) {
+      rows.push([`dashboard ${q} p95 ms (largest / typical fund)`, `${fmt(x.largest.p95)} / ${fmt(x.typical.p95)}`, `payment by key p95 ${fmt(d.baseline_pk_lookup_ms.p95)}`, `${fmt(ratio(x.p95_ms, GOALS.dashboard_p95_ms_max), 2)}× goal`]);
+    }
+  }
+  if (r.qr_version !== null) rows.push(["QR version (ECC M)", String(r.qr_version), `goal ${GOALS.qr_version_max}`, ""]);
+  if (r.wallet_js_gzip_kb !== null) rows.push(["wallet first-load JS, gzip kB", fmt(r.wallet_js_gzip_kb), `goal ${GOALS.wallet_js_gzip_kb_max}`, `${fmt(ratio(r.wallet_js_gzip_kb, GOALS.wallet_js_gzip_kb_max), 2)}× goal`]);
+  return rows;
+}
+
+export function markdown(r: BenchResults): string {
+  const lines = [
+    `# Benchmark results (${r.mode}, ${r.measured_at})`,
+    "",
+    `Machine: ${r.machine.cpus} cores, load average ${r.machine.load_average_before.map((v) => v.toFixed(1)).join(" ")} before and ${r.machine.load_average_after.map((v) => v.toFixed(1)).join(" ")} after (shared); Node ${r.machine.node}. Top-level chain figures from ${r.primary_engine ?? "–"}.`,
+    "",
+    "| figure | value | baseline (same run) | ratio |",
+    "| --- | ---: | --- | ---: |",
+    ...summaryRows(r).map((row) => `| ${row.join(" | ")} |`),
+    "",
+    "## Goals",
+    "",
+    "| goal | value | |",
+    "| --- | ---: | --- |",
+    ...Object.values(r.goals).map((g) => `| ${g.goal} | ${fmt(g.value, 2)} | ${met(g)} |`),
+  ];
+  if (Object.keys(r.errors).length) {
+    lines.push("", "## Not measured", "", ...Object.entries(r.errors).map(([k, v]) => `- ${k}: ${v}`));
+  }
+  lines.push("", `Seconds per section: ${Object.entries(r.seconds).map(([k, v]) => `${k} ${v}`).join(", ")}.`, "");
+  return lines.join("\n");
+}

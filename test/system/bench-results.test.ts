@@ -1,0 +1,102 @@
+// The pure parts of `npm run bench`: percentiles, ratios, and the shape of bench/results/latest.json
+// (every key the benchmarks issue names, null with a reason when a section was not measured). No timing
+// is asserted here: the benchmarks measure, tests never do.
+import { describe, expect, it } from "vitest";
+import { buildResults, markdown, RESULT_KEYS, summaryRows } from "../../scripts/bench/results.ts";
+import { inParallel, latencySummary, percentile, rate, ratio } from "../../scripts/bench/stats.ts";
+import { seedStatements } from "../../scripts/bench/dashboard.ts";
+import type { EngineFigures } from "../../scripts/bench/chain.ts";
+
+const machine = { cpus: 2, load_average_before: [1, 1, 1], load_average_after: [1, 1, 1], node: "v22" };
+const lat = (p: number) => ({ p50: p / 2, p95: p, p99: p, max: p, n: 10 });
+const engine = (name: "anvil" | "hardhat", n50: number, raw: number): EngineFigures => ({
+  engine: name, lanes: 8, database: "postgresql", setup_seconds: 1,
+  charge_throughput: {
+    n1: { shops: 1, charges: 10, failed: 0, seconds: 1, tps: 10, latency_ms: lat(40) },
+    n10: { shops: 10, charges: 40, failed: 0, seconds: 1, tps: 40, latency_ms: lat(200) },
+    n50: { shops: 50, charges: 100, failed: 0, seconds: 1, tps: n50, latency_ms: lat(900) },
+  },
+  raw_erc20: { transfers: 200, senders: 10, concurrency: 50, seconds: 1, tps: raw, latency_ms: lat(100) },
+  indexer_lag_ms: lat(250),
+});
+
+describe("bench statistics", () => {
+  it("takes nearest-rank percentiles", () => {
+    const values = Array.from({ length: 100 }, (_, i) => 100 - i); // 100..1, unsorted
+    expect(percentile(values, 50)).toBe(50);
+    expect(percentile(values, 95)).toBe(95);
+    expect(percentile(values, 99)).toBe(99);
+    expect(percentile(values, 100)).toBe(100);
+    expect(percentile([7], 95)).toBe(7);
+    expect(percentile([], 95)).toBeNull();
+    expect(() => percentile([1], 101)).toThrow(RangeError);
+  });
+
+  it("summarises latencies, rates and ratios, null when nothing was measured", () => {
+    expect(latencySummary([1, 2, 3, 4])).toEqual({ p50: 2, p95: 4, p99: 4, max: 4, n: 4 });
+    expect(latencySummary([]).p95).toBeNull();
+    expect(rate(50, 1000)).toBe(50);
+    expect(rate(0, 1000)).toBeNull();
+    expect(ratio(35, 50)).toBe(0.7);
+    expect(ratio(1, 0)).toBeNull();
+    expect(ratio(null, 3)).toBeNull();
+  });
+
+  it("runs work with bounded concurrency, every item once", async () => {
+    let running = 0;
+    let most = 0;
+    const seen: number[] = [];
+    await inParallel([1, 2, 3, 4, 5, 6, 7], 3, async (item) => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 1));
+      seen.push(item);
+      running--;
+    });
+    expect(most).toBe(3);
+    expect(seen.sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+});
+
+describe("bench results", () => {
+  it("has every key the issue names, null with a reason when a section failed", () => {
+    const r = buildResults({ mode: "quick", sections: { engines: [] }, errors: { gas: "no node" }, seconds: { total: 1 }, machine });
+    for (const key of RESULT_KEYS) expect(r).toHaveProperty(key);
+    expect(r.gas).toBeNull();
+    expect(r.charge_vs_raw).toBeNull();
+    expect(r.goals.pay_gas.met).toBeNull();
+    expect(r.errors.gas).toBe("no node");
+    expect(markdown(r)).toContain("gas: no node");
+  });
+
+  it("takes the chain figures from the first engine and judges the ratio goal on every engine", () => {
+    const r = buildResults({
+      mode: "full", errors: {}, seconds: {}, machine,
+      sections: {
+        engines: [engine("anvil", 80, 100), engine("hardhat", 30, 100)],
+        qr: { version: 8, characters: 188 },
+        wallet: { gzipKb: 150, rawKb: 500, files: [] },
+      },
+    });
+    expect(r.primary_engine).toBe("anvil");
+    expect(r.charge_throughput).toEqual({ n1: 10, n10: 40, n50: 80 });
+    expect(r.raw_erc20_tps).toBe(100);
+    expect(r.charge_vs_raw).toBe(0.8);
+    expect(r.charge_latency_ms).toEqual({ p50: 450, p95: 900, p99: 900 });
+    expect(r.indexer_lag_ms).toBe(250);
+    expect(r.engines.hardhat!.charge_vs_raw).toBe(0.3);
+    expect(r.goals.charge_vs_raw).toMatchObject({ value: 0.3, met: false });
+    expect(r.goals.qr_version.met).toBe(true);
+    expect(r.goals.wallet_js_gzip_kb.met).toBe(true);
+    expect(summaryRows(r).length).toBeGreaterThan(8);
+  });
+});
+
+describe("national-scale seeding", () => {
+  it("writes every table the dashboard reads, at the counts asked", () => {
+    const statements = seedStatements({ budgets: 2500, shops: 250, payments: 50_000 });
+    const labels = statements.map(([label]) => label);
+    expect(labels).toEqual(expect.arrayContaining(["funds", "families", "children", "budgets", "merchants", "merchant_funds", "payments", "refunds"]));
+    const payments = statements.find(([label]) => label === "payments")![1];
+    expect(payments).toContain("generate_series(PART, 49999, PARTS)");
+  });
+});

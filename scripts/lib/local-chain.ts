@@ -48,7 +48,9 @@ export interface LocalChainOptions {
 
 function engineCommand(engine: ChainEngine, port: number, chainId?: number, stateFile?: string): [string, string[]] {
   if (engine === "anvil") {
-    const args = ["--host", "127.0.0.1", "--port", String(port), "--silent"];
+    // Recent states in memory only: by default anvil writes older ones to ~/.foundry/anvil/tmp and
+    // leaves them there when it is killed (tens of GB after a day of tests and benchmarks).
+    const args = ["--host", "127.0.0.1", "--port", String(port), "--silent", "--prune-history", "64"];
     if (chainId) args.push("--chain-id", String(chainId));
     if (stateFile) args.push("--state", stateFile, "--state-interval", "1");
     return [`${ROOT}node_modules/.bin/anvil`, args];

@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IFund} from "./IFund.sol";
@@ -17,8 +18,14 @@ import {IFund} from "./IFund.sol";
 /// `deposited - withdrawn == reserve + Σ budget balances + Σ receivables + paidOut`.
 ///
 /// A payment needs a permit signed by the family's device key; whoever relays it (normally the
-/// backend, so families need no gas) cannot change the budget, the ceiling or the nonce.
-contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712 {
+/// backend, so families need no gas) cannot change the budget, the ceiling or the nonce. A relayer may
+/// send many payments in one transaction with {multicall}: all of them happen, or none.
+///
+/// Payments are not stored one by one. Each budget keeps the head of a hash chain of its payments:
+/// `head = keccak256(abi.encode(previousHead, merchant, amount, nonce))`, starting from
+/// `keccak256(abi.encode(budgetId))` at issue. A refund names its payment by the links from that
+/// payment up to the head (read from the {PaymentMade} events); only genuine payments fold to the head.
+contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multicall {
     using SafeCast for uint256;
 
     bytes32 public constant SPONSOR_ROLE = keccak256("SPONSOR_ROLE");
@@ -32,8 +39,8 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712 {
         "PaymentPermit(address fund,bytes32 budgetId,uint256 maxAmount,uint256 nonce,uint256 deadline)"
     );
 
-    // Packed so that a payment touches one slot of the budget, one of the merchant and one new slot
-    // for the payment record (which refunds need).
+    // Packed so that a payment writes only slots that already hold a value: the budget's first and
+    // third slot and the merchant's slot (no new slot per payment, see {refund}).
     struct Budget {
         address holder;
         uint48 balance;
@@ -43,6 +50,8 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712 {
         address sponsor;
         uint40 expiry;
         uint48 allocated;
+        // third slot: the head of the budget's payment chain, never zero once issued
+        bytes32 paymentsHead;
     }
 
     enum MerchantStatus {
@@ -58,12 +67,6 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712 {
         uint104 paidOut;
     }
 
-    struct Payment {
-        address merchant;
-        uint48 amount;
-        uint48 refunded;
-    }
-
     string private _name;
     bytes3 private _currency;
     uint64 private _defaultBudgetExpiry;
@@ -76,7 +79,7 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712 {
     mapping(address sponsor => uint256) private _reserveOf;
     mapping(bytes32 budgetId => Budget) private _budgets;
     mapping(address merchant => Merchant) private _merchants;
-    mapping(bytes32 paymentId => Payment) private _payments;
+    mapping(bytes32 paymentId => uint256) private _refunded;
     mapping(bytes32 bankRef => bool) private _bankRefUsed;
 
     /// @dev The implementation itself is never initialized; only its clones are.
@@ -147,6 +150,7 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712 {
             budget.sponsor = sponsor;
             budget.expiry = SafeCast.toUint40(expiry); // a truncated expiry would differ from the event's
             budget.allocated = amount;
+            budget.paymentsHead = _genesis(grant.budgetId); // paid here, once, so payments write no new slot
             total += amount;
             emit BudgetIssued(grant.budgetId, sponsor, amount, expiry);
         }
@@ -255,8 +259,8 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712 {
     /// @dev Anyone may submit the family's permit. Refused when paused, for a zero amount, a permit of
     /// another fund, an unknown, frozen, expired or not yet activated budget, a passed deadline, a used
     /// nonce, a signer other than the holder, an unapproved merchant, an amount above the permit's
-    /// ceiling or the balance. The budget's nonce goes up, so every older permit is dead.
-    /// Emits {PaymentMade}.
+    /// ceiling or the balance. The budget's nonce goes up, so every older permit is dead, and the payment
+    /// is hashed into the budget's payment chain (see {paymentsHeadOf}). Emits {PaymentMade}.
     /// @return paymentId `keccak256(abi.encode(budgetId, nonce))`, the id refunds refer to.
     function pay(PaymentPermit calldata permit, bytes calldata signature, address merchant, uint256 amount)
         external
@@ -266,50 +270,59 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712 {
         if (amount == 0) revert FundZeroAmount();
         if (permit.fund != address(this)) revert PermitWrongFund(permit.fund);
         bytes32 budgetId = permit.budgetId;
-        Budget storage budget = _existingBudget(budgetId);
-        if (budget.frozen) revert BudgetFrozen(budgetId);
-        if (block.timestamp >= budget.expiry) revert BudgetExpired(budgetId, budget.expiry);
-        address holder = budget.holder;
-        if (holder == address(0)) revert BudgetNotActivated(budgetId);
-        _checkPermit(permit, signature, holder, budget.nonce);
+        Budget storage budget = _budgets[budgetId];
+        Budget memory b = budget; // each of the budget's three slots read once (saves ~300 gas of re-reads)
+        if (b.sponsor == address(0)) revert BudgetUnknown(budgetId);
+        if (b.frozen) revert BudgetFrozen(budgetId);
+        if (block.timestamp >= b.expiry) revert BudgetExpired(budgetId, b.expiry);
+        if (b.holder == address(0)) revert BudgetNotActivated(budgetId);
+        _checkPermit(permit, signature, b.holder, b.nonce);
 
         Merchant storage m = _merchants[merchant];
         if (m.status != MerchantStatus.Approved) revert MerchantNotApproved(merchant);
         if (amount > permit.maxAmount) revert PermitAmountExceeded(permit.maxAmount, amount);
-        uint48 balance = budget.balance;
-        if (amount > balance) revert BudgetInsufficient(budgetId, balance, amount);
+        if (amount > b.balance) revert BudgetInsufficient(budgetId, b.balance, amount);
 
-        uint256 nonce = budget.nonce;
+        uint256 nonce = b.nonce;
         paymentId = paymentIdOf(budgetId, nonce);
         budget.nonce = (nonce + 1).toUint32(); // every older permit is dead now
-        budget.balance = balance - uint48(amount);
+        budget.balance = b.balance - uint48(amount);
         m.receivable += uint104(amount);
-        _payments[paymentId] = Payment({merchant: merchant, amount: uint48(amount), refunded: 0});
+        budget.paymentsHead = _link(b.paymentsHead, merchant, amount, nonce);
         emit PaymentMade(paymentId, budgetId, merchant, amount, nonce);
     }
 
     /// @notice Returns `amount` cents of a payment to the budget it came from, for the merchant it went to.
     /// @dev Requires OPERATOR_ROLE (the backend acting for an authenticated merchant) and not paused.
-    /// All refunds of a payment together never exceed it, and never exceed what the fund still owes
-    /// the merchant. Emits {PaymentRefunded}.
-    function refund(bytes32 budgetId, uint256 paymentNonce, uint256 amount)
+    /// The payment is proven from calldata: `links[0]` is the payment refunded, the rest of `links` every
+    /// later payment of the budget in order, and `headBefore` the budget's chain head before `links[0]`
+    /// (`keccak256(abi.encode(budgetId))` for its first payment). Folding `headBefore` over `links` with
+    /// {PaymentMade}'s merchant, amount and nonce must give the head the budget holds now, else
+    /// {PaymentProofInvalid}: also for an empty `links`, and for a proof that a later payment made stale.
+    /// All refunds of a payment together never exceed it, and never exceed what the fund still owes the
+    /// merchant. Refused for a zero amount and an unknown budget. Emits {PaymentRefunded}.
+    function refund(bytes32 budgetId, uint256 amount, bytes32 headBefore, PaymentLink[] calldata links)
         external
         onlyRole(OPERATOR_ROLE)
         whenNotPaused
     {
         if (amount == 0) revert FundZeroAmount();
-        bytes32 paymentId = paymentIdOf(budgetId, paymentNonce);
-        Payment storage payment = _payments[paymentId];
+        Budget storage budget = _budgets[budgetId];
+        _checkPaymentProof(budgetId, budget.paymentsHead, headBefore, links);
+
+        PaymentLink calldata payment = links[0];
         address merchant = payment.merchant;
-        if (merchant == address(0)) revert PaymentUnknown(paymentId);
-        uint256 refundable = payment.amount - payment.refunded;
-        if (amount > refundable) revert PaymentRefundExceeded(paymentId, refundable, amount);
+        bytes32 paymentId = paymentIdOf(budgetId, payment.nonce);
+        uint256 refunded = _refunded[paymentId];
+        if (amount > payment.amount - refunded) {
+            revert PaymentRefundExceeded(paymentId, payment.amount - refunded, amount);
+        }
         Merchant storage m = _merchants[merchant];
         if (amount > m.receivable) revert MerchantReceivableInsufficient(merchant, m.receivable, amount);
 
-        payment.refunded += uint48(amount);
+        _refunded[paymentId] = refunded + amount;
         m.receivable -= uint104(amount);
-        _budgets[budgetId].balance += uint48(amount);
+        budget.balance += uint48(amount);
         emit PaymentRefunded(paymentId, budgetId, merchant, amount);
     }
 
@@ -402,10 +415,16 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712 {
         return _merchants[account].receivable;
     }
 
-    /// @notice A payment's merchant, amount and the part refunded so far.
-    function paymentOf(bytes32 paymentId) external view returns (PaymentView memory) {
-        Payment storage p = _payments[paymentId];
-        return PaymentView({merchant: p.merchant, amount: p.amount, refunded: p.refunded});
+    /// @notice The cents of payment `paymentId` refunded so far (0 for an id that paid nothing).
+    function refundedOf(bytes32 paymentId) external view returns (uint256) {
+        return _refunded[paymentId];
+    }
+
+    /// @notice The head of a budget's payment chain: `keccak256(abi.encode(budgetId))` after issue, then
+    /// `keccak256(abi.encode(previousHead, merchant, amount, nonce))` after each payment; zero for an
+    /// id the fund never issued. {refund} proves a payment against it.
+    function paymentsHeadOf(bytes32 budgetId) external view returns (bytes32) {
+        return _budgets[budgetId].paymentsHead;
     }
 
     /// @notice The part of the reserve that `sponsor` may allocate or withdraw.
@@ -477,6 +496,33 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712 {
         } else {
             (signer,,) = ECDSA.tryRecoverCalldata(digest, signature);
         }
+    }
+
+    /// @dev The head of a budget's payment chain before any payment. Hashed rather than the id itself, so
+    /// that no one who picks a budget id can make it the hash of a payment that never happened.
+    function _genesis(bytes32 budgetId) private pure returns (bytes32) {
+        return keccak256(abi.encode(budgetId));
+    }
+
+    /// @dev One step of a budget's payment chain: the one encoding {pay} writes and {refund} checks.
+    function _link(bytes32 head, address merchant, uint256 amount, uint256 nonce) private pure returns (bytes32) {
+        return keccak256(abi.encode(head, merchant, amount, nonce));
+    }
+
+    /// @dev Reverts unless folding `headBefore` over `links` gives `head`, the budget's stored head (zero
+    /// for a budget the fund never issued).
+    function _checkPaymentProof(bytes32 budgetId, bytes32 head, bytes32 headBefore, PaymentLink[] calldata links)
+        private
+        pure
+    {
+        if (head == bytes32(0)) revert BudgetUnknown(budgetId);
+        if (links.length == 0) revert PaymentProofInvalid(budgetId);
+        bytes32 folded = headBefore;
+        for (uint256 i = 0; i < links.length; ++i) {
+            PaymentLink calldata link = links[i];
+            folded = _link(folded, link.merchant, link.amount, link.nonce);
+        }
+        if (folded != head) revert PaymentProofInvalid(budgetId);
     }
 
     function _existingBudget(bytes32 budgetId) private view returns (Budget storage budget) {

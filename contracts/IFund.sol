@@ -41,11 +41,12 @@ interface IFund {
         uint256 paidOut;
     }
 
-    /// @notice A payment as the views report it.
-    struct PaymentView {
+    /// @notice One payment as a link of its budget's payment chain: what {pay} hashed into the budget's
+    /// head. A refund proves its payment by a list of these (see {Fund-refund}).
+    struct PaymentLink {
         address merchant;
         uint256 amount;
-        uint256 refunded;
+        uint256 nonce;
     }
 
     /// @notice The fund's money, as the invariant sees it:
@@ -114,8 +115,10 @@ interface IFund {
     error MerchantNotApproved(address merchant);
     /// @notice The merchant is owed less than asked.
     error MerchantReceivableInsufficient(address merchant, uint256 receivable, uint256 amount);
-    /// @notice No payment with this id exists.
-    error PaymentUnknown(bytes32 paymentId);
+    /// @notice The links given for a refund do not lead from `headBefore` to the budget's payment-chain
+    /// head: a link was altered, left out or added, the list was empty, or another payment of the budget
+    /// landed after the proof was built (then build it again).
+    error PaymentProofInvalid(bytes32 budgetId);
     /// @notice A refund above what is left of the payment.
     error PaymentRefundExceeded(bytes32 paymentId, uint256 refundable, uint256 amount);
 

@@ -1,7 +1,9 @@
 // `npm run bench:gas`: the gas of every money-moving call of a Fund, next to a plain OpenZeppelin
 // ERC-20 transfer measured on the same node in the same run. Writes bench/results/gas.json.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { Contract, ContractFactory, type InterfaceAbi, Signature, Wallet, hexlify, randomBytes } from "ethers";
+import {
+  AbiCoder, Contract, ContractFactory, type InterfaceAbi, Signature, Wallet, hexlify, keccak256, randomBytes,
+} from "ethers";
 import { signPaymentPermit } from "@tegoed/sdk";
 import { ROOT, readArtifact } from "./lib/artifacts.ts";
 import { createFund, deployFactory, FUND_ROLES, grantFundRoles } from "./lib/deploy.ts";
@@ -16,6 +18,17 @@ async function gasOf(tx: Promise<{ wait(): Promise<Receiptish | null> }>): Promi
   return Number(receipt!.gasUsed);
 }
 const id = () => hexlify(randomBytes(32));
+
+// The fund's payment chain (see Fund.refund): the head before a budget's first payment, and one link.
+type Link = { merchant: string; amount: bigint; nonce: bigint };
+const abi = AbiCoder.defaultAbiCoder();
+const genesis = (budgetId: string) => keccak256(abi.encode(["bytes32"], [budgetId]));
+const link = (head: string, l: Link) =>
+  keccak256(abi.encode(["bytes32", "address", "uint256", "uint256"], [head, l.merchant, l.amount, l.nonce]));
+/** headBefore and links for a refund of `links[index]`, where `links` are all of the budget's payments. */
+function proofOf(budgetId: string, links: Link[], index: number) {
+  return { headBefore: links.slice(0, index).reduce(link, genesis(budgetId)), links: links.slice(index) };
+}
 
 async function main() {
   const chain = await startLocalChain();
@@ -62,15 +75,33 @@ async function main() {
       const permit = { fund: address, budgetId, maxAmount: 100_00n, nonce, deadline: now + 3_600n };
       return { permit, signature: await signPaymentPermit(key, chainId, permit) };
     };
+    const paid: Link[] = [];
+    const pay = async (signature: string, permit: Awaited<ReturnType<typeof permitFor>>["permit"], amount: bigint) => {
+      const gas = await call(fund, "pay", permit, signature, shop.address, amount);
+      paid.push({ merchant: shop.address, amount, nonce: permit.nonce });
+      return gas;
+    };
     let p = await permitFor(family, 0n);
-    results.pay_first = await call(fund, "pay", p.permit, p.signature, shop.address, 12_50n);
+    results.pay_first = await pay(p.signature, p.permit, 12_50n);
     p = await permitFor(family, 1n);
-    results.pay_next = await call(fund, "pay", p.permit, p.signature, shop.address, 7_25n);
+    results.pay_next = await pay(p.signature, p.permit, 7_25n);
     p = await permitFor(family, 2n);
     const compact = Signature.from(p.signature).compactSerialized;
-    results.pay_compact_signature = await call(fund, "pay", p.permit, compact, shop.address, 3_00n);
+    results.pay_compact_signature = await pay(compact, p.permit, 3_00n);
 
-    results.refund = await call(fund, "refund", budgetId, 0n, 2_50n);
+    // Refunds are proven by links from the payment to the budget's head: measured with a proof of 1 link
+    // (the latest payment) and of 5 links (4 payments came after it), each the payment's first refund
+    // (which writes its refunded slot), and a second refund of the same payment.
+    let proof = proofOf(budgetId, paid, paid.length - 1);
+    results.refund_1_link = await call(fund, "refund", budgetId, 1_00n, proof.headBefore, proof.links);
+    results.refund_1_link_again = await call(fund, "refund", budgetId, 50n, proof.headBefore, proof.links);
+    results.refund = results.refund_1_link; // the figure scripts/bench.ts reports as `refund`
+    for (let nonce = 3n; nonce < 8n; nonce++) {
+      p = await permitFor(family, nonce);
+      await pay(p.signature, p.permit, 1_00n);
+    }
+    proof = proofOf(budgetId, paid, paid.length - 5);
+    results.refund_5_links = await call(fund, "refund", budgetId, 1_00n, proof.headBefore, proof.links);
     results.settle = await call(fund, "settle", shop.address, 10_00n, id());
     const newKey = Wallet.createRandom();
     results.rekey = await call(fund, "rekey", budgetId, newKey.address);

@@ -87,6 +87,38 @@ export function paymentIdOf(budgetId: string, nonce: bigint): string {
   return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "uint256"], [budgetId, nonce]));
 }
 
+/** One payment as a link of its budget's payment chain (IFund.PaymentLink). */
+export type PaymentLink = { merchant: string; amount: bigint; nonce: bigint };
+
+/** The head of a budget's payment chain before its first payment: keccak256(abi.encode(budgetId)). */
+export function chainGenesis(budgetId: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [budgetId]));
+}
+
+/** The head after `link`: keccak256(abi.encode(head, merchant, amount, nonce)), written out independently of the contract. */
+export function chainLink(head: string, link: PaymentLink): string {
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(["bytes32", "address", "uint256", "uint256"], [head, link.merchant, link.amount, link.nonce]),
+  );
+}
+
+/** The budget's payments, in order, as its PaymentMade events tell them. */
+export async function paymentLinks(fund: Contract, budgetId: string): Promise<PaymentLink[]> {
+  const events = await fund.queryFilter(fund.filters.PaymentMade!(null, budgetId));
+  return events.map((e) => {
+    const { merchant, amount, nonce } = (e as unknown as { args: PaymentLink }).args;
+    return { merchant, amount, nonce };
+  });
+}
+
+/** The refund proof of payment `nonce` of `budgetId` from the fund's events: the head before it, and it and every later payment. */
+export async function refundProof(fund: Contract, budgetId: string, nonce: bigint) {
+  const links = await paymentLinks(fund, budgetId);
+  const index = links.findIndex((l) => l.nonce === nonce);
+  if (index < 0) throw new Error(`no payment with nonce ${nonce}`);
+  return { headBefore: links.slice(0, index).reduce(chainLink, chainGenesis(budgetId)), links: links.slice(index) };
+}
+
 /** The EIP-712 digest of `permit` in the domain of the fund at `fundAddress` on `chainId`, computed off chain. */
 export function permitDigest(fundAddress: string, chainId: bigint, permit: PaymentPermit): string {
   return TypedDataEncoder.hash(fundDomain(fundAddress, chainId), PAYMENT_PERMIT_TYPES, { ...permit });
@@ -130,13 +162,17 @@ export async function expectMoneyInvariant(
   expect(totals.paidOut, "paidOut = Σ merchants' paid out").to.equal(paidOut);
 }
 
-/** {fundWithEur300Budget} after one EUR 100 payment to the shop with nonce 0. */
+/**
+ * {fundWithEur300Budget} after one EUR 100 payment to the shop with nonce 0; `proof` is its refund proof
+ * (the budget's first and only payment: the chain's genesis and one link), written out by hand.
+ */
 export async function fundWithEur100Payment() {
   const base = await fundWithEur300Budget();
   const { fund, family, shop, budgetId, stranger } = base;
   const { permit, signature } = await signPermit(base, family, budgetId, { maxAmount: 100_00n });
   await (await as(fund, stranger).pay(permit, signature, shop.address, 100_00n)).wait();
-  return { ...base, paymentNonce: 0n, paymentId: paymentIdOf(budgetId, 0n) };
+  const proof = { headBefore: chainGenesis(budgetId), links: [{ merchant: shop.address, amount: 100_00n, nonce: 0n }] };
+  return { ...base, paymentNonce: 0n, paymentId: paymentIdOf(budgetId, 0n), proof };
 }
 
 /**

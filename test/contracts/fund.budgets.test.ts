@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { Wallet, ZeroAddress, ZeroHash } from "ethers";
 import {
-  DAY, MAX_UINT48, as, deployedFund, expectMoneyInvariant, fundWithEur100Payment, fundWithEur300Budget,
+  DAY, MAX_UINT48, as, chainGenesis, deployedFund, expectMoneyInvariant, fundWithEur100Payment, fundWithEur300Budget,
   fundWithTwoSponsors, networkHelpers, randomId, signPermit, view,
 } from "./fixtures.ts";
 
@@ -24,6 +24,8 @@ describe("Fund.issueBudgets", () => {
         holder: ZeroAddress, sponsor: sponsor.address, balance: 125_00n, spent: 0n, expiry, nonce: 0n, frozen: false,
       });
       expect(await fund.balanceOf(newId)).to.equal(125_00n);
+      // The payment chain starts at keccak256(abi.encode(budgetId)): set here, so no payment writes a new slot.
+      expect(await fund.paymentsHeadOf(newId)).to.equal(chainGenesis(newId));
       expect(await fund.reserveOf(sponsor.address)).to.equal(575_00n);
       expect(await view(fund, "totals")).to.deep.equal({
         deposited: 1_000_00n, withdrawn: 0n, reserve: 575_00n, outstanding: 425_00n, paidOut: 0n,

@@ -27,7 +27,10 @@ const BLOCKED: { name: string; prepare?: (ctx: Ctx) => Promise<unknown>; call: (
       return as(ctx.fund, ctx.stranger).pay(permit, signature, ctx.shop.address, 1_00n);
     },
   },
-  { name: "refund", call: async (ctx) => as(ctx.fund, ctx.operator).refund(ctx.budgetId, 0n, 1_00n) },
+  {
+    name: "refund",
+    call: async (ctx) => as(ctx.fund, ctx.operator).refund(ctx.budgetId, 1_00n, ctx.proof.headBefore, ctx.proof.links),
+  },
   {
     name: "issueBudgets",
     call: async (ctx) => as(ctx.fund, ctx.validator).issueBudgets(ctx.sponsor.address, [{ budgetId: ID, amount: 1_00n, expiry: 0 }]),

@@ -2,7 +2,8 @@
 import { expect } from "chai";
 import { Signature, Wallet, ZeroAddress, concat, dataSlice, toBeHex } from "ethers";
 import {
-  as, expectMoneyInvariant, fundWithEur300Budget, networkHelpers, paymentIdOf, randomId, signPermit, view,
+  as, chainGenesis, chainLink, expectMoneyInvariant, fundWithEur300Budget, networkHelpers, paymentIdOf, randomId, signPermit,
+  view,
 } from "./fixtures.ts";
 
 const { loadFixture, time } = networkHelpers;
@@ -22,7 +23,7 @@ describe("Fund.pay", () => {
       expect(await fund.balanceOf(budgetId)).to.equal(287_50n);
       expect(await fund.receivableOf(shop.address)).to.equal(12_50n);
       expect(await view(fund, "budgetOf", budgetId)).to.deep.include({ balance: 287_50n, spent: 12_50n, nonce: 1n });
-      expect(await view(fund, "paymentOf", paymentId)).to.deep.equal({ merchant: shop.address, amount: 12_50n, refunded: 0n });
+      expect(await fund.refundedOf(paymentId)).to.equal(0n);
       expect((await fund.merchantOf(shop.address)).receivable).to.equal(12_50n);
       await expectMoneyInvariant(fund, { budgets: [budgetId], sponsors: [sponsor.address], merchants: [shop.address] });
     });
@@ -73,6 +74,30 @@ describe("Fund.pay", () => {
       expect(await view(fund, "budgetOf", budgetId)).to.deep.include({ balance: 270_00n, spent: 30_00n, nonce: 2n });
       expect(await fund.receivableOf(shop.address)).to.equal(30_00n);
       await expectMoneyInvariant(fund, { budgets: [budgetId], sponsors: [sponsor.address], merchants: [shop.address] });
+    });
+  });
+
+  describe("the budget's payment chain", () => {
+    it("hashes each payment (merchant, amount, nonce) into the budget's head, in order", async () => {
+      const ctx = await loadFixture(fundWithEur300Budget);
+      const { fund, family, shop, budgetId, stranger } = ctx;
+      const genesis = chainGenesis(budgetId);
+      expect(await fund.paymentsHeadOf(budgetId)).to.equal(genesis);
+      let p = await signPermit(ctx, family, budgetId);
+      await (await as(fund, stranger).pay(p.permit, p.signature, shop.address, 12_50n)).wait();
+      const afterFirst = chainLink(genesis, { merchant: shop.address, amount: 12_50n, nonce: 0n });
+      expect(await fund.paymentsHeadOf(budgetId)).to.equal(afterFirst);
+      p = await signPermit(ctx, family, budgetId);
+      await (await as(fund, stranger).pay(p.permit, p.signature, shop.address, 1_00n)).wait();
+      expect(await fund.paymentsHeadOf(budgetId)).to.equal(chainLink(afterFirst, { merchant: shop.address, amount: 1_00n, nonce: 1n }));
+    });
+
+    it("leaves the head alone when it refuses", async () => {
+      const ctx = await loadFixture(fundWithEur300Budget);
+      const { fund, family, shop, budgetId, stranger } = ctx;
+      const { permit, signature } = await signPermit(ctx, family, budgetId, { maxAmount: 1_000_00n });
+      await expect(as(fund, stranger).pay(permit, signature, shop.address, 300_01n)).to.be.revertedWithCustomError(fund, "BudgetInsufficient");
+      expect(await fund.paymentsHeadOf(budgetId)).to.equal(chainGenesis(budgetId));
     });
   });
 
@@ -266,6 +291,41 @@ describe("Fund.pay", () => {
       expect(await view(fund, "budgetOf", budgetId)).to.deep.equal(before);
       expect(await fund.receivableOf(shop.address)).to.equal(0n);
       await expectMoneyInvariant(fund, { budgets: [budgetId], sponsors: [sponsor.address], merchants: [shop.address] });
+    });
+  });
+
+  describe("when a relayer sends several payments in one multicall", () => {
+    it("makes all of them, each with its own event, in one transaction", async () => {
+      const ctx = await loadFixture(fundWithEur300Budget);
+      const { fund, family, shop, sponsor, validator, budgetId, stranger } = ctx;
+      const second = randomId();
+      await (await as(fund, validator).issueBudgets(sponsor.address, [{ budgetId: second, amount: 300_00n, expiry: 0 }])).wait();
+      await (await as(fund, validator).setHolder(second, family.address)).wait();
+      const a = await signPermit(ctx, family, budgetId);
+      const b = await signPermit(ctx, family, second);
+      const calls = [
+        fund.interface.encodeFunctionData("pay", [a.permit, a.signature, shop.address, 10_00n]),
+        fund.interface.encodeFunctionData("pay", [b.permit, b.signature, shop.address, 20_00n]),
+      ];
+      await expect(as(fund, stranger).multicall(calls))
+        .to.emit(fund, "PaymentMade").withArgs(paymentIdOf(budgetId, 0n), budgetId, shop.address, 10_00n, 0n)
+        .and.to.emit(fund, "PaymentMade").withArgs(paymentIdOf(second, 0n), second, shop.address, 20_00n, 0n);
+      expect(await fund.balanceOf(budgetId)).to.equal(290_00n);
+      expect(await fund.balanceOf(second)).to.equal(280_00n);
+      expect(await fund.receivableOf(shop.address)).to.equal(30_00n);
+      await expectMoneyInvariant(fund, { budgets: [budgetId, second], sponsors: [sponsor.address], merchants: [shop.address] });
+    });
+
+    it("makes none of them when one is refused, with that payment's own error", async () => {
+      const ctx = await loadFixture(fundWithEur300Budget);
+      const { fund, family, shop, budgetId, stranger } = ctx;
+      const a = await signPermit(ctx, family, budgetId);
+      // The same permit twice: the second finds its nonce used.
+      const call = fund.interface.encodeFunctionData("pay", [a.permit, a.signature, shop.address, 10_00n]);
+      await expect(as(fund, stranger).multicall([call, call]))
+        .to.be.revertedWithCustomError(fund, "PermitNonceUsed").withArgs(budgetId, 1n, 0n);
+      expect(await fund.balanceOf(budgetId)).to.equal(300_00n);
+      expect(await fund.receivableOf(shop.address)).to.equal(0n);
     });
   });
 });

@@ -46,7 +46,7 @@ const RESTRICTED: { fn: string; role: Role; args: (ctx: Ctx) => unknown[] }[] = 
   { fn: "reclaim", role: "VALIDATOR_ROLE", args: (c) => [[c.budgetId]] },
   { fn: "approveMerchant", role: "MERCHANT_MANAGER_ROLE", args: (c) => [c.otherShop.address, 1] },
   { fn: "suspendMerchant", role: "MERCHANT_MANAGER_ROLE", args: (c) => [c.shop.address] },
-  { fn: "refund", role: "OPERATOR_ROLE", args: (c) => [c.budgetId, c.paymentNonce, 1_00n] },
+  { fn: "refund", role: "OPERATOR_ROLE", args: (c) => [c.budgetId, 1_00n, c.proof.headBefore, c.proof.links] },
   { fn: "settle", role: "SETTLER_ROLE", args: (c) => [c.shop.address, 1_00n, randomId()] },
   { fn: "pause", role: "PAUSER_ROLE", args: () => [] },
   { fn: "unpause", role: "PAUSER_ROLE", args: () => [] },

@@ -76,17 +76,17 @@ contract FundFuzzTest is Test {
             } else {
                 refunded += ask;
             }
-            fund.refund(budgetId, 0, ask);
+            _refundOnlyPayment(paid, ask);
         }
 
         IFund.BudgetView memory b = fund.budgetOf(budgetId);
         IFund.MerchantView memory m = fund.merchantOf(shop);
-        IFund.PaymentView memory p = fund.paymentOf(fund.paymentIdOf(budgetId, 0));
+        uint256 refundedOnChain = fund.refundedOf(fund.paymentIdOf(budgetId, 0));
         assertEq(b.balance, issued - paid + refunded, "balance");
         assertEq(b.spent, paid - refunded, "spent");
         assertLe(b.balance, issued, "budget above what was issued");
-        assertEq(p.refunded, refunded, "payment refunded");
-        assertLe(p.refunded, p.amount, "refunded above the payment");
+        assertEq(refundedOnChain, refunded, "payment refunded");
+        assertLe(refundedOnChain, paid, "refunded above the payment");
         assertEq(m.receivable, paid - settled - refunded, "receivable");
         assertEq(m.paidOut, settled, "paidOut");
         assertEq(b.balance + m.receivable + m.paidOut, issued, "cents created or lost");
@@ -171,7 +171,59 @@ contract FundFuzzTest is Test {
         assertEq(fund.balanceOf(budgetId), 100_000 - amount);
     }
 
+    /// @notice A refund's proof with one link changed (merchant, amount or nonce), or for a payment
+    /// that never happened, is refused with PaymentProofInvalid and moves nothing; the genuine proof
+    /// still refunds afterwards.
+    /// hardhat-config: fuzz.runs = 2000
+    function testFuzz_refundOnlyWithTheGenuineProof(
+        uint256 issued,
+        uint256 paid,
+        uint8 field,
+        uint256 forged,
+        address forgedMerchant
+    ) public {
+        issued = bound(issued, 2, MAX_CENTS);
+        paid = bound(paid, 1, issued - 1);
+        _issue(issued);
+        _pay(paid, paid);
+
+        IFund.PaymentLink[] memory links = _onlyPayment(paid);
+        field = field % 3;
+        if (field == 0) {
+            vm.assume(forgedMerchant != shop);
+            links[0].merchant = forgedMerchant;
+        } else if (field == 1) {
+            forged = bound(forged, 1, MAX_CENTS);
+            vm.assume(forged != paid);
+            links[0].amount = forged; // above the payment: would refund cents never paid
+        } else {
+            vm.assume(forged != 0);
+            links[0].nonce = forged; // a nonce that paid nothing
+        }
+        bytes32 genesis = keccak256(abi.encode(budgetId));
+        vm.expectRevert(abi.encodeWithSelector(IFund.PaymentProofInvalid.selector, budgetId));
+        vm.prank(operator);
+        fund.refund(budgetId, 1, genesis, links);
+        assertEq(fund.balanceOf(budgetId), issued - paid, "balance moved");
+        assertEq(fund.receivableOf(shop), paid, "receivable moved");
+
+        vm.prank(operator);
+        fund.refund(budgetId, paid, genesis, _onlyPayment(paid));
+        assertEq(fund.balanceOf(budgetId), issued, "genuine refund");
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    /// @dev Refunds `ask` of the budget's only payment (as the caller pranked), with its genuine proof.
+    function _refundOnlyPayment(uint256 paid, uint256 ask) internal {
+        fund.refund(budgetId, ask, keccak256(abi.encode(budgetId)), _onlyPayment(paid));
+    }
+
+    /// @dev The proof of the budget's only payment (nonce 0, to the shop): it and no later payment.
+    function _onlyPayment(uint256 amount) internal view returns (IFund.PaymentLink[] memory links) {
+        links = new IFund.PaymentLink[](1);
+        links[0] = IFund.PaymentLink({merchant: shop, amount: amount, nonce: 0});
+    }
 
     function _issue(uint256 amount) internal {
         vm.prank(sponsor);

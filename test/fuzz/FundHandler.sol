@@ -62,6 +62,7 @@ contract FundHandler is CommonBase {
         uint256 refunded;
         uint256 nonce; // the permit nonce: +1 per payment and per rekey
         uint256 payments;
+        bytes32 head; // the payment chain's head, computed here from the payments the fund accepted
     }
 
     struct MerchantGhost {
@@ -110,6 +111,7 @@ contract FundHandler is CommonBase {
     mapping(bytes32 budgetId => BudgetGhost) internal _budgets;
     mapping(address merchant => MerchantGhost) internal _merchantGhosts;
     PaymentGhost[] internal _payments;
+    mapping(bytes32 budgetId => uint256[]) internal _paymentsOf; // indexes into _payments, in order
 
     uint256 internal _salt; // fresh budget ids and bank references
     bytes32 internal _lastBankRef;
@@ -163,8 +165,9 @@ contract FundHandler is CommonBase {
             address sponsor = _sponsors[i % 2];
             _mustSucceed(Action.IssueBudgets, validator, abi.encodeCall(Fund.issueBudgets, (sponsor, grants)));
             _budgetIds.push(grants[0].budgetId);
-            _budgets[grants[0].budgetId] =
-                BudgetGhost(sponsor, address(0), ghostDefaultExpiry, false, grants[0].amount, 0, 0, 0, 0, 0);
+            _budgets[grants[0].budgetId] = BudgetGhost(
+                sponsor, address(0), ghostDefaultExpiry, false, grants[0].amount, 0, 0, 0, 0, 0, _genesis(grants[0].budgetId)
+            );
             ghostReserveOf[sponsor] -= grants[0].amount;
             if (i < 2) {
                 address holder = vm.addr(_holderKeys[i]);
@@ -254,6 +257,7 @@ contract FundHandler is CommonBase {
                 b.sponsor = sponsor;
                 b.expiry = grant.expiry == 0 ? ghostDefaultExpiry : grant.expiry;
                 b.issued = grant.amount;
+                b.head = _genesis(grant.budgetId);
                 total += grant.amount;
             }
             ghostReserveOf[sponsor] -= total;
@@ -517,9 +521,11 @@ contract FundHandler is CommonBase {
             if (paymentId != keccak256(abi.encode(c.budgetId, b.nonce))) {
                 revert UnexpectedOutcome(Action.Pay, bytes4(0), ret);
             }
+            _paymentsOf[c.budgetId].push(_payments.length);
             _payments.push(
                 PaymentGhost({budgetId: c.budgetId, nonce: b.nonce, merchant: c.merchant, amount: c.amount, refunded: 0})
             );
+            b.head = _link(b.head, c.merchant, c.amount, b.nonce);
             b.nonce += 1;
             b.payments += 1;
             b.paid += c.amount;
@@ -590,15 +596,18 @@ contract FundHandler is CommonBase {
         return bytes4(0);
     }
 
-    /// @notice The operator returns (part of) a payment that happened, by budget id and permit nonce.
-    /// @param mode 0: zero amount; 1: more than is left of the payment; 2: a payment that never happened;
-    /// 3: any payment, up to what is left of it and what the fund owes the merchant (which may be 0);
-    /// otherwise the same for a payment with something left to refund, if there is one.
+    /// @notice The operator returns (part of) a payment that happened, proven by the links from that
+    /// payment to the budget's head (built here from the handler's own record of the payments).
+    /// @param mode 0: zero amount; 1: more than is left of the payment; 2: one link forged (merchant,
+    /// amount or nonce changed); 3: a stale proof (the budget's latest payment left out); 4: the proof
+    /// sent for an unknown budget; 5: the proof sent for another budget; 6: an empty proof; 7: any payment,
+    /// up to what is left of it and what the fund owes the merchant (which may be 0); otherwise the same
+    /// for a payment with something left to refund, if there is one.
     function refund(uint256 paymentSeed, uint256 amount, uint256 mode) public {
         if (_payments.length == 0) return;
-        mode = _mix(mode) % 10;
+        mode = _mix(mode) % 12;
         uint256 index = paymentSeed % _payments.length;
-        for (uint256 i = 0; mode > 3 && i < _payments.length; ++i) {
+        for (uint256 i = 0; mode > 7 && i < _payments.length; ++i) {
             // mostly a payment with something left to refund, to a merchant still owed something
             PaymentGhost storage candidate = _payments[_nth(paymentSeed, i, _payments.length)];
             MerchantGhost storage cm = _merchantGhosts[candidate.merchant];
@@ -611,23 +620,86 @@ contract FundHandler is CommonBase {
         MerchantGhost storage m = _merchantGhosts[p.merchant];
         uint256 refundable = p.amount - p.refunded;
         uint256 receivable = m.received - m.refunded - m.settled;
-        uint256 nonce = mode == 2 ? _budgets[p.budgetId].nonce : p.nonce; // the next nonce: no payment yet
         if (mode == 0) amount = 0;
         else if (mode == 1) amount = refundable + _bound(amount, 1, MAX_GRANT);
         else amount = _bound(amount, 1, _max(_min(refundable, receivable), 1));
 
+        RefundCase memory c;
+        (c.headBefore, c.links) = _proof(p.budgetId, index);
+        c.budgetId = p.budgetId;
+        c.amount = amount;
+        c.proofValid = _spoil(c, mode, paymentSeed, p.budgetId);
+
         bytes4 expected;
         if (ghostPaused) expected = Pausable.EnforcedPause.selector;
         else if (amount == 0) expected = IFund.FundZeroAmount.selector;
-        else if (nonce != p.nonce) expected = IFund.PaymentUnknown.selector;
+        else if (_budgets[c.budgetId].sponsor == address(0)) expected = IFund.BudgetUnknown.selector;
+        else if (!c.proofValid) expected = IFund.PaymentProofInvalid.selector;
         else if (amount > refundable) expected = IFund.PaymentRefundExceeded.selector;
         else if (amount > receivable) expected = IFund.MerchantReceivableInsufficient.selector;
 
-        (bool ok, bytes memory ret) = _callAs(operator, abi.encodeCall(Fund.refund, (p.budgetId, nonce, amount)));
+        (bool ok, bytes memory ret) =
+            _callAs(operator, abi.encodeCall(Fund.refund, (c.budgetId, c.amount, c.headBefore, c.links)));
         if (_outcome(Action.Refund, ok, ret, expected)) {
             p.refunded += amount;
             _budgets[p.budgetId].refunded += amount;
             m.refunded += amount;
+        }
+    }
+
+    struct RefundCase {
+        bytes32 budgetId;
+        uint256 amount;
+        bytes32 headBefore;
+        IFund.PaymentLink[] links;
+        bool proofValid;
+    }
+
+    /// @dev Spoils the genuine proof in `c` as `mode` says (see {refund}); returns whether it is still valid.
+    function _spoil(RefundCase memory c, uint256 mode, uint256 paymentSeed, bytes32 paymentBudget) internal returns (bool) {
+        if (mode == 2) {
+            IFund.PaymentLink memory link = c.links[paymentSeed % c.links.length];
+            uint256 field = (paymentSeed >> 128) % 3;
+            if (field == 0) link.merchant = address(uint160(link.merchant) ^ uint160(1 + c.amount % 255));
+            else if (field == 1) link.amount += 1 + c.amount % 1000;
+            else link.nonce += 1 + c.amount % 3;
+            return false;
+        }
+        if (mode == 3) {
+            IFund.PaymentLink[] memory links = c.links;
+            assembly {
+                mstore(links, sub(mload(links), 1)) // drop the latest payment: as if it landed after building
+            }
+            return false;
+        }
+        if (mode == 4) c.budgetId = _newBudgetId();
+        if (mode == 5) c.budgetId = _budgetIds[paymentSeed % _budgetIds.length];
+        if (mode == 6) {
+            c.links = new IFund.PaymentLink[](0);
+            return false;
+        }
+        return c.budgetId == paymentBudget;
+    }
+
+    /// @dev The refund proof of payment `index`: the head before it, and it and every later payment of its
+    /// budget, from the handler's record (not from the fund).
+    function _proof(bytes32 budgetId, uint256 index)
+        internal
+        view
+        returns (bytes32 headBefore, IFund.PaymentLink[] memory links)
+    {
+        uint256[] storage all = _paymentsOf[budgetId];
+        uint256 position;
+        while (all[position] != index) ++position;
+        headBefore = _genesis(budgetId);
+        for (uint256 i = 0; i < position; ++i) {
+            PaymentGhost storage earlier = _payments[all[i]];
+            headBefore = _link(headBefore, earlier.merchant, earlier.amount, earlier.nonce);
+        }
+        links = new IFund.PaymentLink[](all.length - position);
+        for (uint256 i = position; i < all.length; ++i) {
+            PaymentGhost storage q = _payments[all[i]];
+            links[i - position] = IFund.PaymentLink({merchant: q.merchant, amount: q.amount, nonce: q.nonce});
         }
     }
 
@@ -720,7 +792,7 @@ contract FundHandler is CommonBase {
             abi.encodeCall(Fund.reclaim, (ids)),
             abi.encodeCall(Fund.approveMerchant, (stranger, 1)),
             abi.encodeCall(Fund.suspendMerchant, (_merchants[0])),
-            abi.encodeCall(Fund.refund, (id, 0, _bound(amount, 1, MAX_CENTS))),
+            abi.encodeCall(Fund.refund, (id, _bound(amount, 1, MAX_CENTS), bytes32(0), new IFund.PaymentLink[](0))),
             abi.encodeCall(Fund.settle, (_merchants[0], _bound(amount, 1, MAX_CENTS), _newBankRef())),
             abi.encodeCall(Fund.pause, ()),
             abi.encodeCall(Fund.unpause, ()),
@@ -787,6 +859,15 @@ contract FundHandler is CommonBase {
         if (ok) _ok[uint256(action)] += 1;
         else _refused[uint256(action)] += 1;
         return ok;
+    }
+
+    /// @dev The payment-chain encoding as the fund documents it, written out here independently.
+    function _genesis(bytes32 budgetId) internal pure returns (bytes32) {
+        return keccak256(abi.encode(budgetId));
+    }
+
+    function _link(bytes32 head, address merchant, uint256 amount, uint256 nonce) internal pure returns (bytes32) {
+        return keccak256(abi.encode(head, merchant, amount, nonce));
     }
 
     function _ghostBalance(BudgetGhost storage b) internal view returns (uint256) {

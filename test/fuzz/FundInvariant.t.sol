@@ -138,6 +138,8 @@ contract FundInvariantTest is Test {
             assertEq(v.frozen, g.frozen, "budget frozen");
             assertEq(uint256(v.nonce), g.nonce, "budget nonce != payments + rekeys");
             assertGe(g.nonce, g.payments, "fewer nonces than payments");
+            // The fund's chain head is the one the handler folds from the payments it saw accepted.
+            assertEq(fund.paymentsHeadOf(ids[i]), g.head, "payments head != ghost");
             sumBalances += v.balance;
             sumSpent += v.spent;
         }
@@ -162,11 +164,9 @@ contract FundInvariantTest is Test {
     function _checkPayments() internal view {
         FundHandler.PaymentGhost[] memory ps = handler.payments();
         for (uint256 i = 0; i < ps.length; ++i) {
-            IFund.PaymentView memory v = fund.paymentOf(fund.paymentIdOf(ps[i].budgetId, ps[i].nonce));
-            assertLe(v.refunded, v.amount, "payment refunded above its amount");
-            assertEq(v.amount, ps[i].amount, "payment amount");
-            assertEq(v.refunded, ps[i].refunded, "payment refunded != ghost");
-            assertEq(v.merchant, ps[i].merchant, "payment merchant");
+            uint256 refunded = fund.refundedOf(fund.paymentIdOf(ps[i].budgetId, ps[i].nonce));
+            assertLe(refunded, ps[i].amount, "payment refunded above its amount");
+            assertEq(refunded, ps[i].refunded, "payment refunded != ghost");
         }
     }
 }

@@ -40,7 +40,9 @@ export const REVERT_CODES: Readonly<Record<ContractErrorName, ErrorCode>> = {
   // IFund: merchants and payments
   MerchantNotApproved: "MERCHANT_NOT_APPROVED",
   MerchantReceivableInsufficient: "RECEIVABLE_INSUFFICIENT",
-  PaymentUnknown: "PAYMENT_UNKNOWN",
+  // A refund's payment proof that does not fold to the budget's head: built from the chain's own events,
+  // it fails only when another payment of the budget landed in between (the client rebuilds it once).
+  PaymentProofInvalid: "CONFLICT",
   PaymentRefundExceeded: "REFUND_EXCEEDED",
   // OpenZeppelin
   EnforcedPause: "FUND_PAUSED",
@@ -57,6 +59,9 @@ export const REVERT_CODES: Readonly<Record<ContractErrorName, ErrorCode>> = {
   FactoryUnknownFund: "FUND_UNKNOWN",
   FailedDeployment: "CHAIN_REVERTED",
   InsufficientBalance: "CHAIN_REVERTED",
+  // Multicall's own failures (a payment's own reason is bubbled up unchanged).
+  AddressEmptyCode: "CHAIN_REVERTED",
+  FailedCall: "CHAIN_REVERTED",
 };
 
 /** The fund roles by their on-chain id, so a missing role is reported by name. */

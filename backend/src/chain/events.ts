@@ -127,6 +127,25 @@ async function getLogsSplitting(provider: JsonRpcProvider, funds: readonly strin
   }
 }
 
+const recentBlockTimes = new WeakMap<JsonRpcProvider, Map<number, Promise<Date>>>();
+
+/**
+ * The block's timestamp, asked once for the payments that share a block (the latest 64 blocks are
+ * remembered). Throws a DomainError (CHAIN_UNAVAILABLE…) when the node fails.
+ */
+export function blockTimeOf(provider: JsonRpcProvider, blockNumber: number): Promise<Date> {
+  let known = recentBlockTimes.get(provider);
+  if (!known) recentBlockTimes.set(provider, (known = new Map()));
+  let time = known.get(blockNumber);
+  if (!time) {
+    time = blockTimes(provider, [blockNumber]).then((times) => times.get(blockNumber)!);
+    known.set(blockNumber, time);
+    time.catch(() => known.delete(blockNumber));
+    if (known.size > 64) known.delete(known.keys().next().value!);
+  }
+  return time;
+}
+
 /** Each block's timestamp, asked once per block (concurrently, in groups). */
 async function blockTimes(provider: JsonRpcProvider, blocks: readonly number[]): Promise<Map<number, Date>> {
   const times = new Map<number, Date>();

@@ -7,9 +7,11 @@ import {
   DomainError, PAYMENT_PERMIT_TYPES, type PaymentPermit, fundAbi, fundDomain,
 } from "@tegoed/sdk";
 import { toChainDomainError } from "./errors.ts";
+import { PayBatcher, type PayBatcherOptions } from "./pay-batcher.ts";
 import type { ParsedLog, RelayedTx, Relayer } from "./relayer.ts";
 
 const fundInterface = new Interface(fundAbi);
+const PAYMENT_MADE_TOPIC = fundInterface.getEvent("PaymentMade")!.topicHash;
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 export type FundRoleName = "DEFAULT_ADMIN" | "SPONSOR" | "VALIDATOR" | "MERCHANT_MANAGER" | "SETTLER" | "OPERATOR" | "PAUSER";
@@ -53,12 +55,17 @@ export interface MerchantState {
   paidOut: bigint;
 }
 
-export interface PaymentState {
-  paymentId: string;
+/** One payment as a link of its budget's payment chain (the contract's `IFund.PaymentLink`). */
+export interface PaymentLink {
   merchant: string;
   amount: bigint;
-  refunded: bigint;
-  exists: boolean;
+  nonce: bigint;
+}
+
+/** What `Fund.refund` takes as proof of a payment: the chain head before it, and it and every later payment. */
+export interface PaymentProof {
+  headBefore: string;
+  links: PaymentLink[];
 }
 
 export interface FundTotals {
@@ -78,16 +85,29 @@ export interface BudgetGrant {
 
 export interface PaymentResult {
   paymentId: string;
+  budgetId: string;
+  merchant: string;
+  amountCents: bigint;
   /** The permit nonce the payment used; with the budget id it names the payment for refunds. */
   nonce: bigint;
   txHash: string;
   blockNumber: number;
+  /** The PaymentMade event's index in its block: with the tx hash, the row the indexer will find. */
+  logIndex: number;
 }
 
 export interface RefundResult {
   paymentId: string;
   txHash: string;
   blockNumber: number;
+}
+
+/** A payment the contract accepted in a simulation, ready to send. */
+export interface SimulatedPayment {
+  /** The encoded `pay` call. */
+  readonly data: string;
+  /** The budget's balance after this payment, as the simulation left it. */
+  readonly balanceAfter: bigint;
 }
 
 /** What a valid permit was checked against. */
@@ -103,6 +123,18 @@ export interface PaymentCheck {
 export function bankRefOf(reference: string): string {
   if (reference.trim() === "") throw new DomainError("INVALID_INPUT", "A bank reference is required.", { field: "bankRef" });
   return keccak256(toUtf8Bytes(reference));
+}
+
+/** The head of a budget's payment chain before its first payment, as the contract sets it at issue. */
+export function paymentChainGenesis(budgetId: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [budgetId]));
+}
+
+/** The head after `link`: `keccak256(abi.encode(head, merchant, amount, nonce))`, as `Fund.pay` computes it. */
+export function paymentChainLink(head: string, link: PaymentLink): string {
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(["bytes32", "address", "uint256", "uint256"], [head, link.merchant, link.amount, link.nonce]),
+  );
 }
 
 /** The id the contract gives the payment made from `budgetId` with permit nonce `nonce`. */
@@ -141,10 +173,12 @@ function permitTuple(permit: PaymentPermit) {
 export class FundClient {
   readonly address: string;
   readonly relayer: Relayer;
+  readonly #payments: PayBatcher;
 
-  constructor(relayer: Relayer, address: string) {
+  constructor(relayer: Relayer, address: string, batching?: PayBatcherOptions) {
     this.relayer = relayer;
     this.address = requireAddress(address, "fund");
+    this.#payments = new PayBatcher(relayer, this.address, batching);
   }
 
   // ------------------------------------------------------------ writes
@@ -269,30 +303,115 @@ export class FundClient {
   }
 
   /**
-   * Relays a family's signed permit: pays `amountCents` to `merchant`. The call is simulated first,
-   * so a dead QR is refused with its code before any gas is spent.
+   * Relays a family's signed permit: pays `amountCents` to `merchant`, alone or in one transaction
+   * with other payments that are ready at the same moment (see PayBatcher). The call is simulated
+   * first, so a dead QR is refused with its code before any gas is spent.
    */
   async pay(permit: PaymentPermit, signature: string, merchant: string, amountCents: bigint): Promise<PaymentResult> {
-    if (!isHexString(signature)) throw new DomainError("INVALID_INPUT", undefined, { field: "signature", reason: "not hex" });
-    const tx = await this.#send("pay", [
-      permitTuple(permit), signature, requireAddress(merchant, "merchant"), requireCents(amountCents, "amountCents"),
-    ]);
-    const event = findLog(tx.logs, "PaymentMade", this.address);
+    return this.paySimulated(await this.simulatePay(permit, signature, merchant, amountCents));
+  }
+
+  /**
+   * Runs a payment as a call (eth_call) without sending it: the contract itself refuses a dead QR,
+   * with the same DomainError codes as {@link pay}. Send what passed with {@link paySimulated}.
+   */
+  async simulatePay(permit: PaymentPermit, signature: string, merchant: string, amountCents: bigint): Promise<SimulatedPayment> {
+    const data = payCallData(permit, signature, merchant, amountCents);
+    // The payment and then the budget's balance, in one call: what is left after this payment.
+    const balanceCall = fundInterface.encodeFunctionData("balanceOf", [permit.budgetId]);
+    const [results] = await this.#read("multicall", [[data, balanceCall]]);
+    const [balanceAfter] = fundInterface.decodeFunctionResult("balanceOf", (results as string[])[1]!);
+    return { data, balanceAfter: balanceAfter as bigint };
+  }
+
+  /** Sends a payment {@link simulatePay} passed. */
+  async paySimulated(simulated: SimulatedPayment): Promise<PaymentResult> {
+    const { tx, log } = await this.#payments.pay(simulated.data);
     return {
-      paymentId: event.args.paymentId as string,
-      nonce: event.args.nonce as bigint,
+      paymentId: (log.args.paymentId as string).toLowerCase(),
+      budgetId: (log.args.budgetId as string).toLowerCase(),
+      merchant: log.args.merchant as string,
+      amountCents: log.args.amount as bigint,
+      nonce: log.args.nonce as bigint,
       txHash: tx.txHash,
       blockNumber: tx.blockNumber,
+      logIndex: log.logIndex,
     };
   }
 
-  /** Returns (part of) a payment to its budget. Needs OPERATOR_ROLE. */
+  /**
+   * Returns (part of) a payment to its budget. Needs OPERATOR_ROLE. The contract keeps no record per
+   * payment, so the payment is proven from the budget's PaymentMade events ({@link paymentProof}). When
+   * another payment of the budget lands between reading them and the refund, the contract refuses the
+   * stale proof (PaymentProofInvalid): the proof is built once more from fresh logs and sent again; a
+   * second refusal is a CONFLICT. A nonce without a payment is PAYMENT_UNKNOWN, refused before sending.
+   */
   async refund(budgetId: string, paymentNonce: bigint, amountCents: bigint): Promise<RefundResult> {
-    const tx = await this.#send("refund", [
-      requireBytes32(budgetId, "budgetId"), requireCents(paymentNonce, "paymentNonce"), requireCents(amountCents, "amountCents"),
-    ]);
-    const event = findLog(tx.logs, "PaymentRefunded", this.address);
-    return { paymentId: event.args.paymentId as string, txHash: tx.txHash, blockNumber: tx.blockNumber };
+    const id = requireBytes32(budgetId, "budgetId");
+    const nonce = requireCents(paymentNonce, "paymentNonce");
+    const amount = requireCents(amountCents, "amountCents");
+    // The contract's first check, before any logs are read for nothing.
+    if (amount === 0n) throw new DomainError("ZERO_AMOUNT", undefined, { contractError: "FundZeroAmount" });
+    for (let attempt = 1; ; attempt++) {
+      const proof = await this.paymentProof(id, nonce);
+      try {
+        const tx = await this.#send("refund", [
+          id, amount, proof.headBefore, proof.links.map((link) => [link.merchant, link.amount, link.nonce]),
+        ]);
+        const event = findLog(tx.logs, "PaymentRefunded", this.address);
+        return { paymentId: event.args.paymentId as string, txHash: tx.txHash, blockNumber: tx.blockNumber };
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.details.contractError !== "PaymentProofInvalid") throw error;
+        if (attempt >= 2) {
+          throw new DomainError(
+            "CONFLICT",
+            "Other payments from this budget were made while the refund was being prepared: please try the refund again.",
+            { ...error.details, paymentId: paymentIdOf(id, nonce) },
+            { cause: error },
+          );
+        }
+      }
+    }
+  }
+
+  /**
+   * The budget's payments in chain order, from its PaymentMade events (budgetId is the event's second
+   * indexed argument), as the links the contract hashed into the budget's head.
+   */
+  async paymentLinks(budgetId: string): Promise<PaymentLink[]> {
+    const id = requireBytes32(budgetId, "budgetId");
+    let logs;
+    try {
+      logs = await this.relayer.provider.getLogs({
+        address: this.address, topics: [PAYMENT_MADE_TOPIC, null, id], fromBlock: 0, toBlock: "latest",
+      });
+    } catch (error) {
+      throw toChainDomainError(error);
+    }
+    return logs
+      .filter((log) => !log.removed)
+      .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)
+      .map((log) => {
+        const args = fundInterface.decodeEventLog("PaymentMade", log.data, log.topics);
+        return { merchant: getAddress(args.merchant as string), amount: args.amount as bigint, nonce: args.nonce as bigint };
+      });
+  }
+
+  /**
+   * The refund proof of the payment made from `budgetId` with permit nonce `paymentNonce`: the chain head
+   * before it (folded from the genesis over the earlier payments) and the links from it on.
+   * PAYMENT_UNKNOWN when no payment used that nonce.
+   */
+  async paymentProof(budgetId: string, paymentNonce: bigint): Promise<PaymentProof> {
+    const id = requireBytes32(budgetId, "budgetId");
+    const links = await this.paymentLinks(id);
+    const index = links.findIndex((link) => link.nonce === paymentNonce);
+    if (index < 0) {
+      throw new DomainError("PAYMENT_UNKNOWN", undefined, {
+        paymentId: paymentIdOf(id, paymentNonce), budgetId: id, nonce: paymentNonce.toString(),
+      });
+    }
+    return { headBefore: links.slice(0, index).reduce(paymentChainLink, paymentChainGenesis(id)), links: links.slice(index) };
   }
 
   /** Records a payout to the merchant's bank account under the bank's reference. Needs SETTLER_ROLE. */
@@ -313,19 +432,20 @@ export class FundClient {
 
   // ------------------------------------------------------------ reads
 
-  async #read(method: string, args: readonly unknown[] = []) {
+  async #read(method: string, args: readonly unknown[] = [], blockTag?: number) {
     const data = fundInterface.encodeFunctionData(method, args);
     try {
-      const result = await this.relayer.provider.call({ to: this.address, data });
+      const result = await this.relayer.provider.call({ to: this.address, data, ...(blockTag !== undefined && { blockTag }) });
       return fundInterface.decodeFunctionResult(method, result);
     } catch (error) {
       throw toChainDomainError(error);
     }
   }
 
-  async budgetOf(budgetId: string): Promise<BudgetState> {
+  /** The budget now, or as it was after block `blockTag`. */
+  async budgetOf(budgetId: string, blockTag?: number): Promise<BudgetState> {
     const id = requireBytes32(budgetId, "budgetId");
-    const [view] = await this.#read("budgetOf", [id]);
+    const [view] = await this.#read("budgetOf", [id], blockTag);
     return {
       budgetId: id,
       holder: view.holder as string,
@@ -352,16 +472,16 @@ export class FundClient {
     };
   }
 
-  async paymentOf(paymentId: string): Promise<PaymentState> {
-    const id = requireBytes32(paymentId, "paymentId");
-    const [view] = await this.#read("paymentOf", [id]);
-    return {
-      paymentId: id,
-      merchant: view.merchant as string,
-      amount: view.amount as bigint,
-      refunded: view.refunded as bigint,
-      exists: view.merchant !== ZERO_ADDRESS,
-    };
+  /** The cents of a payment refunded so far (0 for an id that paid nothing). */
+  async refundedOf(paymentId: string): Promise<bigint> {
+    const [refunded] = await this.#read("refundedOf", [requireBytes32(paymentId, "paymentId")]);
+    return refunded as bigint;
+  }
+
+  /** The head of the budget's payment chain; the zero hash for an id the fund never issued. */
+  async paymentsHeadOf(budgetId: string): Promise<string> {
+    const [head] = await this.#read("paymentsHeadOf", [requireBytes32(budgetId, "budgetId")]);
+    return head as string;
   }
 
   async totals(): Promise<FundTotals> {
@@ -480,6 +600,16 @@ export function recoverPermitSigner(permit: PaymentPermit, signature: string, ch
     return verifyTypedData(fundDomain(permit.fund, chainId), PAYMENT_PERMIT_TYPES, { ...permit }, sig);
   } catch {
     return ZERO_ADDRESS;
+  }
+}
+
+function payCallData(permit: PaymentPermit, signature: string, merchant: string, amountCents: bigint): string {
+  if (!isHexString(signature)) throw new DomainError("INVALID_INPUT", undefined, { field: "signature", reason: "not hex" });
+  const args = [permitTuple(permit), signature, requireAddress(merchant, "merchant"), requireCents(amountCents, "amountCents")];
+  try {
+    return fundInterface.encodeFunctionData("pay", args);
+  } catch (error) {
+    throw new DomainError("INVALID_INPUT", undefined, { reason: "bad arguments for pay" }, { cause: error });
   }
 }
 

@@ -1,7 +1,7 @@
 // The revert → DomainError mapping, checked with real reverts from a Hardhat node wherever the
 // contracts can be made to revert that way, and with encoded revert data for the rest.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type HDNodeWallet, Interface, JsonRpcProvider, Network, Wallet, ZeroAddress, id } from "ethers";
+import { type HDNodeWallet, Interface, JsonRpcProvider, Network, Wallet, ZeroAddress, ZeroHash, id } from "ethers";
 import { DomainError, ERROR_CODES, type ErrorCode, fundAbi, fundFactoryAbi, isErrorCode } from "@tegoed/sdk";
 import {
   type ContractErrorName, REVERT_CODES, decodeRevertData, domainErrorFromRevert, encodeRevert, toChainDomainError,
@@ -179,10 +179,19 @@ const realReverts: RevertCase[] = [
     trigger: () => refusal("settle", [state.shop, 21_00n, randomId()]),
     details: () => ({ merchant: state.shop, receivable: "2000", amount: "2100" }),
   },
-  { error: "PaymentUnknown", code: "PAYMENT_UNKNOWN", trigger: () => refusal("refund", [state.budget.budgetId, 99n, 1n]) },
+  {
+    // The genuine link, but a wrong head before it: the proof does not fold to the budget's head.
+    error: "PaymentProofInvalid", code: "CONFLICT",
+    trigger: () => refusal("refund", [state.budget.budgetId, 1n, ZeroHash, [[state.shop, 20_00n, state.paidNonce]]]),
+    details: () => ({ budgetId: state.budget.budgetId }),
+  },
   {
     error: "PaymentRefundExceeded", code: "REFUND_EXCEEDED",
-    trigger: () => refusal("refund", [state.budget.budgetId, state.paidNonce, 20_01n]),
+    trigger: async () => {
+      const proof = await t.fund.paymentProof(state.budget.budgetId, state.paidNonce);
+      const links = proof.links.map((link) => [link.merchant, link.amount, link.nonce]);
+      return refusal("refund", [state.budget.budgetId, 20_01n, proof.headBefore, links]);
+    },
     details: () => ({ refundable: "2000", amount: "2001" }),
   },
   {
@@ -229,6 +238,8 @@ const encodedOnly: { error: ContractErrorName; args: unknown[]; code: ErrorCode 
   { error: "InvalidShortString", args: [], code: "CHAIN_REVERTED" },
   { error: "FailedDeployment", args: [], code: "CHAIN_REVERTED" },
   { error: "InsufficientBalance", args: [0n, 1n], code: "CHAIN_REVERTED" },
+  { error: "AddressEmptyCode", args: ["0x0000000000000000000000000000000000000001"], code: "CHAIN_REVERTED" },
+  { error: "FailedCall", args: [], code: "CHAIN_REVERTED" },
 ];
 
 describe("chain errors: revert → DomainError mapping", () => {

@@ -2,7 +2,7 @@
 // read back in chain order with their block times, however the block range is cut.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type FundEvent, type PaymentEvent, type RefundEvent, readFundEvents, safeHead } from "../../src/chain/events.ts";
-import type { PaymentResult } from "../../src/chain/fund-client.ts";
+import { FundClient, type PaymentResult } from "../../src/chain/fund-client.ts";
 import { type TestChain, activeBudgets, approvedShop, randomId, signPermit, startTestChain } from "./harness.ts";
 
 let t: TestChain;
@@ -42,7 +42,9 @@ beforeAll(async () => {
   await t.provider.send("evm_setAutomine", [false]);
   let pending: Promise<PaymentResult[]>;
   try {
-    pending = Promise.all(qrs.map((qr, i) => t.fund.pay(qr.permit, qr.signature, shop, BigInt(2_00 + i))));
+    // Three transactions of their own (not one batch), all sent before any is mined.
+    const fund = new FundClient(t.relayer, t.fundAddress, { maxInFlight: 3, maxBatch: 1 });
+    pending = Promise.all(qrs.map((qr, i) => fund.pay(qr.permit, qr.signature, shop, BigInt(2_00 + i))));
     pending.catch(() => {});
     // Wait until all three wait in the pool, then mine them in one block.
     for (let i = 0; i < 200; i++) {

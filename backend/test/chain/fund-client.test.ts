@@ -6,7 +6,9 @@ import {
   DomainError, ERROR_CODES, type ErrorCode, PAYMENT_PERMIT_TYPES, type PaymentPermit, decodePaymentQr, encodePaymentQr, fundDomain,
   permitFromQr, qrFromPermit,
 } from "@tegoed/sdk";
-import { BUDGET_BATCH_SIZE, bankRefOf, paymentIdOf } from "../../src/chain/fund-client.ts";
+import {
+  BUDGET_BATCH_SIZE, type PaymentProof, bankRefOf, paymentChainGenesis, paymentChainLink, paymentIdOf,
+} from "../../src/chain/fund-client.ts";
 import {
   type TestChain, activeBudgets, approvedShop, chainTime, laneTxCount, randomId, signPermit, startTestChain,
 } from "./harness.ts";
@@ -45,7 +47,11 @@ describe("FundClient", () => {
       expect(paid.blockNumber).toBe(await t.provider.getBlockNumber());
       expect(await t.fund.budgetOf(budgetId)).toMatchObject({ balance: 287_50n, spent: 12_50n, nonce: 1n, holder: family.address });
       expect(await t.fund.merchantOf(shop)).toMatchObject({ approved: true, receivable: 12_50n, paidOut: 0n });
-      expect(await t.fund.paymentOf(paid.paymentId)).toMatchObject({ merchant: shop, amount: 12_50n, refunded: 0n, exists: true });
+      expect(await t.fund.refundedOf(paid.paymentId)).toBe(0n);
+      // The payment is hashed into the budget's chain head, the way the client rebuilds it for refunds.
+      expect(await t.fund.paymentsHeadOf(budgetId)).toBe(
+        paymentChainLink(paymentChainGenesis(budgetId), { merchant: shop, amount: 12_50n, nonce: 0n }),
+      );
     });
 
     it("accepts the permit as the QR carries it (compact 64-byte signature, fund by index)", async () => {
@@ -90,6 +96,101 @@ describe("FundClient", () => {
 
       const totals = await t.fund.totals();
       expect(totals.deposited - totals.withdrawn).toBe(totals.reserve + totals.outstanding + totals.paidOut);
+    });
+  });
+
+  describe("when a refund proves its payment from the budget's PaymentMade events", () => {
+    /** Pays `amount` from `budget` to `shop` with the budget's current nonce; returns the nonce. */
+    async function pay(budget: Budget, shop: string, amount: bigint) {
+      const { permit, signature } = await signPermit(t, budget.family, t.fund, budget.budgetId, { maxAmount: amount });
+      return (await t.fund.pay(permit, signature, shop, amount)).nonce;
+    }
+
+    it("refunds an older payment with the later payments of its budget, not those of other budgets", async () => {
+      const [a, b] = (await activeBudgets(t, 2)) as [Budget, Budget];
+      const shop = await approvedShop(t.fund);
+      const first = await pay(a, shop, 30_00n);
+      await pay(b, shop, 11_00n); // another budget's payment in between: not part of a's chain
+      await pay(a, shop, 4_00n);
+      await pay(a, shop, 2_00n);
+
+      const proof = await t.fund.paymentProof(a.budgetId, first);
+      expect(proof.headBefore).toBe(paymentChainGenesis(a.budgetId));
+      expect(proof.links.map((l) => [l.merchant, l.amount, l.nonce])).toEqual([[shop, 30_00n, 0n], [shop, 4_00n, 1n], [shop, 2_00n, 2n]]);
+      expect(proof.links.reduce(paymentChainLink, proof.headBefore)).toBe(await t.fund.paymentsHeadOf(a.budgetId));
+
+      const refunded = await t.fund.refund(a.budgetId, first, 25_00n);
+      expect(refunded.paymentId).toBe(paymentIdOf(a.budgetId, 0n));
+      expect(await t.fund.refundedOf(refunded.paymentId)).toBe(25_00n);
+      expect((await t.fund.budgetOf(a.budgetId)).balance).toBe(300_00n - 36_00n + 25_00n);
+      const middle = await t.fund.paymentProof(a.budgetId, 1n);
+      expect(middle.headBefore).toBe(paymentChainLink(paymentChainGenesis(a.budgetId), { merchant: shop, amount: 30_00n, nonce: 0n }));
+      expect(middle.links).toHaveLength(2);
+      await t.fund.refund(a.budgetId, 1n, 4_00n);
+      expect((await refusedWith(t.fund.refund(a.budgetId, 1n, 1n))).code).toBe("REFUND_EXCEEDED");
+    });
+
+    it("refuses a nonce that paid nothing with PAYMENT_UNKNOWN, before sending anything", async () => {
+      const [budget] = (await activeBudgets(t, 1)) as [Budget];
+      const shop = await approvedShop(t.fund);
+      await pay(budget, shop, 5_00n);
+      const sent = await laneTxCount(t);
+      const error = await refusedWith(t.fund.refund(budget.budgetId, 1n, 1_00n));
+      expect(error.code).toBe("PAYMENT_UNKNOWN");
+      expect(error.details).toMatchObject({ paymentId: paymentIdOf(budget.budgetId, 1n), nonce: "1" });
+      expect((await refusedWith(t.fund.refund(randomId(), 0n, 1_00n))).code).toBe("PAYMENT_UNKNOWN");
+      expect((await refusedWith(t.fund.refund(budget.budgetId, 0n, 0n))).code).toBe("ZERO_AMOUNT");
+      expect(await laneTxCount(t)).toBe(sent);
+    });
+
+    it("rebuilds a proof that a payment made stale and refunds on the second try", async () => {
+      const [budget] = (await activeBudgets(t, 1)) as [Budget];
+      const shop = await approvedShop(t.fund);
+      const nonce = await pay(budget, shop, 20_00n);
+      const fund = t.fund;
+      const built: PaymentProof[] = [];
+      const original = fund.paymentProof.bind(fund);
+      fund.paymentProof = async (budgetId, paymentNonce) => {
+        const proof = await original(budgetId, paymentNonce);
+        built.push(proof);
+        if (built.length === 1) await pay(budget, shop, 1_00n); // lands after the first proof was built
+        return proof;
+      };
+      try {
+        const refunded = await fund.refund(budget.budgetId, nonce, 5_00n);
+        expect(refunded.paymentId).toBe(paymentIdOf(budget.budgetId, nonce));
+      } finally {
+        delete (fund as { paymentProof?: unknown }).paymentProof;
+      }
+      expect(built.map((p) => p.links.length)).toEqual([1, 2]);
+      expect(await fund.refundedOf(paymentIdOf(budget.budgetId, nonce))).toBe(5_00n);
+    });
+
+    it("gives up with CONFLICT when the proof is stale twice, and refunds nothing", async () => {
+      const [budget] = (await activeBudgets(t, 1)) as [Budget];
+      const shop = await approvedShop(t.fund);
+      const nonce = await pay(budget, shop, 20_00n);
+      const fund = t.fund;
+      const original = fund.paymentProof.bind(fund);
+      let builds = 0;
+      fund.paymentProof = async (budgetId, paymentNonce) => {
+        const proof = await original(budgetId, paymentNonce);
+        builds += 1;
+        await pay(budget, shop, 1_00n); // every time: a busy budget
+        return proof;
+      };
+      let error: DomainError;
+      try {
+        error = await refusedWith(fund.refund(budget.budgetId, nonce, 5_00n));
+      } finally {
+        delete (fund as { paymentProof?: unknown }).paymentProof;
+      }
+      expect(builds).toBe(2);
+      expect(error.code).toBe("CONFLICT");
+      expect(error.status).toBe(409);
+      expect(error.message).toMatch(/try the refund again/);
+      expect(error.details).toMatchObject({ contractError: "PaymentProofInvalid", budgetId: budget.budgetId });
+      expect(await fund.refundedOf(paymentIdOf(budget.budgetId, nonce))).toBe(0n);
     });
   });
 

@@ -30,6 +30,17 @@ export const fundAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "target",
+        "type": "address"
+      }
+    ],
+    "name": "AddressEmptyCode",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "budgetId",
         "type": "bytes32"
@@ -162,6 +173,11 @@ export const fundAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "FailedCall",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "bytes32",
@@ -276,6 +292,17 @@ export const fundAbi = [
     "inputs": [
       {
         "internalType": "bytes32",
+        "name": "budgetId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "PaymentProofInvalid",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
         "name": "paymentId",
         "type": "bytes32"
       },
@@ -291,17 +318,6 @@ export const fundAbi = [
       }
     ],
     "name": "PaymentRefundExceeded",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "paymentId",
-        "type": "bytes32"
-      }
-    ],
-    "name": "PaymentUnknown",
     "type": "error"
   },
   {
@@ -1358,6 +1374,25 @@ export const fundAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "bytes[]",
+        "name": "data",
+        "type": "bytes[]"
+      }
+    ],
+    "name": "multicall",
+    "outputs": [
+      {
+        "internalType": "bytes[]",
+        "name": "results",
+        "type": "bytes[]"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "name",
     "outputs": [
@@ -1479,33 +1514,16 @@ export const fundAbi = [
     "inputs": [
       {
         "internalType": "bytes32",
-        "name": "paymentId",
+        "name": "budgetId",
         "type": "bytes32"
       }
     ],
-    "name": "paymentOf",
+    "name": "paymentsHeadOf",
     "outputs": [
       {
-        "components": [
-          {
-            "internalType": "address",
-            "name": "merchant",
-            "type": "address"
-          },
-          {
-            "internalType": "uint256",
-            "name": "amount",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "refunded",
-            "type": "uint256"
-          }
-        ],
-        "internalType": "struct IFund.PaymentView",
+        "internalType": "bytes32",
         "name": "",
-        "type": "tuple"
+        "type": "bytes32"
       }
     ],
     "stateMutability": "view",
@@ -1598,18 +1616,59 @@ export const fundAbi = [
       },
       {
         "internalType": "uint256",
-        "name": "paymentNonce",
+        "name": "amount",
         "type": "uint256"
       },
       {
-        "internalType": "uint256",
-        "name": "amount",
-        "type": "uint256"
+        "internalType": "bytes32",
+        "name": "headBefore",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "merchant",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "amount",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "nonce",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct IFund.PaymentLink[]",
+        "name": "links",
+        "type": "tuple[]"
       }
     ],
     "name": "refund",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "paymentId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "refundedOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {

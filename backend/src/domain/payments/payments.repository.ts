@@ -101,6 +101,58 @@ export function paymentsRepository(handle: Db) {
         .execute();
     },
 
+    /**
+     * A charge's outcome in one statement (one round trip, atomic on its own): the payment row (kept
+     * when the indexer was first), the idempotency key completed with the receipt, and the audit line.
+     * Writes nothing and returns false when the key is no longer this charge's pending claim.
+     */
+    async recordCharge(
+      p: { paymentId: string; fundId: string; budgetId: string; merchant: string; amountCents: bigint; nonce: bigint } & ChainRow,
+      key: { scope: string; key: string; response: Record<string, unknown> },
+      audit: { actorId: string | null; details: Record<string, unknown> },
+    ): Promise<boolean> {
+      const row = paymentRow(p);
+      const result = await db
+        .with("k", (q) =>
+          q.updateTable("idempotency_keys")
+            .set({ status: "done", response: JSON.stringify(key.response) })
+            .where("scope", "=", key.scope)
+            .where("key", "=", key.key)
+            .where("status", "=", "pending")
+            .returning("key"),
+        )
+        .with("p", (q) =>
+          q.insertInto("payments")
+            .columns(["payment_id", "fund_id", "budget_id", "merchant", "amount_cents", "nonce", "tx_hash", "block_number", "log_index", "block_time"])
+            .expression((e) =>
+              e.selectFrom("k").select([
+                sql.val(row.payment_id).as("payment_id"), sql.val(row.fund_id).as("fund_id"), sql.val(row.budget_id).as("budget_id"),
+                sql.val(row.merchant).as("merchant"), sql.val(row.amount_cents).as("amount_cents"), sql.val(row.nonce).as("nonce"),
+                sql.val(row.tx_hash).as("tx_hash"), sql.val(row.block_number).as("block_number"), sql.val(row.log_index).as("log_index"),
+                sql.val(row.block_time).as("block_time"),
+              ]),
+            )
+            .onConflict((oc) => oc.doNothing())
+            .returning("payment_id"),
+        )
+        .with("a", (q) =>
+          q.insertInto("audit_log")
+            .columns(["actor_type", "actor_id", "action", "subject_type", "subject_id", "details"])
+            .expression((e) =>
+              e.selectFrom("k").select([
+                sql.val("merchant").as("actor_type"), sql.val(audit.actorId).as("actor_id"), sql.val("payment.charge").as("action"),
+                sql.val("payment").as("subject_type"), sql.val(row.payment_id).as("subject_id"),
+                sql`${JSON.stringify(audit.details)}::jsonb`.as("details"),
+              ]),
+            )
+            .returning("id"),
+        )
+        .selectFrom("k")
+        .select(sql<string>`count(*)::int8`.as("n"))
+        .executeTakeFirstOrThrow();
+      return Number(result.n) > 0;
+    },
+
     async recordRefund(r: { paymentId: string; amountCents: bigint } & ChainRow): Promise<void> {
       await db
         .insertInto("refunds")

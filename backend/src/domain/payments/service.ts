@@ -16,9 +16,9 @@ import { DomainError, PaymentQrError, decodePaymentQr, domainErrorFromQr, permit
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { idempotencyRepository } from "../../db/idempotency.repository.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
-import { paymentIdOf, type FundClient } from "../../chain/fund-client.ts";
+import { paymentIdOf, type FundClient, type SimulatedPayment } from "../../chain/fund-client.ts";
 import { findPaymentEvent, findRefundEvent } from "../../chain/payment-logs.ts";
-import type { PaymentEvent } from "../../chain/events.ts";
+import { blockTimeOf, type PaymentEvent } from "../../chain/events.ts";
 import { paymentsRepository, type FundRef, type PaymentLine } from "./payments.repository.ts";
 
 export interface PaymentDeps {
@@ -119,6 +119,19 @@ interface Scanned {
   merchantAddress: string;
 }
 
+/** A fund's id, name and address never change once its row exists: each is read once per database. */
+const fundsByIndex = new WeakMap<Db, Map<number, FundRef>>();
+
+async function fundByIndex(db: Db, index: number): Promise<FundRef | null> {
+  let known = fundsByIndex.get(db);
+  if (!known) fundsByIndex.set(db, (known = new Map()));
+  const cached = known.get(index);
+  if (cached) return cached;
+  const fund = await paymentsRepository(db).fundByIndex(index);
+  if (fund) known.set(index, fund);
+  return fund;
+}
+
 /** Decodes the QR, finds its fund and checks that this shop may take payments from it. */
 async function scan(deps: PaymentDeps, merchantId: string, qrText: string): Promise<Scanned> {
   if (typeof qrText !== "string" || qrText.length === 0 || qrText.length > 1000) {
@@ -132,7 +145,7 @@ async function scan(deps: PaymentDeps, merchantId: string, qrText: string): Prom
     throw error;
   }
   const repo = paymentsRepository(deps.db);
-  const fund = await repo.fundByIndex(qr.fundIndex);
+  const fund = await fundByIndex(deps.db, qr.fundIndex);
   if (!fund) throw new DomainError("FUND_UNKNOWN", undefined, { fundIndex: String(qr.fundIndex) });
   const standing = await repo.merchantStanding(merchantId, fund.id);
   if (!standing) throw new DomainError("NOT_FOUND", "This shop was not found.", { merchantId });
@@ -191,17 +204,20 @@ export async function charge(deps: PaymentDeps, cmd: ChargeCommand): Promise<Cha
   const hash = requestHash(cmd);
   const keys = idempotencyRepository(deps.db);
   const waitUntil = Date.now() + (deps.waitForClaimMs ?? DEFAULT_WAIT_MS);
+  // The QR is read and the payment simulated while the key is being claimed: neither changes
+  // anything, and a charge waits for the slower of the two instead of for both.
+  const ready = prepare(deps, cmd);
   for (let round = 0; ; round++) {
     const claim = await keys.claim(scope, cmd.idempotencyKey, hash);
     if (claim === "mismatch") {
       throw new DomainError("CONFLICT", "This idempotency key was used for another charge.", { field: "idempotencyKey" });
     }
-    if (claim === "claimed") return runCharge(deps, cmd, scope, false);
+    if (claim === "claimed") return runCharge(deps, cmd, scope, ready);
     if (claim !== "in-progress") return storedReceipt(claim.done);
 
     const staleBefore = new Date(clockOf(deps)().getTime() - (deps.staleClaimMs ?? DEFAULT_STALE_MS));
     if (await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, staleBefore)) {
-      return runCharge(deps, cmd, scope, true);
+      return runCharge(deps, cmd, scope, ready, true);
     }
     if (Date.now() > waitUntil) {
       throw new DomainError("CONFLICT", "A charge with this idempotency key is still running: try again shortly.", {
@@ -212,33 +228,48 @@ export async function charge(deps: PaymentDeps, cmd: ChargeCommand): Promise<Cha
   }
 }
 
-async function runCharge(deps: PaymentDeps, cmd: ChargeCommand, scope: string, recovering: boolean): Promise<ChargeReceipt> {
+interface Prepared {
+  scanned: Promise<Scanned>;
+  simulated: Promise<SimulatedPayment>;
+}
+
+function prepare(deps: PaymentDeps, cmd: ChargeCommand): Prepared {
+  const scanned = scan(deps, cmd.merchantId, cmd.qr);
+  const simulated = scanned.then((s) => s.client.simulatePay(s.permit, s.signature, s.merchantAddress, BigInt(cmd.amountCents)));
+  // Awaited only when the key is claimed: a retry answered from its key never looks at them.
+  scanned.catch(() => {});
+  simulated.catch(() => {});
+  return { scanned, simulated };
+}
+
+async function runCharge(deps: PaymentDeps, cmd: ChargeCommand, scope: string, ready: Prepared, recovering = false): Promise<ChargeReceipt> {
   const keys = idempotencyRepository(deps.db);
   const amount = BigInt(cmd.amountCents);
   let sent = false;
   try {
-    const s = await scan(deps, cmd.merchantId, cmd.qr);
+    const s = await ready.scanned;
     if (recovering) {
       // The earlier holder of this key may have paid before it died: ask the chain first.
-      const paymentId = paymentIdOf(s.permit.budgetId, s.permit.nonce);
-      const onChain = await s.client.paymentOf(paymentId);
-      if (onChain.exists) {
-        if (onChain.merchant.toLowerCase() !== s.merchantAddress.toLowerCase() || onChain.amount !== amount) {
+      const event = await findPaymentEvent(s.client, paymentIdOf(s.permit.budgetId, s.permit.nonce));
+      if (event) {
+        if (event.merchant.toLowerCase() !== s.merchantAddress.toLowerCase() || event.amountCents !== amount) {
           throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
         }
-        const event = await findPaymentEvent(s.client, paymentId);
-        if (!event) throw new DomainError("INTERNAL", undefined, { reason: "payment exists but its event was not found" });
-        const budget = await s.client.budgetOf(s.permit.budgetId);
+        const budget = await s.client.budgetOf(s.permit.budgetId, event.blockNumber);
         return await record(deps, cmd, scope, s, event, budget.balance);
       }
     }
-    const check = await s.client.checkPaymentOffChain(s.permit, s.signature, s.merchantAddress, amount);
+    // The contract judged the QR in a simulation (eth_call): a dead one is refused with its reason
+    // before anything is sent. A claim taken over from a crashed request simulates afresh.
+    const simulated = recovering ? await s.client.simulatePay(s.permit, s.signature, s.merchantAddress, amount) : await ready.simulated;
     sent = true;
-    const paid = await s.client.pay(s.permit, s.signature, s.merchantAddress, amount);
-    const event = await findPaymentEvent(s.client, paid.paymentId, paid.blockNumber);
-    if (!event) throw new DomainError("INTERNAL", undefined, { reason: "no PaymentMade event in the payment's block" });
-    // The balance the check saw, less this payment: no other payment can come between (the nonce).
-    return await record(deps, cmd, scope, s, event, check.budget.balance - amount);
+    const paid = await s.client.paySimulated(simulated);
+    // The event is in the receipt; its block's time is asked once for all payments in that block.
+    const blockTime = await blockTimeOf(s.client.relayer.provider, paid.blockNumber);
+    const event: PaymentEvent = { kind: "payment", fundAddress: s.client.address, ...paid, blockTime };
+    // No other payment can come between the simulation and this one (the nonce), so the balance the
+    // simulation left is the balance now, unless staff topped up in between.
+    return await record(deps, cmd, scope, s, event, simulated.balanceAfter);
   } catch (error) {
     const uncertain = sent && !(error instanceof DomainError && !UNCERTAIN.has(error.code));
     // Refused for sure (nothing was paid): free the key so a retry can act. Else keep it pending; the
@@ -259,19 +290,19 @@ async function record(
     fundId: s.fund.id,
     paidAt: event.blockTime.toISOString(),
   };
-  await inTransaction(deps.db, async (trx) => {
-    await paymentsRepository(trx).recordPayment({
+  const recorded = await paymentsRepository(deps.db).recordCharge(
+    {
       paymentId: event.paymentId, fundId: s.fund.id, budgetId: event.budgetId, merchant: event.merchant,
       amountCents: event.amountCents, nonce: event.nonce,
       txHash: event.txHash, blockNumber: event.blockNumber, logIndex: event.logIndex, blockTime: event.blockTime,
-    });
-    await idempotencyRepository(trx).complete(scope, cmd.idempotencyKey, { ...receipt });
-    await auditLogRepository(trx).append({
-      actorType: "merchant", actorId: cmd.merchantUserId ?? null, action: "payment.charge", subjectType: "payment",
-      subjectId: receipt.paymentId,
+    },
+    { scope, key: cmd.idempotencyKey, response: { ...receipt } },
+    {
+      actorId: cmd.merchantUserId ?? null,
       details: { merchantId: cmd.merchantId, fundId: s.fund.id, amountCents: receipt.amountCents, txHash: receipt.txHash },
-    });
-  });
+    },
+  );
+  if (!recorded) throw new Error(`Idempotency key ${scope}/${cmd.idempotencyKey} is not claimed, or already complete`);
   return receipt;
 }
 
@@ -289,7 +320,11 @@ export async function refund(deps: PaymentDeps, cmd: RefundCommand): Promise<Ref
   }
   const client = deps.fund(payment.fundAddress);
   const result = await client.refund(payment.budgetId, payment.nonce, amount);
-  const [event, state] = await Promise.all([findRefundEvent(client, result.txHash, result.blockNumber), client.paymentOf(payment.paymentId)]);
+  // What is left to refund: the payment's amount less all its refunds so far (this one included), as the
+  // chain counts them (the contract keeps no payment record, only the refunded cents per payment).
+  const [event, refunded] = await Promise.all([
+    findRefundEvent(client, result.txHash, result.blockNumber), client.refundedOf(payment.paymentId),
+  ]);
   await inTransaction(deps.db, async (trx) => {
     if (event) {
       await paymentsRepository(trx).recordRefund({
@@ -305,7 +340,7 @@ export async function refund(deps: PaymentDeps, cmd: RefundCommand): Promise<Ref
   return {
     paymentId: payment.paymentId,
     amountCents: cmd.amountCents,
-    refundableCents: toNumber(state.amount - state.refunded),
+    refundableCents: toNumber(payment.amountCents - refunded),
     txHash: result.txHash.toLowerCase(),
   };
 }

@@ -1,0 +1,128 @@
+// Payments at many tills at once. While the relayer has as many transactions in flight as it has
+// lanes, payments that are ready wait, and the next free lane sends all of them as one `multicall`
+// of `pay` calls: one signature, one send and one receipt for many charges, and all or none of them
+// happen. A lone payment goes out at once, as a plain `pay`, so a quiet shop waits for nobody.
+//
+// Nothing here judges a QR: every payment was simulated on its own before it got here. A batch the
+// contract refuses anyway (a payment lost a race between its simulation and the send) is sent again
+// one payment at a time, so each charge gets its own answer and the good ones still pay.
+import { DomainError } from "@tegoed/sdk";
+import { Interface } from "ethers";
+import { fundAbi } from "@tegoed/sdk";
+import type { ParsedLog, RelayedTx, Relayer } from "./relayer.ts";
+
+const fundInterface = new Interface(fundAbi);
+
+/** Gas limit of one payment: ample above what `pay` uses (≈ 60–75k), the rest is never charged. */
+export const PAY_GAS_LIMIT = 150_000n;
+/** What `multicall` adds around its calls. */
+const MULTICALL_GAS = 40_000n;
+
+/** Errors after which a transaction may still be mined: nothing may be sent again for its payments. */
+const UNCERTAIN = new Set(["CHAIN_TIMEOUT", "CHAIN_UNAVAILABLE", "INTERNAL"]);
+
+export interface PayBatcherOptions {
+  /** Transactions in flight at once before payments wait to be batched. Default: the relayer's lanes. */
+  maxInFlight?: number;
+  /** At most this many payments in one transaction. Default 40. */
+  maxBatch?: number;
+}
+
+/** One relayed payment: its transaction and its own PaymentMade log. */
+export interface RelayedPayment {
+  tx: RelayedTx;
+  log: ParsedLog;
+}
+
+interface Waiting {
+  data: string;
+  resolve(payment: RelayedPayment): void;
+  reject(error: unknown): void;
+}
+
+export class PayBatcher {
+  readonly #relayer: Relayer;
+  readonly #fund: string;
+  readonly #maxInFlight: number;
+  readonly #maxBatch: number;
+  #waiting: Waiting[] = [];
+  #inFlight = 0;
+
+  constructor(relayer: Relayer, fund: string, options: PayBatcherOptions = {}) {
+    this.#relayer = relayer;
+    this.#fund = fund;
+    this.#maxInFlight = options.maxInFlight ?? relayer.addresses.length;
+    this.#maxBatch = options.maxBatch ?? 40;
+    if (this.#maxInFlight < 1 || this.#maxBatch < 1) throw new RangeError("maxInFlight and maxBatch must be at least 1");
+  }
+
+  /** Sends an encoded `pay` call, alone or with others; resolves with its transaction and PaymentMade log. */
+  pay(data: string): Promise<RelayedPayment> {
+    return new Promise<RelayedPayment>((resolve, reject) => {
+      this.#waiting.push({ data, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    while (this.#inFlight < this.#maxInFlight && this.#waiting.length > 0) {
+      const batch = this.#waiting.splice(0, this.#maxBatch);
+      this.#inFlight++;
+      void this.#send(batch).finally(() => {
+        this.#inFlight--;
+        this.#pump();
+      });
+    }
+  }
+
+  async #send(batch: Waiting[]): Promise<void> {
+    if (batch.length === 1) return this.#sendAlone(batch[0]!);
+    let tx: RelayedTx;
+    try {
+      tx = await this.#relayer.send({
+        to: this.#fund,
+        data: fundInterface.encodeFunctionData("multicall", [batch.map((w) => w.data)]),
+        label: `pay×${batch.length}`,
+        simulate: false,
+        gasLimit: MULTICALL_GAS + PAY_GAS_LIMIT * BigInt(batch.length),
+      });
+    } catch (error) {
+      if (isUncertain(error)) {
+        for (const w of batch) w.reject(error);
+        return;
+      }
+      // Refused as a whole, so nothing of it happened: each payment on its own gets its own answer.
+      await Promise.all(batch.map((w) => this.#sendAlone(w)));
+      return;
+    }
+    const logs = paymentLogs(tx, this.#fund);
+    if (logs.length !== batch.length) {
+      const error = new DomainError("INTERNAL", undefined, { reason: `${logs.length} PaymentMade events for ${batch.length} payments`, txHash: tx.txHash });
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    // `multicall` runs the calls in order, and each pay emits exactly one PaymentMade.
+    batch.forEach((w, i) => w.resolve({ tx, log: logs[i]! }));
+  }
+
+  async #sendAlone(w: Waiting): Promise<void> {
+    try {
+      const tx = await this.#relayer.send({ to: this.#fund, data: w.data, label: "pay", simulate: false, gasLimit: PAY_GAS_LIMIT });
+      const [log] = paymentLogs(tx, this.#fund);
+      if (!log) throw new DomainError("INTERNAL", undefined, { reason: "no PaymentMade event in the receipt", txHash: tx.txHash });
+      w.resolve({ tx, log });
+    } catch (error) {
+      w.reject(error);
+    }
+  }
+}
+
+function isUncertain(error: unknown): boolean {
+  return !(error instanceof DomainError) || UNCERTAIN.has(error.code);
+}
+
+function paymentLogs(tx: RelayedTx, fund: string): ParsedLog[] {
+  return tx.logs
+    .filter((log) => log.name === "PaymentMade" && log.address.toLowerCase() === fund.toLowerCase())
+    .sort((a, b) => a.logIndex - b.logIndex);
+}

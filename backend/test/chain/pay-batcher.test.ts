@@ -1,0 +1,62 @@
+// Payments sent together: on a real node, many tills paying at once share transactions, every
+// charge still gets its own payment (id, nonce, log position), and a batch with one payment that
+// lost a race is sent again one by one, so only that payment is refused.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DomainError } from "@tegoed/sdk";
+import { FundClient } from "../../src/chain/fund-client.ts";
+import { ENGINES, activeBudgets, approvedShop, laneTxCount, signPermit, startTestChain, type TestChain } from "./harness.ts";
+
+describe.each(ENGINES)("PayBatcher on %s", (engine) => {
+  let t: TestChain;
+
+  beforeAll(async () => {
+    t = await startTestChain(engine);
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("sends 30 payments at once in fewer transactions than payments, each with its own receipt", async () => {
+    const budgets = await activeBudgets(t, 30);
+    const shop = await approvedShop(t.fund);
+    const qrs = await Promise.all(budgets.map((b) => signPermit(t, b.family, t.fund, b.budgetId)));
+    const before = await laneTxCount(t);
+
+    const paid = await Promise.all(qrs.map((qr, i) => t.fund.pay(qr.permit, qr.signature, shop, BigInt(100 + i))));
+
+    const transactions = (await laneTxCount(t)) - before;
+    expect(transactions).toBeLessThan(30);
+    expect(new Set(paid.map((p) => p.paymentId)).size).toBe(30);
+    expect(new Set(paid.map((p) => `${p.txHash}:${p.logIndex}`)).size).toBe(30);
+    paid.forEach((p, i) => {
+      expect(p.budgetId).toBe(budgets[i]!.budgetId.toLowerCase());
+      expect(p.amountCents).toBe(BigInt(100 + i));
+      expect(p.nonce).toBe(0n);
+    });
+    const balances = await Promise.all(budgets.map((b) => t.fund.budgetOf(b.budgetId)));
+    balances.forEach((b, i) => expect(b.balance).toBe(300_00n - BigInt(100 + i)));
+    expect((await t.fund.merchantOf(shop)).receivable).toBe(BigInt(30 * 100 + (29 * 30) / 2));
+  });
+
+  it("when one payment of a batch lost its race, the others still pay and only that one is refused", async () => {
+    // One lane, so the payments queue behind a first one and go out together.
+    const fund = new FundClient(t.relayer, t.fundAddress, { maxInFlight: 1 });
+    const budgets = await activeBudgets(t, 6, 300_00n, fund);
+    const shop = await approvedShop(fund);
+    const qrs = await Promise.all(budgets.map((b) => signPermit(t, b.family, fund, b.budgetId)));
+    // The same QR twice: both pass their own simulation, only one can use the nonce.
+    const orders = [...qrs, qrs[3]!];
+
+    const simulated = await Promise.all(orders.map((qr) => fund.simulatePay(qr.permit, qr.signature, shop, 10_00n)));
+    const outcomes = await Promise.allSettled(simulated.map((payment) => fund.paySimulated(payment)));
+
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.reason).toBeInstanceOf(DomainError);
+    expect((refused[0]!.reason as DomainError).code).toBe("PERMIT_USED");
+    const balances = await Promise.all(budgets.map((b) => fund.budgetOf(b.budgetId)));
+    for (const b of balances) expect(b.balance).toBe(290_00n);
+    expect((await fund.merchantOf(shop)).receivable).toBe(60_00n);
+  });
+});

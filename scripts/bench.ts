@@ -35,6 +35,8 @@ const SIZE = QUICK
   ? { chargesPerShop: { 1: 10, 10: 4, 50: 2 }, children: 2, rawTransfers: 200, lagSamples: 8, dashboardScale: 0.01, dashboardRepeats: 10, payouts: 200 }
   : { chargesPerShop: { 1: 40, 10: 20, 50: 8 }, children: 20, rawTransfers: 1_000, lagSamples: 30, dashboardScale: 1, dashboardRepeats: 7, payouts: 10_000 };
 
+/** --dashboard-scale=0.1: the dashboard's seed at another fraction of national scale. */
+if (option("dashboard-scale")) SIZE.dashboardScale = Number(option("dashboard-scale"));
 const log = (line: string) => console.log(line);
 const wants = (section: string) => !ONLY || ONLY.includes(section.split(":")[0]!);
 const node22 = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}` };

@@ -96,6 +96,9 @@ describe("national-scale seeding", () => {
     const statements = seedStatements({ budgets: 2500, shops: 250, payments: 50_000 });
     const labels = statements.map(([label]) => label);
     expect(labels).toEqual(expect.arrayContaining(["funds", "families", "children", "budgets", "merchants", "merchant_funds", "payments", "refunds"]));
+    // The rollups the dashboard reads are filled after payments and refunds, before the statistics.
+    expect(labels.indexOf("rollups")).toBeGreaterThan(labels.indexOf("refunds"));
+    expect(labels.indexOf("rollups")).toBeLessThan(labels.indexOf("analyze"));
     const payments = statements.find(([label]) => label === "payments")![1];
     expect(payments).toContain("generate_series(PART, 49999, PARTS)");
   });

@@ -24,6 +24,8 @@ const TABLES = [
   "refunds",
   "sessions",
   "simulated_bank_transfers",
+  "spending_by_shop",
+  "spending_daily",
   "sponsors",
   "staff_users",
 ];

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { STAFF_ROLES, type ApiClient } from "@tegoed/sdk";
 import { auditLogRepository } from "../../src/db/audit-log.repository.ts";
 import { chainIndexRepository } from "../../src/db/chain-index.repository.ts";
+import { paymentsRepository } from "../../src/domain/payments/payments.repository.ts";
 import type { Db } from "../../src/db/transaction.ts";
 import { ENGINES } from "../support/engines.ts";
 import { paymentEvent, randomAddress, randomBytes32, refundEvent, seedBudget, seedFund } from "../support/fixtures.ts";
@@ -128,6 +129,24 @@ describe.each(ENGINES)("reports routes on $name", (engine) => {
       const weekly = await byRole.get("validator")!.reports.dashboard(fund.id, { interval: "week" });
       // 6 March 2027 is a Saturday: its ISO week starts Monday 1 March; the 8th starts the next.
       expect(weekly.overTime.map((p) => [p.period, p.spentCents])).toEqual([["2027-03-01", 60_00], ["2027-03-08", 15_00]]);
+    });
+
+    it("counts a payment and a refund once when the charge and the indexer both recorded them", async () => {
+      const fund = await seedFund(app.db);
+      const shop = await seedShop(app.db, fund.id, "Zwembad", 0b01n);
+      const pay = paymentEvent(fund.chain_address, { merchant: shop.address, amountCents: 25_00n, blockNumber: 2, blockTime: new Date("2027-04-01T10:00:00Z") });
+      const back = refundEvent(pay, { amountCents: 10_00n, blockNumber: 3 });
+      const recorded = paymentsRepository(app.db);
+      await recorded.recordPayment({ ...pay, fundId: fund.id });
+      await recorded.recordRefund(back);
+      await chainIndexRepository(app.db).applyChainEvents(`funds:${randomUUID()}`, 5, [pay, back]);
+      await recorded.recordPayment({ ...pay, fundId: fund.id });
+
+      const dashboard = await byRole.get("finance")!.reports.dashboard(fund.id);
+
+      expect(dashboard).toMatchObject({ spentCents: 25_00, refundedCents: 10_00, leftCents: 0, owedToShopsCents: 15_00 });
+      expect(dashboard.byShop.map((s) => [s.name, s.payments, s.spentCents, s.refundedCents])).toEqual([["Zwembad", 1, 25_00, 10_00]]);
+      expect(dashboard.overTime).toEqual([{ period: "2027-04-01", payments: 1, spentCents: 25_00, refundedCents: 10_00, categories: { sport: 15_00 } }]);
     });
 
     it("answers an empty fund with zeros", async () => {

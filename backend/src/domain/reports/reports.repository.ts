@@ -1,6 +1,7 @@
-// The SQL of the reports: aggregates over families, budgets, the indexed payments and refunds, shops and
-// settled payouts of one fund, and the audit log's pages. Read-only; sums come back as bigint cents.
-import { sql } from "kysely";
+// The SQL of the reports: aggregates over families, budgets, the indexed payments and refunds (through
+// their rollups, migration 0009_payment_rollups), shops and settled payouts of one fund, and the audit
+// log's pages. Read-only; sums come back as bigint cents.
+import { sql, type ColumnType } from "kysely";
 import type { ActorType, JsonObject } from "../../db/schema.ts";
 import type { PaymentTables } from "../../db/payments-schema.ts";
 import type { PayoutTables } from "../../db/payouts-schema.ts";
@@ -36,12 +37,23 @@ export interface ShopSpending {
   payments: bigint;
   spentCents: bigint;
   refundedCents: bigint;
+  /** The category the rollup counts this shop's payments under (its category at its first payment). */
+  countedAs: string;
+}
+
+export interface ShopPeriodSpending {
+  period: string;
+  /** Lower-case address of the receiving shop. */
+  merchant: string;
+  payments: bigint;
+  spentCents: bigint;
+  refundedCents: bigint;
 }
 
 export interface PeriodSpending {
   period: string;
-  /** Lower-case address of the receiving shop. */
-  merchant: string;
+  /** The category of the receiving shops (as categoryOf in reports.service.ts gives it). */
+  category: string;
   payments: bigint;
   spentCents: bigint;
   refundedCents: bigint;
@@ -68,147 +80,135 @@ export interface AuditQuery {
   limit: number;
 }
 
+/** The rollups of migration 0009_payment_rollups, kept by triggers on payments and refunds. */
+export type SpendingTables = {
+  spending_by_shop: {
+    fund_id: string; merchant: string; category: string;
+    payments: ColumnType<bigint, never, never>; spent_cents: ColumnType<bigint, never, never>; refunded_cents: ColumnType<bigint, never, never>;
+  };
+  spending_daily: {
+    fund_id: string; day: ColumnType<Date, never, never>; category: string;
+    payments: ColumnType<bigint, never, never>; spent_cents: ColumnType<bigint, never, never>; refunded_cents: ColumnType<bigint, never, never>;
+  };
+};
+
 export function reportsRepository(handle: Db) {
-  const db = handle.withTables<PaymentTables & PayoutTables>();
+  const db = handle.withTables<PaymentTables & PayoutTables & SpendingTables>();
 
   return {
     async figures(fundId: string): Promise<FundFigures> {
-      const families = await db
-        .selectFrom("families")
-        .where("fund_id", "=", fundId)
-        .where("deleted_at", "is", null)
-        .select([
-          sql<string>`count(*)::int8`.as("families"),
-          sql<string>`count(approved_at)::int8`.as("approved"),
-          sql<string>`count(activated_at)::int8`.as("activated"),
-        ])
-        .executeTakeFirstOrThrow();
-      const children = await db
-        .selectFrom("children")
-        .innerJoin("families", "families.id", "children.family_id")
-        .where("families.fund_id", "=", fundId)
-        .where("families.deleted_at", "is", null)
-        .select(sql<string>`count(*)::int8`.as("n"))
-        .executeTakeFirstOrThrow();
-      // Budgets of deleted families stay: their money is still on chain, only the person is gone.
-      const budgets = await db
-        .selectFrom("budgets")
-        .where("fund_id", "=", fundId)
-        .select([
-          sql<string>`count(*) filter (where status in ('issued', 'frozen'))::int8`.as("n"),
-          sql<string>`count(*) filter (where status = 'frozen')::int8`.as("frozen"),
-          sql<string>`count(*) filter (where status = 'pending')::int8`.as("pending"),
-          sql<string>`coalesce(sum(issued_cents) filter (where status in ('issued', 'frozen')), 0)::int8`.as("issued"),
-        ])
-        .executeTakeFirstOrThrow();
-      const payments = await db
-        .selectFrom("payments")
-        .where("fund_id", "=", fundId)
-        .select([sql<string>`count(*)::int8`.as("n"), sql<string>`coalesce(sum(amount_cents), 0)::int8`.as("spent")])
-        .executeTakeFirstOrThrow();
-      const refunds = await db
-        .selectFrom("refunds")
-        .innerJoin("payments", "payments.payment_id", "refunds.payment_id")
-        .where("payments.fund_id", "=", fundId)
-        .select(sql<string>`coalesce(sum(refunds.amount_cents), 0)::int8`.as("refunded"))
-        .executeTakeFirstOrThrow();
-      const paidOut = await db
-        .selectFrom("payouts")
-        .where("fund_id", "=", fundId)
-        .where("status", "=", "settled")
-        .select(sql<string>`coalesce(sum(amount_cents), 0)::int8`.as("paid"))
-        .executeTakeFirstOrThrow();
-      const shops = await db
-        .selectFrom("merchant_funds")
-        .innerJoin("merchants", "merchants.id", "merchant_funds.merchant_id")
-        .where("merchant_funds.fund_id", "=", fundId)
-        .where("merchants.status", "=", "approved")
-        .select(sql<string>`count(*)::int8`.as("n"))
-        .executeTakeFirstOrThrow();
+      // One round trip. Each count reads an index of the fund's rows (families_fund_live_idx and
+      // budgets_fund_status_idx of migration 0009: index-only), the payments' figures the fund's rows of the
+      // rollup (one per shop paid), not its payments.
+      const row = await sql<Record<"families" | "approved" | "activated" | "children" | "budgets" | "frozen" | "pending" | "issued" | "payments" | "spent" | "refunded" | "paid" | "shops", string>>`
+        select f.families, f.approved, f.activated, c.children, b.budgets, b.frozen, b.pending, b.issued, s.payments, s.spent, s.refunded, o.paid, m.shops
+        from (select count(*)::int8 as families, count(approved_at)::int8 as approved, count(activated_at)::int8 as activated
+                from families where fund_id = ${fundId} and deleted_at is null) f,
+             -- One index-only scan of children for the fund's families (a hash join would read every child).
+             (select count(*)::int8 as children
+                from children
+               where family_id = any(array(select id from families where fund_id = ${fundId} and deleted_at is null))) c,
+             -- Budgets of deleted families stay: their money is still on chain, only the person is gone.
+             (select count(*) filter (where status in ('issued', 'frozen'))::int8 as budgets,
+                     count(*) filter (where status = 'frozen')::int8 as frozen,
+                     count(*) filter (where status = 'pending')::int8 as pending,
+                     coalesce(sum(issued_cents) filter (where status in ('issued', 'frozen')), 0)::int8 as issued
+                from budgets where fund_id = ${fundId}) b,
+             (select coalesce(sum(payments), 0)::int8 as payments, coalesce(sum(spent_cents), 0)::int8 as spent,
+                     coalesce(sum(refunded_cents), 0)::int8 as refunded
+                from spending_by_shop where fund_id = ${fundId}) s,
+             (select coalesce(sum(amount_cents), 0)::int8 as paid from payouts where fund_id = ${fundId} and status = 'settled') o,
+             (select count(*)::int8 as shops
+                from merchant_funds join merchants on merchants.id = merchant_funds.merchant_id
+               where merchant_funds.fund_id = ${fundId} and merchants.status = 'approved') m`.execute(db);
+      const r = row.rows[0]!;
       return {
-        families: big(families.families),
-        familiesApproved: big(families.approved),
-        familiesActivated: big(families.activated),
-        children: big(children.n),
-        budgets: big(budgets.n),
-        budgetsFrozen: big(budgets.frozen),
-        budgetsPending: big(budgets.pending),
-        issuedCents: big(budgets.issued),
-        spentCents: big(payments.spent),
-        payments: big(payments.n),
-        refundedCents: big(refunds.refunded),
-        paidOutCents: big(paidOut.paid),
-        shops: big(shops.n),
+        families: big(r.families),
+        familiesApproved: big(r.approved),
+        familiesActivated: big(r.activated),
+        children: big(r.children),
+        budgets: big(r.budgets),
+        budgetsFrozen: big(r.frozen),
+        budgetsPending: big(r.pending),
+        issuedCents: big(r.issued),
+        spentCents: big(r.spent),
+        payments: big(r.payments),
+        refundedCents: big(r.refunded),
+        paidOutCents: big(r.paid),
+        shops: big(r.shops),
       };
     },
 
     /** Spending per receiving address, with the shop behind it when known. Largest first. */
     async byShop(fundId: string): Promise<ShopSpending[]> {
-      const refunded = db
-        .selectFrom("refunds")
-        .select(["payment_id", sql<string>`sum(amount_cents)::int8`.as("refunded")])
-        .groupBy("payment_id")
-        .as("r");
       const rows = await db
-        .selectFrom("payments as p")
-        .leftJoin(refunded, "r.payment_id", "p.payment_id")
-        .where("p.fund_id", "=", fundId)
-        .groupBy("p.merchant")
+        .selectFrom("spending_by_shop as s")
+        .leftJoin("merchants", "merchants.chain_address", "s.merchant")
+        .leftJoin("merchant_funds", (join) => join.onRef("merchant_funds.merchant_id", "=", "merchants.id").on("merchant_funds.fund_id", "=", fundId))
+        .where("s.fund_id", "=", fundId)
+        .where("s.payments", ">", 0n)
         .select([
-          "p.merchant",
-          sql<string>`count(*)::int8`.as("payments"),
-          sql<string>`sum(p.amount_cents)::int8`.as("spent"),
-          sql<string>`coalesce(sum(r.refunded), 0)::int8`.as("refunded"),
+          "s.merchant", "s.category", "s.payments", "s.spent_cents", "s.refunded_cents",
+          "merchants.id", "merchants.name", "merchants.categories", sql<string | null>`merchant_funds.categories_mask::int8`.as("mask"),
         ])
         .execute();
-      const addresses = rows.map((r) => r.merchant.toLowerCase());
-      const shops = addresses.length
-        ? await db
-            .selectFrom("merchants")
-            .leftJoin("merchant_funds", (join) =>
-              join.onRef("merchant_funds.merchant_id", "=", "merchants.id").on("merchant_funds.fund_id", "=", fundId),
-            )
-            .where(sql<string>`lower(merchants.chain_address)`, "in", addresses)
-            .select(["merchants.id", "merchants.name", "merchants.chain_address", "merchants.categories", sql<string | null>`merchant_funds.categories_mask::int8`.as("mask")])
-            .execute()
-        : [];
-      const byAddress = new Map(shops.map((s) => [s.chain_address!.toLowerCase(), s]));
       return rows
-        .map((row) => {
-          const shop = byAddress.get(row.merchant.toLowerCase());
-          return {
-            merchantAddress: row.merchant.toLowerCase(),
-            merchantId: shop?.id ?? null,
-            name: shop?.name ?? null,
-            categoriesMask: shop?.mask === null || shop?.mask === undefined ? null : big(shop.mask),
-            shopCategories: shop?.categories ?? [],
-            payments: big(row.payments),
-            spentCents: big(row.spent),
-            refundedCents: big(row.refunded),
-          };
-        })
+        .map((row) => ({
+          merchantAddress: row.merchant,
+          merchantId: row.id ?? null,
+          name: row.name ?? null,
+          categoriesMask: row.mask === null || row.mask === undefined ? null : big(row.mask),
+          shopCategories: row.categories ?? [],
+          payments: big(row.payments),
+          spentCents: big(row.spent_cents),
+          refundedCents: big(row.refunded_cents),
+          countedAs: row.category,
+        }))
         .sort((a, b) => (b.spentCents > a.spentCents ? 1 : b.spentCents < a.spentCents ? -1 : a.merchantAddress.localeCompare(b.merchantAddress)));
     },
 
-    /** Spending per UTC day or ISO week (by the block's time) and receiving shop, oldest first. */
+    /**
+     * Spending per UTC day or ISO week (by the block's time) and the category the rollup counts the
+     * receiving shops under (`countedAs` of byShop), oldest period first, then by category.
+     */
     async overTime(fundId: string, interval: "day" | "week"): Promise<PeriodSpending[]> {
       const unit = interval === "week" ? sql.lit("week") : sql.lit("day");
-      const period = sql<string>`to_char(date_trunc(${unit}, p.block_time at time zone 'UTC'), 'YYYY-MM-DD')`;
-      const refunded = db
-        .selectFrom("refunds")
-        .select(["payment_id", sql<string>`sum(amount_cents)::int8`.as("refunded")])
-        .groupBy("payment_id")
-        .as("r");
+      const rows = await db
+        .selectFrom("spending_daily as d")
+        .where("d.fund_id", "=", fundId)
+        .select([
+          sql<string>`to_char(date_trunc(${unit}, d.day::timestamp), 'YYYY-MM-DD')`.as("period"),
+          "d.category",
+          sql<string>`sum(d.payments)::int8`.as("payments"),
+          sql<string>`sum(d.spent_cents)::int8`.as("spent"),
+          sql<string>`sum(d.refunded_cents)::int8`.as("refunded"),
+        ])
+        .groupBy(sql`1, 2`)
+        .having(sql`sum(d.payments)`, "<>", 0)
+        .orderBy(sql`1`)
+        .orderBy(sql`d.category collate "C"`)
+        .execute();
+      return rows.map((r) => ({ period: r.period, category: r.category, payments: big(r.payments), spentCents: big(r.spent), refundedCents: big(r.refunded) }));
+    },
+
+    /**
+     * The spending of these shops (lower-case addresses) per UTC day or ISO week, from their payments:
+     * to move a shop that changed category since the rollup counted it. Oldest first, then by address.
+     */
+    async shopsOverTime(fundId: string, interval: "day" | "week", merchants: readonly string[]): Promise<ShopPeriodSpending[]> {
+      if (merchants.length === 0) return [];
+      const unit = interval === "week" ? sql.lit("week") : sql.lit("day");
       const rows = await db
         .selectFrom("payments as p")
-        .leftJoin(refunded, "r.payment_id", "p.payment_id")
         .where("p.fund_id", "=", fundId)
+        .where("p.merchant", "in", [...merchants])
         .select([
-          period.as("period"),
-          sql<string>`lower(p.merchant)`.as("merchant"),
+          sql<string>`to_char(date_trunc(${unit}, p.block_time at time zone 'UTC'), 'YYYY-MM-DD')`.as("period"),
+          "p.merchant",
           sql<string>`count(*)::int8`.as("payments"),
           sql<string>`sum(p.amount_cents)::int8`.as("spent"),
-          sql<string>`coalesce(sum(r.refunded), 0)::int8`.as("refunded"),
+          // Each payment's refunds by refunds_payment_id_idx: only these shops' refunds are read.
+          sql<string>`coalesce(sum((select sum(r.amount_cents) from refunds r where r.payment_id = p.payment_id)), 0)::int8`.as("refunded"),
         ])
         .groupBy(sql`1, 2`)
         .orderBy(sql`1, 2`)

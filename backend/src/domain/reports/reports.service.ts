@@ -58,21 +58,41 @@ function byCategory(fund: Fund, shops: readonly ShopSpending[]): Dashboard["byCa
 export async function fundDashboard(deps: ReportsDeps, fundId: string, interval: "day" | "week" = "day"): Promise<Dashboard> {
   const fund = await getFund(deps, fundId);
   const repo = reportsRepository(deps.db);
-  const [figures, shops, perShop] = await Promise.all([repo.figures(fund.id), repo.byShop(fund.id), repo.overTime(fund.id, interval)]);
-  // Each period's total, and its net spending per category (through the shop that was paid).
+  const [figures, shops, lines] = await Promise.all([repo.figures(fund.id), repo.byShop(fund.id), repo.overTime(fund.id, interval)]);
+  // Each period's total, and its net spending per category (through the shop that was paid). The rollup
+  // counts a shop under its category at its first payment: a shop whose category changed since is moved.
+  const perPeriod = new Map<string, Map<string, SpendingLine>>();
+  const add = (period: string, category: string, sign: bigint, line: SpendingLine) => {
+    let categories = perPeriod.get(period);
+    if (!categories) perPeriod.set(period, (categories = new Map()));
+    const sum = categories.get(category) ?? { payments: 0n, spentCents: 0n, refundedCents: 0n };
+    categories.set(category, {
+      payments: sum.payments + sign * line.payments,
+      spentCents: sum.spentCents + sign * line.spentCents,
+      refundedCents: sum.refundedCents + sign * line.refundedCents,
+    });
+  };
+  for (const line of lines) add(line.period, line.category, 1n, line);
   const categoryOfShop = new Map(shops.map((s) => [s.merchantAddress, categoryOf(fund.categories, s)]));
-  const overTime: Dashboard["overTime"] = [];
-  for (const line of perShop) {
-    let period = overTime.at(-1);
-    if (!period || period.period !== line.period) {
-      period = { period: line.period, payments: 0n, spentCents: 0n, refundedCents: 0n, categories: new Map() };
-      overTime.push(period);
+  const moved = shops.filter((s) => categoryOfShop.get(s.merchantAddress) !== s.countedAs);
+  if (moved.length) {
+    const countedAs = new Map(moved.map((s) => [s.merchantAddress, s.countedAs]));
+    for (const line of await repo.shopsOverTime(fund.id, interval, moved.map((s) => s.merchantAddress))) {
+      add(line.period, countedAs.get(line.merchant)!, -1n, line);
+      add(line.period, categoryOfShop.get(line.merchant)!, 1n, line);
     }
-    period.payments += line.payments;
-    period.spentCents += line.spentCents;
-    period.refundedCents += line.refundedCents;
-    const category = categoryOfShop.get(line.merchant) ?? OTHER;
-    period.categories.set(category, (period.categories.get(category) ?? 0n) + line.spentCents - line.refundedCents);
+  }
+  const overTime: Dashboard["overTime"] = [];
+  for (const [period, categories] of perPeriod) {
+    const total = { period, payments: 0n, spentCents: 0n, refundedCents: 0n, categories: new Map<string, bigint>() };
+    for (const [category, line] of categories) {
+      if (line.payments === 0n) continue; // every payment of it moved to another category
+      total.payments += line.payments;
+      total.spentCents += line.spentCents;
+      total.refundedCents += line.refundedCents;
+      total.categories.set(category, line.spentCents - line.refundedCents);
+    }
+    overTime.push(total);
   }
   return {
     ...figures,

@@ -212,6 +212,23 @@ export function payoutsRepository(handle: Db) {
       await db.updateTable("payouts").set(patch).where("id", "=", id).execute();
     },
 
+    /**
+     * Records payouts the chain settled, many in one statement: each becomes settled with its own
+     * transaction (null when the chain had it already) and time. Only open payouts move; returns how many did.
+     */
+    async markSettled(rows: readonly { id: string; txHash: string | null; settledAt: Date }[]): Promise<number> {
+      let updated = 0;
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        const values = sql.join(rows.slice(i, i + CHUNK).map((r) => sql`(${r.id}::uuid, ${r.txHash}::text, ${r.settledAt}::timestamptz)`));
+        const result = await sql`
+          update payouts as p set status = 'settled', settle_tx_hash = v.tx_hash, settled_at = v.settled_at, last_error = null
+          from (values ${values}) as v(id, tx_hash, settled_at)
+          where p.id = v.id and p.status in ('pending', 'sent', 'confirmed')`.execute(db);
+        updated += Number(result.numAffectedRows ?? 0n);
+      }
+      return updated;
+    },
+
     /** Counts one more bank attempt, only if nobody else did since `seen` was read: false means hands off. */
     async claimBankAttempt(id: string, seen: number): Promise<boolean> {
       const result = await db.updateTable("payouts").set({ bank_attempts: seen + 1 })

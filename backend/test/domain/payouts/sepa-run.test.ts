@@ -1,17 +1,18 @@
 // A payout run with the `sepa` adapter on a real Hardhat node and both database engines: the run writes
 // one pain.001 file (XSD-valid, the payouts' references in it), nothing is recorded on chain until staff
-// mark the file sent; then every payout is settled on chain once, also after a crash right after marking.
+// mark the file sent; then every payout is settled on chain once (side by side, the rows written in
+// groups), also after a crash right after marking or before the settled rows were written.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { sepaFileBank } from "../../../src/bank/index.ts";
 import { euros } from "../../../src/bank/sepa/pain001.ts";
 import {
-  InjectedCrash, getRun, importStatement, markRunSent, merchantPayouts, reconcilePayouts, runFile, startAndProcess, type PayoutDeps,
+  InjectedCrash, getRun, importStatement, markRunSent, merchantPayouts, reconcilePayouts, runFile, startAndProcess, type CrashPoint, type PayoutDeps,
 } from "../../../src/domain/payouts/index.ts";
 import { ENGINES, useDatabase } from "../../support/engines.ts";
 import { type TestChain, startTestChain } from "../../chain/harness.ts";
 import { CHAIN_ENGINE, type ChainFunds, refusal, seedChainFunds } from "../payments/support.ts";
-import { camt053, crashOnceAt, owedShop, payoutDeps, xmllint } from "./support.ts";
+import { camt053, crashOnceAt, owedShop, payoutDeps, payoutsOf, xmllint } from "./support.ts";
 
 let t: TestChain;
 beforeAll(async () => {
@@ -86,6 +87,46 @@ describe.each(ENGINES)("a SEPA payout run on $name", (engine) => {
     await reconcilePayouts(deps());
     expect((await getRun(deps(), run.id)).status).toBe("completed");
     expect(await t.fund.merchantOf(shop.chainAddress!)).toMatchObject({ receivable: 0n, paidOut: 40_00n });
+  });
+
+  it("settles a sent file's payouts side by side, each row with its own transaction (rows written in groups)", async () => {
+    const amounts = [1_01n, 2_02n, 3_03n, 4_04n, 5_05n];
+    const shops = [];
+    for (const cents of amounts) shops.push(await owedShop(ctx.db, t, funds, cents));
+    const run = await startAndProcess(deps(), { fundId: funds.fundId, trigger: "manual", staffUserId: null });
+    const done = await markRunSent(deps({ settleConcurrency: 3, chainConcurrency: 2 }), run.id, randomUUID());
+    expect(done).toMatchObject({ status: "completed", progress: { settled: run.payoutCount, sent: 0, confirmed: 0, failed: 0 } });
+    const rows = (await Promise.all(shops.map((s) => payoutsOf(ctx.db, s.id)))).flat();
+    expect(rows).toHaveLength(amounts.length);
+    for (const row of rows) {
+      expect(row).toMatchObject({ status: "settled", last_error: null, settled_at: expect.any(Date), settle_tx_hash: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+      const receipt = await t.provider.getTransactionReceipt(row.settle_tx_hash!);
+      expect(receipt?.status).toBe(1);
+    }
+    expect(new Set(rows.map((r) => r.settle_tx_hash)).size).toBe(amounts.length);
+    for (const [i, shop] of shops.entries()) expect(await t.fund.merchantOf(shop.chainAddress!)).toMatchObject({ receivable: 0n, paidOut: amounts[i] });
+  });
+
+  it("a payout the chain recorded before its row was written is written settled by reconciliation, not settled twice", async () => {
+    const shops = [await owedShop(ctx.db, t, funds, 6_00n), await owedShop(ctx.db, t, funds, 7_00n), await owedShop(ctx.db, t, funds, 8_00n)];
+    const run = await startAndProcess(deps(), { fundId: funds.fundId, trigger: "manual", staffUserId: null });
+    // The process "dies" right after the chain recorded the last payout: its row (and any still waiting for
+    // its group) was not written.
+    let settled = 0;
+    const crashAt = (point: CrashPoint) => {
+      if (point === "after-chain" && ++settled === shops.length) throw new InjectedCrash(point);
+    };
+    expect(await markRunSent(deps({ crashAt, settleConcurrency: 1 }), run.id, randomUUID()).then(() => null, (e: unknown) => e)).toBeInstanceOf(InjectedCrash);
+    const before = (await Promise.all(shops.map((s) => payoutsOf(ctx.db, s.id)))).flat();
+    expect(before.filter((p) => p.status === "sent").length).toBeGreaterThanOrEqual(1);
+    expect(before.every((p) => p.status === "sent" || p.status === "settled")).toBe(true);
+    for (const p of before) expect(await t.fund.isBankRefUsed(p.bank_ref)).toBe(true);
+
+    await reconcilePayouts(deps());
+    expect((await getRun(deps(), run.id)).status).toBe("completed");
+    const after = (await Promise.all(shops.map((s) => payoutsOf(ctx.db, s.id)))).flat();
+    expect(after.map((p) => p.status)).toEqual(["settled", "settled", "settled"]);
+    for (const [i, shop] of shops.entries()) expect(await t.fund.merchantOf(shop.chainAddress!)).toMatchObject({ receivable: 0n, paidOut: [6_00n, 7_00n, 8_00n][i] });
   });
 
   it("a crash in the middle of settling the sent file: reconciliation settles the rest, the chain records each once", async () => {

@@ -353,7 +353,7 @@ async function main() {
       ratioToBaseline: { payouts: ratio(payoutsPerSecond, baselinePerSecond), settles: ratio(settlesPerSecond, baselinePerSecond) },
       sepaFileBytes: Buffer.byteLength(file.xml), xsd, lastShopReceivableAfter: Number(sample.receivable),
       lanes: LANES, settleConcurrency: SETTLE_CONCURRENCY, chainConcurrency: CHAIN_CONCURRENCY, pollMs: POLL_MS, mining: BLOCK_SECONDS ? `a block every ${BLOCK_SECONDS} s` : "automine (a block per transaction)",
-      note: "One backend process, one local node, one relayer; settle() is one transaction per payout (the chain records each bank reference once).",
+      note: "One backend process, one local node, one relayer; settles go up to 100 to a multicall transaction (the chain records each bank reference once).",
       measuredAt: new Date().toISOString(),
     };
     console.log(

@@ -8,11 +8,15 @@ import {
 } from "@tegoed/sdk";
 import { toChainDomainError } from "./errors.ts";
 import { PayBatcher, type PayBatcherOptions } from "./pay-batcher.ts";
+import { settleMany, type SettleItem, type SettleManyOptions, type SettleOutcome } from "./settle-batch.ts";
 import type { ParsedLog, RelayedTx, Relayer } from "./relayer.ts";
 
 const fundInterface = new Interface(fundAbi);
 const PAYMENT_MADE_TOPIC = fundInterface.getEvent("PaymentMade")!.topicHash;
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+export type { SettleItem, SettleManyOptions, SettleOutcome } from "./settle-batch.ts";
+export { SETTLE_BATCH_MAX } from "./settle-batch.ts";
 
 export type FundRoleName = "DEFAULT_ADMIN" | "SPONSOR" | "VALIDATOR" | "MERCHANT_MANAGER" | "SETTLER" | "OPERATOR" | "PAUSER";
 
@@ -419,6 +423,24 @@ export class FundClient {
     return this.#send("settle", [
       requireAddress(merchant, "merchant"), requireCents(amountCents, "amountCents"), requireBytes32(bankRef, "bankRef"),
     ]);
+  }
+
+  /**
+   * Records many payouts: up to `maxBatch` (default 100) settles in one `multicall` transaction, batches
+   * side by side (default one per relayer lane). Each batch is simulated with one eth_call under a fixed
+   * gas limit per settle; a batch the contract refuses (e.g. one bankRef already used) did nothing and is
+   * sent again one settle at a time, so each item gets its own answer. Never throws: one outcome per item,
+   * in order (an item's error is the DomainError {@link settle} would give, BANK_REF_USED included).
+   * Needs SETTLER_ROLE on every lane.
+   */
+  async settleMany(items: readonly SettleItem[], options?: SettleManyOptions): Promise<SettleOutcome[]> {
+    return settleMany(this.relayer, this.address, items, (item) => {
+      const args = [
+        requireAddress(item.merchant, "merchant"), requireCents(item.amountCents, "amountCents"), requireBytes32(item.bankRef, "bankRef"),
+      ] as const;
+      if (args[1] === 0n) throw new DomainError("ZERO_AMOUNT", undefined, { contractError: "FundZeroAmount" });
+      return { data: fundInterface.encodeFunctionData("settle", args), bankRef: args[2] };
+    }, (item) => this.settle(item.merchant, item.amountCents, item.bankRef), options);
   }
 
   /** Needs PAUSER_ROLE. */

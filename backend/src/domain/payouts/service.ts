@@ -16,7 +16,7 @@ import { sql } from "kysely";
 import { DomainError } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
-import { bankRefOf, type FundClient } from "../../chain/fund-client.ts";
+import { SETTLE_BATCH_MAX, bankRefOf, type FundClient, type SettleOutcome } from "../../chain/fund-client.ts";
 import type { BankAdapter, DebtorAccount, TransferBank } from "../../bank/index.ts";
 import { buildPain001, sepaText } from "../../bank/sepa/pain001.ts";
 import { readCamt053 } from "../../bank/sepa/camt053.ts";
@@ -48,6 +48,11 @@ export interface PayoutDeps {
    * settles per second ≈ this ÷ the time a transaction waits for its block (8 at 2 s blocks: 4 a second).
    */
   settleConcurrency?: number;
+  /**
+   * At most this many settles of a sent SEPA run in one transaction (a multicall; all or none). Default
+   * 100. A run's payouts are spread over up to `settleConcurrency` such transactions at once.
+   */
+  settleBatchSize?: number;
   /** "postgres": runs are also locked across processes (advisory lock). Default: within this process only (PGlite). */
   dbKind?: "pglite" | "postgres";
 }
@@ -364,6 +369,32 @@ async function settleOnChain(deps: PayoutDeps, client: FundClient, payout: Payou
 }
 
 /**
+ * Rule 3 for payouts the chain does not have yet (isBankRefUsed said so): recorded with one multicall
+ * transaction, all or none. A refused batch is sent again one by one (FundClient.settleMany), where a
+ * bankRef used since counts as recorded, as in `settleOnChain`; any other error leaves that payout open.
+ */
+async function settleBatchOnChain(deps: PayoutDeps, client: FundClient, batch: readonly Payout[], record: RecordSettled): Promise<void> {
+  let outcomes: SettleOutcome[];
+  try {
+    outcomes = await client.settleMany(batch.map((p) => ({ merchant: p.merchantAddress, amountCents: p.amountCents, bankRef: p.bankRef })), { maxBatch: batch.length, concurrency: 1 });
+  } catch (error) {
+    for (const payout of batch) await fail(deps, payout, error);
+    return;
+  }
+  for (const [i, payout] of batch.entries()) {
+    const outcome = outcomes[i]!;
+    let txHash: string | null = null;
+    if (outcome.ok) txHash = outcome.txHash;
+    else if (!(outcome.error instanceof DomainError && outcome.error.code === "BANK_REF_USED")) {
+      await fail(deps, payout, outcome.error);
+      continue;
+    }
+    await crash(deps, "after-chain", payout);
+    await record({ id: payout.id, txHash, settledAt: clockOf(deps)() });
+  }
+}
+
+/**
  * Writes settled payouts in groups (one UPDATE per `maxRows`, or after `maxWaitMs`) instead of one
  * statement each. A payout the chain recorded but whose row was not written yet when the process dies
  * stays sent: reconciliation finds its bankRef used and writes it down (as after any crash past the chain).
@@ -482,9 +513,18 @@ export async function settleSentRun(deps: PayoutDeps, runId: string): Promise<vo
   // chain has already (a crash after the chain, before the row) is written down as settled, not sent again.
   const used = await mapLimited(open, deps.chainConcurrency ?? CHAIN_READS, (payout) => client.isBankRefUsed(payout.bankRef).catch(() => undefined));
   const writer = settledWriter(deps);
-  // Each payout has its own bankRef and shop: they may be recorded side by side (one per relayer lane and more).
+  const concurrency = deps.settleConcurrency ?? SETTLES_AT_ONCE;
+  // Those the chain surely lacks are recorded in batches (one multicall of settles per transaction);
+  // those it has, or that could not be asked, go one by one as before (asked again there when unknown).
+  const fresh = open.filter((_, i) => used[i] === false);
+  const others = open.map((payout, i) => ({ payout, used: used[i] })).filter((entry) => entry.used !== false);
+  // As many batches as transactions may be in flight, each of at most settleBatchSize payouts.
+  const size = Math.max(1, Math.min(deps.settleBatchSize ?? SETTLE_BATCH_MAX, Math.ceil(fresh.length / concurrency)));
+  const batches: Payout[][] = [];
+  for (let i = 0; i < fresh.length; i += size) batches.push(fresh.slice(i, i + size));
+  // Each payout has its own bankRef and shop: batches (and single payouts) may be recorded side by side.
   try {
-    await mapLimited(open.map((payout, i) => ({ payout, used: used[i] })), deps.settleConcurrency ?? SETTLES_AT_ONCE, async ({ payout, used }) => {
+    await mapLimited(others, concurrency, async ({ payout, used }) => {
       try {
         await settleOnChain(deps, client, payout, { used, record: writer.record });
       } catch (error) {
@@ -492,6 +532,7 @@ export async function settleSentRun(deps: PayoutDeps, runId: string): Promise<vo
         await fail(deps, payout, error);
       }
     });
+    await mapLimited(batches, concurrency, (batch) => settleBatchOnChain(deps, client, batch, writer.record));
   } catch (error) {
     if (isCrash(error)) writer.drop();
     else await writer.flush().catch(() => {});

@@ -7,19 +7,12 @@
 // contract refuses anyway (a payment lost a race between its simulation and the send) is sent again
 // one payment at a time, so each charge gets its own answer and the good ones still pay.
 import { DomainError } from "@tegoed/sdk";
-import { Interface } from "ethers";
-import { fundAbi } from "@tegoed/sdk";
+import { isUncertain, multicall } from "./multicall.ts";
 import type { ParsedLog, RelayedTx, Relayer } from "./relayer.ts";
-
-const fundInterface = new Interface(fundAbi);
 
 /** Gas limit of one payment: ample above what `pay` uses (≈ 60–75k), the rest is never charged. */
 export const PAY_GAS_LIMIT = 150_000n;
-/** What `multicall` adds around its calls. */
-const MULTICALL_GAS = 40_000n;
 
-/** Errors after which a transaction may still be mined: nothing may be sent again for its payments. */
-const UNCERTAIN = new Set(["CHAIN_TIMEOUT", "CHAIN_UNAVAILABLE", "INTERNAL"]);
 
 export interface PayBatcherOptions {
   /** Transactions in flight at once before payments wait to be batched. Default: the relayer's lanes. */
@@ -79,13 +72,8 @@ export class PayBatcher {
     if (batch.length === 1) return this.#sendAlone(batch[0]!);
     let tx: RelayedTx;
     try {
-      tx = await this.#relayer.send({
-        to: this.#fund,
-        data: fundInterface.encodeFunctionData("multicall", [batch.map((w) => w.data)]),
-        label: `pay×${batch.length}`,
-        simulate: false,
-        gasLimit: MULTICALL_GAS + PAY_GAS_LIMIT * BigInt(batch.length),
-      });
+      const { data, gasLimit } = multicall(batch.map((w) => w.data), PAY_GAS_LIMIT);
+      tx = await this.#relayer.send({ to: this.#fund, data, label: `pay×${batch.length}`, simulate: false, gasLimit });
     } catch (error) {
       if (isUncertain(error)) {
         for (const w of batch) w.reject(error);
@@ -117,9 +105,6 @@ export class PayBatcher {
   }
 }
 
-function isUncertain(error: unknown): boolean {
-  return !(error instanceof DomainError) || UNCERTAIN.has(error.code);
-}
 
 function paymentLogs(tx: RelayedTx, fund: string): ParsedLog[] {
   return tx.logs

@@ -8,22 +8,16 @@
 // comes back as BANK_REF_USED for that item only. A batch whose fate is uncertain (timeout, node gone)
 // is never sent again: each of its items gets that error, and the caller leaves them open.
 import { DomainError } from "@tegoed/sdk";
-import { Interface, getAddress } from "ethers";
-import { fundAbi } from "@tegoed/sdk";
+import { getAddress } from "ethers";
 import { toChainDomainError } from "./errors.ts";
+import { isUncertain, multicall } from "./multicall.ts";
 import type { ParsedLog, RelayedTx, Relayer } from "./relayer.ts";
-
-const fundInterface = new Interface(fundAbi);
 
 /** Gas limit of one settle in a batch: ample above what it uses (≈ 55–60k inside a multicall), the rest is never charged. */
 export const SETTLE_GAS_LIMIT = 120_000n;
-/** What `multicall` adds around its calls. */
-const MULTICALL_GAS = 40_000n;
 /** At most this many settles in one transaction: 100 × 120k + 40k ≈ 12M gas, under a 2^24 per-transaction cap. */
 export const SETTLE_BATCH_MAX = 100;
 
-/** Errors after which a transaction may still be mined: nothing may be sent again for its items. */
-const UNCERTAIN = new Set(["CHAIN_TIMEOUT", "CHAIN_UNAVAILABLE", "INTERNAL"]);
 
 export interface SettleItem {
   merchant: string;
@@ -81,8 +75,7 @@ export async function settleMany(
 
   const sendBatch = async (batch: typeof ready) => {
     if (batch.length === 1) return one(batch[0]!);
-    const data = fundInterface.encodeFunctionData("multicall", [batch.map((entry) => entry.data)]);
-    const gasLimit = MULTICALL_GAS + SETTLE_GAS_LIMIT * BigInt(batch.length);
+    const { data, gasLimit } = multicall(batch.map((entry) => entry.data), SETTLE_GAS_LIMIT);
     const failAll = (error: unknown) => {
       for (const entry of batch) outcomes[entry.index] = { ok: false, error };
     };
@@ -126,9 +119,6 @@ function prepare(item: SettleItem, index: number, encode: (item: SettleItem) => 
   }
 }
 
-function isUncertain(error: unknown): boolean {
-  return !(error instanceof DomainError) || UNCERTAIN.has(error.code);
-}
 
 /** The MerchantSettled logs of the fund in the transaction, in the order the calls ran. */
 function settledLogs(tx: RelayedTx, fund: string): ParsedLog[] {

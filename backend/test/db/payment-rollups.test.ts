@@ -6,6 +6,7 @@ import { sql } from "kysely";
 import { Migrator } from "kysely/migration";
 import { describe, expect, it } from "vitest";
 import { chainIndexRepository, type IndexedEvent } from "../../src/db/chain-index.repository.ts";
+import { idempotencyRepository } from "../../src/db/idempotency.repository.ts";
 import { MIGRATIONS } from "../../src/db/migrate.ts";
 import { inTransaction, type Db } from "../../src/db/transaction.ts";
 import { paymentsRepository } from "../../src/domain/payments/payments.repository.ts";
@@ -41,12 +42,20 @@ async function bothWays(db: Db, fundId: string) {
   return { shops: shops.rows, directShops: directShops.rows, days: days.rows, directDays: directDays.rows };
 }
 
-/** The payment as the charge records it (the same row the indexer writes). */
-const charge = (db: Db, fundId: string, p: Payment) =>
-  paymentsRepository(db).recordPayment({
-    paymentId: p.paymentId, fundId, budgetId: p.budgetId, merchant: p.merchant, amountCents: p.amountCents, nonce: p.nonce,
-    txHash: p.txHash, blockNumber: p.blockNumber, logIndex: p.logIndex, blockTime: p.blockTime,
-  });
+/** The payment as the charge records it (the same row the indexer writes), with its claimed key. */
+async function charge(db: Db, fundId: string, p: Payment) {
+  const key = { scope: `charge:${randomUUID()}`, key: randomUUID() };
+  expect(await idempotencyRepository(db).claim(key.scope, key.key, "request")).toBe("claimed");
+  const recorded = await paymentsRepository(db).recordCharge(
+    {
+      paymentId: p.paymentId, fundId, budgetId: p.budgetId, merchant: p.merchant, amountCents: p.amountCents, nonce: p.nonce,
+      txHash: p.txHash, blockNumber: p.blockNumber, logIndex: p.logIndex, blockTime: p.blockTime,
+    },
+    { ...key, response: {} },
+    { actorId: null, details: {} },
+  );
+  expect(recorded).toBe(true);
+}
 const refundAtShop = (db: Db, r: Refund) =>
   paymentsRepository(db).recordRefund({
     paymentId: r.paymentId, amountCents: r.amountCents, txHash: r.txHash, blockNumber: r.blockNumber, logIndex: r.logIndex, blockTime: r.blockTime,

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { STAFF_ROLES, type ApiClient } from "@tegoed/sdk";
 import { auditLogRepository } from "../../src/db/audit-log.repository.ts";
 import { chainIndexRepository } from "../../src/db/chain-index.repository.ts";
+import { idempotencyRepository } from "../../src/db/idempotency.repository.ts";
 import { paymentsRepository } from "../../src/domain/payments/payments.repository.ts";
 import type { Db } from "../../src/db/transaction.ts";
 import { ENGINES } from "../support/engines.ts";
@@ -137,10 +138,15 @@ describe.each(ENGINES)("reports routes on $name", (engine) => {
       const pay = paymentEvent(fund.chain_address, { merchant: shop.address, amountCents: 25_00n, blockNumber: 2, blockTime: new Date("2027-04-01T10:00:00Z") });
       const back = refundEvent(pay, { amountCents: 10_00n, blockNumber: 3 });
       const recorded = paymentsRepository(app.db);
-      await recorded.recordPayment({ ...pay, fundId: fund.id });
+      const charge = async () => {
+        const key = { scope: `charge:${randomUUID()}`, key: randomUUID() };
+        await idempotencyRepository(app.db).claim(key.scope, key.key, "request");
+        expect(await recorded.recordCharge({ ...pay, fundId: fund.id }, { ...key, response: {} }, { actorId: null, details: {} })).toBe(true);
+      };
+      await charge();
       await recorded.recordRefund(back);
       await chainIndexRepository(app.db).applyChainEvents(`funds:${randomUUID()}`, 5, [pay, back]);
-      await recorded.recordPayment({ ...pay, fundId: fund.id });
+      await charge();
 
       const dashboard = await byRole.get("finance")!.reports.dashboard(fund.id);
 

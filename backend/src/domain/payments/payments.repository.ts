@@ -89,18 +89,6 @@ export function paymentsRepository(handle: Db) {
       return row?.chain_address ?? null;
     },
 
-    /** Records a payment the charge relayed; a row already there (the indexer was first) stays. */
-    async recordPayment(p: {
-      paymentId: string; fundId: string; budgetId: string; merchant: string; amountCents: bigint; nonce: bigint;
-    } & ChainRow): Promise<void> {
-      await db
-        .insertInto("payments")
-        .values(paymentRow(p))
-        // Any unique key: the payment id or the (tx, log) position; both mean "already recorded".
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    },
-
     /**
      * A charge's outcome in one statement (one round trip, atomic on its own): the payment row (kept
      * when the indexer was first), the idempotency key completed with the receipt, and the audit line.

@@ -8,23 +8,19 @@ import type { FundClient } from "./fund-client.ts";
 
 const fundInterface = new Interface(fundAbi);
 
-/** The PaymentMade event of `paymentId`: in `atBlock` when known, else searched by its indexed id. */
-export async function findPaymentEvent(fund: FundClient, paymentId: string, atBlock?: number): Promise<PaymentEvent | null> {
+/** The PaymentMade event of `paymentId`, searched by its indexed id; null when there is none. */
+export async function findPaymentEvent(fund: FundClient, paymentId: string): Promise<PaymentEvent | null> {
   const provider = fund.relayer.provider;
-  let block = atBlock;
-  if (block === undefined) {
-    const topic = fundInterface.getEvent("PaymentMade")!.topicHash;
-    let logs;
-    try {
-      logs = await provider.getLogs({ address: fund.address, topics: [topic, paymentId.toLowerCase()], fromBlock: 0, toBlock: "latest" });
-    } catch (error) {
-      throw toChainDomainError(error);
-    }
-    const found = logs.find((log) => !log.removed);
-    if (!found) return null;
-    block = found.blockNumber;
+  const topic = fundInterface.getEvent("PaymentMade")!.topicHash;
+  let logs;
+  try {
+    logs = await provider.getLogs({ address: fund.address, topics: [topic, paymentId.toLowerCase()], fromBlock: 0, toBlock: "latest" });
+  } catch (error) {
+    throw toChainDomainError(error);
   }
-  const events = await readFundEvents({ provider, funds: [fund.address], fromBlock: block, toBlock: block });
+  const found = logs.find((log) => !log.removed);
+  if (!found) return null;
+  const events = await readFundEvents({ provider, funds: [fund.address], fromBlock: found.blockNumber, toBlock: found.blockNumber });
   return (
     events.find((e): e is PaymentEvent => e.kind === "payment" && e.paymentId.toLowerCase() === paymentId.toLowerCase()) ?? null
   );

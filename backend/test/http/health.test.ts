@@ -4,7 +4,8 @@ import { checkHealth } from "../../src/http/health.ts";
 import { ENGINES } from "../support/engines.ts";
 import { useApp } from "./harness.ts";
 
-// The one place where the chain is a stub: this test is about the report's shape, not about the chain.
+// The chain probe is injected here: this test is about the report's shape and its failure modes; the
+// real probe against a real node is checked in server-chain.test.ts.
 const CONTRACTS = {
   factory: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
   fundImplementation: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiClient } from "@tegoed/sdk";
+import { HealthSchema, createApiClient } from "@tegoed/sdk";
 import { loadConfig } from "../../src/config.ts";
 import { startServer } from "../../src/server.ts";
 import { LANE_KEYS } from "../chain/harness.ts";
@@ -75,8 +75,18 @@ describe("startServer with a deployment file and no RELAYER_PRIVATE_KEYS", () =>
     try {
       const fund = await client.funds.create({ name: "Kindpakket dev", amountPerChildCents: 300_00, budgetExpiry: `${new Date().getUTCFullYear() + 1}-06-30` });
       expect(await chain.t.provider.getCode(fund.chainAddress)).not.toBe("0x");
-      const health = await client.request<{ indexer: { ok: boolean; lagBlocks?: number } }>("GET", "/api/health");
+      const health = HealthSchema.parse(await client.request("GET", "/api/health"));
+      const headAfter = await chain.t.provider.getBlockNumber();
       expect(health.indexer).toMatchObject({ ok: true, lagBlocks: expect.any(Number) });
+      // The real chain probe: the node's own id and head, the contracts of the deployment file.
+      expect(health.chain).toEqual({
+        ok: true, chainId: Number(chain.t.chainId), blockNumber: expect.any(Number),
+        contracts: { factory: chain.t.factoryAddress, fundImplementation: chain.t.factoryAddress, funds: [] },
+      });
+      const { blockNumber } = health.chain as { blockNumber: number };
+      // A head the node really had (the server's provider may answer one it read a moment ago).
+      expect(blockNumber).toBeGreaterThan(0);
+      expect(blockNumber).toBeLessThanOrEqual(headAfter);
     } finally {
       await running.close();
     }

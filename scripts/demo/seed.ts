@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { Wallet } from "ethers";
 import {
-  createApiClient, encodePaymentQr, qrFromPermit, signPaymentPermit, type ApiClient, type StaffRole,
+  ApiError, createApiClient, encodePaymentQr, qrFromPermit, signPaymentPermit, type ApiClient, type PayoutRun, type StaffRole,
 } from "@tegoed/sdk";
 
 export const DEMO_PASSWORD = "tegoed-demo-2027";
@@ -153,7 +153,17 @@ export async function seedDemo(baseUrl: string, admin: { email: string; password
   log(`demo: ${payments} payments made, ${unusedCodes.length} codes left unused`);
 
   log("demo: the shops are paid out (simulated bank) …");
-  let run = await finance.payouts.start({ fundId: fund.id });
+  let run: PayoutRun;
+  try {
+    run = await finance.payouts.start({ fundId: fund.id });
+  } catch (error) {
+    // The fund's daily schedule (17:00 in the municipality's time zone) may have fired while the demo
+    // was paying, when it runs in the evening: then that run holds every shop's payout; follow it.
+    if (!(error instanceof ApiError && error.code === "PAYOUT_NOTHING_OWED")) throw error;
+    const [scheduled] = (await finance.payouts.runs({ fundId: fund.id })).runs;
+    if (!scheduled) throw error;
+    run = scheduled;
+  }
   for (let i = 0; i < 600 && run.status === "processing"; i++) {
     await new Promise((r) => setTimeout(r, 100));
     run = await finance.payouts.run(run.id);

@@ -2,10 +2,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { JsonRpcProvider, Network } from "ethers";
+import { type JsonRpcProvider, Network } from "ethers";
 import { parseDeployment } from "@tegoed/sdk";
 import { FactoryClient } from "./chain/factory-client.ts";
 import { FundClient } from "./chain/fund-client.ts";
+import { HttpJsonRpcProvider } from "./chain/http-provider.ts";
 import { Relayer } from "./chain/relayer.ts";
 import { DEFAULT_PAYOUT_CONFIG, REPOSITORY_ROOT, type Config } from "./config.ts";
 import { migrateToLatest, openDatabase } from "./db/index.ts";
@@ -50,7 +51,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       const network = Network.from(deployment.chainId);
       // batchStallTime 0: calls made together still share one request, but none waits 10 ms for company
       // (a charge makes five rounds of calls one after the other).
-      provider = new JsonRpcProvider(config.chainRpcUrl ?? deployment.rpcUrl, network, { staticNetwork: network, batchStallTime: 0 });
+      provider = new HttpJsonRpcProvider(config.chainRpcUrl ?? deployment.rpcUrl, network, { staticNetwork: network, batchStallTime: 0 });
       chain = chainProbe(provider, deployment);
       indexer = createIndexer({
         db: database.db, dbKind: database.kind, provider, confirmations: config.confirmations, startBlock: deployment.deployedAtBlock,

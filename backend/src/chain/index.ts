@@ -2,4 +2,5 @@
 export * from "./errors.ts";
 export * from "./events.ts";
 export * from "./fund-client.ts";
+export * from "./http-provider.ts";
 export * from "./relayer.ts";

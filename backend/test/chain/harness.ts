@@ -5,6 +5,7 @@ import { type PaymentPermit, signPaymentPermit } from "@tegoed/sdk";
 import { createFund, deployFactory, grantFundRoles, FUND_ROLES } from "../../../scripts/lib/deploy.ts";
 import { type ChainEngine, type LocalChain, devWallet, startLocalChain } from "../../../scripts/lib/local-chain.ts";
 import { FundClient } from "../../src/chain/fund-client.ts";
+import { HttpJsonRpcProvider } from "../../src/chain/http-provider.ts";
 import { Relayer, type RelayerOptions } from "../../src/chain/relayer.ts";
 
 export const ENGINES: ChainEngine[] = ["hardhat", "anvil"];
@@ -59,7 +60,8 @@ export async function startTestChain(
     // The relayer's own provider sends each request at once: its lanes send one transaction at a time,
     // so ethers' default 10 ms batching pause would cap every lane at about 90 transactions a second.
     const chainId = (await provider.getNetwork()).chainId;
-    const relayerProvider = new JsonRpcProvider(chain.url, Network.from(chainId), {
+    // The backend's own provider (server.ts), so every chain test goes through its transport.
+    const relayerProvider = new HttpJsonRpcProvider(chain.url, Network.from(chainId), {
       staticNetwork: true, cacheTimeout: -1, batchStallTime: 0,
     });
     const relayer = new Relayer({ provider: relayerProvider, keys: LANE_KEYS, pollIntervalMs: 20, ...relayerOptions });

@@ -1,0 +1,74 @@
+// The backend's JSON-RPC provider: ethers' JsonRpcProvider with its transport replaced by node:http(s)
+// on kept-alive sockets. ethers' own transport turns every request and every answer into bytes and
+// back with JavaScript UTF-8 code; under a charge load that was a tenth of the backend's CPU
+// (bench/README.md). Batching, retries of the provider, formatting: all still ethers'.
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { JsonRpcProvider, type JsonRpcApiProviderOptions, type JsonRpcPayload, type JsonRpcResult, type Networkish } from "ethers";
+
+/** Without an answer this long, a request fails with code TIMEOUT (the chain adapter's CHAIN_UNAVAILABLE). */
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+export class HttpJsonRpcProvider extends JsonRpcProvider {
+  readonly #url: URL;
+  readonly #agent: HttpAgent | HttpsAgent;
+  readonly #timeoutMs: number;
+
+  constructor(url: string, network?: Networkish, options?: JsonRpcApiProviderOptions & { timeoutMs?: number }) {
+    super(url, network, options);
+    this.#url = new URL(url);
+    if (this.#url.protocol !== "http:" && this.#url.protocol !== "https:") throw new Error(`not an http(s) JSON-RPC URL: ${this.#url.protocol}`);
+    this.#agent = this.#url.protocol === "https:" ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.#timeoutMs = options?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  // ethers declares results only; errors come back in the same array, as from its own transport.
+  override async _send(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<JsonRpcResult[]> {
+    const text = await this.#post(JSON.stringify(payload));
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw Object.assign(new Error(`the node answered something that is not JSON: ${text.slice(0, 100)}`), { code: "SERVER_ERROR" });
+    }
+    return (Array.isArray(json) ? json : [json]) as JsonRpcResult[];
+  }
+
+  override destroy(): void {
+    this.#agent.destroy();
+    super.destroy();
+  }
+
+  #post(body: string): Promise<string> {
+    const url = this.#url;
+    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(
+        url,
+        {
+          method: "POST",
+          agent: this.#agent,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+          ...(url.username && { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("error", reject);
+          res.on("end", () => {
+            const text = Buffer.concat(chunks).toString("utf8");
+            const status = res.statusCode ?? 0;
+            if (status < 200 || status >= 300) {
+              reject(Object.assign(new Error(`the node answered HTTP ${status}: ${text.slice(0, 200)}`), { code: "SERVER_ERROR", status }));
+            } else {
+              resolve(text);
+            }
+          });
+        },
+      );
+      req.setTimeout(this.#timeoutMs, () => req.destroy(Object.assign(new Error(`no answer from the node within ${this.#timeoutMs} ms`), { code: "TIMEOUT" })));
+      req.on("error", reject);
+      req.end(body);
+    });
+  }
+}

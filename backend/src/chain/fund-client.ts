@@ -96,6 +96,8 @@ export interface PaymentResult {
   nonce: bigint;
   txHash: string;
   blockNumber: number;
+  /** The block's time when the node sent it with the receipt. */
+  blockTime?: Date;
   /** The PaymentMade event's index in its block: with the tx hash, the row the indexer will find. */
   logIndex: number;
 }
@@ -339,6 +341,7 @@ export class FundClient {
       nonce: log.args.nonce as bigint,
       txHash: tx.txHash,
       blockNumber: tx.blockNumber,
+      ...(tx.blockTime && { blockTime: tx.blockTime }),
       logIndex: log.logIndex,
     };
   }

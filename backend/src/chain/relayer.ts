@@ -62,6 +62,8 @@ export interface ParsedLog {
 export interface RelayedTx {
   txHash: string;
   blockNumber: number;
+  /** The block's time, when the node puts it in the receipt's logs (`blockTimestamp`); else ask {@link blockTimeOf}. */
+  blockTime?: Date;
   gasUsed: bigint;
   /** The lane's address and the nonce the transaction used. */
   lane: string;
@@ -84,6 +86,8 @@ export type Fees =
   | { type: 0; gasPrice: bigint };
 
 interface Sent {
+  /** The receipt asked for in the same JSON-RPC batch as the send: a node that mines on send has it. */
+  firstLook?: Promise<Receipt | null>;
   nonce: number;
   gasLimit: bigint;
   fees: Fees;
@@ -303,8 +307,12 @@ export class Relayer {
       }
       const raw = await this.#sign(lane, request, nonce, gasLimit, fees);
       const hash = keccak256(raw);
+      // Asked in the same tick, so both travel in one JSON-RPC batch, the send first: a node that
+      // mines on send (a development chain, or a sequencer) answers the receipt in the same round trip.
+      const sending = this.provider.send("eth_sendRawTransaction", [raw]);
+      const firstLook = this.#receipt(hash).catch(() => null);
       try {
-        await this.provider.send("eth_sendRawTransaction", [raw]);
+        await sending;
       } catch (error) {
         if (isAlreadyKnown(error)) {
           // An earlier attempt of this very transaction got through.
@@ -319,12 +327,18 @@ export class Relayer {
       }
       lane.nonce = nonce + 1;
       this.#onEvent({ type: "sent", lane: lane.address, nonce, txHash: hash, label, fees });
-      return { nonce, gasLimit, fees, hashes: [hash], lastRaw: raw, lastBroadcastAt: Date.now() };
+      return { firstLook, nonce, gasLimit, fees, hashes: [hash], lastRaw: raw, lastBroadcastAt: Date.now() };
     }
   }
 
+  /** The receipt as the node sends it (ethers' receipt object leaves out the logs' `blockTimestamp`). */
+  async #receipt(hash: string): Promise<Receipt | null> {
+    const json: unknown = await this.provider.send("eth_getTransactionReceipt", [hash]);
+    return json ? parseReceipt(json as RpcReceipt) : null;
+  }
+
   async #findReceipt(hashes: readonly string[]) {
-    const receipts = await Promise.all([...hashes].reverse().map((hash) => this.provider.getTransactionReceipt(hash)));
+    const receipts = await Promise.all([...hashes].reverse().map((hash) => this.#receipt(hash)));
     return receipts.find((receipt) => receipt !== null) ?? null;
   }
 
@@ -336,12 +350,14 @@ export class Relayer {
     while (true) {
       let receipt;
       try {
-        receipt = await this.#findReceipt(sent.hashes);
+        const firstLook = sent.firstLook;
+        sent.firstLook = undefined;
+        receipt = firstLook ? await firstLook : await this.#findReceipt(sent.hashes);
         if (receipt && this.#options.confirmations > 1) {
           const head = await this.provider.getBlockNumber();
           if (head < receipt.blockNumber + this.#options.confirmations - 1) receipt = null;
           // Re-read after the wait: a reorg may have moved or dropped it.
-          else receipt = await this.provider.getTransactionReceipt(receipt.hash);
+          else receipt = await this.#receipt(receipt.hash);
         }
       } catch (error) {
         // A node that stops answering for a moment is no reason to give up on a sent transaction.
@@ -351,12 +367,13 @@ export class Relayer {
       if (receipt) {
         this.#onEvent({
           type: "mined", lane: lane.address, nonce: sent.nonce, txHash: receipt.hash,
-          blockNumber: receipt.blockNumber, status: receipt.status ?? 1, label,
+          blockNumber: receipt.blockNumber, status: receipt.status, label,
         });
         if (receipt.status === 0) throw await this.#revertReason(lane, request, receipt, sent);
         return {
           txHash: receipt.hash,
           blockNumber: receipt.blockNumber,
+          ...(receipt.blockTime && { blockTime: receipt.blockTime }),
           gasUsed: receipt.gasUsed,
           lane: lane.address,
           nonce: sent.nonce,
@@ -449,6 +466,37 @@ export class Relayer {
     }
     return new DomainError("CHAIN_REVERTED", undefined, { ...facts, reason: "reverted on chain; the reason could not be replayed" });
   }
+}
+
+/** A receipt as JSON-RPC sends it (quantities in hex). */
+interface RpcReceipt {
+  transactionHash: string;
+  blockNumber: string;
+  status?: string | null;
+  gasUsed: string;
+  logs: { address: string; logIndex: string; topics: string[]; data: string; blockTimestamp?: string }[];
+}
+
+interface Receipt {
+  hash: string;
+  blockNumber: number;
+  /** 1 success, 0 reverted (a node before Byzantium sends none: taken as success). */
+  status: number;
+  gasUsed: bigint;
+  logs: { address: string; index: number; topics: readonly string[]; data: string }[];
+  blockTime?: Date;
+}
+
+function parseReceipt(json: RpcReceipt): Receipt {
+  const stamp = json.logs.find((log) => typeof log.blockTimestamp === "string")?.blockTimestamp;
+  return {
+    hash: json.transactionHash,
+    blockNumber: Number(json.blockNumber),
+    status: json.status == null ? 1 : Number(json.status),
+    gasUsed: BigInt(json.gasUsed),
+    logs: json.logs.map((log) => ({ address: log.address, index: Number(log.logIndex), topics: log.topics, data: log.data })),
+    ...(stamp !== undefined && { blockTime: new Date(Number(stamp) * 1000) }),
+  };
 }
 
 /** Decodes a receipt's logs with the Fund ABI; logs of other contracts or events are left out. */

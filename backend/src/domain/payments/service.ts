@@ -264,8 +264,9 @@ async function runCharge(deps: PaymentDeps, cmd: ChargeCommand, scope: string, r
     const simulated = recovering ? await s.client.simulatePay(s.permit, s.signature, s.merchantAddress, amount) : await ready.simulated;
     sent = true;
     const paid = await s.client.paySimulated(simulated);
-    // The event is in the receipt; its block's time is asked once for all payments in that block.
-    const blockTime = await blockTimeOf(s.client.relayer.provider, paid.blockNumber);
+    // The event is in the receipt, and so is its block's time on most nodes; else it is asked once
+    // for all payments in that block.
+    const blockTime = paid.blockTime ?? (await blockTimeOf(s.client.relayer.provider, paid.blockNumber));
     const event: PaymentEvent = { kind: "payment", fundAddress: s.client.address, ...paid, blockTime };
     // No other payment can come between the simulation and this one (the nonce), so the balance the
     // simulation left is the balance now, unless staff topped up in between.

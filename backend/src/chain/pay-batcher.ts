@@ -1,7 +1,9 @@
-// Payments at many tills at once. While the relayer has as many transactions in flight as it has
-// lanes, payments that are ready wait, and the next free lane sends all of them as one `multicall`
-// of `pay` calls: one signature, one send and one receipt for many charges, and all or none of them
-// happen. A lone payment goes out at once, as a plain `pay`, so a quiet shop waits for nobody.
+// Payments at many tills at once. While two payment transactions are in flight, payments that are
+// ready wait, and the next one sends all of them as one `multicall` of `pay` calls: one signature,
+// one send, one block and one receipt for many charges, and all or none of them happen. Two keep the
+// chain busy (one is mined while the next gathers); more go out only full (a burst on a chain with
+// slow blocks), up to the relayer's lanes. A lone payment goes out at once, as a plain `pay`, so a
+// quiet shop waits for nobody.
 //
 // Nothing here judges a QR: every payment was simulated on its own before it got here. A batch the
 // contract refuses anyway (a payment lost a race between its simulation and the send) is sent again
@@ -15,7 +17,9 @@ export const PAY_GAS_LIMIT = 150_000n;
 
 
 export interface PayBatcherOptions {
-  /** Transactions in flight at once before payments wait to be batched. Default: the relayer's lanes. */
+  /** Transactions in flight before payments wait to be batched. Default 2. */
+  eagerInFlight?: number;
+  /** Transactions in flight at most (beyond `eagerInFlight` only full ones). Default: the relayer's lanes. */
   maxInFlight?: number;
   /** At most this many payments in one transaction. Default 40. */
   maxBatch?: number;
@@ -36,6 +40,7 @@ interface Waiting {
 export class PayBatcher {
   readonly #relayer: Relayer;
   readonly #fund: string;
+  readonly #eagerInFlight: number;
   readonly #maxInFlight: number;
   readonly #maxBatch: number;
   #waiting: Waiting[] = [];
@@ -45,8 +50,9 @@ export class PayBatcher {
     this.#relayer = relayer;
     this.#fund = fund;
     this.#maxInFlight = options.maxInFlight ?? relayer.addresses.length;
+    this.#eagerInFlight = Math.min(options.eagerInFlight ?? 2, this.#maxInFlight);
     this.#maxBatch = options.maxBatch ?? 40;
-    if (this.#maxInFlight < 1 || this.#maxBatch < 1) throw new RangeError("maxInFlight and maxBatch must be at least 1");
+    if (this.#eagerInFlight < 1 || this.#maxBatch < 1) throw new RangeError("eagerInFlight, maxInFlight and maxBatch must be at least 1");
   }
 
   /** Sends an encoded `pay` call, alone or with others; resolves with its transaction and PaymentMade log. */
@@ -59,6 +65,7 @@ export class PayBatcher {
 
   #pump(): void {
     while (this.#inFlight < this.#maxInFlight && this.#waiting.length > 0) {
+      if (this.#inFlight >= this.#eagerInFlight && this.#waiting.length < this.#maxBatch) return;
       const batch = this.#waiting.splice(0, this.#maxBatch);
       this.#inFlight++;
       void this.#send(batch).finally(() => {

@@ -34,9 +34,30 @@ describe.each(ENGINES)("PayBatcher on %s", (engine) => {
       expect(p.amountCents).toBe(BigInt(100 + i));
       expect(p.nonce).toBe(0n);
     });
+    // The block's time comes with the receipt (the logs' blockTimestamp): the same the block holds.
+    for (const p of paid) expect(p.blockTime).toEqual(new Date((await t.provider.getBlock(p.blockNumber))!.timestamp * 1000));
     const balances = await Promise.all(budgets.map((b) => t.fund.budgetOf(b.budgetId)));
     balances.forEach((b, i) => expect(b.balance).toBe(300_00n - BigInt(100 + i)));
     expect((await t.fund.merchantOf(shop)).receivable).toBe(BigInt(30 * 100 + (29 * 30) / 2));
+  });
+
+  it("beyond the eager transactions in flight, a burst goes out in full batches only", async () => {
+    const fund = new FundClient(t.relayer, t.fundAddress, { eagerInFlight: 1, maxInFlight: 4, maxBatch: 5 });
+    const budgets = await activeBudgets(t, 18, 300_00n, fund);
+    const shop = await approvedShop(fund);
+    const qrs = await Promise.all(budgets.map((b) => signPermit(t, b.family, fund, b.budgetId)));
+    const simulated = await Promise.all(qrs.map((qr) => fund.simulatePay(qr.permit, qr.signature, shop, 1_00n)));
+    const before = await laneTxCount(t);
+
+    // All 18 ready in the same moment: the first goes alone, three full batches of 5 take the other
+    // lanes, and the last 2 wait until the transactions in flight are mined.
+    const paid = await Promise.all(simulated.map((payment) => fund.paySimulated(payment)));
+
+    expect((await laneTxCount(t)) - before).toBe(5);
+    const sizes = new Map<string, number>();
+    for (const p of paid) sizes.set(p.txHash, (sizes.get(p.txHash) ?? 0) + 1);
+    expect([...sizes.values()]).toEqual([1, 5, 5, 5, 2]);
+    expect(new Set(paid.map((p) => p.paymentId)).size).toBe(18);
   });
 
   it("when one payment of a batch lost its race, the others still pay and only that one is refused", async () => {

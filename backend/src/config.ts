@@ -40,6 +40,7 @@ const ConfigSchema = z
       .string()
       .refine((url) => /^postgres(ql)?:\/\/[^\s]+$/.test(url) && URL.canParse(url), "must be a postgres:// URL")
       .optional(),
+    DATABASE_POOL_SIZE: wholeNumber(1, 500, "a whole number of connections from 1 to 500").default(20),
     DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
     CHAIN_RPC_URL: z
       .string()
@@ -121,6 +122,8 @@ export interface Config {
   production: boolean;
   /** Absent: embedded PGlite in `dataDir`. */
   databaseUrl?: string;
+  /** Connections to the PostgreSQL server (a busy till charges while others wait for the chain). */
+  databasePoolSize: number;
   dataDir: string;
   /** Absent: the local chain `npm start` runs. */
   chainRpcUrl?: string;
@@ -185,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     deploymentFile: resolve(REPOSITORY_ROOT, c.DEPLOYMENT_FILE),
     port: c.PORT,
     confirmations: c.CONFIRMATIONS,
+    databasePoolSize: c.DATABASE_POOL_SIZE,
     sessionSecret: c.SESSION_SECRET ?? DEVELOPMENT_SESSION_SECRET,
     sessionTtlMs: c.SESSION_TTL_HOURS * 3_600_000,
     cookieSecure: c.COOKIE_SECURE ?? production,

@@ -262,10 +262,11 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multical
     /// ceiling or the balance. The budget's nonce goes up, so every older permit is dead, and the payment
     /// is hashed into the budget's payment chain (see {paymentsHeadOf}). Emits {PaymentMade}.
     /// @return paymentId `keccak256(abi.encode(budgetId, nonce))`, the id refunds refer to.
+    /// @return balance What is left of the budget: a till that simulates the payment shows it on the receipt.
     function pay(PaymentPermit calldata permit, bytes calldata signature, address merchant, uint256 amount)
         external
         whenNotPaused
-        returns (bytes32 paymentId)
+        returns (bytes32 paymentId, uint256 balance)
     {
         if (amount == 0) revert FundZeroAmount();
         if (permit.fund != address(this)) revert PermitWrongFund(permit.fund);
@@ -286,7 +287,8 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multical
         uint256 nonce = b.nonce;
         paymentId = paymentIdOf(budgetId, nonce);
         budget.nonce = (nonce + 1).toUint32(); // every older permit is dead now
-        budget.balance = b.balance - uint48(amount);
+        balance = b.balance - amount;
+        budget.balance = uint48(balance); // at most the old balance: nothing to truncate
         m.receivable += uint104(amount);
         budget.paymentsHead = _link(b.paymentsHead, merchant, amount, nonce);
         emit PaymentMade(paymentId, budgetId, merchant, amount, nonce);

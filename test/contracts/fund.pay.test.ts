@@ -28,12 +28,13 @@ describe("Fund.pay", () => {
       await expectMoneyInvariant(fund, { budgets: [budgetId], sponsors: [sponsor.address], merchants: [shop.address] });
     });
 
-    it("returns the payment id refunds refer to: keccak256(budgetId, nonce)", async () => {
+    it("returns the payment id refunds refer to, keccak256(budgetId, nonce), and what is left of the budget", async () => {
       const ctx = await loadFixture(fundWithEur300Budget);
       const { fund, family, shop, budgetId, stranger } = ctx;
       const { permit, signature } = await signPermit(ctx, family, budgetId);
-      const returned = await as(fund, stranger).getFunction("pay").staticCall(permit, signature, shop.address, 1_00n);
-      expect(returned).to.equal(paymentIdOf(budgetId, 0n));
+      const [paymentId, balance] = await as(fund, stranger).getFunction("pay").staticCall(permit, signature, shop.address, 1_00n);
+      expect(paymentId).to.equal(paymentIdOf(budgetId, 0n));
+      expect(balance).to.equal(299_00n);
       expect(await fund.paymentIdOf(budgetId, 0n)).to.equal(paymentIdOf(budgetId, 0n));
     });
 

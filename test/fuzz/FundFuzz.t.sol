@@ -162,8 +162,9 @@ contract FundFuzzTest is Test {
 
         (v, r, s) = vm.sign(familyKey, digest);
         vm.prank(relayer);
-        bytes32 paymentId = fund.pay(permit, abi.encodePacked(r, s, v), shop, amount);
+        (bytes32 paymentId, uint256 left) = fund.pay(permit, abi.encodePacked(r, s, v), shop, amount);
         assertEq(paymentId, keccak256(abi.encode(budgetId, uint256(0))));
+        assertEq(left, 100_000 - amount);
 
         vm.expectRevert(abi.encodeWithSelector(IFund.PermitNonceUsed.selector, budgetId, 1, 0));
         vm.prank(relayer);

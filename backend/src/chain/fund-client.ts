@@ -323,10 +323,14 @@ export class FundClient {
    */
   async simulatePay(permit: PaymentPermit, signature: string, merchant: string, amountCents: bigint): Promise<SimulatedPayment> {
     const data = payCallData(permit, signature, merchant, amountCents);
-    // The payment and then the budget's balance, in one call: what is left after this payment.
-    const balanceCall = fundInterface.encodeFunctionData("balanceOf", [permit.budgetId]);
-    const [results] = await this.#read("multicall", [[data, balanceCall]]);
-    const [balanceAfter] = fundInterface.decodeFunctionResult("balanceOf", (results as string[])[1]!);
+    // The very data a transaction would send, as a call: `pay` answers what the budget has left.
+    let result: string;
+    try {
+      result = await this.relayer.provider.send("eth_call", [{ to: this.address, data }, "latest"]);
+    } catch (error) {
+      throw toChainDomainError(error);
+    }
+    const [, balanceAfter] = fundInterface.decodeFunctionResult(PAY, result);
     return { data, balanceAfter: balanceAfter as bigint };
   }
 
@@ -628,11 +632,13 @@ export function recoverPermitSigner(permit: PaymentPermit, signature: string, ch
   }
 }
 
+const PAY = fundInterface.getFunction("pay")!;
+
 function payCallData(permit: PaymentPermit, signature: string, merchant: string, amountCents: bigint): string {
   if (!isHexString(signature)) throw new DomainError("INVALID_INPUT", undefined, { field: "signature", reason: "not hex" });
   const args = [permitTuple(permit), signature, requireAddress(merchant, "merchant"), requireCents(amountCents, "amountCents")];
   try {
-    return fundInterface.encodeFunctionData("pay", args);
+    return fundInterface.encodeFunctionData(PAY, args);
   } catch (error) {
     throw new DomainError("INVALID_INPUT", undefined, { reason: "bad arguments for pay" }, { cause: error });
   }

@@ -1481,6 +1481,11 @@ export const fundAbi = [
         "internalType": "bytes32",
         "name": "paymentId",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "balance",
+        "type": "uint256"
       }
     ],
     "stateMutability": "nonpayable",

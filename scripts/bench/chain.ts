@@ -339,8 +339,7 @@ export async function benchEngine(options: EngineOptions): Promise<EngineFigures
   const children = Math.max(1, Math.min(20, options.childrenPerFamily ?? 20));
   const folder = mkdtempSync(join(tmpdir(), `tegoed-bench-${options.engine}-`));
   const dbName = `bench_${options.engine}_${Date.now()}`;
-  // On anvil a block every second as well: payment batches that did not fit in a block do not wait for the next charge.
-  const chain = await startLocalChain({ engine: options.engine, blockTimeSeconds: 1 });
+  const chain = await startLocalChain({ engine: options.engine });
   let backend: Awaited<ReturnType<typeof startBackend>> | undefined;
   let db: pg.Client | undefined;
   try {

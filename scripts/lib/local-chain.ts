@@ -44,22 +44,15 @@ export interface LocalChainOptions {
   quiet?: boolean;
   /** anvil only: load the chain from this file if it exists, and save it there every second and on exit. */
   stateFile?: string;
-  /**
-   * anvil only: besides a block for every transaction that arrives, one every this many seconds.
-   * anvil's automine builds a block when a transaction arrives, and what does not fit in it (big
-   * batches) waits for the next arrival; an interval block takes it, as a real chain's next block would.
-   */
-  blockTimeSeconds?: number;
 }
 
-function engineCommand(engine: ChainEngine, port: number, { chainId, stateFile, blockTimeSeconds }: LocalChainOptions): [string, string[]] {
+function engineCommand(engine: ChainEngine, port: number, chainId?: number, stateFile?: string): [string, string[]] {
   if (engine === "anvil") {
     // Recent states in memory only: by default anvil writes older ones to ~/.foundry/anvil/tmp and
     // leaves them there when it is killed (tens of GB after a day of tests and benchmarks).
     const args = ["--host", "127.0.0.1", "--port", String(port), "--silent", "--prune-history", "64"];
     if (chainId) args.push("--chain-id", String(chainId));
     if (stateFile) args.push("--state", stateFile, "--state-interval", "1");
-    if (blockTimeSeconds) args.push("--mixed-mining", "--block-time", String(blockTimeSeconds));
     return [`${ROOT}node_modules/.bin/anvil`, args];
   }
   if (chainId && chainId !== 31337) throw new Error("hardhat node runs chain 31337 only; use engine anvil");
@@ -70,7 +63,7 @@ function engineCommand(engine: ChainEngine, port: number, { chainId, stateFile, 
 /** Starts a local node on `port` (a free one when absent) and resolves once it answers JSON-RPC. */
 export async function startLocalChain(options: LocalChainOptions = {}): Promise<LocalChain> {
   const port = options.port || (await freePort());
-  const [command, args] = engineCommand(options.engine ?? "hardhat", port, options);
+  const [command, args] = engineCommand(options.engine ?? "hardhat", port, options.chainId, options.stateFile);
   const child = spawn(command, args, {
     cwd: ROOT,
     stdio: ["ignore", options.quiet === false ? "inherit" : "ignore", "pipe"],

@@ -108,6 +108,10 @@ export function buildResults(input: {
     ? { ...Object.fromEntries(Object.entries(sections.dashboard.queries).map(([q, r]) => [q, r.p95_ms])), worst_query: sections.dashboard.worst_p95_ms }
     : null;
   const worstChargeVsRaw = Object.values(engines).reduce<number | null>((w, e) => (e.charge_vs_raw !== null && (w === null || e.charge_vs_raw < w) ? e.charge_vs_raw : w), null);
+  const worstP95 = Object.values(engines).reduce<number | null>((w, e) => {
+    const p95 = e.charge_throughput.n50?.latency_ms.p95 ?? null;
+    return p95 !== null && (w === null || p95 > w) ? p95 : w;
+  }, null);
   return {
     measured_at: (input.measuredAt ?? new Date()).toISOString(),
     mode: input.mode,
@@ -126,7 +130,7 @@ export function buildResults(input: {
     goals: {
       pay_gas: goal(`pay ≤ ${GOALS.pay_gas_max.toLocaleString("en")} gas`, sections.gas ? Math.max(sections.gas.pay, sections.gas.pay_first) : null, (v) => v <= GOALS.pay_gas_max),
       charge_vs_raw: goal(`charge_vs_raw ≥ ${GOALS.charge_vs_raw_min} (every engine)`, worstChargeVsRaw, (v) => v >= GOALS.charge_vs_raw_min),
-      charge_latency_p95: goal(`charge p95 ≤ ${GOALS.charge_latency_p95_ms_max} ms at 50 shops`, n50?.latency_ms.p95, (v) => v <= GOALS.charge_latency_p95_ms_max),
+      charge_latency_p95: goal(`charge p95 ≤ ${GOALS.charge_latency_p95_ms_max} ms at 50 shops (every engine)`, worstP95, (v) => v <= GOALS.charge_latency_p95_ms_max),
       dashboard_p95: goal(`each dashboard query p95 ≤ ${GOALS.dashboard_p95_ms_max} ms`, sections.dashboard?.worst_p95_ms, (v) => v <= GOALS.dashboard_p95_ms_max),
       qr_version: goal(`QR version ≤ ${GOALS.qr_version_max} at ECC M`, sections.qr?.version, (v) => v <= GOALS.qr_version_max),
       wallet_js_gzip_kb: goal(`wallet first-load JS ≤ ${GOALS.wallet_js_gzip_kb_max} kB gzipped`, sections.wallet?.gzipKb, (v) => v <= GOALS.wallet_js_gzip_kb_max),

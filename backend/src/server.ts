@@ -49,8 +49,8 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
     if (existsSync(config.deploymentFile)) {
       const deployment = parseDeployment(readFileSync(config.deploymentFile, "utf8"));
       const network = Network.from(deployment.chainId);
-      // batchStallTime 0: calls made together still share one request, but none waits 10 ms for company
-      // (a charge makes five rounds of calls one after the other).
+      // batchStallTime 0: calls made together still share one request (a send and its first receipt
+      // look), but none waits 10 ms for company: a charge's calls come one after the other.
       provider = new HttpJsonRpcProvider(config.chainRpcUrl ?? deployment.rpcUrl, network, { staticNetwork: network, batchStallTime: 0 });
       chain = chainProbe(provider, deployment);
       indexer = createIndexer({

@@ -107,11 +107,13 @@ export function buildResults(input: {
   const dashboard = sections.dashboard
     ? { ...Object.fromEntries(Object.entries(sections.dashboard.queries).map(([q, r]) => [q, r.p95_ms])), worst_query: sections.dashboard.worst_p95_ms }
     : null;
-  const worstChargeVsRaw = Object.values(engines).reduce<number | null>((w, e) => (e.charge_vs_raw !== null && (w === null || e.charge_vs_raw < w) ? e.charge_vs_raw : w), null);
-  const worstP95 = Object.values(engines).reduce<number | null>((w, e) => {
-    const p95 = e.charge_throughput.n50?.latency_ms.p95 ?? null;
-    return p95 !== null && (w === null || p95 > w) ? p95 : w;
-  }, null);
+  // The goals hold on every engine: judged on the worst engine's figure.
+  const perEngine = (figure: (e: BenchResults["engines"][string]) => number | null | undefined) =>
+    Object.values(engines).map(figure).filter((v): v is number => typeof v === "number");
+  const ratios = perEngine((e) => e.charge_vs_raw);
+  const p95s = perEngine((e) => e.charge_throughput.n50?.latency_ms.p95);
+  const worstChargeVsRaw = ratios.length ? Math.min(...ratios) : null;
+  const worstP95 = p95s.length ? Math.max(...p95s) : null;
   return {
     measured_at: (input.measuredAt ?? new Date()).toISOString(),
     mode: input.mode,

@@ -14,6 +14,7 @@ import { deploy, parseDeployConfig } from "../deploy.ts";
 import { ROOT, readArtifact } from "../lib/artifacts.ts";
 import { writeDeployment } from "../lib/deployment-file.ts";
 import { type ChainEngine, freePort, startLocalChain } from "../lib/local-chain.ts";
+import { CpuMeter, type CpuPerOperation } from "./cpu.ts";
 import { inParallel, latencySummary, rate, sleep, type Latency } from "./stats.ts";
 
 const MNEMONIC = Mnemonic.fromPhrase("test test test test test test test test test test test junk");
@@ -53,6 +54,8 @@ export interface ThroughputStage {
   errors?: Record<string, number>;
   /** Charges sent twice with the same idempotency key after a lost answer (NETWORK). */
   retried?: number;
+  /** CPU ms per charge of each process over the charge rounds (Linux /proc), and the cores they kept busy. */
+  cpu_ms_per_charge?: CpuPerOperation | null;
 }
 
 export interface EngineFigures {
@@ -60,7 +63,10 @@ export interface EngineFigures {
   lanes: number;
   database: "postgresql";
   charge_throughput: Record<string, ThroughputStage>;
-  raw_erc20: { transfers: number; senders: number; concurrency: number; seconds: number; tps: number | null; latency_ms: Latency };
+  raw_erc20: {
+    transfers: number; senders: number; concurrency: number; seconds: number; tps: number | null; latency_ms: Latency;
+    cpu_ms_per_transfer?: CpuPerOperation | null;
+  };
   indexer_lag_ms: Latency;
   setup_seconds: number;
 }
@@ -250,7 +256,7 @@ async function chargeStage(shops: Shop[], count: number, perShop: number, cursor
  * Plain ERC-20 transfers straight to the node: `concurrency` workers over `senders` accounts, each with
  * its own nonces. Set-up here; `run(n)` is the timed part, called in rounds between the charge rounds.
  */
-async function prepareRawErc20(url: string, chainId: bigint, senders: number, concurrency: number) {
+async function prepareRawErc20(url: string, chainId: bigint, senders: number, concurrency: number, cpu: CpuMeter) {
   const provider = new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 1, pollingInterval: 20 });
   const funder = new Wallet(devKey(8), provider);
   const token = readArtifact("BaselineToken");
@@ -277,7 +283,7 @@ async function prepareRawErc20(url: string, chainId: bigint, senders: number, co
     async run(transfers: number) {
       let left = transfers;
       const started = performance.now();
-      await Promise.all(
+      await cpu.measure(() => Promise.all(
         Array.from({ length: concurrency }, async (_, worker) => {
           while (left > 0) {
             left--;
@@ -294,11 +300,14 @@ async function prepareRawErc20(url: string, chainId: bigint, senders: number, co
             samples.push(performance.now() - t);
           }
         }),
-      );
+      ));
       totalMs += performance.now() - started;
     },
     result() {
-      return { transfers: samples.length, senders, concurrency, seconds: Math.round(totalMs) / 1000, tps: rate(samples.length, totalMs), latency_ms: latencySummary(samples) };
+      return {
+        transfers: samples.length, senders, concurrency, seconds: Math.round(totalMs) / 1000, tps: rate(samples.length, totalMs),
+        latency_ms: latencySummary(samples), cpu_ms_per_transfer: cpu.perOperation(samples.length),
+      };
     },
     stop: () => provider.destroy(),
   };
@@ -332,6 +341,11 @@ async function indexerLag(url: string, chainId: bigint, db: pg.Client, fundAddre
   }
 }
 
+function cpuLine(cpu: CpuPerOperation | null | undefined, what: string): string {
+  if (!cpu) return "";
+  return `; CPU ms per ${what}: backend ${cpu.backend}, node ${cpu.node}, PostgreSQL ${cpu.postgres}, load ${cpu.load} (${cpu.cores_busy} cores busy)`;
+}
+
 export async function benchEngine(options: EngineOptions): Promise<EngineFigures> {
   const log = options.log ?? (() => {});
   const lanes = Math.max(1, Math.min(MAX_LANES, options.lanes));
@@ -363,7 +377,8 @@ export async function benchEngine(options: EngineOptions): Promise<EngineFigures
     log(`  ${options.engine}: set up ${maxShops} shops, ${maxShops + 1} families × ${children} budgets in ${setup_seconds} s (${lanes} relayer lane${lanes > 1 ? "s" : ""})`);
 
     const cursor = prepared.shops.map(() => 0);
-    const raw = await prepareRawErc20(chain.url, chainId, 10, maxShops);
+    const roots = { backend: backend.child.pid, node: chain.process.pid };
+    const raw = await prepareRawErc20(chain.url, chainId, 10, maxShops, new CpuMeter(roots));
     const charge_throughput: Record<string, ThroughputStage> = {};
     let raw_erc20;
     try {
@@ -372,9 +387,11 @@ export async function benchEngine(options: EngineOptions): Promise<EngineFigures
         const perShop = options.chargesPerShop[n]!;
         const rounds = Math.max(1, Math.min(ROUNDS, perShop));
         const parts: (ThroughputStage & { samples: number[] })[] = [];
+        const cpu = new CpuMeter(roots);
         for (let r = 0; r < rounds; r++) {
           await raw.run(Math.ceil(options.rawTransfers / stages.length / rounds));
-          parts.push(await chargeStage(prepared.shops, n, Math.floor(perShop / rounds) + (r < perShop % rounds ? 1 : 0), cursor));
+          const charges = Math.floor(perShop / rounds) + (r < perShop % rounds ? 1 : 0);
+          parts.push(await cpu.measure(() => chargeStage(prepared.shops, n, charges, cursor)));
         }
         const samples = parts.flatMap((p) => p.samples);
         const seconds = parts.reduce((t, p) => t + p.seconds, 0);
@@ -385,15 +402,16 @@ export async function benchEngine(options: EngineOptions): Promise<EngineFigures
         const stage: ThroughputStage = {
           shops: n, charges: samples.length, failed, seconds: Math.round(seconds * 1000) / 1000, tps: rate(samples.length, seconds * 1000),
           latency_ms: latencySummary(samples), ...(failed ? { errors } : {}), ...(retried ? { retried } : {}),
+          cpu_ms_per_charge: cpu.perOperation(samples.length),
         };
         charge_throughput[`n${n}`] = stage;
-        log(`  ${options.engine}: ${n} shops: ${stage.charges} charges in ${stage.seconds} s = ${stage.tps}/s, p50 ${stage.latency_ms.p50} p95 ${stage.latency_ms.p95} ms${stage.failed ? `, ${stage.failed} FAILED ${JSON.stringify(stage.errors)}` : ""}`);
+        log(`  ${options.engine}: ${n} shops: ${stage.charges} charges in ${stage.seconds} s = ${stage.tps}/s, p50 ${stage.latency_ms.p50} p95 ${stage.latency_ms.p95} ms${stage.failed ? `, ${stage.failed} FAILED ${JSON.stringify(stage.errors)}` : ""}${cpuLine(stage.cpu_ms_per_charge, "charge")}`);
       }
       raw_erc20 = raw.result();
     } finally {
       raw.stop();
     }
-    log(`  ${options.engine}: raw ERC-20 (in the same rounds): ${raw_erc20.transfers} transfers at concurrency ${raw_erc20.concurrency} in ${raw_erc20.seconds} s = ${raw_erc20.tps}/s`);
+    log(`  ${options.engine}: raw ERC-20 (in the same rounds): ${raw_erc20.transfers} transfers at concurrency ${raw_erc20.concurrency} in ${raw_erc20.seconds} s = ${raw_erc20.tps}/s${cpuLine(raw_erc20.cpu_ms_per_transfer, "transfer")}`);
     const indexer_lag_ms = await indexerLag(chain.url, chainId, db, prepared.fundAddress, prepared.shopAddresses[0]!, prepared.lagPermits);
     log(`  ${options.engine}: indexer lag p50 ${indexer_lag_ms.p50} p95 ${indexer_lag_ms.p95} ms`);
     return { engine: options.engine, lanes, database: "postgresql", charge_throughput, raw_erc20, indexer_lag_ms, setup_seconds };

@@ -1,10 +1,12 @@
 // The pure parts of `npm run bench`: percentiles, ratios, and the shape of bench/results/latest.json
 // (every key the benchmarks issue names, null with a reason when a section was not measured). No timing
 // is asserted here: the benchmarks measure, tests never do.
+import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { buildResults, markdown, RESULT_KEYS, summaryRows } from "../../scripts/bench/results.ts";
 import { inParallel, latencySummary, percentile, rate, ratio } from "../../scripts/bench/stats.ts";
 import { seedStatements } from "../../scripts/bench/dashboard.ts";
+import { CpuMeter, cpuBetween, cpuSnapshot, parseProcStat } from "../../scripts/bench/cpu.ts";
 import type { EngineFigures } from "../../scripts/bench/chain.ts";
 
 const machine = { cpus: 2, load_average_before: [1, 1, 1], load_average_after: [1, 1, 1], node: "v22" };
@@ -54,6 +56,38 @@ describe("bench statistics", () => {
     });
     expect(most).toBe(3);
     expect(seen.sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+});
+
+describe("CPU per process", () => {
+  it("reads pid, parent, name and utime+stime (ticks of 10 ms) from a /proc/<pid>/stat line, whatever the name holds", () => {
+    const fields = (name: string) => `4242 (${name}) S 17 4242 4242 0 -1 4194560 900 0 0 0 123 45 0 0 20 0 11 0 777 1000000 2000 18446744073709551615`;
+    expect(parseProcStat(fields("postgres"))).toEqual({ pid: 4242, ppid: 17, comm: "postgres", cpuMs: 1680 });
+    expect(parseProcStat(fields("node (worker) x"))).toMatchObject({ pid: 4242, ppid: 17, comm: "node (worker) x", cpuMs: 1680 });
+    expect(parseProcStat("garbage")).toBeNull();
+  });
+
+  it("counts a process that started between two readings whole, and none twice", () => {
+    const before = new Map([[1, { role: "backend" as const, ms: 100 }], [2, { role: "postgres" as const, ms: 50 }]]);
+    const after = new Map([[1, { role: "backend" as const, ms: 160 }], [2, { role: "postgres" as const, ms: 55 }], [3, { role: "postgres" as const, ms: 20 }]]);
+    expect(cpuBetween(before, after)).toEqual({ backend: 60, node: 0, postgres: 25, load: 0 });
+  });
+
+  it.skipIf(process.platform !== "linux")("measures the CPU a process tree burns, per operation", async () => {
+    // A child that is busy for 300 ms and then idles until killed (an ended process's time is lost).
+    const child = spawn(process.execPath, ["-e", "const u = performance.now() + 300; while (performance.now() < u); setTimeout(() => {}, 60_000);"]);
+    try {
+      const meter = new CpuMeter({ backend: child.pid });
+      await meter.measure(() => new Promise((resolve) => setTimeout(resolve, 800)));
+      const per = meter.perOperation(3)!;
+      expect(per.backend).toBeGreaterThan(80); // ≥ 300 ms of CPU over 3 operations, by /proc's 10 ms ticks
+      expect(per.backend).toBeLessThan(250);
+      expect(per.node).toBe(0);
+      expect(per.total).toBeGreaterThanOrEqual(per.backend);
+      expect(cpuSnapshot({}).get(process.pid)?.role).toBe("load");
+    } finally {
+      child.kill();
+    }
   });
 });
 

@@ -4,7 +4,7 @@
 // 401 UNAUTHENTICATED (no live session), 403 CSRF_REJECTED or 403 FORBIDDEN (wrong kind or role).
 import type { CookieOptions, Request, RequestHandler, Response } from "express";
 import { CSRF_HEADER, DomainError, SESSION_COOKIE } from "@tegoed/sdk";
-import type { IssuedSession, Session, SessionService, SubjectType } from "../domain/auth/index.ts";
+import type { IssuedSession, Session, SessionService, SessionWithSubject, SubjectType } from "../domain/auth/index.ts";
 import type { StaffRole, StaffService, StaffUser } from "../domain/staff/index.ts";
 import type { Guard } from "./validate.ts";
 
@@ -17,14 +17,22 @@ export interface AuthOptions {
   cookieSecure: boolean;
 }
 
+/**
+ * How a guard finds the user behind a session: by the session's subject id (a second query), or with
+ * the session row in one query by the token's hash (`withSession`, for the routes a till calls by the hundred).
+ */
+export type SubjectLoader<T> =
+  | ((id: string) => Promise<T | undefined>)
+  | { withSession(tokenHash: string): Promise<SessionWithSubject<T> | undefined> };
+
 export interface Auth {
-  /** Reads the session cookie of every request (before the routes). */
+  /** Reads the session cookie of every request (before the routes); the guards look the session up. */
   readonly middleware: RequestHandler;
   /** Any enabled staff user holding at least one of `roles` (no roles: any staff user). */
   requireStaff(...roles: StaffRole[]): Guard;
-  /** A guard for another kind of user: `load` turns the session's subject id into the user, or undefined when gone. */
-  requireSubject<T>(subject: Exclude<SubjectType, "staff">, load: (id: string) => Promise<T | undefined>): Guard & { userOf(req: Request): T };
-  /** The live session of this request (after the middleware), if any. */
+  /** A guard for another kind of user: `load` finds the session's user, or undefined when gone. */
+  requireSubject<T>(subject: Exclude<SubjectType, "staff">, load: SubjectLoader<T>): Guard & { userOf(req: Request): T };
+  /** The live session a guard of this route found. */
   sessionOf(req: Request): Session | undefined;
   /** The staff user a `requireStaff` guard let through. */
   staffOf(req: Request): StaffUser;
@@ -61,22 +69,34 @@ export function createAuth(options: AuthOptions): Auth {
     path: "/api",
   });
 
+  /** The session of this kind behind the request's cookie, and its user; undefined when there is none. */
+  async function lookUp<T>(token: string, subject: SubjectType, load: SubjectLoader<T>) {
+    if (typeof load !== "function") {
+      const found = await options.sessions.resolveWith(token, load.withSession);
+      return found?.session.subjectType === subject ? found : undefined;
+    }
+    const session = await options.sessions.resolve(token);
+    if (!session || session.subjectType !== subject) return undefined;
+    return { session, user: await load(session.subjectId) };
+  }
+
   /** The common part of every guard: a live session of this kind, and its CSRF token on a state change. */
-  function guard<T>(subject: SubjectType, roles: readonly string[], load: (id: string) => Promise<T | undefined>, allowed: (user: T) => boolean): Guard {
+  function guard<T>(subject: SubjectType, roles: readonly string[], load: SubjectLoader<T>, allowed: (user: T) => boolean): Guard {
     const middleware: RequestHandler = async (req, _res, next) => {
-      const session = sessionByRequest.get(req);
-      if (!session || session.subjectType !== subject) throw new DomainError("UNAUTHENTICATED");
+      const token = tokenByRequest.get(req);
+      const found = token === undefined ? undefined : await lookUp(token, subject, load);
+      if (!token || !found) throw new DomainError("UNAUTHENTICATED");
+      const { session, user } = found;
       if (!SAFE_METHODS.has(req.method) && !options.sessions.csrfMatches(session, req.get(CSRF_HEADER))) {
         throw new DomainError("CSRF_REJECTED");
       }
-      const user = await load(session.subjectId);
       if (user === undefined) {
         // The account was disabled or deleted: this session is over.
-        const token = tokenByRequest.get(req);
-        if (token) await options.sessions.end(token);
+        await options.sessions.end(token);
         throw new DomainError("UNAUTHENTICATED", "Your account is no longer active: please log in again.");
       }
       if (!allowed(user)) throw new DomainError("FORBIDDEN", "Your role does not allow this.");
+      sessionByRequest.set(req, session);
       userByRequest.set(req, user);
       next();
     };
@@ -84,15 +104,9 @@ export function createAuth(options: AuthOptions): Auth {
   }
 
   return {
-    middleware: async (req, _res, next) => {
+    middleware: (req, _res, next) => {
       const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
-      if (token) {
-        const session = await options.sessions.resolve(token);
-        if (session) {
-          sessionByRequest.set(req, session);
-          tokenByRequest.set(req, token);
-        }
-      }
+      if (token) tokenByRequest.set(req, token);
       next();
     },
 
@@ -100,7 +114,7 @@ export function createAuth(options: AuthOptions): Auth {
       return guard("staff", roles, (id) => options.staff.findActive(id), (user) => roles.length === 0 || roles.some((r) => user.roles.includes(r)));
     },
 
-    requireSubject<T>(subject: Exclude<SubjectType, "staff">, load: (id: string) => Promise<T | undefined>) {
+    requireSubject<T>(subject: Exclude<SubjectType, "staff">, load: SubjectLoader<T>) {
       return { ...guard(subject, [], load, () => true), userOf: (req: Request) => userByRequest.get(req) as T };
     },
 

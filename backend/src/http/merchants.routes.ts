@@ -40,7 +40,7 @@ import {
   listParticipatingMerchants,
   createMerchantUser,
   declineMerchant,
-  findMerchantUser,
+  findShopUserBySession,
   listMerchants,
   suspendMerchant,
   verifyMerchantLogin,
@@ -79,7 +79,7 @@ export function toMerchantUserBody(u: MerchantUser): MerchantUserBody {
 
 /** The guard of the till's routes: a live shop user's session. */
 export function merchantGuard(auth: Auth, deps: MerchantDeps) {
-  return auth.requireSubject("merchant", async (id) => (await findMerchantUser(deps, id)) ?? undefined);
+  return auth.requireSubject("merchant", { withSession: (tokenHash) => findShopUserBySession(deps, tokenHash) });
 }
 
 export function registerMerchantRoutes(api: Api, { merchants: deps, sessions, auth, applications }: MerchantRouteDeps): void {

@@ -14,7 +14,7 @@ import {
   RefundRequestSchema,
   type ChargeReceipt,
 } from "@tegoed/sdk";
-import type { MerchantUser } from "../domain/merchants/index.ts";
+import type { ShopUser } from "../domain/merchants/index.ts";
 import { charge, listPayments, lookupQr, refund, type PaymentDeps } from "../domain/payments/index.ts";
 import { once } from "../domain/once.ts";
 import type { Auth } from "./auth.ts";
@@ -38,7 +38,7 @@ const CHAIN = ["CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT", "CHAIN_REVERTED"] as const;
 export function registerPaymentRoutes(api: Api, { payments: deps, auth }: PaymentRouteDeps): void {
   const tags = ["merchant"];
   const merchant = merchantGuard(auth, deps);
-  const shopUser = (req: Parameters<typeof merchant.userOf>[0]): MerchantUser => merchant.userOf(req);
+  const shopUser = (req: Parameters<typeof merchant.userOf>[0]): ShopUser => merchant.userOf(req);
 
   api.route(
     {
@@ -53,7 +53,10 @@ export function registerPaymentRoutes(api: Api, { payments: deps, auth }: Paymen
       response: QrLookupSchema,
       errors: [...QR_REFUSALS, "NOT_FOUND", "CHAIN_UNAVAILABLE"],
     },
-    async ({ req, body }) => lookupQr(deps, shopUser(req).merchantId, body.qr),
+    async ({ req, body }) => {
+      const { merchantId, shop } = shopUser(req);
+      return lookupQr(deps, { merchantId, shop }, body.qr);
+    },
   );
 
   api.route(
@@ -79,7 +82,7 @@ export function registerPaymentRoutes(api: Api, { payments: deps, auth }: Paymen
         throw new DomainError("INVALID_INPUT", `The ${IDEMPOTENCY_HEADER} header is required.`, { field: IDEMPOTENCY_HEADER, reason: "required" });
       }
       const user = shopUser(req);
-      const receipt = await charge(deps, { merchantId: user.merchantId, merchantUserId: user.id, qr: body.qr, amountCents: body.amountCents, idempotencyKey });
+      const receipt = await charge(deps, { merchantId: user.merchantId, shop: user.shop, merchantUserId: user.id, qr: body.qr, amountCents: body.amountCents, idempotencyKey });
       return { status: "PAID", ...receipt };
     },
   );

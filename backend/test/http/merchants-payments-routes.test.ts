@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { STAFF_ROLES, createApiClient, type ApiClient, type StaffRole } from "@tegoed/sdk";
+import { sha256 } from "../../src/domain/auth/index.ts";
 import { GuessLimiter } from "../../src/domain/eligibility/index.ts";
 import { ENGINES } from "../support/engines.ts";
 import { PASSWORD, randomEmail, refusal, useApp, type TestApp } from "./harness.ts";
@@ -66,6 +67,8 @@ async function sessionOf(app: TestApp, subject: "family" | "merchant", id = rand
 
 describe.each(ENGINES)("merchant and till routes without a chain on $name", (engine) => {
   const app = useApp(engine);
+  const sessionRows = async (client: ApiClient) =>
+    (await app.db.selectFrom("sessions").select("token_hash").where("token_hash", "=", sha256(client.sessionCookie!)).execute()).length;
   const byRole = new Map<StaffRole, ApiClient>();
   let manager: ApiClient;
   let family: ApiClient;
@@ -131,9 +134,27 @@ describe.each(ENGINES)("merchant and till routes without a chain on $name", (eng
       client.sessionCookie = shop.sessionCookie;
       expect(await refusal(client.merchant.lookupQr({ qr: QR }))).toMatchObject({ status: 403, code: "CSRF_REJECTED" });
     });
-    it("a session of a shop user that no longer exists → 401", async () => {
+    it("a session of a shop user that no longer exists → 401, and the session is over", async () => {
       const ghost = await sessionOf(app, "merchant");
       expect(await refusal(ghost.merchant.payments())).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
+      expect(await sessionRows(ghost)).toBe(0);
+    });
+    it("a till whose user is deleted after login: the next request is 401 'no longer active' and the session row is deleted", async () => {
+      const login = { email: randomEmail("weg"), password: PASSWORD };
+      const user = await manager.merchants.createUser(shopId, login);
+      const till = app.client();
+      await till.merchant.login(login);
+      expect((await till.merchant.me()).user.email).toBe(login.email);
+      await app.db.deleteFrom("merchant_users").where("id", "=", user.id).execute();
+      expect(await refusal(till.merchant.me())).toMatchObject({ status: 401, code: "UNAUTHENTICATED", message: expect.stringMatching(/no longer active/) });
+      expect(await sessionRows(till)).toBe(0);
+    });
+    it("an expired till session → 401, and its row is deleted", async () => {
+      const till = app.client();
+      await till.merchant.login(shopUser);
+      await app.db.updateTable("sessions").set({ expires_at: new Date(Date.now() - 1000) }).where("token_hash", "=", sha256(till.sessionCookie!)).execute();
+      expect(await refusal(till.merchant.me())).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
+      expect(await sessionRows(till)).toBe(0);
     });
   });
 

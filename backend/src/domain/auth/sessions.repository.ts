@@ -20,6 +20,17 @@ export interface SessionsRepository {
   deleteExpired(now: Date): Promise<number>;
 }
 
+/** A `sessions` row as the service sees it (for repositories that read it joined with its user). */
+export function toSessionRow(row: { token_hash: string; subject_type: SubjectType; subject_id: string; csrf_token_hash: string; expires_at: Date }): SessionRow {
+  return {
+    tokenHash: row.token_hash,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    csrfTokenHash: row.csrf_token_hash,
+    expiresAt: row.expires_at,
+  };
+}
+
 export function sessionsRepository(db: Db): SessionsRepository {
   return {
     async insert(s) {
@@ -36,13 +47,7 @@ export function sessionsRepository(db: Db): SessionsRepository {
     },
     async find(tokenHash) {
       const row = await db.selectFrom("sessions").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
-      return row && {
-        tokenHash: row.token_hash,
-        subjectType: row.subject_type,
-        subjectId: row.subject_id,
-        csrfTokenHash: row.csrf_token_hash,
-        expiresAt: row.expires_at,
-      };
+      return row && toSessionRow(row);
     },
     async delete(tokenHash) {
       await db.deleteFrom("sessions").where("token_hash", "=", tokenHash).execute();

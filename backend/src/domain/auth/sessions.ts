@@ -5,7 +5,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypt
 import type { Db } from "../../db/index.ts";
 import { sessionsRepository, type SessionRow, type SubjectType } from "./sessions.repository.ts";
 
-export type { SubjectType } from "./sessions.repository.ts";
+export type { SessionRow, SubjectType } from "./sessions.repository.ts";
 
 export interface SessionDeps {
   db: Db;
@@ -33,10 +33,21 @@ export interface Session {
   csrfTokenHash: string;
 }
 
+/** A session row and the user behind it, read together (undefined user: the account is gone). */
+export interface SessionWithSubject<T> {
+  session: SessionRow;
+  user: T | undefined;
+}
+
 export interface SessionService {
   start(subjectType: SubjectType, subjectId: string): Promise<IssuedSession>;
   /** The live session of this cookie token, or undefined (unknown or expired: an expired one is deleted). */
   resolve(token: string): Promise<Session | undefined>;
+  /**
+   * As `resolve`, with the session's user read in the same query: `find` reads the row of this token
+   * hash and its user. For the requests that come by the hundred (a shop's till).
+   */
+  resolveWith<T>(token: string, find: (tokenHash: string) => Promise<SessionWithSubject<T> | undefined>): Promise<{ session: Session; user: T | undefined } | undefined>;
   /** True when `header` is this session's CSRF token (compared in constant time). */
   csrfMatches(session: Session, header: string | undefined): boolean;
   end(token: string): Promise<void>;
@@ -55,6 +66,17 @@ export function sessionService(deps: SessionDeps): SessionService {
   const sessions = sessionsRepository(deps.db);
   const csrfFor = (token: string) => createHmac("sha256", deps.secret).update(`csrf\0${token}`).digest("base64url");
 
+  async function resolveWith<T>(token: string, find: (tokenHash: string) => Promise<SessionWithSubject<T> | undefined>) {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
+    const found = await find(sha256(token));
+    if (!found) return undefined;
+    if (found.session.expiresAt <= now()) {
+      await sessions.delete(found.session.tokenHash);
+      return undefined;
+    }
+    return { session: { ...found.session, csrfToken: csrfFor(token) }, user: found.user };
+  }
+
   return {
     loginKey: (kind, email) => createHmac("sha256", deps.secret).update(`${kind}\0${email.trim().toLowerCase()}`).digest("hex"),
 
@@ -67,15 +89,14 @@ export function sessionService(deps: SessionDeps): SessionService {
     },
 
     async resolve(token) {
-      if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
-      const row: SessionRow | undefined = await sessions.find(sha256(token));
-      if (!row) return undefined;
-      if (row.expiresAt <= now()) {
-        await sessions.delete(row.tokenHash);
-        return undefined;
-      }
-      return { ...row, csrfToken: csrfFor(token) };
+      const found = await resolveWith(token, async (tokenHash) => {
+        const session = await sessions.find(tokenHash);
+        return session && { session, user: undefined };
+      });
+      return found?.session;
     },
+
+    resolveWith,
 
     csrfMatches(session, header) {
       if (header === undefined || header.length === 0 || header.length > 200) return false;

@@ -1,8 +1,10 @@
 // Merchants, their users and the funds they are approved for. The only SQL of the merchants service.
-import type { Selectable } from "kysely";
+import { sql, type ExpressionBuilder, type Selectable } from "kysely";
+import { jsonArrayFrom } from "kysely/helpers/postgres";
 import type { MerchantStatus, MerchantsTable } from "../../db/schema.ts";
-import { withPaymentTables, type MerchantFundsTable } from "../../db/payments-schema.ts";
+import { withPaymentTables, type MerchantFundsTable, type PaymentDatabase } from "../../db/payments-schema.ts";
 import type { Db } from "../../db/transaction.ts";
+import { toSessionRow, type SessionRow } from "../auth/sessions.repository.ts";
 
 export interface MerchantFundLink {
   fundId: string;
@@ -35,6 +37,19 @@ export interface MerchantUser {
   merchantId: string;
   email: string;
   createdAt: Date;
+}
+
+/** What a charge needs to know of a shop: may it take payments, at which address, from which funds. */
+export interface ShopStanding {
+  status: MerchantStatus;
+  chainAddress: string | null;
+  /** The funds it was ever approved for. */
+  funds: { fundId: string; suspended: boolean }[];
+}
+
+/** A logged-in till: the shop user and their shop's standing, read with the session. */
+export interface ShopUser extends MerchantUser {
+  shop: ShopStanding;
 }
 
 export interface NewMerchantRow {
@@ -89,6 +104,15 @@ function toMerchant(row: Selectable<MerchantsTable> & { suspend_reason: string |
     createdAt: row.created_at,
     funds: links,
   };
+}
+
+/** The funds of shop `m` as a JSON array, read in the same query. */
+function fundLinks(eb: ExpressionBuilder<PaymentDatabase & { m: PaymentDatabase["merchants"] }, "m">) {
+  return jsonArrayFrom(
+    eb.selectFrom("merchant_funds as mf")
+      .select(["mf.fund_id as fundId", sql<boolean>`mf.suspended_at is not null`.as("suspended")])
+      .whereRef("mf.merchant_id", "=", "m.id"),
+  );
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -251,6 +275,43 @@ export function merchantsRepository(handle: Db) {
         .where("id", "=", userId)
         .executeTakeFirst();
       return row ? { id: row.id, merchantId: row.merchant_id, email: row.email, createdAt: row.created_at } : null;
+    },
+
+    /**
+     * A merchant session, its user and the shop's standing in one query (a till's every request). The
+     * user is undefined when it was deleted; the session is undefined when unknown or not a shop's.
+     */
+    async userBySession(tokenHash: string): Promise<{ session: SessionRow; user: ShopUser | undefined } | undefined> {
+      const row = await db
+        .selectFrom("sessions as s")
+        .leftJoin("merchant_users as u", "u.id", "s.subject_id")
+        .leftJoin("merchants as m", "m.id", "u.merchant_id")
+        .select(["s.token_hash", "s.subject_type", "s.subject_id", "s.csrf_token_hash", "s.expires_at"])
+        .select(["u.id", "u.merchant_id", "u.email", "u.created_at", "m.status", "m.chain_address"])
+        .select((eb) => fundLinks(eb).as("funds"))
+        .where("s.token_hash", "=", tokenHash)
+        .where("s.subject_type", "=", "merchant")
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const user = row.id === null || row.merchant_id === null || row.email === null || row.created_at === null || row.status === null
+        ? undefined
+        : {
+            id: row.id, merchantId: row.merchant_id, email: row.email, createdAt: row.created_at,
+            shop: { status: row.status, chainAddress: row.chain_address, funds: row.funds },
+          };
+      return { session: toSessionRow(row), user };
+    },
+
+    /** A shop's standing on its own (where no session brought it). */
+    async shopStanding(merchantId: string): Promise<ShopStanding | null> {
+      if (!isUuid(merchantId)) return null;
+      const row = await db
+        .selectFrom("merchants as m")
+        .select(["m.status", "m.chain_address"])
+        .select((eb) => fundLinks(eb).as("funds"))
+        .where("m.id", "=", merchantId)
+        .executeTakeFirst();
+      return row ? { status: row.status, chainAddress: row.chain_address, funds: row.funds } : null;
     },
 
     async listUsers(merchantId: string): Promise<MerchantUser[]> {

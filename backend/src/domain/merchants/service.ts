@@ -13,7 +13,7 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from "../auth/passwor
 import { sha256 } from "../auth/sessions.ts";
 import { merchantsRepository, type Merchant, type MerchantUser, type ParticipatingMerchant } from "./merchants.repository.ts";
 
-export type { Merchant, MerchantFundLink, MerchantUser, ParticipatingMerchant } from "./merchants.repository.ts";
+export type { Merchant, MerchantFundLink, MerchantUser, ParticipatingMerchant, ShopStanding, ShopUser } from "./merchants.repository.ts";
 
 export interface MerchantDeps {
   db: Db;
@@ -248,6 +248,11 @@ export async function createMerchantUser(
 /** A shop user by id (for a session's subject), or null. */
 export async function findMerchantUser(deps: MerchantDeps, userId: string): Promise<MerchantUser | null> {
   return merchantsRepository(deps.db).findUser(userId);
+}
+
+/** The shop user of a session and their shop's standing, with the session row: one query per till request. */
+export function findShopUserBySession(deps: MerchantDeps, tokenHash: string) {
+  return merchantsRepository(deps.db).userBySession(tokenHash);
 }
 
 export async function listMerchantUsers(deps: MerchantDeps, merchantId: string): Promise<MerchantUser[]> {

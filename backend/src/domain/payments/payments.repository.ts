@@ -1,7 +1,6 @@
-// What the payments service reads and writes: funds by QR index, a shop's standing in a fund, payment
-// and refund rows recorded at charge time, and the take-over of an abandoned idempotency claim.
+// What the payments service reads and writes: funds by QR index, payment and refund rows recorded at
+// charge time, and the take-over of an abandoned idempotency claim.
 import { sql } from "kysely";
-import type { MerchantStatus } from "../../db/schema.ts";
 import { paymentRow } from "../../db/chain-index.repository.ts";
 import { withPaymentTables } from "../../db/payments-schema.ts";
 import type { Db } from "../../db/transaction.ts";
@@ -11,14 +10,6 @@ export interface FundRef {
   id: string;
   name: string;
   chainAddress: string;
-}
-
-export interface MerchantStanding {
-  merchantId: string;
-  status: MerchantStatus;
-  chainAddress: string | null;
-  /** Null when the shop was never approved for this fund. */
-  link: { suspended: boolean } | null;
 }
 
 /** A payment as recorded (by the charge or the indexer), with what was refunded of it. */
@@ -64,23 +55,6 @@ export function paymentsRepository(handle: Db) {
       if (!isUuid(fundId)) return null;
       const row = await db.selectFrom("funds").select(["id", "name", "chain_address"]).where("id", "=", fundId).executeTakeFirst();
       return row ? { id: row.id, name: row.name, chainAddress: row.chain_address } : null;
-    },
-
-    async merchantStanding(merchantId: string, fundId: string): Promise<MerchantStanding | null> {
-      if (!isUuid(merchantId)) return null;
-      const row = await db
-        .selectFrom("merchants as m")
-        .leftJoin("merchant_funds as mf", (join) => join.onRef("mf.merchant_id", "=", "m.id").on("mf.fund_id", "=", fundId))
-        .select(["m.id", "m.status", "m.chain_address", "mf.fund_id", "mf.suspended_at"])
-        .where("m.id", "=", merchantId)
-        .executeTakeFirst();
-      if (!row) return null;
-      return {
-        merchantId: row.id,
-        status: row.status,
-        chainAddress: row.chain_address,
-        link: row.fund_id === null ? null : { suspended: row.suspended_at !== null },
-      };
     },
 
     async merchantAddress(merchantId: string): Promise<string | null> {

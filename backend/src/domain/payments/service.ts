@@ -19,6 +19,7 @@ import { inTransaction, type Db } from "../../db/transaction.ts";
 import { paymentIdOf, type FundClient, type SimulatedPayment } from "../../chain/fund-client.ts";
 import { findPaymentEvent, findRefundEvent } from "../../chain/payment-logs.ts";
 import { blockTimeOf, type PaymentEvent } from "../../chain/events.ts";
+import { merchantsRepository, type ShopStanding } from "../merchants/merchants.repository.ts";
 import { paymentsRepository, type FundRef, type PaymentLine } from "./payments.repository.ts";
 
 export interface PaymentDeps {
@@ -42,8 +43,13 @@ export interface QrLookup {
   validUntil: string;
 }
 
-export interface ChargeCommand {
+/** The shop at the till, and its standing when the caller read it already (with the session). */
+export interface Till {
   merchantId: string;
+  shop?: ShopStanding;
+}
+
+export interface ChargeCommand extends Till {
   qr: string;
   amountCents: number;
   idempotencyKey: string;
@@ -133,7 +139,7 @@ async function fundByIndex(db: Db, index: number): Promise<FundRef | null> {
 }
 
 /** Decodes the QR, finds its fund and checks that this shop may take payments from it. */
-async function scan(deps: PaymentDeps, merchantId: string, qrText: string): Promise<Scanned> {
+async function scan(deps: PaymentDeps, till: Till, qrText: string): Promise<Scanned> {
   if (typeof qrText !== "string" || qrText.length === 0 || qrText.length > 1000) {
     throw new DomainError("INVALID_INPUT", undefined, { field: "qr", reason: "required, at most 1000 characters" });
   }
@@ -144,29 +150,31 @@ async function scan(deps: PaymentDeps, merchantId: string, qrText: string): Prom
     if (error instanceof PaymentQrError) throw domainErrorFromQr(error);
     throw error;
   }
-  const repo = paymentsRepository(deps.db);
-  const fund = await fundByIndex(deps.db, qr.fundIndex);
+  const [fund, shop] = await Promise.all([
+    fundByIndex(deps.db, qr.fundIndex),
+    till.shop ?? merchantsRepository(deps.db).shopStanding(till.merchantId),
+  ]);
   if (!fund) throw new DomainError("FUND_UNKNOWN", undefined, { fundIndex: String(qr.fundIndex) });
-  const standing = await repo.merchantStanding(merchantId, fund.id);
-  if (!standing) throw new DomainError("NOT_FOUND", "This shop was not found.", { merchantId });
-  if (standing.status !== "approved" || standing.chainAddress === null) {
-    throw new DomainError("MERCHANT_NOT_APPROVED", undefined, { status: standing.status });
+  if (!shop) throw new DomainError("NOT_FOUND", "This shop was not found.", { merchantId: till.merchantId });
+  if (shop.status !== "approved" || shop.chainAddress === null) {
+    throw new DomainError("MERCHANT_NOT_APPROVED", undefined, { status: shop.status });
   }
+  const link = shop.funds.find((f) => f.fundId === fund.id);
   // A QR of a scheme this shop does not take part in: say so, rather than "not approved".
-  if (standing.link === null) throw new DomainError("PERMIT_WRONG_FUND", undefined, { fundId: fund.id });
-  if (standing.link.suspended) throw new DomainError("MERCHANT_NOT_APPROVED", undefined, { fundId: fund.id });
+  if (!link) throw new DomainError("PERMIT_WRONG_FUND", undefined, { fundId: fund.id });
+  if (link.suspended) throw new DomainError("MERCHANT_NOT_APPROVED", undefined, { fundId: fund.id });
   return {
     fund,
     client: deps.fund(fund.chainAddress),
     permit: permitFromQr(qr, fund.chainAddress),
     signature: qr.signature,
-    merchantAddress: standing.chainAddress,
+    merchantAddress: shop.chainAddress,
   };
 }
 
 /** What the shop may see of a scanned QR; refuses a dead QR with its code. Sends nothing. */
-export async function lookupQr(deps: PaymentDeps, merchantId: string, qrText: string): Promise<QrLookup> {
-  const s = await scan(deps, merchantId, qrText);
+export async function lookupQr(deps: PaymentDeps, till: Till, qrText: string): Promise<QrLookup> {
+  const s = await scan(deps, till, qrText);
   // One cent: the smallest charge. An empty budget is refused as BUDGET_INSUFFICIENT.
   const check = await s.client.checkPaymentOffChain(s.permit, s.signature, s.merchantAddress, 1n);
   const spendable = check.budget.balance < s.permit.maxAmount ? check.budget.balance : s.permit.maxAmount;
@@ -234,7 +242,7 @@ interface Prepared {
 }
 
 function prepare(deps: PaymentDeps, cmd: ChargeCommand): Prepared {
-  const scanned = scan(deps, cmd.merchantId, cmd.qr);
+  const scanned = scan(deps, cmd, cmd.qr);
   const simulated = scanned.then((s) => s.client.simulatePay(s.permit, s.signature, s.merchantAddress, BigInt(cmd.amountCents)));
   // Awaited only when the key is claimed: a retry answered from its key never looks at them.
   scanned.catch(() => {});

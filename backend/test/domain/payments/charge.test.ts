@@ -41,15 +41,15 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
   describe("lookupQr", () => {
     it("shows the fund and what may be charged now (balance capped by the QR), nothing personal", async () => {
       const { budgetId, family } = await one(300_00n);
-      const capped = await lookupQr(deps(), shop.id, await qrText(t, family, budgetId, { overrides: { maxAmount: 25_00n } }));
+      const capped = await lookupQr(deps(), { merchantId: shop.id }, await qrText(t, family, budgetId, { overrides: { maxAmount: 25_00n } }));
       expect(capped).toEqual({ fundId: funds.fundId, fundName: "Kindpakket 2027", spendableCents: 25_00, validUntil: expect.any(String) });
-      const full = await lookupQr(deps(), shop.id, await qrText(t, family, budgetId, { overrides: { maxAmount: 1_000_00n } }));
+      const full = await lookupQr(deps(), { merchantId: shop.id }, await qrText(t, family, budgetId, { overrides: { maxAmount: 1_000_00n } }));
       expect(full.spendableCents).toBe(300_00);
       expect(JSON.stringify(full)).not.toContain(budgetId.slice(2));
     });
 
     it("refuses a text that is no Tegoed QR", async () => {
-      expect((await refusal(lookupQr(deps(), shop.id, "https://example.com"))).code).toBe("QR_NOT_TEGOED");
+      expect((await refusal(lookupQr(deps(), { merchantId: shop.id }, "https://example.com"))).code).toBe("QR_NOT_TEGOED");
     });
   });
 
@@ -124,7 +124,7 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
   describe("dead QRs are refused with their code, and nothing is sent", () => {
     async function refusedWithoutTx(qr: string, code: string) {
       const sent = await laneTxCount(t);
-      expect((await refusal(lookupQr(deps(), shop.id, qr))).code).toBe(code);
+      expect((await refusal(lookupQr(deps(), { merchantId: shop.id }, qr))).code).toBe(code);
       const k = key();
       expect((await refusal(charge(deps(), { merchantId: shop.id, qr, amountCents: 1_00, idempotencyKey: k }))).code).toBe(code);
       expect(await laneTxCount(t)).toBe(sent);
@@ -174,7 +174,7 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
       const { budgetId, family } = await one();
       const qr = await qrText(t, family, budgetId);
       const sent = await laneTxCount(t);
-      for (const attempt of [lookupQr(deps(), suspended.id, qr), charge(deps(), { merchantId: suspended.id, qr, amountCents: 1_00, idempotencyKey: key() })]) {
+      for (const attempt of [lookupQr(deps(), { merchantId: suspended.id }, qr), charge(deps(), { merchantId: suspended.id, qr, amountCents: 1_00, idempotencyKey: key() })]) {
         expect((await refusal(attempt)).code).toBe("MERCHANT_NOT_APPROVED");
       }
       expect(await laneTxCount(t)).toBe(sent);

@@ -6,6 +6,7 @@ import {
 import {
   DomainError, PAYMENT_PERMIT_TYPES, type PaymentPermit, fundAbi, fundDomain,
 } from "@tegoed/sdk";
+import { encodePay } from "./calldata.ts";
 import { toChainDomainError } from "./errors.ts";
 import { PayBatcher, type PayBatcherOptions } from "./pay-batcher.ts";
 import { settleMany, type SettleItem, type SettleManyOptions, type SettleOutcome } from "./settle-batch.ts";
@@ -322,7 +323,7 @@ export class FundClient {
    * with the same DomainError codes as {@link pay}. Send what passed with {@link paySimulated}.
    */
   async simulatePay(permit: PaymentPermit, signature: string, merchant: string, amountCents: bigint): Promise<SimulatedPayment> {
-    const data = payCallData(permit, signature, merchant, amountCents);
+    const data = encodePay(permit, signature, merchant, amountCents);
     // The very data a transaction would send, as a call: `pay` answers what the budget has left.
     let result: string;
     try {
@@ -633,16 +634,6 @@ export function recoverPermitSigner(permit: PaymentPermit, signature: string, ch
 }
 
 const PAY = fundInterface.getFunction("pay")!;
-
-function payCallData(permit: PaymentPermit, signature: string, merchant: string, amountCents: bigint): string {
-  if (!isHexString(signature)) throw new DomainError("INVALID_INPUT", undefined, { field: "signature", reason: "not hex" });
-  const args = [permitTuple(permit), signature, requireAddress(merchant, "merchant"), requireCents(amountCents, "amountCents")];
-  try {
-    return fundInterface.encodeFunctionData(PAY, args);
-  } catch (error) {
-    throw new DomainError("INVALID_INPUT", undefined, { reason: "bad arguments for pay" }, { cause: error });
-  }
-}
 
 function findLog(logs: readonly ParsedLog[], name: string, address: string): ParsedLog {
   const log = logs.find((entry) => entry.name === name && entry.address.toLowerCase() === address.toLowerCase());

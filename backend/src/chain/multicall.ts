@@ -1,9 +1,7 @@
 // What the two batchers (payments, settles) share: one `multicall` transaction of many calls to a
 // fund, all or none, and which failures leave its fate unknown.
-import { Interface } from "ethers";
-import { DomainError, fundAbi } from "@tegoed/sdk";
-
-const fundInterface = new Interface(fundAbi);
+import { DomainError } from "@tegoed/sdk";
+import { encodeMulticall } from "./calldata.ts";
 
 /** Errors after which a transaction may still be mined: nothing may be sent again for its calls. */
 const UNCERTAIN = new Set(["CHAIN_TIMEOUT", "CHAIN_UNAVAILABLE", "INTERNAL"]);
@@ -11,7 +9,7 @@ const UNCERTAIN = new Set(["CHAIN_TIMEOUT", "CHAIN_UNAVAILABLE", "INTERNAL"]);
 /** The calldata of `multicall(calls)` and the gas limit for `calls.length` calls of `gasPerCall` each. */
 export function multicall(calls: readonly string[], gasPerCall: bigint): { data: string; gasLimit: bigint } {
   // 40k: what `multicall` adds around its calls (dispatch, delegatecalls, copying the results).
-  return { data: fundInterface.encodeFunctionData("multicall", [calls]), gasLimit: 40_000n + gasPerCall * BigInt(calls.length) };
+  return { data: encodeMulticall(calls), gasLimit: 40_000n + gasPerCall * BigInt(calls.length) };
 }
 
 /** Whether a failed send may still have been mined (so its calls must not be sent again). */

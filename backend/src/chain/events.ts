@@ -1,16 +1,21 @@
 // Reads the fund contracts' events from the chain, for the indexer: typed, in chain order
 // (blockNumber, logIndex), with each block's timestamp, in bounded eth_getLogs ranges.
-import { type EventFragment, Interface, type JsonRpcProvider, type Log, type Result } from "ethers";
+import { EventFragment, Interface, type JsonRpcProvider, type Log, type Result } from "ethers";
 import { fundAbi } from "@tegoed/sdk";
 import { isUnavailable, toChainDomainError } from "./errors.ts";
 
 const fundInterface = new Interface(fundAbi);
 
-/** The Fund's events by topic: ethers' parseLog hashes every event's signature on every call to find one. */
-const EVENTS_BY_TOPIC: ReadonlyMap<string, EventFragment> = (() => {
-  const map = new Map<string, EventFragment>();
+/**
+ * The Fund's events by topic, each with an anonymous twin to decode with: ethers' parseLog hashes every
+ * event's signature on every call to find one, and decodeEventLog hashes the signature again to check
+ * the first topic (a twin has no first topic to check; the map lookup was the check).
+ */
+const EVENTS_BY_TOPIC: ReadonlyMap<string, { fragment: EventFragment; twin: EventFragment }> = (() => {
+  const map = new Map<string, { fragment: EventFragment; twin: EventFragment }>();
   fundInterface.forEachEvent((fragment) => {
-    if (!fragment.anonymous) map.set(fragment.topicHash.toLowerCase(), fragment);
+    const twin = EventFragment.from({ ...JSON.parse(fragment.format("json")), anonymous: true });
+    if (!fragment.anonymous) map.set(fragment.topicHash.toLowerCase(), { fragment, twin });
   });
   return map;
 })();
@@ -18,9 +23,9 @@ const EVENTS_BY_TOPIC: ReadonlyMap<string, EventFragment> = (() => {
 /** A log of the Fund ABI decoded (as Interface.parseLog does, without its per-call hashing); null for any other log. */
 export function parseFundLog(log: { topics: readonly string[]; data: string }): { name: string; fragment: EventFragment; args: Result } | null {
   const topic = log.topics[0];
-  const fragment = topic === undefined ? undefined : EVENTS_BY_TOPIC.get(topic.toLowerCase());
-  if (!fragment) return null;
-  return { name: fragment.name, fragment, args: fundInterface.decodeEventLog(fragment, log.data, log.topics) };
+  const event = topic === undefined ? undefined : EVENTS_BY_TOPIC.get(topic.toLowerCase());
+  if (!event) return null;
+  return { name: event.fragment.name, fragment: event.fragment, args: fundInterface.decodeEventLog(event.twin, log.data, log.topics.slice(1)) };
 }
 
 /** Where in the chain an event sits. */

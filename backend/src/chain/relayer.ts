@@ -6,10 +6,11 @@
 //
 // Plain JSON-RPC through an ethers JsonRpcProvider: the same code runs on Hardhat's node, anvil,
 // Besu or any other node.
-import { type JsonRpcProvider, Wallet, keccak256 } from "ethers";
+import { type JsonRpcProvider, Wallet } from "ethers";
 import { DomainError } from "@tegoed/sdk";
 import { decodeRevertData, domainErrorFromRevert, findRevertData, toChainDomainError } from "./errors.ts";
 import { parseFundLog } from "./events.ts";
+import { signTransaction } from "./sign-tx.ts";
 
 export interface RelayerOptions {
   provider: JsonRpcProvider;
@@ -279,9 +280,9 @@ export class Relayer {
     return { type: 2, maxFeePerGas, maxPriorityFeePerGas };
   }
 
-  async #sign(lane: Lane, request: TxRequest, nonce: number, gasLimit: bigint, fees: Fees): Promise<string> {
+  async #sign(lane: Lane, request: TxRequest, nonce: number, gasLimit: bigint, fees: Fees): Promise<{ raw: string; hash: string }> {
     const chainId = await this.chainId();
-    return lane.wallet.signTransaction({ to: request.to, data: request.data, nonce, gasLimit, chainId, value: 0n, ...fees });
+    return signTransaction(lane.wallet.signingKey, { to: request.to, data: request.data, nonce, gasLimit, chainId }, fees);
   }
 
   async #pendingNonce(lane: Lane): Promise<number> {
@@ -305,8 +306,7 @@ export class Relayer {
       } catch (error) {
         throw toChainDomainError(error);
       }
-      const raw = await this.#sign(lane, request, nonce, gasLimit, fees);
-      const hash = keccak256(raw);
+      const { raw, hash } = await this.#sign(lane, request, nonce, gasLimit, fees);
       // Asked in the same tick, so both travel in one JSON-RPC batch, the send first: a node that
       // mines on send (a development chain, or a sequencer) answers the receipt in the same round trip.
       const sending = this.provider.send("eth_sendRawTransaction", [raw]);
@@ -428,8 +428,7 @@ export class Relayer {
       const fees = this.#bump(sent.fees, await this.#currentFees());
       const same = JSON.stringify(fees, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) ===
         JSON.stringify(sent.fees, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-      const raw = same ? sent.lastRaw : await this.#sign(lane, request, sent.nonce, sent.gasLimit, fees);
-      const hash = keccak256(raw);
+      const { raw, hash } = same ? { raw: sent.lastRaw, hash: sent.hashes.at(-1)! } : await this.#sign(lane, request, sent.nonce, sent.gasLimit, fees);
       try {
         await this.provider.send("eth_sendRawTransaction", [raw]);
       } catch (error) {

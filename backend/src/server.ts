@@ -7,6 +7,7 @@ import { parseDeployment } from "@tegoed/sdk";
 import { FactoryClient } from "./chain/factory-client.ts";
 import { FundClient } from "./chain/fund-client.ts";
 import { HttpJsonRpcProvider } from "./chain/http-provider.ts";
+import { useWasmKeccak } from "./chain/keccak.ts";
 import { Relayer } from "./chain/relayer.ts";
 import { DEFAULT_PAYOUT_CONFIG, REPOSITORY_ROOT, type Config } from "./config.ts";
 import { migrateToLatest, openDatabase } from "./db/index.ts";
@@ -31,6 +32,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, logger: Logger = consoleLogger): Promise<RunningServer> {
+  await useWasmKeccak();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, maxConnections: config.databasePoolSize, dataDir: config.dataDir });
   try {
     await migrateToLatest(database.db);

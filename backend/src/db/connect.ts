@@ -1,6 +1,7 @@
 // Opens the database: embedded PGlite by default, a real PostgreSQL server when given a URL.
 // Both engines hand the same JavaScript types to the code above (see schema.ts):
 // int8 → bigint, date → 'YYYY-MM-DD' text, timestamptz → Date, jsonb → parsed, text[] → string[].
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
@@ -56,6 +57,28 @@ async function openPglite(dataDir: string = DEFAULT_DATA_DIR): Promise<OpenDatab
   };
 }
 
+/** What `.modifyEnd(PREPARED)` appends to a statement. */
+const PREPARED_MARK = "/* prepared */";
+
+/**
+ * Marks one of the statements every charge runs (`query.modifyEnd(PREPARED)`): on a PostgreSQL server it
+ * is prepared once per connection and then only executed, so the server plans it once instead of on every
+ * charge (planning took ~0.14 ms of the session lookup's 0.16). Only for a few fixed statements: each
+ * stays prepared on each pooled connection for as long as the connection lives. PGlite ignores it.
+ */
+export const PREPARED = sql.raw(` ${PREPARED_MARK}`);
+
+/** pg's client, naming the marked statements (the hash of their text) so the server keeps them prepared. */
+class PreparingClient extends pg.Client {
+  override query(config: unknown, values?: unknown, callback?: unknown): any {
+    if (typeof config === "string" && config.endsWith(PREPARED_MARK) && Array.isArray(values)) {
+      const name = `tegoed_${createHash("sha256").update(config).digest("hex").slice(0, 24)}`;
+      return (super.query as (...args: unknown[]) => unknown)({ name, text: config, values }, callback);
+    }
+    return (super.query as (...args: unknown[]) => unknown)(config, values, callback);
+  }
+}
+
 // Per pool, not pg's global type table: nothing else in the process is affected.
 const pgTypeParsers = {
   getTypeParser: ((oid: number, format?: "text" | "binary") => {
@@ -66,7 +89,7 @@ const pgTypeParsers = {
 };
 
 async function openPostgres(connectionString: string, max: number): Promise<OpenDatabase> {
-  const pool = new pg.Pool({ connectionString, max, types: pgTypeParsers });
+  const pool = new pg.Pool({ connectionString, max, types: pgTypeParsers, Client: PreparingClient });
   // An idle client that loses its server emits 'error' on the pool; unhandled, it would end the
   // process. The pool drops that client and the next query gets a new one.
   pool.on("error", (error) => console.error(`PostgreSQL pool: idle client failed: ${error.message}`));

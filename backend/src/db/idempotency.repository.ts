@@ -2,6 +2,7 @@
 // every retry gets that answer instead of acting again.
 import type { Selectable } from "kysely";
 import type { IdempotencyKeysTable, IdempotencyStatus, JsonValue } from "./schema.ts";
+import { PREPARED } from "./connect.ts";
 import type { Db } from "./transaction.ts";
 
 /**
@@ -47,6 +48,7 @@ export function idempotencyRepository(db: Db): IdempotencyRepository {
           .values({ scope, key, request_hash: requestHash })
           .onConflict((oc) => oc.columns(["scope", "key"]).doNothing())
           .returning("key")
+          .modifyEnd(PREPARED)
           .executeTakeFirst();
         if (claimed) return "claimed";
 

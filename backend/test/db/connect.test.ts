@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/connect.ts";
+import { PREPARED, openDatabase } from "../../src/db/connect.ts";
 import { migrateToLatest } from "../../src/db/migrate.ts";
 import { ENGINES, useDatabase } from "../support/engines.ts";
 import { seedFund } from "../support/fixtures.ts";
@@ -13,6 +13,16 @@ describe.each(ENGINES)("openDatabase on $name", (engine) => {
 
   it("says which engine it opened", () => {
     expect(ctx.kind).toBe(engine.name);
+  });
+
+  it("answers a statement marked PREPARED as any other; on a server it is prepared once per connection", async () => {
+    await ctx.db.connection().execute(async (conn) => {
+      const marked = (n: number) => conn.selectNoFrom(sql<number>`${n}::int4 * 2`.as("twice")).modifyEnd(PREPARED).executeTakeFirstOrThrow();
+      const plain = (n: number) => conn.selectNoFrom(sql<number>`${n}::int4 * 3`.as("thrice")).executeTakeFirstOrThrow();
+      expect([await marked(1), await marked(21), await plain(2), await plain(5)]).toEqual([{ twice: 2 }, { twice: 42 }, { thrice: 6 }, { thrice: 15 }]);
+      const { rows } = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(conn);
+      expect(rows.map((r) => r.statement)).toEqual(ctx.kind === "postgres" ? [expect.stringMatching(/\* 2 as "twice" +\/\* prepared \*\/$/)] : []);
+    });
   });
 
   it("hands back the same JavaScript types as the other engine", async () => {

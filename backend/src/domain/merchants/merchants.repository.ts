@@ -4,6 +4,7 @@ import { jsonArrayFrom } from "kysely/helpers/postgres";
 import type { MerchantStatus, MerchantsTable } from "../../db/schema.ts";
 import { withPaymentTables, type MerchantFundsTable, type PaymentDatabase } from "../../db/payments-schema.ts";
 import type { Db } from "../../db/transaction.ts";
+import { PREPARED } from "../../db/connect.ts";
 import { toSessionRow, type SessionRow } from "../auth/sessions.repository.ts";
 
 export interface MerchantFundLink {
@@ -291,6 +292,7 @@ export function merchantsRepository(handle: Db) {
         .select((eb) => fundLinks(eb).as("funds"))
         .where("s.token_hash", "=", tokenHash)
         .where("s.subject_type", "=", "merchant")
+        .modifyEnd(PREPARED)
         .executeTakeFirst();
       if (!row) return undefined;
       const user = row.id === null || row.merchant_id === null || row.email === null || row.created_at === null || row.status === null

@@ -4,6 +4,7 @@ import { sql } from "kysely";
 import { paymentRow } from "../../db/chain-index.repository.ts";
 import { withPaymentTables } from "../../db/payments-schema.ts";
 import type { Db } from "../../db/transaction.ts";
+import { PREPARED } from "../../db/connect.ts";
 import { isUuid } from "../merchants/merchants.repository.ts";
 
 export interface FundRef {
@@ -111,6 +112,7 @@ export function paymentsRepository(handle: Db) {
         )
         .selectFrom("k")
         .select(sql<string>`count(*)::int8`.as("n"))
+        .modifyEnd(PREPARED)
         .executeTakeFirstOrThrow();
       return Number(result.n) > 0;
     },

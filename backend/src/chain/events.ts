@@ -1,32 +1,81 @@
 // Reads the fund contracts' events from the chain, for the indexer: typed, in chain order
 // (blockNumber, logIndex), with each block's timestamp, in bounded eth_getLogs ranges.
-import { EventFragment, Interface, type JsonRpcProvider, type Log, type Result } from "ethers";
+import { type EventFragment, Interface, type JsonRpcProvider, type Log, getAddress } from "ethers";
 import { fundAbi } from "@tegoed/sdk";
 import { isUnavailable, toChainDomainError } from "./errors.ts";
 
 const fundInterface = new Interface(fundAbi);
 
-/**
- * The Fund's events by topic, each with an anonymous twin to decode with: ethers' parseLog hashes every
- * event's signature on every call to find one, and decodeEventLog hashes the signature again to check
- * the first topic (a twin has no first topic to check; the map lookup was the check).
- */
-const EVENTS_BY_TOPIC: ReadonlyMap<string, { fragment: EventFragment; twin: EventFragment }> = (() => {
-  const map = new Map<string, { fragment: EventFragment; twin: EventFragment }>();
-  fundInterface.forEachEvent((fragment) => {
-    const twin = EventFragment.from({ ...JSON.parse(fragment.format("json")), anonymous: true });
-    if (!fragment.anonymous) map.set(fragment.topicHash.toLowerCase(), { fragment, twin });
-  });
-  return map;
-})();
-
-/** A log of the Fund ABI decoded (as Interface.parseLog does, without its per-call hashing); null for any other log. */
-export function parseFundLog(log: { topics: readonly string[]; data: string }): { name: string; fragment: EventFragment; args: Result } | null {
-  const topic = log.topics[0];
-  const event = topic === undefined ? undefined : EVENTS_BY_TOPIC.get(topic.toLowerCase());
-  if (!event) return null;
-  return { name: event.fragment.name, fragment: event.fragment, args: fundInterface.decodeEventLog(event.twin, log.data, log.topics.slice(1)) };
+/** A static ABI type an event field may have, and how its 32-byte word reads. */
+function wordReader(type: string): ((word: string) => unknown) | null {
+  if (type === "address") {
+    return (word) => {
+      if (!word.startsWith("000000000000000000000000")) throw new Error("an address word with bits above its 20 bytes");
+      return getAddress(`0x${word.slice(24)}`);
+    };
+  }
+  if (type === "bytes32") return (word) => `0x${word}`;
+  if (type === "bool") return (word) => BigInt(`0x${word}`) !== 0n;
+  const uint = /^uint(\d+)$/.exec(type);
+  if (uint) return (word) => BigInt.asUintN(Number(uint[1]), BigInt(`0x${word}`));
+  const int = /^int(\d+)$/.exec(type);
+  if (int) return (word) => BigInt.asIntN(Number(int[1]), BigInt(`0x${word}`));
+  return null;
 }
+
+interface KnownEvent {
+  fragment: EventFragment;
+  /** Per field: its name, where its word is (topics after the first, or data), how it reads; null: ethers decodes. */
+  fields: { name: string; indexed: boolean; read: (word: string) => unknown }[] | null;
+}
+
+export type LogDecoder = (log: { topics: readonly string[]; data: string }) => { name: string; args: Record<string, unknown> } | null;
+
+/**
+ * Decodes the logs of `abi`'s events into their fields by name; null for a log of another event; throws
+ * on malformed data. A field of one word (address, id, amount, flag: every field of the Fund's events)
+ * is read straight from the topics and data; ethers decodes an event with any other field. ethers'
+ * parseLog hashes every event's signature per call, and its Result (a Proxy) made decoding the larger
+ * part of a receipt's cost.
+ */
+export function logDecoder(abi: Interface): LogDecoder {
+  const byTopic = new Map<string, KnownEvent>();
+  abi.forEachEvent((fragment) => {
+    if (fragment.anonymous) return;
+    const readers = fragment.inputs.map((input) => wordReader(input.type));
+    const fields = readers.every((read) => read !== null)
+      ? fragment.inputs.map((input, i) => ({ name: input.name, indexed: input.indexed === true, read: readers[i]! }))
+      : null;
+    byTopic.set(fragment.topicHash.toLowerCase(), { fragment, fields });
+  });
+  return (log) => {
+    const topic = log.topics[0];
+    const event = topic === undefined ? undefined : byTopic.get(topic.toLowerCase());
+    if (!event) return null;
+    const args: Record<string, unknown> = {};
+    if (event.fields === null) {
+      const result = abi.decodeEventLog(event.fragment, log.data, log.topics);
+      event.fragment.inputs.forEach((input, i) => (args[input.name] = result[i]));
+      return { name: event.fragment.name, args };
+    }
+    const indexed = event.fields.filter((f) => f.indexed).length;
+    const words = event.fields.length - indexed;
+    if (log.topics.length !== indexed + 1 || !/^0x[0-9a-fA-F]*$/.test(log.data) || log.data.length < 2 + 64 * words) {
+      throw new Error(`malformed ${event.fragment.name} log`);
+    }
+    let t = 1;
+    let w = 0;
+    for (const field of event.fields) {
+      const word = field.indexed ? log.topics[t++]!.slice(2).toLowerCase() : log.data.slice(2 + 64 * w, 2 + 64 * ++w).toLowerCase();
+      if (word.length !== 64) throw new Error(`malformed ${event.fragment.name} log`);
+      args[field.name] = field.read(word);
+    }
+    return { name: event.fragment.name, args };
+  };
+}
+
+/** A log of the Fund ABI decoded into its fields by name; null for any other log. Throws on malformed data. */
+export const parseFundLog: LogDecoder = logDecoder(fundInterface);
 
 /** Where in the chain an event sits. */
 export interface EventPosition {
@@ -187,9 +236,7 @@ function toFundEvent(log: Log, blockTime: Date): FundEvent | null {
     logIndex: log.index,
     blockTime,
   };
-  const args: Record<string, unknown> = {};
-  description.fragment.inputs.forEach((input, i) => (args[input.name] = description.args[i]));
-
+  const { args } = description;
   if (description.name === "PaymentMade") {
     return {
       kind: "payment", ...position,

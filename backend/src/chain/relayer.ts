@@ -509,9 +509,7 @@ export function parseLogs(logs: readonly { address: string; index: number; topic
       description = null;
     }
     if (!description) continue;
-    const args: Record<string, unknown> = {};
-    description.fragment.inputs.forEach((input, i) => (args[input.name] = description.args[i]));
-    parsed.push({ address: log.address, logIndex: log.index, name: description.name, args });
+    parsed.push({ address: log.address, logIndex: log.index, name: description.name, args: description.args });
   }
   return parsed;
 }

@@ -1,6 +1,6 @@
 // Reads the fund contracts' events from the chain, for the indexer: typed, in chain order
 // (blockNumber, logIndex), with each block's timestamp, in bounded eth_getLogs ranges.
-import { type EventFragment, Interface, type JsonRpcProvider, type Log, getAddress } from "ethers";
+import { type EventFragment, Interface, type JsonRpcProvider, getAddress, toQuantity } from "ethers";
 import { fundAbi } from "@tegoed/sdk";
 import { isUnavailable, toChainDomainError } from "./errors.ts";
 
@@ -135,9 +135,22 @@ export interface ReadFundEventsOptions {
   maxBlockRange?: number;
 }
 
+/** A log as the node sends it: `blockTimestamp` is not in the JSON-RPC spec, but Hardhat, anvil and geth send it. */
+interface RpcLog {
+  address: string;
+  topics: string[];
+  data: string;
+  blockNumber: string;
+  transactionHash: string;
+  logIndex: string;
+  removed?: boolean;
+  blockTimestamp?: string;
+}
+
 /**
- * The funds' events in blocks `fromBlock..toBlock`, ordered by (blockNumber, logIndex). Each block's
- * timestamp is fetched once. Throws a DomainError (CHAIN_UNAVAILABLE…) when the node fails.
+ * The funds' events in blocks `fromBlock..toBlock`, ordered by (blockNumber, logIndex), each with its
+ * block's time: from the logs when the node puts it there, else asked once per block. Throws a
+ * DomainError (CHAIN_UNAVAILABLE…) when the node fails.
  */
 export async function readFundEvents(options: ReadFundEventsOptions): Promise<FundEvent[]> {
   const { provider, funds, fromBlock, toBlock } = options;
@@ -148,25 +161,27 @@ export async function readFundEvents(options: ReadFundEventsOptions): Promise<Fu
   if (maxRange < 1) throw new RangeError("maxBlockRange must be at least 1");
   if (funds.length === 0 || toBlock < fromBlock) return [];
 
-  const logs: Log[] = [];
+  const logs: (RpcLog & { block: number; index: number })[] = [];
   for (let start = fromBlock; start <= toBlock; start += maxRange) {
-    logs.push(...(await getLogsSplitting(provider, funds, start, Math.min(start + maxRange - 1, toBlock))));
+    const range = await getLogsSplitting(provider, funds, start, Math.min(start + maxRange - 1, toBlock));
+    for (const log of range) if (!log.removed) logs.push({ ...log, block: Number(log.blockNumber), index: Number(log.logIndex) });
   }
-  logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+  logs.sort((a, b) => a.block - b.block || a.index - b.index);
 
-  const times = await blockTimes(provider, [...new Set(logs.map((log) => log.blockNumber))]);
+  const times = new Map<number, Date>();
+  for (const log of logs) if (log.blockTimestamp !== undefined) times.set(log.block, new Date(Number(log.blockTimestamp) * 1000));
+  const asked = await blockTimes(provider, [...new Set(logs.filter((log) => !times.has(log.block)).map((log) => log.block))]);
   const events: FundEvent[] = [];
   for (const log of logs) {
-    if (log.removed) continue;
-    const event = toFundEvent(log, times.get(log.blockNumber)!);
+    const event = toFundEvent(log, times.get(log.block) ?? asked.get(log.block)!);
     if (event) events.push(event);
   }
   return events;
 }
 
-async function getLogsSplitting(provider: JsonRpcProvider, funds: readonly string[], from: number, to: number): Promise<Log[]> {
+async function getLogsSplitting(provider: JsonRpcProvider, funds: readonly string[], from: number, to: number): Promise<RpcLog[]> {
   try {
-    return await provider.getLogs({ address: [...funds], fromBlock: from, toBlock: to });
+    return await provider.send("eth_getLogs", [{ address: [...funds], fromBlock: toQuantity(from), toBlock: toQuantity(to) }]);
   } catch (error) {
     // Nodes limit a response's size ("query returned more than 10000 results", "block range too large"):
     // ask for each half instead. One block that is still too large is a real failure.
@@ -179,6 +194,14 @@ async function getLogsSplitting(provider: JsonRpcProvider, funds: readonly strin
     }
     throw toChainDomainError(error);
   }
+}
+
+/** Checksummed addresses of the few funds, each computed once. */
+const checksummed = new Map<string, string>();
+function fundAddressOf(address: string): string {
+  let known = checksummed.get(address);
+  if (known === undefined) checksummed.set(address, (known = getAddress(address)));
+  return known;
 }
 
 const recentBlockTimes = new WeakMap<JsonRpcProvider, Map<number, Promise<Date>>>();
@@ -221,7 +244,7 @@ async function blockTimes(provider: JsonRpcProvider, blocks: readonly number[]):
   return times;
 }
 
-function toFundEvent(log: Log, blockTime: Date): FundEvent | null {
+function toFundEvent(log: RpcLog & { block: number; index: number }, blockTime: Date): FundEvent | null {
   let description;
   try {
     description = parseFundLog(log);
@@ -230,9 +253,9 @@ function toFundEvent(log: Log, blockTime: Date): FundEvent | null {
   }
   if (!description) return null;
   const position: EventPosition = {
-    fundAddress: log.address,
+    fundAddress: fundAddressOf(log.address),
     txHash: log.transactionHash,
-    blockNumber: log.blockNumber,
+    blockNumber: log.block,
     logIndex: log.index,
     blockTime,
   };

@@ -99,21 +99,46 @@ describe("readFundEvents", () => {
     }
   });
 
-  it("asks for each block's time once and for at most maxBlockRange blocks per eth_getLogs", async () => {
+  /** The provider's `send`, spied: `change` may alter an eth_getLogs answer; the calls' ranges are kept. */
+  function spyLogs(change: (logs: Record<string, unknown>[], from: number, to: number) => unknown = (logs) => logs) {
+    const real = t.provider.send.bind(t.provider);
+    const ranges: [number, number][] = [];
+    const send = vi.spyOn(t.provider, "send").mockImplementation(async (method: string, params: unknown[] | Record<string, unknown>) => {
+      if (method !== "eth_getLogs") return real(method, params);
+      const { fromBlock: from, toBlock: to } = (params as [{ fromBlock: string; toBlock: string }])[0];
+      ranges.push([Number(from), Number(to)]);
+      return change(await real(method, params), Number(from), Number(to));
+    });
+    return { ranges, restore: () => send.mockRestore() };
+  }
+
+  it("takes block times from the logs, and asks at most maxBlockRange blocks per eth_getLogs", async () => {
     const getBlock = vi.spyOn(t.provider, "getBlock");
-    const getLogs = vi.spyOn(t.provider, "getLogs");
+    const logs = spyLogs();
     try {
       const events = await readFundEvents({ provider: t.provider, funds: [t.fundAddress, t.otherFundAddress], fromBlock, toBlock, maxBlockRange: 5 });
-      const blocks = new Set(events.map((e) => e.blockNumber));
-      expect(getBlock.mock.calls.map((call) => call[0]).sort()).toEqual([...blocks].sort());
-      expect(getLogs).toHaveBeenCalledTimes(Math.ceil((toBlock - fromBlock + 1) / 5));
-      for (const [filter] of getLogs.mock.calls) {
-        const { fromBlock: from, toBlock: to } = filter as { fromBlock: number; toBlock: number };
-        expect(to - from + 1).toBeLessThanOrEqual(5);
-      }
+      expect(getBlock).not.toHaveBeenCalled(); // Hardhat's node puts blockTimestamp in each log
+      expect(logs.ranges).toHaveLength(Math.ceil((toBlock - fromBlock + 1) / 5));
+      for (const [from, to] of logs.ranges) expect(to - from + 1).toBeLessThanOrEqual(5);
+      const block = events[0]!.blockNumber;
+      expect(events[0]!.blockTime).toEqual(new Date((await t.provider.getBlock(block))!.timestamp * 1000));
     } finally {
       getBlock.mockRestore();
-      getLogs.mockRestore();
+      logs.restore();
+    }
+  });
+
+  it("asks each block's time once from a node whose logs carry none, with the same events as a result", async () => {
+    const withTimes = await readFundEvents({ provider: t.provider, funds: [t.fundAddress, t.otherFundAddress], fromBlock, toBlock });
+    const getBlock = vi.spyOn(t.provider, "getBlock");
+    const logs = spyLogs((answer) => answer.map(({ blockTimestamp: _, ...log }) => log));
+    try {
+      const events = await readFundEvents({ provider: t.provider, funds: [t.fundAddress, t.otherFundAddress], fromBlock, toBlock });
+      expect(events).toEqual(withTimes);
+      expect(getBlock.mock.calls.map((call) => call[0]).sort()).toEqual([...new Set(events.map((e) => e.blockNumber))].sort());
+    } finally {
+      getBlock.mockRestore();
+      logs.restore();
     }
   });
 
@@ -130,18 +155,16 @@ describe("readFundEvents", () => {
   });
 
   it("asks for halves of a range the node refuses as too large", async () => {
-    const real = t.provider.getLogs.bind(t.provider);
-    const getLogs = vi.spyOn(t.provider, "getLogs").mockImplementation(async (filter) => {
-      const { fromBlock: from, toBlock: to } = filter as { fromBlock: number; toBlock: number };
+    const logs = spyLogs((answer, from, to) => {
       if (to - from >= 4) throw Object.assign(new Error("query returned more than 10000 results"), { code: "UNKNOWN_ERROR" });
-      return real(filter);
+      return answer;
     });
     try {
       const events = await readFundEvents({ provider: t.provider, funds: [t.fundAddress, t.otherFundAddress], fromBlock, toBlock });
       expect(events.filter(isMoney)).toHaveLength(expected.length + sameBlock.length);
-      expect(getLogs.mock.calls.length).toBeGreaterThan(2);
+      expect(logs.ranges.length).toBeGreaterThan(2);
     } finally {
-      getLogs.mockRestore();
+      logs.restore();
     }
   });
 

@@ -268,16 +268,6 @@ export function merchantsRepository(handle: Db) {
       return row?.password_hash ?? null;
     },
 
-    async findUser(userId: string): Promise<MerchantUser | null> {
-      if (!isUuid(userId)) return null;
-      const row = await db
-        .selectFrom("merchant_users")
-        .select(["id", "merchant_id", "email", "created_at"])
-        .where("id", "=", userId)
-        .executeTakeFirst();
-      return row ? { id: row.id, merchantId: row.merchant_id, email: row.email, createdAt: row.created_at } : null;
-    },
-
     /**
      * A merchant session, its user and the shop's standing in one query (a till's every request). The
      * user is undefined when it was deleted; the session is undefined when unknown or not a shop's.

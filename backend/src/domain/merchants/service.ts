@@ -246,10 +246,6 @@ export async function createMerchantUser(
 }
 
 /** A shop user by id (for a session's subject), or null. */
-export async function findMerchantUser(deps: MerchantDeps, userId: string): Promise<MerchantUser | null> {
-  return merchantsRepository(deps.db).findUser(userId);
-}
-
 /** The shop user of a session and their shop's standing, with the session row: one query per till request. */
 export function findShopUserBySession(deps: MerchantDeps, tokenHash: string) {
   return merchantsRepository(deps.db).userBySession(tokenHash);

@@ -156,6 +156,16 @@ export function summaryRows(r: BenchResults): [string, string, string, string][]
       rows.push([`${name}: charges/s, ${stage.shops} shop${stage.shops > 1 ? "s" : ""}${stage.failed ? ` (${stage.failed} failed)` : ""}`, fmt(stage.tps), `raw ERC-20 ${fmt(e.raw_erc20.tps)}/s`, `${fmt(ratio(stage.tps, e.raw_erc20.tps), 2)}×`]);
       if (k === "n50") {
         rows.push([`${name}: charge latency p50/p95/p99 ms, 50 shops`, `${fmt(stage.latency_ms.p50, 0)} / ${fmt(stage.latency_ms.p95, 0)} / ${fmt(stage.latency_ms.p99, 0)}`, `raw ERC-20 p95 ${fmt(e.raw_erc20.latency_ms.p95, 0)}`, `${fmt(ratio(stage.latency_ms.p95, e.raw_erc20.latency_ms.p95), 2)}×`]);
+        const cpu = stage.cpu_ms_per_charge;
+        const raw = e.raw_erc20.cpu_ms_per_transfer;
+        if (cpu && raw) {
+          rows.push([
+            `${name}: CPU ms per charge, 50 shops: backend / node / PostgreSQL / load (cores busy)`,
+            `${fmt(cpu.backend, 2)} / ${fmt(cpu.node, 2)} / ${fmt(cpu.postgres, 2)} / ${fmt(cpu.load, 2)} (${fmt(cpu.cores_busy, 2)})`,
+            `raw transfer: node ${fmt(raw.node, 2)}, load ${fmt(raw.load, 2)} (${fmt(raw.cores_busy, 2)})`,
+            `${fmt(ratio(cpu.total, raw.total), 2)}×`,
+          ]);
+        }
       }
     }
     rows.push([`${name}: indexer lag p50/p95 ms`, `${fmt(e.indexer_lag_ms.p50, 0)} / ${fmt(e.indexer_lag_ms.p95, 0)}`, "indexer polls every 250 ms", ""]);

@@ -33,7 +33,7 @@ const RESULTS = join(ROOT, "bench/results");
 
 const SIZE = QUICK
   ? { chargesPerShop: { 1: 10, 10: 4, 50: 2 }, children: 2, rawTransfers: 200, lagSamples: 8, dashboardScale: 0.01, dashboardRepeats: 10, payouts: 200 }
-  : { chargesPerShop: { 1: 40, 10: 20, 50: 8 }, children: 20, rawTransfers: 1_000, lagSamples: 30, dashboardScale: 1, dashboardRepeats: 7, payouts: 10_000 };
+  : { chargesPerShop: { 1: 40, 10: 20, 50: 20 }, children: 20, rawTransfers: 2_500, lagSamples: 30, dashboardScale: 1, dashboardRepeats: 7, payouts: 10_000 };
 
 /** --dashboard-scale=0.1: the dashboard's seed at another fraction of national scale. */
 if (option("dashboard-scale")) SIZE.dashboardScale = Number(option("dashboard-scale"));

@@ -3,6 +3,7 @@
 import type { Selectable } from "kysely";
 import type { IdempotencyKeysTable, IdempotencyStatus, JsonValue } from "./schema.ts";
 import { PREPARED } from "./connect.ts";
+import { precompiled } from "./precompiled.ts";
 import type { Db } from "./transaction.ts";
 
 /**
@@ -36,6 +37,14 @@ function toIdempotencyRecord(row: Selectable<IdempotencyKeysTable>): Idempotency
   return { requestHash: row.request_hash, status: row.status, response: row.response, createdAt: row.created_at };
 }
 
+/** The claim: a charge's every request runs it. */
+const insertKey = precompiled((db: Db, scope: string, key: string, requestHash: string) =>
+  db.insertInto("idempotency_keys")
+    .values({ scope, key, request_hash: requestHash })
+    .onConflict((oc) => oc.columns(["scope", "key"]).doNothing())
+    .returning("key")
+    .modifyEnd(PREPARED));
+
 export function idempotencyRepository(db: Db): IdempotencyRepository {
   return {
     async claim(scope, key, requestHash) {
@@ -43,13 +52,7 @@ export function idempotencyRepository(db: Db): IdempotencyRepository {
       for (let attempt = 0; attempt < 3; attempt++) {
         // One statement decides: of concurrent inserts of one key, exactly one inserts a row; the
         // others wait for it to commit and then do nothing.
-        const claimed = await db
-          .insertInto("idempotency_keys")
-          .values({ scope, key, request_hash: requestHash })
-          .onConflict((oc) => oc.columns(["scope", "key"]).doNothing())
-          .returning("key")
-          .modifyEnd(PREPARED)
-          .executeTakeFirst();
+        const [claimed] = await insertKey.rows(db, scope, key, requestHash);
         if (claimed) return "claimed";
 
         const row = await db

@@ -5,6 +5,7 @@ import type { MerchantStatus, MerchantsTable } from "../../db/schema.ts";
 import { withPaymentTables, type MerchantFundsTable, type PaymentDatabase } from "../../db/payments-schema.ts";
 import type { Db } from "../../db/transaction.ts";
 import { PREPARED } from "../../db/connect.ts";
+import { precompiled } from "../../db/precompiled.ts";
 import { toSessionRow, type SessionRow } from "../auth/sessions.repository.ts";
 
 export interface MerchantFundLink {
@@ -106,6 +107,19 @@ function toMerchant(row: Selectable<MerchantsTable> & { suspend_reason: string |
     funds: links,
   };
 }
+
+/** The session row of a token hash, its shop user and the shop's standing (a till's every request). */
+const shopUserBySession = precompiled((handle: Db, tokenHash: string) =>
+  withPaymentTables(handle)
+    .selectFrom("sessions as s")
+    .leftJoin("merchant_users as u", "u.id", "s.subject_id")
+    .leftJoin("merchants as m", "m.id", "u.merchant_id")
+    .select(["s.token_hash", "s.subject_type", "s.subject_id", "s.csrf_token_hash", "s.expires_at"])
+    .select(["u.id", "u.merchant_id", "u.email", "u.created_at", "m.status", "m.chain_address"])
+    .select((eb) => fundLinks(eb).as("funds"))
+    .where("s.token_hash", "=", tokenHash)
+    .where("s.subject_type", "=", "merchant")
+    .modifyEnd(PREPARED));
 
 /** The funds of shop `m` as a JSON array, read in the same query. */
 function fundLinks(eb: ExpressionBuilder<PaymentDatabase & { m: PaymentDatabase["merchants"] }, "m">) {
@@ -273,17 +287,7 @@ export function merchantsRepository(handle: Db) {
      * user is undefined when it was deleted; the session is undefined when unknown or not a shop's.
      */
     async userBySession(tokenHash: string): Promise<{ session: SessionRow; user: ShopUser | undefined } | undefined> {
-      const row = await db
-        .selectFrom("sessions as s")
-        .leftJoin("merchant_users as u", "u.id", "s.subject_id")
-        .leftJoin("merchants as m", "m.id", "u.merchant_id")
-        .select(["s.token_hash", "s.subject_type", "s.subject_id", "s.csrf_token_hash", "s.expires_at"])
-        .select(["u.id", "u.merchant_id", "u.email", "u.created_at", "m.status", "m.chain_address"])
-        .select((eb) => fundLinks(eb).as("funds"))
-        .where("s.token_hash", "=", tokenHash)
-        .where("s.subject_type", "=", "merchant")
-        .modifyEnd(PREPARED)
-        .executeTakeFirst();
+      const [row] = await shopUserBySession.rows(handle, tokenHash);
       if (!row) return undefined;
       const user = row.id === null || row.merchant_id === null || row.email === null || row.created_at === null || row.status === null
         ? undefined

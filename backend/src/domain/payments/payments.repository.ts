@@ -5,6 +5,7 @@ import { paymentRow } from "../../db/chain-index.repository.ts";
 import { withPaymentTables } from "../../db/payments-schema.ts";
 import type { Db } from "../../db/transaction.ts";
 import { PREPARED } from "../../db/connect.ts";
+import { precompiled } from "../../db/precompiled.ts";
 import { isUuid } from "../merchants/merchants.repository.ts";
 
 export interface FundRef {
@@ -42,6 +43,52 @@ export interface ChainRow {
   blockTime: Date;
 }
 
+/**
+ * A charge's outcome in one statement: complete the pending key, insert the payment (unless the indexer
+ * was first) and the audit line, each only when the key was this charge's to complete.
+ */
+const recordChargeStatement = precompiled((
+  handle: Db, paymentId: string, fundId: string, budgetId: string, merchant: string, amountCents: bigint, nonce: bigint, txHash: string,
+  blockNumber: bigint, logIndex: number, blockTime: Date, scope: string, key: string, response: string, actorId: string | null, details: string,
+) =>
+  withPaymentTables(handle)
+    .with("k", (q) =>
+      q.updateTable("idempotency_keys")
+        .set({ status: "done", response })
+        .where("scope", "=", scope)
+        .where("key", "=", key)
+        .where("status", "=", "pending")
+        .returning("key"),
+    )
+    .with("p", (q) =>
+      q.insertInto("payments")
+        .columns(["payment_id", "fund_id", "budget_id", "merchant", "amount_cents", "nonce", "tx_hash", "block_number", "log_index", "block_time"])
+        .expression((e) =>
+          e.selectFrom("k").select([
+            sql.val(paymentId).as("payment_id"), sql.val(fundId).as("fund_id"), sql.val(budgetId).as("budget_id"),
+            sql.val(merchant).as("merchant"), sql.val(amountCents).as("amount_cents"), sql.val(nonce).as("nonce"),
+            sql.val(txHash).as("tx_hash"), sql.val(blockNumber).as("block_number"), sql.val(logIndex).as("log_index"),
+            sql.val(blockTime).as("block_time"),
+          ]),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .returning("payment_id"),
+    )
+    .with("a", (q) =>
+      q.insertInto("audit_log")
+        .columns(["actor_type", "actor_id", "action", "subject_type", "subject_id", "details"])
+        .expression((e) =>
+          e.selectFrom("k").select([
+            sql.val("merchant").as("actor_type"), sql.val(actorId).as("actor_id"), sql.val("payment.charge").as("action"),
+            sql.val("payment").as("subject_type"), sql.val(paymentId).as("subject_id"), sql`${details}::jsonb`.as("details"),
+          ]),
+        )
+        .returning("id"),
+    )
+    .selectFrom("k")
+    .select(sql<string>`count(*)::int8`.as("n"))
+    .modifyEnd(PREPARED));
+
 export function paymentsRepository(handle: Db) {
   const db = withPaymentTables(handle);
 
@@ -75,46 +122,11 @@ export function paymentsRepository(handle: Db) {
       audit: { actorId: string | null; details: Record<string, unknown> },
     ): Promise<boolean> {
       const row = paymentRow(p);
-      const result = await db
-        .with("k", (q) =>
-          q.updateTable("idempotency_keys")
-            .set({ status: "done", response: JSON.stringify(key.response) })
-            .where("scope", "=", key.scope)
-            .where("key", "=", key.key)
-            .where("status", "=", "pending")
-            .returning("key"),
-        )
-        .with("p", (q) =>
-          q.insertInto("payments")
-            .columns(["payment_id", "fund_id", "budget_id", "merchant", "amount_cents", "nonce", "tx_hash", "block_number", "log_index", "block_time"])
-            .expression((e) =>
-              e.selectFrom("k").select([
-                sql.val(row.payment_id).as("payment_id"), sql.val(row.fund_id).as("fund_id"), sql.val(row.budget_id).as("budget_id"),
-                sql.val(row.merchant).as("merchant"), sql.val(row.amount_cents).as("amount_cents"), sql.val(row.nonce).as("nonce"),
-                sql.val(row.tx_hash).as("tx_hash"), sql.val(row.block_number).as("block_number"), sql.val(row.log_index).as("log_index"),
-                sql.val(row.block_time).as("block_time"),
-              ]),
-            )
-            .onConflict((oc) => oc.doNothing())
-            .returning("payment_id"),
-        )
-        .with("a", (q) =>
-          q.insertInto("audit_log")
-            .columns(["actor_type", "actor_id", "action", "subject_type", "subject_id", "details"])
-            .expression((e) =>
-              e.selectFrom("k").select([
-                sql.val("merchant").as("actor_type"), sql.val(audit.actorId).as("actor_id"), sql.val("payment.charge").as("action"),
-                sql.val("payment").as("subject_type"), sql.val(row.payment_id).as("subject_id"),
-                sql`${JSON.stringify(audit.details)}::jsonb`.as("details"),
-              ]),
-            )
-            .returning("id"),
-        )
-        .selectFrom("k")
-        .select(sql<string>`count(*)::int8`.as("n"))
-        .modifyEnd(PREPARED)
-        .executeTakeFirstOrThrow();
-      return Number(result.n) > 0;
+      const [result] = await recordChargeStatement.rows(
+        handle, row.payment_id, row.fund_id, row.budget_id, row.merchant, row.amount_cents, row.nonce, row.tx_hash, row.block_number,
+        row.log_index, row.block_time, key.scope, key.key, JSON.stringify(key.response), audit.actorId, JSON.stringify(audit.details),
+      );
+      return Number(result!.n) > 0;
     },
 
     async recordRefund(r: { paymentId: string; amountCents: bigint } & ChainRow): Promise<void> {

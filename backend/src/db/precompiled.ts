@@ -6,7 +6,10 @@ import type { Db } from "./transaction.ts";
 
 export type Argument = string | number | bigint | boolean | Date | null;
 
-/** A statement compiled once, run with new arguments each time, on any handle (pool or transaction). */
+/**
+ * A statement compiled once, run with new arguments each time, on any handle (pool or transaction) of
+ * either engine: Kysely compiles PGlite's and PostgreSQL's queries to the same SQL.
+ */
 export interface Precompiled<A extends Argument[], R> {
   /** The statement's rows. */
   rows(db: Db, ...args: A): Promise<R[]>;

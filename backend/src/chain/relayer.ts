@@ -10,7 +10,7 @@ import { type JsonRpcProvider, Wallet } from "ethers";
 import { DomainError } from "@tegoed/sdk";
 import { decodeRevertData, domainErrorFromRevert, findRevertData, toChainDomainError } from "./errors.ts";
 import { parseFundLog } from "./events.ts";
-import { signTransaction } from "./sign-tx.ts";
+import { type Fees, signTransaction } from "./sign-tx.ts";
 
 export interface RelayerOptions {
   provider: JsonRpcProvider;
@@ -81,10 +81,7 @@ export type RelayerEvent =
   | { type: "nonce-resync"; lane: string; reason: string }
   | { type: "mined"; lane: string; nonce: number; txHash: string; blockNumber: number; status: number; label: string };
 
-/** EIP-1559 fees when the chain has a base fee, a plain gas price otherwise (e.g. a free-gas Besu network). */
-export type Fees =
-  | { type: 2; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
-  | { type: 0; gasPrice: bigint };
+export type { Fees } from "./sign-tx.ts";
 
 interface Sent {
   /** The receipt asked for in the same JSON-RPC batch as the send: a node that mines on send has it. */

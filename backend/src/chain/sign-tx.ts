@@ -15,7 +15,10 @@ export interface UnsignedTx {
   value?: bigint;
 }
 
-export type TxFees = { type: 2; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { type: 0; gasPrice: bigint };
+/** EIP-1559 fees when the chain has a base fee, a plain gas price otherwise (e.g. a free-gas Besu network). */
+export type Fees =
+  | { type: 2; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
+  | { type: 0; gasPrice: bigint };
 
 type Rlp = Buffer | Rlp[];
 
@@ -48,7 +51,7 @@ function rlp(item: Rlp): Buffer {
 }
 
 /** The signed raw transaction (0x hex) and its hash. EIP-1559 (type 2), or legacy with EIP-155 replay protection. */
-export function signTransaction(key: SigningKey, tx: UnsignedTx, fees: TxFees): { raw: string; hash: string } {
+export function signTransaction(key: SigningKey, tx: UnsignedTx, fees: Fees): { raw: string; hash: string } {
   const to = hexBytes(tx.to, "to");
   if (to.length !== 20) throw new TypeError("to is not an address");
   const common = [integer(tx.gasLimit), to, integer(tx.value ?? 0n), hexBytes(tx.data, "data")];

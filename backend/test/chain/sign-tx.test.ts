@@ -3,14 +3,14 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { Transaction, Wallet, hexlify, keccak256 } from "ethers";
-import { signTransaction, type TxFees, type UnsignedTx } from "../../src/chain/sign-tx.ts";
+import { signTransaction, type Fees, type UnsignedTx } from "../../src/chain/sign-tx.ts";
 
 const wallet = Wallet.createRandom();
 const hex = (bytes: number) => hexlify(randomBytes(bytes));
 const SIZES = [0, 1, 55, 56, 200, 4_500, 70_000];
 const NUMBERS = [0n, 1n, 127n, 128n, 255n, 256n, 10n ** 9n, 2n ** 64n - 1n, 2n ** 255n];
 
-async function byEthers(tx: UnsignedTx, fees: TxFees): Promise<string> {
+async function byEthers(tx: UnsignedTx, fees: Fees): Promise<string> {
   return wallet.signTransaction({ ...tx, value: tx.value ?? 0n, ...fees });
 }
 
@@ -21,7 +21,7 @@ describe("relayer transaction signing", () => {
       for (const fees of [
         { type: 2, maxFeePerGas: NUMBERS[(i + 3) % NUMBERS.length]! + NUMBERS[i % NUMBERS.length]!, maxPriorityFeePerGas: NUMBERS[(i + 3) % NUMBERS.length]! },
         { type: 0, gasPrice: NUMBERS[(i + 5) % NUMBERS.length]! },
-      ] as TxFees[]) {
+      ] as Fees[]) {
         for (const chainId of [1n, 31337n, 2n ** 40n]) {
           const tx: UnsignedTx = { chainId, nonce: [0, 1, 127, 128, 70_000][i % 5]!, gasLimit: NUMBERS[(i + 1) % NUMBERS.length]!, to: hex(20), data: size ? hex(size) : "0x", value: NUMBERS[(i + 2) % NUMBERS.length]! };
           const ours = signTransaction(wallet.signingKey, tx, fees);
@@ -36,7 +36,7 @@ describe("relayer transaction signing", () => {
 
   it("refuses a recipient or calldata that is not hex", () => {
     const tx: UnsignedTx = { chainId: 1n, nonce: 0, gasLimit: 21_000n, to: hex(20), data: "0x" };
-    const fees: TxFees = { type: 2, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n };
+    const fees: Fees = { type: 2, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n };
     expect(() => signTransaction(wallet.signingKey, { ...tx, to: "0x1234" }, fees)).toThrow(/address/);
     expect(() => signTransaction(wallet.signingKey, { ...tx, data: "0xabc" }, fees)).toThrow(/hex/);
   });

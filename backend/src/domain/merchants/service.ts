@@ -245,7 +245,6 @@ export async function createMerchantUser(
   });
 }
 
-/** A shop user by id (for a session's subject), or null. */
 /** The shop user of a session and their shop's standing, with the session row: one query per till request. */
 export function findShopUserBySession(deps: MerchantDeps, tokenHash: string) {
   return merchantsRepository(deps.db).userBySession(tokenHash);

@@ -53,12 +53,17 @@ type Roots = Partial<Record<"backend" | "node", number>>;
 /** Each measured process's CPU ms now, by pid, with its role: the trees under `roots`, and every `postgres` process. */
 export function cpuSnapshot(roots: Roots): Map<number, { role: CpuRole; ms: number }> {
   const processes = readProcesses();
+  const byPid = new Map(processes.map((p) => [p.pid, p]));
   const children = new Map<number, ProcStat[]>();
-  for (const p of processes) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  for (const p of processes) {
+    const siblings = children.get(p.ppid);
+    if (siblings) siblings.push(p);
+    else children.set(p.ppid, [p]);
+  }
   const snapshot = new Map<number, { role: CpuRole; ms: number }>();
   const addTree = (pid: number | undefined, role: CpuRole) => {
     if (pid === undefined) return;
-    const p = processes.find((q) => q.pid === pid);
+    const p = byPid.get(pid);
     if (p) snapshot.set(pid, { role, ms: p.cpuMs });
     for (const child of children.get(pid) ?? []) addTree(child.pid, role);
   };

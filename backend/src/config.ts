@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { electronicFormatIBAN, isValidBIC, isValidIBAN } from "ibantools";
-import { DEFAULT_DATA_DIR } from "./db/connect.ts";
+import { DEFAULT_DATA_DIR, SEVERAL_HOSTS_MESSAGE, namesSeveralHosts } from "./db/connect.ts";
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -38,6 +38,7 @@ const ConfigSchema = z
     NODE_ENV: z.string().optional(),
     DATABASE_URL: z
       .string()
+      .refine((url) => !namesSeveralHosts(url), SEVERAL_HOSTS_MESSAGE)
       .refine((url) => /^postgres(ql)?:\/\/[^\s]+$/.test(url) && URL.canParse(url), "must be a postgres:// URL")
       .optional(),
     DATABASE_POOL_SIZE: wholeNumber(1, 500, "a whole number of connections from 1 to 500").default(20),

@@ -10,7 +10,7 @@ import { HttpJsonRpcProvider } from "./chain/http-provider.ts";
 import { useWasmKeccak } from "./chain/keccak.ts";
 import { Relayer } from "./chain/relayer.ts";
 import { DEFAULT_PAYOUT_CONFIG, REPOSITORY_ROOT, type Config } from "./config.ts";
-import { migrateToLatest, openDatabase } from "./db/index.ts";
+import { isDatabaseUnavailable, migrateToLatest, openDatabase } from "./db/index.ts";
 import { sessionService } from "./domain/auth/index.ts";
 import { GuessLimiter } from "./domain/eligibility/index.ts";
 import { createIndexer, type Indexer } from "./domain/indexer/index.ts";
@@ -25,6 +25,12 @@ import type { Ledger } from "./http/ledger.ts";
 
 const PURGE_EVERY_MS = 60 * 60_000;
 
+/** A background job's failure for the log: its kind, and the cause when the database went away (never personal data). */
+function failure(error: unknown): Record<string, unknown> {
+  const name = (error as Error)?.name ?? "unknown";
+  return isDatabaseUnavailable(error) ? { error: name, cause: "database unavailable", detail: (error as Error).message.split("\n")[0] } : { error: name };
+}
+
 export interface RunningServer {
   server: Server;
   port: number;
@@ -33,7 +39,7 @@ export interface RunningServer {
 
 export async function startServer(config: Config, logger: Logger = consoleLogger): Promise<RunningServer> {
   await useWasmKeccak();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, maxConnections: config.databasePoolSize, dataDir: config.dataDir });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, maxConnections: config.databasePoolSize, dataDir: config.dataDir, log: logger });
   try {
     await migrateToLatest(database.db);
     const sessions = sessionService({ db: database.db, secret: config.sessionSecret, ttlMs: config.sessionTtlMs });
@@ -59,7 +65,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
         db: database.db, dbKind: database.kind, provider, confirmations: config.confirmations, startBlock: deployment.deployedAtBlock,
         // A poll is one eth_blockNumber and a few cursor reads: 4 a second keeps a payment's row within ~¼ s of its block.
         pollIntervalMs: 250,
-        onError: (error) => logger.error("indexer step failed", { error: (error as Error)?.name ?? "unknown" }),
+        onError: (error) => logger.error("indexer step failed", failure(error)),
       });
       const running = indexer;
       indexerLag = async () => (await running.lag()).blocks;
@@ -102,7 +108,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       await reconcilePayouts(payoutDeps).catch((error: unknown) => logger.error("payout reconciliation at start-up failed; the scheduler retries", { error: (error as Error)?.name ?? "unknown" }));
       payoutScheduler = createPayoutScheduler({
         ...payoutDeps, dbKind: database.kind, intervalMs: payoutConfig.intervalMs,
-        onError: (error) => logger.error("payout scheduler tick failed", { error: (error as Error)?.name ?? "unknown" }),
+        onError: (error) => logger.error("payout scheduler tick failed", failure(error)),
       });
     }
 

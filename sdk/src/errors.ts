@@ -20,6 +20,10 @@ export const ERROR_CODES = {
   CONFLICT: { status: 409, message: "This conflicts with a change made at the same time: please try again." },
   RATE_LIMITED: { status: 429, message: "Too many attempts: please wait a moment and try again." },
   INTERNAL: { status: 500, message: "Something went wrong on our side. Please try again later." },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    message: "Tegoed cannot reach its database right now. Please try again in a few seconds.",
+  },
 
   // --- the payment QR (sdk/src/qr.ts)
   QR_NOT_TEGOED: { status: 400, message: "This QR code is not a Tegoed payment code." },

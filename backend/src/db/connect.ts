@@ -16,7 +16,19 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Pool size for PostgreSQL (default 10). */
   maxConnections?: number;
+  /** Where a lost connection is reported (once per connection, with its cause). Default: console. */
+  log?: DatabaseLog;
 }
+
+/** The part of the server's logger the database uses. */
+export interface DatabaseLog {
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+const consoleLog: DatabaseLog = { error: (message, fields) => console.error(message, fields ?? {}) };
+
+/** How long a request waits for a connection when the server does not answer, before it is refused. */
+const CONNECT_TIMEOUT_MS = 5_000;
 
 export interface OpenDatabase {
   db: Kysely<Database>;
@@ -33,7 +45,9 @@ export const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../.data/pglite", i
 export const MEMORY = "memory://";
 
 export async function openDatabase(options: DatabaseOptions = {}): Promise<OpenDatabase> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.maxConnections ?? 10) : openPglite(options.dataDir);
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.maxConnections ?? 10, options.log ?? consoleLog)
+    : openPglite(options.dataDir);
 }
 
 async function openPglite(dataDir: string = DEFAULT_DATA_DIR): Promise<OpenDatabase> {
@@ -68,8 +82,25 @@ const PREPARED_MARK = "/* prepared */";
  */
 export const PREPARED = sql.raw(` ${PREPARED_MARK}`);
 
-/** pg's client, naming the marked statements (the hash of their text) so the server keeps them prepared. */
+/**
+ * pg's client, naming the marked statements (the hash of their text) so the server keeps them prepared.
+ * Every client listens for its own 'error': pg emits it when the server goes away (a restart, a
+ * failover), also on a client that is checked out (a transaction, a leader's lock connection), and
+ * unheard it would end the process. The client is unusable after; the pool drops it on release.
+ */
 class PreparingClient extends pg.Client {
+  constructor(config?: pg.ClientConfig & { lossLog?: DatabaseLog }) {
+    super(config);
+    const log = config?.lossLog ?? consoleLog;
+    let reported = false;
+    this.on("error", (error: Error & { code?: string }) => {
+      // pg may emit twice for one loss (the server's notice, then the closed socket): the first says why.
+      if (reported) return;
+      reported = true;
+      log.error("PostgreSQL connection lost", { cause: error.message.split("\n")[0], sqlState: error.code });
+    });
+  }
+
   override query(config: unknown, values?: unknown, callback?: unknown): any {
     if (typeof config === "string" && config.endsWith(PREPARED_MARK) && Array.isArray(values)) {
       const name = `tegoed_${createHash("sha256").update(config).digest("hex").slice(0, 24)}`;
@@ -88,11 +119,17 @@ const pgTypeParsers = {
   }) as typeof pg.types.getTypeParser,
 };
 
-async function openPostgres(connectionString: string, max: number): Promise<OpenDatabase> {
-  const pool = new pg.Pool({ connectionString, max, types: pgTypeParsers, Client: PreparingClient });
-  // An idle client that loses its server emits 'error' on the pool; unhandled, it would end the
-  // process. The pool drops that client and the next query gets a new one.
-  pool.on("error", (error) => console.error(`PostgreSQL pool: idle client failed: ${error.message}`));
+async function openPostgres(connectionString: string, max: number, log: DatabaseLog): Promise<OpenDatabase> {
+  rejectSeveralHosts(connectionString);
+  const pool = new pg.Pool({
+    connectionString, max, types: pgTypeParsers, Client: PreparingClient, lossLog: log,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // A server that vanished without closing the socket (a host down) is noticed by the kernel's probes.
+    keepAlive: true,
+  } as pg.PoolConfig);
+  // The pool re-emits an idle client's 'error' (already logged by the client itself): heard here so it
+  // does not end the process. The pool drops that client and the next query gets a new one.
+  pool.on("error", () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);
@@ -103,6 +140,44 @@ async function openPostgres(connectionString: string, max: number): Promise<Open
     });
   }
   return { db, kind: "postgres", close: () => db.destroy() };
+}
+
+/**
+ * node-postgres connects to one host: given libpq's list (`host=a,b`, or `a:5432,b:5432` in the URL)
+ * it would try a host named "a,b", or refuse the URL. Say so at start rather than fail at the first query.
+ */
+export const SEVERAL_HOSTS_MESSAGE =
+  "names several hosts, but node-postgres (pg) connects to one host only and ignores target_session_attrs: " +
+  "give one address that follows the primary (HAProxy or PgBouncer in front of the cluster, or a DNS name or " +
+  "virtual IP moved on failover; see the README)";
+
+/** Whether a postgres:// URL lists several hosts, as libpq allows (`a:5432,b:5432`, or `?host=a,b`). */
+export function namesSeveralHosts(connectionString: string): boolean {
+  const authority = /^postgres(?:ql)?:\/\/(?:[^@/?]*@)?([^/?]*)/.exec(connectionString)?.[1] ?? "";
+  const hosts = new URLSearchParams(connectionString.split("?")[1] ?? "").get("host") ?? "";
+  return authority.includes(",") || hosts.includes(",");
+}
+
+function rejectSeveralHosts(connectionString: string): void {
+  if (namesSeveralHosts(connectionString)) throw new Error(`DATABASE_URL ${SEVERAL_HOSTS_MESSAGE}`);
+}
+
+/**
+ * Whether a query failed because the server could not be reached or went away (as opposed to a query the
+ * server refused): the request may be tried again once the server is back.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === "string") {
+    // 08: connection exception; 57P01-03: admin/crash shutdown, cannot connect now; 53300: too many connections.
+    if (code.startsWith("08") || ["57P01", "57P02", "57P03", "53300"].includes(code)) return true;
+    if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"].includes(code)) return true;
+  }
+  return (
+    typeof message === "string" &&
+    /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Connection terminated due to connection timeout)/.test(message)
+  );
 }
 
 /** host:port/database of a connection URL, without user or password. */

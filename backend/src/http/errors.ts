@@ -5,6 +5,10 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { z } from "zod";
 import { DomainError, type ErrorBody } from "@tegoed/sdk";
+import { isDatabaseUnavailable } from "../db/index.ts";
+
+/** What a refusal for a database that went away tells the client to wait before trying again. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
@@ -36,6 +40,9 @@ export function invalidInput(message: string, details: Record<string, string> = 
 /** Maps whatever a route threw to a DomainError; undefined for a bug. */
 export function toDomainError(error: unknown): DomainError | undefined {
   if (error instanceof DomainError) return error;
+  if (isDatabaseUnavailable(error)) {
+    return new DomainError("SERVICE_UNAVAILABLE", undefined, { retryAfterSeconds: String(DATABASE_RETRY_AFTER_SECONDS) }, { cause: error });
+  }
   if (error instanceof z.ZodError) {
     const { message, field } = describeZodError(error);
     return invalidInput(message, { field });
@@ -73,7 +80,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (res.headersSent) return res.end();
     const retryAfter = refusal.details.retryAfterSeconds;
-    if (refusal.code === "RATE_LIMITED" && retryAfter !== undefined) res.setHeader("Retry-After", retryAfter);
+    if ((refusal.code === "RATE_LIMITED" || refusal.code === "SERVICE_UNAVAILABLE") && retryAfter !== undefined) res.setHeader("Retry-After", retryAfter);
     res.status(refusal.status).json(errorBody(refusal));
   };
 }

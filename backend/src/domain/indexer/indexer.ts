@@ -5,10 +5,10 @@
 // Payments that a charge recorded already are marked confirmed in the same transaction.
 //
 // Several replicas may run it: on PostgreSQL only the holder of an advisory lock indexes (the others
-// wait and take over when it goes); on PGlite (one process) there is no lock to take.
-import { sql } from "kysely";
+// wait and take over when it goes; db/leader.ts), on PGlite (one process) there is no lock to take.
 import type { JsonRpcProvider } from "ethers";
 import { chainIndexRepository, type IndexedEvent } from "../../db/chain-index.repository.ts";
+import { leaderLoop } from "../../db/leader.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
 import { readFundEvents, safeHead } from "../../chain/events.ts";
 import { toChainDomainError } from "../../chain/errors.ts";
@@ -72,15 +72,6 @@ export interface Indexer {
   lag(): Promise<IndexerLag>;
 }
 
-const sleep = (ms: number, signal: { stopped: boolean; wake?: () => void }) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.wake = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-  });
-
 export function createIndexer(options: IndexerOptions): Indexer {
   const { db, provider } = options;
   const confirmations = options.confirmations ?? 1;
@@ -93,10 +84,6 @@ export function createIndexer(options: IndexerOptions): Indexer {
   const lockKey = options.lockKey ?? 0x7465676f;
   if (!Number.isInteger(confirmations) || confirmations < 1) throw new RangeError("confirmations must be at least 1");
   if (!Number.isInteger(maxBlocks) || maxBlocks < 1) throw new RangeError("maxBlocksPerStep must be at least 1");
-
-  let loop: Promise<void> | undefined;
-  const signal: { stopped: boolean; wake?: () => void } = { stopped: true };
-  let leader = options.dbKind === "pglite";
 
   const fundCursor = (address: string) => `${cursorName}:${address.toLowerCase()}`;
 
@@ -150,58 +137,24 @@ export function createIndexer(options: IndexerOptions): Indexer {
     }
   }
 
-  async function runLoop(conn: Db | null): Promise<void> {
-    while (!signal.stopped) {
-      try {
-        if (conn && !leader) {
-          const result = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${lockKey}) as locked`.execute(conn);
-          leader = result.rows[0]?.locked === true;
-        }
-        if (leader) {
-          const done = await step();
-          if (done && !done.caughtUp) continue;
-        }
-      } catch (error) {
-        onError(error);
-      }
-      if (!signal.stopped) await sleep(pollMs, signal);
-    }
-  }
+  const loop = leaderLoop({
+    db, kind: options.dbKind, lockKey, intervalMs: pollMs, onError,
+    work: async () => {
+      const done = await step();
+      return done !== null && !done.caughtUp;
+    },
+  });
 
   return {
     step,
     catchUp,
-    start() {
-      if (loop) return;
-      signal.stopped = false;
-      if (options.dbKind === "pglite") {
-        loop = runLoop(null);
-      } else {
-        // A session lock lives on one connection: keep one for the loop's lifetime. Unlocked when
-        // the loop ends (and by PostgreSQL itself when the process dies).
-        loop = db.connection().execute(async (conn) => {
-          try {
-            await runLoop(conn);
-          } finally {
-            if (leader) await sql`select pg_advisory_unlock(${lockKey})`.execute(conn).catch(onError);
-            leader = false;
-          }
-        });
-      }
-      loop = loop.catch(onError).finally(() => {
-        loop = undefined;
-      });
-    },
-    async stop() {
-      signal.stopped = true;
-      signal.wake?.();
-      await loop;
-    },
+    start: () => loop.start(),
+    stop: () => loop.stop(),
     get running() {
-      return loop !== undefined;
+      return loop.running;
     },
     get leader() {
-      return leader;
+      return loop.leader;
     },
     async lag() {
       const [all, headNumber] = await Promise.all([cursors(), safeHead(provider, 1)]);

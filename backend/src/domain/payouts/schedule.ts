@@ -1,9 +1,9 @@
 // Each fund's payout schedule (instant after payments, or daily at a set local time, with an optional
 // minimum amount) and the scheduler that runs it. One scheduler runs at a time: on PostgreSQL the
 // holder of an advisory lock (as the indexer does), on PGlite the one process.
-import { sql } from "kysely";
 import { DomainError } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
+import { leaderLoop } from "../../db/leader.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
 import { payoutsRepository } from "./payouts.repository.ts";
 import { localDateTime, processRun, reconcilePayouts, startAndProcess, type PayoutDeps } from "./service.ts";
@@ -84,9 +84,6 @@ export function createPayoutScheduler(
   const intervalMs = deps.intervalMs ?? 15_000;
   const lockKey = deps.lockKey ?? 0x7061796f; // "payo"
   const onError = deps.onError ?? ((error: unknown) => console.error("payout scheduler:", error));
-  let stopped = true;
-  let wake: (() => void) | undefined;
-  let loop: Promise<void> | undefined;
   let running: Promise<unknown> = Promise.resolve();
 
   const tick = () => {
@@ -95,40 +92,19 @@ export function createPayoutScheduler(
     running = next.catch(() => undefined);
     return next;
   };
-
-  async function runLoop(conn: Db | null) {
-    let leader = conn === null;
-    try {
-      while (!stopped) {
-        try {
-          if (!leader && conn) leader = (await sql<{ locked: boolean }>`select pg_try_advisory_lock(${lockKey}) as locked`.execute(conn)).rows[0]?.locked === true;
-          if (leader) await tick();
-        } catch (error) {
-          onError(error);
-        }
-        if (!stopped) await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, intervalMs);
-          wake = () => { clearTimeout(timer); resolve(); };
-        });
-      }
-    } finally {
-      if (leader && conn) await sql`select pg_advisory_unlock(${lockKey})`.execute(conn).catch(onError);
-    }
-  }
+  const loop = leaderLoop({
+    db: deps.db, kind: deps.dbKind, lockKey, intervalMs, onError,
+    work: async () => {
+      await tick();
+      return false;
+    },
+  });
 
   return {
     tick,
-    start() {
-      if (loop) return;
-      stopped = false;
-      loop = (deps.dbKind === "pglite" ? runLoop(null) : deps.db.connection().execute((conn) => runLoop(conn)))
-        .catch(onError)
-        .finally(() => { loop = undefined; });
-    },
+    start: () => loop.start(),
     async stop() {
-      stopped = true;
-      wake?.();
-      await loop;
+      await loop.stop();
       await running;
     },
   };

@@ -264,7 +264,8 @@ async function withRunLock<T>(deps: PayoutDeps, runId: string, work: () => Promi
       try {
         return await work();
       } finally {
-        await sql`select pg_advisory_unlock(${key})`.execute(conn);
+        // Fails only on a lost connection, whose session took the lock with it.
+        await sql`select pg_advisory_unlock(${key})`.execute(conn).catch(() => {});
       }
     });
   } finally {

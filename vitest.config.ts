@@ -11,6 +11,8 @@ export default defineConfig({
           name: "node",
           // Browser tests of the apps (e2e/) run here too: they drive Debian's Chromium from Node.
           include: ["sdk/test/**/*.test.ts", "backend/test/**/*.test.ts", "test/system/**/*.test.ts", "*-app/e2e/**/*.test.ts"],
+          // Fails a test during which an error escaped to the process (uncaughtException, unhandledRejection).
+          setupFiles: ["test/support/no-unhandled-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,

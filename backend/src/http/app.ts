@@ -92,7 +92,7 @@ export function createAppParts(deps: AppDeps): AppParts {
   registerFundsRoutes(api, { funds: domain, sponsor: ledger.sponsor, auth });
   registerEligibilityRoutes(api, { eligibility: domain, sponsor: ledger.sponsor, auth });
   registerFamilyRoutes(api, { eligibility: domain, limiter: deps.guessLimiter ?? new GuessLimiter(), sessions: deps.sessions, auth });
-  const shops = { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock };
+  const shops = { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock, log: logger };
   registerMerchantRoutes(api, {
     merchants: shops, sessions: deps.sessions, auth,
     applications: deps.applicationLimiter ?? new GuessLimiter({ maxFailures: 10, windowMs: 60 * 60_000 }),

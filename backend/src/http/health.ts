@@ -2,7 +2,7 @@
 // indexer's lag are injected (the app's composition root builds them from the real provider and indexer).
 import type { JsonRpcProvider } from "ethers";
 import { sql } from "kysely";
-import { HealthSchema, type Deployment, type Health } from "@tegoed/sdk";
+import { HealthSchema, LivenessSchema, type Deployment, type Health } from "@tegoed/sdk";
 import type { Db } from "../db/index.ts";
 import type { Api } from "./validate.ts";
 
@@ -91,5 +91,38 @@ export function registerHealthRoutes(api: Api, deps: HealthDeps): void {
       if (health.status === "down") res.status(503);
       return health;
     },
+  );
+  api.route(
+    {
+      method: "get",
+      path: "/api/health/ready",
+      operationId: "getReadiness",
+      summary: "Whether this replica can serve requests (readiness)",
+      description:
+        "The same report as /api/health. 503 while the database does not answer: take the replica out of the load balancer " +
+        "until it does. A chain that does not answer is reported (degraded) but keeps it in: every replica shares the chain.",
+      tags: ["health"],
+      response: HealthSchema,
+    },
+    async ({ res }) => {
+      const health = await checkHealth(deps);
+      if (health.status === "down") {
+        res.status(503);
+        res.setHeader("Retry-After", "5");
+      }
+      return health;
+    },
+  );
+  api.route(
+    {
+      method: "get",
+      path: "/api/health/live",
+      operationId: "getLiveness",
+      summary: "Whether the process runs (liveness)",
+      description: "200 while the process answers, whatever its database or chain do: a dependency that went away is no reason to restart it.",
+      tags: ["health"],
+      response: LivenessSchema,
+    },
+    async () => ({ status: "live" as const }),
   );
 }

@@ -1,4 +1,6 @@
 // GET /api/health: the state of the backend's dependencies, for operators and load balancers.
+// /api/health/ready answers the same report, 503 while this replica cannot serve (its database is down);
+// /api/health/live answers 200 while the process does, whatever its dependencies do (restart only if not).
 import { z } from "zod";
 
 const Failure = z.object({ ok: z.literal(false), error: z.string() });
@@ -32,3 +34,6 @@ export const HealthSchema = z
   })
   .meta({ id: "Health" });
 export type Health = z.infer<typeof HealthSchema>;
+
+export const LivenessSchema = z.object({ status: z.literal("live") }).meta({ id: "Liveness" });
+export type Liveness = z.infer<typeof LivenessSchema>;

@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
 import { DomainError, PaymentQrError, decodePaymentQr, domainErrorFromQr, permitFromQr, type PaymentPermit } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { idempotencyRepository } from "../../db/idempotency.repository.ts";
+import { isDatabaseUnavailable } from "../../db/connect.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
 import { paymentIdOf, type FundClient, type SimulatedPayment } from "../../chain/fund-client.ts";
 import { findPaymentEvent, findRefundEvent } from "../../chain/payment-logs.ts";
@@ -31,6 +32,8 @@ export interface PaymentDeps {
   staleClaimMs?: number;
   /** How long a request waits for a concurrent request with the same key. Default 30 s. */
   waitForClaimMs?: number;
+  /** For a payment made on chain that the database could not record at once (the indexer records it later). */
+  log?: { error(message: string, fields?: Record<string, unknown>): void };
 }
 
 /** What the shop's screen shows after a scan. */
@@ -204,6 +207,21 @@ function requestHash(cmd: ChargeCommand): string {
  * CONFLICT. A refused QR is refused before anything is sent (no gas), with its code.
  */
 export async function charge(deps: PaymentDeps, cmd: ChargeCommand): Promise<ChargeReceipt> {
+  try {
+    return await chargeOnce(deps, cmd);
+  } catch (error) {
+    // A payment the chain made is answered with its receipt even when the database is away (see
+    // `record`), so a database failure that reaches here came before anything was sent.
+    if (isDatabaseUnavailable(error)) {
+      throw new DomainError("SERVICE_UNAVAILABLE", "Tegoed cannot reach its database right now: nothing was charged. Please try again.", {
+        charged: "nothing", retryAfterSeconds: "5",
+      }, { cause: error });
+    }
+    throw error;
+  }
+}
+
+async function chargeOnce(deps: PaymentDeps, cmd: ChargeCommand): Promise<ChargeReceipt> {
   cents(cmd.amountCents, "amountCents");
   if (typeof cmd.idempotencyKey !== "string" || cmd.idempotencyKey.length < 8 || cmd.idempotencyKey.length > 200) {
     throw new DomainError("INVALID_INPUT", undefined, { field: "idempotencyKey", reason: "8 to 200 characters" });
@@ -223,6 +241,12 @@ export async function charge(deps: PaymentDeps, cmd: ChargeCommand): Promise<Cha
     if (claim === "claimed") return runCharge(deps, cmd, scope, ready);
     if (claim !== "in-progress") return storedReceipt(claim.done);
 
+    // The first holder of the key may have paid and then lost the database before recording it (its
+    // till retries): the chain says so, and the payment's receipt is the answer.
+    if (round === 0 || Date.now() > waitUntil) {
+      const paid = await paidOnChain(deps, cmd, scope, hash, ready);
+      if (paid) return paid;
+    }
     const staleBefore = new Date(clockOf(deps)().getTime() - (deps.staleClaimMs ?? DEFAULT_STALE_MS));
     if (await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, staleBefore)) {
       return runCharge(deps, cmd, scope, ready, true);
@@ -234,6 +258,20 @@ export async function charge(deps: PaymentDeps, cmd: ChargeCommand): Promise<Cha
     }
     await sleep(Math.min(25 * 2 ** Math.min(round, 3), 200));
   }
+}
+
+/** The receipt of this charge when its permit's payment is on chain already (to this shop, this amount); null when not. */
+async function paidOnChain(deps: PaymentDeps, cmd: ChargeCommand, scope: string, hash: string, ready: Prepared): Promise<ChargeReceipt | null> {
+  const s = await ready.scanned;
+  const event = await findPaymentEvent(s.client, paymentIdOf(s.permit.budgetId, s.permit.nonce));
+  if (!event) return null;
+  if (event.merchant.toLowerCase() !== s.merchantAddress.toLowerCase() || event.amountCents !== BigInt(cmd.amountCents)) {
+    throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
+  }
+  // Paid: whoever holds the claim has nothing left to send, so it may be taken over at once.
+  await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, new Date(Date.now() + 365 * 86_400_000));
+  const budget = await s.client.budgetOf(s.permit.budgetId, event.blockNumber);
+  return record(deps, cmd, scope, s, event, budget.balance);
 }
 
 interface Prepared {
@@ -299,7 +337,9 @@ async function record(
     fundId: s.fund.id,
     paidAt: event.blockTime.toISOString(),
   };
-  const recorded = await paymentsRepository(deps.db).recordCharge(
+  let recorded: boolean;
+  try {
+    recorded = await paymentsRepository(deps.db).recordCharge(
     {
       paymentId: event.paymentId, fundId: s.fund.id, budgetId: event.budgetId, merchant: event.merchant,
       amountCents: event.amountCents, nonce: event.nonce,
@@ -311,7 +351,19 @@ async function record(
       details: { merchantId: cmd.merchantId, fundId: s.fund.id, amountCents: receipt.amountCents, txHash: receipt.txHash },
     },
   );
-  if (!recorded) throw new Error(`Idempotency key ${scope}/${cmd.idempotencyKey} is not claimed, or already complete`);
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) throw error;
+    // The payment is on chain: the shop is paid, so say so. The indexer stores the payment once the
+    // database is back, and a retry with this key finds it on chain and answers this same receipt.
+    deps.log?.error("charge paid on chain, not yet recorded: the indexer will", { paymentId: receipt.paymentId, txHash: receipt.txHash });
+    return receipt;
+  }
+  if (!recorded) {
+    // Recorded already by a retry of the same key that found the payment on chain.
+    const claim = await idempotencyRepository(deps.db).claim(scope, cmd.idempotencyKey, requestHash(cmd));
+    if (typeof claim === "object") return storedReceipt(claim.done);
+    throw new Error(`Idempotency key ${scope}/${cmd.idempotencyKey} is not claimed, or already complete`);
+  }
   return receipt;
 }
 

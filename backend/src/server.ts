@@ -78,7 +78,15 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       }
       if (relayerKeys) {
         // The relayer's first lane needs the factory's FUND_CREATOR_ROLE; it is also the sponsor of every fund.
-        const relayer = new Relayer({ provider, keys: relayerKeys, confirmations: config.confirmations });
+        const relayer = new Relayer({
+          provider, keys: relayerKeys, confirmations: config.confirmations,
+          // What an operator needs to follow a node that restarts or loses its pool: re-sends and nonce re-syncs.
+          onEvent: (event) => {
+            if (event.type === "replaced") logger.info?.("relayer: re-sent a transaction with the same nonce", { lane: event.lane, nonce: event.nonce, label: event.label });
+            if (event.type === "replace-failed") logger.error("relayer: re-sending failed", { lane: event.lane, nonce: event.nonce, label: event.label, ...failure(event.error) });
+            if (event.type === "nonce-resync") logger.info?.("relayer: nonce re-read from the node", { lane: event.lane, reason: event.reason });
+          },
+        });
         const clients = new Map<string, FundClient>();
         ledger = {
           factory: new FactoryClient(relayer, deployment.factory),

@@ -17,6 +17,10 @@ export interface TestPostgres {
   /** Where it came from, for messages. */
   origin: "TEST_DATABASE_URL" | "throwaway cluster";
   stop(): Promise<void>;
+  /** A throwaway cluster only: stops the server as an operator would (`pg_ctl stop -m …`), keeping its data. */
+  halt?(mode: "fast" | "immediate"): Promise<void>;
+  /** A throwaway cluster only: starts the halted server again, same data, same port. */
+  resume?(): Promise<void>;
 }
 
 /** Why the PostgreSQL variant of the tests is skipped, or null when it runs. */
@@ -97,9 +101,10 @@ async function startCluster(bin: string): Promise<TestPostgres> {
   try {
     await run(...as("initdb", ["-D", dataDir, "-U", "tegoed", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"]));
     let port = 0;
+    let options = "";
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
-      const options = [
+      options = [
         `-p ${port}`,
         `-k ${dir}`,
         "-c listen_addresses=127.0.0.1",
@@ -122,6 +127,12 @@ async function startCluster(bin: string): Promise<TestPostgres> {
       stop: async () => {
         process.off("exit", stopSync);
         stopSync();
+      },
+      halt: async (mode) => {
+        await run(...as("pg_ctl", ["stop", "-D", dataDir, "-m", mode, "-w", "-t", "30"]));
+      },
+      resume: async () => {
+        await run(...as("pg_ctl", ["start", "-w", "-t", "30", "-D", dataDir, "-l", logFile, "-o", options]));
       },
     };
   } catch (error) {

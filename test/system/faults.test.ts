@@ -1,0 +1,323 @@
+// Faults injected for real while 10 tills charge continuously through the HTTP API of a backend process
+// on a real PostgreSQL server and anvil: PostgreSQL stopped with `-m fast` and with `-m immediate` and
+// started again, a payout run with PostgreSQL stopped under it, and anvil stopped and started again on its
+// state file. Each time the process stays up; afterwards every receipt a till got is on chain exactly once
+// and in the database, every charge refused as SERVICE_UNAVAILABLE left nothing on chain, and the tills
+// go on with the sessions they had.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Contract, JsonRpcProvider, Wallet, type HDNodeWallet } from "ethers";
+import { composeIBAN } from "ibantools";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ApiError, HealthSchema, SESSION_COOKIE, createApiClient, encodePaymentQr, fundAbi, qrFromPermit, signPaymentPermit, type ApiClient, type ChargeReceipt,
+} from "@tegoed/sdk";
+import { deploy, parseDeployConfig } from "../../scripts/deploy.ts";
+import { ROOT } from "../../scripts/lib/artifacts.ts";
+import { writeDeployment } from "../../scripts/lib/deployment-file.ts";
+import { freePort, startLocalChain, type LocalChain } from "../../scripts/lib/local-chain.ts";
+import { findPostgresBin, postgresSkipReason, startTestPostgres, type TestPostgres } from "../../backend/test/support/postgres.ts";
+
+const ADMIN = { email: "admin@tegoed.example", password: "tegoed-demo-admin" };
+const PASSWORD = "correct horse battery staple";
+const YEAR = new Date().getUTCFullYear();
+const TILLS = 10;
+const CENTS = 10;
+
+const skip = postgresSkipReason() ?? (process.env.TEST_DATABASE_URL ? "needs a throwaway cluster to stop (TEST_DATABASE_URL is set)" : null) ??
+  (findPostgresBin() ? null : "no PostgreSQL binaries");
+
+let folder: string;
+let chain: LocalChain;
+let chainPort: number;
+let stateFile: string;
+let postgres: TestPostgres;
+let backend: ChildProcess;
+let baseUrl: string;
+let stderr = "";
+let fundAddress: string;
+let fundId: string;
+let staff: ApiClient;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const client = (): ApiClient => createApiClient({ baseUrl });
+
+async function health(path = "/api/health"): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${baseUrl}${path}`);
+  return { status: response.status, body: await response.json() };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, seconds = 60): Promise<T> {
+  for (let i = 0; i < seconds * 10; i++) {
+    const value = await probe().catch(() => undefined);
+    if (value) return value;
+    expect(backend.exitCode, `the backend exited while waiting for ${what}: ${stderr.slice(-2000)}`).toBeNull();
+    await sleep(100);
+  }
+  throw new Error(`${what}: not within ${seconds} s. Backend log: ${stderr.slice(-2000)}`);
+}
+
+interface Till {
+  client: ApiClient;
+  budgetId: string;
+  nonce: bigint;
+  index: number;
+  chainId: bigint;
+  receipts: (ChargeReceipt & { nonce: bigint })[];
+  /** Charges answered SERVICE_UNAVAILABLE: the nonce they were for, and the key. */
+  refused: { nonce: bigint; key: string }[];
+  /** Uncertain answers (the till kept its key and asked again). */
+  retried: string[];
+}
+
+let phone: HDNodeWallet;
+let tills: Till[] = [];
+
+async function qrFor(till: Till): Promise<string> {
+  const permit = { fund: fundAddress, budgetId: till.budgetId, maxAmount: 100_00n, nonce: till.nonce, deadline: BigInt(Math.floor(Date.now() / 1000) + 3600) };
+  return encodePaymentQr(qrFromPermit(permit, till.index, await signPaymentPermit(phone, till.chainId, permit)));
+}
+
+/**
+ * One till charging until told to stop, as the shop's app does: one key per attempt, kept after an
+ * uncertain answer (asked again with it), dropped after a definite one. SERVICE_UNAVAILABLE to a fresh
+ * attempt means nothing was charged: the next attempt is the same payment with a new key.
+ */
+async function charging(till: Till, stop: { now: boolean }): Promise<void> {
+  let attempt: { key: string; qr: string; uncertain: boolean } | null = null;
+  while (!stop.now || attempt?.uncertain) {
+    const a = (attempt ??= { key: randomUUID(), qr: await qrFor(till), uncertain: false });
+    try {
+      const receipt = await till.client.merchant.charge({ qr: a.qr, amountCents: CENTS }, a.key);
+      till.receipts.push({ ...receipt, nonce: till.nonce });
+      till.nonce += 1n;
+      attempt = null;
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code === "NETWORK") throw new Error(`the backend did not answer: ${String(error)}\n${stderr.slice(-2000)}`);
+      if (error.code === "SERVICE_UNAVAILABLE" && !a.uncertain) {
+        till.refused.push({ nonce: till.nonce, key: a.key });
+        attempt = null;
+      } else if (["SERVICE_UNAVAILABLE", "CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT", "INTERNAL", "CONFLICT"].includes(error.code)) {
+        a.uncertain = true;
+        till.retried.push(error.code);
+      } else {
+        throw error;
+      }
+      await sleep(100);
+    }
+  }
+}
+
+/** Runs the tills around `fault`; resolves once they stopped, with the receipts counted before and after. */
+async function chargingThrough(fault: () => Promise<void>): Promise<void> {
+  const stop = { now: false };
+  const count = () => tills.reduce((n, t) => n + t.receipts.length, 0);
+  const loops = tills.map((t) => charging(t, stop));
+  const progress = process.env.TEGOED_FAULTS_DEBUG
+    ? setInterval(() => void health().then((h) => console.log(`receipts ${count()} refused ${tills.map((t) => t.refused.length)} retried ${tills.map((t) => t.retried.length)} health ${JSON.stringify(h).slice(0, 300)}\n${stderr.slice(-600)}`)), 5000)
+    : undefined;
+  const failed = Promise.race(loops.map((l) => l.then(() => new Promise<never>(() => {}))));
+  try {
+    const start = count();
+    await Promise.race([until("charges before the fault", async () => count() >= start + TILLS), failed]);
+    await Promise.race([fault(), failed]);
+    const back = count();
+    // Every till is paid again after the fault, with the session it had.
+    await Promise.race([until("every till paid again", async () => tills.every((t) => t.receipts.length > 0) && count() >= back + 2 * TILLS), failed]);
+  } finally {
+    stop.now = true;
+    await Promise.all(loops);
+    clearInterval(progress);
+  }
+}
+
+/** The chain's PaymentMade events of the fund, by payment id. */
+async function paymentsOnChain(): Promise<Map<string, { budgetId: string; nonce: bigint; merchant: string }>> {
+  const provider = new JsonRpcProvider(chain.url, undefined, { staticNetwork: true });
+  try {
+    const contract = new Contract(fundAddress, fundAbi, provider);
+    const events = await contract.queryFilter(contract.filters.PaymentMade!());
+    const byId = new Map<string, { budgetId: string; nonce: bigint; merchant: string }>();
+    for (const e of events) {
+      const args = (e as unknown as { args: { paymentId: string; budgetId: string; nonce: bigint; merchant: string } }).args;
+      expect(byId.has(args.paymentId.toLowerCase()), `payment ${args.paymentId} twice on chain`).toBe(false);
+      byId.set(args.paymentId.toLowerCase(), { budgetId: args.budgetId.toLowerCase(), nonce: args.nonce, merchant: args.merchant });
+    }
+    return byId;
+  } finally {
+    provider.destroy();
+  }
+}
+
+/** The invariants after a fault: the chain and the database agree with what the tills were told. */
+async function expectLedgerMatchesTills(): Promise<void> {
+  await until("the indexer caught up", async () => {
+    const h = await health();
+    const body = HealthSchema.parse(h.body);
+    return body.indexer.ok && body.indexer.lagBlocks === 0;
+  });
+  const onChain = await paymentsOnChain();
+  const receipts = tills.flatMap((t) => t.receipts);
+  // Each answered receipt once, and on chain.
+  expect(new Set(receipts.map((r) => r.paymentId)).size).toBe(receipts.length);
+  for (const r of receipts) expect(onChain.has(r.paymentId), `receipt ${r.paymentId} on chain`).toBe(true);
+  // Nothing on chain that no till was told about: a refused charge left nothing behind.
+  expect(onChain.size).toBe(receipts.length);
+  for (const till of tills) {
+    for (const refusal of till.refused) {
+      const paidLater = till.receipts.find((r) => r.nonce === refusal.nonce);
+      const payment = [...onChain.values()].find((p) => p.budgetId === till.budgetId.toLowerCase() && p.nonce === refusal.nonce);
+      // The nonce of a refused charge is paid only by the later attempt whose receipt the till has.
+      if (payment) expect(paidLater, `refused charge of nonce ${refusal.nonce} is on chain without a receipt`).toBeDefined();
+    }
+    // In the database: the shop's list (the same session as before the fault) holds every payment it was told of.
+    const listed = await till.client.merchant.payments();
+    expect(listed.payments.map((p) => p.paymentId).sort()).toEqual(till.receipts.map((r) => r.paymentId).sort());
+    const unconfirmed = listed.payments.filter((p) => !p.confirmed);
+    if (unconfirmed.length && process.env.TEGOED_FAULTS_DEBUG) {
+      const provider = new JsonRpcProvider(chain.url, undefined, { staticNetwork: true });
+      const pgc = new (await import("pg")).default.Client({ connectionString: postgres.url });
+      await pgc.connect();
+      console.log("cursors", JSON.stringify((await pgc.query("select * from chain_cursors")).rows));
+      console.log("rows", JSON.stringify((await pgc.query("select payment_id, tx_hash, block_number, log_index, confirmed_at from payments where confirmed_at is null")).rows));
+      await pgc.end();
+      for (const p of unconfirmed) console.log("logs", JSON.stringify(await provider.getLogs({ fromBlock: (await provider.getTransactionReceipt(p.txHash))!.blockNumber, toBlock: (await provider.getTransactionReceipt(p.txHash))!.blockNumber })).slice(0, 600));
+      for (const p of unconfirmed) console.log("unconfirmed", p.paymentId, p.txHash, (await provider.getTransactionReceipt(p.txHash))?.blockNumber, await provider.getBlockNumber(), JSON.stringify((await health()).body).slice(0, 200));
+      provider.destroy();
+    }
+    expect(unconfirmed).toEqual([]);
+  }
+}
+
+async function startBackend(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(`${ROOT}node_modules/.bin/node`, [`${ROOT}backend/src/main.ts`], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.on("data", (d: Buffer) => (stderr += d.toString()));
+  backend = child;
+  await until("the backend up", async () => (await health()).status === 200, 120);
+  return child;
+}
+
+beforeAll(async () => {
+  if (skip) return;
+  folder = mkdtempSync(join(tmpdir(), "tegoed-faults-"));
+  stateFile = join(folder, "anvil-state.json");
+  chainPort = await freePort();
+  chain = await startLocalChain({ engine: "anvil", port: chainPort, stateFile });
+  postgres = await startTestPostgres();
+  const deployment = await deploy(parseDeployConfig({ CHAIN_RPC_URL: chain.url }), () => {});
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, PORT: String(port), CHAIN_RPC_URL: chain.url, DEPLOYMENT_FILE: writeDeployment(deployment, join(folder, "deployment.json")),
+    DATABASE_URL: postgres.url, DATABASE_POOL_SIZE: "12", STAFF_ADMIN_EMAIL: ADMIN.email, STAFF_ADMIN_PASSWORD: ADMIN.password,
+    APPLICATIONS_PER_HOUR: "100", PAYOUT_INTERVAL_SECONDS: "3600",
+  };
+  delete env.RELAYER_PRIVATE_KEYS;
+  await startBackend(env);
+
+  const admin = client();
+  await admin.staff.login(ADMIN);
+  await admin.staff.createUser({ email: "alles@gemeente.test", password: PASSWORD, roles: ["admin", "finance", "validator", "merchant_manager"] });
+  staff = client();
+  await staff.staff.login({ email: "alles@gemeente.test", password: PASSWORD });
+  const fund = await staff.funds.create({ name: "Kindpakket storing", amountPerChildCents: 100_00, budgetExpiry: `${YEAR + 1}-12-31`, categories: ["sport"] });
+  fundId = fund.id;
+  fundAddress = fund.chainAddress;
+  await staff.funds.deposit(fund.id, { amountCents: TILLS * 100_00, bankReference: "DEP-STORING" });
+  const children = Array.from({ length: TILLS }, (_, i) => ({ firstName: `Kind ${i + 1}`, birthYear: YEAR - 8 }));
+  const family = await staff.eligibility.addFamily(fund.id, { displayName: "Familie Storing", addressLines: ["Stationsweg 1"], children });
+  await staff.eligibility.approveFamilies(fund.id, { familyIds: [family.id] });
+  await staff.eligibility.issueBudgets(fund.id);
+  const { code } = await staff.eligibility.issueLetter(family.id);
+  phone = Wallet.createRandom();
+  const wallet = client();
+  await wallet.family.activate({ code, holderAddress: phone.address });
+  const budgets = (await wallet.family.children()).children;
+
+  tills = [];
+  for (let i = 0; i < TILLS; i++) {
+    const shop = await client().merchants.apply({
+      name: `Sport ${i + 1}`, kvkNumber: String(40_000_000 + i), iban: composeIBAN({ countryCode: "NL", bban: `ABNA${String(417_164_300 + i).padStart(10, "0")}` })!,
+      categories: ["sport"], address: `Hoofdstraat ${i + 1}`, contactEmail: `s${i}@storing.example`,
+    });
+    await staff.merchants.approve(shop.id, { fundId: fund.id });
+    await staff.merchants.createUser(shop.id, { email: `kassa${i}@storing.example`, password: PASSWORD });
+    const till = client();
+    await till.merchant.login({ email: `kassa${i}@storing.example`, password: PASSWORD });
+    const b = budgets[i]!;
+    tills.push({ client: till, budgetId: b.budgetId, nonce: BigInt(b.nonce!), index: b.fund.index, chainId: BigInt(b.fund.chainId), receipts: [], refused: [], retried: [] });
+  }
+}, 240_000);
+
+afterAll(async () => {
+  if (backend?.exitCode === null) {
+    const exited = new Promise((r) => backend.once("exit", r));
+    backend.kill("SIGTERM");
+    await exited;
+  }
+  await chain?.stop();
+  await postgres?.stop();
+  if (folder) rmSync(folder, { recursive: true, force: true });
+});
+
+describe.skipIf(skip)("PostgreSQL going away under 10 charging tills", () => {
+  for (const mode of ["fast", "immediate"] as const) {
+    it(`pg_ctl stop -m ${mode}: the backend stays up, answers 503 with Retry-After, and resumes with nothing lost or doubled`, async () => {
+      const refusedBefore = tills.reduce((n, t) => n + t.refused.length, 0);
+      await chargingThrough(async () => {
+        await postgres.halt!(mode);
+        // While it is down: alive, not ready (saying which part is down), and a request needing the database is refused with a wait.
+        expect((await health("/api/health/live")).status).toBe(200);
+        const ready = await health("/api/health/ready");
+        expect(ready.status).toBe(503);
+        expect(ready.body).toMatchObject({ status: "down", database: { ok: false } });
+        await until("a till refused with SERVICE_UNAVAILABLE", async () => tills.reduce((n, t) => n + t.refused.length, 0) > refusedBefore, 20);
+        await postgres.resume!();
+        await until("ready again", async () => (await health("/api/health/ready")).status === 200);
+      });
+      expect(backend.exitCode).toBeNull();
+      // Each lost connection logged, with its cause.
+      expect(stderr).toContain("PostgreSQL connection lost");
+      await expectLedgerMatchesTills();
+    }, 120_000);
+  }
+
+  it("a refusal while the database is down is SERVICE_UNAVAILABLE with Retry-After", async () => {
+    await postgres.halt!("fast");
+    try {
+      const till = tills[0]!;
+      const response = await fetch(`${baseUrl}/api/merchant/me`, { headers: { cookie: `${SESSION_COOKIE}=${"A".repeat(43)}` } });
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("5");
+      expect((await response.json()).error.code).toBe("SERVICE_UNAVAILABLE");
+      const charge = await till.client.merchant.charge({ qr: await qrFor(till), amountCents: CENTS }, randomUUID()).catch((e: unknown) => e);
+      expect(charge).toBeInstanceOf(ApiError);
+      expect((charge as ApiError).code).toBe("SERVICE_UNAVAILABLE");
+    } finally {
+      await postgres.resume!();
+    }
+    await until("ready again", async () => (await health("/api/health/ready")).status === 200);
+  }, 60_000);
+});
+
+describe.skipIf(skip)("anvil stopped and started again on its state file under 10 charging tills", () => {
+  it("health says degraded, then ok; the backend stays up; nothing lost or doubled", async () => {
+    await chargingThrough(async () => {
+      await chain.stop();
+      const degraded = await until("health degraded", async () => {
+        const h = await health();
+        return h.status === 200 && (h.body as { status: string }).status === "degraded" && h.body;
+      });
+      expect(degraded).toMatchObject({ chain: { ok: false }, database: { ok: true } });
+      await sleep(500);
+      chain = await startLocalChain({ engine: "anvil", port: chainPort, stateFile });
+      await until("health ok", async () => (await health()).status === 200 && ((await health()).body as { status: string }).status === "ok");
+    });
+    expect(backend.exitCode).toBeNull();
+    await expectLedgerMatchesTills();
+  }, 120_000);
+});

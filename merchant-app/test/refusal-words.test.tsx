@@ -74,6 +74,14 @@ describe("refusal words", () => {
     }
   });
 
+  it("SERVICE_UNAVAILABLE: at the till's charge it says nothing was charged; elsewhere only that Tegoed is away", () => {
+    const nl = createI18n("nl");
+    const en = createI18n("en");
+    expect(refusalText(nl.t, "nl", refusal("SERVICE_UNAVAILABLE"), { charging: true })).toBe("Tegoed is even niet bereikbaar — niets afgeschreven");
+    expect(refusalText(en.t, "en", refusal("SERVICE_UNAVAILABLE"), { charging: true })).toBe("Tegoed cannot be reached right now — nothing was charged");
+    expect(refusalText(nl.t, "nl", refusal("SERVICE_UNAVAILABLE"))).toBe("Tegoed is even niet bereikbaar — probeer het zo opnieuw.");
+  });
+
   it("an unknown code falls back to a general sentence naming the code", () => {
     const i18n = createI18n("en");
     expect(refusalText(i18n.t, "en", refusal("PAYOUT_RUN_STATE"))).toBe("Did not work (code PAYOUT_RUN_STATE) — please try again.");

@@ -76,6 +76,33 @@ describe("ScanScreen", () => {
     expect(third![1]).not.toBe(first![1]);
   });
 
+  it("database away before anything was sent: refused, saying nothing was charged; the next try is a new charge", async () => {
+    const { user, api } = await toAmount();
+    api.merchant.charge!.mockRejectedValueOnce(refusal("SERVICE_UNAVAILABLE", { charged: "nothing" })).mockResolvedValueOnce(RECEIPT);
+    await user.type(screen.getByLabelText("Bedrag in euro"), "12,50");
+    await user.click(screen.getByRole("button", { name: "€ 12,50 afrekenen" }));
+    expect(await screen.findByRole("heading", { name: "Geweigerd" })).toBeInTheDocument();
+    expect(screen.getByTestId("charge-result")).toHaveTextContent("Tegoed is even niet bereikbaar — niets afgeschreven");
+  });
+
+  it("database away on the retry of an interrupted charge: still not sure, the key is kept and nothing claims 'niets afgeschreven'", async () => {
+    const { user, api } = await toAmount();
+    api.merchant.charge!
+      .mockRejectedValueOnce(new ApiError("NETWORK", 0, "fetch failed"))
+      .mockRejectedValueOnce(refusal("SERVICE_UNAVAILABLE"))
+      .mockResolvedValueOnce(RECEIPT);
+    await user.type(screen.getByLabelText("Bedrag in euro"), "12,50");
+    await user.click(screen.getByRole("button", { name: "€ 12,50 afrekenen" }));
+    await screen.findByText(/niet zeker of er betaald is/);
+    await user.click(screen.getByRole("button", { name: "Opnieuw proberen (€ 12,50)" }));
+    await screen.findByText(/niet zeker of er betaald is/);
+    expect(screen.queryByText(/niets afgeschreven/)).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Opnieuw proberen (€ 12,50)" }));
+    await screen.findByRole("heading", { name: "Betaald" });
+    const keys = api.merchant.charge!.mock.calls.map((call) => call[1]);
+    expect(new Set(keys).size).toBe(1);
+  });
+
   it("a refused charge shows REFUSED in red with the budget-too-low words and the amount the budget can pay", async () => {
     const { user, api } = await toAmount();
     api.merchant.charge!.mockRejectedValue(refusal("BUDGET_INSUFFICIENT", { balance: "4250", amount: "5000" }));

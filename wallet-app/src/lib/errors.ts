@@ -6,6 +6,7 @@ import { localeOf } from "./money.ts";
 const KNOWN = new Set([
   "ACTIVATION_CODE_INVALID", "ACTIVATION_CODE_USED", "ACTIVATION_CODE_EXPIRED", "BUDGETS_NOT_ISSUED", "BUDGET_ALREADY_ACTIVATED",
   "RATE_LIMITED", "UNAUTHENTICATED", "NETWORK", "CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT", "INVALID_INPUT", "NOT_FOUND",
+  "SERVICE_UNAVAILABLE",
 ]);
 
 export function formatTime(epochMs: number, language: string): string {

@@ -63,7 +63,7 @@ export function ScanScreen({ camera = true }: { camera?: boolean }) {
     outcome = { kind: "paid", amountCents: charge.receipt.amountCents, newBalanceCents: charge.receipt.newBalanceCents };
   }
   if (step.kind === "amount" && charge.kind === "refused") {
-    outcome = { kind: "refused", reason: refusalText(t, i18n.language, charge.error, { spendableCents: step.lookup.spendableCents }) };
+    outcome = { kind: "refused", reason: refusalText(t, i18n.language, charge.error, { spendableCents: step.lookup.spendableCents, charging: true }) };
   }
 
   return (

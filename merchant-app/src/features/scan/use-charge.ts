@@ -2,7 +2,7 @@
 // so a retry after a lost connection asks for the same payment again and can never pay twice.
 import { useCallback, useRef, useState } from "react";
 import type { ChargeReceipt } from "@tegoed/sdk";
-import { isTransient, useApi } from "../../lib/api.tsx";
+import { ApiError, isTransient, useApi } from "../../lib/api.tsx";
 
 export type ChargeState =
   | { kind: "idle" }
@@ -37,7 +37,10 @@ export function useCharge() {
         attempt.current = null;
         setState({ kind: "paid", receipt });
       } catch (error) {
-        if (isTransient(error)) {
+        // Once an attempt was interrupted, only a definite answer ends it: a "database away" answer to its
+        // retry says nothing about the first try, so the key is kept for the next retry.
+        const wasInterrupted = previous?.key === key;
+        if (isTransient(error) || (wasInterrupted && error instanceof ApiError && error.code === "SERVICE_UNAVAILABLE")) {
           setState({ kind: "interrupted", error, qr, amountCents });
         } else {
           attempt.current = null;

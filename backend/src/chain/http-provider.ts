@@ -55,6 +55,11 @@ export class HttpJsonRpcProvider extends JsonRpcProvider {
           const chunks: Buffer[] = [];
           res.on("data", (chunk: Buffer) => chunks.push(chunk));
           res.on("error", reject);
+          // A node that stops (a restart) in the middle of an answer closes the socket without 'end' or
+          // 'error': unheard, the request would wait forever, and with it its relayer lane.
+          res.on("close", () => {
+            if (!res.complete) reject(Object.assign(new Error("the node closed the connection in the middle of its answer"), { code: "ECONNRESET" }));
+          });
           res.on("end", () => {
             const text = Buffer.concat(chunks).toString("utf8");
             const status = res.statusCode ?? 0;

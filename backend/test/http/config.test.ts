@@ -105,6 +105,9 @@ describe("loadConfig", () => {
       [{ CONFIRMATIONS: "1.5" }, "CONFIRMATIONS must be a whole number of blocks from 0 to 1000"],
       [{ DATABASE_POOL_SIZE: "0" }, "DATABASE_POOL_SIZE must be a whole number of connections from 1 to 500"],
       [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL must be a postgres:// URL"],
+      // libpq's failover list: pg would not follow it (README, "When a dependency goes away").
+      [{ DATABASE_URL: "postgres://tegoed@db1:5432,db2:5432/tegoed?target_session_attrs=read-write" }, "DATABASE_URL names several hosts, but node-postgres (pg) connects to one host only"],
+      [{ DATABASE_URL: "postgresql://tegoed@/tegoed?host=db1,db2&target_session_attrs=read-write" }, "DATABASE_URL names several hosts"],
       [{ CHAIN_RPC_URL: "ws://node:8546" }, "CHAIN_RPC_URL must be an http(s) URL of a JSON-RPC node"],
       [{ RELAYER_PRIVATE_KEYS: "0x1234" }, "RELAYER_PRIVATE_KEYS must be comma-separated 0x-prefixed 32-byte hex private keys"],
       [{ RELAYER_PRIVATE_KEYS: `${KEY_A},${KEY_A}` }, "RELAYER_PRIVATE_KEYS must not list a key twice"],

@@ -191,6 +191,20 @@ export function toChainDomainError(error: unknown, extra: ErrorDetails = {}): Do
   return new DomainError("INTERNAL", undefined, extra, { cause: error });
 }
 
+/**
+ * Whether a failed call never reached the node (the connection was refused: the node is down or
+ * restarting). Then nothing can have been sent, however late in a payment it happened.
+ */
+export function neverReachedNode(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current && typeof current === "object"; depth++) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (code === "ECONNREFUSED" || (typeof message === "string" && message.includes("ECONNREFUSED"))) return true;
+    current = (current as { cause?: unknown; error?: unknown }).cause ?? (current as { error?: unknown }).error;
+  }
+  return false;
+}
+
 /** Encodes a contract error the way the EVM returns it: for tests of the mapping. */
 export function encodeRevert(name: string, args: readonly unknown[] = []): string {
   if (name === "Error") return "0x08c379a0" + AbiCoder.defaultAbiCoder().encode(["string"], args).slice(2);

@@ -18,6 +18,7 @@ import { idempotencyRepository } from "../../db/idempotency.repository.ts";
 import { isDatabaseUnavailable } from "../../db/connect.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
 import { paymentIdOf, type FundClient, type SimulatedPayment } from "../../chain/fund-client.ts";
+import { neverReachedNode } from "../../chain/errors.ts";
 import { findPaymentEvent, findRefundEvent } from "../../chain/payment-logs.ts";
 import { blockTimeOf, type PaymentEvent } from "../../chain/events.ts";
 import { merchantsRepository, type ShopStanding } from "../merchants/merchants.repository.ts";
@@ -104,6 +105,9 @@ const DEFAULT_STALE_MS = 5 * 60_000;
 const DEFAULT_WAIT_MS = 30_000;
 /** Errors after which a sent transaction may still be mined: the claim must stay until the chain says. */
 const UNCERTAIN = new Set(["CHAIN_TIMEOUT", "CHAIN_UNAVAILABLE", "INTERNAL", "CHAIN_REVERTED"]);
+
+/** Keys whose attempt in this process ended without a certain answer (their claim stays pending). */
+const endedUncertain = new Set<string>();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const clockOf = (deps: PaymentDeps) => deps.clock ?? (() => new Date());
@@ -247,6 +251,15 @@ async function chargeOnce(deps: PaymentDeps, cmd: ChargeCommand): Promise<Charge
       const paid = await paidOnChain(deps, cmd, scope, hash, ready);
       if (paid) return paid;
     }
+    // The key's earlier attempt ended in this process without a certain answer: nobody is working on it
+    // any more, so its retry may act now instead of after `staleClaimMs` (that wait is for an attempt
+    // that may still run elsewhere). Acting is safe: the chain is asked first, and the permit's nonce
+    // lets at most one payment through even if the earlier transaction is mined late.
+    if (endedUncertain.delete(`${scope}\n${cmd.idempotencyKey}`)) {
+      if (await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, new Date(Date.now() + 365 * 86_400_000))) {
+        return runCharge(deps, cmd, scope, ready, true);
+      }
+    }
     const staleBefore = new Date(clockOf(deps)().getTime() - (deps.staleClaimMs ?? DEFAULT_STALE_MS));
     if (await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, staleBefore)) {
       return runCharge(deps, cmd, scope, ready, true);
@@ -270,8 +283,16 @@ async function paidOnChain(deps: PaymentDeps, cmd: ChargeCommand, scope: string,
   }
   // Paid: whoever holds the claim has nothing left to send, so it may be taken over at once.
   await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, new Date(Date.now() + 365 * 86_400_000));
-  const budget = await s.client.budgetOf(s.permit.budgetId, event.blockNumber);
-  return record(deps, cmd, scope, s, event, budget.balance);
+  return record(deps, cmd, scope, s, event, await balanceAfter(s, event.blockNumber));
+}
+
+/** The budget's balance after a block; the latest when the node no longer keeps that block's state (pruned, or restarted from a state file). */
+async function balanceAfter(s: Scanned, blockNumber: number): Promise<bigint> {
+  try {
+    return (await s.client.budgetOf(s.permit.budgetId, blockNumber)).balance;
+  } catch {
+    return (await s.client.budgetOf(s.permit.budgetId)).balance;
+  }
 }
 
 interface Prepared {
@@ -301,8 +322,7 @@ async function runCharge(deps: PaymentDeps, cmd: ChargeCommand, scope: string, r
         if (event.merchant.toLowerCase() !== s.merchantAddress.toLowerCase() || event.amountCents !== amount) {
           throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
         }
-        const budget = await s.client.budgetOf(s.permit.budgetId, event.blockNumber);
-        return await record(deps, cmd, scope, s, event, budget.balance);
+        return await record(deps, cmd, scope, s, event, await balanceAfter(s, event.blockNumber));
       }
     }
     // The contract judged the QR in a simulation (eth_call): a dead one is refused with its reason
@@ -318,10 +338,16 @@ async function runCharge(deps: PaymentDeps, cmd: ChargeCommand, scope: string, r
     // simulation left is the balance now, unless staff topped up in between.
     return await record(deps, cmd, scope, s, event, simulated.balanceAfter);
   } catch (error) {
-    const uncertain = sent && !(error instanceof DomainError && !UNCERTAIN.has(error.code));
+    // A node that refused the connection got nothing: as certain as a refusal (a restarting node must not
+    // hold the till's key for `staleClaimMs`).
+    const uncertain = sent && !(error instanceof DomainError && !UNCERTAIN.has(error.code)) && !neverReachedNode(error);
     // Refused for sure (nothing was paid): free the key so a retry can act. Else keep it pending; the
     // retry after `staleClaimMs` looks on the chain.
     if (!uncertain) await keys.release(scope, cmd.idempotencyKey);
+    else {
+      endedUncertain.add(`${scope}\n${cmd.idempotencyKey}`);
+      if (endedUncertain.size > 10_000) endedUncertain.delete(endedUncertain.values().next().value!);
+    }
     throw error;
   }
 }

@@ -16,6 +16,7 @@ import type { ChainEngine } from "./lib/local-chain.ts";
 import { startTestPostgres, type TestPostgres } from "../backend/test/support/postgres.ts";
 import { benchEngine } from "./bench/chain.ts";
 import { benchDashboard } from "./bench/dashboard.ts";
+import { benchFaults } from "./bench/faults.ts";
 import { buildResults, markdown, summaryRows, type GasFigure, type PayoutFigure, type Sections } from "./bench/results.ts";
 import { qrVersion, walletBundle } from "./bench/static.ts";
 import { ratio, round } from "./bench/stats.ts";
@@ -73,7 +74,19 @@ function payoutsSection(count: number): PayoutFigure {
   };
 }
 
+async function faultsOnly() {
+  mkdirSync(RESULTS, { recursive: true });
+  log(`bench --faults: ${cpus().length} cores, load average ${loadavg().map((v) => round(v, 2)).join(" ")}`);
+  const f = benchFaults(RESULTS, log);
+  const goal = (value: number) => (Number.isFinite(value) && value <= 5 ? "✓" : "✗");
+  log(`${goal(f.db_recovery_s)} db_recovery_s ${f.db_recovery_s} (fast ${f.db_recovery_s_fast}, immediate ${f.db_recovery_s_immediate}; goal ≤ 5)`);
+  log(`${goal(f.chain_recovery_s)} chain_recovery_s ${f.chain_recovery_s} (goal ≤ 5)`);
+  log(`${f.charges_lost === 0 ? "✓" : "✗"} charges lost ${f.charges_lost}, ${f.charged_twice === 0 ? "✓" : "✗"} charged twice ${f.charged_twice} (of ${f.charges_answered} answered)`);
+  log("wrote bench/results/faults.json");
+}
+
 async function main() {
+  if (flag("faults")) return faultsOnly();
   const started = performance.now();
   const load_average_before = loadavg().map((v) => round(v, 2));
   log(`bench (${QUICK ? "quick" : "full"}): ${cpus().length} cores, load average ${load_average_before.join(" ")}`);

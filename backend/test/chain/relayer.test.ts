@@ -115,6 +115,45 @@ describe.each(ENGINES)("Relayer on %s", (engine) => {
     });
   });
 
+  describe("when the node loses the transaction from its pool (a restart without its pool)", () => {
+    it("re-sends it with the same nonce, and the payment is mined once", async () => {
+      const events: RelayerEvent[] = [];
+      const relayer = new Relayer({
+        provider: t.provider, keys: [devKey(8)], pollIntervalMs: 25, stuckAfterMs: 300, maxReplacements: 3, onEvent: (e) => events.push(e),
+      });
+      const lane = relayer.addresses[0]!;
+      const nonceBefore = await t.provider.getTransactionCount(lane, "latest");
+      const [budget] = await activeBudgets(t, 1);
+      const shop = await approvedShop(t.fund);
+      const { permit, signature } = await signPermit(t, budget!.family, t.fund, budget!.budgetId);
+      const data = fundInterface.encodeFunctionData("pay", [
+        [permit.fund, permit.budgetId, permit.maxAmount, permit.nonce, permit.deadline], signature, shop, 3_00n,
+      ]);
+
+      await t.provider.send("evm_setAutomine", [false]);
+      let pending: Promise<Awaited<ReturnType<Relayer["send"]>>>;
+      try {
+        pending = relayer.send({ to: t.fundAddress, data, label: "pay" });
+        pending.catch(() => {});
+        await waitFor(() => events.some((e) => e.type === "sent"), 10_000);
+        const sent = events.find((e): e is Extract<RelayerEvent, { type: "sent" }> => e.type === "sent")!;
+        // The pool forgets it, as a restarted node does.
+        await t.provider.send("hardhat_dropTransaction", [sent.txHash]);
+        expect(await t.provider.getTransaction(sent.txHash)).toBeNull();
+        await waitFor(() => events.some((e) => e.type === "replaced"), 10_000);
+      } finally {
+        await t.provider.send("evm_setAutomine", [true]);
+      }
+      await t.provider.send("evm_mine", []);
+      const result = await pending;
+
+      expect(result.nonce).toBe(nonceBefore);
+      expect(await t.provider.getTransactionCount(lane, "latest")).toBe(nonceBefore + 1);
+      expect(result.logs.map((log) => log.name)).toEqual(["PaymentMade"]);
+      expect((await t.fund.budgetOf(budget!.budgetId)).nonce).toBe(1n);
+    });
+  });
+
   describe("when more than one confirmation is asked", () => {
     it("returns only once enough blocks are on top of the transaction", async () => {
       const relayer = new Relayer({ provider: t.provider, keys: [devKey(3)], pollIntervalMs: 20, confirmations: 3 });

@@ -4,6 +4,8 @@ import { useApp } from "./harness.ts";
 
 const ROUTES = [
   "get /api/health",
+  "get /api/health/ready",
+  "get /api/health/live",
   "post /api/staff/session",
   "delete /api/staff/session",
   "get /api/staff/me",

@@ -344,7 +344,9 @@ async function runCharge(deps: PaymentDeps, cmd: ChargeCommand, scope: string, r
     // Refused for sure (nothing was paid): free the key so a retry can act. Else keep it pending; the
     // retry after `staleClaimMs` looks on the chain.
     if (!uncertain) await keys.release(scope, cmd.idempotencyKey);
-    else {
+    // Not after a timeout: its transaction may still wait in the node's pool and be mined later; that
+    // claim waits for `staleClaimMs` as before.
+    else if (!(error instanceof DomainError && error.code === "CHAIN_TIMEOUT")) {
       endedUncertain.add(`${scope}\n${cmd.idempotencyKey}`);
       if (endedUncertain.size > 10_000) endedUncertain.delete(endedUncertain.values().next().value!);
     }

@@ -47,6 +47,20 @@ describe.each(ENGINES)("GET /api/health on $name", (engine) => {
     }
   });
 
+  it("liveness answers 200 whatever the dependencies do; readiness gives the same report, 200 while the database answers", async () => {
+    chainFails = true;
+    try {
+      const live = await app.fetch("/api/health/live");
+      expect(live.status).toBe(200);
+      expect(await live.json()).toEqual({ status: "live" });
+      const ready = await app.fetch("/api/health/ready");
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: "degraded", database: { ok: true }, chain: { ok: false } });
+    } finally {
+      chainFails = false;
+    }
+  });
+
   it("needs no session", async () => {
     expect((await app.fetch("/api/health")).status).toBe(200);
   });

@@ -1,9 +1,11 @@
 // `node backend/src/main.ts`: the backend process. A bad configuration stops it with one line.
 import { ConfigError, loadConfig } from "./config.ts";
+import { createLogger } from "./log.ts";
 import { startServer } from "./server.ts";
 
 try {
-  const running = await startServer(loadConfig(process.env));
+  const config = loadConfig(process.env);
+  const running = await startServer(config, createLogger(config.logLevel));
   const stop = () => void running.close().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

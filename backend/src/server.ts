@@ -25,6 +25,8 @@ import { DEV_PRIVATE_KEYS, LOCAL_CHAIN_IDS } from "../../scripts/lib/local-chain
 import { createApp } from "./http/app.ts";
 import { consoleLogger, type Logger } from "./http/errors.ts";
 import { chainProbe, type ChainProbe, type IndexerLag } from "./http/health.ts";
+import { createMetrics } from "./http/observability.ts";
+import { payoutsRepository } from "./domain/payouts/payouts.repository.ts";
 import type { Ledger } from "./http/ledger.ts";
 
 const PURGE_EVERY_MS = 60 * 60_000;
@@ -101,7 +103,15 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       });
     }
 
+    const lanes = ledger?.factory.lanes;
+    const metrics = createMetrics({
+      relayerQueues: () => (lanes?.relayers() ?? []).flatMap(({ relayer, purposes }) => relayer.load.map((l) => ({ purpose: purposes.join("+"), lane: l.lane, inFlight: l.inFlight }))),
+      ...(indexer && { indexerLag: () => indexer!.lag() }),
+      payoutsByState: () => payoutsRepository(database.db).countByStatus(),
+      dbPool: () => database.poolStats?.(),
+    });
     const app = createApp({ database, sessions, staff, chain, indexerLag, ledger, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger,
+      metrics, ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
       applicationLimiter: new GuessLimiter({ maxFailures: config.applicationsPerHour, windowMs: 60 * 60_000 }), appsRoot: REPOSITORY_ROOT, payouts: payoutSettings });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, (error?: Error) => (error ? reject(error) : resolve(s)));

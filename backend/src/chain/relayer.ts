@@ -181,6 +181,11 @@ export class Relayer {
     this.#onEvent = options.onEvent ?? (() => {});
   }
 
+  /** Transactions each lane is sending or waiting on (the queue depth the metrics show). */
+  get load(): { lane: string; inFlight: number }[] {
+    return this.#lanes.map((lane) => ({ lane: lane.address, inFlight: lane.inFlight }));
+  }
+
   /** The lanes' addresses: grant them the fund roles the backend acts in, and give them gas money. */
   get addresses(): string[] {
     return this.#lanes.map((lane) => lane.address);

@@ -79,7 +79,7 @@ describe.each(ENGINES)("error answers on $name", (engine) => {
   it("malformed JSON: 400 INVALID_INPUT", async () => {
     const response = await app.fetch("/api/staff/session", { method: "POST", headers: { "content-type": "application/json" }, body: '{"email": "a@b.nl",' });
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: { code: "INVALID_INPUT", message: "The request body is not valid JSON." } });
+    expect(await response.json()).toEqual({ error: { code: "INVALID_INPUT", message: "The request body is not valid JSON.", requestId: response.headers.get("x-request-id") } });
   });
 
   it("a body that is not JSON: 400 INVALID_INPUT", async () => {

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Contract, Wallet, ZeroHash, encryptKeystoreJson, id, parseEther } from "ethers";
+import { Contract, type HDNodeWallet, Wallet, ZeroHash, encryptKeystoreJson, id, parseEther } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiClient, fundAbi } from "@tegoed/sdk";
 import { deploy, parseDeployConfig } from "../../../scripts/deploy.ts";
@@ -22,8 +22,8 @@ const quiet = { error: () => {}, info: () => {} };
 
 let chain: LocalChain;
 let dir: string;
-let municipality: Wallet;
-const lanes = {} as Record<Purpose, Wallet>;
+let municipality: HDNodeWallet;
+const lanes = {} as Record<Purpose, HDNodeWallet>;
 let fundAddress: string;
 let env: Record<string, string>;
 
@@ -37,8 +37,14 @@ async function refusal(extra: Record<string, string | undefined>): Promise<strin
   return running.message;
 }
 
+/** The fund as the municipality's admin key drives it. */
 function asMunicipality(address = fundAddress) {
-  return new Contract(address, fundAbi, municipality.connect(chain.provider));
+  const fund = new Contract(address, fundAbi, municipality.connect(chain.provider));
+  return {
+    hasRole: (role: string, account: string) => fund.getFunction("hasRole")(role, account) as Promise<boolean>,
+    grantRole: (role: string, account: string) => fund.getFunction("grantRole")(role, account),
+    revokeRole: (role: string, account: string) => fund.getFunction("revokeRole")(role, account),
+  };
 }
 
 beforeAll(async () => {
@@ -66,7 +72,7 @@ beforeAll(async () => {
   writeFileSync(env.KEYSTORE_PASSPHRASE_FILE!, `${PASSPHRASE}\n`);
   for (const purpose of PURPOSES) {
     // A light scrypt keeps the test quick; `npm run keys` writes ethers' default strength.
-    const json = await encryptKeystoreJson(lanes[purpose], PASSPHRASE, { scrypt: { N: 1 << 10 } });
+    const json = await encryptKeystoreJson({ address: lanes[purpose].address, privateKey: lanes[purpose].privateKey }, PASSPHRASE, { scrypt: { N: 1 << 10 } });
     const file = join(dir, `${purpose}.json`);
     writeFileSync(file, json);
     env[`RELAYER_KEYS_${purpose.toUpperCase()}_FILE`] = file;

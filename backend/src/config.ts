@@ -1,5 +1,6 @@
 // The backend's configuration: environment variables, validated once at start. A bad value stops
 // start-up with one line naming the variable and what is wrong (never its value when it is a secret).
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -257,6 +258,25 @@ export const DEMO_DEBTOR = { name: "Gemeente Westerkwartier (demo)", iban: "NL02
 /** The simulated bank, €5,000 four-eyes threshold, a tick every 15 s, the demo debtor. */
 export const DEFAULT_PAYOUT_CONFIG: PayoutConfig = { bank: "simulated", fourEyesCents: 5_000_00n, intervalMs: 15_000, debtor: { ...DEMO_DEBTOR } };
 
+/** Secrets that may come from a file instead (`NAME_FILE`, as container secrets are mounted). */
+export const SECRET_FILE_VARIABLES = ["DATABASE_URL", "SESSION_SECRET", "METRICS_TOKEN", "STAFF_ADMIN_PASSWORD", "BUNQ_API_KEY"] as const;
+
+/** The environment with each `NAME_FILE` read into `NAME` (its final newline dropped). */
+function withSecretFiles(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const name of SECRET_FILE_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (!file) continue;
+    if (env[name]) throw new ConfigError(`${name} and ${name}_FILE are both set; give one`);
+    try {
+      out[name] = readFileSync(resolve(REPOSITORY_ROOT, file), "utf8").replace(/\r?\n$/, "");
+    } catch (error) {
+      throw new ConfigError(`${name}_FILE ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+  }
+  return out;
+}
+
 /** The names this module reads: only these are looked at, whatever else the environment holds. */
 const NAMES = Object.keys(ConfigSchema.shape) as (keyof typeof ConfigSchema.shape)[];
 
@@ -264,7 +284,8 @@ const NAMES = Object.keys(ConfigSchema.shape) as (keyof typeof ConfigSchema.shap
  * Reads and checks the configuration.
  * @throws ConfigError with one line: the variable and why it is refused (the value only when not secret).
  */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+export function loadConfig(given: Record<string, string | undefined>): Config {
+  const env = withSecretFiles(given);
   // An empty variable counts as unset, as in most shells' `VAR= npm start`.
   const relevant = Object.fromEntries(NAMES.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
   const result = ConfigSchema.safeParse(relevant);

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, DEFAULT_DEPLOYMENT_FILE, DEVELOPMENT_SESSION_SECRET, loadConfig } from "../../src/config.ts";
 import { DEFAULT_DATA_DIR } from "../../src/db/index.ts";
@@ -177,6 +180,14 @@ describe("loadConfig", () => {
     it("accepts a strong production configuration with keystore files and a fund admin", () => {
       const config = loadConfig({ ...PROD, ALLOW_BROAD_KEYS: "0", STAFF_ADMIN_EMAIL: "beheer@gemeente.nl", STAFF_ADMIN_PASSWORD: "a long enough password" });
       expect(config).toMatchObject({ production: true, cookieSecure: true, allowBroadKeys: false });
+    });
+
+    it("reads secrets from *_FILE (final newline dropped), and refuses a variable given both ways or an unreadable file", () => {
+      const dir = mkdtempSync(join(tmpdir(), "tegoed-config-"));
+      writeFileSync(join(dir, "secret"), `${STRONG_SECRET}\n`);
+      expect(loadConfig({ ...PROD, SESSION_SECRET: undefined, SESSION_SECRET_FILE: join(dir, "secret") }).sessionSecret).toBe(STRONG_SECRET);
+      expect(refusal({ SESSION_SECRET: STRONG_SECRET, SESSION_SECRET_FILE: join(dir, "secret") })).toBe("SESSION_SECRET and SESSION_SECRET_FILE are both set; give one");
+      expect(refusal({ METRICS_TOKEN_FILE: join(dir, "missing") })).toContain("METRICS_TOKEN_FILE");
     });
 
     it("accepts a local node without relayer keys (the development keys are used there)", () => {

@@ -2,6 +2,7 @@
 // from encrypted keystore files, each holding exactly its purpose's roles on every fund, the fund admin
 // the municipality's own key. Too few roles, too many, a wrong passphrase, a development key, one
 // shared key list or a missing FUND_ADMIN: refused with one line saying what to do.
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiClient, fundAbi } from "@tegoed/sdk";
 import { deploy, parseDeployConfig } from "../../../scripts/deploy.ts";
 import { writeDeployment } from "../../../scripts/lib/deployment-file.ts";
-import { DEV_PRIVATE_KEYS, type LocalChain, devWallet, startLocalChain } from "../../../scripts/lib/local-chain.ts";
+import { ROOT } from "../../../scripts/lib/artifacts.ts";
+import { DEV_PRIVATE_KEYS, type LocalChain, devWallet, freePort, startLocalChain } from "../../../scripts/lib/local-chain.ts";
 import { PURPOSES, type Purpose } from "../../src/chain/lanes.ts";
 import { ConfigError, loadConfig } from "../../src/config.ts";
 import { startServer } from "../../src/server.ts";
@@ -170,5 +172,61 @@ describe("startServer with keys per purpose from keystore files", () => {
       expect(await refusal({ FUND_ADMIN: undefined })).toContain("FUND_ADMIN is required on chain 4242");
       expect(await refusal({ FUND_ADMIN: lanes.staff.address })).toContain(`FUND_ADMIN ${lanes.staff.address} is one of the backend's own keys`);
     });
+  });
+});
+
+describe("the backend process (main.ts) with NODE_ENV=production", () => {
+  /** Runs `node backend/src/main.ts`; resolves with its output once it listens or has exited. */
+  async function run(extra: Record<string, string>) {
+    const port = await freePort();
+    const secrets = { SESSION_SECRET_FILE: join(dir, "session-secret"), METRICS_TOKEN_FILE: join(dir, "metrics-token") };
+    writeFileSync(secrets.SESSION_SECRET_FILE, "9f3c1e7a5b2d4f6081a3c5e7092b4d6f8e1a3c5b7d9f0213546a8b9cadef1234\n");
+    writeFileSync(secrets.METRICS_TOKEN_FILE, "metrics-token-of-the-production-start\n");
+    const child = spawn(`${ROOT}node_modules/.bin/node`, [`${ROOT}backend/src/main.ts`], {
+      cwd: ROOT, stdio: ["ignore", "pipe", "pipe"],
+      env: { PATH: process.env.PATH, NODE_ENV: "production", ...env, ...secrets, PORT: String(port), ...extra },
+    });
+    let output = "";
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const listening = new Promise<void>((resolve) => {
+      const look = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('"msg":"listening"')) resolve();
+      };
+      child.stdout!.on("data", look);
+      child.stderr!.on("data", look);
+    });
+    const outcome = await Promise.race([listening.then(() => "listening" as const), exited.then(() => "exited" as const)]);
+    return { child, port, outcome, exited, output: () => output };
+  }
+
+  it("starts from keystore and secret files, logs JSON lines, answers, and stops on SIGTERM", async () => {
+    const started = await run({});
+    try {
+      expect(started.outcome, started.output()).toBe("listening");
+      const base = `http://127.0.0.1:${started.port}`;
+      const health = await fetch(`${base}/api/health`);
+      expect(health.status).toBe(200);
+      const metrics = await fetch(`${base}/api/metrics`, { headers: { Authorization: "Bearer metrics-token-of-the-production-start" } });
+      expect(metrics.status).toBe(200);
+      for (const line of started.output().trim().split("\n")) expect(() => JSON.parse(line), line).not.toThrow();
+      expect(started.output()).toContain('"msg":"request"');
+      expect(started.output()).not.toContain(PASSPHRASE);
+    } finally {
+      started.child.kill("SIGTERM");
+    }
+    expect(await started.exited).toBe(0);
+  });
+
+  it.each([
+    [{ COOKIE_SECURE: "false" }, "Configuration error: COOKIE_SECURE may not be false when NODE_ENV=production"],
+    [{ STAFF_ADMIN_PASSWORD: "tegoed-demo-admin" }, "Configuration error: STAFF_ADMIN_PASSWORD is a demo password"],
+    [{ RELAYER_KEYS_PAYMENTS_FILE: "", RELAYER_KEYS_PAYMENTS: DEV_PRIVATE_KEYS[2] }, "Configuration error: RELAYER_KEYS_PAYMENTS may not hold keys when NODE_ENV=production"],
+  ])("refuses %o with one line and exit code 1", async (extra, expected) => {
+    const started = await run(extra);
+    expect(started.outcome).toBe("exited");
+    expect(await started.exited).toBe(1);
+    expect(started.output().trim()).toBe(started.output().trim().split("\n")[0]);
+    expect(started.output()).toContain(expected);
   });
 });

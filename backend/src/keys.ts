@@ -2,7 +2,9 @@
 // passphrase file in production), refused when they are well-known development keys on a chain that
 // is not local, and checked against the roles they hold on every fund they serve. A refusal is one
 // ConfigError line that says which key, which fund, which role and what to do.
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { Contract, HDNodeWallet, Interface, Mnemonic, Wallet, ZeroHash, decryptKeystoreJson, getAddress, id, type Provider } from "ethers";
 import { fundAbi, fundFactoryAbi } from "@tegoed/sdk";
 import { FUND_ROLE_IDS, type FundRoleName } from "./chain/fund-client.ts";
@@ -12,6 +14,8 @@ import { ConfigError, type Config } from "./config.ts";
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
 let devAddresses: Set<string> | undefined;
+/** Keystores opened before (scrypt takes seconds): a reload decrypts only the new files. */
+const opened = new Map<string, string>();
 
 /** The accounts Hardhat and anvil give every developer (the first 20 of the well-known mnemonic). */
 export function developmentAddresses(): Set<string> {
@@ -34,10 +38,13 @@ export async function readLaneKeys(config: Pick<Config, "laneKeys" | "keystorePa
     }
     passphrase ??= readSecretFile(config.keystorePassphraseFile!, "KEYSTORE_PASSPHRASE_FILE");
     out[purpose] = [];
-    for (const file of source.files) {
+    for (const file of source.files.flatMap(keystoreFiles)) {
       const json = readSecretFile(file, source.variable);
+      const digest = createHash("sha256").update(json).update("\0").update(passphrase).digest("hex");
       try {
-        out[purpose].push((await decryptKeystoreJson(json, passphrase)).privateKey);
+        const key = opened.get(digest) ?? (await decryptKeystoreJson(json, passphrase)).privateKey;
+        opened.set(digest, key);
+        out[purpose].push(key);
       } catch {
         throw new ConfigError(`${source.variable} ${file} is not a keystore the passphrase of KEYSTORE_PASSPHRASE_FILE opens`);
       }
@@ -55,6 +62,16 @@ export async function readLaneKeys(config: Pick<Config, "laneKeys" | "keystorePa
     }
   }
   return out;
+}
+
+/** A keystore file as listed, or every *.json file of a listed folder (rotation adds one there). */
+function keystoreFiles(path: string): string[] {
+  try {
+    if (statSync(path).isDirectory()) return readdirSync(path).filter((name) => name.endsWith(".json")).sort().map((name) => join(path, name));
+  } catch {
+    // not there: reading it says so
+  }
+  return [path];
 }
 
 /** A file's text without its final newline (as secrets are mounted); one line when it cannot be read. */

@@ -34,6 +34,8 @@ const PURGE_EVERY_MS = 60 * 60_000;
 export interface RunningServer {
   server: Server;
   port: number;
+  /** Rotation: reads the lane keystores again and moves to them (main.ts: on SIGHUP). */
+  reloadKeys(): ReturnType<typeof reloadLaneKeys>;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
     let ledger: Ledger | undefined;
     let indexer: Indexer | undefined;
     let indexerLag: IndexerLag | undefined;
+    let reloadKeys: RunningServer["reloadKeys"] = () => Promise.reject(new ConfigError("no relayer keys to rotate"));
     if (existsSync(config.deploymentFile)) {
       const deployment = parseDeployment(readFileSync(config.deploymentFile, "utf8"));
       const network = Network.from(deployment.chainId);
@@ -71,6 +74,8 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       indexerLag = async () => (await running.lag()).blocks;
       const lanes = await relayerLanes(config, provider, deployment, logger, database.db);
       if (lanes) {
+        const rpc = provider;
+        reloadKeys = () => reloadLaneKeys(config, lanes, rpc, deployment, database.db);
         const clients = new Map<string, FundClient>();
         ledger = {
           factory: new FactoryClient(lanes, deployment.factory, config.fundAdmin),
@@ -127,6 +132,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
     return {
       server,
       port,
+      reloadKeys: () => reloadKeys(),
       async close() {
         clearInterval(purge);
         await indexer?.stop();
@@ -192,18 +198,62 @@ async function relayerLanes(config: Config, provider: JsonRpcProvider, deploymen
   if (config.fundAdmin !== undefined && laneAddresses.has(config.fundAdmin) && !allowBroad) {
     throw new ConfigError(`FUND_ADMIN ${config.fundAdmin} is one of the backend's own keys: the fund admin must be the municipality's own key (or multisig)`);
   }
-  const known = await fundsRepository(db).list();
+  await checkRolesOrRefuse({ provider, lanes, variables, funds: await servedFunds(deployment, db), factory: deployment.factory, allowBroad });
+  return lanes;
+}
+
+async function servedFunds(deployment: Deployment, db: Db) {
   const funds = new Map<string, { address: string; name: string }>();
   for (const fund of deployment.funds) funds.set(fund.address.toLowerCase(), { address: fund.address, name: fund.name });
-  for (const fund of known) funds.set(fund.chainAddress.toLowerCase(), { address: fund.chainAddress, name: fund.name });
+  for (const fund of await fundsRepository(db).list()) funds.set(fund.chainAddress.toLowerCase(), { address: fund.chainAddress, name: fund.name });
+  return [...funds.values()];
+}
+
+async function checkRolesOrRefuse(check: Parameters<typeof checkLaneRoles>[0]): Promise<void> {
   let problems: string[];
   try {
-    problems = await checkLaneRoles({ provider, lanes, variables, funds: [...funds.values()], factory: deployment.factory, allowBroad });
+    problems = await checkLaneRoles(check);
   } catch (error) {
     throw new ConfigError(`the relayer keys' roles could not be read from the chain (${(error as Error).message.slice(0, 120)})`);
   }
   if (problems.length > 0) {
     throw new ConfigError(problems.length === 1 ? problems[0]! : `${problems[0]} (and ${problems.length - 1} more: ${problems.slice(1).join("; ")})`);
   }
-  return lanes;
+}
+
+/**
+ * Key rotation without downtime: reads the keystore files again (a folder given in RELAYER_KEYS_…_FILE
+ * holds every *.json in it), checks the new set's roles as at start, then adds the new keys as lanes
+ * and retires the ones no longer listed (they finish what they have in flight). A refused set changes
+ * nothing. Only for keys per purpose.
+ */
+export async function reloadLaneKeys(
+  config: Config, lanes: RelayerSet, provider: JsonRpcProvider, deployment: Deployment, db: Db,
+): Promise<{ added: string[]; retired: string[]; drained: Promise<void> }> {
+  const keys = await readLaneKeys(config);
+  if (!keys) throw new ConfigError("key rotation needs keys per purpose (RELAYER_KEYS_…_FILE)");
+  const chainId = BigInt(deployment.chainId);
+  for (const purpose of PURPOSES) refuseDevelopmentKeys(keys[purpose], config.laneKeys![purpose].variable, chainId, LOCAL_CHAIN_IDS.has(chainId));
+  // Throwaway relayers, only to name the candidate addresses for the role check.
+  const candidate = new RelayerSet(Object.fromEntries(PURPOSES.map((p) => [p, new Relayer({ provider, keys: keys[p] })])) as Record<Purpose, Relayer>);
+  const variables = Object.fromEntries(PURPOSES.map((p) => [p, config.laneKeys![p].variable])) as Record<Purpose, string>;
+  await checkRolesOrRefuse({ provider, lanes: candidate, variables, funds: await servedFunds(deployment, db), factory: deployment.factory, allowBroad: config.allowBroadKeys });
+  const added: string[] = [];
+  const retired: string[] = [];
+  const draining: Promise<void>[] = [];
+  for (const purpose of PURPOSES) {
+    const relayer = lanes.for(purpose);
+    const wanted = new Set(candidate.for(purpose).addresses);
+    for (const key of keys[purpose]) {
+      const before = relayer.addresses.length;
+      const address = relayer.addLane(key);
+      if (relayer.addresses.length > before) added.push(address);
+    }
+    for (const address of relayer.addresses) {
+      if (wanted.has(address)) continue;
+      retired.push(address);
+      draining.push(relayer.retireLane(address));
+    }
+  }
+  return { added, retired, drained: Promise.all(draining).then(() => undefined) };
 }

@@ -3,7 +3,7 @@
 // the municipality's own key. Too few roles, too many, a wrong passphrase, a development key, one
 // shared key list or a missing FUND_ADMIN: refused with one line saying what to do.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract, type HDNodeWallet, Wallet, ZeroHash, encryptKeystoreJson, id, parseEther } from "ethers";
@@ -229,4 +229,52 @@ describe("the backend process (main.ts) with NODE_ENV=production", () => {
     expect(started.output().trim()).toBe(started.output().trim().split("\n")[0]);
     expect(started.output()).toContain(expected);
   });
+});
+
+describe("key rotation: a new keystore in the lane's folder, the old one removed, reloadKeys (SIGHUP)", () => {
+  /** `npm run keys -- new <purpose> --out <file>`; returns the new key's address and the printed text. */
+  async function newKey(purpose: Purpose, out: string) {
+    const child = spawn(`${ROOT}node_modules/.bin/node`, [`${ROOT}scripts/keys.ts`, "new", purpose, "--out", out], {
+      cwd: ROOT, stdio: ["ignore", "pipe", "pipe"],
+      env: { PATH: process.env.PATH, KEYSTORE_PASSPHRASE_FILE: env.KEYSTORE_PASSPHRASE_FILE, DEPLOYMENT_FILE: env.DEPLOYMENT_FILE, CHAIN_RPC_URL: chain.url },
+    });
+    let output = "";
+    child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
+    child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
+    expect(await new Promise((resolve) => child.once("exit", resolve)), output).toBe(0);
+    return { address: /new \w+ key (0x[0-9a-fA-F]{40})/.exec(output)![1]!, output };
+  }
+
+  it("takes the new keys into use once their roles are granted, and retires the removed ones", async () => {
+    const folders = { payments: join(dir, "payments-lanes"), settle: join(dir, "settle-lanes") };
+    mkdirSync(folders.payments);
+    mkdirSync(folders.settle);
+    copyFileSync(join(dir, "payments.json"), join(folders.payments, "1.json"));
+    copyFileSync(join(dir, "settle.json"), join(folders.settle, "1.json"));
+    const running = await startServer(loadConfig({ ...env, RELAYER_KEYS_PAYMENTS_FILE: folders.payments, RELAYER_KEYS_SETTLE_FILE: folders.settle }), quiet);
+    try {
+      const payments = await newKey("payments", join(folders.payments, "2.json"));
+      expect(payments.output).toContain("payments keys need no fund role");
+      rmSync(join(folders.payments, "1.json"));
+      const settle = await newKey("settle", join(folders.settle, "2.json"));
+      expect(settle.output).toContain(`fund ${fundAddress}: grantRole(SETTLER_ROLE, ${settle.address})`);
+
+      // Not granted yet: the new set is refused and nothing changes.
+      await expect(running.reloadKeys()).rejects.toThrow(`RELAYER_KEYS_SETTLE_FILE key ${settle.address} lacks SETTLER`);
+      // The admin makes every grant the command printed (one per fund the factory lists).
+      const funds = [...settle.output.matchAll(/fund (0x[0-9a-fA-F]{40}): grantRole\(SETTLER_ROLE/g)].map((m) => m[1]!);
+      expect(funds).toContain(fundAddress);
+      for (const fund of funds) await (await asMunicipality(fund).grantRole(id("SETTLER_ROLE"), settle.address)).wait();
+      const reloaded = await running.reloadKeys();
+      expect(reloaded.added.sort()).toEqual([payments.address, settle.address].sort());
+      expect(reloaded.retired).toEqual([lanes.payments.address]);
+      await reloaded.drained;
+
+      // The old settle key is kept (still listed) next to the new one; the old payments key is gone.
+      const again = await running.reloadKeys();
+      expect(again).toMatchObject({ added: [], retired: [] });
+    } finally {
+      await running.close();
+    }
+  }, 180_000);
 });

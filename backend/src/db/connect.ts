@@ -35,6 +35,8 @@ export interface OpenDatabase {
   kind: "pglite" | "postgres";
   /** Closes the pool or the embedded engine; the `db` is unusable after. */
   close(): Promise<void>;
+  /** PostgreSQL's pool use, for the metrics (absent on PGlite). */
+  poolStats?: () => { total: number; idle: number; waiting: number; max: number };
 }
 
 const INT8 = 20;
@@ -139,7 +141,10 @@ async function openPostgres(connectionString: string, max: number, log: Database
       cause: error,
     });
   }
-  return { db, kind: "postgres", close: () => db.destroy() };
+  return {
+    db, kind: "postgres", close: () => db.destroy(),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
+  };
 }
 
 /**

@@ -189,7 +189,12 @@ async function expectLedgerMatchesTills(): Promise<void> {
     // In the database: the shop's list (the same session as before the fault) holds every payment it was told of.
     const listed = await till.client.merchant.payments();
     expect(listed.payments.map((p) => p.paymentId).sort()).toEqual(till.receipts.map((r) => r.paymentId).sort());
-    const unconfirmed = listed.payments.filter((p) => !p.confirmed);
+    // Confirmed by the indexer's next round at the latest (the lag figure is read apart from that round).
+    let unconfirmed = listed.payments.filter((p) => !p.confirmed);
+    for (let i = 0; i < 200 && unconfirmed.length > 0; i++) {
+      await sleep(100);
+      unconfirmed = (await till.client.merchant.payments()).payments.filter((p) => !p.confirmed);
+    }
     expect(unconfirmed).toEqual([]);
   }
 }

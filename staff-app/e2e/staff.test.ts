@@ -307,9 +307,17 @@ describe("the staff app, step by step", () => {
     expect(block).toBeLessThanOrEqual(await system.chain.provider.getBlockNumber());
     expect(await visitor.content()).not.toContain("Jansen");
     expect(describeViolations(await axeViolations(visitor)), "public page").toBe("");
-    // The page of all funds lists this one too.
+    // The page of all funds lists this one too; left open for 20 s it asks the backend at most once more.
+    const asked: string[] = [];
+    visitor.on("request", (request) => {
+      if (new URL(request.url()).pathname.startsWith("/api/public/funds")) asked.push(request.url());
+    });
+    const answer = visitor.waitForResponse((r) => new URL(r.url()).pathname === "/api/public/funds");
     await visitor.goto(`${system.baseUrl}/public/`);
+    expect((await answer).headers()["cache-control"]).toBe("public, max-age=5");
     await visitor.getByRole("region", { name: FUND_NAME }).waitFor();
+    await visitor.waitForTimeout(20_000);
+    expect(asked.length).toBeLessThanOrEqual(2);
     await visitor.close();
   });
 

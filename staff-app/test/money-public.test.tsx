@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { act, render, screen } from "@testing-library/react";
 import { I18nextProvider } from "react-i18next";
 import { ApiError, ERROR_CODE_LIST, type PublicFund } from "@tegoed/sdk";
 import nl from "../src/i18n/nl.json" with { type: "json" };
@@ -40,6 +40,48 @@ describe("the public page", () => {
     const small = screen.getByRole("region", { name: "Klein" });
     expect(small).toHaveTextContent("Children with a budgetfewer than 10");
     expect(small).toHaveTextContent("Total budgetnot shown");
+  });
+});
+
+describe("the public page's refresh", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it("reads the figures once, then every 30 s while shown and never while the tab is hidden", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "performance", "Date"] });
+    let reads = 0;
+    vi.stubGlobal("fetch", async () => {
+      reads++;
+      return new Response(JSON.stringify({ funds: [fund({})] }), { status: 200 });
+    });
+    let hidden = false;
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => hidden });
+    const setHidden = (value: boolean) => act(() => {
+      hidden = value;
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    render(<I18nextProvider i18n={createI18n("en")}><PublicPage /></I18nextProvider>);
+    await act(() => vi.advanceTimersByTimeAsync(29_000));
+    expect(screen.getByRole("region", { name: "Kindpakket 2027" })).toBeInTheDocument();
+    expect(reads).toBe(1);
+    await act(() => vi.advanceTimersByTimeAsync(1_500));
+    expect(reads).toBe(2);
+
+    setHidden(true);
+    await act(() => vi.advanceTimersByTimeAsync(10 * 60_000));
+    expect(reads).toBe(2);
+    // Shown again after a long while: read at once, then on the half-minute again.
+    setHidden(false);
+    await act(() => vi.advanceTimersByTimeAsync(100));
+    expect(reads).toBe(3);
+    // Hiding and showing the tab quickly does not read more often.
+    setHidden(true);
+    setHidden(false);
+    await act(() => vi.advanceTimersByTimeAsync(29_000));
+    expect(reads).toBe(3);
+    delete (document as { hidden?: boolean }).hidden;
   });
 });
 

@@ -65,12 +65,42 @@ export function PublicFundFigures({ fund }: { fund: PublicFund }) {
   );
 }
 
-export function PublicPage({ load = () => fetchPublicFunds() }: { load?: () => Promise<PublicFundList> }) {
+/** The figures change slowly: a fresh read every half minute, none while the tab is hidden. */
+export const PUBLIC_REFRESH_MS = 30_000;
+
+const loadFromServer = () => fetchPublicFunds();
+
+export function PublicPage({ load = loadFromServer }: { load?: () => Promise<PublicFundList> }) {
   const { t, i18n } = useTranslation();
   const [funds, setFunds] = useState<PublicFund[] | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
-    load().then((list) => setFunds(list.funds), () => setFailed(true));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let lastRead = -Infinity;
+    let stopped = false;
+    // One timer at a time; a shown tab reads when the last read is 30 s old, a hidden one never.
+    const schedule = () => {
+      clearTimeout(timer);
+      if (stopped || document.hidden) return;
+      timer = setTimeout(refresh, Math.max(0, lastRead + PUBLIC_REFRESH_MS - performance.now()));
+    };
+    const refresh = () => {
+      lastRead = performance.now();
+      load().then(
+        (list) => {
+          setFunds(list.funds);
+          setFailed(false);
+        },
+        () => setFailed(true),
+      ).finally(schedule);
+    };
+    refresh();
+    document.addEventListener("visibilitychange", schedule);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      document.removeEventListener("visibilitychange", schedule);
+    };
   }, [load]);
   useEffect(() => {
     document.title = t("public.title");

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { act, render, screen } from "@testing-library/react";
 import { I18nextProvider } from "react-i18next";
-import { ApiError, ERROR_CODE_LIST, type PublicFund } from "@tegoed/sdk";
+import { ApiError, ERROR_CODE_LIST, REJECTION_CODES, type PublicFund } from "@tegoed/sdk";
 import nl from "../src/i18n/nl.json" with { type: "json" };
 import en from "../src/i18n/en.json" with { type: "json" };
 import { errorText } from "../src/lib/errors.ts";
@@ -105,6 +105,9 @@ describe("error texts", () => {
     for (const language of [nl, en] as const) {
       const errors = (language as { errors: Record<string, string> }).errors;
       expect(ERROR_CODE_LIST.filter((code) => !errors[code])).toEqual([]);
+      // The reasons the backend gives for a rejected import row, too.
+      const reasons = (language as { eligibility: { reasons: Record<string, string> } }).eligibility.reasons;
+      expect(REJECTION_CODES.filter((code) => !reasons[code])).toEqual([]);
     }
     const t = createI18n("nl").t;
     expect(errorText(t, new ApiError("BUDGET_FROZEN", 422, "server words"))).toBe("Dit tegoed is bevroren.");

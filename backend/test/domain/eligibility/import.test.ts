@@ -26,14 +26,14 @@ const MIXED = [
 ].join("\n");
 
 const MIXED_REJECTED = [
-  { row: 4, field: "postal_code", reason: "is not a Dutch postal code (1234 AB)" },
-  { row: 5, field: "postal_code", reason: "is not a Dutch postal code (1234 AB)" },
-  { row: 6, field: "language", reason: "must be nl or en" },
-  { row: 7, field: "child_birth_year", reason: `is before ${YEAR - 18}` },
-  { row: 8, field: "parent_name", reason: "is empty" },
-  { row: 9, field: "family_ref", reason: "row 10 of the same family was rejected" },
-  { row: 10, field: "city", reason: "differs from row 9 of the same family" },
-  { row: 11, field: "(row)", reason: "Too few fields: expected 8 fields but parsed 3" },
+  { row: 4, field: "postal_code", reason: "is not a Dutch postal code (1234 AB)", code: "postalCode" },
+  { row: 5, field: "postal_code", reason: "is not a Dutch postal code (1234 AB)", code: "postalCode" },
+  { row: 6, field: "language", reason: "must be nl or en", code: "language" },
+  { row: 7, field: "child_birth_year", reason: `is before ${YEAR - 18}`, code: "yearBefore", params: { year: YEAR - 18 } },
+  { row: 8, field: "parent_name", reason: "is empty", code: "empty" },
+  { row: 9, field: "family_ref", reason: "row 10 of the same family was rejected", code: "familyRejected", params: { other: 10 } },
+  { row: 10, field: "city", reason: "differs from row 9 of the same family", code: "differs", params: { first: 9 } },
+  { row: 11, field: "(row)", reason: "Too few fields: expected 8 fields but parsed 3", code: "columns", params: { expected: 8, found: 3 } },
 ];
 
 describe.each(ENGINES)("eligibility import on $name", (engine) => {
@@ -66,8 +66,8 @@ describe.each(ENGINES)("eligibility import on $name", (engine) => {
       const again = await importFamilies(deps(), { actorId: STAFF, fundId: fund.id, csv: MIXED, mode: "valid-rows" });
       expect(again.committed).toBe(false);
       expect(again.rejected.filter((r) => r.row <= 3)).toEqual([
-        { row: 2, field: "family_ref", reason: "this family was imported before" },
-        { row: 3, field: "family_ref", reason: "this family was imported before" },
+        { row: 2, field: "family_ref", reason: "this family was imported before", code: "importedBefore" },
+        { row: 3, field: "family_ref", reason: "this family was imported before", code: "importedBefore" },
       ]);
       expect(await familiesOf(fund.id)).toHaveLength(1);
     });

@@ -147,7 +147,7 @@ export function ImportFamilies({ fundId, onImported, currentYear = new Date().ge
               : t("eligibility.notImported", { rejected: n(report.rejected.length) })}
           </Notice>
           {report.rejected.length > 0 && (
-            <RejectedRows rows={report.rejected.map((r) => ({ row: r.row, field: r.field, reason: "server", params: { text: r.reason } }))} caption={t("eligibility.serverRejectedCaption")} />
+            <RejectedRows rows={report.rejected.map((r) => ({ row: r.row, field: r.field, reason: r.code, params: r.params }))} caption={t("eligibility.serverRejectedCaption")} />
           )}
         </div>
       )}

@@ -286,15 +286,17 @@ export function eligibilityRepository(db: Db) {
 
     // ---------------------------------------------------------------- search
 
-    /** Families of a fund (not deleted) whose name, child's name or reference matches; by name. */
+    /** Families of a fund (not deleted) with `q` in the parent's name, a child's name or the reference; by name. */
     async searchFamilies(fundId: string, q: string | undefined, limit: number, offset: number): Promise<{ families: FamilyOverview[]; total: number }> {
       let query = db.selectFrom("families").where("fund_id", "=", fundId).where("deleted_at", "is", null);
       if (q) {
+        // A bound parameter, its wildcards escaped: "%" and "_" typed by staff match themselves.
         const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        const contains = (column: string) => sql<boolean>`${sql.ref(column)} ilike ${like} escape '\\'`;
         query = query.where((eb) => eb.or([
-          eb("display_name", "ilike", like),
-          eb("external_ref", "=", q),
-          eb("id", "in", eb.selectFrom("children").select("family_id").where("first_name", "ilike", like)),
+          contains("display_name"),
+          contains("external_ref"),
+          eb("id", "in", eb.selectFrom("children").select("family_id").where(contains("children.first_name"))),
         ]));
       }
       const { total } = await query.select((eb) => eb.fn.countAll<string>().as("total")).executeTakeFirstOrThrow();

@@ -316,5 +316,5 @@ export async function searchFamilies(
   query: { q?: string; limit: number; offset: number },
 ): Promise<{ families: FamilyOverview[]; total: number }> {
   await getFund(deps, fundId);
-  return eligibilityRepository(deps.db).searchFamilies(fundId, query.q || undefined, query.limit, query.offset);
+  return eligibilityRepository(deps.db).searchFamilies(fundId, query.q?.trim() || undefined, query.limit, query.offset);
 }

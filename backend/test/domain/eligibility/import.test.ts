@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { isDomainError } from "@tegoed/sdk";
 import { auditLogRepository } from "../../../src/db/audit-log.repository.ts";
-import { addFamily, approveFamilies, importFamilies } from "../../../src/domain/eligibility/families.service.ts";
+import { addFamily, approveFamilies, importFamilies, searchFamilies } from "../../../src/domain/eligibility/families.service.ts";
 import { ENGINES, useDatabase } from "../../support/engines.ts";
 import { seedFund } from "../../support/fixtures.ts";
 import { HEADER, STAFF, csvOf, validRows } from "./support.ts";
@@ -133,6 +133,39 @@ describe.each(ENGINES)("eligibility import on $name", (engine) => {
       }).catch((e: unknown) => e);
       expect(isDomainError(error, "INVALID_INPUT")).toBe(true);
       expect((error as { details: object }).details).toMatchObject({ field: "children.0.birthYear" });
+    });
+  });
+
+  describe("searchFamilies", () => {
+    const csv = csvOf(HEADER, [
+      ["TST-101", "Jan de Vries", "Dorpsstraat 1", "9801 AB", "Zuidhorn", "nl", "Anna", YEAR - 7],
+      ["TST-102", "Sara Bakker", "Kerkpad 2", "9801 AB", "Zuidhorn", "nl", "Noor", YEAR - 4],
+      ["ABC_1", "Piet 100% Smit", "Molenweg 3", "9801 CD", "Zuidhorn", "nl", "Eva", YEAR - 3],
+      ["ABCX1", "Els Mulder", "Hoofdweg 4", "9801 EF", "Zuidhorn", "nl", "Finn", YEAR - 5],
+    ]);
+    const refs = async (fundId: string, q: string) =>
+      (await searchFamilies(deps(), fundId, { q, limit: 50, offset: 0 })).families.map((f) => f.externalRef).sort();
+
+    it("finds families by a part of the reference, the parent's name or a child's name, in any case", async () => {
+      const fund = await seedFund(ctx.db);
+      await importFamilies(deps(), { actorId: STAFF, fundId: fund.id, csv });
+      expect(await refs(fund.id, "TST")).toEqual(["TST-101", "TST-102"]);
+      expect(await refs(fund.id, "tst-10")).toEqual(["TST-101", "TST-102"]);
+      expect(await refs(fund.id, "102")).toEqual(["TST-102"]);
+      expect(await refs(fund.id, "bakker")).toEqual(["TST-102"]);
+      expect(await refs(fund.id, " noor ")).toEqual(["TST-102"]);
+      expect(await refs(fund.id, "")).toHaveLength(4);
+    });
+
+    it("takes % and _ as the characters themselves, not as wildcards, and quotes as text", async () => {
+      const fund = await seedFund(ctx.db);
+      await importFamilies(deps(), { actorId: STAFF, fundId: fund.id, csv });
+      expect(await refs(fund.id, "%")).toEqual(["ABC_1"]);
+      expect(await refs(fund.id, "100%")).toEqual(["ABC_1"]);
+      expect(await refs(fund.id, "ABC_")).toEqual(["ABC_1"]);
+      expect(await refs(fund.id, "_")).toEqual(["ABC_1"]);
+      expect(await refs(fund.id, "\\")).toEqual([]);
+      expect(await refs(fund.id, "' or '1'='1")).toEqual([]);
     });
   });
 });

@@ -6,6 +6,7 @@ import { createDeviceKey, memoryKeyStorage } from "../src/lib/keystore.ts";
 import { createI18n } from "../src/lib/i18n.ts";
 import { SESSION, apiError, child, fakeApi, memoryCache, plain, type FakeApi } from "./fixtures.tsx";
 import type { ChildrenSnapshot } from "../src/lib/cache.ts";
+import { formatClock } from "@tegoed/sdk";
 
 async function renderApp(api: FakeApi, { withKey = true, cached, path = "/" }: { withKey?: boolean; cached?: ChildrenSnapshot; path?: string } = {}) {
   const stored = withKey ? (await createDeviceKey("13579", 1000)).stored : undefined;
@@ -58,7 +59,9 @@ describe("the app", () => {
     });
     await renderApp(api, { cached: { children: [child({ balanceCents: 257_50 })], savedAt } });
     const notice = await screen.findByText(/Geen internet/);
-    const time = new Intl.DateTimeFormat("nl-NL", { hour: "2-digit", minute: "2-digit" }).format(savedAt);
+    // On the fund's clock (Amsterdam, UTC+1 in November), naming the zone when the device keeps another.
+    const time = formatClock(savedAt, "nl");
+    expect(time).toMatch(/^10:30( CET)?$/);
     expect(plain(notice.parentElement!.textContent)).toContain(`U ziet de gegevens van ${time}. Betalen met de QR-code werkt gewoon.`);
     expect(plain(screen.getByRole("article", { name: "Anna" }).textContent)).toContain("€ 257,50");
     expect(screen.getByRole("link", { name: "Betalen voor Anna" })).toBeInTheDocument();

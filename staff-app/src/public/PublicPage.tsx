@@ -4,7 +4,8 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { PublicFund, PublicFundList } from "@tegoed/sdk";
 import { rememberLanguage, type Language } from "../lib/i18n.ts";
-import { formatCents, formatDate, formatNumber } from "../lib/money.ts";
+import { formatCents, formatNumber } from "../lib/money.ts";
+import { formatDay } from "@tegoed/sdk/dates"; // not the index: keeps this page's bundle small
 
 /** The fund id in /public/<id>, if the page was opened for one fund. */
 export function fundIdInPath(path: string): string | null {
@@ -27,7 +28,7 @@ export function PublicFundFigures({ fund }: { fund: PublicFund }) {
   return (
     <section className="card" aria-labelledby={id}>
       <h2 id={id}>{fund.name}</h2>
-      <p>{t("public.validUntil", { amount: formatCents(fund.amountPerChildCents, i18n.language, fund.currency), date: formatDate(fund.budgetExpiry, i18n.language) })}</p>
+      <p>{t("public.validUntil", { amount: formatCents(fund.amountPerChildCents, i18n.language, fund.currency), date: formatDay(fund.budgetExpiry, i18n.language) })}</p>
       <dl className="figures">
         <div data-figure="children"><dt>{t("public.children")}</dt><dd>{count(fund.children)}</dd></div>
         <div data-figure="total"><dt>{t("public.totalBudget")}</dt><dd>{money(fund.totalBudgetCents)}</dd></div>

@@ -1,10 +1,10 @@
 // The app's own words for each API refusal (never the server's English message).
 import type { TFunction } from "i18next";
-import { ApiError, isErrorCode } from "@tegoed/sdk";
-import { localeOf } from "./money.ts";
+import { ApiError, formatClock, isErrorCode } from "@tegoed/sdk";
 
+/** A time of day on the fund's clock (see sdk dates.ts). */
 export function formatTime(epochMs: number, language: string): string {
-  return new Intl.DateTimeFormat(localeOf(language), { hour: "2-digit", minute: "2-digit" }).format(new Date(epochMs));
+  return formatClock(epochMs, language);
 }
 
 export function errorMessage(error: unknown, t: TFunction, language: string): string {

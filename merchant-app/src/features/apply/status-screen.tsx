@@ -1,6 +1,7 @@
 // Where the application stands: pending, approved (log in), declined with the municipality's reason.
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { formatDay } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.tsx";
 import { fetchApplicationStatus, type ApplicationStatus } from "../../lib/shop-api.ts";
 import { loadApplication } from "./application-store.ts";
@@ -46,7 +47,7 @@ export function StatusScreen({ onBack }: { onBack: () => void }) {
               {t("status.reason")}: {status.declineReason}
             </p>
           )}
-          <p className="hint">{t("status.appliedOn", { date: new Date(status.createdAt).toLocaleDateString(i18n.language === "en" ? "en-GB" : "nl-NL") })}</p>
+          <p className="hint">{t("status.appliedOn", { date: formatDay(status.createdAt, i18n.language) })}</p>
         </div>
       )}
       <div className="actions">

@@ -1,7 +1,7 @@
 // What the fund owes the shop now, and every payout to the shop's bank account: amount, when, reference.
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { MerchantPayouts } from "@tegoed/sdk";
+import { formatDay, type MerchantPayouts } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.tsx";
 import { formatEuro } from "../../lib/money.ts";
 import { refusalText } from "../../lib/refusal.ts";
@@ -15,9 +15,8 @@ export function PayoutsScreen() {
   const api = useApi();
   const [data, setData] = useState<MerchantPayouts | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const locale = i18n.language === "en" ? "en-GB" : "nl-NL";
   const money = (cents: number) => formatEuro(cents, i18n.language);
-  const day = (iso: string) => new Date(iso).toLocaleDateString(locale, { dateStyle: "medium" });
+  const day = (iso: string) => formatDay(iso, i18n.language, { style: "medium" });
 
   const load = useCallback(async () => {
     setError(null);

@@ -2,11 +2,10 @@
 // there is nothing here (nor in the API) that changes it.
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import type { AuditLogEntry, AuditLogQuery } from "@tegoed/sdk";
+import { formatDateTime, type AuditLogEntry, type AuditLogQuery } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { downloadText, toCsv } from "../../lib/csv.ts";
 import { errorText } from "../../lib/errors.ts";
-import { formatDate } from "../../lib/money.ts";
 import { Field, Notice } from "../../lib/ui.tsx";
 
 const PAGE = 50;
@@ -98,7 +97,7 @@ export function AuditLogPage() {
           <tbody>
             {entries.map((e) => (
               <tr key={e.id}>
-                <td>{formatDate(e.at, i18n.language, true)}</td>
+                <td>{formatDateTime(e.at, i18n.language)}</td>
                 <td>{who(e)}</td>
                 <td className="mono">{e.action}</td>
                 <td className="mono">{e.subjectType ? `${e.subjectType} ${e.subjectId?.slice(0, 12) ?? ""}` : "—"}</td>

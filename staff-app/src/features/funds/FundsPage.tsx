@@ -5,10 +5,11 @@ import { useTranslation } from "react-i18next";
 import type { CreateFundRequest, Fund } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { errorText } from "../../lib/errors.ts";
-import { formatCents, formatDate, parseEuros } from "../../lib/money.ts";
+import { formatCents, parseEuros } from "../../lib/money.ts";
 import { can } from "../../lib/roles.ts";
 import { useStaff } from "../../lib/session.ts";
 import { Field, Notice } from "../../lib/ui.tsx";
+import { formatDay } from "@tegoed/sdk";
 
 export function FundsPage() {
   const { t, i18n } = useTranslation();
@@ -34,7 +35,7 @@ export function FundsPage() {
                 <button type="button" aria-pressed={fund?.id === f.id} onClick={() => selectFund(f.id)}>{f.name}</button>
               </th>
               <td className="num">{formatCents(f.amountPerChildCents, i18n.language)}</td>
-              <td>{formatDate(f.budgetExpiry, i18n.language)}</td>
+              <td>{formatDay(f.budgetExpiry, i18n.language)}</td>
               <td className="mono">{f.chainAddress}</td>
               <td>{f.paused ? t("funds.paused", { reason: f.pausedReason ?? "" }) : t("funds.active")}</td>
             </tr>

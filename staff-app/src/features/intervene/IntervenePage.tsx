@@ -5,12 +5,13 @@ import { useTranslation } from "react-i18next";
 import type { ActivationLetter, FamilyOverview } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { errorText } from "../../lib/errors.ts";
-import { formatCents, formatDate } from "../../lib/money.ts";
+import { formatCents } from "../../lib/money.ts";
 import { openHtmlPage } from "../../lib/open-page.ts";
 import { can } from "../../lib/roles.ts";
 import { useStaff } from "../../lib/session.ts";
 import { Confirm, Field, Notice } from "../../lib/ui.tsx";
 import { GdprDelete } from "./GdprDelete.tsx";
+import { formatDay } from "@tegoed/sdk";
 
 type Budget = NonNullable<FamilyOverview["children"][number]["budget"]>;
 
@@ -90,7 +91,7 @@ function FamilyCard({ family, onChanged }: { family: FamilyOverview; onChanged: 
       <h2 id={headingId}>{name}</h2>
       <p>
         {family.externalRef && <>{t("intervene.reference")}: {family.externalRef} · </>}
-        {family.activatedAt ? t("intervene.activatedOn", { date: formatDate(family.activatedAt, i18n.language) }) : t("intervene.notActivated")}
+        {family.activatedAt ? t("intervene.activatedOn", { date: formatDay(family.activatedAt, i18n.language) }) : t("intervene.notActivated")}
       </p>
       <table>
         <caption>{t("intervene.childrenOf", { name })}</caption>

@@ -5,3 +5,4 @@ export * from "./generated/abis.ts";
 export * from "./qr.ts";
 export * from "./api/index.ts";
 export * from "./dates.ts";
+export * from "./categories.ts";

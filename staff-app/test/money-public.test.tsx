@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { act, render, screen } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
 import { I18nextProvider } from "react-i18next";
 import { ApiError, ERROR_CODE_LIST, REJECTION_CODES, type PublicFund } from "@tegoed/sdk";
 import nl from "../src/i18n/nl.json" with { type: "json" };
@@ -40,6 +40,16 @@ describe("the public page", () => {
     const small = screen.getByRole("region", { name: "Klein" });
     expect(small).toHaveTextContent("Children with a budgetfewer than 10");
     expect(small).toHaveTextContent("Total budgetnot shown");
+  });
+});
+
+describe("the public page's categories", () => {
+  it("are shown by their label in the page's language, never as the stored key", async () => {
+    const load = () => Promise.resolve({ funds: [fund({ byCategory: [{ category: "books", spentCents: 90_00 }, { category: "other", spentCents: 60_00 }] })] });
+    render(<I18nextProvider i18n={createI18n("nl")}><PublicPage load={load} /></I18nextProvider>);
+    const table = await screen.findByRole("table", { name: nl.public.byCategory });
+    const rows = within(table).getAllByRole("rowheader").map((c) => c.textContent);
+    expect(rows).toEqual(["Boeken", nl.public.other]);
   });
 });
 

@@ -5,7 +5,9 @@ import { useTranslation } from "react-i18next";
 import type { PublicFund, PublicFundList } from "@tegoed/sdk";
 import { rememberLanguage, type Language } from "../lib/i18n.ts";
 import { formatCents, formatNumber } from "../lib/money.ts";
-import { formatDay } from "@tegoed/sdk/dates"; // not the index: keeps this page's bundle small
+// Not the sdk's index: keeps this page's bundle small.
+import { categoryLabel, OTHER_CATEGORY } from "@tegoed/sdk/categories";
+import { formatDay } from "@tegoed/sdk/dates";
 
 /** The fund id in /public/<id>, if the page was opened for one fund. */
 export function fundIdInPath(path: string): string | null {
@@ -45,7 +47,7 @@ export function PublicFundFigures({ fund }: { fund: PublicFund }) {
           </thead>
           <tbody>
             {fund.byCategory.map((c) => (
-              <tr key={c.category}><th scope="row">{c.category === "other" ? t("public.other") : c.category}</th><td className="num">{money(c.spentCents)}</td></tr>
+              <tr key={c.category}><th scope="row">{c.category === OTHER_CATEGORY ? t("public.other") : categoryLabel(c.category, i18n.language)}</th><td className="num">{money(c.spentCents)}</td></tr>
             ))}
           </tbody>
         </table>

@@ -1,17 +1,16 @@
 // A shop applies to join: name, KvK, IBAN (checked while typing), categories, address, contact.
 import { useId, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
+import { categoryLabel, SHOP_CATEGORIES } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.tsx";
 import { checkIban, normalizeIban } from "../../lib/iban.ts";
 import { refusalCode } from "../../lib/refusal.ts";
 import { saveApplication } from "./application-store.ts";
 
-export const SHOP_CATEGORIES = ["books", "bike", "sport", "swimming", "computer", "clothing", "toys", "school", "culture", "music"] as const;
-
 type Field = "name" | "kvk" | "iban" | "categories" | "address" | "email";
 
 export function ApplyScreen({ onApplied, onBack }: { onApplied: () => void; onBack: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const api = useApi();
   const id = useId();
   const [name, setName] = useState("");
@@ -99,7 +98,7 @@ export function ApplyScreen({ onApplied, onBack }: { onApplied: () => void; onBa
                   checked={categories.includes(category)}
                   onChange={(e) => setCategories((now) => (e.target.checked ? [...now, category] : now.filter((c) => c !== category)))}
                 />
-                {t(`category.${category}`)}
+                {categoryLabel(category, i18n.language)}
               </label>
             ))}
           </div>

@@ -3,7 +3,7 @@
 import { useEffect, useId, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
-import type { Dashboard } from "@tegoed/sdk";
+import { categoryLabel, type Dashboard } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { downloadText, toCsv } from "../../lib/csv.ts";
 import { errorText } from "../../lib/errors.ts";
@@ -26,7 +26,7 @@ function CategoryTimeTable({ caption, points, categories, currency, first }: { c
       <thead>
         <tr>
           <th scope="col">{first}</th>
-          {categories.map((c) => <th key={c} scope="col" className="num">{c}</th>)}
+          {categories.map((c) => <th key={c} scope="col" className="num">{categoryLabel(c, i18n.language)}</th>)}
         </tr>
       </thead>
       <tbody>
@@ -137,7 +137,7 @@ export function DashboardPage() {
   if (!data) return <><h1>{t("dashboard.title", { fund: fund.name })}</h1><Loading /></>;
 
   const money = (c: number) => formatCents(c, i18n.language, data.currency);
-  const categories = categoryPoints(data);
+  const categories = categoryPoints(data, (c) => categoryLabel(c, i18n.language));
   const shops = shopPoints(data, 10, t("dashboard.otherShops"));
   const time = timePoints(data);
   const header = [t("dashboard.csv.label"), t("dashboard.payments"), t("dashboard.csv.spent"), t("dashboard.csv.refunded"), t("dashboard.csv.net")];
@@ -216,7 +216,7 @@ export function DashboardPage() {
               <Tooltip formatter={(v) => money(Number(v))} />
               <Legend />
               {timeCategories(data).map((c, i) => (
-                <Bar key={c} dataKey={c} stackId="categories" fill={PALETTE[i % PALETTE.length]} isAnimationActive={false} />
+                <Bar key={c} dataKey={c} name={categoryLabel(c, i18n.language)} stackId="categories" fill={PALETTE[i % PALETTE.length]} isAnimationActive={false} />
               ))}
             </BarChart>
           </ChartFigure>

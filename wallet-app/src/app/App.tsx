@@ -13,6 +13,7 @@ import { LANGUAGES, rememberLanguage } from "../lib/i18n.ts";
 import { Link, RouterProvider, useRouter } from "./router.tsx";
 import { ServicesContext, useServices, type Services } from "./services.tsx";
 import { useWallet } from "./use-wallet.ts";
+import { Icon } from "../lib/icons.tsx";
 
 export function App({ services, i18n, initialPath }: { services: Services; i18n: i18n; initialPath?: string }) {
   return (
@@ -118,7 +119,7 @@ function Shell() {
       </header>
       {state.offline && state.savedAt !== null && (
         <p className="offline" role="status">
-          <span aria-hidden="true">📵 </span>{t("app.offline", { time: formatTime(state.savedAt, i18n.language) })}
+          <Icon name="offline" /> {t("app.offline", { time: formatTime(state.savedAt, i18n.language) })}
         </p>
       )}
       {state.failure !== null && state.phase === "ready" && (

@@ -6,6 +6,7 @@ import { useApi } from "../../lib/api.tsx";
 import { checkIban, normalizeIban } from "../../lib/iban.ts";
 import { refusalCode } from "../../lib/refusal.ts";
 import { saveApplication } from "./application-store.ts";
+import { Icon } from "../../lib/icons.tsx";
 
 type Field = "name" | "kvk" | "iban" | "categories" | "address" | "email";
 
@@ -80,7 +81,7 @@ export function ApplyScreen({ onApplied, onBack }: { onApplied: () => void; onBa
         <label htmlFor={`${id}-iban`}>{t("apply.iban")}</label>
         <input id={`${id}-iban`} autoComplete="off" autoCapitalize="characters" spellCheck={false} value={iban} onChange={(e) => setIban(e.target.value)} aria-invalid={!!errors.iban || ibanState === "invalid"} aria-describedby={described("iban", `${id}-iban-state`)} />
         <p id={`${id}-iban-state`} className={`hint iban-${ibanState}`} aria-live="polite">
-          {ibanState !== "empty" && (ibanState === "valid" ? "✓ " : ibanState === "invalid" ? "✕ " : "")}
+          {(ibanState === "valid" || ibanState === "invalid") && <><Icon name={ibanState === "valid" ? "check" : "cross"} />{" "}</>}
           {t(`apply.ibanState.${ibanState}`)}
         </p>
         {fieldError("iban")}

@@ -5,8 +5,9 @@ import { formatDay } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.tsx";
 import { fetchApplicationStatus, type ApplicationStatus } from "../../lib/shop-api.ts";
 import { loadApplication } from "./application-store.ts";
+import { Icon, type IconName } from "../../lib/icons.tsx";
 
-const STATUS_ICON: Record<ApplicationStatus["status"], string> = { pending: "⏳", approved: "✓", declined: "✕", suspended: "!" };
+const STATUS_ICON: Record<ApplicationStatus["status"], IconName> = { pending: "pending", approved: "check", declined: "cross", suspended: "attention" };
 
 export function StatusScreen({ onBack }: { onBack: () => void }) {
   const { t, i18n } = useTranslation();
@@ -39,7 +40,7 @@ export function StatusScreen({ onBack }: { onBack: () => void }) {
         <div className={`application application-${status.status}`} role="status">
           <p className="application-name">{status.name}</p>
           <p className="application-state">
-            <span aria-hidden="true">{STATUS_ICON[status.status]} </span>
+            <Icon name={STATUS_ICON[status.status]} />{" "}
             {t(`status.${status.status}`)}
           </p>
           {status.declineReason && (

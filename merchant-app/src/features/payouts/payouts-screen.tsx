@@ -5,9 +5,10 @@ import { formatDay, type MerchantPayouts } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.tsx";
 import { formatEuro } from "../../lib/money.ts";
 import { refusalText } from "../../lib/refusal.ts";
+import { Icon, type IconName } from "../../lib/icons.tsx";
 
-const STATUS_ICON: Record<MerchantPayouts["payouts"][number]["status"], string> = {
-  pending: "⏳", sent: "→", confirmed: "✓", settled: "✓", failed: "✕",
+const STATUS_ICON: Record<MerchantPayouts["payouts"][number]["status"], IconName> = {
+  pending: "pending", sent: "sent", confirmed: "check", settled: "check", failed: "cross",
 };
 
 export function PayoutsScreen() {
@@ -64,7 +65,7 @@ export function PayoutsScreen() {
                     <span className="payment-amount">{money(p.amountCents)}</span>
                   </div>
                   <p className="hint">
-                    <span aria-hidden="true">{STATUS_ICON[p.status]} </span>
+                    <Icon name={STATUS_ICON[p.status]} />{" "}
                     {t(`payouts.status.${p.status}`)} · {t("payouts.reference")}: <span className="reference">{p.reference}</span>
                   </p>
                   <p className="hint">{t("payouts.period", { from: day(p.periodFrom), to: day(p.periodTo) })}</p>

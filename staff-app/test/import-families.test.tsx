@@ -18,14 +18,14 @@ describe("ImportFamilies", () => {
     const rejected = await screen.findByRole("table", { name: "Rejected rows and why" });
     const rows = within(rejected).getAllByRole("row").slice(1).map((r) => within(r).getAllByRole("cell").map((c) => c.textContent));
     expect(rows).toEqual([["3", "postal_code", "is not a Dutch postal code (1234 AB)"]]);
-    expect(screen.getByText("2 rows read: 1 valid in 1 complete families, 1 rejected.")).toBeInTheDocument();
+    expect(screen.getByText("2 rows read: 1 valid in 1 complete family, 1 rejected.")).toBeInTheDocument();
     // With a rejected row the whole file cannot be imported, only its valid families.
     expect(screen.queryByRole("button", { name: "Import the whole file" })).not.toBeInTheDocument();
 
     await userEvent.click(screen.getByRole("button", { name: "Import the valid family" }));
 
     expect(importFamilies).toHaveBeenCalledWith(FUND.id, { csv: CSV, mode: "valid-rows" });
-    expect(await screen.findByText("Imported 1 families with 1 children; 1 rows rejected.")).toBeInTheDocument();
+    expect(await screen.findByText("Imported 1 family with 1 child; 1 row rejected.")).toBeInTheDocument();
     expect(screen.getByRole("table", { name: "Rejected by the server" })).toHaveTextContent("is not a Dutch postal code (1234 AB)");
   });
 
@@ -45,6 +45,7 @@ describe("ImportFamilies", () => {
     expect(table).toHaveTextContent("dit gezin is al eerder geïmporteerd");
     expect(table).toHaveTextContent("regel 2 van hetzelfde gezin is afgekeurd");
     expect(table).not.toHaveTextContent("imported before");
+    expect(screen.getByText("Er is niets geïmporteerd: 2 regels afgekeurd.")).toBeInTheDocument();
   });
 
   it("names missing columns in Dutch and offers no import", async () => {

@@ -67,7 +67,10 @@ function toFamilyOverviewBody(f: FamilyOverview): FamilyOverviewBody {
     approvedAt: f.approvedAt?.toISOString() ?? null, activatedAt: f.activatedAt?.toISOString() ?? null, createdAt: f.createdAt.toISOString(),
     children: f.children.map((c) => ({
       id: c.id, firstName: c.firstName, birthYear: c.birthYear,
-      budget: c.budget && { budgetId: c.budget.budgetId, status: c.budget.status, issuedCents: centsToWire(c.budget.issuedCents) },
+      budget: c.budget && {
+        budgetId: c.budget.budgetId, status: c.budget.status, issuedCents: centsToWire(c.budget.issuedCents),
+        leftCents: centsToWire(c.budget.leftCents < 0n ? 0n : c.budget.leftCents),
+      },
     })),
   };
 }

@@ -136,7 +136,7 @@ export function registerReportsRoutes(api: Api, deps: ReportsRouteDeps): void {
       return {
         entries: page.entries.map((e) => ({
           id: e.id.toString(), at: e.at.toISOString(), actorType: e.actorType, actorId: e.actorId, actorEmail: e.actorEmail,
-          action: e.action, subjectType: e.subjectType, subjectId: e.subjectId, details: e.details,
+          action: e.action, subjectType: e.subjectType, subjectId: e.subjectId, actorName: e.actorName, subjectName: e.subjectName, details: e.details,
         })),
         nextCursor: page.nextCursor,
       };

@@ -204,6 +204,27 @@ describe.each(ENGINES)("reports routes on $name", (engine) => {
       expect(future.entries).toEqual([]);
     });
 
+    it("names the shop a shop user acted for and the shop or fund an entry is about, not their ids", async () => {
+      const fund = await seedFund(app.db);
+      const shop = await seedShop(app.db, fund.id, "Boekhandel Het Leesteken", 0b01n);
+      const user = await app.db.insertInto("merchant_users").values({ merchant_id: shop.id, email: `kassa-${randomUUID().slice(0, 6)}@shop.example`, password_hash: "x" })
+        .returning("id").executeTakeFirstOrThrow();
+      const log = auditLogRepository(app.db);
+      const action = `test.names.${randomUUID().slice(0, 6)}`;
+      await log.append({ actorType: "merchant", actorId: user.id, action, subjectType: "payment", subjectId: randomBytes32(), details: {} });
+      await log.append({ actorType: "staff", actorId: app.admin.id, action, subjectType: "merchant", subjectId: shop.id, details: {} });
+      await log.append({ actorType: "staff", actorId: app.admin.id, action, subjectType: "fund", subjectId: fund.id, details: {} });
+      await log.append({ actorType: "staff", actorId: app.admin.id, action, subjectType: "family", subjectId: randomUUID(), details: {} });
+
+      const { entries } = await byRole.get("auditor")!.reports.auditLog({ action });
+      expect(entries.map((e) => [e.actorName, e.subjectType, e.subjectName])).toEqual([
+        [null, "family", null], // a family is a person: no name in the log
+        [null, "fund", "Kindpakket Westerkwartier 2027"],
+        [null, "merchant", "Boekhandel Het Leesteken"],
+        ["Boekhandel Het Leesteken", "payment", null],
+      ]);
+    });
+
     it("is for admin and auditor only (403 FORBIDDEN for the others, 401 without a session)", async () => {
       for (const role of STAFF_ROLES) {
         const answer = byRole.get(role)!.reports.auditLog({ limit: 1 });

@@ -202,7 +202,11 @@ export const FamilyOverviewSchema = z
         firstName: z.string(),
         birthYear: z.number().int(),
         /** Null before budgets are issued for the family. */
-        budget: z.object({ budgetId: BudgetIdSchema, status: z.enum(["pending", "issued", "frozen"]), issuedCents: CentsAmountSchema }).nullable(),
+        budget: z.object({
+          budgetId: BudgetIdSchema, status: z.enum(["pending", "issued", "frozen"]), issuedCents: CentsAmountSchema,
+          /** Issued and topped up, less payments, plus refunds: as far as the indexer has read the chain. */
+          leftCents: CentsAmountSchema,
+        }).nullable(),
       }),
     ),
   })

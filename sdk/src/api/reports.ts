@@ -82,6 +82,10 @@ export const AuditLogEntrySchema = z
     action: z.string(),
     subjectType: z.string().nullable(),
     subjectId: z.string().nullable(),
+    /** The shop's name when a shop user acted. */
+    actorName: z.string().nullable(),
+    /** The shop's or fund's name when the subject is one (never a person's). */
+    subjectName: z.string().nullable(),
     details: z.record(z.string(), z.unknown()),
   })
   .meta({ id: "AuditLogEntry" });

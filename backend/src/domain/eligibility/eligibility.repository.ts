@@ -51,7 +51,7 @@ export interface FamilyOverview {
   approvedAt: Date | null;
   activatedAt: Date | null;
   createdAt: Date;
-  children: { id: string; firstName: string; birthYear: number; budget: { budgetId: string; status: BudgetStatus; issuedCents: bigint } | null }[];
+  children: { id: string; firstName: string; birthYear: number; budget: { budgetId: string; status: BudgetStatus; issuedCents: bigint; leftCents: bigint } | null }[];
 }
 
 export interface HistoryEntry {
@@ -308,6 +308,10 @@ export function eligibilityRepository(db: Db) {
         ? await db.selectFrom("children")
           .leftJoin("budgets", "budgets.child_id", "children.id")
           .select(["children.id", "children.family_id", "children.first_name", "children.birth_year", "budgets.budget_id", "budgets.status", "budgets.issued_cents"])
+          // What is left, from the indexed payments and refunds of the budget.
+          .select(sql<string>`budgets.issued_cents
+            - coalesce((select sum(p.amount_cents) from payments p where p.budget_id = budgets.budget_id), 0)
+            + coalesce((select sum(r.amount_cents) from refunds r join payments p on p.payment_id = r.payment_id where p.budget_id = budgets.budget_id), 0)`.as("left_cents"))
           .where("children.family_id", "in", ids).orderBy("children.birth_year").execute()
         : [];
       return {
@@ -317,7 +321,7 @@ export function eligibilityRepository(db: Db) {
           approvedAt: r.approved_at, activatedAt: r.activated_at, createdAt: r.created_at,
           children: children.filter((c) => c.family_id === r.id).map((c) => ({
             id: c.id, firstName: c.first_name, birthYear: c.birth_year,
-            budget: c.budget_id ? { budgetId: c.budget_id, status: c.status!, issuedCents: c.issued_cents! } : null,
+            budget: c.budget_id ? { budgetId: c.budget_id, status: c.status!, issuedCents: c.issued_cents!, leftCents: BigInt(c.left_cents ?? 0) } : null,
           })),
         })),
       };

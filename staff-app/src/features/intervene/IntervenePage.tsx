@@ -100,6 +100,7 @@ function FamilyCard({ family, onChanged }: { family: FamilyOverview; onChanged: 
             <th scope="col">{t("intervene.child")}</th>
             <th scope="col">{t("intervene.budgetId")}</th>
             <th scope="col" className="num">{t("intervene.issued")}</th>
+            <th scope="col" className="num">{t("intervene.left")}</th>
             <th scope="col">{t("common.status")}</th>
             {can(roles, "budgets.freeze") && <th scope="col">{t("intervene.action")}</th>}
           </tr>
@@ -110,6 +111,7 @@ function FamilyCard({ family, onChanged }: { family: FamilyOverview; onChanged: 
               <th scope="row">{c.firstName} ({c.birthYear})</th>
               <td className="mono">{c.budget ? `${c.budget.budgetId.slice(0, 10)}…${c.budget.budgetId.slice(-6)}` : "—"}</td>
               <td className="num">{c.budget ? formatCents(c.budget.issuedCents, i18n.language) : "—"}</td>
+              <td className="num" data-testid="left">{c.budget ? formatCents(c.budget.leftCents, i18n.language) : "—"}</td>
               <td className={c.budget?.status === "frozen" ? "status-frozen" : undefined}>{t(`intervene.status.${c.budget?.status ?? "none"}`)}</td>
               {can(roles, "budgets.freeze") && (
                 <td>
@@ -153,6 +155,7 @@ function FamilyCard({ family, onChanged }: { family: FamilyOverview; onChanged: 
             })
           }
         >
+          <p>{t("intervene.leftOn", { name: open.child, amount: formatCents(open.budget.leftCents, i18n.language), issued: formatCents(open.budget.issuedCents, i18n.language) })}</p>
           <p>{open.budget.status === "frozen" ? t("intervene.unfreezeText") : t("intervene.freezeText")}</p>
           <Field label={t("common.reason")} value={reason} onChange={setReason} required />
         </Confirm>

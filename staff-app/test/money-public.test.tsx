@@ -8,6 +8,7 @@ import { errorText } from "../src/lib/errors.ts";
 import { centsToDecimal, formatCents, parseEuros } from "../src/lib/money.ts";
 import { createI18n } from "../src/lib/i18n.ts";
 import { PublicPage, fetchPublicFunds, fundIdInPath } from "../src/public/PublicPage.tsx";
+import { Figures } from "../src/features/dashboard/DashboardPage.tsx";
 
 describe("money", () => {
   it("reads amounts as staff type them, in whole cents", () => {
@@ -22,6 +23,7 @@ describe("money", () => {
   });
 });
 
+const FUND_ID = "0b8f5f3e-7c1d-4a43-9b1e-5a7c3d2e1f00";
 const fund = (overrides: Partial<PublicFund>): PublicFund => ({
   id: "0b8f5f3e-7c1d-4a43-9b1e-5a7c3d2e1f00", name: "Kindpakket 2027", currency: "EUR", budgetExpiry: "2027-12-31", amountPerChildCents: 300_00,
   children: 12, totalBudgetCents: 3600_00, spentCents: 150_00, paidToShopsCents: 100_00, shops: 3, byCategory: [{ category: "sport", spentCents: 150_00 }],
@@ -35,11 +37,26 @@ describe("the public page", () => {
     render(<I18nextProvider i18n={createI18n("en")}><PublicPage load={load} /></I18nextProvider>);
     const big = await screen.findByRole("region", { name: "Kindpakket 2027" });
     expect(big).toHaveTextContent("Total budget€3,600.00");
+    // "Spent" here is net of refunds, and says so (the dashboard shows gross and net apart).
+    expect(big).toHaveTextContent("Spent (net, after refunds)€150.00");
     expect(big).toHaveTextContent("0x1111111111111111111111111111111111111111");
     expect(big).toHaveTextContent("Read at block1,234");
     const small = screen.getByRole("region", { name: "Klein" });
     expect(small).toHaveTextContent("Children with a budgetfewer than 10");
     expect(small).toHaveTextContent("Total budgetnot shown");
+  });
+});
+
+describe("spent, on the dashboard and the public page", () => {
+  it("is gross and net apart on the dashboard, net on the public page: the same word means the same", async () => {
+    const d = {
+      fundId: FUND_ID, currency: "EUR", families: 12, familiesApproved: 12, familiesActivated: 10, children: 12, budgets: 12, budgetsFrozen: 0, budgetsPending: 0,
+      issuedCents: 3600_00, spentCents: 160_00, refundedCents: 10_00, leftCents: 3450_00, paidOutCents: 100_00, owedToShopsCents: 50_00, shops: 3,
+      interval: "day" as const, byCategory: [], byShop: [], overTime: [], generatedAt: "2026-11-23T12:00:00.000Z",
+    };
+    render(<I18nextProvider i18n={createI18n("en")}><Figures d={d} /></I18nextProvider>);
+    expect(document.querySelector('[data-figure="spent"]')).toHaveTextContent("Spent (gross)€160.00");
+    expect(document.querySelector('[data-figure="net"]')).toHaveTextContent("Spent (net, after refunds)€150.00");
   });
 });
 

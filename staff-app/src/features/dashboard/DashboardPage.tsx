@@ -54,6 +54,7 @@ export function Figures({ d }: { d: Dashboard }) {
     ["issued", t("dashboard.issued"), money(d.issuedCents)],
     ["spent", t("dashboard.spent"), money(d.spentCents)],
     ["refunded", t("dashboard.refunded"), money(d.refundedCents)],
+    ["net", t("dashboard.net"), money(d.spentCents - d.refundedCents)], // what the public page calls spent
     ["left", t("dashboard.left"), money(d.leftCents)],
     ["paidOut", t("dashboard.paidOut"), money(d.paidOutCents)],
     ["owed", t("dashboard.owed"), money(d.owedToShopsCents)],
@@ -146,7 +147,7 @@ export function DashboardPage() {
     downloadText(`${slug}-figures.csv`, toCsv([t("dashboard.csv.figure"), t("dashboard.csv.value")], [
       ["families", data.families], ["families_activated", data.familiesActivated], ["children", data.children], ["budgets", data.budgets],
       ["budgets_frozen", data.budgetsFrozen], ["issued_eur", centsCell(data.issuedCents)], ["spent_eur", centsCell(data.spentCents)],
-      ["refunded_eur", centsCell(data.refundedCents)], ["left_eur", centsCell(data.leftCents)], ["paid_out_eur", centsCell(data.paidOutCents)],
+      ["refunded_eur", centsCell(data.refundedCents)], ["net_spent_eur", centsCell(data.spentCents - data.refundedCents)], ["left_eur", centsCell(data.leftCents)], ["paid_out_eur", centsCell(data.paidOutCents)],
       ["owed_to_shops_eur", centsCell(data.owedToShopsCents)], ["shops", data.shops], ["generated_at", data.generatedAt],
     ]));
 

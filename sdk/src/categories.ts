@@ -6,6 +6,10 @@
 export const SHOP_CATEGORIES = ["books", "bike", "sport", "swimming", "computer", "clothing", "toys", "school", "culture", "music"] as const;
 export type ShopCategory = (typeof SHOP_CATEGORIES)[number];
 
+/** The public figures' smallest group: counts below it show as "<10", and a category needs this many payments
+ * to be shown apart (smaller ones merge into "other", itself shown from this many payments on). */
+export const PUBLIC_MIN_GROUP = 10;
+
 /** Spending of shops without a category of the fund, and small categories merged for privacy. */
 export const OTHER_CATEGORY = "other";
 

@@ -67,6 +67,8 @@ describe("the public page's categories", () => {
     const table = await screen.findByRole("table", { name: nl.public.byCategory });
     const rows = within(table).getAllByRole("rowheader").map((c) => c.textContent);
     expect(rows).toEqual(["Boeken", nl.public.other]);
+    // The page says how many payments a category needs to be shown apart.
+    expect(screen.getByText(/Een categorie staat hier apart vanaf 10 betalingen/)).toBeInTheDocument();
   });
 });
 

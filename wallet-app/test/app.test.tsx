@@ -31,6 +31,18 @@ describe("the app", () => {
     expect(screen.getByRole("navigation", { name: "Hoofdmenu" })).toBeInTheDocument();
   });
 
+  it("opening the app leaves focus (and so the scroll) at the top, with the header; a new screen takes focus without scrolling", async () => {
+    const focus = vi.spyOn(HTMLElement.prototype, "focus");
+    const { user } = await renderApp(fakeApi());
+    await screen.findByRole("article", { name: "Anna" });
+    expect(focus).not.toHaveBeenCalled();
+    expect(document.activeElement).toBe(document.body);
+    await user.click(within(screen.getByRole("navigation")).getByRole("link", { name: "Winkels" }));
+    expect(document.activeElement).toBe(document.getElementById("main"));
+    expect(focus).toHaveBeenCalledWith({ preventScroll: true });
+    focus.mockRestore();
+  });
+
   it("a restored session shows home and caches the children for offline use", async () => {
     const { cache } = await renderApp(fakeApi());
     expect(await screen.findByRole("article", { name: "Anna" })).toBeInTheDocument();

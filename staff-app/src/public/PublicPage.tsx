@@ -6,7 +6,7 @@ import type { PublicFund, PublicFundList } from "@tegoed/sdk";
 import { rememberLanguage, type Language } from "../lib/i18n.ts";
 import { formatCents, formatNumber } from "../lib/money.ts";
 // Not the sdk's index: keeps this page's bundle small.
-import { categoryLabel, OTHER_CATEGORY } from "@tegoed/sdk/categories";
+import { categoryLabel, OTHER_CATEGORY, PUBLIC_MIN_GROUP } from "@tegoed/sdk/categories";
 import { formatDay } from "@tegoed/sdk/dates";
 
 /** The fund id in /public/<id>, if the page was opened for one fund. */
@@ -40,6 +40,7 @@ export function PublicFundFigures({ fund }: { fund: PublicFund }) {
       </dl>
       {fund.totalBudgetCents === null && <p>{t("public.whySuppressed")}</p>}
       {fund.byCategory.length > 0 && (
+        <>
         <table>
           <caption>{t("public.byCategory")}</caption>
           <thead>
@@ -51,6 +52,8 @@ export function PublicFundFigures({ fund }: { fund: PublicFund }) {
             ))}
           </tbody>
         </table>
+        <p className="hint">{t("public.categoryRule", { n: PUBLIC_MIN_GROUP })}</p>
+        </>
       )}
       <h3>{t("public.checkTitle")}</h3>
       <dl>

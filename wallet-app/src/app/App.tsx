@@ -67,11 +67,15 @@ function Shell() {
     const heading = document.querySelector("main h1");
     document.title = heading?.textContent ? `${heading.textContent} – ${t("app.name")}` : t("app.name");
   });
-  const first = useRef(true);
+  const shown = useRef<string | null>(null);
   useEffect(() => {
-    // A new screen: focus moves to it, for screen readers and keyboards (not on the first page load).
-    if (first.current) first.current = false;
-    else document.getElementById("main")?.focus();
+    // A new screen: focus moves to it, for screen readers and keyboards, without scrolling the header and
+    // language switch away. Not while the app opens: loading, then its first screen, is no new screen.
+    if (state.phase === "loading") return;
+    const screen = `${state.phase} ${path}`;
+    const before = shown.current;
+    shown.current = screen;
+    if (before !== null && before !== screen) document.getElementById("main")?.focus({ preventScroll: true });
   }, [path, state.phase]);
 
   let screen: React.ReactNode;

@@ -4,3 +4,5 @@ export * from "./errors.ts";
 export * from "./generated/abis.ts";
 export * from "./qr.ts";
 export * from "./api/index.ts";
+export * from "./dates.ts";
+export * from "./categories.ts";

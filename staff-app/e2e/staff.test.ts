@@ -307,9 +307,17 @@ describe("the staff app, step by step", () => {
     expect(block).toBeLessThanOrEqual(await system.chain.provider.getBlockNumber());
     expect(await visitor.content()).not.toContain("Jansen");
     expect(describeViolations(await axeViolations(visitor)), "public page").toBe("");
-    // The page of all funds lists this one too.
+    // The page of all funds lists this one too; left open for 20 s it asks the backend at most once more.
+    const asked: string[] = [];
+    visitor.on("request", (request) => {
+      if (new URL(request.url()).pathname.startsWith("/api/public/funds")) asked.push(request.url());
+    });
+    const answer = visitor.waitForResponse((r) => new URL(r.url()).pathname === "/api/public/funds");
     await visitor.goto(`${system.baseUrl}/public/`);
+    expect((await answer).headers()["cache-control"]).toBe("public, max-age=5");
     await visitor.getByRole("region", { name: FUND_NAME }).waitFor();
+    await visitor.waitForTimeout(20_000);
+    expect(asked.length).toBeLessThanOrEqual(2);
     await visitor.close();
   });
 
@@ -386,6 +394,57 @@ describe("the role matrix in the UI", () => {
   });
 });
 
+describe("the admin, on a 320 px wide screen", () => {
+  test("sees every screen and imports families as admin alone; no screen nor the public page scrolls sideways; no request is a 404", async () => {
+    const admin = await system.staff(["admin"]);
+    const context = await browser.newContext({ locale: "nl-NL", viewport: { width: 320, height: 640 } });
+    const p = await context.newPage();
+    const missing: string[] = [];
+    p.on("response", (r) => {
+      if (r.status() === 404) missing.push(r.url());
+    });
+    const wide: string[] = [];
+    const checkWidth = async (where: string) => {
+      await p.getByText(t("common.loading")).first().waitFor({ state: "detached" });
+      const { scroll, inner } = await p.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+      if (scroll > inner) wide.push(`${where}: ${scroll} px`);
+    };
+    await logIn(p, admin.email, admin.password);
+    await p.getByLabel(t("common.fund")).selectOption({ label: FUND_NAME });
+    const nav = p.getByRole("navigation", { name: t("nav.label") });
+    const screens = ["dashboard", "funds", "families", "topUp", "intervene", "shops", "payouts", "audit"].map((k) => t(`nav.${k}`));
+    expect(await nav.getByRole("link").allTextContents()).toEqual(screens);
+    for (const label of screens) {
+      await nav.getByRole("link", { name: label, exact: true }).click();
+      await p.locator('nav a[aria-current="page"]', { hasText: label }).waitFor();
+      await p.getByRole("heading", { level: 1 }).waitFor();
+      if (label === t("nav.dashboard")) await p.locator('[data-figure="issued"] dd').waitFor();
+      await checkWidth(label);
+    }
+
+    await nav.getByRole("link", { name: t("nav.families"), exact: true }).click();
+    const csv = `family_ref,parent_name,address_line1,postal_code,city,language,child_first_name,child_birth_year\nADM-1,Ouder Admin,Laan 1,9801 AA,Zuidhorn,nl,Kind Admin,${new Date().getUTCFullYear() - 4}\n`;
+    await p.getByLabel(t("eligibility.chooseFile"), { exact: true }).setInputFiles({ name: "admin.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await checkWidth("import preview");
+    await p.getByRole("button", { name: t("eligibility.importAll") }).click();
+    await p.getByRole("status").filter({ hasText: t("eligibility.imported", { families: 1, children: 1, rejected: 0 }) }).waitFor();
+    await p.getByLabel(t("eligibility.searchLabel")).fill("ADM");
+    await p.getByRole("button", { name: t("common.search") }).click();
+    // A part of the reference finds the family.
+    const found = p.getByRole("table", { name: t("eligibility.familiesCaption", { shown: "1", total: "1" }) });
+    await found.getByRole("cell", { name: "ADM-1" }).waitFor();
+
+    for (const path of ["/public/", `/public/${fund.id}`]) {
+      await p.goto(`${system.baseUrl}${path}`);
+      await p.getByRole("region", { name: FUND_NAME }).waitFor();
+      await checkWidth(path);
+    }
+    expect(wide).toEqual([]);
+    expect(missing).toEqual([]);
+    await context.close();
+  });
+});
+
 describe("a large import file", () => {
   test("10,000 rows are checked in the browser with a progress bar and imported in one go", async () => {
     const big = await staff.client.funds.create({ name: "Groot bestand", amountPerChildCents: 100_00, budgetExpiry: `${new Date().getUTCFullYear() + 1}-12-31` });
@@ -405,11 +464,11 @@ describe("a large import file", () => {
       }).observe(document.body, { subtree: true, childList: true, attributes: true });
     });
     await page.getByLabel(t("eligibility.chooseFile"), { exact: true }).setInputFiles({ name: "groot.csv", mimeType: "text/csv", buffer: Buffer.from(lines.join("\n")) });
-    await page.getByText(t("eligibility.previewSummary", { rows: "10.000", valid: "10.000", families: "5.000", rejected: "0" })).waitFor({ timeout: 60_000 });
+    await page.getByText(t("eligibility.previewSummary", { rows: 10_000, valid: 10_000, families: 5000, rejected: 0 })).waitFor({ timeout: 60_000 });
     const seen = await page.evaluate(() => (window as unknown as { seenProgress: number[] }).seenProgress);
     expect(seen.some((v) => v > 0 && v < 10_000)).toBe(true);
     await page.getByRole("button", { name: t("eligibility.importValid", { count: 5000 }) }).click();
-    await page.getByRole("status").filter({ hasText: t("eligibility.imported", { families: "5.000", children: "10.000", rejected: "0" }) }).waitFor({ timeout: 120_000 });
+    await page.getByRole("status").filter({ hasText: t("eligibility.imported", { families: 5000, children: 10_000, rejected: 0 }) }).waitFor({ timeout: 120_000 });
     expect((await staff.client.reports.dashboard(big.id)).children).toBe(10_000);
   }, 240_000);
 });

@@ -4,14 +4,15 @@ import { userEvent } from "@testing-library/user-event";
 import type { FamilyOverview } from "@tegoed/sdk";
 import { TopUpPage } from "../src/features/topup/TopUpPage.tsx";
 import { GdprDelete } from "../src/features/intervene/GdprDelete.tsx";
+import { IntervenePage } from "../src/features/intervene/IntervenePage.tsx";
 import { FUND, renderScreen } from "./render.tsx";
 
 const FAMILY: FamilyOverview = {
   id: "3d0f6a8e-1b2c-4d5e-8f90-a1b2c3d4e5f6", fundId: FUND.id, externalRef: "F1", displayName: "Jan Jansen", approvedAt: null, activatedAt: null,
   createdAt: "2026-11-01T10:00:00.000Z",
   children: [
-    { id: "11111111-1b2c-4d5e-8f90-a1b2c3d4e5f6", firstName: "Anna", birthYear: 2018, budget: { budgetId: `0x${"ab".repeat(32)}`, status: "issued", issuedCents: 300_00 } },
-    { id: "22222222-1b2c-4d5e-8f90-a1b2c3d4e5f6", firstName: "Bram", birthYear: 2016, budget: { budgetId: `0x${"cd".repeat(32)}`, status: "issued", issuedCents: 300_00 } },
+    { id: "11111111-1b2c-4d5e-8f90-a1b2c3d4e5f6", firstName: "Anna", birthYear: 2018, budget: { budgetId: `0x${"ab".repeat(32)}`, status: "issued", issuedCents: 300_00, leftCents: 257_50 } },
+    { id: "22222222-1b2c-4d5e-8f90-a1b2c3d4e5f6", firstName: "Bram", birthYear: 2016, budget: { budgetId: `0x${"cd".repeat(32)}`, status: "issued", issuedCents: 300_00, leftCents: 300_00 } },
   ],
 };
 
@@ -54,6 +55,22 @@ describe("the top-up confirmation", () => {
     await userEvent.click(within(dialog).getByRole("button", { name: "Annuleren" }));
     expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
     expect(topUp).not.toHaveBeenCalled();
+  });
+});
+
+describe("the freeze confirmation", () => {
+  it("shows what is left on each budget, not only what was issued, before freezing", async () => {
+    const listFamilies = vi.fn().mockResolvedValue({ families: [FAMILY], total: 1 });
+    renderScreen(<IntervenePage />, { api: { eligibility: { listFamilies } }, language: "nl" });
+    await userEvent.type(screen.getByLabelText("Gezin of kind zoeken"), "Jansen");
+    await userEvent.click(screen.getByRole("button", { name: "Zoeken" }));
+    const table = await screen.findByRole("table", { name: "Kinderen van Jan Jansen" });
+    expect(within(table).getAllByRole("columnheader").map((h) => h.textContent)).toContain("Nog over");
+    expect(within(within(table).getByRole("row", { name: /Anna/ })).getByTestId("left")).toHaveTextContent("€ 257,50");
+
+    await userEvent.click(screen.getByRole("button", { name: "Tegoed van Anna bevriezen" }));
+    const dialog = await screen.findByRole("alertdialog");
+    expect(dialog).toHaveTextContent("Er staat nog € 257,50 op het tegoed van Anna (uitgegeven: € 300,00).");
   });
 });
 

@@ -38,7 +38,8 @@ describe("role-based visibility", { timeout: 20_000 }, () => {
     [["validator"], ["Dashboard", "Funds", "Families", "Top up", "Intervene"]],
     [["merchant_manager"], ["Dashboard", "Funds", "Shops"]],
     [["finance"], ["Dashboard", "Funds"]],
-    [["admin"], ["Dashboard", "Funds", "Intervene", "Audit log"]],
+    // The admin sees every screen (payouts only with a payouts API, which this fake has not).
+    [["admin"], ["Dashboard", "Funds", "Families", "Top up", "Intervene", "Shops", "Audit log"]],
   ] as [StaffRole[], string[]][])("%s sees %s", async (roles, links) => {
     expect(await navFor(roles)).toEqual(links);
   });
@@ -48,6 +49,8 @@ describe("role-based visibility", { timeout: 20_000 }, () => {
     expect(can(["auditor"], "budgets.freeze")).toBe(false);
     expect(can(["auditor"], "fund.create")).toBe(false);
     expect(can(["admin"], "families.delete")).toBe(true);
+    expect(can(["admin"], "families.import")).toBe(true);
+    expect(can(["admin"], "payouts.run")).toBe(false);
     expect(can(["validator"], "payouts.approve")).toBe(false);
     expect(can(["validator"], "budgets.freeze")).toBe(true);
     expect(can(["finance"], "fund.deposit")).toBe(true);

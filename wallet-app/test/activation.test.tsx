@@ -5,6 +5,7 @@ import { ActivationPage } from "../src/features/activation/activation-page.tsx";
 import { memoryKeyStorage, unlockDeviceKey } from "../src/lib/keystore.ts";
 import type { WalletApi } from "../src/lib/api.ts";
 import { apiError, fakeApi, renderWithI18n } from "./fixtures.tsx";
+import { formatClock } from "@tegoed/sdk";
 
 function setup(api: WalletApi = fakeApi(), language = "nl") {
   const keys = memoryKeyStorage();
@@ -68,7 +69,7 @@ describe("activation", () => {
     await user.type(screen.getByLabelText("PIN (5 digits)"), "24680");
     await user.type(screen.getByLabelText("Repeat the PIN"), "24680");
     await user.click(screen.getByRole("button", { name: "Activate" }));
-    const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit" }).format(retryAt);
+    const time = formatClock(retryAt, "en");
     expect(await screen.findByRole("alert")).toHaveTextContent(`Too many attempts. Try again at ${time}.`);
   });
 });

@@ -6,6 +6,7 @@ import { createDeviceKey, memoryKeyStorage } from "../src/lib/keystore.ts";
 import { createI18n } from "../src/lib/i18n.ts";
 import { SESSION, apiError, child, fakeApi, memoryCache, plain, type FakeApi } from "./fixtures.tsx";
 import type { ChildrenSnapshot } from "../src/lib/cache.ts";
+import { formatClock } from "@tegoed/sdk";
 
 async function renderApp(api: FakeApi, { withKey = true, cached, path = "/" }: { withKey?: boolean; cached?: ChildrenSnapshot; path?: string } = {}) {
   const stored = withKey ? (await createDeviceKey("13579", 1000)).stored : undefined;
@@ -28,6 +29,18 @@ describe("the app", () => {
     expect(await screen.findByRole("heading", { name: "Tegoed van uw kinderen" })).toBeInTheDocument();
     expect(api.activate).toHaveBeenCalledWith("ABCD-EFGH-JKMN", (await keys.load())!.address);
     expect(screen.getByRole("navigation", { name: "Hoofdmenu" })).toBeInTheDocument();
+  });
+
+  it("opening the app leaves focus (and so the scroll) at the top, with the header; a new screen takes focus without scrolling", async () => {
+    const focus = vi.spyOn(HTMLElement.prototype, "focus");
+    const { user } = await renderApp(fakeApi());
+    await screen.findByRole("article", { name: "Anna" });
+    expect(focus).not.toHaveBeenCalled();
+    expect(document.activeElement).toBe(document.body);
+    await user.click(within(screen.getByRole("navigation")).getByRole("link", { name: "Winkels" }));
+    expect(document.activeElement).toBe(document.getElementById("main"));
+    expect(focus).toHaveBeenCalledWith({ preventScroll: true });
+    focus.mockRestore();
   });
 
   it("a restored session shows home and caches the children for offline use", async () => {
@@ -58,7 +71,9 @@ describe("the app", () => {
     });
     await renderApp(api, { cached: { children: [child({ balanceCents: 257_50 })], savedAt } });
     const notice = await screen.findByText(/Geen internet/);
-    const time = new Intl.DateTimeFormat("nl-NL", { hour: "2-digit", minute: "2-digit" }).format(savedAt);
+    // On the fund's clock (Amsterdam, UTC+1 in November), naming the zone when the device keeps another.
+    const time = formatClock(savedAt, "nl");
+    expect(time).toMatch(/^10:30( CET)?$/);
     expect(plain(notice.parentElement!.textContent)).toContain(`U ziet de gegevens van ${time}. Betalen met de QR-code werkt gewoon.`);
     expect(plain(screen.getByRole("article", { name: "Anna" }).textContent)).toContain("€ 257,50");
     expect(screen.getByRole("link", { name: "Betalen voor Anna" })).toBeInTheDocument();

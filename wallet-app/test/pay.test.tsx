@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { act, screen } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
 import { Signature, verifyTypedData } from "ethers";
-import { PAYMENT_PERMIT_TYPES, decodePaymentQr, fundDomain, permitFromQr } from "@tegoed/sdk";
+import { PAYMENT_PERMIT_TYPES, decodePaymentQr, fundDomain, permitFromQr, formatClock } from "@tegoed/sdk";
 import { PayPage, POLL_MS } from "../src/features/pay/pay-page.tsx";
 import { detectPayment, watchFrom } from "../src/features/pay/paid.ts";
 import { MAX_CODES, RENEW_MS } from "../src/features/pay/use-renewing-qr.ts";
@@ -60,7 +60,7 @@ describe("pay", () => {
     const { user } = renderPay();
     for (let i = 0; i < 5; i++) await unlock(user, "11111");
     const until = Date.now() + 5 * 60_000;
-    const time = new Intl.DateTimeFormat("nl-NL", { hour: "2-digit", minute: "2-digit" }).format(until);
+    const time = formatClock(until, "nl");
     expect(await screen.findByRole("alert")).toHaveTextContent(`U heeft te vaak een verkeerde pincode ingevuld. Probeer het opnieuw om ${time}.`);
     await unlock(user);
     expect(await screen.findByRole("alert")).toHaveTextContent("te vaak");

@@ -49,5 +49,7 @@ export function appsRouter(root: string): { router: Router; served: string[] } {
     });
   }
   if (served.includes("/public")) router.get("/", (_req, res) => res.redirect(302, "/public/"));
+  // Each app's page names its own icon; pages without one (the API docs) get an app's.
+  if (served.length > 0) router.get("/favicon.ico", (_req, res) => res.redirect(301, `${served[0]}/icon.svg`));
   return { router, served };
 }

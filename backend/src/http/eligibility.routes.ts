@@ -67,7 +67,10 @@ function toFamilyOverviewBody(f: FamilyOverview): FamilyOverviewBody {
     approvedAt: f.approvedAt?.toISOString() ?? null, activatedAt: f.activatedAt?.toISOString() ?? null, createdAt: f.createdAt.toISOString(),
     children: f.children.map((c) => ({
       id: c.id, firstName: c.firstName, birthYear: c.birthYear,
-      budget: c.budget && { budgetId: c.budget.budgetId, status: c.budget.status, issuedCents: centsToWire(c.budget.issuedCents) },
+      budget: c.budget && {
+        budgetId: c.budget.budgetId, status: c.budget.status, issuedCents: centsToWire(c.budget.issuedCents),
+        leftCents: centsToWire(c.budget.leftCents < 0n ? 0n : c.budget.leftCents),
+      },
     })),
   };
 }
@@ -117,7 +120,8 @@ const CHAIN_ERRORS = ["CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT", "CHAIN_REVERTED"] as
 
 export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor, auth }: EligibilityRouteDeps): void {
   const tags = ["eligibility"];
-  const validator = () => auth.requireStaff("validator");
+  // The admin may do the validator's work too (a small municipality has one person for both).
+  const validator = () => auth.requireStaff("validator", "admin");
   const actorOf = (req: Request) => auth.staffOf(req).id;
 
   api.route(

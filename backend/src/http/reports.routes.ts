@@ -17,7 +17,12 @@ import type { Db } from "../db/index.ts";
 import { auditLogPage, fundDashboard, publicFund, publicFunds, type Dashboard, type PublicFigures } from "../domain/reports/index.ts";
 import type { Auth } from "./auth.ts";
 import type { ChainProbe } from "./health.ts";
+import { sharedAnswers } from "./shared-answer.ts";
 import type { Api } from "./validate.ts";
+
+/** How long the public figures are shared between visitors (server) and kept by browsers and proxies. */
+export const PUBLIC_FIGURES_MAX_AGE_S = 5;
+const PUBLIC_CACHE_CONTROL = `public, max-age=${PUBLIC_FIGURES_MAX_AGE_S}`;
 
 export interface ReportsRouteDeps {
   db: Db;
@@ -83,6 +88,7 @@ function toPublicBody(p: PublicFigures, chain: { factory: string | null; blockNu
 export function registerReportsRoutes(api: Api, deps: ReportsRouteDeps): void {
   const { auth } = deps;
   const service = { db: deps.db, clock: deps.clock ?? (() => new Date()) };
+  const shared = sharedAnswers<PublicFundBody[]>(PUBLIC_FIGURES_MAX_AGE_S * 1000, service.clock);
 
   /** The head block, read before the figures: they hold at least everything up to it. */
   async function chainState(): Promise<{ factory: string | null; blockNumber: number | null }> {
@@ -130,7 +136,7 @@ export function registerReportsRoutes(api: Api, deps: ReportsRouteDeps): void {
       return {
         entries: page.entries.map((e) => ({
           id: e.id.toString(), at: e.at.toISOString(), actorType: e.actorType, actorId: e.actorId, actorEmail: e.actorEmail,
-          action: e.action, subjectType: e.subjectType, subjectId: e.subjectId, details: e.details,
+          action: e.action, subjectType: e.subjectType, subjectId: e.subjectId, actorName: e.actorName, subjectName: e.subjectName, details: e.details,
         })),
         nextCursor: page.nextCursor,
       };
@@ -146,10 +152,14 @@ export function registerReportsRoutes(api: Api, deps: ReportsRouteDeps): void {
       tags: ["public"],
       response: PublicFundListSchema,
     },
-    async () => {
-      const chain = await chainState();
-      const at = service.clock();
-      return { funds: (await publicFunds(service)).map((p) => toPublicBody(p, chain, at)) };
+    async ({ res }) => {
+      const funds = await shared.get("*", async () => {
+        const chain = await chainState();
+        const at = service.clock();
+        return (await publicFunds(service)).map((p) => toPublicBody(p, chain, at));
+      });
+      res.set("Cache-Control", PUBLIC_CACHE_CONTROL);
+      return { funds };
     },
   );
 
@@ -164,10 +174,13 @@ export function registerReportsRoutes(api: Api, deps: ReportsRouteDeps): void {
       response: PublicFundSchema,
       errors: ["FUND_UNKNOWN"],
     },
-    async ({ params }) => {
-      const chain = await chainState();
-      const figures = await publicFund(service, params.id);
-      return toPublicBody(figures, chain, service.clock());
+    async ({ params, res }) => {
+      const [fund] = await shared.get(params.id, async () => {
+        const chain = await chainState();
+        return [toPublicBody(await publicFund(service, params.id), chain, service.clock())];
+      });
+      res.set("Cache-Control", PUBLIC_CACHE_CONTROL);
+      return fund!;
     },
   );
 }

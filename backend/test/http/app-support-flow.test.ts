@@ -89,7 +89,7 @@ describe.each(ENGINES)("what the apps need, on a real chain on $name", (engine) 
     // The staff side finds the family by a child's name and sees the budget.
     const found = await staff.eligibility.listFamilies(fund.id, { q: "noo" });
     expect(found.families.map((f) => f.id)).toEqual([family.id]);
-    expect(found.families[0]!.children[0]!.budget).toMatchObject({ budgetId: child!.budgetId, status: "issued", issuedCents: 300_00 });
+    expect(found.families[0]!.children[0]!.budget).toMatchObject({ budgetId: child!.budgetId, status: "issued", issuedCents: 300_00, leftCents: 257_50 });
   });
 
   it("a top-up and a refund sent twice with one Idempotency-Key happen once; another key tops up again", async () => {

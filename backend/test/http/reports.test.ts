@@ -204,6 +204,27 @@ describe.each(ENGINES)("reports routes on $name", (engine) => {
       expect(future.entries).toEqual([]);
     });
 
+    it("names the shop a shop user acted for and the shop or fund an entry is about, not their ids", async () => {
+      const fund = await seedFund(app.db);
+      const shop = await seedShop(app.db, fund.id, "Boekhandel Het Leesteken", 0b01n);
+      const user = await app.db.insertInto("merchant_users").values({ merchant_id: shop.id, email: `kassa-${randomUUID().slice(0, 6)}@shop.example`, password_hash: "x" })
+        .returning("id").executeTakeFirstOrThrow();
+      const log = auditLogRepository(app.db);
+      const action = `test.names.${randomUUID().slice(0, 6)}`;
+      await log.append({ actorType: "merchant", actorId: user.id, action, subjectType: "payment", subjectId: randomBytes32(), details: {} });
+      await log.append({ actorType: "staff", actorId: app.admin.id, action, subjectType: "merchant", subjectId: shop.id, details: {} });
+      await log.append({ actorType: "staff", actorId: app.admin.id, action, subjectType: "fund", subjectId: fund.id, details: {} });
+      await log.append({ actorType: "staff", actorId: app.admin.id, action, subjectType: "family", subjectId: randomUUID(), details: {} });
+
+      const { entries } = await byRole.get("auditor")!.reports.auditLog({ action });
+      expect(entries.map((e) => [e.actorName, e.subjectType, e.subjectName])).toEqual([
+        [null, "family", null], // a family is a person: no name in the log
+        [null, "fund", "Kindpakket Westerkwartier 2027"],
+        [null, "merchant", "Boekhandel Het Leesteken"],
+        ["Boekhandel Het Leesteken", "payment", null],
+      ]);
+    });
+
     it("is for admin and auditor only (403 FORBIDDEN for the others, 401 without a session)", async () => {
       for (const role of STAFF_ROLES) {
         const answer = byRole.get(role)!.reports.auditLog({ limit: 1 });
@@ -263,5 +284,43 @@ describe.each(ENGINES)("reports routes on $name", (engine) => {
     it("answers 404 FUND_UNKNOWN for an unknown fund", async () => {
       expect(await refusal(app.client().public.fund(randomUUID()))).toMatchObject({ status: 404, code: "FUND_UNKNOWN" });
     });
+  });
+});
+
+describe.each(ENGINES)("the public figures, shared between visitors, on $name", (engine) => {
+  let now = new Date("2027-03-01T10:00:00Z");
+  const app = useApp(engine, { now: () => now });
+
+  it("answers with Cache-Control public, max-age=5 and the same figures for 5 seconds, then fresh ones", async () => {
+    const first = await app.fetch("/api/public/funds");
+    expect(first.headers.get("cache-control")).toBe("public, max-age=5");
+    const before = ((await first.json()) as { funds: { id: string }[] }).funds.map((f) => f.id);
+
+    const fund = await seedFund(app.db);
+    now = new Date(now.getTime() + 4_000);
+    const shared = (await (await app.fetch("/api/public/funds")).json()) as { funds: { id: string }[] };
+    expect(shared.funds.map((f) => f.id)).toEqual(before);
+
+    now = new Date(now.getTime() + 2_000);
+    const fresh = (await (await app.fetch("/api/public/funds")).json()) as { funds: { id: string }[] };
+    expect(fresh.funds.map((f) => f.id)).toContain(fund.id);
+  });
+
+  it("shares one fund's figures the same way, and does not keep a refusal", async () => {
+    const fund = await seedFund(app.db);
+    const one = await app.fetch(`/api/public/funds/${fund.id}`);
+    expect(one.headers.get("cache-control")).toBe("public, max-age=5");
+    expect(((await one.json()) as { children: unknown }).children).toBe("<10");
+    const childIds = await seedFamilies(app.db, fund.id, 10);
+    for (const childId of childIds) await seedBudget(app.db, fund.id, childId);
+    expect(((await (await app.fetch(`/api/public/funds/${fund.id}`)).json()) as { children: unknown }).children).toBe("<10");
+    now = new Date(now.getTime() + 5_000);
+    expect(((await (await app.fetch(`/api/public/funds/${fund.id}`)).json()) as { children: unknown }).children).toBe(10);
+
+    // A fund that did not exist yet is found as soon as it does: the 404 was not kept.
+    const later = randomUUID();
+    expect((await app.fetch(`/api/public/funds/${later}`)).status).toBe(404);
+    await app.db.updateTable("funds").set({ id: later }).where("id", "=", (await seedFund(app.db)).id).execute();
+    expect((await app.fetch(`/api/public/funds/${later}`)).status).toBe(200);
   });
 });

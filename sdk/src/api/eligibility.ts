@@ -27,8 +27,18 @@ export const ImportFamiliesRequestSchema = z
   .meta({ id: "ImportFamiliesRequest" });
 export type ImportFamiliesRequest = z.input<typeof ImportFamiliesRequestSchema>;
 
+/** Why a row was rejected, for the apps' own words (their `params` fill them in); `reason` says it in English. */
+export const REJECTION_CODES = [
+  "empty", "tooLong", "postalCode", "language", "notYear", "yearBefore", "yearAfter", "columns",
+  "importedBefore", "differs", "sameChild", "familyRejected", "invalid",
+] as const;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
+
 export const RejectedRowSchema = z
-  .object({ row: z.number().int(), field: z.string(), reason: z.string() })
+  .object({
+    row: z.number().int(), field: z.string(), reason: z.string(),
+    code: z.enum(REJECTION_CODES), params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  })
   .meta({ id: "RejectedRow", description: "The row number as a spreadsheet shows it (header = row 1)." });
 
 export const ImportReportSchema = z
@@ -192,7 +202,11 @@ export const FamilyOverviewSchema = z
         firstName: z.string(),
         birthYear: z.number().int(),
         /** Null before budgets are issued for the family. */
-        budget: z.object({ budgetId: BudgetIdSchema, status: z.enum(["pending", "issued", "frozen"]), issuedCents: CentsAmountSchema }).nullable(),
+        budget: z.object({
+          budgetId: BudgetIdSchema, status: z.enum(["pending", "issued", "frozen"]), issuedCents: CentsAmountSchema,
+          /** Issued and topped up, less payments, plus refunds: as far as the indexer has read the chain. */
+          leftCents: CentsAmountSchema,
+        }).nullable(),
       }),
     ),
   })

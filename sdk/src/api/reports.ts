@@ -1,6 +1,7 @@
 // The reports API's wire format: a fund's dashboard for staff, the read-only audit log, and the public
 // figures of each fund (no login, small groups suppressed). Money as in funds.ts: integer cents.
 import { z } from "zod";
+import { PUBLIC_MIN_GROUP } from "../categories.ts";
 import { CentsAmountSchema, FundIdSchema } from "./funds.ts";
 
 // --- GET /api/funds/:id/dashboard?interval=day|week
@@ -82,6 +83,10 @@ export const AuditLogEntrySchema = z
     action: z.string(),
     subjectType: z.string().nullable(),
     subjectId: z.string().nullable(),
+    /** The shop's name when a shop user acted. */
+    actorName: z.string().nullable(),
+    /** The shop's or fund's name when the subject is one (never a person's). */
+    subjectName: z.string().nullable(),
     details: z.record(z.string(), z.unknown()),
   })
   .meta({ id: "AuditLogEntry" });
@@ -93,8 +98,7 @@ export const AuditLogPageSchema = z
 export type AuditLogPage = z.infer<typeof AuditLogPageSchema>;
 
 // --- GET /api/public/funds, /api/public/funds/:id
-/** Counts below this are shown as "<10", and categories with fewer payments are merged into "other". */
-export const PUBLIC_MIN_GROUP = 10;
+// PUBLIC_MIN_GROUP (categories.ts): counts below it show as "<10"; categories with fewer payments merge into "other".
 
 /** An exact count, or "<10" when it is too small to show without pointing at a family. */
 export const SuppressedCountSchema = z.union([z.number().int().min(PUBLIC_MIN_GROUP), z.literal(`<${PUBLIC_MIN_GROUP}`)]).meta({ id: "SuppressedCount" });

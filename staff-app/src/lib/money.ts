@@ -34,10 +34,3 @@ export function parseEuros(text: string): number | null {
 export function formatNumber(value: number, language: string): string {
   return new Intl.NumberFormat(localeOf(language)).format(value);
 }
-
-export function formatDate(iso: string, language: string, withTime = false): string {
-  const options: Intl.DateTimeFormatOptions = withTime
-    ? { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Amsterdam" }
-    : { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" };
-  return new Intl.DateTimeFormat(localeOf(language), options).format(new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso));
-}

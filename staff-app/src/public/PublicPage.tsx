@@ -4,7 +4,10 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { PublicFund, PublicFundList } from "@tegoed/sdk";
 import { rememberLanguage, type Language } from "../lib/i18n.ts";
-import { formatCents, formatDate, formatNumber } from "../lib/money.ts";
+import { formatCents, formatNumber } from "../lib/money.ts";
+// Not the sdk's index: keeps this page's bundle small.
+import { categoryLabel, OTHER_CATEGORY, PUBLIC_MIN_GROUP } from "@tegoed/sdk/categories";
+import { formatDay } from "@tegoed/sdk/dates";
 
 /** The fund id in /public/<id>, if the page was opened for one fund. */
 export function fundIdInPath(path: string): string | null {
@@ -27,7 +30,7 @@ export function PublicFundFigures({ fund }: { fund: PublicFund }) {
   return (
     <section className="card" aria-labelledby={id}>
       <h2 id={id}>{fund.name}</h2>
-      <p>{t("public.validUntil", { amount: formatCents(fund.amountPerChildCents, i18n.language, fund.currency), date: formatDate(fund.budgetExpiry, i18n.language) })}</p>
+      <p>{t("public.validUntil", { amount: formatCents(fund.amountPerChildCents, i18n.language, fund.currency), date: formatDay(fund.budgetExpiry, i18n.language) })}</p>
       <dl className="figures">
         <div data-figure="children"><dt>{t("public.children")}</dt><dd>{count(fund.children)}</dd></div>
         <div data-figure="total"><dt>{t("public.totalBudget")}</dt><dd>{money(fund.totalBudgetCents)}</dd></div>
@@ -37,6 +40,7 @@ export function PublicFundFigures({ fund }: { fund: PublicFund }) {
       </dl>
       {fund.totalBudgetCents === null && <p>{t("public.whySuppressed")}</p>}
       {fund.byCategory.length > 0 && (
+        <>
         <table>
           <caption>{t("public.byCategory")}</caption>
           <thead>
@@ -44,10 +48,12 @@ export function PublicFundFigures({ fund }: { fund: PublicFund }) {
           </thead>
           <tbody>
             {fund.byCategory.map((c) => (
-              <tr key={c.category}><th scope="row">{c.category === "other" ? t("public.other") : c.category}</th><td className="num">{money(c.spentCents)}</td></tr>
+              <tr key={c.category}><th scope="row">{c.category === OTHER_CATEGORY ? t("public.other") : categoryLabel(c.category, i18n.language)}</th><td className="num">{money(c.spentCents)}</td></tr>
             ))}
           </tbody>
         </table>
+        <p className="hint">{t("public.categoryRule", { n: PUBLIC_MIN_GROUP })}</p>
+        </>
       )}
       <h3>{t("public.checkTitle")}</h3>
       <dl>
@@ -65,12 +71,42 @@ export function PublicFundFigures({ fund }: { fund: PublicFund }) {
   );
 }
 
-export function PublicPage({ load = () => fetchPublicFunds() }: { load?: () => Promise<PublicFundList> }) {
+/** The figures change slowly: a fresh read every half minute, none while the tab is hidden. */
+export const PUBLIC_REFRESH_MS = 30_000;
+
+const loadFromServer = () => fetchPublicFunds();
+
+export function PublicPage({ load = loadFromServer }: { load?: () => Promise<PublicFundList> }) {
   const { t, i18n } = useTranslation();
   const [funds, setFunds] = useState<PublicFund[] | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
-    load().then((list) => setFunds(list.funds), () => setFailed(true));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let lastRead = -Infinity;
+    let stopped = false;
+    // One timer at a time; a shown tab reads when the last read is 30 s old, a hidden one never.
+    const schedule = () => {
+      clearTimeout(timer);
+      if (stopped || document.hidden) return;
+      timer = setTimeout(refresh, Math.max(0, lastRead + PUBLIC_REFRESH_MS - performance.now()));
+    };
+    const refresh = () => {
+      lastRead = performance.now();
+      load().then(
+        (list) => {
+          setFunds(list.funds);
+          setFailed(false);
+        },
+        () => setFailed(true),
+      ).finally(schedule);
+    };
+    refresh();
+    document.addEventListener("visibilitychange", schedule);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      document.removeEventListener("visibilitychange", schedule);
+    };
   }, [load]);
   useEffect(() => {
     document.title = t("public.title");

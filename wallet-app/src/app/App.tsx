@@ -13,6 +13,7 @@ import { LANGUAGES, rememberLanguage } from "../lib/i18n.ts";
 import { Link, RouterProvider, useRouter } from "./router.tsx";
 import { ServicesContext, useServices, type Services } from "./services.tsx";
 import { useWallet } from "./use-wallet.ts";
+import { Icon } from "../lib/icons.tsx";
 
 export function App({ services, i18n, initialPath }: { services: Services; i18n: i18n; initialPath?: string }) {
   return (
@@ -66,11 +67,15 @@ function Shell() {
     const heading = document.querySelector("main h1");
     document.title = heading?.textContent ? `${heading.textContent} – ${t("app.name")}` : t("app.name");
   });
-  const first = useRef(true);
+  const shown = useRef<string | null>(null);
   useEffect(() => {
-    // A new screen: focus moves to it, for screen readers and keyboards (not on the first page load).
-    if (first.current) first.current = false;
-    else document.getElementById("main")?.focus();
+    // A new screen: focus moves to it, for screen readers and keyboards, without scrolling the header and
+    // language switch away. Not while the app opens: loading, then its first screen, is no new screen.
+    if (state.phase === "loading") return;
+    const screen = `${state.phase} ${path}`;
+    const before = shown.current;
+    shown.current = screen;
+    if (before !== null && before !== screen) document.getElementById("main")?.focus({ preventScroll: true });
   }, [path, state.phase]);
 
   let screen: React.ReactNode;
@@ -118,7 +123,7 @@ function Shell() {
       </header>
       {state.offline && state.savedAt !== null && (
         <p className="offline" role="status">
-          <span aria-hidden="true">📵 </span>{t("app.offline", { time: formatTime(state.savedAt, i18n.language) })}
+          <Icon name="offline" /> {t("app.offline", { time: formatTime(state.savedAt, i18n.language) })}
         </p>
       )}
       {state.failure !== null && state.phase === "ready" && (

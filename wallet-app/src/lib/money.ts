@@ -17,13 +17,6 @@ export function parseEuros(text: string): number | null {
   return Number(whole) * 100 + Number(fraction.padEnd(2, "0"));
 }
 
-export function formatDate(iso: string, language: string, withTime = false): string {
-  const options: Intl.DateTimeFormatOptions = withTime
-    ? { day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit" }
-    : { day: "numeric", month: "long", year: "numeric" };
-  return new Intl.DateTimeFormat(localeOf(language), options).format(new Date(iso));
-}
-
 /** A budget's expiry is the first second it no longer counts (UTC midnight after the last day): show that last day. */
 export function formatLastDay(expiresAt: string, language: string): string {
   return new Intl.DateTimeFormat(localeOf(language), { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })

@@ -51,7 +51,7 @@ export interface FamilyOverview {
   approvedAt: Date | null;
   activatedAt: Date | null;
   createdAt: Date;
-  children: { id: string; firstName: string; birthYear: number; budget: { budgetId: string; status: BudgetStatus; issuedCents: bigint } | null }[];
+  children: { id: string; firstName: string; birthYear: number; budget: { budgetId: string; status: BudgetStatus; issuedCents: bigint; leftCents: bigint } | null }[];
 }
 
 export interface HistoryEntry {
@@ -286,15 +286,17 @@ export function eligibilityRepository(db: Db) {
 
     // ---------------------------------------------------------------- search
 
-    /** Families of a fund (not deleted) whose name, child's name or reference matches; by name. */
+    /** Families of a fund (not deleted) with `q` in the parent's name, a child's name or the reference; by name. */
     async searchFamilies(fundId: string, q: string | undefined, limit: number, offset: number): Promise<{ families: FamilyOverview[]; total: number }> {
       let query = db.selectFrom("families").where("fund_id", "=", fundId).where("deleted_at", "is", null);
       if (q) {
+        // A bound parameter, its wildcards escaped: "%" and "_" typed by staff match themselves.
         const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        const contains = (column: string) => sql<boolean>`${sql.ref(column)} ilike ${like} escape '\\'`;
         query = query.where((eb) => eb.or([
-          eb("display_name", "ilike", like),
-          eb("external_ref", "=", q),
-          eb("id", "in", eb.selectFrom("children").select("family_id").where("first_name", "ilike", like)),
+          contains("display_name"),
+          contains("external_ref"),
+          eb("id", "in", eb.selectFrom("children").select("family_id").where(contains("children.first_name"))),
         ]));
       }
       const { total } = await query.select((eb) => eb.fn.countAll<string>().as("total")).executeTakeFirstOrThrow();
@@ -306,6 +308,10 @@ export function eligibilityRepository(db: Db) {
         ? await db.selectFrom("children")
           .leftJoin("budgets", "budgets.child_id", "children.id")
           .select(["children.id", "children.family_id", "children.first_name", "children.birth_year", "budgets.budget_id", "budgets.status", "budgets.issued_cents"])
+          // What is left, from the indexed payments and refunds of the budget.
+          .select(sql<string>`budgets.issued_cents
+            - coalesce((select sum(p.amount_cents) from payments p where p.budget_id = budgets.budget_id), 0)
+            + coalesce((select sum(r.amount_cents) from refunds r join payments p on p.payment_id = r.payment_id where p.budget_id = budgets.budget_id), 0)`.as("left_cents"))
           .where("children.family_id", "in", ids).orderBy("children.birth_year").execute()
         : [];
       return {
@@ -315,7 +321,7 @@ export function eligibilityRepository(db: Db) {
           approvedAt: r.approved_at, activatedAt: r.activated_at, createdAt: r.created_at,
           children: children.filter((c) => c.family_id === r.id).map((c) => ({
             id: c.id, firstName: c.first_name, birthYear: c.birth_year,
-            budget: c.budget_id ? { budgetId: c.budget_id, status: c.status!, issuedCents: c.issued_cents! } : null,
+            budget: c.budget_id ? { budgetId: c.budget_id, status: c.status!, issuedCents: c.issued_cents!, leftCents: BigInt(c.left_cents ?? 0) } : null,
           })),
         })),
       };

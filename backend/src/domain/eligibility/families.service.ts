@@ -3,7 +3,7 @@
 // or the audit log (which records ids and counts only).
 import Papa from "papaparse";
 import { z } from "zod";
-import { DomainError } from "@tegoed/sdk";
+import { DomainError, type RejectionCode } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { familiesRepository, type Family } from "../../db/families.repository.ts";
 import type { Language } from "../../db/schema.ts";
@@ -28,6 +28,8 @@ export interface RejectedRow {
   /** The column at fault. */
   field: string;
   reason: string;
+  code: RejectionCode;
+  params?: Record<string, string | number>;
 }
 
 export interface ImportReport {
@@ -114,19 +116,19 @@ export async function importFamilies(deps: EligibilityDeps, input: ImportCommand
     const first = group[0]!;
     const groupRejects: RejectedRow[] = [];
     if (existing.has(ref)) {
-      for (const { row } of group) groupRejects.push({ row, field: "family_ref", reason: "this family was imported before" });
+      for (const { row } of group) groupRejects.push({ row, field: "family_ref", reason: "this family was imported before", code: "importedBefore" });
     } else {
       const seenChildren = new Map<string, number>();
       for (const { row, data } of group) {
         const differing = FAMILY_FIELDS.find((f) => data[f] !== first.data[f]);
         if (differing) {
-          groupRejects.push({ row, field: differing, reason: `differs from row ${first.row} of the same family` });
+          groupRejects.push({ row, field: differing, reason: `differs from row ${first.row} of the same family`, code: "differs", params: { first: first.row } });
           continue;
         }
         const childKey = `${data.child_first_name.toLowerCase()}|${data.child_birth_year}`;
         const twin = seenChildren.get(childKey);
         if (twin !== undefined) {
-          groupRejects.push({ row, field: "child_first_name", reason: `the same child is on row ${twin}` });
+          groupRejects.push({ row, field: "child_first_name", reason: `the same child is on row ${twin}`, code: "sameChild", params: { other: twin } });
           continue;
         }
         seenChildren.set(childKey, row);
@@ -137,7 +139,7 @@ export async function importFamilies(deps: EligibilityDeps, input: ImportCommand
       const own = new Set(groupRejects.map((r) => r.row));
       for (const { row } of group) {
         if (!own.has(row) && !rejectedRows.has(row)) {
-          groupRejects.push({ row, field: "family_ref", reason: `row ${badRow} of the same family was rejected` });
+          groupRejects.push({ row, field: "family_ref", reason: `row ${badRow} of the same family was rejected`, code: "familyRejected", params: { other: badRow } });
         }
       }
       rejected.push(...groupRejects);
@@ -157,7 +159,7 @@ export async function importFamilies(deps: EligibilityDeps, input: ImportCommand
   }
 
   const report: RejectedRow[] = rejected
-    .map(({ row, field, reason }) => ({ row, field, reason }))
+    .map(({ row, field, reason, code, params }) => ({ row, field, reason, code, ...(params && { params }) }))
     .sort((a, b) => a.row - b.row || a.field.localeCompare(b.field));
   if (families.length === 0 || (cmd.mode === "all-or-nothing" && report.length > 0)) {
     return { committed: false, accepted: 0, families: 0, rejected: report };
@@ -205,7 +207,9 @@ function parseCsv(csv: string, currentYear: number): ParsedRows {
     const familyRef = typeof record.family_ref === "string" && record.family_ref.trim() !== "" ? record.family_ref.trim() : undefined;
     const mismatch = mismatched.get(index);
     if (mismatch !== undefined) {
-      out.rejected.push({ row, field: "(row)", reason: mismatch, ...(familyRef && { familyRef }) });
+      const extra = (record as { __parsed_extra?: unknown[] }).__parsed_extra;
+      const found = Object.keys(record).length + (extra ? extra.length - 1 : 0);
+      out.rejected.push({ row, field: "(row)", reason: mismatch, code: "columns", params: { expected: fields.length, found }, ...(familyRef && { familyRef }) });
       return;
     }
     const result = schema.safeParse(record);
@@ -219,10 +223,29 @@ function parseCsv(csv: string, currentYear: number): ParsedRows {
       if (seen.has(field)) continue;
       seen.add(field);
       const reason = issue.code === "invalid_type" ? "is missing" : issue.message;
-      out.rejected.push({ row, field, reason, ...(familyRef && { familyRef }) });
+      out.rejected.push({ row, field, reason, ...rejectionCode(field, issue), ...(familyRef && { familyRef }) });
     }
   });
   return out;
+}
+
+/** The code and facts of a row's schema issue (see rowSchema), for the apps' own words. */
+function rejectionCode(field: string, issue: z.core.$ZodIssue): Pick<RejectedRow, "code" | "params"> {
+  const year = field === "child_birth_year";
+  switch (issue.code) {
+    case "invalid_type":
+      return { code: "empty" };
+    case "too_small":
+      return year ? { code: "yearBefore", params: { year: Number(issue.minimum) } } : { code: "empty" };
+    case "too_big":
+      return year ? { code: "yearAfter", params: { year: Number(issue.maximum) } } : { code: "tooLong", params: { max: Number(issue.maximum) } };
+    case "invalid_format":
+      return { code: field === "postal_code" ? "postalCode" : year ? "notYear" : "invalid" };
+    case "invalid_value":
+      return { code: field === "language" ? "language" : "invalid" };
+    default:
+      return { code: "invalid" };
+  }
 }
 
 export const AddFamilyCommand = z.object({
@@ -293,5 +316,5 @@ export async function searchFamilies(
   query: { q?: string; limit: number; offset: number },
 ): Promise<{ families: FamilyOverview[]; total: number }> {
   await getFund(deps, fundId);
-  return eligibilityRepository(deps.db).searchFamilies(fundId, query.q || undefined, query.limit, query.offset);
+  return eligibilityRepository(deps.db).searchFamilies(fundId, query.q?.trim() || undefined, query.limit, query.offset);
 }

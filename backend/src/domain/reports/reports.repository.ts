@@ -1,7 +1,7 @@
 // The SQL of the reports: aggregates over families, budgets, the indexed payments and refunds (through
 // their rollups, migration 0009_payment_rollups), shops and settled payouts of one fund, and the audit
 // log's pages. Read-only; sums come back as bigint cents.
-import { sql, type ColumnType } from "kysely";
+import { sql, type ColumnType, type RawBuilder } from "kysely";
 import type { ActorType, JsonObject } from "../../db/schema.ts";
 import type { PaymentTables } from "../../db/payments-schema.ts";
 import type { PayoutTables } from "../../db/payouts-schema.ts";
@@ -68,6 +68,9 @@ export interface AuditRow {
   action: string;
   subjectType: string | null;
   subjectId: string | null;
+  /** The shop's name (for a shop user or a shop), the fund's name: never a person's. */
+  actorName: string | null;
+  subjectName: string | null;
   details: JsonObject;
 }
 
@@ -79,6 +82,10 @@ export interface AuditQuery {
   beforeId?: bigint;
   limit: number;
 }
+
+/** The name of the shop a shop user (by id, as text) works for. */
+const shopOfUser = (userId: RawBuilder<unknown>) =>
+  sql<string>`select m.name from merchant_users u join merchants m on m.id = u.merchant_id where u.id::text = ${userId}`;
 
 /** The rollups of migration 0009_payment_rollups, kept by triggers on payments and refunds. */
 export type SpendingTables = {
@@ -226,6 +233,12 @@ export function reportsRepository(handle: Db) {
         .select([
           "audit_log.id", "audit_log.at", "audit_log.actor_type", "audit_log.actor_id", "audit_log.action",
           "audit_log.subject_type", "audit_log.subject_id", "audit_log.details", "staff_users.email",
+          sql<string | null>`case when audit_log.actor_type = 'merchant' then (${shopOfUser(sql.ref("audit_log.actor_id"))}) end`.as("actor_name"),
+          sql<string | null>`case audit_log.subject_type
+            when 'merchant' then (select m.name from merchants m where m.id::text = audit_log.subject_id)
+            when 'merchant_user' then (${shopOfUser(sql.ref("audit_log.subject_id"))})
+            when 'fund' then (select f.name from funds f where f.id::text = audit_log.subject_id)
+          end`.as("subject_name"),
         ]);
       if (query.actor !== undefined) {
         const pattern = `%${query.actor.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -248,6 +261,8 @@ export function reportsRepository(handle: Db) {
         action: r.action,
         subjectType: r.subject_type,
         subjectId: r.subject_id,
+        actorName: r.actor_name,
+        subjectName: r.subject_name,
         details: r.details,
       }));
     },

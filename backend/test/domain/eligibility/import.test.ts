@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { isDomainError } from "@tegoed/sdk";
 import { auditLogRepository } from "../../../src/db/audit-log.repository.ts";
-import { addFamily, approveFamilies, importFamilies } from "../../../src/domain/eligibility/families.service.ts";
+import { addFamily, approveFamilies, importFamilies, searchFamilies } from "../../../src/domain/eligibility/families.service.ts";
 import { ENGINES, useDatabase } from "../../support/engines.ts";
 import { seedFund } from "../../support/fixtures.ts";
 import { HEADER, STAFF, csvOf, validRows } from "./support.ts";
@@ -26,14 +26,14 @@ const MIXED = [
 ].join("\n");
 
 const MIXED_REJECTED = [
-  { row: 4, field: "postal_code", reason: "is not a Dutch postal code (1234 AB)" },
-  { row: 5, field: "postal_code", reason: "is not a Dutch postal code (1234 AB)" },
-  { row: 6, field: "language", reason: "must be nl or en" },
-  { row: 7, field: "child_birth_year", reason: `is before ${YEAR - 18}` },
-  { row: 8, field: "parent_name", reason: "is empty" },
-  { row: 9, field: "family_ref", reason: "row 10 of the same family was rejected" },
-  { row: 10, field: "city", reason: "differs from row 9 of the same family" },
-  { row: 11, field: "(row)", reason: "Too few fields: expected 8 fields but parsed 3" },
+  { row: 4, field: "postal_code", reason: "is not a Dutch postal code (1234 AB)", code: "postalCode" },
+  { row: 5, field: "postal_code", reason: "is not a Dutch postal code (1234 AB)", code: "postalCode" },
+  { row: 6, field: "language", reason: "must be nl or en", code: "language" },
+  { row: 7, field: "child_birth_year", reason: `is before ${YEAR - 18}`, code: "yearBefore", params: { year: YEAR - 18 } },
+  { row: 8, field: "parent_name", reason: "is empty", code: "empty" },
+  { row: 9, field: "family_ref", reason: "row 10 of the same family was rejected", code: "familyRejected", params: { other: 10 } },
+  { row: 10, field: "city", reason: "differs from row 9 of the same family", code: "differs", params: { first: 9 } },
+  { row: 11, field: "(row)", reason: "Too few fields: expected 8 fields but parsed 3", code: "columns", params: { expected: 8, found: 3 } },
 ];
 
 describe.each(ENGINES)("eligibility import on $name", (engine) => {
@@ -66,8 +66,8 @@ describe.each(ENGINES)("eligibility import on $name", (engine) => {
       const again = await importFamilies(deps(), { actorId: STAFF, fundId: fund.id, csv: MIXED, mode: "valid-rows" });
       expect(again.committed).toBe(false);
       expect(again.rejected.filter((r) => r.row <= 3)).toEqual([
-        { row: 2, field: "family_ref", reason: "this family was imported before" },
-        { row: 3, field: "family_ref", reason: "this family was imported before" },
+        { row: 2, field: "family_ref", reason: "this family was imported before", code: "importedBefore" },
+        { row: 3, field: "family_ref", reason: "this family was imported before", code: "importedBefore" },
       ]);
       expect(await familiesOf(fund.id)).toHaveLength(1);
     });
@@ -133,6 +133,39 @@ describe.each(ENGINES)("eligibility import on $name", (engine) => {
       }).catch((e: unknown) => e);
       expect(isDomainError(error, "INVALID_INPUT")).toBe(true);
       expect((error as { details: object }).details).toMatchObject({ field: "children.0.birthYear" });
+    });
+  });
+
+  describe("searchFamilies", () => {
+    const csv = csvOf(HEADER, [
+      ["TST-101", "Jan de Vries", "Dorpsstraat 1", "9801 AB", "Zuidhorn", "nl", "Anna", YEAR - 7],
+      ["TST-102", "Sara Bakker", "Kerkpad 2", "9801 AB", "Zuidhorn", "nl", "Noor", YEAR - 4],
+      ["ABC_1", "Piet 100% Smit", "Molenweg 3", "9801 CD", "Zuidhorn", "nl", "Eva", YEAR - 3],
+      ["ABCX1", "Els Mulder", "Hoofdweg 4", "9801 EF", "Zuidhorn", "nl", "Finn", YEAR - 5],
+    ]);
+    const refs = async (fundId: string, q: string) =>
+      (await searchFamilies(deps(), fundId, { q, limit: 50, offset: 0 })).families.map((f) => f.externalRef).sort();
+
+    it("finds families by a part of the reference, the parent's name or a child's name, in any case", async () => {
+      const fund = await seedFund(ctx.db);
+      await importFamilies(deps(), { actorId: STAFF, fundId: fund.id, csv });
+      expect(await refs(fund.id, "TST")).toEqual(["TST-101", "TST-102"]);
+      expect(await refs(fund.id, "tst-10")).toEqual(["TST-101", "TST-102"]);
+      expect(await refs(fund.id, "102")).toEqual(["TST-102"]);
+      expect(await refs(fund.id, "bakker")).toEqual(["TST-102"]);
+      expect(await refs(fund.id, " noor ")).toEqual(["TST-102"]);
+      expect(await refs(fund.id, "")).toHaveLength(4);
+    });
+
+    it("takes % and _ as the characters themselves, not as wildcards, and quotes as text", async () => {
+      const fund = await seedFund(ctx.db);
+      await importFamilies(deps(), { actorId: STAFF, fundId: fund.id, csv });
+      expect(await refs(fund.id, "%")).toEqual(["ABC_1"]);
+      expect(await refs(fund.id, "100%")).toEqual(["ABC_1"]);
+      expect(await refs(fund.id, "ABC_")).toEqual(["ABC_1"]);
+      expect(await refs(fund.id, "_")).toEqual(["ABC_1"]);
+      expect(await refs(fund.id, "\\")).toEqual([]);
+      expect(await refs(fund.id, "' or '1'='1")).toEqual([]);
     });
   });
 });

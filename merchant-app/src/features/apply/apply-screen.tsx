@@ -1,17 +1,17 @@
 // A shop applies to join: name, KvK, IBAN (checked while typing), categories, address, contact.
 import { useId, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
+import { categoryLabel, SHOP_CATEGORIES } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.tsx";
 import { checkIban, normalizeIban } from "../../lib/iban.ts";
 import { refusalCode } from "../../lib/refusal.ts";
 import { saveApplication } from "./application-store.ts";
-
-export const SHOP_CATEGORIES = ["books", "bike", "sport", "swimming", "computer", "clothing", "toys", "school", "culture", "music"] as const;
+import { Icon } from "../../lib/icons.tsx";
 
 type Field = "name" | "kvk" | "iban" | "categories" | "address" | "email";
 
 export function ApplyScreen({ onApplied, onBack }: { onApplied: () => void; onBack: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const api = useApi();
   const id = useId();
   const [name, setName] = useState("");
@@ -81,7 +81,7 @@ export function ApplyScreen({ onApplied, onBack }: { onApplied: () => void; onBa
         <label htmlFor={`${id}-iban`}>{t("apply.iban")}</label>
         <input id={`${id}-iban`} autoComplete="off" autoCapitalize="characters" spellCheck={false} value={iban} onChange={(e) => setIban(e.target.value)} aria-invalid={!!errors.iban || ibanState === "invalid"} aria-describedby={described("iban", `${id}-iban-state`)} />
         <p id={`${id}-iban-state`} className={`hint iban-${ibanState}`} aria-live="polite">
-          {ibanState !== "empty" && (ibanState === "valid" ? "✓ " : ibanState === "invalid" ? "✕ " : "")}
+          {(ibanState === "valid" || ibanState === "invalid") && <><Icon name={ibanState === "valid" ? "check" : "cross"} />{" "}</>}
           {t(`apply.ibanState.${ibanState}`)}
         </p>
         {fieldError("iban")}
@@ -99,7 +99,7 @@ export function ApplyScreen({ onApplied, onBack }: { onApplied: () => void; onBa
                   checked={categories.includes(category)}
                   onChange={(e) => setCategories((now) => (e.target.checked ? [...now, category] : now.filter((c) => c !== category)))}
                 />
-                {t(`category.${category}`)}
+                {categoryLabel(category, i18n.language)}
               </label>
             ))}
           </div>

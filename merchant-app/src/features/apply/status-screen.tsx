@@ -1,11 +1,13 @@
 // Where the application stands: pending, approved (log in), declined with the municipality's reason.
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { formatDay } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.tsx";
 import { fetchApplicationStatus, type ApplicationStatus } from "../../lib/shop-api.ts";
 import { loadApplication } from "./application-store.ts";
+import { Icon, type IconName } from "../../lib/icons.tsx";
 
-const STATUS_ICON: Record<ApplicationStatus["status"], string> = { pending: "⏳", approved: "✓", declined: "✕", suspended: "!" };
+const STATUS_ICON: Record<ApplicationStatus["status"], IconName> = { pending: "pending", approved: "check", declined: "cross", suspended: "attention" };
 
 export function StatusScreen({ onBack }: { onBack: () => void }) {
   const { t, i18n } = useTranslation();
@@ -38,7 +40,7 @@ export function StatusScreen({ onBack }: { onBack: () => void }) {
         <div className={`application application-${status.status}`} role="status">
           <p className="application-name">{status.name}</p>
           <p className="application-state">
-            <span aria-hidden="true">{STATUS_ICON[status.status]} </span>
+            <Icon name={STATUS_ICON[status.status]} />{" "}
             {t(`status.${status.status}`)}
           </p>
           {status.declineReason && (
@@ -46,7 +48,7 @@ export function StatusScreen({ onBack }: { onBack: () => void }) {
               {t("status.reason")}: {status.declineReason}
             </p>
           )}
-          <p className="hint">{t("status.appliedOn", { date: new Date(status.createdAt).toLocaleDateString(i18n.language === "en" ? "en-GB" : "nl-NL") })}</p>
+          <p className="hint">{t("status.appliedOn", { date: formatDay(status.createdAt, i18n.language) })}</p>
         </div>
       )}
       <div className="actions">

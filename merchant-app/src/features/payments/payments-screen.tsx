@@ -1,7 +1,7 @@
 // The shop's payments for today or any period, with totals, a CSV download and refunds per payment.
 import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import type { PaymentList } from "@tegoed/sdk";
+import { formatDateTime, type PaymentList } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.tsx";
 import { formatEuro, parseEuros } from "../../lib/money.ts";
 import { refusalText } from "../../lib/refusal.ts";
@@ -73,7 +73,6 @@ export function PaymentsScreen() {
   const [error, setError] = useState<string | null>(null);
   const [refunding, setRefunding] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const locale = i18n.language === "en" ? "en-GB" : "nl-NL";
 
   const load = useCallback(async () => {
     setError(null);
@@ -142,7 +141,7 @@ export function PaymentsScreen() {
             <ul className="payments" aria-label={t("payments.listLabel")}>
               {list.payments.map((p) => {
                 const left = p.amountCents - p.refundedCents;
-                const time = new Date(p.paidAt).toLocaleString(locale, { dateStyle: "short", timeStyle: "short" });
+                const time = formatDateTime(p.paidAt, i18n.language);
                 return (
                   <li key={p.paymentId} className="payment">
                     <div className="payment-line">

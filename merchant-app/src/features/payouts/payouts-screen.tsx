@@ -1,13 +1,14 @@
 // What the fund owes the shop now, and every payout to the shop's bank account: amount, when, reference.
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { MerchantPayouts } from "@tegoed/sdk";
+import { formatDay, type MerchantPayouts } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.tsx";
 import { formatEuro } from "../../lib/money.ts";
 import { refusalText } from "../../lib/refusal.ts";
+import { Icon, type IconName } from "../../lib/icons.tsx";
 
-const STATUS_ICON: Record<MerchantPayouts["payouts"][number]["status"], string> = {
-  pending: "⏳", sent: "→", confirmed: "✓", settled: "✓", failed: "✕",
+const STATUS_ICON: Record<MerchantPayouts["payouts"][number]["status"], IconName> = {
+  pending: "pending", sent: "sent", confirmed: "check", settled: "check", failed: "cross",
 };
 
 export function PayoutsScreen() {
@@ -15,9 +16,8 @@ export function PayoutsScreen() {
   const api = useApi();
   const [data, setData] = useState<MerchantPayouts | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const locale = i18n.language === "en" ? "en-GB" : "nl-NL";
   const money = (cents: number) => formatEuro(cents, i18n.language);
-  const day = (iso: string) => new Date(iso).toLocaleDateString(locale, { dateStyle: "medium" });
+  const day = (iso: string) => formatDay(iso, i18n.language, { style: "medium" });
 
   const load = useCallback(async () => {
     setError(null);
@@ -65,7 +65,7 @@ export function PayoutsScreen() {
                     <span className="payment-amount">{money(p.amountCents)}</span>
                   </div>
                   <p className="hint">
-                    <span aria-hidden="true">{STATUS_ICON[p.status]} </span>
+                    <Icon name={STATUS_ICON[p.status]} />{" "}
                     {t(`payouts.status.${p.status}`)} · {t("payouts.reference")}: <span className="reference">{p.reference}</span>
                   </p>
                   <p className="hint">{t("payouts.period", { from: day(p.periodFrom), to: day(p.periodTo) })}</p>

@@ -2,7 +2,7 @@
 // read PAID or REFUSED. A dead QR is refused at the lookup, before any amount is typed.
 import { useId, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import type { QrLookup } from "@tegoed/sdk";
+import { formatClock, type QrLookup } from "@tegoed/sdk";
 import { isTransient, useApi } from "../../lib/api.tsx";
 import { formatEuro } from "../../lib/money.ts";
 import { refusalText } from "../../lib/refusal.ts";
@@ -103,7 +103,7 @@ export function ScanScreen({ camera = true }: { camera?: boolean }) {
             </div>
             <div>
               <dt>{t("scan.validUntil")}</dt>
-              <dd>{new Date(step.lookup.validUntil).toLocaleTimeString(i18n.language === "en" ? "en-GB" : "nl-NL", { hour: "2-digit", minute: "2-digit" })}</dd>
+              <dd>{formatClock(step.lookup.validUntil, i18n.language)}</dd>
             </div>
           </dl>
           {charge.kind === "interrupted" && (

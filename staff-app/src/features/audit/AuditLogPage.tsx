@@ -2,11 +2,10 @@
 // there is nothing here (nor in the API) that changes it.
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import type { AuditLogEntry, AuditLogQuery } from "@tegoed/sdk";
+import { formatDateTime, type AuditLogEntry, type AuditLogQuery } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { downloadText, toCsv } from "../../lib/csv.ts";
 import { errorText } from "../../lib/errors.ts";
-import { formatDate } from "../../lib/money.ts";
 import { Field, Notice } from "../../lib/ui.tsx";
 
 const PAGE = 50;
@@ -58,11 +57,14 @@ export function AuditLogPage() {
     void load();
   };
 
-  const who = (e: AuditLogEntry) => e.actorEmail ?? (e.actorId ? `${t(`audit.actorTypes.${e.actorType}`)} ${e.actorId.slice(0, 8)}` : t(`audit.actorTypes.${e.actorType}`));
+  const who = (e: AuditLogEntry) =>
+    e.actorEmail ?? e.actorName ?? (e.actorId ? `${t(`audit.actorTypes.${e.actorType}`)} ${e.actorId.slice(0, 8)}` : t(`audit.actorTypes.${e.actorType}`));
+  const subject = (e: AuditLogEntry) =>
+    !e.subjectType ? "—" : e.subjectName ? `${t(`audit.subjectTypes.${e.subjectType}`, { defaultValue: e.subjectType })} ${e.subjectName}` : `${e.subjectType} ${e.subjectId?.slice(0, 12) ?? ""}`;
   const exportCsv = () =>
     downloadText("audit-log.csv", toCsv(
       [t("audit.at"), t("audit.who"), t("audit.action"), t("audit.subject"), t("audit.details")],
-      entries.map((e) => [e.at, who(e), e.action, e.subjectType ? `${e.subjectType} ${e.subjectId ?? ""}` : "", JSON.stringify(e.details)]),
+      entries.map((e) => [e.at, who(e), e.action, e.subjectType ? `${e.subjectType} ${e.subjectId ?? ""}${e.subjectName ? ` (${e.subjectName})` : ""}` : "", JSON.stringify(e.details)]),
     ));
 
   return (
@@ -98,10 +100,10 @@ export function AuditLogPage() {
           <tbody>
             {entries.map((e) => (
               <tr key={e.id}>
-                <td>{formatDate(e.at, i18n.language, true)}</td>
+                <td>{formatDateTime(e.at, i18n.language)}</td>
                 <td>{who(e)}</td>
                 <td className="mono">{e.action}</td>
-                <td className="mono">{e.subjectType ? `${e.subjectType} ${e.subjectId?.slice(0, 12) ?? ""}` : "—"}</td>
+                <td className={e.subjectName ? undefined : "mono"}>{subject(e)}</td>
                 <td className="mono">{Object.entries(e.details).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join(", ")}</td>
               </tr>
             ))}

@@ -3,7 +3,7 @@
 import { useEffect, useId, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
-import type { Dashboard } from "@tegoed/sdk";
+import { categoryLabel, type Dashboard } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { downloadText, toCsv } from "../../lib/csv.ts";
 import { errorText } from "../../lib/errors.ts";
@@ -26,7 +26,7 @@ function CategoryTimeTable({ caption, points, categories, currency, first }: { c
       <thead>
         <tr>
           <th scope="col">{first}</th>
-          {categories.map((c) => <th key={c} scope="col" className="num">{c}</th>)}
+          {categories.map((c) => <th key={c} scope="col" className="num">{categoryLabel(c, i18n.language)}</th>)}
         </tr>
       </thead>
       <tbody>
@@ -54,6 +54,7 @@ export function Figures({ d }: { d: Dashboard }) {
     ["issued", t("dashboard.issued"), money(d.issuedCents)],
     ["spent", t("dashboard.spent"), money(d.spentCents)],
     ["refunded", t("dashboard.refunded"), money(d.refundedCents)],
+    ["net", t("dashboard.net"), money(d.spentCents - d.refundedCents)], // what the public page calls spent
     ["left", t("dashboard.left"), money(d.leftCents)],
     ["paidOut", t("dashboard.paidOut"), money(d.paidOutCents)],
     ["owed", t("dashboard.owed"), money(d.owedToShopsCents)],
@@ -137,7 +138,7 @@ export function DashboardPage() {
   if (!data) return <><h1>{t("dashboard.title", { fund: fund.name })}</h1><Loading /></>;
 
   const money = (c: number) => formatCents(c, i18n.language, data.currency);
-  const categories = categoryPoints(data);
+  const categories = categoryPoints(data, (c) => categoryLabel(c, i18n.language));
   const shops = shopPoints(data, 10, t("dashboard.otherShops"));
   const time = timePoints(data);
   const header = [t("dashboard.csv.label"), t("dashboard.payments"), t("dashboard.csv.spent"), t("dashboard.csv.refunded"), t("dashboard.csv.net")];
@@ -146,7 +147,7 @@ export function DashboardPage() {
     downloadText(`${slug}-figures.csv`, toCsv([t("dashboard.csv.figure"), t("dashboard.csv.value")], [
       ["families", data.families], ["families_activated", data.familiesActivated], ["children", data.children], ["budgets", data.budgets],
       ["budgets_frozen", data.budgetsFrozen], ["issued_eur", centsCell(data.issuedCents)], ["spent_eur", centsCell(data.spentCents)],
-      ["refunded_eur", centsCell(data.refundedCents)], ["left_eur", centsCell(data.leftCents)], ["paid_out_eur", centsCell(data.paidOutCents)],
+      ["refunded_eur", centsCell(data.refundedCents)], ["net_spent_eur", centsCell(data.spentCents - data.refundedCents)], ["left_eur", centsCell(data.leftCents)], ["paid_out_eur", centsCell(data.paidOutCents)],
       ["owed_to_shops_eur", centsCell(data.owedToShopsCents)], ["shops", data.shops], ["generated_at", data.generatedAt],
     ]));
 
@@ -216,7 +217,7 @@ export function DashboardPage() {
               <Tooltip formatter={(v) => money(Number(v))} />
               <Legend />
               {timeCategories(data).map((c, i) => (
-                <Bar key={c} dataKey={c} stackId="categories" fill={PALETTE[i % PALETTE.length]} isAnimationActive={false} />
+                <Bar key={c} dataKey={c} name={categoryLabel(c, i18n.language)} stackId="categories" fill={PALETTE[i % PALETTE.length]} isAnimationActive={false} />
               ))}
             </BarChart>
           </ChartFigure>

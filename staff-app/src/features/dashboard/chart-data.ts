@@ -13,9 +13,10 @@ export interface ChartPoint {
 
 const net = (l: { spentCents: number; refundedCents: number }) => l.spentCents - l.refundedCents;
 
-export function categoryPoints(d: Dashboard): ChartPoint[] {
+/** Per category, labelled by `label` (the category's name in the reader's language). */
+export function categoryPoints(d: Dashboard, label: (category: string) => string = (c) => c): ChartPoint[] {
   return d.byCategory
-    .map((c) => ({ label: c.category, netCents: net(c), spentCents: c.spentCents, refundedCents: c.refundedCents, payments: c.payments }))
+    .map((c) => ({ label: label(c.category), netCents: net(c), spentCents: c.spentCents, refundedCents: c.refundedCents, payments: c.payments }))
     .sort((a, b) => b.netCents - a.netCents || a.label.localeCompare(b.label));
 }
 

@@ -6,7 +6,7 @@ import type { ActivationLetter, FamilyOverview, IssueReport } from "@tegoed/sdk"
 import { useApi } from "../../lib/api.ts";
 import { downloadText } from "../../lib/csv.ts";
 import { errorText } from "../../lib/errors.ts";
-import { formatCents, formatDate, formatNumber } from "../../lib/money.ts";
+import { formatCents, formatNumber } from "../../lib/money.ts";
 import { can } from "../../lib/roles.ts";
 import { useStaff } from "../../lib/session.ts";
 import { Field, Notice, Progress } from "../../lib/ui.tsx";
@@ -14,6 +14,7 @@ import { AddFamily } from "./AddFamily.tsx";
 import { ImportFamilies } from "./ImportFamilies.tsx";
 import { openHtmlPage } from "../../lib/open-page.ts";
 import { combineLetters } from "./letters.ts";
+import { formatDay } from "@tegoed/sdk";
 
 export function FamiliesPage() {
   const { t } = useTranslation();
@@ -187,7 +188,7 @@ function FamilyLetters({ fundId, version }: { fundId: string; version: number })
           <p>
             {t("eligibility.letterCode")}: <strong className="mono" data-testid="activation-code">{letter.code}</strong>
             {" · "}
-            {t("eligibility.letterExpires", { date: formatDate(letter.expiresAt, i18n.language) })}
+            {t("eligibility.letterExpires", { date: formatDay(letter.expiresAt, i18n.language) })}
           </p>
           <div className="actions">
             <button type="button" className="primary" onClick={() => openHtmlPage(letter.html) || setMessage({ kind: "info", text: t("eligibility.popupBlocked") })}>

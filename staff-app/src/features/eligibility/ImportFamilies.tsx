@@ -7,7 +7,6 @@ import type { ImportReport } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { downloadText, toCsv } from "../../lib/csv.ts";
 import { errorText } from "../../lib/errors.ts";
-import { formatNumber } from "../../lib/money.ts";
 import { Notice, Progress } from "../../lib/ui.tsx";
 import { previewImport, REQUIRED_COLUMNS, type ImportPreview, type PreviewRejection } from "./import-preview.ts";
 
@@ -45,7 +44,7 @@ export function RejectedRows({ rows, caption }: { rows: readonly PreviewRejectio
 
 export function ImportFamilies({ fundId, onImported, currentYear = new Date().getUTCFullYear() }: { fundId: string; onImported?: () => void; currentYear?: number }) {
   const api = useApi();
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const [csv, setCsv] = useState<string | null>(null);
   const [fileName, setFileName] = useState("");
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
@@ -83,7 +82,6 @@ export function ImportFamilies({ fundId, onImported, currentYear = new Date().ge
     }
   };
 
-  const n = (value: number) => formatNumber(value, i18n.language);
   return (
     <section className="card" aria-labelledby="import-title">
       <h2 id="import-title">{t("eligibility.importTitle")}</h2>
@@ -101,7 +99,7 @@ export function ImportFamilies({ fundId, onImported, currentYear = new Date().ge
             <>
               <h3>{t("eligibility.previewTitle")}</h3>
               <p role="status">
-                {t("eligibility.previewSummary", { rows: n(preview.rows), valid: n(preview.validRows), families: n(preview.validFamilies), rejected: n(preview.rows - preview.validRows) })}
+                {t("eligibility.previewSummary", { rows: preview.rows, valid: preview.validRows, families: preview.validFamilies, rejected: preview.rows - preview.validRows })}
               </p>
               <table>
                 <caption>{t("eligibility.sampleCaption")}</caption>
@@ -143,11 +141,11 @@ export function ImportFamilies({ fundId, onImported, currentYear = new Date().ge
         <div>
           <Notice kind={report.committed ? "success" : "error"}>
             {report.committed
-              ? t("eligibility.imported", { families: n(report.families), children: n(report.accepted), rejected: n(report.rejected.length) })
-              : t("eligibility.notImported", { rejected: n(report.rejected.length) })}
+              ? t("eligibility.imported", { families: report.families, children: report.accepted, rejected: report.rejected.length })
+              : t("eligibility.notImported", { rejected: report.rejected.length })}
           </Notice>
           {report.rejected.length > 0 && (
-            <RejectedRows rows={report.rejected.map((r) => ({ row: r.row, field: r.field, reason: "server", params: { text: r.reason } }))} caption={t("eligibility.serverRejectedCaption")} />
+            <RejectedRows rows={report.rejected.map((r) => ({ row: r.row, field: r.field, reason: r.code, params: r.params }))} caption={t("eligibility.serverRejectedCaption")} />
           )}
         </div>
       )}

@@ -2,10 +2,10 @@
 // expiry, shop categories, payout schedule) and pauses / unpauses it with a reason; finance records deposits.
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import type { CreateFundRequest, Fund } from "@tegoed/sdk";
+import { categoryLabel, formatDay, type CreateFundRequest, type Fund } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { errorText } from "../../lib/errors.ts";
-import { formatCents, formatDate, parseEuros } from "../../lib/money.ts";
+import { formatCents, parseEuros } from "../../lib/money.ts";
 import { can } from "../../lib/roles.ts";
 import { useStaff } from "../../lib/session.ts";
 import { Field, Notice } from "../../lib/ui.tsx";
@@ -34,7 +34,7 @@ export function FundsPage() {
                 <button type="button" aria-pressed={fund?.id === f.id} onClick={() => selectFund(f.id)}>{f.name}</button>
               </th>
               <td className="num">{formatCents(f.amountPerChildCents, i18n.language)}</td>
-              <td>{formatDate(f.budgetExpiry, i18n.language)}</td>
+              <td>{formatDay(f.budgetExpiry, i18n.language)}</td>
               <td className="mono">{f.chainAddress}</td>
               <td>{f.paused ? t("funds.paused", { reason: f.pausedReason ?? "" }) : t("funds.active")}</td>
             </tr>
@@ -58,7 +58,7 @@ function FundDetails({ fund }: { fund: Fund }) {
         <dt>{t("funds.contract")}</dt>
         <dd className="mono">{fund.chainAddress}</dd>
         <dt>{t("funds.categories")}</dt>
-        <dd>{fund.categories.join(", ") || "—"}</dd>
+        <dd>{fund.categories.map((c) => categoryLabel(c, i18n.language)).join(", ") || "—"}</dd>
         <dt>{t("funds.payoutSchedule")}</dt>
         <dd>{fund.payoutSchedule.kind === "daily" ? t("funds.daily", { at: fund.payoutSchedule.at }) : t("funds.instant")}</dd>
         <dt>{t("funds.amountPerChild")}</dt>

@@ -5,12 +5,13 @@ import { useTranslation } from "react-i18next";
 import type { ActivationLetter, FamilyOverview } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { errorText } from "../../lib/errors.ts";
-import { formatCents, formatDate } from "../../lib/money.ts";
+import { formatCents } from "../../lib/money.ts";
 import { openHtmlPage } from "../../lib/open-page.ts";
 import { can } from "../../lib/roles.ts";
 import { useStaff } from "../../lib/session.ts";
 import { Confirm, Field, Notice } from "../../lib/ui.tsx";
 import { GdprDelete } from "./GdprDelete.tsx";
+import { formatDay } from "@tegoed/sdk";
 
 type Budget = NonNullable<FamilyOverview["children"][number]["budget"]>;
 
@@ -90,7 +91,7 @@ function FamilyCard({ family, onChanged }: { family: FamilyOverview; onChanged: 
       <h2 id={headingId}>{name}</h2>
       <p>
         {family.externalRef && <>{t("intervene.reference")}: {family.externalRef} · </>}
-        {family.activatedAt ? t("intervene.activatedOn", { date: formatDate(family.activatedAt, i18n.language) }) : t("intervene.notActivated")}
+        {family.activatedAt ? t("intervene.activatedOn", { date: formatDay(family.activatedAt, i18n.language) }) : t("intervene.notActivated")}
       </p>
       <table>
         <caption>{t("intervene.childrenOf", { name })}</caption>
@@ -99,6 +100,7 @@ function FamilyCard({ family, onChanged }: { family: FamilyOverview; onChanged: 
             <th scope="col">{t("intervene.child")}</th>
             <th scope="col">{t("intervene.budgetId")}</th>
             <th scope="col" className="num">{t("intervene.issued")}</th>
+            <th scope="col" className="num">{t("intervene.left")}</th>
             <th scope="col">{t("common.status")}</th>
             {can(roles, "budgets.freeze") && <th scope="col">{t("intervene.action")}</th>}
           </tr>
@@ -109,6 +111,7 @@ function FamilyCard({ family, onChanged }: { family: FamilyOverview; onChanged: 
               <th scope="row">{c.firstName} ({c.birthYear})</th>
               <td className="mono">{c.budget ? `${c.budget.budgetId.slice(0, 10)}…${c.budget.budgetId.slice(-6)}` : "—"}</td>
               <td className="num">{c.budget ? formatCents(c.budget.issuedCents, i18n.language) : "—"}</td>
+              <td className="num" data-testid="left">{c.budget ? formatCents(c.budget.leftCents, i18n.language) : "—"}</td>
               <td className={c.budget?.status === "frozen" ? "status-frozen" : undefined}>{t(`intervene.status.${c.budget?.status ?? "none"}`)}</td>
               {can(roles, "budgets.freeze") && (
                 <td>
@@ -152,6 +155,7 @@ function FamilyCard({ family, onChanged }: { family: FamilyOverview; onChanged: 
             })
           }
         >
+          <p>{t("intervene.leftOn", { name: open.child, amount: formatCents(open.budget.leftCents, i18n.language), issued: formatCents(open.budget.issuedCents, i18n.language) })}</p>
           <p>{open.budget.status === "frozen" ? t("intervene.unfreezeText") : t("intervene.freezeText")}</p>
           <Field label={t("common.reason")} value={reason} onChange={setReason} required />
         </Confirm>

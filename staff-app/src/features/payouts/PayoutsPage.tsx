@@ -7,10 +7,11 @@ import type { ApiClient, FundPayoutSchedule, OwedList, PayoutRun, PayoutRunDetai
 import { useApi } from "../../lib/api.ts";
 import { downloadText } from "../../lib/csv.ts";
 import { errorText } from "../../lib/errors.ts";
-import { centsToDecimal, formatCents, formatDate, formatNumber, parseEuros } from "../../lib/money.ts";
+import { centsToDecimal, formatCents, formatNumber, parseEuros } from "../../lib/money.ts";
 import { can } from "../../lib/roles.ts";
 import { useStaff } from "../../lib/session.ts";
 import { Confirm, Field, Notice, Progress } from "../../lib/ui.tsx";
+import { formatDateTime } from "@tegoed/sdk";
 
 export function payoutsAvailable(api: ApiClient): boolean {
   return typeof (api as unknown as { payouts?: unknown }).payouts === "object";
@@ -126,7 +127,7 @@ export function PayoutsPage() {
 
       {detail && (
         <section className="card" aria-labelledby="run-title">
-          <h2 id="run-title">{t("payouts.runTitle", { date: formatDate(detail.createdAt, i18n.language, true) })}</h2>
+          <h2 id="run-title">{t("payouts.runTitle", { date: formatDateTime(detail.createdAt, i18n.language) })}</h2>
           <p>{t(`payouts.status.${detail.status}`)} · {money(detail.totalCents)} · {t("payouts.count", { count: detail.payoutCount })}</p>
           <Progress label={t("payouts.progress")} value={detail.progress.settled + detail.progress.failed} max={detail.payoutCount} />
           <p>{t("payouts.progressText", { ...detail.progress })}</p>
@@ -176,7 +177,7 @@ export function PayoutsPage() {
                 const mine = run.startedBy === user.id;
                 return (
                   <tr key={run.id}>
-                    <td>{formatDate(run.createdAt, i18n.language, true)}</td>
+                    <td>{formatDateTime(run.createdAt, i18n.language)}</td>
                     <td>{t(`payouts.status.${run.status}`)}</td>
                     <td className="num">{money(run.totalCents)}</td>
                     <td className="num">{formatNumber(run.payoutCount, i18n.language)}</td>

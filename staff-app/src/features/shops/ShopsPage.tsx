@@ -2,10 +2,9 @@
 // it with a reason, and suspend an approved shop with a reason.
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { MERCHANT_STATUSES, type Merchant } from "@tegoed/sdk";
+import { categoryLabel, formatDay, MERCHANT_STATUSES, type Merchant } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { errorText } from "../../lib/errors.ts";
-import { formatDate } from "../../lib/money.ts";
 import { useStaff } from "../../lib/session.ts";
 import { Confirm, Field, Notice } from "../../lib/ui.tsx";
 
@@ -82,13 +81,13 @@ function ShopCard({ shop, onChanged }: { shop: Merchant; onChanged: (notice: str
         <dt>{t("shops.iban")}</dt>
         <dd className="mono">{shop.iban}{shop.bic ? ` (${shop.bic})` : ""}</dd>
         <dt>{t("shops.categories")}</dt>
-        <dd>{shop.categories.join(", ")}</dd>
+        <dd>{shop.categories.map((c) => categoryLabel(c, i18n.language)).join(", ")}</dd>
         <dt>{t("shops.address")}</dt>
         <dd>{shop.address}</dd>
         <dt>{t("shops.contact")}</dt>
         <dd>{shop.contactEmail}</dd>
         <dt>{t("shops.applied")}</dt>
-        <dd>{formatDate(shop.createdAt, i18n.language)}</dd>
+        <dd>{formatDay(shop.createdAt, i18n.language)}</dd>
         {shop.declineReason && (<><dt>{t("shops.declineReason")}</dt><dd>{shop.declineReason}</dd></>)}
         {shop.suspendReason && (<><dt>{t("shops.suspendReason")}</dt><dd>{shop.suspendReason}</dd></>)}
       </dl>

@@ -1,7 +1,8 @@
 // One child's payments and refunds, newest first.
 import { useTranslation } from "react-i18next";
 import type { WalletChild } from "../../lib/api.ts";
-import { formatCents, formatDate } from "../../lib/money.ts";
+import { formatCents } from "../../lib/money.ts";
+import { formatDateTime } from "@tegoed/sdk";
 
 export function HistoryPage({ child, back }: { child: WalletChild | undefined; back: React.ReactNode }) {
   const { t, i18n } = useTranslation();
@@ -28,7 +29,7 @@ export function HistoryPage({ child, back }: { child: WalletChild | undefined; b
             <li key={`${entry.type}-${entry.txHash}-${entry.paymentId}`} className={`history-entry ${entry.type}`}>
               <div>
                 <strong>{entry.merchantName ?? t("history.unknownShop")}</strong>
-                <span className="muted">{formatDate(entry.at, lang, true)}</span>
+                <span className="muted">{formatDateTime(entry.at, lang, { month: "long" })}</span>
               </div>
               <div className="history-amount">
                 <span>{entry.type === "refund" ? t("history.refund") : t("history.payment")}</span>

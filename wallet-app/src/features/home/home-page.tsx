@@ -2,6 +2,7 @@
 import { useTranslation } from "react-i18next";
 import type { WalletChild } from "../../lib/api.ts";
 import { formatCents, formatLastDay } from "../../lib/money.ts";
+import { Icon } from "../../lib/icons.tsx";
 
 /** Warn this long before the budget expires. */
 export const EXPIRY_WARNING_DAYS = 42;
@@ -70,15 +71,15 @@ export function ChildCard({ child, now, pay, history }: { child: WalletChild; no
           )}
         </dl>
       )}
-      {child.frozen && <p className="warning"><span aria-hidden="true">⛔ </span>{t("home.frozen")}</p>}
+      {child.frozen && <p className="warning"><Icon name="blocked" /> {t("home.frozen")}</p>}
       {expiry === "soon" && child.expiresAt && (
         <p className="warning" role="note">
-          <span aria-hidden="true">⚠️ </span>
+          <Icon name="warning" />{" "}
           {t("home.expiryWarning", { name: child.firstName, date: formatLastDay(child.expiresAt, lang) })}
         </p>
       )}
       {expiry === "expired" && child.expiresAt && (
-        <p className="warning"><span aria-hidden="true">⛔ </span>{t("home.expired", { date: formatLastDay(child.expiresAt, lang) })}</p>
+        <p className="warning"><Icon name="blocked" /> {t("home.expired", { date: formatLastDay(child.expiresAt, lang) })}</p>
       )}
       <div className="actions">
         {usable && pay}

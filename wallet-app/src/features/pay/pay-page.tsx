@@ -11,6 +11,7 @@ import { keySigner, nextNonce, signPaymentQr } from "./permit.ts";
 import { PinForm } from "./pin-form.tsx";
 import { QrCode } from "./qr-code.tsx";
 import { MAX_CODES, useRenewingQr } from "./use-renewing-qr.ts";
+import { Icon } from "../../lib/icons.tsx";
 
 export const POLL_MS = 2000;
 
@@ -139,7 +140,7 @@ function ShowQr({ child, signingKey, limitCents, poll, onDone }: {
     const amount = formatCents(paid.amountCents, lang);
     return (
       <div className="paid stack" role="status">
-        <p className="paid-title"><span aria-hidden="true">✓ </span>
+        <p className="paid-title"><Icon name="check" />{" "}
           {paid.shop ? t("pay.paid", { amount, shop: paid.shop }) : t("pay.paidNoShop", { amount })}
         </p>
         {paid.balanceCents !== null && (

@@ -1,6 +1,7 @@
 // The participating shops, grouped by category, with a search over name, address and category.
 import { useEffect, useId, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { categoryLabel, OTHER_CATEGORY } from "@tegoed/sdk";
 import type { Shop, WalletApi } from "../../lib/api.ts";
 import { errorMessage } from "../../lib/errors.ts";
 
@@ -21,12 +22,12 @@ export function ShopsPage({ api, fundId }: { api: WalletApi; fundId?: string }) 
     };
   }, [api, fundId, attempt]);
 
-  const category = (name: string) => t(`shops.category.${name}`, { defaultValue: name });
+  const category = (name: string) => categoryLabel(name, i18n.language);
   const groups = useMemo(() => {
     const needle = query.trim().toLowerCase();
     const byCategory = new Map<string, Shop[]>();
     for (const shop of shops ?? []) {
-      const categories = shop.categories.length > 0 ? shop.categories : ["other"];
+      const categories = shop.categories.length > 0 ? shop.categories : [OTHER_CATEGORY];
       const text = [shop.name, shop.address, ...categories.map(category)].join(" ").toLowerCase();
       if (needle && !text.includes(needle)) continue;
       for (const c of categories) byCategory.set(c, [...(byCategory.get(c) ?? []), shop]);

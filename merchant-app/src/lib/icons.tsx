@@ -1,0 +1,23 @@
+// Icons drawn inline as SVG, never taken from a font: a till may lack an emoji font (Debian's Chromium
+// shows "⏳" as an empty box). Decorative: the text beside each icon says what it means.
+import type { ReactElement } from "react";
+
+const STROKE = { fill: "none", stroke: "currentColor", strokeWidth: 2.5, strokeLinecap: "round", strokeLinejoin: "round" } as const;
+
+const SHAPES = {
+  pending: <path d="M6 2.5h12M6 21.5h12M7 2.5v3.5l5 6 5-6V2.5M7 21.5V18l5-6 5 6v3.5" {...STROKE} strokeWidth={2} />,
+  sent: <path d="M3 12h16M13 6l6 6-6 6" {...STROKE} />,
+  check: <path d="M4 12.5l5 5L20 6.5" {...STROKE} strokeWidth={3} />,
+  cross: <path d="M6 6l12 12M18 6 6 18" {...STROKE} strokeWidth={3} />,
+  attention: (<><circle cx="12" cy="12" r="10" fill="currentColor" /><rect x="11" y="6" width="2" height="8" fill="#fff" /><rect x="11" y="16" width="2" height="2" fill="#fff" /></>),
+} satisfies Record<string, ReactElement>;
+
+export type IconName = keyof typeof SHAPES;
+
+export function Icon({ name }: { name: IconName }) {
+  return (
+    <svg className="icon" viewBox="0 0 24 24" width="1.1em" height="1.1em" aria-hidden="true" focusable="false" data-icon={name}>
+      {SHAPES[name]}
+    </svg>
+  );
+}

@@ -1,0 +1,69 @@
+// One clock for every screen: dates and times are shown in the fund's time zone (Europe/Amsterdam), not
+// the device's, so a payout referenced 20261207 never sits beside "6 dec". Where a device keeps another
+// zone, a time says which zone it is in. Plain functions, shared by the apps and the backend.
+
+/** The zone of every fund for now; the helpers take another where one is known. */
+export const FUND_TIME_ZONE = "Europe/Amsterdam";
+
+const LOCALES: Record<string, string> = { nl: "nl-NL", en: "en-GB" };
+
+/** "nl" → "nl-NL": the locale the apps format with. */
+export function localeOfLanguage(language: string): string {
+  return LOCALES[language] ?? language;
+}
+
+export interface ClockOptions {
+  /** Default FUND_TIME_ZONE. */
+  timeZone?: string;
+  /** Name the zone ("CET") after a time: "auto" (default) when the device keeps another zone. */
+  withZone?: boolean | "auto";
+  /** The device's zone, for "auto"; default the one Intl reports. */
+  deviceTimeZone?: string;
+}
+
+export interface DateTimeOptions extends ClockOptions {
+  /** "december" (long) or "dec" (short, the default). */
+  month?: "long" | "short";
+}
+
+type DateInput = string | number | Date;
+
+/** A calendar day "2027-12-31" stays that day; anything else is an instant. */
+const isDay = (value: DateInput): value is string => typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value);
+
+function instant(value: DateInput): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
+function zoneShown(options: ClockOptions, timeZone: string): boolean {
+  if (options.withZone !== undefined && options.withZone !== "auto") return options.withZone;
+  const device = options.deviceTimeZone ?? new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return device !== timeZone;
+}
+
+/** "7 december 2026" (style long), "7 dec 2026" (medium) or "07-12-2026" (short): the day in the fund's zone. */
+export function formatDay(value: DateInput, language: string, options: { style?: "long" | "medium" | "short"; timeZone?: string } = {}): string {
+  const style = options.style ?? "long";
+  const parts: Intl.DateTimeFormatOptions =
+    style === "short" ? { day: "2-digit", month: "2-digit", year: "numeric" } : { day: "numeric", month: style === "long" ? "long" : "short", year: "numeric" };
+  // A calendar day is no instant: shown as itself, whatever the zone.
+  const timeZone = isDay(value) ? "UTC" : (options.timeZone ?? FUND_TIME_ZONE);
+  return new Intl.DateTimeFormat(localeOfLanguage(language), { ...parts, timeZone }).format(isDay(value) ? new Date(`${value}T00:00:00Z`) : instant(value));
+}
+
+/** "7 dec 2026 14:05", with the zone where the device keeps another one. */
+export function formatDateTime(value: DateInput, language: string, options: DateTimeOptions = {}): string {
+  const timeZone = options.timeZone ?? FUND_TIME_ZONE;
+  return new Intl.DateTimeFormat(localeOfLanguage(language), {
+    day: "numeric", month: options.month ?? "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone,
+    ...(zoneShown(options, timeZone) && { timeZoneName: "short" }),
+  }).format(instant(value));
+}
+
+/** "14:05", with the zone where the device keeps another one. */
+export function formatClock(value: DateInput, language: string, options: ClockOptions = {}): string {
+  const timeZone = options.timeZone ?? FUND_TIME_ZONE;
+  return new Intl.DateTimeFormat(localeOfLanguage(language), {
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone, ...(zoneShown(options, timeZone) && { timeZoneName: "short" }),
+  }).format(instant(value));
+}

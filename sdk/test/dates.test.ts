@@ -1,0 +1,29 @@
+// One clock: every screen shows a date in the fund's zone, whatever zone the device keeps.
+import { describe, expect, it } from "vitest";
+import { formatClock, formatDateTime, formatDay } from "../src/index.ts";
+
+// Half past eleven at night in UTC is already the next day in Amsterdam (UTC+1 in winter).
+const LATE = "2026-12-06T23:30:00Z";
+
+describe("dates in the fund's time zone", () => {
+  it("puts an instant on the Amsterdam day, in Dutch and English, long, medium and short", () => {
+    expect(formatDay(LATE, "nl")).toBe("7 december 2026");
+    expect(formatDay(new Date(LATE), "en")).toBe("7 December 2026");
+    expect(formatDay(Date.parse(LATE), "nl", { style: "medium" })).toBe("7 dec 2026");
+    expect(formatDay(LATE, "nl", { style: "short" })).toBe("07-12-2026");
+  });
+
+  it("keeps a calendar day (2027-12-31) that day, in any zone", () => {
+    expect(formatDay("2027-12-31", "nl")).toBe("31 december 2027");
+    expect(formatDay("2027-12-31", "nl", { timeZone: "Pacific/Honolulu" })).toBe("31 december 2027");
+  });
+
+  it("shows times on the Amsterdam clock, naming the zone only where the device keeps another", () => {
+    expect(formatDateTime(LATE, "nl", { deviceTimeZone: "Europe/Amsterdam" })).toBe("7 dec 2026, 00:30");
+    expect(formatDateTime(LATE, "en", { deviceTimeZone: "America/New_York" })).toBe("7 Dec 2026, 00:30 CET");
+    expect(formatDateTime(LATE, "nl", { month: "long", deviceTimeZone: "UTC" })).toBe("7 december 2026 om 00:30 CET");
+    expect(formatClock(LATE, "nl", { deviceTimeZone: "Europe/Amsterdam" })).toBe("00:30");
+    expect(formatClock("2026-07-01T12:00:00Z", "nl", { deviceTimeZone: "UTC" })).toBe("14:00 CEST");
+    expect(formatClock(LATE, "nl", { withZone: true, deviceTimeZone: "Europe/Amsterdam" })).toBe("00:30 CET");
+  });
+});

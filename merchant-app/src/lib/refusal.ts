@@ -10,6 +10,8 @@ export const WORDED_CODES: readonly string[] = [...ERROR_CODE_LIST, "NETWORK"];
 export interface RefusalContext {
   /** What the budget can still pay, from the QR lookup: the "pay €x with the budget" part. */
   spendableCents?: number;
+  /** The refusal of a charge: SERVICE_UNAVAILABLE then also says that nothing was charged (the backend refuses so only before sending). */
+  charging?: boolean;
 }
 
 export function refusalCode(error: unknown): string {
@@ -25,6 +27,7 @@ export function refusalText(t: TFunction, language: string, error: unknown, cont
   const known = [details.balance, details.maxAmount].filter((v): v is string => v !== undefined && /^\d+$/.test(v)).map(Number);
   if (context.spendableCents !== undefined) known.push(context.spendableCents);
   const spendable = known.length > 0 ? Math.min(...known) : undefined;
+  if (code === "SERVICE_UNAVAILABLE" && context.charging) return t("refusal.SERVICE_UNAVAILABLE_charge");
   if ((code === "BUDGET_INSUFFICIENT" || code === "PERMIT_AMOUNT_EXCEEDED") && spendable === undefined) {
     return t(`refusal.${code}_noAmount`);
   }

@@ -16,6 +16,7 @@ import { consoleLogger, errorHandler, notFound, type Logger } from "./errors.ts"
 import { registerHealthRoutes, type ChainProbe, type IndexerLag } from "./health.ts";
 import { buildOpenApiDocument, openApiRouter } from "./openapi.ts";
 import { registerMerchantRoutes } from "./merchants.routes.ts";
+import { registerShopRoutes } from "./shop.routes.ts";
 import { registerPaymentRoutes } from "./payments.routes.ts";
 import { registerPayoutRoutes } from "./payouts.routes.ts";
 import type { PayoutDeps } from "../domain/payouts/index.ts";
@@ -97,6 +98,7 @@ export function createAppParts(deps: AppDeps): AppParts {
     merchants: shops, sessions: deps.sessions, auth,
     applications: deps.applicationLimiter ?? new GuessLimiter({ maxFailures: 10, windowMs: 60 * 60_000 }),
   });
+  registerShopRoutes(api, { merchants: { ...shops, sessions: deps.sessions }, auth });
   registerPaymentRoutes(api, { payments: shops, auth });
   registerReportsRoutes(api, { db: deps.database.db, auth, chain: deps.chain, clock: domain.clock });
   if (deps.payouts) {

@@ -9,9 +9,9 @@ import {
   type FamilySession,
 } from "@tegoed/sdk";
 import type { SessionService } from "../domain/auth/index.ts";
-import { familiesRepository, type Family } from "../db/families.repository.ts";
-import { activateFamily, listFamilyChildren, type EligibilityDeps, type GuessLimiter } from "../domain/eligibility/index.ts";
-import { eligibilityRepository } from "../domain/eligibility/eligibility.repository.ts";
+import {
+  activateFamily, familyBinding, findLiveFamily, listFamilyChildren, type EligibilityDeps, type GuessLimiter,
+} from "../domain/eligibility/index.ts";
 import type { Auth } from "./auth.ts";
 import type { Api } from "./validate.ts";
 
@@ -23,12 +23,21 @@ export interface FamilyRouteDeps {
   auth: Auth;
 }
 
+/** The answer of every route that starts or shows a family session. */
+export function familySessionBody(
+  familyId: string,
+  binding: { holderAddress: string; budgetIds: string[] },
+  session: { csrfToken: string; expiresAt: Date },
+): FamilySession {
+  return {
+    familyId, holderAddress: binding.holderAddress, budgetIds: binding.budgetIds,
+    csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString(),
+  };
+}
+
 export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, sessions, auth }: FamilyRouteDeps): void {
   const tags = ["family"];
-  const family = auth.requireSubject("family", async (id): Promise<Family | undefined> => {
-    const found = await familiesRepository(deps.db).findById(id);
-    return found && !found.deletedAt ? found : undefined;
-  });
+  const family = auth.requireSubject("family", (id) => findLiveFamily(deps, id));
 
   api.route(
     {
@@ -52,10 +61,7 @@ export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, ses
       const result = await activateFamily({ ...deps, limiter }, { code: body.code, holderAddress: body.holderAddress, clientKey: req.ip ?? "unknown" });
       const session = await sessions.start("family", result.familyId);
       auth.setSessionCookie(res, session);
-      return {
-        familyId: result.familyId, holderAddress: result.holderAddress, budgetIds: result.budgetIds,
-        csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString(),
-      };
+      return familySessionBody(result.familyId, result, session);
     },
   );
 
@@ -71,14 +77,7 @@ export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, ses
     },
     async ({ req }): Promise<FamilySession> => {
       const { id } = family.userOf(req);
-      const session = auth.sessionOf(req)!;
-      const budgets = await eligibilityRepository(deps.db).budgetsOfFamily(id);
-      return {
-        familyId: id,
-        holderAddress: budgets.find((b) => b.holderAddress)?.holderAddress ?? "0x0000000000000000000000000000000000000000",
-        budgetIds: budgets.map((b) => b.budgetId),
-        csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString(),
-      };
+      return familySessionBody(id, await familyBinding(deps, id), auth.sessionOf(req)!);
     },
   );
 

@@ -32,7 +32,7 @@ import {
 } from "../domain/payouts/index.ts";
 import type { Logger } from "./errors.ts";
 import type { Auth } from "./auth.ts";
-import { merchantGuard } from "./merchants.routes.ts";
+import { merchantGuard } from "./shop.routes.ts";
 import type { Api } from "./validate.ts";
 
 export interface PayoutRouteDeps {

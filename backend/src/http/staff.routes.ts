@@ -26,6 +26,11 @@ export function toStaffUserBody(user: StaffUser): StaffUserBody {
   return { id: user.id, email: user.email, roles: user.roles, disabled: user.disabled, createdAt: user.createdAt.toISOString() };
 }
 
+/** The answer of every route that starts or shows a staff session. */
+export function staffSessionBody(user: StaffUser, session: { csrfToken: string; expiresAt: Date }): StaffSession {
+  return { user: toStaffUserBody(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
+}
+
 export function registerStaffRoutes(api: Api, { staff, auth }: StaffRouteDeps): void {
   const tags = ["staff"];
 
@@ -47,7 +52,7 @@ export function registerStaffRoutes(api: Api, { staff, auth }: StaffRouteDeps): 
     async ({ body, res }): Promise<StaffSession> => {
       const { user, session } = await staff.login(body);
       auth.setSessionCookie(res, session);
-      return { user: toStaffUserBody(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
+      return staffSessionBody(user, session);
     },
   );
 
@@ -78,8 +83,7 @@ export function registerStaffRoutes(api: Api, { staff, auth }: StaffRouteDeps): 
       response: StaffSessionSchema,
     },
     async ({ req }): Promise<StaffSession> => {
-      const session = auth.sessionOf(req)!;
-      return { user: toStaffUserBody(auth.staffOf(req)), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
+      return staffSessionBody(auth.staffOf(req), auth.sessionOf(req)!);
     },
   );
 
@@ -145,7 +149,7 @@ export function registerStaffRoutes(api: Api, { staff, auth }: StaffRouteDeps): 
       const user = auth.staffOf(req);
       const session = await staff.changePassword(user.id, body);
       auth.setSessionCookie(res, session);
-      return { user: toStaffUserBody(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
+      return staffSessionBody(user, session);
     },
   );
 

@@ -3,8 +3,6 @@
 // log's pages. Read-only; sums come back as bigint cents.
 import { sql, type ColumnType } from "kysely";
 import type { ActorType, JsonObject } from "../../db/schema.ts";
-import type { PaymentTables } from "../../db/payments-schema.ts";
-import type { PayoutTables } from "../../db/payouts-schema.ts";
 import type { Db } from "../../db/transaction.ts";
 
 /** count(*) and sum(bigint) answer int8 / numeric: cast to int8 so both engines hand back bigint. */
@@ -93,7 +91,7 @@ export type SpendingTables = {
 };
 
 export function reportsRepository(handle: Db) {
-  const db = handle.withTables<PaymentTables & PayoutTables & SpendingTables>();
+  const db = handle.withTables<SpendingTables>();
 
   return {
     async figures(fundId: string): Promise<FundFigures> {

@@ -4,7 +4,8 @@
 import { DomainError } from "@tegoed/sdk";
 import { auditLogRepository, inTransaction, type Db } from "../../db/index.ts";
 import type { StaffRole } from "../../db/schema.ts";
-import { loginAttemptsRepository, type AttemptPolicy } from "../auth/login-attempts.repository.ts";
+import type { AttemptPolicy } from "../auth/login-attempts.repository.ts";
+import { loginLimiter } from "../auth/login-limiter.ts";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
 import type { IssuedSession, SessionService } from "../auth/sessions.ts";
 import { EmailTaken, staffRepository, type StaffUserRecord } from "./staff.repository.ts";
@@ -29,8 +30,6 @@ export interface StaffDeps {
   /** Default: 5 attempts within 15 minutes, then 15 minutes locked. */
   loginPolicy?: AttemptPolicy;
 }
-
-export const DEFAULT_LOGIN_POLICY: AttemptPolicy = { maxAttempts: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
 
 export interface StaffService {
   /** Creates the first admin at start-up, unless an admin exists already. */
@@ -63,8 +62,7 @@ const uniqueRoles = (roles: StaffRole[]) => [...new Set(roles)];
 
 export function staffService(deps: StaffDeps): StaffService {
   const now = deps.now ?? (() => new Date());
-  const policy = deps.loginPolicy ?? DEFAULT_LOGIN_POLICY;
-  const loginKey = (email: string) => deps.sessions.loginKey("staff", email);
+  const limiter = loginLimiter({ db: deps.db, sessions: deps.sessions, now, policy: deps.loginPolicy });
 
   function wrongCredentials(): DomainError {
     return new DomainError("UNAUTHENTICATED", "The email address or the password is not right.");
@@ -91,34 +89,24 @@ export function staffService(deps: StaffDeps): StaffService {
 
     async login(input) {
       const email = normaliseEmail(input.email);
-      const key = loginKey(email);
-      const claim = await loginAttemptsRepository(deps.db).claim(key, now(), policy);
-      if (!claim.allowed) {
-        const seconds = Math.max(1, Math.ceil((claim.lockedUntil.getTime() - now().getTime()) / 1000));
-        throw new DomainError(
-          "RATE_LIMITED",
-          `Too many login attempts for this account: try again in ${Math.ceil(seconds / 60)} minute(s).`,
-          { retryAfterSeconds: String(seconds), retryAt: claim.lockedUntil.toISOString() },
-        );
-      }
-
-      const record = await staffRepository(deps.db).findByEmail(email);
-      const ok = await verifyPassword(input.password, record?.passwordHash ?? (await dummyPasswordHash()));
-      if (!record || !ok) {
-        await auditLogRepository(deps.db).append({
-          actorType: "staff",
-          actorId: record?.id ?? null,
-          action: "staff.login_failed",
-        });
-        throw wrongCredentials();
-      }
-      if (record.disabledAt !== null) {
-        throw new DomainError("FORBIDDEN", "This account is disabled: ask an administrator.");
-      }
-      await loginAttemptsRepository(deps.db).reset(key);
-      const session = await deps.sessions.start("staff", record.id);
-      await auditLogRepository(deps.db).append({ actorType: "staff", actorId: record.id, action: "staff.login" });
-      return { user: toStaffUser(record), session };
+      return limiter.attempt("staff", email, async () => {
+        const record = await staffRepository(deps.db).findByEmail(email);
+        const ok = await verifyPassword(input.password, record?.passwordHash ?? (await dummyPasswordHash()));
+        if (!record || !ok) {
+          await auditLogRepository(deps.db).append({
+            actorType: "staff",
+            actorId: record?.id ?? null,
+            action: "staff.login_failed",
+          });
+          throw wrongCredentials();
+        }
+        if (record.disabledAt !== null) {
+          throw new DomainError("FORBIDDEN", "This account is disabled: ask an administrator.");
+        }
+        const session = await deps.sessions.start("staff", record.id);
+        await auditLogRepository(deps.db).append({ actorType: "staff", actorId: record.id, action: "staff.login" });
+        return { user: toStaffUser(record), session };
+      });
     },
 
     async logout(actorId, token) {

@@ -10,7 +10,7 @@ import {
   InjectedCrash, approveRun, getRun, merchantPayouts, owedPerShop, paidPerShop, processRun, reconcilePayouts, rejectRun, startAndProcess,
   startRun, getPayoutSchedule, setPayoutSchedule, runDuePayouts, type CrashPoint, type PayoutDeps,
 } from "../../../src/domain/payouts/index.ts";
-import type { Merchant } from "../../../src/domain/merchants/service.ts";
+import type { Merchant } from "../../../src/domain/merchants/merchants.service.ts";
 import type { BankAdapter, TransferBank } from "../../../src/bank/index.ts";
 import { simulatedBank } from "../../../src/bank/simulated.ts";
 import { ENGINES, useDatabase } from "../../support/engines.ts";

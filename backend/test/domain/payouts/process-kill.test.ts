@@ -16,8 +16,7 @@ import { FundClient, bankRefOf } from "../../../src/chain/fund-client.ts";
 import { Relayer } from "../../../src/chain/relayer.ts";
 import { reconcilePayouts, startRun, type CrashPoint } from "../../../src/domain/payouts/index.ts";
 import { simulatedBank } from "../../../src/bank/simulated.ts";
-import type { Merchant } from "../../../src/domain/merchants/service.ts";
-import { withPayoutTables } from "../../../src/db/payouts-schema.ts";
+import type { Merchant } from "../../../src/domain/merchants/merchants.service.ts";
 import { LANE_KEYS, type TestChain, startTestChain } from "../../chain/harness.ts";
 import { CHAIN_ENGINE, seedChainFunds } from "../payments/support.ts";
 import { postgresSkipReason, startTestPostgres, type TestPostgres } from "../../support/postgres.ts";
@@ -108,7 +107,7 @@ describe.each(["pglite", "postgres"] as const)("a payout process killed with SIG
       if (engine === "pglite") database = await where.open();
       await migrateToLatest(database.db);
       const restarted = freshChain();
-      const before = await withPayoutTables(database.db).selectFrom("payouts").select("status").execute();
+      const before = await database.db.selectFrom("payouts").select("status").execute();
       expect(before.filter((p) => p.status !== "settled").length).toBeGreaterThan(0); // the kill left work undone
 
       await reconcilePayouts({ db: database.db, fund: (a) => new FundClient(restarted.relayer, a), bank: simulatedBank(database.db), log: () => {} });
@@ -123,7 +122,7 @@ describe.each(["pglite", "postgres"] as const)("a payout process killed with SIG
         expect(await t.fund.merchantOf(shop.chainAddress!)).toMatchObject({ receivable: 0n, paidOut: AMOUNTS[i] });
         paidTotal += transfers[0]!.amount_cents;
       }
-      const ledger = await withPayoutTables(database.db).selectFrom("simulated_bank_transfers").select("reference").execute();
+      const ledger = await database.db.selectFrom("simulated_bank_transfers").select("reference").execute();
       expect(ledger).toHaveLength(AMOUNTS.length);
       expect(paidTotal).toBe(AMOUNTS.reduce((a, b) => a + b, 0n));
       // Nothing more is owed: a new run has nothing to pay.

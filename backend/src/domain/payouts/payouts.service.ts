@@ -20,7 +20,7 @@ import { SETTLE_BATCH_MAX, bankRefOf, type FundClient, type SettleOutcome } from
 import type { BankAdapter, DebtorAccount, TransferBank } from "../../bank/index.ts";
 import { buildPain001, sepaText } from "../../bank/sepa/pain001.ts";
 import { readCamt053 } from "../../bank/sepa/camt053.ts";
-import type { PayoutTrigger } from "../../db/payouts-schema.ts";
+import type { PayoutTrigger } from "../../db/schema.ts";
 import { payoutsRepository, type NewPayout, type Payout, type PayoutCandidate, type PayoutRun, type RunProgress } from "./payouts.repository.ts";
 
 export type { Payout, PayoutRun, RunProgress, MerchantPaidTotal } from "./payouts.repository.ts";

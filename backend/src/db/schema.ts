@@ -161,6 +161,22 @@ export interface StaffUsersTable {
   roles: ColumnType<StaffRole[], StaffRole[], StaffRole[]>;
   disabled_at: Timestamp | null;
   created_at: GeneratedTimestamp;
+  /** The TOTP secret (base32) while enrolling and after; the factor counts once enabled. */
+  totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  totp_enabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface FamilyLoginChallengesTable {
+  /** Lower-case 0x address of the device key the challenge is for: one open challenge per key. */
+  holder_address: string;
+  nonce_hash: string;
+  expires_at: Timestamp;
+}
+
+export interface LoginClientsTable {
+  /** A keyed hash of the account and the client's address. */
+  key_hash: string;
+  last_login_at: Timestamp;
 }
 
 export interface SessionsTable {
@@ -296,4 +312,6 @@ export interface Database {
   payout_runs: PayoutRunsTable;
   payouts: PayoutsTable;
   simulated_bank_transfers: SimulatedBankTransfersTable;
+  family_login_challenges: FamilyLoginChallengesTable;
+  login_clients: LoginClientsTable;
 }

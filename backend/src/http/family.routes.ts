@@ -2,6 +2,9 @@
 // the process's one GuessLimiter); it starts a family session like a staff login does.
 import {
   ActivationRequestSchema,
+  FamilyChallengeRequestSchema,
+  FamilyChallengeSchema,
+  FamilyKeyLoginRequestSchema,
   FamilyChildrenSchema,
   FamilySessionSchema,
   centsToWire,
@@ -10,7 +13,8 @@ import {
 } from "@tegoed/sdk";
 import type { SessionService } from "../domain/auth/index.ts";
 import {
-  activateFamily, familyBinding, findLiveFamily, listFamilyChildren, type EligibilityDeps, type GuessLimiter,
+  activateFamily, familyBinding, familyLoginChallenge, findLiveFamily, listFamilyChildren, loginWithDeviceKey,
+  type EligibilityDeps, type GuessLimiter,
 } from "../domain/eligibility/index.ts";
 import type { Auth } from "./auth.ts";
 import type { Api } from "./validate.ts";
@@ -62,6 +66,44 @@ export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, ses
       const session = await sessions.start("family", result.familyId);
       auth.setSessionCookie(res, session);
       return familySessionBody(result.familyId, result, session);
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/family/challenge",
+      operationId: "familyChallenge",
+      summary: "A one-time challenge for the phone's device key to sign, to log in again without the letter",
+      description: "Lives two minutes; one is open per key. A key that holds no family's budgets: 401 UNAUTHENTICATED.",
+      tags,
+      body: FamilyChallengeRequestSchema,
+      response: FamilyChallengeSchema,
+      errors: ["UNAUTHENTICATED"],
+    },
+    async ({ body }) => {
+      const { challenge, expiresAt } = await familyLoginChallenge(deps, body.holderAddress);
+      return { challenge, expiresAt: expiresAt.toISOString() };
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/family/session/key",
+      operationId: "familyKeyLogin",
+      summary: "Log the family in again with the challenge signed by the phone's device key (the letter's code works once)",
+      description: "Sets the HttpOnly session cookie and answers the CSRF token. The challenge is gone after one try, right or wrong.",
+      tags,
+      body: FamilyKeyLoginRequestSchema,
+      response: FamilySessionSchema,
+      errors: ["UNAUTHENTICATED"],
+    },
+    async ({ res, body }) => {
+      const { familyId } = await loginWithDeviceKey(deps, body);
+      const session = await sessions.start("family", familyId);
+      auth.setSessionCookie(res, session);
+      return familySessionBody(familyId, await familyBinding(deps, familyId), session);
     },
   );
 

@@ -59,10 +59,14 @@ import {
   type TopUpSummary,
 } from "./eligibility.ts";
 import {
+  FamilyChallengeSchema,
   FamilyChildrenSchema,
   FamilySessionSchema,
   ParticipatingMerchantsSchema,
   type ActivationRequest,
+  type FamilyChallenge,
+  type FamilyChallengeRequest,
+  type FamilyKeyLoginRequest,
   type FamilyChildren,
   type FamilySession,
   type ParticipatingMerchants,
@@ -209,6 +213,10 @@ export interface ApiClient {
     activate(body: ActivationRequest): Promise<FamilySession>;
     /** The live session after a reload (401 UNAUTHENTICATED when none): keeps its CSRF token. */
     session(): Promise<FamilySession>;
+    /** A challenge for the device key to sign, to log in again without the letter. */
+    challenge(body: FamilyChallengeRequest): Promise<FamilyChallenge>;
+    /** Starts the family's session with the signed challenge: keeps its CSRF token. */
+    loginWithKey(body: FamilyKeyLoginRequest): Promise<FamilySession>;
     logout(): Promise<void>;
     children(): Promise<FamilyChildren>;
   };
@@ -403,6 +411,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       },
       async session() {
         const session = await client.request("GET", "/api/family/session", { schema: FamilySessionSchema });
+        client.csrfToken = session.csrfToken;
+        return session;
+      },
+      challenge: (body) => client.request("POST", "/api/family/challenge", { body, schema: FamilyChallengeSchema }),
+      async loginWithKey(body) {
+        const session = await client.request("POST", "/api/family/session/key", { body, schema: FamilySessionSchema });
         client.csrfToken = session.csrfToken;
         return session;
       },

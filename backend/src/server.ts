@@ -37,7 +37,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
   try {
     await migrateToLatest(database.db);
     const sessions = sessionService({ db: database.db, secret: config.sessionSecret, ttlMs: config.sessionTtlMs });
-    const staff = staffService({ db: database.db, sessions, secret: config.sessionSecret });
+    const staff = staffService({ db: database.db, sessions, secret: config.sessionSecret, requireSecondFactor: config.production });
     if (config.staffAdmin) {
       const { created } = await staff.bootstrapAdmin(config.staffAdmin);
       if (created) logger.info?.("created the first staff administrator from STAFF_ADMIN_EMAIL");

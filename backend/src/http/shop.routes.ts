@@ -51,15 +51,15 @@ export function registerShopRoutes(api: Api, { merchants: deps, auth }: ShopRout
       operationId: "merchantLogin",
       summary: "Log in as a shop user",
       description:
-        "Sets the HttpOnly session cookie and answers the CSRF token. After 5 failed attempts for one email address, " +
-        "logins to it are refused for 15 minutes (429 RATE_LIMITED, with Retry-After).",
+        "Sets the HttpOnly session cookie and answers the CSRF token. Limited as the staff login is: per client address, " +
+        "and per account from clients that never logged in to it (429 RATE_LIMITED, with Retry-After).",
       tags,
       body: MerchantLoginRequestSchema,
       response: MerchantSessionSchema,
       errors: ["UNAUTHENTICATED", "RATE_LIMITED"],
     },
-    async ({ body, res }) => {
-      const { user, session } = await loginMerchant(deps, body);
+    async ({ req, body, res }) => {
+      const { user, session } = await loginMerchant(deps, { ...body, client: req.ip ?? "unknown" });
       auth.setSessionCookie(res, session);
       return merchantSessionBody(user, session);
     },

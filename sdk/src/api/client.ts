@@ -9,6 +9,9 @@ import {
   StaffSessionSchema,
   StaffUserListSchema,
   StaffUserSchema,
+  TotpEnrolmentSchema,
+  type TotpConfirmRequest,
+  type TotpEnrolment,
   type CreateStaffUserRequest,
   type StaffLoginRequest,
   type StaffSession,
@@ -184,6 +187,10 @@ export interface ApiClient {
     /** Ends every session of the user; keeps the new one's CSRF token. */
     changePassword(body: ChangePasswordRequest): Promise<StaffSession>;
     resetPassword(id: string, body: ResetPasswordRequest): Promise<void>;
+    /** A new second-factor secret for the logged-in user's authenticator app. */
+    enrolTotp(): Promise<TotpEnrolment>;
+    /** Turns the second factor on with the app's current code. */
+    confirmTotp(body: TotpConfirmRequest): Promise<StaffUser>;
   };
   funds: {
     create(body: CreateFundRequest): Promise<Fund>;
@@ -367,6 +374,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         return session;
       },
       resetPassword: (id, body) => client.request("PUT", `/api/staff/users/${encodeURIComponent(id)}/password`, { body }),
+      enrolTotp: () => client.request("POST", "/api/staff/me/totp", { schema: TotpEnrolmentSchema }),
+      confirmTotp: (body) => client.request("PUT", "/api/staff/me/totp", { body, schema: StaffUserSchema }),
       updateUser: (id, body) =>
         client.request("PATCH", `/api/staff/users/${encodeURIComponent(id)}`, { body, schema: StaffUserSchema }),
     },

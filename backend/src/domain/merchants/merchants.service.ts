@@ -274,10 +274,10 @@ export async function verifyMerchantLogin(deps: MerchantDeps, cmd: { email: stri
 /** A shop user's login through the one login limiter of staff and shops; starts the session. */
 export async function loginMerchant(
   deps: MerchantDeps & { sessions: SessionService },
-  cmd: { email: string; password: string },
+  cmd: { email: string; password: string; client: string },
 ): Promise<{ user: MerchantUser; session: IssuedSession }> {
   const limiter = loginLimiter({ db: deps.db, sessions: deps.sessions, now: deps.clock });
-  return limiter.attempt("merchant", cmd.email, async () => {
+  return limiter.attempt("merchant", cmd.email, cmd.client, async () => {
     const user = await verifyMerchantLogin(deps, cmd);
     return { user, session: await deps.sessions.start("merchant", user.id) };
   });

@@ -107,7 +107,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
     }
 
     const app = createApp({ database, sessions, staff, chain, indexerLag, ledger, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger,
-      applicationLimiter: new GuessLimiter({ maxFailures: config.applicationsPerHour, windowMs: 60 * 60_000 }), appsRoot: REPOSITORY_ROOT, payouts: payoutSettings });
+      applicationLimiter: new GuessLimiter({ maxFailures: config.applicationsPerHour, windowMs: 60 * 60_000 }), publicFiguresPeriodMs: config.publicFiguresPeriodMs, appsRoot: REPOSITORY_ROOT, payouts: payoutSettings });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, (error?: Error) => (error ? reject(error) : resolve(s)));
     });

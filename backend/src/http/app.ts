@@ -50,6 +50,8 @@ export interface AppDeps {
   trustProxy?: number | string | false;
   /** Shop applications per client: one per process. Default: 10 an hour. */
   applicationLimiter?: GuessLimiter;
+  /** The public figures are as of the last full period of this length. Default: an hour; 0: real time. */
+  publicFiguresPeriodMs?: number;
   /** Serve the built apps (<app>/dist) found under this folder: the repository root. Absent: API only. */
   appsRoot?: string;
 }
@@ -100,7 +102,7 @@ export function createAppParts(deps: AppDeps): AppParts {
   });
   registerShopRoutes(api, { merchants: { ...shops, sessions: deps.sessions }, auth });
   registerPaymentRoutes(api, { payments: shops, auth });
-  registerReportsRoutes(api, { db: deps.database.db, auth, chain: deps.chain, clock: domain.clock });
+  registerReportsRoutes(api, { db: deps.database.db, auth, chain: deps.chain, clock: domain.clock, publicFiguresPeriodMs: deps.publicFiguresPeriodMs });
   if (deps.payouts) {
     registerPayoutRoutes(api, { payouts: { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock, ...deps.payouts }, merchants: shops, auth, logger });
   }

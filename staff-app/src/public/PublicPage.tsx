@@ -28,6 +28,7 @@ export function PublicFundFigures({ fund }: { fund: PublicFund }) {
     <section className="card" aria-labelledby={id}>
       <h2 id={id}>{fund.name}</h2>
       <p>{t("public.validUntil", { amount: formatCents(fund.amountPerChildCents, i18n.language, fund.currency), date: formatDate(fund.budgetExpiry, i18n.language) })}</p>
+      <p data-figure="as-of">{t("public.asOf", { time: formatDate(fund.asOf, i18n.language, true) })}</p>
       <dl className="figures">
         <div data-figure="children"><dt>{t("public.children")}</dt><dd>{count(fund.children)}</dd></div>
         <div data-figure="total"><dt>{t("public.totalBudget")}</dt><dd>{money(fund.totalBudgetCents)}</dd></div>

@@ -137,6 +137,28 @@ export function reportsRepository(handle: Db) {
       };
     },
 
+    /**
+     * What happened in the fund since `since` (by block time; payouts by settlement time): payments and
+     * refunds per receiving address, and the cents settled. Subtracted from the rollups, it gives the
+     * figures as of that moment.
+     */
+    async since(fundId: string, since: Date): Promise<{ byMerchant: Map<string, { payments: bigint; spentCents: bigint; refundedCents: bigint }>; paidOutCents: bigint }> {
+      const [payments, refunds, paid] = await Promise.all([
+        db.selectFrom("payments").where("fund_id", "=", fundId).where("block_time", ">=", since)
+          .select(["merchant", sql<string>`count(*)::int8`.as("n"), sql<string>`sum(amount_cents)::int8`.as("cents")]).groupBy("merchant").execute(),
+        db.selectFrom("refunds").innerJoin("payments", "payments.payment_id", "refunds.payment_id")
+          .where("payments.fund_id", "=", fundId).where("refunds.block_time", ">=", since)
+          .select(["payments.merchant", sql<string>`sum(refunds.amount_cents)::int8`.as("cents")]).groupBy("payments.merchant").execute(),
+        db.selectFrom("payouts").where("fund_id", "=", fundId).where("status", "=", "settled").where("settled_at", ">=", since)
+          .select(sql<string>`coalesce(sum(amount_cents), 0)::int8`.as("cents")).executeTakeFirstOrThrow(),
+      ]);
+      const byMerchant = new Map<string, { payments: bigint; spentCents: bigint; refundedCents: bigint }>();
+      const line = (merchant: string) => byMerchant.get(merchant) ?? { payments: 0n, spentCents: 0n, refundedCents: 0n };
+      for (const p of payments) byMerchant.set(p.merchant, { ...line(p.merchant), payments: big(p.n), spentCents: big(p.cents) });
+      for (const r of refunds) byMerchant.set(r.merchant, { ...line(r.merchant), refundedCents: big(r.cents) });
+      return { byMerchant, paidOutCents: big(paid.cents) };
+    },
+
     /** Spending per receiving address, with the shop behind it when known. Largest first. */
     async byShop(fundId: string): Promise<ShopSpending[]> {
       const rows = await db

@@ -132,7 +132,7 @@ describe("the family wallet", () => {
       children: { budgetId: string }[];
     };
     expect(decoded.budgetId).toBe(session.children[0]!.budgetId);
-    expect(decoded.maxAmount).toBe(300_00n);
+    expect(decoded.maxAmount).toBe(50_00n); // the parent's default maximum per payment
     expect(decoded.nonce).toBe(0n);
     const now = BigInt(Math.floor(Date.now() / 1000));
     expect(decoded.deadline > now && decoded.deadline <= now + 120n).toBe(true);
@@ -238,7 +238,7 @@ describe("the family wallet", () => {
       await qr.waitFor({ timeout: 20_000 });
       const decoded = decodePaymentQr(readQrFromPng(await qr.screenshot())!);
       expect(decoded.nonce).toBe(1n); // the cached nonce after the first payment
-      expect(decoded.maxAmount).toBe(267_50n);
+      expect(decoded.maxAmount).toBe(50_00n);
     } finally {
       await context.setOffline(false);
     }

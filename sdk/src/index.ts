@@ -3,4 +3,5 @@ export * from "./deployment.ts";
 export * from "./errors.ts";
 export * from "./generated/abis.ts";
 export * from "./qr.ts";
+export * from "./roles.ts";
 export * from "./api/index.ts";

@@ -67,7 +67,7 @@ export function toMerchantUserBody(u: MerchantUser): MerchantUserBody {
 export function registerMerchantRoutes(api: Api, { merchants, sessions, auth, applications }: MerchantRouteDeps): void {
   const deps = { ...merchants, sessions };
   const tags = ["merchants"];
-  const manager = auth.requireStaff("merchant_manager");
+  const manager = auth.requireStaffTo("shops.review");
   const chainErrors = ["CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT", "CHAIN_REVERTED"] as const;
 
   api.route(
@@ -131,7 +131,7 @@ export function registerMerchantRoutes(api: Api, { merchants, sessions, auth, ap
       operationId: "getMerchant",
       summary: "One shop with its approvals",
       tags,
-      guard: auth.requireStaff("merchant_manager", "admin", "auditor", "finance"),
+      guard: auth.requireStaffTo("shops.view"),
       params: MerchantParamsSchema,
       response: MerchantSchema,
       errors: ["NOT_FOUND"],

@@ -44,6 +44,8 @@ export interface AppDeps {
   bodyLimit?: string;
   /** Largest body of a families CSV import. Default 8 MB. */
   importBodyLimit?: string;
+  /** Body limit of bank statement uploads (camt.053 files of thousands of entries). Default 32 MB. */
+  statementBodyLimit?: string;
   /** Settlement to shops: the bank adapter and four-eyes threshold. Absent: no payout routes. */
   payouts?: Omit<PayoutDeps, "db" | "fund" | "clock">;
   /** Express's `trust proxy` (which X-Forwarded-For to believe). Default: none. */
@@ -60,6 +62,7 @@ export const API_VERSION = "0.1.0";
 
 /** POST /api/funds/:id/families/import, whose body may be larger than the others. */
 const IMPORT_PATH = /^\/api\/funds\/[^/]+\/families\/import$/;
+const STATEMENT_PATH = "/api/payout-statements";
 
 const securityHeaders: RequestHandler = (_req, res, next) => {
   res.set({
@@ -110,6 +113,8 @@ export function createAppParts(deps: AppDeps): AppParts {
   app.use(securityHeaders);
   // A families CSV file travels as JSON text: up to MAX_IMPORT_ROWS rows need more than the default.
   app.use(IMPORT_PATH, express.json({ limit: deps.importBodyLimit ?? "8mb", strict: true }));
+  // A bank statement of thousands of entries travels as JSON text too: only its route takes that much.
+  app.use(STATEMENT_PATH, express.json({ limit: deps.statementBodyLimit ?? "32mb", strict: true }));
   app.use(express.json({ limit: deps.bodyLimit ?? "100kb", strict: true }));
   app.use(auth.middleware);
   app.use(openApiRouter(() => buildOpenApiDocument(api.operations, { version: API_VERSION })));

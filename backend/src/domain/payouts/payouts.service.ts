@@ -556,8 +556,8 @@ export interface StatementImport {
  * reference of a SEPA run, with the same amount, confirms that payout (whether or not staff marked the
  * file sent), and the payout is recorded on chain.
  */
-export async function importStatement(deps: PayoutDeps, xml: string, staffUserId: string): Promise<StatementImport> {
-  const transactions = readCamt053(xml);
+export async function importStatement(deps: PayoutDeps, xml: string | readonly string[], staffUserId: string): Promise<StatementImport> {
+  const transactions = (typeof xml === "string" ? [xml] : xml).flatMap((file) => readCamt053(file));
   const now = clockOf(deps)();
   const result: StatementImport = { confirmed: [], mismatched: [], ignored: 0 };
   const runs = new Set<string>();
@@ -570,7 +570,7 @@ export async function importStatement(deps: PayoutDeps, xml: string, staffUserId
         result.ignored++;
         continue;
       }
-      if (payout.amountCents !== tx.amountCents) {
+      if (payout.amountCents !== tx.amountCents || tx.currency !== "EUR") {
         result.mismatched.push(payout.reference);
         continue;
       }

@@ -265,7 +265,7 @@ describe.each(ENGINES)("reports routes on $name", (engine) => {
     it("are as of the last full hour, and say so: a purchase after it counts from the next hour on", async () => {
       const fund = await seedFund(app.db);
       const childIds = await seedFamilies(app.db, fund.id, 10);
-      const budgets = [];
+      const budgets: Awaited<ReturnType<typeof seedBudget>>[] = [];
       for (const childId of childIds) budgets.push(await seedBudget(app.db, fund.id, childId, 300_00n));
       const sport = await seedShop(app.db, fund.id, "Sportwinkel", 0b01n);
       const at = (time: string, i: number, amountCents: bigint) =>

@@ -203,4 +203,18 @@ export function registerStaffRoutes(api: Api, { staff, auth }: StaffRouteDeps): 
     },
     async ({ req, body }) => toStaffUserBody(await staff.confirmTotp(auth.staffOf(req).id, body.code)),
   );
+
+  api.route(
+    {
+      method: "delete",
+      path: "/api/staff/users/:id/totp",
+      operationId: "resetStaffTotp",
+      summary: "Remove a staff user's second factor (a lost phone): they set it up again at their next login; their sessions end",
+      tags,
+      guard: auth.requireStaffTo("staff.manage"),
+      params: StaffUserParamsSchema,
+      errors: ["NOT_FOUND"],
+    },
+    async ({ req, params }) => staff.resetTotp(auth.staffOf(req).id, params.id),
+  );
 }

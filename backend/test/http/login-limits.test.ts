@@ -47,6 +47,11 @@ describe.each(ENGINES)("login limits on $name", (engine) => {
     const wrong = code(secret, Date.now() + 10 * 60_000);
     expect(await login("203.0.113.30", { email, password: PASSWORD, otp: wrong })).toMatchObject({ status: 401, code: "OTP_INVALID" });
     expect(await login("203.0.113.30", { email, password: PASSWORD, otp: code(secret) })).toMatchObject({ status: 200 });
+
+    // A lost phone: an administrator removes the factor, and the password alone logs in again.
+    const { id } = (await client.staff.me()).user;
+    await app.admin.client.staff.resetTotp(id);
+    expect(await login("203.0.113.30", { email, password: PASSWORD })).toMatchObject({ status: 200 });
   });
 });
 

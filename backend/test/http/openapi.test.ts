@@ -67,6 +67,7 @@ const ROUTES = [
   "post /api/family/session/key",
   "post /api/staff/me/totp",
   "put /api/staff/me/totp",
+  "delete /api/staff/users/{id}/totp",
 ];
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 

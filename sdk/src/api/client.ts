@@ -191,6 +191,8 @@ export interface ApiClient {
     enrolTotp(): Promise<TotpEnrolment>;
     /** Turns the second factor on with the app's current code. */
     confirmTotp(body: TotpConfirmRequest): Promise<StaffUser>;
+    /** An administrator removes a user's second factor (a lost phone). */
+    resetTotp(id: string): Promise<void>;
   };
   funds: {
     create(body: CreateFundRequest): Promise<Fund>;
@@ -376,6 +378,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       resetPassword: (id, body) => client.request("PUT", `/api/staff/users/${encodeURIComponent(id)}/password`, { body }),
       enrolTotp: () => client.request("POST", "/api/staff/me/totp", { schema: TotpEnrolmentSchema }),
       confirmTotp: (body) => client.request("PUT", "/api/staff/me/totp", { body, schema: StaffUserSchema }),
+      resetTotp: (id) => client.request("DELETE", `/api/staff/users/${encodeURIComponent(id)}/totp`),
       updateUser: (id, body) =>
         client.request("PATCH", `/api/staff/users/${encodeURIComponent(id)}`, { body, schema: StaffUserSchema }),
     },

@@ -59,6 +59,8 @@ export interface StaffService {
   enrolTotp(id: string): Promise<{ secret: string; uri: string }>;
   /** Turns the second factor on with the app's current code (OTP_INVALID otherwise). */
   confirmTotp(id: string, code: string): Promise<StaffUser>;
+  /** An administrator removes a user's second factor (a lost phone); the user's sessions end. */
+  resetTotp(actorId: string, id: string): Promise<void>;
 }
 
 function totpOf(email: string, secret: string): TOTP {
@@ -203,6 +205,16 @@ export function staffService(deps: StaffDeps): StaffService {
       await staff.setTotp(id, { secret: record.totpSecret, enabledAt });
       await auditLogRepository(deps.db).append({ actorType: "staff", actorId: id, action: "staff.totp_enabled", subjectType: "staff_user", subjectId: id });
       return toUser({ ...record, totpEnabledAt: enabledAt });
+    },
+
+    async resetTotp(actorId, id) {
+      await inTransaction(deps.db, async (trx) => {
+        if (!(await staffRepository(trx).setTotp(id, { secret: null, enabledAt: null }))) {
+          throw new DomainError("NOT_FOUND", "There is no staff user with this id.", { id });
+        }
+        await auditLogRepository(trx).append({ actorType: "staff", actorId, action: "staff.totp_reset", subjectType: "staff_user", subjectId: id });
+      });
+      await deps.sessions.endAllOf("staff", id);
     },
 
     async changePassword(id, input) {

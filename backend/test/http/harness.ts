@@ -35,6 +35,8 @@ export interface AppOptions {
   payouts?: (db: Db) => AppDeps["payouts"];
   /** Admin and finance users must set up a second factor (as in production). */
   requireSecondFactor?: boolean;
+  metrics?: AppDeps["metrics"];
+  metricsToken?: string;
 }
 
 export interface TestApp {
@@ -92,6 +94,8 @@ export function useApp(engine: TestEngine, options: AppOptions = {}): TestApp {
       clock: options.now,
       cookieSecure: false,
       logger: options.logger ?? { error: () => {}, info: () => {} },
+      metrics: options.metrics,
+      metricsToken: options.metricsToken,
     });
     server = await new Promise<Server>((resolve) => {
       const s = parts.app.listen(0, "127.0.0.1", () => resolve(s));

@@ -36,7 +36,6 @@ import { DEV_PRIVATE_KEYS, devWallet, startLocalChain, type ChainEngine } from "
 import { FundClient } from "../backend/src/chain/fund-client.ts";
 import { Relayer } from "../backend/src/chain/relayer.ts";
 import { MEMORY, migrateToLatest, openDatabase } from "../backend/src/db/index.ts";
-import { withPayoutTables } from "../backend/src/db/payouts-schema.ts";
 import { sepaFileBank } from "../backend/src/bank/index.ts";
 import { markRunSent, processRun, runFile, startRun, type PayoutDeps } from "../backend/src/domain/payouts/index.ts";
 
@@ -223,7 +222,7 @@ async function main() {
     step("lanesAndRoles");
 
     await migrateToLatest(database.db);
-    const db = withPayoutTables(database.db);
+    const db = database.db;
     const { id: fundId } = await db.insertInto("funds").values({
       chain_address: created.address.toLowerCase(), factory_index: created.index, name: "Bench 2027", amount_per_child_cents: 300_00n,
       budget_expiry: "2027-12-31", categories: ["sport"], payout_schedule: JSON.stringify({ kind: "daily", at: "17:00" }),

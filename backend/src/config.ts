@@ -101,6 +101,8 @@ const ConfigSchema = z
     SESSION_TTL_HOURS: wholeNumber(1, 24 * 30, "a whole number of hours from 1 to 720").default(8),
     COOKIE_SECURE: boolean.optional(),
     APPLICATIONS_PER_HOUR: wholeNumber(1, 1_000_000, "a whole number from 1 to 1000000").default(10),
+    // The public figures are as of the last full period (minutes), so polling does not reveal a purchase; 0: real time.
+    PUBLIC_FIGURES_PERIOD_MINUTES: wholeNumber(0, 24 * 60, "a whole number of minutes from 0 to 1440").default(60),
     // Behind a load balancer: which proxies to believe about the client's address (per-client limits).
     TRUST_PROXY: z
       .string()
@@ -233,6 +235,8 @@ export interface Config {
   trustProxy: number | string | false;
   /** Shop applications one client address may send per hour. */
   applicationsPerHour: number;
+  /** The public figures are as of the last full period of this length (0: real time). */
+  publicFiguresPeriodMs: number;
   /** The first admin, created at start when no staff user has this email. */
   staffAdmin?: { email: string; password: string };
   /** Settlement to shops; absent when no payout variable is set: DEFAULT_PAYOUT_CONFIG. */
@@ -309,6 +313,7 @@ export function loadConfig(given: Record<string, string | undefined>): Config {
     cookieSecure: c.COOKIE_SECURE ?? production,
     trustProxy: c.TRUST_PROXY ?? false,
     applicationsPerHour: c.APPLICATIONS_PER_HOUR,
+    publicFiguresPeriodMs: c.PUBLIC_FIGURES_PERIOD_MINUTES * 60_000,
     allowBroadKeys: c.ALLOW_BROAD_KEYS ?? false,
     logLevel: c.LOG_LEVEL,
   };

@@ -51,7 +51,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
   try {
     await migrateToLatest(database.db);
     const sessions = sessionService({ db: database.db, secret: config.sessionSecret, ttlMs: config.sessionTtlMs });
-    const staff = staffService({ db: database.db, sessions, secret: config.sessionSecret });
+    const staff = staffService({ db: database.db, sessions, secret: config.sessionSecret, requireSecondFactor: config.production });
     if (config.staffAdmin) {
       const { created } = await staff.bootstrapAdmin(config.staffAdmin);
       if (created) logger.info?.("created the first staff administrator from STAFF_ADMIN_EMAIL");
@@ -123,7 +123,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
     });
     const app = createApp({ database, sessions, staff, chain, indexerLag, ledger, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger,
       metrics, ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
-      applicationLimiter: new GuessLimiter({ maxFailures: config.applicationsPerHour, windowMs: 60 * 60_000 }), appsRoot: REPOSITORY_ROOT, payouts: payoutSettings });
+      applicationLimiter: new GuessLimiter({ maxFailures: config.applicationsPerHour, windowMs: 60 * 60_000 }), publicFiguresPeriodMs: config.publicFiguresPeriodMs, appsRoot: REPOSITORY_ROOT, payouts: payoutSettings });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, (error?: Error) => (error ? reject(error) : resolve(s)));
     });

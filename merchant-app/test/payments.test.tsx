@@ -82,7 +82,7 @@ describe("PaymentsScreen", () => {
 describe("paymentsCsv", () => {
   it("writes one row per payment in plain decimals, then the totals", () => {
     expect(paymentsCsv(LIST)).toBe(
-      "paid_at,payment_id,amount_eur,refunded_eur,net_eur,confirmed,tx_hash\r\n" +
+      "\uFEFFpaid_at,payment_id,amount_eur,refunded_eur,net_eur,confirmed,tx_hash\r\n" +
         `2026-11-23T10:15:00.000Z,${P1},20.00,0.00,20.00,yes,0xaa\r\n` +
         `2026-11-23T09:00:00.000Z,${P2},5.05,5.05,0.00,no,0xbb\r\n` +
         "total,2,25.05,5.05,20.00,,\r\n",

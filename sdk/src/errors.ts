@@ -19,6 +19,9 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, message: "This was not found." },
   CONFLICT: { status: 409, message: "This conflicts with a change made at the same time: please try again." },
   RATE_LIMITED: { status: 429, message: "Too many attempts: please wait a moment and try again." },
+  OTP_REQUIRED: { status: 401, message: "Enter the 6-digit code from your authenticator app." },
+  OTP_INVALID: { status: 401, message: "The code from the authenticator app is not right: enter the current one." },
+  TOTP_REQUIRED: { status: 403, message: "Set up a second factor (an authenticator app) before you go on." },
   INTERNAL: { status: 500, message: "Something went wrong on our side. Please try again later." },
   SERVICE_UNAVAILABLE: {
     status: 503,

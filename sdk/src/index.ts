@@ -3,6 +3,7 @@ export * from "./deployment.ts";
 export * from "./errors.ts";
 export * from "./generated/abis.ts";
 export * from "./qr.ts";
+export * from "./roles.ts";
 export * from "./api/index.ts";
 export * from "./dates.ts";
 export * from "./categories.ts";

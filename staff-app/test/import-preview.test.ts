@@ -72,4 +72,13 @@ describe("previewImport", () => {
       expect(seen.at(-1)).toBe(10_000);
     });
   });
+
+  describe("when the file is not CSV as the backend reads it", () => {
+    it("calls a stray quote unreadable, as the backend's CSV_UNREADABLE does, instead of previewing rows it would refuse", async () => {
+      const csv = [HEADER, row("F1", "Anna", { parent: '"Jan" de Vries' })].join("\n");
+      const preview = await previewImport(csv, { currentYear: YEAR });
+      expect(preview.unreadable).toBe(true);
+      expect(preview.validRows).toBe(0);
+    });
+  });
 });

@@ -28,7 +28,7 @@ const fund = (overrides: Partial<PublicFund>): PublicFund => ({
   id: "0b8f5f3e-7c1d-4a43-9b1e-5a7c3d2e1f00", name: "Kindpakket 2027", currency: "EUR", budgetExpiry: "2027-12-31", amountPerChildCents: 300_00,
   children: 12, totalBudgetCents: 3600_00, spentCents: 150_00, paidToShopsCents: 100_00, shops: 3, byCategory: [{ category: "sport", spentCents: 150_00 }],
   contracts: { factory: "0x2222222222222222222222222222222222222222", fund: "0x1111111111111111111111111111111111111111" }, blockNumber: 1234,
-  generatedAt: "2026-11-23T12:00:00.000Z", ...overrides,
+  generatedAt: "2026-11-23T12:34:00.000Z", asOf: "2026-11-23T12:00:00.000Z", ...overrides,
 });
 
 describe("the public page", () => {
@@ -41,6 +41,8 @@ describe("the public page", () => {
     expect(big).toHaveTextContent("Spent (net, after refunds)€150.00");
     expect(big).toHaveTextContent("0x1111111111111111111111111111111111111111");
     expect(big).toHaveTextContent("Read at block1,234");
+    // Not real time: the page says the amounts are of the last full hour.
+    expect(big).toHaveTextContent(/Amounts as of .*\b(12|13):00\b.*updated every full hour/);
     const small = screen.getByRole("region", { name: "Klein" });
     expect(small).toHaveTextContent("Children with a budgetfewer than 10");
     expect(small).toHaveTextContent("Total budgetnot shown");

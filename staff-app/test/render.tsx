@@ -23,7 +23,7 @@ export function renderScreen(
   const roles = options.roles ?? ["admin", "validator", "finance", "merchant_manager"];
   const fund = options.fund === undefined ? FUND : options.fund;
   const staff: StaffContextValue = {
-    user: { id: "6f1c0b9e-2f43-4c55-9a7e-0d7b3f1f2a10", email: "jan@westerkwartier.test", roles, disabled: false, createdAt: "2026-11-01T10:00:00.000Z" },
+    user: { id: "6f1c0b9e-2f43-4c55-9a7e-0d7b3f1f2a10", email: "jan@westerkwartier.test", roles, disabled: false, createdAt: "2026-11-01T10:00:00.000Z", totpEnabled: false, mustEnrolTotp: false },
     roles, funds: fund ? [fund] : [], fund, selectFund: () => {}, reloadFunds: async () => {},
   };
   const i18n = createI18n(options.language ?? "en");

@@ -44,7 +44,7 @@ describe("role-based visibility", { timeout: 20_000 }, () => {
     expect(await navFor(roles)).toEqual(links);
   });
 
-  it("matches the backend's guards for the controls inside the screens", () => {
+  it("decides the controls inside the screens by the sdk's table, which the backend's guards are built from", () => {
     expect(can(["auditor"], "families.delete")).toBe(false);
     expect(can(["auditor"], "budgets.freeze")).toBe(false);
     expect(can(["auditor"], "fund.create")).toBe(false);

@@ -98,17 +98,17 @@ describe("the family wallet", () => {
     await page.getByRole("article", { name: "Anna" }).getByText(euro("€ 300,00")).waitFor();
   });
 
-  test("when the session has ended, the letter's code brings the same phone key back (no new PIN)", async () => {
+  test("when the session has ended, the PIN logs the same phone key in again (the letter's code is spent)", async () => {
     await page.evaluate(async () => {
       const { csrfToken } = (await (await fetch("/api/family/session")).json()) as { csrfToken: string };
       await fetch("/api/family/session", { method: "DELETE", headers: { "X-CSRF-Token": csrfToken } });
     });
     await page.reload();
     await page.getByText(/U bent afgemeld/).waitFor();
-    expect(await page.getByLabel("Pincode (5 cijfers)").count()).toBe(0);
-    await expectAxeClean("activation after the session ended");
-    await page.getByLabel("Activatiecode").fill(code);
-    await page.getByRole("button", { name: "Activeren" }).click();
+    expect(await page.getByLabel("Activatiecode").count()).toBe(0);
+    await expectAxeClean("log in again after the session ended");
+    await page.getByLabel("Pincode").fill(PIN);
+    await page.getByRole("button", { name: "Inloggen" }).click();
     await page.getByRole("article", { name: "Anna" }).getByText(euro("€ 300,00")).waitFor({ timeout: 30_000 });
   });
 
@@ -132,7 +132,7 @@ describe("the family wallet", () => {
       children: { budgetId: string }[];
     };
     expect(decoded.budgetId).toBe(session.children[0]!.budgetId);
-    expect(decoded.maxAmount).toBe(300_00n);
+    expect(decoded.maxAmount).toBe(50_00n); // the parent's default maximum per payment
     expect(decoded.nonce).toBe(0n);
     const now = BigInt(Math.floor(Date.now() / 1000));
     expect(decoded.deadline > now && decoded.deadline <= now + 120n).toBe(true);
@@ -238,7 +238,7 @@ describe("the family wallet", () => {
       await qr.waitFor({ timeout: 20_000 });
       const decoded = decodePaymentQr(readQrFromPng(await qr.screenshot())!);
       expect(decoded.nonce).toBe(1n); // the cached nonce after the first payment
-      expect(decoded.maxAmount).toBe(267_50n);
+      expect(decoded.maxAmount).toBe(50_00n);
     } finally {
       await context.setOffline(false);
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { act, render, screen, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
+import { computeAddress, type SigningKey } from "ethers";
 import { App } from "../src/app/App.tsx";
 import { createDeviceKey, memoryKeyStorage } from "../src/lib/keystore.ts";
 import { createI18n } from "../src/lib/i18n.ts";
@@ -95,15 +96,18 @@ describe("the app", () => {
     expect(screen.queryByRole("alert")).toBeNull();
   });
 
-  it("an ended session asks for the code again, without a new PIN (the key stays)", async () => {
+  it("an ended session logs in again with the PIN: the phone's key signs the challenge, no letter code", async () => {
     const api = fakeApi({ session: vi.fn(async () => { throw apiError("UNAUTHENTICATED", 401); }) });
     const { user, keys } = await renderApp(api);
     expect(await screen.findByText(/U bent afgemeld/)).toBeInTheDocument();
-    expect(screen.queryByLabelText("Pincode (5 cijfers)")).toBeNull();
-    await user.type(screen.getByLabelText("Activatiecode"), "ABCD-EFGH-JKMN");
-    await user.click(screen.getByRole("button", { name: "Activeren" }));
-    await vi.waitFor(() => expect(api.activate).toHaveBeenCalledWith("ABCD-EFGH-JKMN", expect.stringMatching(/^0x/)));
-    expect((api.activate as ReturnType<typeof vi.fn>).mock.calls[0]![1]).toBe((await keys.load())!.address);
+    expect(screen.queryByLabelText("Activatiecode")).toBeNull();
+    await user.type(screen.getByLabelText("Pincode"), "13579");
+    await user.click(screen.getByRole("button", { name: "Inloggen" }));
+    await vi.waitFor(() => expect(api.loginWithKey).toHaveBeenCalled());
+    const [key, address] = (api.loginWithKey as ReturnType<typeof vi.fn>).mock.calls[0]!;
+    expect(address).toBe((await keys.load())!.address);
+    expect(computeAddress((key as SigningKey).publicKey)).toBe(address);
+    expect(api.activate).not.toHaveBeenCalled();
   });
 
   it("a phone whose budgets were moved to another phone's key says so and asks for the new letter's code", async () => {

@@ -1,3 +1,4 @@
+import type { SigningKey } from "ethers";
 // Fixtures for component tests: children as the API answers them, a fake WalletApi, and the app or a
 // screen rendered with a fresh i18n instance.
 import { render } from "@testing-library/react";
@@ -66,6 +67,7 @@ export function fakeApi(overrides: Partial<WalletApi> = {}): FakeApi {
       api.holder = holderAddress;
       return { ...SESSION, holderAddress };
     }),
+    loginWithKey: vi.fn(async (_key: SigningKey, holderAddress: string) => ({ ...SESSION, holderAddress })),
     session: vi.fn(async () => ({ ...SESSION, holderAddress: api.holder })),
     children: vi.fn(async () => [child()]),
     shops: vi.fn(async () => SHOPS),

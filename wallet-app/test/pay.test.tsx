@@ -15,6 +15,7 @@ let stored: StoredKey;
 let keys: KeyStorage;
 
 beforeEach(async () => {
+  localStorage.clear(); // the remembered maximum per payment
   ({ stored } = await createDeviceKey("13579", 1000));
   keys = memoryKeyStorage(stored);
   // Only the QR's clock and intervals are fake: the PIN's WebCrypto and Testing Library's waits stay real.
@@ -67,20 +68,41 @@ describe("pay", () => {
     expect(screen.queryByRole("img")).toBeNull();
   });
 
-  it("shows a QR with a permit for the whole balance, signed by the phone's key, valid 90 s", async () => {
+  it("shows a QR with a permit up to the default maximum of € 50, signed by the phone's key, valid 90 s", async () => {
     const { user } = renderPay();
+    expect(screen.getByLabelText("Hoogste bedrag per betaling")).toHaveValue("50,00");
     await unlock(user);
     const qr = decodePaymentQr((await qrElement()).getAttribute("data-qr")!);
-    expect(qr).toMatchObject({ fundIndex: FUND.index, budgetId: child().budgetId, maxAmount: 300_00n, nonce: 0n, deadline: BigInt(NOW / 1000 + 90) });
+    expect(qr).toMatchObject({ fundIndex: FUND.index, budgetId: child().budgetId, maxAmount: 50_00n, nonce: 0n, deadline: BigInt(NOW / 1000 + 90) });
     const permit = permitFromQr(qr, FUND.chainAddress);
     const signer = verifyTypedData(fundDomain(FUND.chainAddress, FUND.chainId), PAYMENT_PERMIT_TYPES, { ...permit }, Signature.from(qr.signature));
     expect(signer).toBe(stored.address);
-    expect(plain(screen.getByText(/^Hoogstens/).textContent)).toBe("Hoogstens € 300,00");
+    expect(plain(screen.getByText(/^Hoogstens/).textContent)).toBe("Hoogstens € 50,00");
+  });
+
+  it("remembers the parent's own maximum for the next payment; an empty one allows the whole balance", async () => {
+    const first = renderPay();
+    await first.user.clear(screen.getByLabelText("Hoogste bedrag per betaling"));
+    await first.user.type(screen.getByLabelText("Hoogste bedrag per betaling"), "120");
+    await unlock(first.user);
+    expect(decodePaymentQr((await qrElement()).getAttribute("data-qr")!).maxAmount).toBe(120_00n);
+    document.body.innerHTML = "";
+
+    const second = renderPay();
+    expect(screen.getByLabelText("Hoogste bedrag per betaling")).toHaveValue("120,00");
+    await second.user.clear(screen.getByLabelText("Hoogste bedrag per betaling"));
+    await unlock(second.user);
+    expect(decodePaymentQr((await qrElement()).getAttribute("data-qr")!).maxAmount).toBe(300_00n);
+    document.body.innerHTML = "";
+
+    renderPay();
+    expect(screen.getByLabelText("Hoogste bedrag per betaling")).toHaveValue("");
   });
 
   it("uses the parent's lower limit and the last known nonce", async () => {
     const { user } = renderPay([child({ nonce: 4, balanceCents: 80_00 })]);
-    await user.type(screen.getByLabelText("Hoogste bedrag (niet verplicht)"), "25,50");
+    await user.clear(screen.getByLabelText("Hoogste bedrag per betaling"));
+    await user.type(screen.getByLabelText("Hoogste bedrag per betaling"), "25,50");
     await unlock(user);
     const qr = decodePaymentQr((await qrElement()).getAttribute("data-qr")!);
     expect(qr.maxAmount).toBe(25_50n);
@@ -89,7 +111,8 @@ describe("pay", () => {
 
   it("refuses a limit that is not an amount before trying the PIN", async () => {
     const { user } = renderPay();
-    await user.type(screen.getByLabelText("Hoogste bedrag (niet verplicht)"), "veel");
+    await user.clear(screen.getByLabelText("Hoogste bedrag per betaling"));
+    await user.type(screen.getByLabelText("Hoogste bedrag per betaling"), "veel");
     await unlock(user);
     expect(screen.getByText("Vul een bedrag in euro's in, bijvoorbeeld 25,00.")).toBeInTheDocument();
     expect((await keys.load())!.failedAttempts).toBe(0);

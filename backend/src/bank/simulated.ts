@@ -1,7 +1,6 @@
 // The simulated bank: a ledger table in our own database, no real money. Each transfer commits on its
 // own, as a real bank's would, so a crash after it leaves a transfer the payout row does not know of;
 // the payouts service finds it by reference. Not idempotent by itself, on purpose.
-import { withPayoutTables } from "../db/payouts-schema.ts";
 import type { Db } from "../db/transaction.ts";
 import type { BankRecord, BankTransfer, TransferBank } from "./index.ts";
 
@@ -13,7 +12,7 @@ export interface SimulatedBankOptions {
 }
 
 export function simulatedBank(db: Db, options: SimulatedBankOptions = {}): TransferBank {
-  const ledger = () => withPayoutTables(db);
+  const ledger = () => db;
   const toRecord = (row: { id: bigint; reference: string; amount_cents: bigint }): BankRecord => ({
     bankId: `SIM-${row.id}`, reference: row.reference, amountCents: row.amount_cents,
   });

@@ -116,6 +116,8 @@ export interface SimulatedPayment {
   readonly data: string;
   /** The budget's balance after this payment, as the simulation left it. */
   readonly balanceAfter: bigint;
+  /** The permit's deadline (seconds since the epoch): the batcher drops a payment that would arrive late. */
+  readonly deadline: bigint;
 }
 
 /** What a valid permit was checked against. */
@@ -339,12 +341,12 @@ export class FundClient {
       throw toChainDomainError(error);
     }
     const [, balanceAfter] = fundInterface.decodeFunctionResult(PAY, result);
-    return { data, balanceAfter: balanceAfter as bigint };
+    return { data, balanceAfter: balanceAfter as bigint, deadline: permit.deadline };
   }
 
   /** Sends a payment {@link simulatePay} passed. */
   async paySimulated(simulated: SimulatedPayment): Promise<PaymentResult> {
-    const { tx, log } = await this.#payments.pay(simulated.data);
+    const { tx, log } = await this.#payments.pay(simulated.data, Number(simulated.deadline) * 1000);
     return {
       paymentId: (log.args.paymentId as string).toLowerCase(),
       budgetId: (log.args.budgetId as string).toLowerCase(),

@@ -5,9 +5,12 @@
 // slow blocks), up to the relayer's lanes. A lone payment goes out at once, as a plain `pay`, so a
 // quiet shop waits for nobody.
 //
-// Nothing here judges a QR: every payment was simulated on its own before it got here. A batch the
-// contract refuses anyway (a payment lost a race between its simulation and the send) is sent again
-// one payment at a time, so each charge gets its own answer and the good ones still pay.
+// Nothing here judges a QR: every payment was simulated on its own before it got here. One thing can
+// change while it waits: time. A permit whose deadline will have passed by the time its transaction is
+// mined (now plus `deadlineMarginMs`) is dropped before sending, refused as PERMIT_EXPIRED, so it never
+// reverts on chain. A batch the contract refuses anyway (a payment lost a race between its simulation and
+// the send) is sent again one payment at a time, so each charge gets its own answer and the good ones
+// still pay.
 import { DomainError } from "@tegoed/sdk";
 import { isUncertain, multicall } from "./multicall.ts";
 import type { ParsedLog, RelayedTx, Relayer } from "./relayer.ts";
@@ -23,6 +26,10 @@ export interface PayBatcherOptions {
   maxInFlight?: number;
   /** At most this many payments in one transaction. Default 40. */
   maxBatch?: number;
+  /** How long a transaction may take to be mined: a permit whose deadline is closer is dropped. Default 3 s. */
+  deadlineMarginMs?: number;
+  /** The clock the deadlines are compared with. Default Date.now. */
+  now?: () => number;
 }
 
 /** One relayed payment: its transaction and its own PaymentMade log. */
@@ -33,6 +40,8 @@ export interface RelayedPayment {
 
 interface Waiting {
   data: string;
+  /** The permit's deadline in ms since the epoch, when known. */
+  deadlineMs?: number;
   resolve(payment: RelayedPayment): void;
   reject(error: unknown): void;
 }
@@ -43,6 +52,8 @@ export class PayBatcher {
   readonly #eagerInFlight: number;
   readonly #maxInFlight: number;
   readonly #maxBatch: number;
+  readonly #deadlineMarginMs: number;
+  readonly #now: () => number;
   #waiting: Waiting[] = [];
   #inFlight = 0;
 
@@ -52,13 +63,18 @@ export class PayBatcher {
     this.#maxInFlight = options.maxInFlight ?? relayer.addresses.length;
     this.#eagerInFlight = Math.min(options.eagerInFlight ?? 2, this.#maxInFlight);
     this.#maxBatch = options.maxBatch ?? 40;
+    this.#deadlineMarginMs = options.deadlineMarginMs ?? 3_000;
+    this.#now = options.now ?? Date.now;
     if (this.#eagerInFlight < 1 || this.#maxBatch < 1) throw new RangeError("eagerInFlight, maxInFlight and maxBatch must be at least 1");
   }
 
-  /** Sends an encoded `pay` call, alone or with others; resolves with its transaction and PaymentMade log. */
-  pay(data: string): Promise<RelayedPayment> {
+  /**
+   * Sends an encoded `pay` call, alone or with others; resolves with its transaction and PaymentMade log.
+   * `deadlineMs` is the permit's deadline (ms since the epoch).
+   */
+  pay(data: string, deadlineMs?: number): Promise<RelayedPayment> {
     return new Promise<RelayedPayment>((resolve, reject) => {
-      this.#waiting.push({ data, resolve, reject });
+      this.#waiting.push({ data, deadlineMs, resolve, reject });
       this.#pump();
     });
   }
@@ -66,7 +82,8 @@ export class PayBatcher {
   #pump(): void {
     while (this.#inFlight < this.#maxInFlight && this.#waiting.length > 0) {
       if (this.#inFlight >= this.#eagerInFlight && this.#waiting.length < this.#maxBatch) return;
-      const batch = this.#waiting.splice(0, this.#maxBatch);
+      const batch = this.#inTime(this.#waiting.splice(0, this.#maxBatch));
+      if (batch.length === 0) continue;
       this.#inFlight++;
       void this.#send(batch).finally(() => {
         this.#inFlight--;
@@ -87,7 +104,7 @@ export class PayBatcher {
         return;
       }
       // Refused as a whole, so nothing of it happened: each payment on its own gets its own answer.
-      await Promise.all(batch.map((w) => this.#sendAlone(w)));
+      await Promise.all(this.#inTime(batch).map((w) => this.#sendAlone(w)));
       return;
     }
     const logs = paymentLogs(tx, this.#fund);
@@ -98,6 +115,16 @@ export class PayBatcher {
     }
     // `multicall` runs the calls in order, and each pay emits exactly one PaymentMade.
     batch.forEach((w, i) => w.resolve({ tx, log: logs[i]! }));
+  }
+
+  /** The payments whose permit will still be valid when mined; the others are refused here. */
+  #inTime(batch: Waiting[]): Waiting[] {
+    const minedBy = this.#now() + this.#deadlineMarginMs;
+    return batch.filter((w) => {
+      if (w.deadlineMs === undefined || w.deadlineMs > minedBy) return true;
+      w.reject(new DomainError("PERMIT_EXPIRED", undefined, { deadline: new Date(w.deadlineMs).toISOString() }));
+      return false;
+    });
   }
 
   async #sendAlone(w: Waiting): Promise<void> {

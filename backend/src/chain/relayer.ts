@@ -1,7 +1,8 @@
 // The relayer: sends the backend's transactions (as validator, operator, settler…) from one or more
 // signer keys, "lanes". Each lane keeps its own nonce counter and sends one transaction at a time, so
-// concurrent requests never collide; requests spread over the lanes. Before sending, every call is
-// simulated (eth_estimateGas), so a dead QR or a refused call costs no gas and surfaces as its
+// concurrent requests never collide; requests spread over the lanes. Unless the caller already
+// simulated it (payments and settlements, batched: `simulate: false` with a gas limit), a call is
+// simulated (eth_estimateGas) before sending, so a refused call costs no gas and surfaces as its
 // DomainError. A transaction not mined in time is re-sent with the same nonce and higher fees.
 //
 // Plain JSON-RPC through an ethers JsonRpcProvider: the same code runs on Hardhat's node, anvil,

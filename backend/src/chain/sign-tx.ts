@@ -1,8 +1,7 @@
 // Signs the relayer's transactions: RLP written with Node's Buffers, the digest and the signature
-// still ethers' (keccak256, SigningKey). ethers' Wallet.signTransaction gives the same bytes (RFC 6979
-// signatures are deterministic; the tests compare the two) but serializes twice through JavaScript
-// hex <-> bytes loops over the whole calldata: with a batch of payments as calldata that was the largest
-// item of the backend's CPU per charge after the SQL (bench/README.md).
+// still ethers' (keccak256, SigningKey). The bytes are those of ethers' Wallet.signTransaction (RFC 6979
+// signatures are deterministic; the tests compare the two), without its two passes of JavaScript
+// hex <-> bytes loops over the whole calldata, which a batch of payments makes large.
 import { SigningKey, keccak256 } from "ethers";
 
 export interface UnsignedTx {

@@ -1,6 +1,6 @@
 // The few statements every charge runs, built and compiled by Kysely once per process instead of on
-// every call: building a query's tree and compiling it to SQL took ~0.25 ms of a charge's ~1.6-2 ms of
-// backend CPU at 50 shops (bench/README.md). The statement is still written with Kysely's typed builder.
+// every call, because building a query's tree and compiling it to SQL is a visible part of a charge's
+// CPU. The statement is still written with Kysely's typed builder. What it saved is in bench/README.md.
 import { CompiledQuery, type Compilable } from "kysely";
 import type { Db } from "./transaction.ts";
 

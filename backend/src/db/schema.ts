@@ -30,6 +30,10 @@ export type ActorType = "staff" | "merchant" | "family" | "system";
 export type Language = "nl" | "en";
 export type IdempotencyStatus = "pending" | "done";
 export type ActivationCodeKind = "activation" | "reissue";
+export type PayoutRunStatus = "awaiting_approval" | "processing" | "awaiting_sent" | "completed" | "rejected";
+export type PayoutStatus = "pending" | "sent" | "confirmed" | "settled" | "failed";
+export type PayoutTrigger = "manual" | "instant" | "daily";
+export type BankName = "simulated" | "bunq" | "sepa";
 
 export interface FundsTable {
   id: Generated<string>;
@@ -47,6 +51,8 @@ export interface FundsTable {
   paused: Generated<boolean>;
   paused_reason: string | null;
   created_at: GeneratedTimestamp;
+  payout_minimum_cents: ColumnType<bigint, bigint | undefined, bigint>;
+  payout_last_daily_on: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SponsorsTable {
@@ -127,6 +133,17 @@ export interface MerchantsTable {
   chain_address: string | null;
   created_at: GeneratedTimestamp;
   status_token_hash: string | null;
+  suspend_reason: string | null;
+}
+
+export interface MerchantFundsTable {
+  merchant_id: string;
+  fund_id: string;
+  categories_mask: Int8;
+  approved_at: Timestamp;
+  approve_tx_hash: string;
+  suspended_at: Timestamp | null;
+  suspend_tx_hash: string | null;
 }
 
 export interface MerchantUsersTable {
@@ -144,6 +161,22 @@ export interface StaffUsersTable {
   roles: ColumnType<StaffRole[], StaffRole[], StaffRole[]>;
   disabled_at: Timestamp | null;
   created_at: GeneratedTimestamp;
+  /** The TOTP secret (base32) while enrolling and after; the factor counts once enabled. */
+  totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  totp_enabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface FamilyLoginChallengesTable {
+  /** Lower-case 0x address of the device key the challenge is for: one open challenge per key. */
+  holder_address: string;
+  nonce_hash: string;
+  expires_at: Timestamp;
+}
+
+export interface LoginClientsTable {
+  /** A keyed hash of the account and the client's address. */
+  key_hash: string;
+  last_login_at: Timestamp;
 }
 
 export interface SessionsTable {
@@ -166,6 +199,7 @@ export interface PaymentsTable {
   block_number: Int8;
   log_index: number;
   block_time: Timestamp;
+  confirmed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface RefundsTable {
@@ -204,6 +238,60 @@ export interface AuditLogTable {
   details: ColumnType<JsonObject, string | undefined, string>;
 }
 
+export interface PayoutRunsTable {
+  id: Generated<string>;
+  fund_id: string;
+  trigger: PayoutTrigger;
+  bank: BankName;
+  status: PayoutRunStatus;
+  total_cents: Int8;
+  payout_count: number;
+  started_by: string | null;
+  approved_by: string | null;
+  approved_at: Timestamp | null;
+  message_id: string | null;
+  sepa_xml: string | null;
+  sent_by: string | null;
+  sent_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
+  completed_at: Timestamp | null;
+}
+
+export interface PayoutsTable {
+  id: Generated<string>;
+  reference: string;
+  run_id: string;
+  fund_id: string;
+  merchant_id: string;
+  merchant_address: string;
+  amount_cents: Int8;
+  creditor_name: string;
+  iban: string;
+  bic: string | null;
+  description: string;
+  period_from: Timestamp;
+  period_to: Timestamp;
+  status: PayoutStatus;
+  bank_ref: string;
+  bank_attempts: ColumnType<number, number | undefined, number>;
+  bank_id: string | null;
+  settle_tx_hash: string | null;
+  last_error: string | null;
+  created_at: GeneratedTimestamp;
+  confirmed_at: Timestamp | null;
+  settled_at: Timestamp | null;
+}
+
+export interface SimulatedBankTransfersTable {
+  id: Generated<bigint>;
+  reference: string;
+  amount_cents: Int8;
+  iban: string;
+  creditor_name: string;
+  description: string;
+  created_at: GeneratedTimestamp;
+}
+
 export interface Database {
   funds: FundsTable;
   sponsors: SponsorsTable;
@@ -213,6 +301,7 @@ export interface Database {
   activation_codes: ActivationCodesTable;
   merchants: MerchantsTable;
   merchant_users: MerchantUsersTable;
+  merchant_funds: MerchantFundsTable;
   staff_users: StaffUsersTable;
   sessions: SessionsTable;
   payments: PaymentsTable;
@@ -220,4 +309,9 @@ export interface Database {
   chain_cursors: ChainCursorsTable;
   idempotency_keys: IdempotencyKeysTable;
   audit_log: AuditLogTable;
+  payout_runs: PayoutRunsTable;
+  payouts: PayoutsTable;
+  simulated_bank_transfers: SimulatedBankTransfersTable;
+  family_login_challenges: FamilyLoginChallengesTable;
+  login_clients: LoginClientsTable;
 }

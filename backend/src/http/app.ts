@@ -17,6 +17,7 @@ import { registerHealthRoutes, type ChainProbe, type IndexerLag } from "./health
 import { metricsRoute, requestLog, type Metrics } from "./observability.ts";
 import { buildOpenApiDocument, openApiRouter } from "./openapi.ts";
 import { registerMerchantRoutes } from "./merchants.routes.ts";
+import { registerShopRoutes } from "./shop.routes.ts";
 import { registerPaymentRoutes } from "./payments.routes.ts";
 import { registerPayoutRoutes } from "./payouts.routes.ts";
 import type { PayoutDeps } from "../domain/payouts/index.ts";
@@ -44,12 +45,16 @@ export interface AppDeps {
   bodyLimit?: string;
   /** Largest body of a families CSV import. Default 8 MB. */
   importBodyLimit?: string;
+  /** Body limit of bank statement uploads (camt.053 files of thousands of entries). Default 32 MB. */
+  statementBodyLimit?: string;
   /** Settlement to shops: the bank adapter and four-eyes threshold. Absent: no payout routes. */
   payouts?: Omit<PayoutDeps, "db" | "fund" | "clock">;
   /** Express's `trust proxy` (which X-Forwarded-For to believe). Default: none. */
   trustProxy?: number | string | false;
   /** Shop applications per client: one per process. Default: 10 an hour. */
   applicationLimiter?: GuessLimiter;
+  /** The public figures are as of the last full period of this length. Default: an hour; 0: real time. */
+  publicFiguresPeriodMs?: number;
   /** Serve the built apps (<app>/dist) found under this folder: the repository root. Absent: API only. */
   appsRoot?: string;
   /** Request counts and latencies, served at /api/metrics to holders of `metricsToken` (none: no endpoint). */
@@ -61,6 +66,7 @@ export const API_VERSION = "0.1.0";
 
 /** POST /api/funds/:id/families/import, whose body may be larger than the others. */
 const IMPORT_PATH = /^\/api\/funds\/[^/]+\/families\/import$/;
+const STATEMENT_PATH = "/api/payout-statements";
 
 const securityHeaders: RequestHandler = (_req, res, next) => {
   res.set({
@@ -101,8 +107,9 @@ export function createAppParts(deps: AppDeps): AppParts {
     merchants: shops, sessions: deps.sessions, auth,
     applications: deps.applicationLimiter ?? new GuessLimiter({ maxFailures: 10, windowMs: 60 * 60_000 }),
   });
+  registerShopRoutes(api, { merchants: { ...shops, sessions: deps.sessions }, auth });
   registerPaymentRoutes(api, { payments: shops, auth });
-  registerReportsRoutes(api, { db: deps.database.db, auth, chain: deps.chain, clock: domain.clock });
+  registerReportsRoutes(api, { db: deps.database.db, auth, chain: deps.chain, clock: domain.clock, publicFiguresPeriodMs: deps.publicFiguresPeriodMs });
   if (deps.payouts) {
     registerPayoutRoutes(api, { payouts: { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock, ...deps.payouts }, merchants: shops, auth, logger });
   }
@@ -112,6 +119,8 @@ export function createAppParts(deps: AppDeps): AppParts {
   if (deps.metrics) app.get("/api/metrics", metricsRoute(deps.metrics, deps.metricsToken));
   // A families CSV file travels as JSON text: up to MAX_IMPORT_ROWS rows need more than the default.
   app.use(IMPORT_PATH, express.json({ limit: deps.importBodyLimit ?? "8mb", strict: true }));
+  // A bank statement of thousands of entries travels as JSON text too: only its route takes that much.
+  app.use(STATEMENT_PATH, express.json({ limit: deps.statementBodyLimit ?? "32mb", strict: true }));
   app.use(express.json({ limit: deps.bodyLimit ?? "100kb", strict: true }));
   app.use(auth.middleware);
   app.use(openApiRouter(() => buildOpenApiDocument(api.operations, { version: API_VERSION })));

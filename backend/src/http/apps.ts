@@ -14,9 +14,10 @@ export const APP_MOUNTS = [
 ] as const;
 
 // The apps fetch only their own origin; QR codes are drawn as data: and blob: images; the shop's camera
-// feed is a media stream and its decoder a worker.
+// feed is a media stream and its decoder a worker running WebAssembly (compiling it needs 'wasm-unsafe-eval',
+// which allows no JavaScript eval).
 const APP_CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
+  "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
   "media-src 'self' blob: mediastream:", "worker-src 'self' blob:", "connect-src 'self'", "manifest-src 'self'",
   "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'",
 ].join("; ");

@@ -1,9 +1,10 @@
 // Sessions over HTTP: the session token travels in an HttpOnly, SameSite=Strict cookie; every
 // state-changing request of a session must carry its CSRF token in the X-CSRF-Token header.
 // Guards (`requireStaff`, and `requireSubject` for merchants and families) refuse with
-// 401 UNAUTHENTICATED (no live session), 403 CSRF_REJECTED or 403 FORBIDDEN (wrong kind or role).
+// 401 UNAUTHENTICATED (no live session), 403 CSRF_REJECTED, 403 FORBIDDEN (wrong kind or role) or
+// 403 TOTP_REQUIRED (a staff user who must set up the second factor first).
 import type { CookieOptions, Request, RequestHandler, Response } from "express";
-import { CSRF_HEADER, DomainError, SESSION_COOKIE } from "@tegoed/sdk";
+import { CSRF_HEADER, DomainError, SESSION_COOKIE, STAFF_ACTIONS, type StaffAction } from "@tegoed/sdk";
 import type { IssuedSession, Session, SessionService, SessionWithSubject, SubjectType } from "../domain/auth/index.ts";
 import type { StaffRole, StaffService, StaffUser } from "../domain/staff/index.ts";
 import type { Guard } from "./validate.ts";
@@ -28,8 +29,15 @@ export type SubjectLoader<T> =
 export interface Auth {
   /** Reads the session cookie of every request (before the routes); the guards look the session up. */
   readonly middleware: RequestHandler;
-  /** Any enabled staff user holding at least one of `roles` (no roles: any staff user). */
+  /**
+   * Any enabled staff user holding at least one of `roles` (no roles: any staff user), with the second
+   * factor set up where it is required (else 403 TOTP_REQUIRED).
+   */
   requireStaff(...roles: StaffRole[]): Guard;
+  /** A staff user whose roles allow `action` in the sdk's table (the one the staff app shows by). */
+  requireStaffTo(action: StaffAction): Guard;
+  /** Any enabled staff user, also one who must still set up the second factor: for that, and for logging out. */
+  requireStaffEnrolling(): Guard;
   /** A guard for another kind of user: `load` finds the session's user, or undefined when gone. */
   requireSubject<T>(subject: Exclude<SubjectType, "staff">, load: SubjectLoader<T>): Guard & { userOf(req: Request): T };
   /** The live session a guard of this route found. */
@@ -103,6 +111,13 @@ export function createAuth(options: AuthOptions): Auth {
     return { middleware, subject, roles };
   }
 
+  function requireStaff(...roles: StaffRole[]): Guard {
+    return guard("staff", roles, (id) => options.staff.findActive(id), (user) => {
+      if (user.mustEnrolTotp) throw new DomainError("TOTP_REQUIRED");
+      return roles.length === 0 || roles.some((r) => user.roles.includes(r));
+    });
+  }
+
   return {
     middleware: (req, _res, next) => {
       const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
@@ -110,8 +125,11 @@ export function createAuth(options: AuthOptions): Auth {
       next();
     },
 
-    requireStaff(...roles) {
-      return guard("staff", roles, (id) => options.staff.findActive(id), (user) => roles.length === 0 || roles.some((r) => user.roles.includes(r)));
+    requireStaff,
+    requireStaffTo: (action) => requireStaff(...STAFF_ACTIONS[action]),
+
+    requireStaffEnrolling() {
+      return guard("staff", [], (id) => options.staff.findActive(id), () => true);
     },
 
     requireSubject<T>(subject: Exclude<SubjectType, "staff">, load: SubjectLoader<T>) {

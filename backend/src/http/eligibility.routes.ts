@@ -120,8 +120,6 @@ const CHAIN_ERRORS = ["CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT", "CHAIN_REVERTED"] as
 
 export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor, auth }: EligibilityRouteDeps): void {
   const tags = ["eligibility"];
-  // The admin may do the validator's work too (a small municipality has one person for both).
-  const validator = () => auth.requireStaff("validator", "admin");
   const actorOf = (req: Request) => auth.staffOf(req).id;
 
   api.route(
@@ -136,7 +134,7 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
         "its column and reason. A family is imported whole or not at all; in mode all-or-nothing (the default) one " +
         "rejected row stops the whole import (committed: false).",
       tags,
-      guard: validator(),
+      guard: auth.requireStaffTo("families.import"),
       params: FundParamsSchema,
       body: ImportFamiliesRequestSchema,
       response: ImportReportSchema,
@@ -153,7 +151,7 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
       summary: "Find families of a fund by parent's name, child's first name or the municipality's reference",
       description: "For helping a family or intervening (freeze, new access, deletion). Deleted families are not listed.",
       tags,
-      guard: auth.requireStaff("validator", "admin", "auditor"),
+      guard: auth.requireStaffTo("families.search"),
       params: FundParamsSchema,
       query: FamilySearchQuerySchema,
       response: FamilySearchResultSchema,
@@ -172,7 +170,7 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
       operationId: "addFamily",
       summary: "Add one family and its children by hand",
       tags,
-      guard: validator(),
+      guard: auth.requireStaffTo("families.import"),
       params: FundParamsSchema,
       body: AddFamilyRequestSchema,
       response: FamilySchema,
@@ -190,7 +188,7 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
       summary: "Approve families of the fund (all not yet approved, or those listed)",
       description: "Answers the ids newly approved; approving again changes nothing.",
       tags,
-      guard: validator(),
+      guard: auth.requireStaffTo("families.approve"),
       params: FundParamsSchema,
       body: ApproveFamiliesRequestSchema,
       response: ApprovedFamiliesSchema,
@@ -207,7 +205,7 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
       summary: "Issue a budget on chain to every approved child of the fund that has none",
       description: "In batches, from the sponsor's reserve; safe to call again after any failure (never issues a child twice).",
       tags,
-      guard: validator(),
+      guard: auth.requireStaffTo("budgets.issue"),
       params: FundParamsSchema,
       response: IssueReportSchema,
       errors: ["FUND_UNKNOWN", "RESERVE_INSUFFICIENT", ...CHAIN_ERRORS],
@@ -225,7 +223,7 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
       operationId: "previewTopUp",
       summary: "What a top-up would cost, without doing it",
       tags,
-      guard: validator(),
+      guard: auth.requireStaffTo("budgets.topUp"),
       params: FundParamsSchema,
       body: TopUpRequestSchema,
       response: TopUpSummarySchema,
@@ -248,7 +246,7 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
         "receipt and tops up nothing again; when the first attempt's outcome is unknown (CHAIN_TIMEOUT) the retry is 409 CONFLICT, " +
         "never a second top-up. Without the header every request tops up.",
       tags,
-      guard: validator(),
+      guard: auth.requireStaffTo("budgets.topUp"),
       params: FundParamsSchema,
       body: TopUpRequestSchema,
       response: TopUpReceiptSchema,
@@ -269,7 +267,7 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
         operationId: frozen ? "freezeBudget" : "unfreezeBudget",
         summary: frozen ? "Freeze a child's budget: no payment from it until unfrozen" : "Unfreeze a child's budget",
         tags,
-        guard: validator(),
+        guard: auth.requireStaffTo("budgets.freeze"),
         params: BudgetParamsSchema,
         body: FreezeRequestSchema,
         response: BudgetSchema,
@@ -292,7 +290,7 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
         "Every earlier unused code of the family stops working. The code is answered once only and never stored. " +
         `${HTML_NOTE}`,
       tags,
-      guard: validator(),
+      guard: auth.requireStaffTo("letters.issue"),
       params: FamilyParamsSchema,
       response: ActivationLetterSchema,
       status: 201,
@@ -309,7 +307,7 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
       summary: "Re-issue access for a lost phone: a new code whose activation moves the budgets to the new phone's key",
       description: HTML_NOTE,
       tags,
-      guard: validator(),
+      guard: auth.requireStaffTo("access.reissue"),
       params: FamilyParamsSchema,
       response: ActivationLetterSchema,
       status: 201,
@@ -326,7 +324,7 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
       summary: "Delete a family's personal data (GDPR)",
       description: "Name, address, children, codes and sessions go; the budgets keep only their anonymous chain id, amounts and payments.",
       tags,
-      guard: auth.requireStaff("admin"),
+      guard: auth.requireStaffTo("families.delete"),
       params: FamilyParamsSchema,
       body: DeleteFamilyRequestSchema,
       response: FamilyDeletionSchema,

@@ -2,6 +2,9 @@
 // the process's one GuessLimiter); it starts a family session like a staff login does.
 import {
   ActivationRequestSchema,
+  FamilyChallengeRequestSchema,
+  FamilyChallengeSchema,
+  FamilyKeyLoginRequestSchema,
   FamilyChildrenSchema,
   FamilySessionSchema,
   centsToWire,
@@ -9,9 +12,10 @@ import {
   type FamilySession,
 } from "@tegoed/sdk";
 import type { SessionService } from "../domain/auth/index.ts";
-import { familiesRepository, type Family } from "../db/families.repository.ts";
-import { activateFamily, listFamilyChildren, type EligibilityDeps, type GuessLimiter } from "../domain/eligibility/index.ts";
-import { eligibilityRepository } from "../domain/eligibility/eligibility.repository.ts";
+import {
+  activateFamily, familyBinding, familyLoginChallenge, findLiveFamily, listFamilyChildren, loginWithDeviceKey,
+  type EligibilityDeps, type GuessLimiter,
+} from "../domain/eligibility/index.ts";
 import type { Auth } from "./auth.ts";
 import type { Api } from "./validate.ts";
 
@@ -23,12 +27,21 @@ export interface FamilyRouteDeps {
   auth: Auth;
 }
 
+/** The answer of every route that starts or shows a family session. */
+export function familySessionBody(
+  familyId: string,
+  binding: { holderAddress: string; budgetIds: string[] },
+  session: { csrfToken: string; expiresAt: Date },
+): FamilySession {
+  return {
+    familyId, holderAddress: binding.holderAddress, budgetIds: binding.budgetIds,
+    csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString(),
+  };
+}
+
 export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, sessions, auth }: FamilyRouteDeps): void {
   const tags = ["family"];
-  const family = auth.requireSubject("family", async (id): Promise<Family | undefined> => {
-    const found = await familiesRepository(deps.db).findById(id);
-    return found && !found.deletedAt ? found : undefined;
-  });
+  const family = auth.requireSubject("family", (id) => findLiveFamily(deps, id));
 
   api.route(
     {
@@ -52,10 +65,45 @@ export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, ses
       const result = await activateFamily({ ...deps, limiter }, { code: body.code, holderAddress: body.holderAddress, clientKey: req.ip ?? "unknown" });
       const session = await sessions.start("family", result.familyId);
       auth.setSessionCookie(res, session);
-      return {
-        familyId: result.familyId, holderAddress: result.holderAddress, budgetIds: result.budgetIds,
-        csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString(),
-      };
+      return familySessionBody(result.familyId, result, session);
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/family/challenge",
+      operationId: "familyChallenge",
+      summary: "A one-time challenge for the phone's device key to sign, to log in again without the letter",
+      description: "Lives two minutes; one is open per key. A key that holds no family's budgets: 401 UNAUTHENTICATED.",
+      tags,
+      body: FamilyChallengeRequestSchema,
+      response: FamilyChallengeSchema,
+      errors: ["UNAUTHENTICATED"],
+    },
+    async ({ body }) => {
+      const { challenge, expiresAt } = await familyLoginChallenge(deps, body.holderAddress);
+      return { challenge, expiresAt: expiresAt.toISOString() };
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/family/session/key",
+      operationId: "familyKeyLogin",
+      summary: "Log the family in again with the challenge signed by the phone's device key (the letter's code works once)",
+      description: "Sets the HttpOnly session cookie and answers the CSRF token. The challenge is gone after one try, right or wrong.",
+      tags,
+      body: FamilyKeyLoginRequestSchema,
+      response: FamilySessionSchema,
+      errors: ["UNAUTHENTICATED"],
+    },
+    async ({ res, body }) => {
+      const { familyId } = await loginWithDeviceKey(deps, body);
+      const session = await sessions.start("family", familyId);
+      auth.setSessionCookie(res, session);
+      return familySessionBody(familyId, await familyBinding(deps, familyId), session);
     },
   );
 
@@ -71,14 +119,7 @@ export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, ses
     },
     async ({ req }): Promise<FamilySession> => {
       const { id } = family.userOf(req);
-      const session = auth.sessionOf(req)!;
-      const budgets = await eligibilityRepository(deps.db).budgetsOfFamily(id);
-      return {
-        familyId: id,
-        holderAddress: budgets.find((b) => b.holderAddress)?.holderAddress ?? "0x0000000000000000000000000000000000000000",
-        budgetIds: budgets.map((b) => b.budgetId),
-        csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString(),
-      };
+      return familySessionBody(id, await familyBinding(deps, id), auth.sessionOf(req)!);
     },
   );
 

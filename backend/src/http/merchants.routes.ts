@@ -1,55 +1,42 @@
-// /api/merchants/… (a shop applies; merchant managers approve, decline, suspend and give it logins) and
-// /api/merchant/session (a shop user's login, rate-limited like the staff login). The merchants service decides.
+// /api/merchants/… (a shop applies; merchant managers approve, decline, suspend and give it logins).
+// The shop user's own routes (/api/merchant/…) are in shop.routes.ts. The merchants service decides.
 import {
   ApplicationStatusQuerySchema,
   ApplicationStatusSchema,
   ApproveMerchantRequestSchema,
-  ChangePasswordRequestSchema,
   ResetPasswordRequestSchema,
   CreateMerchantUserRequestSchema,
-  DomainError,
   MerchantApplicationReceiptSchema,
   MerchantApplicationRequestSchema,
   MerchantListQuerySchema,
   MerchantListSchema,
-  MerchantLoginRequestSchema,
-  MerchantMeSchema,
   MerchantParamsSchema,
   MerchantReasonRequestSchema,
   MerchantSchema,
-  MerchantSessionSchema,
-  MerchantUserListSchema,
   MerchantUserParamsSchema,
   MerchantUserSchema,
   ParticipatingMerchantsQuerySchema,
   ParticipatingMerchantsSchema,
   type Merchant as MerchantBody,
-  type MerchantSession,
   type MerchantUser as MerchantUserBody,
 } from "@tegoed/sdk";
 import type { SessionService } from "../domain/auth/index.ts";
-import { loginAttemptsRepository } from "../domain/auth/login-attempts.repository.ts";
 import {
   applicationStatus,
   applyMerchant,
   approveMerchant,
-  changeMerchantPassword,
   resetMerchantPassword,
   getMerchant,
-  listMerchantUsers,
   listParticipatingMerchants,
   createMerchantUser,
   declineMerchant,
-  findShopUserBySession,
   listMerchants,
   suspendMerchant,
-  verifyMerchantLogin,
   type Merchant,
   type MerchantDeps,
   type MerchantUser,
 } from "../domain/merchants/index.ts";
 import type { GuessLimiter } from "../domain/eligibility/index.ts";
-import { DEFAULT_LOGIN_POLICY } from "../domain/staff/staff.service.ts";
 import type { Auth } from "./auth.ts";
 import type { Api } from "./validate.ts";
 
@@ -77,15 +64,10 @@ export function toMerchantUserBody(u: MerchantUser): MerchantUserBody {
   return { id: u.id, merchantId: u.merchantId, email: u.email, createdAt: u.createdAt.toISOString() };
 }
 
-/** The guard of the till's routes: a live shop user's session. */
-export function merchantGuard(auth: Auth, deps: MerchantDeps) {
-  return auth.requireSubject("merchant", { withSession: (tokenHash) => findShopUserBySession(deps, tokenHash) });
-}
-
-export function registerMerchantRoutes(api: Api, { merchants: deps, sessions, auth, applications }: MerchantRouteDeps): void {
+export function registerMerchantRoutes(api: Api, { merchants, sessions, auth, applications }: MerchantRouteDeps): void {
+  const deps = { ...merchants, sessions };
   const tags = ["merchants"];
-  const manager = auth.requireStaff("merchant_manager", "admin"); // the admin may review shops too
-  const merchant = merchantGuard(auth, deps);
+  const manager = auth.requireStaffTo("shops.review");
   const chainErrors = ["CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT", "CHAIN_REVERTED"] as const;
 
   api.route(
@@ -149,7 +131,7 @@ export function registerMerchantRoutes(api: Api, { merchants: deps, sessions, au
       operationId: "getMerchant",
       summary: "One shop with its approvals",
       tags,
-      guard: auth.requireStaff("merchant_manager", "admin", "auditor", "finance"),
+      guard: auth.requireStaffTo("shops.view"),
       params: MerchantParamsSchema,
       response: MerchantSchema,
       errors: ["NOT_FOUND"],
@@ -244,117 +226,6 @@ export function registerMerchantRoutes(api: Api, { merchants: deps, sessions, au
 
   api.route(
     {
-      method: "post",
-      path: "/api/merchant/session",
-      operationId: "merchantLogin",
-      summary: "Log in as a shop user",
-      description:
-        "Sets the HttpOnly session cookie and answers the CSRF token. After 5 failed attempts for one email address, " +
-        "logins to it are refused for 15 minutes (429 RATE_LIMITED, with Retry-After).",
-      tags,
-      body: MerchantLoginRequestSchema,
-      response: MerchantSessionSchema,
-      errors: ["UNAUTHENTICATED", "RATE_LIMITED"],
-    },
-    async ({ body, res }): Promise<MerchantSession> => {
-      const attempts = loginAttemptsRepository(deps.db);
-      const key = sessions.loginKey("merchant", body.email);
-      const now = deps.clock();
-      const claim = await attempts.claim(key, now, DEFAULT_LOGIN_POLICY);
-      if (!claim.allowed) {
-        const seconds = Math.max(1, Math.ceil((claim.lockedUntil.getTime() - now.getTime()) / 1000));
-        throw new DomainError("RATE_LIMITED", `Too many login attempts for this account: try again in ${Math.ceil(seconds / 60)} minute(s).`, {
-          retryAfterSeconds: String(seconds), retryAt: claim.lockedUntil.toISOString(),
-        });
-      }
-      const user = await verifyMerchantLogin(deps, body);
-      await attempts.reset(key);
-      const session = await sessions.start("merchant", user.id);
-      auth.setSessionCookie(res, session);
-      return { user: toMerchantUserBody(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
-    },
-  );
-
-  api.route(
-    {
-      method: "get",
-      path: "/api/merchant/me",
-      operationId: "merchantMe",
-      summary: "The logged-in shop user, their shop and the session (to pick up after a reload)",
-      tags,
-      guard: merchant,
-      response: MerchantMeSchema,
-    },
-    async ({ req }) => {
-      const user = merchant.userOf(req);
-      const shop = await getMerchant(deps, user.merchantId);
-      const session = auth.sessionOf(req)!;
-      return {
-        user: toMerchantUserBody(user),
-        merchant: { id: shop.id, name: shop.name, status: shop.status, categories: shop.categories, funds: toMerchantBody(shop).funds },
-        csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString(),
-      };
-    },
-  );
-
-  api.route(
-    {
-      method: "get",
-      path: "/api/merchant/users",
-      operationId: "listOwnMerchantUsers",
-      summary: "The logins of the user's own shop",
-      tags,
-      guard: merchant,
-      response: MerchantUserListSchema,
-    },
-    async ({ req }) => ({ users: (await listMerchantUsers(deps, merchant.userOf(req).merchantId)).map(toMerchantUserBody) }),
-  );
-
-  api.route(
-    {
-      method: "post",
-      path: "/api/merchant/users",
-      operationId: "createOwnMerchantUser",
-      summary: "A shop user adds a colleague's login to their own shop",
-      tags,
-      guard: merchant,
-      body: CreateMerchantUserRequestSchema,
-      response: MerchantUserSchema,
-      status: 201,
-      errors: ["CONFLICT"],
-    },
-    async ({ req, body }) => {
-      const user = merchant.userOf(req);
-      return toMerchantUserBody(
-        await createMerchantUser(deps, { merchantId: user.merchantId, email: body.email, password: body.password, actor: { type: "merchant", id: user.id } }),
-      );
-    },
-  );
-
-  api.route(
-    {
-      method: "put",
-      path: "/api/merchant/me/password",
-      operationId: "changeOwnMerchantPassword",
-      summary: "A shop user changes their own password (the current one is needed)",
-      description: "Ends every session of the user and answers a new session for this device.",
-      tags,
-      guard: merchant,
-      body: ChangePasswordRequestSchema,
-      response: MerchantSessionSchema,
-    },
-    async ({ req, res, body }): Promise<MerchantSession> => {
-      const user = merchant.userOf(req);
-      await changeMerchantPassword(deps, { userId: user.id, ...body });
-      await sessions.endAllOf("merchant", user.id);
-      const session = await sessions.start("merchant", user.id);
-      auth.setSessionCookie(res, session);
-      return { user: toMerchantUserBody(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
-    },
-  );
-
-  api.route(
-    {
       method: "put",
       path: "/api/merchants/:id/users/:userId/password",
       operationId: "resetMerchantPassword",
@@ -365,24 +236,7 @@ export function registerMerchantRoutes(api: Api, { merchants: deps, sessions, au
       body: ResetPasswordRequestSchema,
       errors: ["NOT_FOUND"],
     },
-    async ({ req, params, body }) => {
-      await resetMerchantPassword(deps, { staffUserId: auth.staffOf(req).id, merchantId: params.id, userId: params.userId, newPassword: body.newPassword });
-      await sessions.endAllOf("merchant", params.userId);
-    },
-  );
-
-  api.route(
-    {
-      method: "delete",
-      path: "/api/merchant/session",
-      operationId: "merchantLogout",
-      summary: "Log out of the shop: end this session",
-      tags,
-      guard: merchant,
-    },
-    async ({ req, res }) => {
-      await sessions.end(auth.tokenOf(req)!);
-      auth.clearSessionCookie(res);
-    },
+    async ({ req, params, body }) =>
+      resetMerchantPassword(deps, { staffUserId: auth.staffOf(req).id, merchantId: params.id, userId: params.userId, newPassword: body.newPassword }),
   );
 }

@@ -18,7 +18,7 @@ import type { ShopUser } from "../domain/merchants/index.ts";
 import { charge, listPayments, lookupQr, refund, type PaymentDeps } from "../domain/payments/index.ts";
 import { once } from "../domain/once.ts";
 import type { Auth } from "./auth.ts";
-import { merchantGuard } from "./merchants.routes.ts";
+import { merchantGuard } from "./shop.routes.ts";
 import type { Api } from "./validate.ts";
 
 export interface PaymentRouteDeps {

@@ -32,7 +32,7 @@ import {
 } from "../domain/payouts/index.ts";
 import type { Logger } from "./errors.ts";
 import type { Auth } from "./auth.ts";
-import { merchantGuard } from "./merchants.routes.ts";
+import { merchantGuard } from "./shop.routes.ts";
 import type { Api } from "./validate.ts";
 
 export interface PayoutRouteDeps {
@@ -62,8 +62,8 @@ function toPayoutBody(p: Payout): PayoutBody {
 
 export function registerPayoutRoutes(api: Api, { payouts: deps, merchants, auth, logger }: PayoutRouteDeps): void {
   const tags = ["payouts"];
-  const finance = auth.requireStaff("finance");
-  const reader = auth.requireStaff("finance", "auditor", "admin");
+  const finance = auth.requireStaffTo("payouts.run");
+  const reader = auth.requireStaffTo("payouts.view");
   const shop = merchantGuard(auth, merchants);
   const bank = { name: deps.bank.name, label: deps.bank.label };
   const chainErrors = ["CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT", "CHAIN_REVERTED"] as const;
@@ -102,7 +102,7 @@ export function registerPayoutRoutes(api: Api, { payouts: deps, merchants, auth,
 
   api.route(
     {
-      method: "put", path: "/api/funds/:id/payout-schedule", operationId: "setPayoutSchedule", tags, guard: auth.requireStaff("finance", "admin"),
+      method: "put", path: "/api/funds/:id/payout-schedule", operationId: "setPayoutSchedule", tags, guard: auth.requireStaffTo("payouts.schedule"),
       summary: "Set the fund's payout schedule and minimum amount", params: FundParamsSchema, body: SetPayoutScheduleRequestSchema,
       response: FundPayoutScheduleSchema, errors: ["FUND_UNKNOWN"],
     },
@@ -128,7 +128,7 @@ export function registerPayoutRoutes(api: Api, { payouts: deps, merchants, auth,
 
   api.route(
     {
-      method: "post", path: "/api/payout-runs/:id/approve", operationId: "approvePayoutRun", tags, guard: finance,
+      method: "post", path: "/api/payout-runs/:id/approve", operationId: "approvePayoutRun", tags, guard: auth.requireStaffTo("payouts.approve"),
       summary: "Approve a run waiting for four eyes (not by the finance user who started it); it then pays in the background",
       params: PayoutRunParamsSchema, response: PayoutRunSchema, errors: ["PAYOUT_RUN_NOT_FOUND", "PAYOUT_RUN_STATE", "PAYOUT_FOUR_EYES"],
     },
@@ -141,7 +141,7 @@ export function registerPayoutRoutes(api: Api, { payouts: deps, merchants, auth,
 
   api.route(
     {
-      method: "post", path: "/api/payout-runs/:id/reject", operationId: "rejectPayoutRun", tags, guard: finance,
+      method: "post", path: "/api/payout-runs/:id/reject", operationId: "rejectPayoutRun", tags, guard: auth.requireStaffTo("payouts.approve"),
       summary: "Refuse a run waiting for approval: nothing is paid, the money stays owed",
       params: PayoutRunParamsSchema, response: PayoutRunSchema, errors: ["PAYOUT_RUN_NOT_FOUND", "PAYOUT_RUN_STATE"],
     },

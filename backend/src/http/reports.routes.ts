@@ -30,6 +30,8 @@ export interface ReportsRouteDeps {
   /** For the public page's block number and factory address; absent or failing: both null. */
   chain?: ChainProbe;
   clock?: () => Date;
+  /** The public figures are as of the last full period of this length. Default: an hour. */
+  publicFiguresPeriodMs?: number;
 }
 
 const n = (value: bigint) => Number(value);
@@ -65,7 +67,7 @@ function toDashboardBody(d: Dashboard): DashboardBody {
   };
 }
 
-function toPublicBody(p: PublicFigures, chain: { factory: string | null; blockNumber: number | null }, at: Date): PublicFundBody {
+function toPublicBody(p: PublicFigures & { asOf: Date }, chain: { factory: string | null; blockNumber: number | null }, at: Date): PublicFundBody {
   const cents = (v: bigint | null) => (v === null ? null : centsToWire(v));
   return {
     id: p.fund.id,
@@ -82,12 +84,13 @@ function toPublicBody(p: PublicFigures, chain: { factory: string | null; blockNu
     contracts: { factory: chain.factory, fund: p.fund.chainAddress },
     blockNumber: chain.blockNumber,
     generatedAt: at.toISOString(),
+    asOf: p.asOf.toISOString(),
   };
 }
 
 export function registerReportsRoutes(api: Api, deps: ReportsRouteDeps): void {
   const { auth } = deps;
-  const service = { db: deps.db, clock: deps.clock ?? (() => new Date()) };
+  const service = { db: deps.db, clock: deps.clock ?? (() => new Date()), publicFiguresPeriodMs: deps.publicFiguresPeriodMs };
   const shared = sharedAnswers<PublicFundBody[]>(PUBLIC_FIGURES_MAX_AGE_S * 1000, service.clock);
 
   /** The head block, read before the figures: they hold at least everything up to it. */
@@ -108,7 +111,7 @@ export function registerReportsRoutes(api: Api, deps: ReportsRouteDeps): void {
       operationId: "fundDashboard",
       summary: "A fund's figures: families, children, budgets issued / spent / left, payouts, spending per category, shop and period",
       tags: ["reports"],
-      guard: auth.requireStaff(),
+      guard: auth.requireStaffTo("dashboard.view"),
       params: FundParamsSchema,
       query: DashboardQuerySchema,
       response: DashboardSchema,
@@ -124,7 +127,7 @@ export function registerReportsRoutes(api: Api, deps: ReportsRouteDeps): void {
       operationId: "auditLog",
       summary: "Who did what when, newest first; filter by actor, action (prefix) and period; page on with `cursor`",
       tags: ["reports"],
-      guard: auth.requireStaff("admin", "auditor"),
+      guard: auth.requireStaffTo("audit.view"),
       query: AuditLogQuerySchema,
       response: AuditLogPageSchema,
     },
@@ -148,7 +151,7 @@ export function registerReportsRoutes(api: Api, deps: ReportsRouteDeps): void {
       method: "get",
       path: "/api/public/funds",
       operationId: "publicFunds",
-      summary: "Every fund's public figures (no login): small groups suppressed, with the contract addresses and block",
+      summary: "Every fund's public figures (no login) as of the last full hour: small groups suppressed, with the contract addresses and block",
       tags: ["public"],
       response: PublicFundListSchema,
     },

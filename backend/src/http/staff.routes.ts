@@ -9,6 +9,8 @@ import {
   StaffUserListSchema,
   StaffUserParamsSchema,
   StaffUserSchema,
+  TotpConfirmRequestSchema,
+  TotpEnrolmentSchema,
   UpdateStaffUserRequestSchema,
   type StaffSession,
   type StaffUser as StaffUserBody,
@@ -23,7 +25,15 @@ export interface StaffRouteDeps {
 }
 
 export function toStaffUserBody(user: StaffUser): StaffUserBody {
-  return { id: user.id, email: user.email, roles: user.roles, disabled: user.disabled, createdAt: user.createdAt.toISOString() };
+  return {
+    id: user.id, email: user.email, roles: user.roles, disabled: user.disabled, createdAt: user.createdAt.toISOString(),
+    totpEnabled: user.totpEnabled, mustEnrolTotp: user.mustEnrolTotp,
+  };
+}
+
+/** The answer of every route that starts or shows a staff session. */
+export function staffSessionBody(user: StaffUser, session: { csrfToken: string; expiresAt: Date }): StaffSession {
+  return { user: toStaffUserBody(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
 }
 
 export function registerStaffRoutes(api: Api, { staff, auth }: StaffRouteDeps): void {
@@ -37,17 +47,18 @@ export function registerStaffRoutes(api: Api, { staff, auth }: StaffRouteDeps): 
       summary: "Log in as a staff user",
       description:
         "Sets the HttpOnly session cookie and answers the CSRF token to send with state-changing requests. " +
-        "After 5 failed attempts for one email address, logins to it are refused for 15 minutes (429 RATE_LIMITED, " +
-        "with Retry-After).",
+        "Limited per client address (50 failures in 15 minutes) and per account from clients that never logged in to it " +
+        "(5 tries, then 15 minutes; a client that did is held only by its own failures): 429 RATE_LIMITED with Retry-After. " +
+        "A user with a second factor sends `otp` too (401 OTP_REQUIRED without it, OTP_INVALID when wrong).",
       tags,
       body: StaffLoginRequestSchema,
       response: StaffSessionSchema,
-      errors: ["UNAUTHENTICATED", "FORBIDDEN", "RATE_LIMITED"],
+      errors: ["UNAUTHENTICATED", "FORBIDDEN", "RATE_LIMITED", "OTP_REQUIRED", "OTP_INVALID"],
     },
-    async ({ body, res }): Promise<StaffSession> => {
-      const { user, session } = await staff.login(body);
+    async ({ req, body, res }): Promise<StaffSession> => {
+      const { user, session } = await staff.login({ ...body, client: req.ip ?? "unknown" });
       auth.setSessionCookie(res, session);
-      return { user: toStaffUserBody(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
+      return staffSessionBody(user, session);
     },
   );
 
@@ -58,7 +69,7 @@ export function registerStaffRoutes(api: Api, { staff, auth }: StaffRouteDeps): 
       operationId: "staffLogout",
       summary: "Log out: end this session",
       tags,
-      guard: auth.requireStaff(),
+      guard: auth.requireStaffEnrolling(),
     },
     async ({ req, res }) => {
       const token = auth.tokenOf(req)!;
@@ -74,12 +85,11 @@ export function registerStaffRoutes(api: Api, { staff, auth }: StaffRouteDeps): 
       operationId: "staffMe",
       summary: "The logged-in staff user, and the session's CSRF token (for an app that reloaded)",
       tags,
-      guard: auth.requireStaff(),
+      guard: auth.requireStaffEnrolling(),
       response: StaffSessionSchema,
     },
     async ({ req }): Promise<StaffSession> => {
-      const session = auth.sessionOf(req)!;
-      return { user: toStaffUserBody(auth.staffOf(req)), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
+      return staffSessionBody(auth.staffOf(req), auth.sessionOf(req)!);
     },
   );
 
@@ -90,7 +100,7 @@ export function registerStaffRoutes(api: Api, { staff, auth }: StaffRouteDeps): 
       operationId: "listStaffUsers",
       summary: "List staff users",
       tags,
-      guard: auth.requireStaff("admin"),
+      guard: auth.requireStaffTo("staff.manage"),
       response: StaffUserListSchema,
     },
     async () => ({ users: (await staff.list()).map(toStaffUserBody) }),
@@ -103,7 +113,7 @@ export function registerStaffRoutes(api: Api, { staff, auth }: StaffRouteDeps): 
       operationId: "createStaffUser",
       summary: "Create a staff user with an initial password and roles",
       tags,
-      guard: auth.requireStaff("admin"),
+      guard: auth.requireStaffTo("staff.manage"),
       body: CreateStaffUserRequestSchema,
       response: StaffUserSchema,
       status: 201,
@@ -120,7 +130,7 @@ export function registerStaffRoutes(api: Api, { staff, auth }: StaffRouteDeps): 
       summary: "Change a staff user's roles, or disable (or enable) the account",
       description: "Disabling ends the user's sessions. The last enabled administrator cannot be disabled or lose the admin role (409 CONFLICT).",
       tags,
-      guard: auth.requireStaff("admin"),
+      guard: auth.requireStaffTo("staff.manage"),
       params: StaffUserParamsSchema,
       body: UpdateStaffUserRequestSchema,
       response: StaffUserSchema,
@@ -137,7 +147,7 @@ export function registerStaffRoutes(api: Api, { staff, auth }: StaffRouteDeps): 
       summary: "Change one's own password (the current one is needed)",
       description: "Ends every session of the user, here and elsewhere, and answers a new session for this browser.",
       tags,
-      guard: auth.requireStaff(),
+      guard: auth.requireStaffEnrolling(),
       body: ChangePasswordRequestSchema,
       response: StaffSessionSchema,
     },
@@ -145,7 +155,7 @@ export function registerStaffRoutes(api: Api, { staff, auth }: StaffRouteDeps): 
       const user = auth.staffOf(req);
       const session = await staff.changePassword(user.id, body);
       auth.setSessionCookie(res, session);
-      return { user: toStaffUserBody(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
+      return staffSessionBody(user, session);
     },
   );
 
@@ -156,11 +166,55 @@ export function registerStaffRoutes(api: Api, { staff, auth }: StaffRouteDeps): 
       operationId: "resetStaffPassword",
       summary: "Set a new password for a staff user who lost theirs; their sessions end",
       tags,
-      guard: auth.requireStaff("admin"),
+      guard: auth.requireStaffTo("staff.manage"),
       params: StaffUserParamsSchema,
       body: ResetPasswordRequestSchema,
       errors: ["NOT_FOUND"],
     },
     async ({ req, params, body }) => staff.resetPassword(auth.staffOf(req).id, params.id, body.newPassword),
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/staff/me/totp",
+      operationId: "enrolStaffTotp",
+      summary: "Start setting up a second factor: a new secret for an authenticator app",
+      description: "Counts once confirmed with PUT /api/staff/me/totp. Already set up: 409 CONFLICT.",
+      tags,
+      guard: auth.requireStaffEnrolling(),
+      response: TotpEnrolmentSchema,
+      errors: ["CONFLICT"],
+    },
+    async ({ req }) => staff.enrolTotp(auth.staffOf(req).id),
+  );
+
+  api.route(
+    {
+      method: "put",
+      path: "/api/staff/me/totp",
+      operationId: "confirmStaffTotp",
+      summary: "Turn the second factor on with the authenticator app's current code",
+      tags,
+      guard: auth.requireStaffEnrolling(),
+      body: TotpConfirmRequestSchema,
+      response: StaffUserSchema,
+      errors: ["OTP_INVALID", "CONFLICT"],
+    },
+    async ({ req, body }) => toStaffUserBody(await staff.confirmTotp(auth.staffOf(req).id, body.code)),
+  );
+
+  api.route(
+    {
+      method: "delete",
+      path: "/api/staff/users/:id/totp",
+      operationId: "resetStaffTotp",
+      summary: "Remove a staff user's second factor (a lost phone): they set it up again at their next login; their sessions end",
+      tags,
+      guard: auth.requireStaffTo("staff.manage"),
+      params: StaffUserParamsSchema,
+      errors: ["NOT_FOUND"],
+    },
+    async ({ req, params }) => staff.resetTotp(auth.staffOf(req).id, params.id),
   );
 }

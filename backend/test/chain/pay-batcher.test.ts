@@ -80,4 +80,24 @@ describe.each(ENGINES)("PayBatcher on %s", (engine) => {
     for (const b of balances) expect(b.balance).toBe(290_00n);
     expect((await fund.merchantOf(shop)).receivable).toBe(60_00n);
   });
+
+  it("drops a payment whose permit will have expired by the time it is mined: PERMIT_EXPIRED, and it is never sent", async () => {
+    // One lane: the second payment waits behind the first, and its deadline passes meanwhile.
+    let clock = Date.now();
+    const fund = new FundClient(t.relayer, t.fundAddress, { maxInFlight: 1, now: () => clock, deadlineMarginMs: 3_000 });
+    const budgets = await activeBudgets(t, 2, 300_00n, fund);
+    const shop = await approvedShop(fund);
+    const qrs = await Promise.all(budgets.map((b) => signPermit(t, b.family, fund, b.budgetId)));
+    const [first, late] = await Promise.all(qrs.map((qr) => fund.simulatePay(qr.permit, qr.signature, shop, 1_00n)));
+    const before = await laneTxCount(t);
+
+    const paying = fund.paySimulated(first!);
+    clock = Number(late!.deadline) * 1000 - 1_000; // a second before its deadline: it cannot be mined in time
+    const outcome = await Promise.allSettled([fund.paySimulated(late!), paying]);
+
+    expect(outcome[0]).toMatchObject({ status: "rejected", reason: { code: "PERMIT_EXPIRED" } });
+    expect(outcome[1]!.status).toBe("fulfilled");
+    expect((await laneTxCount(t)) - before).toBe(1);
+    expect((await fund.budgetOf(budgets[1]!.budgetId)).nonce).toBe(0n);
+  });
 });

@@ -39,6 +39,7 @@ describe("loadConfig", () => {
         cookieSecure: false,
         trustProxy: false,
         applicationsPerHour: 10,
+        publicFiguresPeriodMs: 3_600_000,
         allowBroadKeys: false,
         logLevel: "info",
       });
@@ -75,6 +76,7 @@ describe("loadConfig", () => {
         COOKIE_SECURE: "true",
         TRUST_PROXY: "1",
         APPLICATIONS_PER_HOUR: "20",
+        PUBLIC_FIGURES_PERIOD_MINUTES: "15",
         STAFF_ADMIN_EMAIL: "Beheer@Gemeente.nl",
         STAFF_ADMIN_PASSWORD: "a long enough password",
       });
@@ -103,6 +105,7 @@ describe("loadConfig", () => {
         cookieSecure: true,
         trustProxy: 1,
         applicationsPerHour: 20,
+        publicFiguresPeriodMs: 15 * 60_000,
         staffAdmin: { email: "beheer@gemeente.nl", password: "a long enough password" },
       });
     });
@@ -144,6 +147,7 @@ describe("loadConfig", () => {
       [{ COOKIE_SECURE: "maybe" }, "COOKIE_SECURE must be true or false"],
       [{ TRUST_PROXY: "everyone" }, "TRUST_PROXY must be a hop count, loopback, or comma-separated proxy addresses"],
       [{ APPLICATIONS_PER_HOUR: "0" }, "APPLICATIONS_PER_HOUR must be a whole number from 1 to 1000000"],
+      [{ PUBLIC_FIGURES_PERIOD_MINUTES: "1441" }, "PUBLIC_FIGURES_PERIOD_MINUTES must be a whole number of minutes from 0 to 1440"],
       [{ STAFF_ADMIN_EMAIL: "beheer" }, "STAFF_ADMIN_EMAIL must be an email address"],
       [{ STAFF_ADMIN_EMAIL: "beheer@gemeente.nl" }, "STAFF_ADMIN_PASSWORD is required when the other STAFF_ADMIN_ variable is set"],
       [{ STAFF_ADMIN_PASSWORD: "a long enough password" }, "STAFF_ADMIN_EMAIL is required when the other STAFF_ADMIN_ variable is set"],

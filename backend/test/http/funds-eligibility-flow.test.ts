@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Wallet } from "ethers";
 import {
+  familyLoginMessage,
   type ActivationLetter,
   type ApiClient,
   type Budget,
@@ -226,6 +227,24 @@ describe.each(ENGINES)("funds and eligibility on a real chain on $name", (engine
       const letter = await post<ActivationLetter>(validator, `/api/families/${family.id}/letters`);
       await activate(letter.code);
       expect(await refusal(activate(letter.code))).toMatchObject({ status: 409, code: "ACTIVATION_CODE_USED" });
+    });
+
+    it("a used code and the phone's public address start no session; the phone's key logs in with a signed challenge", async () => {
+      const { family } = await issuedFamily();
+      const letter = await post<ActivationLetter>(validator, `/api/families/${family.id}/letters`);
+      const { device, session } = await activate(letter.code);
+      // The address is public (events, every QR's signature): with the letter it must not be enough.
+      expect(await refusal(activate(letter.code, device))).toMatchObject({ status: 409, code: "ACTIVATION_CODE_USED" });
+
+      const phone = app.client();
+      const { challenge } = await phone.family.challenge({ holderAddress: device.address });
+      const stranger = await Wallet.createRandom().signMessage(familyLoginMessage(challenge));
+      expect(await refusal(phone.family.loginWithKey({ holderAddress: device.address, challenge, signature: stranger })))
+        .toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
+      const fresh = (await phone.family.challenge({ holderAddress: device.address })).challenge;
+      const again = await phone.family.loginWithKey({ holderAddress: device.address, challenge: fresh, signature: await device.signMessage(familyLoginMessage(fresh)) });
+      expect(again).toMatchObject({ familyId: family.id, budgetIds: session.budgetIds });
+      expect((await phone.family.children()).children).toHaveLength(2);
     });
 
     it("POST /api/families/:id/reissue: the new code moves the budgets to the new phone (rekey)", async () => {

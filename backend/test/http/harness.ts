@@ -33,6 +33,8 @@ export interface AppOptions {
   trustProxy?: number | string | false;
   /** Settlement: the bank adapter etc., read when the app starts. */
   payouts?: (db: Db) => AppDeps["payouts"];
+  /** Admin and finance users must set up a second factor (as in production). */
+  requireSecondFactor?: boolean;
   metrics?: AppDeps["metrics"];
   metricsToken?: string;
 }
@@ -77,7 +79,7 @@ export function useApp(engine: TestEngine, options: AppOptions = {}): TestApp {
       return; // useDatabase reports its failure in every test
     }
     const sessions = sessionService({ db, secret: SECRET, ttlMs: 3_600_000, now: options.now });
-    const staff = staffService({ db, sessions, secret: SECRET, now: options.now });
+    const staff = staffService({ db, sessions, secret: SECRET, now: options.now, requireSecondFactor: options.requireSecondFactor });
     const parts = createAppParts({
       database: { db, kind: database.kind },
       sessions,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { STAFF_ACTIONS } from "@tegoed/sdk";
 import { ENGINES } from "../support/engines.ts";
 import { useApp } from "./harness.ts";
 
@@ -63,6 +64,12 @@ const ROUTES = [
   "get /api/audit-log",
   "get /api/public/funds",
   "get /api/public/funds/{id}",
+  // Hardening: the family's device-key login, the staff's second factor
+  "post /api/family/challenge",
+  "post /api/family/session/key",
+  "post /api/staff/me/totp",
+  "put /api/staff/me/totp",
+  "delete /api/staff/users/{id}/totp",
 ];
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -91,6 +98,19 @@ function resolvePointer(doc: Json, ref: string): unknown {
 
 describe.each(ENGINES)("OpenAPI document and docs on $name", (engine) => {
   const app = useApp(engine);
+
+  it("guards every staff route by an action of the sdk's role table, which the staff app shows by", () => {
+    const actions = new Map(Object.entries(STAFF_ACTIONS).map(([action, roles]) => [[...roles].sort().join(), action]));
+    for (const op of app.parts.api.operations) {
+      if (op.guard?.subject !== "staff" || op.guard.roles.length === 0) continue;
+      expect(actions.has([...op.guard.roles].sort().join()), op.operationId).toBe(true);
+    }
+    const rolesOf = (id: string) => app.parts.api.operations.find((o) => o.operationId === id)!.guard!.roles;
+    expect(rolesOf("deleteFamilyData")).toEqual(STAFF_ACTIONS["families.delete"]);
+    expect(rolesOf("searchFamilies")).toEqual(STAFF_ACTIONS["families.search"]);
+    expect(rolesOf("recordDeposit")).toEqual(STAFF_ACTIONS["fund.deposit"]);
+    expect(rolesOf("auditLog")).toEqual(STAFF_ACTIONS["audit.view"]);
+  });
 
   describe("GET /api/openapi.json", () => {
     it("is an OpenAPI 3.1 document listing every route of the app, each with an operationId, responses and error bodies", async () => {

@@ -12,6 +12,7 @@ import { ENGINES } from "../support/engines.ts";
 import { type TestChain, startTestChain } from "../chain/harness.ts";
 import { CHAIN_ENGINE, type ChainFunds, seedChainFunds } from "../domain/payments/support.ts";
 import { camt053, owedShop, xmllint } from "../domain/payouts/support.ts";
+import { bankStatement } from "../bank/statements.ts";
 import { PASSWORD, randomEmail, refusal, useApp } from "./harness.ts";
 
 let t: TestChain;
@@ -168,5 +169,29 @@ describe.each(ENGINES)("payout routes with a SEPA file on $name", (engine) => {
     expect(result).toEqual({ confirmed: [payout.reference], mismatched: [], ignored: 0 });
     expect((await finance.payouts.run(started.id)).payouts.find((p) => p.merchantId === shop.id)?.status).toBe("settled");
     expect(await t.fund.merchantOf(shop.chainAddress!)).toMatchObject({ receivable: 0n, paidOut: 8_80n });
+  });
+
+  it("takes a month's statement of 5,000 entries in three files (megabytes, past the 100 kB body limit of other routes)", async () => {
+    const shop = await owedShop(app.db, t, funds, 4_20n);
+    const other = await owedShop(app.db, t, funds, 3_00n);
+    const started = await finance.payouts.start({ fundId: funds.fundId });
+    const waiting = await settledRun(finance, started.id);
+    const payout = waiting.payouts.find((p) => p.merchantId === shop.id)!;
+    const foreign = waiting.payouts.find((p) => p.merchantId === other.id)!;
+    const files = [
+      bankStatement("2026-11-24", 1_700, [], 1),
+      bankStatement("2026-11-25", 1_700, [{ endToEndId: payout.reference, amount: "4.20" }, { endToEndId: foreign.reference, amount: "3.00", currency: "USD" }], 2),
+      bankStatement("2026-11-26", 1_600, [], 3),
+    ];
+    expect(files.reduce((n, f) => n + f.length, 0)).toBeGreaterThan(2_000_000);
+    const result = await finance.payouts.importStatement({ camt053: files });
+    // Ours in euros is confirmed; ours in dollars is not what we sent: left for a person.
+    expect(result.confirmed).toEqual([payout.reference]);
+    expect(result.mismatched).toEqual([foreign.reference]);
+    expect(await t.fund.merchantOf(shop.chainAddress!)).toMatchObject({ receivable: 0n, paidOut: 4_20n });
+    // Every other route keeps its small limit.
+    const big = await app.fetch("/api/staff/session", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "a@b.nl", password: "x".repeat(200_000) }) });
+    expect(big.status).toBe(400);
+    expect(await big.json()).toMatchObject({ error: { code: "INVALID_INPUT", message: "The request body is too large." } });
   });
 });

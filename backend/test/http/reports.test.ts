@@ -73,7 +73,9 @@ async function seedSettledPayout(db: Db, fundId: string, merchantId: string, add
 }
 
 describe.each(ENGINES)("reports routes on $name", (engine) => {
-  const app = useApp(engine);
+  // The seeded payments are of March 2027; the public figures are as of the last full hour before this.
+  let now = new Date("2027-06-01T12:30:00Z");
+  const app = useApp(engine, { now: () => now });
   const byRole = new Map<string, ApiClient>();
 
   beforeAll(async () => {
@@ -279,6 +281,31 @@ describe.each(ENGINES)("reports routes on $name", (engine) => {
       });
       // school has 3 payments: merged, and an "other" of 3 payments is itself too small to show.
       expect(figures.byCategory).toEqual([{ category: "sport", spentCents: 12 * 10_00 }]);
+    });
+
+    it("are as of the last full hour, and say so: a purchase after it counts from the next hour on", async () => {
+      const fund = await seedFund(app.db);
+      const childIds = await seedFamilies(app.db, fund.id, 10);
+      const budgets: Awaited<ReturnType<typeof seedBudget>>[] = [];
+      for (const childId of childIds) budgets.push(await seedBudget(app.db, fund.id, childId, 300_00n));
+      const sport = await seedShop(app.db, fund.id, "Sportwinkel", 0b01n);
+      const at = (time: string, i: number, amountCents: bigint) =>
+        paymentEvent(fund.chain_address, { budgetId: budgets[i]!.budget_id, merchant: sport.address, amountCents, blockNumber: 10 + i, blockTime: new Date(time) });
+      const events = Array.from({ length: 10 }, (_, i) => at("2027-06-01T11:15:00Z", i, 10_00n));
+      const late = at("2027-06-01T12:10:00Z", 0, 37_45n); // after 12:00, before "now" (12:30)
+      await chainIndexRepository(app.db).applyChainEvents(`funds:${randomUUID()}`, 30, [...events, late]);
+      await chainIndexRepository(app.db).applyChainEvents(`funds:${randomUUID()}`, 31, [refundEvent(late, { amountCents: 5_00n, blockNumber: 31, blockTime: new Date("2027-06-01T12:20:00Z") })]);
+
+      const before = await app.client().public.fund(fund.id);
+      expect(before).toMatchObject({ asOf: "2027-06-01T12:00:00.000Z", spentCents: 10 * 10_00, byCategory: [{ category: "sport", spentCents: 10 * 10_00 }] });
+
+      now = new Date("2027-06-01T13:00:05Z");
+      try {
+        const after = await app.client().public.fund(fund.id);
+        expect(after).toMatchObject({ asOf: "2027-06-01T13:00:00.000Z", spentCents: 10 * 10_00 + 37_45 - 5_00 });
+      } finally {
+        now = new Date("2027-06-01T12:30:00Z");
+      }
     });
 
     it("answers 404 FUND_UNKNOWN for an unknown fund", async () => {

@@ -31,7 +31,7 @@ describe.each(ENGINES)("staff sessions over HTTP on $name", (engine) => {
       const token = cookie.slice(SESSION_COOKIE.length + 1).split(";")[0]!;
       const body = await response.json();
       expect(body).toEqual({
-        user: { id, email, roles: ["validator", "finance"], disabled: false, createdAt: expect.any(String) },
+        user: { id, email, roles: ["validator", "finance"], disabled: false, createdAt: expect.any(String), totpEnabled: false, mustEnrolTotp: false },
         csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
         expiresAt: expect.any(String),
       });

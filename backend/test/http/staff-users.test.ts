@@ -16,7 +16,7 @@ describe.each(ENGINES)("staff user management over HTTP on $name", (engine) => {
       const created = await app.createStaff(["merchant_manager"]);
       const { users } = await app.admin.client.staff.listUsers();
       expect(users[0]).toMatchObject({ id: app.admin.id, email: app.admin.email, roles: ["admin"], disabled: false });
-      expect(users).toContainEqual({ id: created.id, email: created.email, roles: ["merchant_manager"], disabled: false, createdAt: expect.any(String) });
+      expect(users).toContainEqual({ id: created.id, email: created.email, roles: ["merchant_manager"], disabled: false, createdAt: expect.any(String), totpEnabled: false, mustEnrolTotp: false });
       expect(JSON.stringify(users)).not.toMatch(/scrypt|password/i);
     });
   });
@@ -35,7 +35,7 @@ describe.each(ENGINES)("staff user management over HTTP on $name", (engine) => {
       });
       expect(response.status).toBe(201);
       const user = await response.json();
-      expect(user).toEqual({ id: expect.any(String), email, roles: ["validator", "auditor"], disabled: false, createdAt: expect.any(String) });
+      expect(user).toEqual({ id: expect.any(String), email, roles: ["validator", "auditor"], disabled: false, createdAt: expect.any(String), totpEnabled: false, mustEnrolTotp: false });
 
       const row = await app.db.selectFrom("staff_users").selectAll().where("id", "=", user.id).executeTakeFirstOrThrow();
       expect(row.password_hash).not.toContain(PASSWORD);

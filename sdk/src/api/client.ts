@@ -9,6 +9,9 @@ import {
   StaffSessionSchema,
   StaffUserListSchema,
   StaffUserSchema,
+  TotpEnrolmentSchema,
+  type TotpConfirmRequest,
+  type TotpEnrolment,
   type CreateStaffUserRequest,
   type StaffLoginRequest,
   type StaffSession,
@@ -59,10 +62,14 @@ import {
   type TopUpSummary,
 } from "./eligibility.ts";
 import {
+  FamilyChallengeSchema,
   FamilyChildrenSchema,
   FamilySessionSchema,
   ParticipatingMerchantsSchema,
   type ActivationRequest,
+  type FamilyChallenge,
+  type FamilyChallengeRequest,
+  type FamilyKeyLoginRequest,
   type FamilyChildren,
   type FamilySession,
   type ParticipatingMerchants,
@@ -180,6 +187,12 @@ export interface ApiClient {
     /** Ends every session of the user; keeps the new one's CSRF token. */
     changePassword(body: ChangePasswordRequest): Promise<StaffSession>;
     resetPassword(id: string, body: ResetPasswordRequest): Promise<void>;
+    /** A new second-factor secret for the logged-in user's authenticator app. */
+    enrolTotp(): Promise<TotpEnrolment>;
+    /** Turns the second factor on with the app's current code. */
+    confirmTotp(body: TotpConfirmRequest): Promise<StaffUser>;
+    /** An administrator removes a user's second factor (a lost phone). */
+    resetTotp(id: string): Promise<void>;
   };
   funds: {
     create(body: CreateFundRequest): Promise<Fund>;
@@ -209,6 +222,10 @@ export interface ApiClient {
     activate(body: ActivationRequest): Promise<FamilySession>;
     /** The live session after a reload (401 UNAUTHENTICATED when none): keeps its CSRF token. */
     session(): Promise<FamilySession>;
+    /** A challenge for the device key to sign, to log in again without the letter. */
+    challenge(body: FamilyChallengeRequest): Promise<FamilyChallenge>;
+    /** Starts the family's session with the signed challenge: keeps its CSRF token. */
+    loginWithKey(body: FamilyKeyLoginRequest): Promise<FamilySession>;
     logout(): Promise<void>;
     children(): Promise<FamilyChildren>;
   };
@@ -359,6 +376,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         return session;
       },
       resetPassword: (id, body) => client.request("PUT", `/api/staff/users/${encodeURIComponent(id)}/password`, { body }),
+      enrolTotp: () => client.request("POST", "/api/staff/me/totp", { schema: TotpEnrolmentSchema }),
+      confirmTotp: (body) => client.request("PUT", "/api/staff/me/totp", { body, schema: StaffUserSchema }),
+      resetTotp: (id) => client.request("DELETE", `/api/staff/users/${encodeURIComponent(id)}/totp`),
       updateUser: (id, body) =>
         client.request("PATCH", `/api/staff/users/${encodeURIComponent(id)}`, { body, schema: StaffUserSchema }),
     },
@@ -403,6 +423,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       },
       async session() {
         const session = await client.request("GET", "/api/family/session", { schema: FamilySessionSchema });
+        client.csrfToken = session.csrfToken;
+        return session;
+      },
+      challenge: (body) => client.request("POST", "/api/family/challenge", { body, schema: FamilyChallengeSchema }),
+      async loginWithKey(body) {
+        const session = await client.request("POST", "/api/family/session/key", { body, schema: FamilySessionSchema });
         client.csrfToken = session.csrfToken;
         return session;
       },

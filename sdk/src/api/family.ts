@@ -29,6 +29,34 @@ export const FamilySessionSchema = z
   .meta({ id: "FamilySession" });
 export type FamilySession = z.infer<typeof FamilySessionSchema>;
 
+// --- POST /api/family/challenge, then POST /api/family/session/key
+// A family that lost its session (not its phone) logs in again with the device key: it asks for a
+// challenge and signs `familyLoginMessage(challenge)` (EIP-191 personal message). The letter's code
+// works only once.
+export const FamilyChallengeRequestSchema = z.object({ holderAddress: AddressSchema }).strict().meta({ id: "FamilyChallengeRequest" });
+export type FamilyChallengeRequest = z.input<typeof FamilyChallengeRequestSchema>;
+
+export const FamilyChallengeSchema = z
+  .object({ challenge: z.string(), expiresAt: z.iso.datetime() })
+  .meta({ id: "FamilyChallenge" });
+export type FamilyChallenge = z.infer<typeof FamilyChallengeSchema>;
+
+export const FamilyKeyLoginRequestSchema = z
+  .object({
+    holderAddress: AddressSchema,
+    challenge: z.string().min(1).max(200),
+    /** 65-byte signature (0x + 130 hex) of familyLoginMessage(challenge) by the device key. */
+    signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte signature"),
+  })
+  .strict()
+  .meta({ id: "FamilyKeyLoginRequest" });
+export type FamilyKeyLoginRequest = z.input<typeof FamilyKeyLoginRequestSchema>;
+
+/** The text the device key signs to log in: says what it is for, so it is never mistaken for a payment. */
+export function familyLoginMessage(challenge: string): string {
+  return `Tegoed: log in on this phone\n${challenge}`;
+}
+
 // --- GET /api/family/children
 export const HistoryEntrySchema = z
   .object({

@@ -175,7 +175,11 @@ export type MerchantPayouts = z.infer<typeof MerchantPayoutsSchema>;
 
 // --- POST /api/payout-statements (camt.053 of the municipality's account)
 export const ImportStatementRequestSchema = z
-  .object({ camt053: z.string().min(1, "must not be empty").meta({ description: "The statement's XML (ISO 20022 camt.053)." }) })
+  .object({
+    camt053: z
+      .union([z.string().min(1, "must not be empty"), z.array(z.string().min(1, "must not be empty")).min(1).max(100)])
+      .meta({ description: "The statement's XML (ISO 20022 camt.053), or several statement files (e.g. a month of daily ones)." }),
+  })
   .strict()
   .meta({ id: "ImportStatementRequest" });
 export type ImportStatementRequest = z.input<typeof ImportStatementRequestSchema>;

@@ -123,6 +123,11 @@ export const PublicFundSchema = z
     /** The chain's block when the figures were read; null when the chain could not be reached. */
     blockNumber: z.number().int().nonnegative().nullable(),
     generatedAt: z.iso.datetime(),
+    /**
+     * The money figures are as of this full hour, not now: polling around a purchase must not reveal its
+     * amount. Payments, refunds and payouts after it count from the next hour on.
+     */
+    asOf: z.iso.datetime(),
   })
   .meta({ id: "PublicFund" });
 export type PublicFund = z.infer<typeof PublicFundSchema>;

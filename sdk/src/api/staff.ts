@@ -41,6 +41,10 @@ export const StaffUserSchema = z
     roles: z.array(StaffRoleSchema),
     disabled: z.boolean(),
     createdAt: z.iso.datetime(),
+    /** Logs in with a second factor (TOTP). */
+    totpEnabled: z.boolean(),
+    /** Must set up the second factor before anything else (admin and finance, in production). */
+    mustEnrolTotp: z.boolean(),
   })
   .meta({ id: "StaffUser" });
 export type StaffUser = z.infer<typeof StaffUserSchema>;
@@ -51,6 +55,8 @@ export const StaffLoginRequestSchema = z
     email: EmailSchema,
     // Not NewPasswordSchema: an old password may follow older rules; only its length is capped.
     password: z.string().min(1, "must not be empty").max(200, "must be at most 200 characters"),
+    /** The authenticator app's current code, for a user with a second factor (else 401 OTP_REQUIRED). */
+    otp: z.string().regex(/^\d{6}$/, "must be 6 digits").optional(),
   })
   .meta({ id: "StaffLoginRequest" });
 export type StaffLoginRequest = z.input<typeof StaffLoginRequestSchema>;
@@ -64,6 +70,19 @@ export const StaffSessionSchema = z
   })
   .meta({ id: "StaffSession" });
 export type StaffSession = z.infer<typeof StaffSessionSchema>;
+
+// --- POST /api/staff/me/totp, then PUT /api/staff/me/totp
+/** A new TOTP secret to put in an authenticator app; it counts once confirmed with a code. */
+export const TotpEnrolmentSchema = z
+  .object({ secret: z.string(), uri: z.string().meta({ description: "otpauth:// URI (as a QR for the app)" }) })
+  .meta({ id: "TotpEnrolment" });
+export type TotpEnrolment = z.infer<typeof TotpEnrolmentSchema>;
+
+export const TotpConfirmRequestSchema = z
+  .object({ code: z.string().regex(/^\d{6}$/, "must be 6 digits") })
+  .strict()
+  .meta({ id: "TotpConfirmRequest" });
+export type TotpConfirmRequest = z.input<typeof TotpConfirmRequestSchema>;
 
 // --- GET/POST /api/staff/users, PATCH /api/staff/users/:id
 export const StaffUserListSchema = z.object({ users: z.array(StaffUserSchema) }).meta({ id: "StaffUserList" });

@@ -9,6 +9,7 @@ import { can, type Action } from "../lib/roles.ts";
 import { StaffContext, type StaffContextValue } from "../lib/session.ts";
 import { Loading } from "../lib/ui.tsx";
 import { LoginPage } from "./LoginPage.tsx";
+import { SecondFactorPage } from "../features/security/SecondFactorPage.tsx";
 import { FundsPage } from "../features/funds/FundsPage.tsx";
 import { FamiliesPage } from "../features/eligibility/FamiliesPage.tsx";
 import { TopUpPage } from "../features/topup/TopUpPage.tsx";
@@ -80,7 +81,7 @@ export function App() {
   }, [api]);
 
   useEffect(() => {
-    if (session) void reloadFunds();
+    if (session && !session.user.mustEnrolTotp) void reloadFunds();
   }, [session, reloadFunds]);
 
   const fund = funds.find((f) => f.id === fundId) ?? funds[0] ?? null;
@@ -167,6 +168,7 @@ export function App() {
         <span className="user">
           {session.user.email} ({roles.map((r) => t(`roles.${r}`)).join(", ")})
         </span>
+        {!session.user.totpEnabled && !session.user.mustEnrolTotp && <a href="#/second-factor">{t("security.link")}</a>}
         <button type="button" onClick={logout}>{t("login.logout")}</button>
       </header>
       <nav aria-label={t("nav.label")}>
@@ -181,7 +183,9 @@ export function App() {
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>
-        {!screen ? (
+        {session.user.mustEnrolTotp || path === "/second-factor" ? (
+          <SecondFactorPage user={session.user} onEnabled={(user) => { setSession({ ...session, user }); navigate("/"); }} />
+        ) : !screen ? (
           <p>{t("common.nothingAllowed")}</p>
         ) : screen.needsFund && !fund ? (
           <>

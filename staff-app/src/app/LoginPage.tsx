@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import type { StaffSession } from "@tegoed/sdk";
+import { ApiError, type StaffSession } from "@tegoed/sdk";
 import { useApi } from "../lib/api.ts";
 import { errorText } from "../lib/errors.ts";
 import { Field, Notice } from "../lib/ui.tsx";
@@ -10,6 +10,8 @@ export function LoginPage({ onLoggedIn, expired = false }: { onLoggedIn: (sessio
   const { t } = useTranslation();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  // Asked for once the backend says the account has a second factor.
+  const [otp, setOtp] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -18,8 +20,9 @@ export function LoginPage({ onLoggedIn, expired = false }: { onLoggedIn: (sessio
     setBusy(true);
     setError(null);
     try {
-      onLoggedIn(await api.staff.login({ email, password }));
+      onLoggedIn(await api.staff.login({ email, password, ...(otp ? { otp: otp.trim() } : {}) }));
     } catch (e) {
+      if (e instanceof ApiError && (e.code === "OTP_REQUIRED" || e.code === "OTP_INVALID")) setOtp("");
       setError(errorText(t, e));
     } finally {
       setBusy(false);
@@ -33,6 +36,9 @@ export function LoginPage({ onLoggedIn, expired = false }: { onLoggedIn: (sessio
       <form onSubmit={submit}>
         <Field label={t("login.email")} type="email" value={email} onChange={setEmail} autoComplete="username" required />
         <Field label={t("login.password")} type="password" value={password} onChange={setPassword} autoComplete="current-password" required />
+        {otp !== null && (
+          <Field label={t("login.otp")} hint={t("login.otpHint")} value={otp} onChange={setOtp} autoComplete="one-time-code" inputMode="numeric" required />
+        )}
         {error && <Notice kind="error">{error}</Notice>}
         <button type="submit" className="primary" disabled={busy}>{t("login.submit")}</button>
       </form>

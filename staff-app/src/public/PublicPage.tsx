@@ -7,7 +7,7 @@ import { rememberLanguage, type Language } from "../lib/i18n.ts";
 import { formatCents, formatNumber } from "../lib/money.ts";
 // Not the sdk's index: keeps this page's bundle small.
 import { categoryLabel, OTHER_CATEGORY, PUBLIC_MIN_GROUP } from "@tegoed/sdk/categories";
-import { formatDay } from "@tegoed/sdk/dates";
+import { formatDateTime, formatDay } from "@tegoed/sdk/dates";
 
 /** The fund id in /public/<id>, if the page was opened for one fund. */
 export function fundIdInPath(path: string): string | null {
@@ -31,6 +31,7 @@ export function PublicFundFigures({ fund }: { fund: PublicFund }) {
     <section className="card" aria-labelledby={id}>
       <h2 id={id}>{fund.name}</h2>
       <p>{t("public.validUntil", { amount: formatCents(fund.amountPerChildCents, i18n.language, fund.currency), date: formatDay(fund.budgetExpiry, i18n.language) })}</p>
+      <p data-figure="as-of">{t("public.asOf", { time: formatDateTime(fund.asOf, i18n.language) })}</p>
       <dl className="figures">
         <div data-figure="children"><dt>{t("public.children")}</dt><dd>{count(fund.children)}</dd></div>
         <div data-figure="total"><dt>{t("public.totalBudget")}</dt><dd>{money(fund.totalBudgetCents)}</dd></div>

@@ -1,7 +1,8 @@
 // The wallet's view of the API: the sdk client plus the family routes the app needs, behind one
 // interface so screens can be tested with fixtures.
+import { hashMessage, type SigningKey } from "ethers";
 import {
-  createApiClient, type ApiClient, type ChildBudget, type FamilySession, type ParticipatingMerchant,
+  createApiClient, familyLoginMessage, type ApiClient, type ChildBudget, type FamilySession, type ParticipatingMerchant,
 } from "@tegoed/sdk";
 
 export type WalletChild = ChildBudget;
@@ -9,6 +10,8 @@ export type Shop = ParticipatingMerchant;
 
 export interface WalletApi {
   activate(code: string, holderAddress: string): Promise<FamilySession>;
+  /** Logs in again on the phone that holds the key (a used letter code does not): signs a challenge. */
+  loginWithKey(key: SigningKey, holderAddress: string): Promise<FamilySession>;
   /** The session of this browser's cookie; ApiError UNAUTHENTICATED when there is none. */
   session(): Promise<FamilySession>;
   children(): Promise<WalletChild[]>;
@@ -22,6 +25,11 @@ export const timedFetch: typeof fetch = (input, init = {}) =>
 export function httpWalletApi(client: ApiClient = createApiClient({ baseUrl: "", fetch: timedFetch })): WalletApi {
   return {
     activate: (code, holderAddress) => client.family.activate({ code, holderAddress }),
+    async loginWithKey(key, holderAddress) {
+      const { challenge } = await client.family.challenge({ holderAddress });
+      const signature = key.sign(hashMessage(familyLoginMessage(challenge))).serialized;
+      return client.family.loginWithKey({ holderAddress, challenge, signature });
+    },
     session: () => client.family.session(), // keeps the CSRF token for calls after a reload
     children: async () => (await client.family.children()).children,
     shops: async (fundId) => (await client.public.merchants(fundId ? { fundId } : {})).merchants,

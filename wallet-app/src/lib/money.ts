@@ -9,6 +9,12 @@ export function formatCents(cents: number, language: string): string {
   return new Intl.NumberFormat(localeOf(language), { style: "currency", currency: "EUR" }).format(cents / 100);
 }
 
+/** Cents as a parent would type them: "50,00" in Dutch, "50.00" in English. */
+export function centsToInput(cents: number, language: string): string {
+  const text = (cents / 100).toFixed(2);
+  return language === "nl" ? text.replace(".", ",") : text;
+}
+
 /** "12,50" or "12.50" typed by a parent → cents; null when it is not an amount. */
 export function parseEuros(text: string): number | null {
   const cleaned = text.trim().replace(/^€\s*/, "").replace(",", ".");

@@ -27,6 +27,8 @@ export interface LoginAttemptsRepository {
   claim(keyHash: string, now: Date, policy: AttemptPolicy): Promise<AttemptClaim>;
   /** A successful login forgets the attempts. */
   reset(keyHash: string): Promise<void>;
+  /** Takes back one counted attempt that succeeded (a counter of failures shared by many accounts). */
+  forgive(keyHash: string): Promise<void>;
 }
 
 export function loginAttemptsRepository(db: Db): LoginAttemptsRepository {
@@ -56,6 +58,11 @@ export function loginAttemptsRepository(db: Db): LoginAttemptsRepository {
           .execute();
         return { allowed: true };
       });
+    },
+    async forgive(keyHash) {
+      await db.withTables<{ login_attempts: LoginAttemptsTable }>().updateTable("login_attempts")
+        .set((eb) => ({ attempts: eb("attempts", "-", 1) }))
+        .where("key_hash", "=", keyHash).where("attempts", ">", 0).where("locked_until", "is", null).execute();
     },
     async reset(keyHash) {
       await db.withTables<{ login_attempts: LoginAttemptsTable }>().deleteFrom("login_attempts").where("key_hash", "=", keyHash).execute();

@@ -56,7 +56,7 @@ export interface SessionService {
   /** Deletes expired sessions (a lookup deletes its own; this catches those never used again). */
   purgeExpired(): Promise<number>;
   /** A keyed hash of a login name, for the login-attempt counters (never the name itself). */
-  loginKey(kind: "staff" | "merchant", email: string): string;
+  loginKey(kind: "staff" | "merchant" | "client", name: string): string;
 }
 
 export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");

@@ -6,7 +6,8 @@
 // Guessing is limited twice: per code (5 wrong tries lock it for 15 minutes) and per client (a
 // GuessLimiter the HTTP layer passes in). No database transaction is held while the chain works: the
 // code is claimed (used_at, used_by) first; a retry with the same device key finishes an interrupted
-// activation, and a refusal before anything changed on chain gives the code back.
+// activation, and a refusal before anything changed on chain gives the code back. A code that completed
+// its activation is spent: a family that lost its session logs in with its device key (device-login.ts).
 import { getAddress, isAddress, ZeroAddress } from "ethers";
 import { z } from "zod";
 import { DomainError } from "@tegoed/sdk";
@@ -161,7 +162,14 @@ export async function activateFamily(
       await repo.recordFailedAttempt(row.id, attempts, null);
       return { outcome: "invalid", attemptsLeft: MAX_CODE_ATTEMPTS - attempts };
     }
-    if (row.usedAt) return row.usedBy === holder.toLowerCase() ? { outcome: "resumed", code: row } : { outcome: "used" };
+    if (row.usedAt) {
+      // The same phone may finish an activation that was cut short; once it completed (every budget
+      // recorded as held by the key) the code logs no one in again: the phone signs a challenge instead.
+      if (row.usedBy !== holder.toLowerCase()) return { outcome: "used" };
+      const budgets = await repo.budgetsOfFamily(row.familyId);
+      const completed = budgets.length > 0 && budgets.every((b) => b.holderAddress === holder.toLowerCase());
+      return completed ? { outcome: "used" } : { outcome: "resumed", code: row };
+    }
     if (row.expiresAt <= now) return { outcome: "expired" };
     await repo.markCodeUsed(row.id, now, holder);
     return { outcome: "claimed", code: row };

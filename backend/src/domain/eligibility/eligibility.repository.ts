@@ -214,6 +214,38 @@ export function eligibilityRepository(db: Db) {
       return rows.map((row) => ({ ...toBudget(row), childId: row.child_id!, firstName: row.first_name, birthYear: row.birth_year }));
     },
 
+    /** The live family whose budgets this device key holds (as the last activation recorded it). */
+    async familyOfHolder(holder: string): Promise<string | null> {
+      const row = await db
+        .selectFrom("budgets")
+        .innerJoin("children", "children.id", "budgets.child_id")
+        .innerJoin("families", "families.id", "children.family_id")
+        .select("families.id")
+        .where("budgets.holder_address", "=", holder.toLowerCase())
+        .where("families.deleted_at", "is", null)
+        .executeTakeFirst();
+      return row?.id ?? null;
+    },
+
+    /** Opens a login challenge for a device key; an earlier open one of the key is replaced. */
+    async putLoginChallenge(holder: string, nonceHash: string, expiresAt: Date): Promise<void> {
+      await db
+        .insertInto("family_login_challenges")
+        .values({ holder_address: holder.toLowerCase(), nonce_hash: nonceHash, expires_at: expiresAt })
+        .onConflict((oc) => oc.column("holder_address").doUpdateSet({ nonce_hash: nonceHash, expires_at: expiresAt }))
+        .execute();
+    },
+
+    /** Takes the key's open challenge away (each is used at most once), or null when there is none. */
+    async takeLoginChallenge(holder: string): Promise<{ nonceHash: string; expiresAt: Date } | null> {
+      const row = await db
+        .deleteFrom("family_login_challenges")
+        .where("holder_address", "=", holder.toLowerCase())
+        .returning(["nonce_hash", "expires_at"])
+        .executeTakeFirst();
+      return row ? { nonceHash: row.nonce_hash, expiresAt: row.expires_at } : null;
+    },
+
     async markIssued(budgetIds: readonly string[], issuedCents: bigint): Promise<void> {
       for (const part of chunks(budgetIds, INSERT_CHUNK)) {
         await db.updateTable("budgets").set({ status: "issued", issued_cents: issuedCents })

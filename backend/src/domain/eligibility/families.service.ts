@@ -1,8 +1,8 @@
 // Eligible families: import them with their children from a municipality's CSV file (validated row by
 // row), add one by hand, approve them. Personal data stays in Postgres; nothing of it reaches the chain
 // or the audit log (which records ids and counts only).
-import Papa from "papaparse";
 import { z } from "zod";
+import { readCsv } from "@tegoed/sdk/csv";
 import { DomainError, type RejectionCode } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { familiesRepository, type Family } from "../../db/families.repository.ts";
@@ -181,35 +181,22 @@ interface ParsedRows {
 
 /** Reads and validates the file; throws CSV_UNREADABLE when it is not CSV with the expected columns. */
 function parseCsv(csv: string, currentYear: number): ParsedRows {
-  const parsed = Papa.parse<Record<string, string>>(csv.replace(/^\uFEFF/, ""), {
-    header: true,
-    skipEmptyLines: "greedy",
-    transformHeader: (h) => h.trim().toLowerCase(),
-    delimitersToGuess: [",", ";", "\t"],
-  });
-  const fatal = parsed.errors.find((e) => e.type === "Quotes" || e.type === "Delimiter");
-  if (fatal && !(fatal.type === "Delimiter" && parsed.meta.fields && parsed.meta.fields.length > 1)) {
-    throw new DomainError("CSV_UNREADABLE", undefined, { reason: fatal.message, row: String((fatal.row ?? 0) + 2) });
-  }
-  const fields = parsed.meta.fields ?? [];
-  const missing = IMPORT_COLUMNS.filter((c) => !fields.includes(c));
+  const table = readCsv(csv);
+  if (table.unreadable) throw new DomainError("CSV_UNREADABLE", undefined, { reason: table.unreadable.reason, row: String(table.unreadable.line) });
+  const missing = IMPORT_COLUMNS.filter((c) => !table.fields.includes(c));
   if (missing.length > 0) throw new DomainError("CSV_UNREADABLE", undefined, { missingColumns: missing.join(",") });
-  if (parsed.data.length > MAX_IMPORT_ROWS) {
-    throw new DomainError("INVALID_INPUT", `At most ${MAX_IMPORT_ROWS} rows per file.`, { field: "csv", rows: String(parsed.data.length) });
+  if (table.records.length > MAX_IMPORT_ROWS) {
+    throw new DomainError("INVALID_INPUT", `At most ${MAX_IMPORT_ROWS} rows per file.`, { field: "csv", rows: String(table.records.length) });
   }
-  const mismatched = new Map<number, string>();
-  for (const e of parsed.errors) if (e.type === "FieldMismatch" && e.row !== undefined) mismatched.set(e.row, e.message);
 
   const schema = rowSchema(currentYear);
   const out: ParsedRows = { rows: [], rejected: [] };
-  parsed.data.forEach((record, index) => {
+  table.records.forEach((record, index) => {
     const row = index + 2;
     const familyRef = typeof record.family_ref === "string" && record.family_ref.trim() !== "" ? record.family_ref.trim() : undefined;
-    const mismatch = mismatched.get(index);
+    const mismatch = table.mismatched.get(index);
     if (mismatch !== undefined) {
-      const extra = (record as { __parsed_extra?: unknown[] }).__parsed_extra;
-      const found = Object.keys(record).length + (extra ? extra.length - 1 : 0);
-      out.rejected.push({ row, field: "(row)", reason: mismatch, code: "columns", params: { expected: fields.length, found }, ...(familyRef && { familyRef }) });
+      out.rejected.push({ row, field: "(row)", reason: mismatch.message, code: "columns", params: { expected: mismatch.expected, found: mismatch.found }, ...(familyRef && { familyRef }) });
       return;
     }
     const result = schema.safeParse(record);

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { DomainError } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
-import { familiesRepository, type FamilyDeletion } from "../../db/families.repository.ts";
+import { familiesRepository, type Family, type FamilyDeletion } from "../../db/families.repository.ts";
 import type { BudgetStatus } from "../../db/schema.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import { getFund, parseInput } from "../funds/funds.service.ts";
@@ -30,6 +30,21 @@ export interface ChildBudgetView {
   fund: { id: string; name: string; chainAddress: string; chainId: bigint; index: number };
   /** Payments and refunds, newest first. */
   history: HistoryEntry[];
+}
+
+/** The family of a session: undefined once its personal data was deleted (the session no longer works). */
+export async function findLiveFamily(deps: Pick<EligibilityDeps, "db">, familyId: string): Promise<Family | undefined> {
+  const found = await familiesRepository(deps.db).findById(familyId);
+  return found && !found.deletedAt ? found : undefined;
+}
+
+/** What a family's session is bound to: the device key that holds its budgets, and the budgets. */
+export async function familyBinding(deps: Pick<EligibilityDeps, "db">, familyId: string): Promise<{ holderAddress: string; budgetIds: string[] }> {
+  const budgets = await eligibilityRepository(deps.db).budgetsOfFamily(familyId);
+  return {
+    holderAddress: budgets.find((b) => b.holderAddress)?.holderAddress ?? "0x0000000000000000000000000000000000000000",
+    budgetIds: budgets.map((b) => b.budgetId),
+  };
 }
 
 /** A family's children with their budgets as the chain holds them now, and their history. */

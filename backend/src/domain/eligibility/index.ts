@@ -2,6 +2,7 @@
 export * from "./activation-codes.ts";
 export * from "./activation.service.ts";
 export * from "./budgets.service.ts";
+export * from "./device-login.ts";
 export type { EligibilityDeps } from "./deps.ts";
 export type { BudgetRecord, FamilyOverview, HistoryEntry } from "./eligibility.repository.ts";
 export * from "./families.service.ts";

@@ -1,2 +1,2 @@
-export * from "./service.ts";
+export * from "./merchants.service.ts";
 export { isValidIban, normalizeIban } from "./iban.ts";

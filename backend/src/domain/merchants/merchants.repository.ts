@@ -1,8 +1,7 @@
 // Merchants, their users and the funds they are approved for. The only SQL of the merchants service.
 import { sql, type ExpressionBuilder, type Selectable } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
-import type { MerchantStatus, MerchantsTable } from "../../db/schema.ts";
-import { withPaymentTables, type MerchantFundsTable, type PaymentDatabase } from "../../db/payments-schema.ts";
+import type { Database, MerchantFundsTable, MerchantStatus, MerchantsTable } from "../../db/schema.ts";
 import type { Db } from "../../db/transaction.ts";
 import { PREPARED } from "../../db/connect.ts";
 import { precompiled } from "../../db/precompiled.ts";
@@ -110,7 +109,7 @@ function toMerchant(row: Selectable<MerchantsTable> & { suspend_reason: string |
 
 /** The session row of a token hash, its shop user and the shop's standing (a till's every request). */
 const shopUserBySession = precompiled((handle: Db, tokenHash: string) =>
-  withPaymentTables(handle)
+  handle
     .selectFrom("sessions as s")
     .leftJoin("merchant_users as u", "u.id", "s.subject_id")
     .leftJoin("merchants as m", "m.id", "u.merchant_id")
@@ -122,7 +121,7 @@ const shopUserBySession = precompiled((handle: Db, tokenHash: string) =>
     .modifyEnd(PREPARED));
 
 /** The funds of shop `m` as a JSON array, read in the same query. */
-function fundLinks(eb: ExpressionBuilder<PaymentDatabase & { m: PaymentDatabase["merchants"] }, "m">) {
+function fundLinks(eb: ExpressionBuilder<Database & { m: Database["merchants"] }, "m">) {
   return jsonArrayFrom(
     eb.selectFrom("merchant_funds as mf")
       .select(["mf.fund_id as fundId", sql<boolean>`mf.suspended_at is not null`.as("suspended")])
@@ -135,7 +134,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (id: string) => UUID.test(id);
 
 export function merchantsRepository(handle: Db) {
-  const db = withPaymentTables(handle);
+  const db = handle;
 
   async function links(merchantId: string): Promise<MerchantFundLink[]> {
     const rows = await db.selectFrom("merchant_funds").selectAll().where("merchant_id", "=", merchantId).orderBy("approved_at").execute();

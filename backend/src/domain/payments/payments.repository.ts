@@ -2,7 +2,6 @@
 // charge time, and the take-over of an abandoned idempotency claim.
 import { sql } from "kysely";
 import { paymentRow } from "../../db/chain-index.repository.ts";
-import { withPaymentTables } from "../../db/payments-schema.ts";
 import type { Db } from "../../db/transaction.ts";
 import { PREPARED } from "../../db/connect.ts";
 import { precompiled } from "../../db/precompiled.ts";
@@ -51,7 +50,7 @@ const recordChargeStatement = precompiled((
   handle: Db, paymentId: string, fundId: string, budgetId: string, merchant: string, amountCents: bigint, nonce: bigint, txHash: string,
   blockNumber: bigint, logIndex: number, blockTime: Date, scope: string, key: string, response: string, actorId: string | null, details: string,
 ) =>
-  withPaymentTables(handle)
+  handle
     .with("k", (q) =>
       q.updateTable("idempotency_keys")
         .set({ status: "done", response })
@@ -90,7 +89,7 @@ const recordChargeStatement = precompiled((
     .modifyEnd(PREPARED));
 
 export function paymentsRepository(handle: Db) {
-  const db = withPaymentTables(handle);
+  const db = handle;
 
   return {
     async fundByIndex(factoryIndex: number): Promise<FundRef | null> {
@@ -207,7 +206,7 @@ export function paymentsRepository(handle: Db) {
 }
 
 async function lines(
-  db: ReturnType<typeof withPaymentTables>,
+  db: Db,
   filter: { paymentId?: string; merchant?: string; from?: Date; to?: Date; limit?: number },
 ): Promise<PaymentLine[]> {
   let query = db

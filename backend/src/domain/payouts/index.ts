@@ -1,3 +1,3 @@
 // Settlement to shops: payout runs, the crash-safe payout steps, schedules and the scheduler.
-export * from "./service.ts";
+export * from "./payouts.service.ts";
 export * from "./schedule.ts";

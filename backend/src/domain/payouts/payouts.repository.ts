@@ -1,8 +1,8 @@
 // Payout runs and payouts: the only SQL of the payouts service. Rows become domain objects here.
 import { sql, type Selectable } from "kysely";
 import {
-  withPayoutTables, type BankName, type PayoutRunStatus, type PayoutRunsTable, type PayoutStatus, type PayoutTrigger, type PayoutsTable,
-} from "../../db/payouts-schema.ts";
+  type BankName, type PayoutRunStatus, type PayoutRunsTable, type PayoutStatus, type PayoutTrigger, type PayoutsTable,
+} from "../../db/schema.ts";
 import type { Db } from "../../db/transaction.ts";
 
 export const OPEN_STATUSES: readonly PayoutStatus[] = ["pending", "sent", "confirmed"];
@@ -110,7 +110,7 @@ const runColumns = [
 const CHUNK = 500;
 
 export function payoutsRepository(handle: Db) {
-  const db = withPayoutTables(handle);
+  const db = handle;
   return {
     /** How many payouts are in each state (for the metrics). */
     async countByStatus(): Promise<{ state: string; count: number }[]> {

@@ -6,7 +6,7 @@ import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { leaderLoop } from "../../db/leader.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
 import { payoutsRepository } from "./payouts.repository.ts";
-import { localDateTime, processRun, reconcilePayouts, startAndProcess, type PayoutDeps } from "./service.ts";
+import { localDateTime, processRun, reconcilePayouts, startAndProcess, type PayoutDeps } from "./payouts.service.ts";
 
 export type Schedule = { kind: "instant" } | { kind: "daily"; at: string };
 

@@ -3,8 +3,6 @@
 // log's pages. Read-only; sums come back as bigint cents.
 import { sql, type ColumnType, type RawBuilder } from "kysely";
 import type { ActorType, JsonObject } from "../../db/schema.ts";
-import type { PaymentTables } from "../../db/payments-schema.ts";
-import type { PayoutTables } from "../../db/payouts-schema.ts";
 import type { Db } from "../../db/transaction.ts";
 
 /** count(*) and sum(bigint) answer int8 / numeric: cast to int8 so both engines hand back bigint. */
@@ -100,7 +98,7 @@ export type SpendingTables = {
 };
 
 export function reportsRepository(handle: Db) {
-  const db = handle.withTables<PaymentTables & PayoutTables & SpendingTables>();
+  const db = handle.withTables<SpendingTables>();
 
   return {
     async figures(fundId: string): Promise<FundFigures> {
@@ -144,6 +142,28 @@ export function reportsRepository(handle: Db) {
         paidOutCents: big(r.paid),
         shops: big(r.shops),
       };
+    },
+
+    /**
+     * What happened in the fund since `since` (by block time; payouts by settlement time): payments and
+     * refunds per receiving address, and the cents settled. Subtracted from the rollups, it gives the
+     * figures as of that moment.
+     */
+    async since(fundId: string, since: Date): Promise<{ byMerchant: Map<string, { payments: bigint; spentCents: bigint; refundedCents: bigint }>; paidOutCents: bigint }> {
+      const [payments, refunds, paid] = await Promise.all([
+        db.selectFrom("payments").where("fund_id", "=", fundId).where("block_time", ">=", since)
+          .select(["merchant", sql<string>`count(*)::int8`.as("n"), sql<string>`sum(amount_cents)::int8`.as("cents")]).groupBy("merchant").execute(),
+        db.selectFrom("refunds").innerJoin("payments", "payments.payment_id", "refunds.payment_id")
+          .where("payments.fund_id", "=", fundId).where("refunds.block_time", ">=", since)
+          .select(["payments.merchant", sql<string>`sum(refunds.amount_cents)::int8`.as("cents")]).groupBy("payments.merchant").execute(),
+        db.selectFrom("payouts").where("fund_id", "=", fundId).where("status", "=", "settled").where("settled_at", ">=", since)
+          .select(sql<string>`coalesce(sum(amount_cents), 0)::int8`.as("cents")).executeTakeFirstOrThrow(),
+      ]);
+      const byMerchant = new Map<string, { payments: bigint; spentCents: bigint; refundedCents: bigint }>();
+      const line = (merchant: string) => byMerchant.get(merchant) ?? { payments: 0n, spentCents: 0n, refundedCents: 0n };
+      for (const p of payments) byMerchant.set(p.merchant, { ...line(p.merchant), payments: big(p.n), spentCents: big(p.cents) });
+      for (const r of refunds) byMerchant.set(r.merchant, { ...line(r.merchant), refundedCents: big(r.cents) });
+      return { byMerchant, paidOutCents: big(paid.cents) };
     },
 
     /** Spending per receiving address, with the shop behind it when known. Largest first. */

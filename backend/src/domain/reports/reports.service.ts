@@ -9,6 +9,8 @@ import { reportsRepository, type AuditRow, type FundFigures, type ShopSpending }
 export interface ReportsDeps {
   db: Db;
   clock: () => Date;
+  /** The public figures are as of the last full period of this length. Default: an hour; 0: real time. */
+  publicFiguresPeriodMs?: number;
 }
 
 export interface SpendingLine {
@@ -169,16 +171,39 @@ export function suppress(fund: Fund, figures: FundFigures, categories: Dashboard
   };
 }
 
-export async function publicFund(deps: ReportsDeps, fundId: string): Promise<PublicFigures> {
-  const fund = await getFund(deps, fundId);
-  const repo = reportsRepository(deps.db);
-  const [figures, shops] = await Promise.all([repo.figures(fund.id), repo.byShop(fund.id)]);
-  return suppress(fund, figures, byCategory(fund, shops));
+/** The start of the period `now` is in: public figures are as of then, so polling around a purchase does not reveal its amount. */
+export function lastFullPeriod(now: Date, periodMs = 3_600_000): Date {
+  return periodMs > 0 ? new Date(Math.floor(now.getTime() / periodMs) * periodMs) : now;
 }
 
-export async function publicFunds(deps: ReportsDeps): Promise<PublicFigures[]> {
+/** The fund's public figures as of the last full hour (`asOf`; another period when configured). */
+export async function publicFund(deps: ReportsDeps, fundId: string): Promise<PublicFigures & { asOf: Date }> {
+  const fund = await getFund(deps, fundId);
+  const asOf = lastFullPeriod(deps.clock(), deps.publicFiguresPeriodMs);
+  const repo = reportsRepository(deps.db);
+  const [figures, shops, since] = await Promise.all([repo.figures(fund.id), repo.byShop(fund.id), repo.since(fund.id, asOf)]);
+  // What came after the hour is taken off the rollups' figures.
+  const then = shops.map((shop) => {
+    const later = since.byMerchant.get(shop.merchantAddress);
+    return later
+      ? { ...shop, payments: shop.payments - later.payments, spentCents: shop.spentCents - later.spentCents, refundedCents: shop.refundedCents - later.refundedCents }
+      : shop;
+  });
+  const sum = (pick: (l: { payments: bigint; spentCents: bigint; refundedCents: bigint }) => bigint) =>
+    [...since.byMerchant.values()].reduce((total, l) => total + pick(l), 0n);
+  const figuresThen: FundFigures = {
+    ...figures,
+    payments: figures.payments - sum((l) => l.payments),
+    spentCents: figures.spentCents - sum((l) => l.spentCents),
+    refundedCents: figures.refundedCents - sum((l) => l.refundedCents),
+    paidOutCents: figures.paidOutCents - since.paidOutCents,
+  };
+  return { ...suppress(fund, figuresThen, byCategory(fund, then)), asOf };
+}
+
+export async function publicFunds(deps: ReportsDeps): Promise<(PublicFigures & { asOf: Date })[]> {
   const ids = await reportsRepository(deps.db).fundIds();
-  const out: PublicFigures[] = [];
+  const out: (PublicFigures & { asOf: Date })[] = [];
   for (const id of ids) out.push(await publicFund(deps, id));
   return out;
 }

@@ -10,6 +10,8 @@ export interface StaffUserRecord {
   roles: StaffRole[];
   disabledAt: Date | null;
   createdAt: Date;
+  totpSecret: string | null;
+  totpEnabledAt: Date | null;
 }
 
 export interface StaffRepository {
@@ -21,6 +23,8 @@ export interface StaffRepository {
   update(id: string, changes: { roles?: StaffRole[]; disabledAt?: Date | null }): Promise<StaffUserRecord>;
   /** False when there is no such user. */
   setPasswordHash(id: string, passwordHash: string): Promise<boolean>;
+  /** Sets (or clears) the second factor's secret and when it was turned on. False when there is no such user. */
+  setTotp(id: string, totp: { secret: string | null; enabledAt: Date | null }): Promise<boolean>;
   /** Ids of the enabled admins, locked until the end of the transaction. */
   lockActiveAdmins(): Promise<string[]>;
   countAdmins(): Promise<number>;
@@ -34,6 +38,8 @@ function toRecord(row: Selectable<StaffUsersTable>): StaffUserRecord {
     roles: row.roles,
     disabledAt: row.disabled_at,
     createdAt: row.created_at,
+    totpSecret: row.totp_secret,
+    totpEnabledAt: row.totp_enabled_at,
   };
 }
 
@@ -68,6 +74,11 @@ export function staffRepository(db: Db): StaffRepository {
     },
     async setPasswordHash(id, passwordHash) {
       const result = await db.updateTable("staff_users").set({ password_hash: passwordHash }).where("id", "=", id).executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+    async setTotp(id, totp) {
+      const result = await db.updateTable("staff_users").set({ totp_secret: totp.secret, totp_enabled_at: totp.enabledAt })
+        .where("id", "=", id).executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
     async update(id, changes) {

@@ -1,10 +1,12 @@
 // Staff accounts: bootstrap of the first admin, login with rate-limited attempts, and the admin's
 // management of staff users. Every change is written to the audit log in the same transaction.
 // No Express here: the http layer checks roles and turns DomainErrors into answers.
+import { Secret, TOTP } from "otpauth";
 import { DomainError } from "@tegoed/sdk";
 import { auditLogRepository, inTransaction, type Db } from "../../db/index.ts";
 import type { StaffRole } from "../../db/schema.ts";
-import { loginAttemptsRepository, type AttemptPolicy } from "../auth/login-attempts.repository.ts";
+import type { AttemptPolicy } from "../auth/login-attempts.repository.ts";
+import { loginLimiter } from "../auth/login-limiter.ts";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
 import type { IssuedSession, SessionService } from "../auth/sessions.ts";
 import { EmailTaken, staffRepository, type StaffUserRecord } from "./staff.repository.ts";
@@ -18,6 +20,9 @@ export interface StaffUser {
   roles: StaffRole[];
   disabled: boolean;
   createdAt: Date;
+  totpEnabled: boolean;
+  /** Must set up the second factor before anything else (see StaffDeps.requireSecondFactor). */
+  mustEnrolTotp: boolean;
 }
 
 export interface StaffDeps {
@@ -28,14 +33,18 @@ export interface StaffDeps {
   now?: () => Date;
   /** Default: 5 attempts within 15 minutes, then 15 minutes locked. */
   loginPolicy?: AttemptPolicy;
+  /** Admin and finance users must log in with a second factor (TOTP): true in production. */
+  requireSecondFactor?: boolean;
 }
 
-export const DEFAULT_LOGIN_POLICY: AttemptPolicy = { maxAttempts: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+/** The roles that move money or manage accounts: they need a second factor where it is required. */
+export const SECOND_FACTOR_ROLES: readonly StaffRole[] = ["admin", "finance"];
 
 export interface StaffService {
   /** Creates the first admin at start-up, unless an admin exists already. */
   bootstrapAdmin(input: { email: string; password: string }): Promise<{ created: boolean }>;
-  login(input: { email: string; password: string }): Promise<{ user: StaffUser; session: IssuedSession }>;
+  /** `client` is the client's address, for the login limiter. A user with a second factor also sends `otp`. */
+  login(input: { email: string; password: string; otp?: string; client: string }): Promise<{ user: StaffUser; session: IssuedSession }>;
   logout(actorId: string, token: string): Promise<void>;
   /** The enabled staff user with this id, or undefined. */
   findActive(id: string): Promise<StaffUser | undefined>;
@@ -46,15 +55,33 @@ export interface StaffService {
   changePassword(id: string, input: { currentPassword: string; newPassword: string }): Promise<IssuedSession>;
   /** An administrator sets a new password (a forgotten one); the user's sessions end. */
   resetPassword(actorId: string, id: string, newPassword: string): Promise<void>;
+  /** A new TOTP secret for the user's authenticator app; it counts once confirmed. */
+  enrolTotp(id: string): Promise<{ secret: string; uri: string }>;
+  /** Turns the second factor on with the app's current code (OTP_INVALID otherwise). */
+  confirmTotp(id: string, code: string): Promise<StaffUser>;
+  /** An administrator removes a user's second factor (a lost phone); the user's sessions end. */
+  resetTotp(actorId: string, id: string): Promise<void>;
 }
 
-export function toStaffUser(record: StaffUserRecord): StaffUser {
+function totpOf(email: string, secret: string): TOTP {
+  return new TOTP({ issuer: "Tegoed", label: email, secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 });
+}
+
+/** True when `code` is the current code of the secret (or the one before or after it, for clock drift). */
+function totpMatches(email: string, secret: string, code: string, at: Date): boolean {
+  return totpOf(email, secret).validate({ token: code, timestamp: at.getTime(), window: 1 }) !== null;
+}
+
+export function toStaffUser(record: StaffUserRecord, requireSecondFactor = false): StaffUser {
+  const totpEnabled = record.totpEnabledAt !== null;
   return {
     id: record.id,
     email: record.email,
     roles: [...record.roles],
     disabled: record.disabledAt !== null,
     createdAt: record.createdAt,
+    totpEnabled,
+    mustEnrolTotp: requireSecondFactor && !totpEnabled && record.roles.some((r) => SECOND_FACTOR_ROLES.includes(r)),
   };
 }
 
@@ -63,8 +90,8 @@ const uniqueRoles = (roles: StaffRole[]) => [...new Set(roles)];
 
 export function staffService(deps: StaffDeps): StaffService {
   const now = deps.now ?? (() => new Date());
-  const policy = deps.loginPolicy ?? DEFAULT_LOGIN_POLICY;
-  const loginKey = (email: string) => deps.sessions.loginKey("staff", email);
+  const limiter = loginLimiter({ db: deps.db, sessions: deps.sessions, now, policy: deps.loginPolicy });
+  const toUser = (record: StaffUserRecord) => toStaffUser(record, deps.requireSecondFactor ?? false);
 
   function wrongCredentials(): DomainError {
     return new DomainError("UNAUTHENTICATED", "The email address or the password is not right.");
@@ -91,34 +118,31 @@ export function staffService(deps: StaffDeps): StaffService {
 
     async login(input) {
       const email = normaliseEmail(input.email);
-      const key = loginKey(email);
-      const claim = await loginAttemptsRepository(deps.db).claim(key, now(), policy);
-      if (!claim.allowed) {
-        const seconds = Math.max(1, Math.ceil((claim.lockedUntil.getTime() - now().getTime()) / 1000));
-        throw new DomainError(
-          "RATE_LIMITED",
-          `Too many login attempts for this account: try again in ${Math.ceil(seconds / 60)} minute(s).`,
-          { retryAfterSeconds: String(seconds), retryAt: claim.lockedUntil.toISOString() },
-        );
-      }
-
-      const record = await staffRepository(deps.db).findByEmail(email);
-      const ok = await verifyPassword(input.password, record?.passwordHash ?? (await dummyPasswordHash()));
-      if (!record || !ok) {
-        await auditLogRepository(deps.db).append({
-          actorType: "staff",
-          actorId: record?.id ?? null,
-          action: "staff.login_failed",
-        });
-        throw wrongCredentials();
-      }
-      if (record.disabledAt !== null) {
-        throw new DomainError("FORBIDDEN", "This account is disabled: ask an administrator.");
-      }
-      await loginAttemptsRepository(deps.db).reset(key);
-      const session = await deps.sessions.start("staff", record.id);
-      await auditLogRepository(deps.db).append({ actorType: "staff", actorId: record.id, action: "staff.login" });
-      return { user: toStaffUser(record), session };
+      return limiter.attempt("staff", email, input.client, async () => {
+        const record = await staffRepository(deps.db).findByEmail(email);
+        const ok = await verifyPassword(input.password, record?.passwordHash ?? (await dummyPasswordHash()));
+        if (!record || !ok) {
+          await auditLogRepository(deps.db).append({
+            actorType: "staff",
+            actorId: record?.id ?? null,
+            action: "staff.login_failed",
+          });
+          throw wrongCredentials();
+        }
+        if (record.disabledAt !== null) {
+          throw new DomainError("FORBIDDEN", "This account is disabled: ask an administrator.");
+        }
+        if (record.totpEnabledAt !== null) {
+          if (input.otp === undefined) throw new DomainError("OTP_REQUIRED");
+          if (!totpMatches(record.email, record.totpSecret!, input.otp, now())) {
+            await auditLogRepository(deps.db).append({ actorType: "staff", actorId: record.id, action: "staff.login_failed", details: { factor: "totp" } });
+            throw new DomainError("OTP_INVALID");
+          }
+        }
+        const session = await deps.sessions.start("staff", record.id);
+        await auditLogRepository(deps.db).append({ actorType: "staff", actorId: record.id, action: "staff.login" });
+        return { user: toUser(record), session };
+      });
     },
 
     async logout(actorId, token) {
@@ -128,11 +152,11 @@ export function staffService(deps: StaffDeps): StaffService {
 
     async findActive(id) {
       const record = await staffRepository(deps.db).findById(id);
-      return record && record.disabledAt === null ? toStaffUser(record) : undefined;
+      return record && record.disabledAt === null ? toUser(record) : undefined;
     },
 
     async list() {
-      return (await staffRepository(deps.db).list()).map(toStaffUser);
+      return (await staffRepository(deps.db).list()).map(toUser);
     },
 
     async create(actorId, input) {
@@ -157,8 +181,40 @@ export function staffService(deps: StaffDeps): StaffService {
           subjectId: record.id,
           details: { roles },
         });
-        return toStaffUser(record);
+        return toUser(record);
       });
+    },
+
+    async enrolTotp(id) {
+      const record = await staffRepository(deps.db).findById(id);
+      if (!record || record.disabledAt !== null) throw new DomainError("UNAUTHENTICATED");
+      if (record.totpEnabledAt !== null) throw new DomainError("CONFLICT", "The second factor is set up already.");
+      const secret = new Secret({ size: 20 }).base32;
+      await staffRepository(deps.db).setTotp(id, { secret, enabledAt: null });
+      return { secret, uri: totpOf(record.email, secret).toString() };
+    },
+
+    async confirmTotp(id, code) {
+      const staff = staffRepository(deps.db);
+      const record = await staff.findById(id);
+      if (!record || record.disabledAt !== null) throw new DomainError("UNAUTHENTICATED");
+      if (record.totpEnabledAt !== null) throw new DomainError("CONFLICT", "The second factor is set up already.");
+      if (record.totpSecret === null) throw new DomainError("CONFLICT", "Start setting up the second factor first.");
+      if (!totpMatches(record.email, record.totpSecret, code, now())) throw new DomainError("OTP_INVALID");
+      const enabledAt = now();
+      await staff.setTotp(id, { secret: record.totpSecret, enabledAt });
+      await auditLogRepository(deps.db).append({ actorType: "staff", actorId: id, action: "staff.totp_enabled", subjectType: "staff_user", subjectId: id });
+      return toUser({ ...record, totpEnabledAt: enabledAt });
+    },
+
+    async resetTotp(actorId, id) {
+      await inTransaction(deps.db, async (trx) => {
+        if (!(await staffRepository(trx).setTotp(id, { secret: null, enabledAt: null }))) {
+          throw new DomainError("NOT_FOUND", "There is no staff user with this id.", { id });
+        }
+        await auditLogRepository(trx).append({ actorType: "staff", actorId, action: "staff.totp_reset", subjectType: "staff_user", subjectId: id });
+      });
+      await deps.sessions.endAllOf("staff", id);
     },
 
     async changePassword(id, input) {
@@ -212,7 +268,7 @@ export function staffService(deps: StaffDeps): StaffService {
           subjectId: id,
           details,
         });
-        return toStaffUser(record);
+        return toUser(record);
       });
       // After the commit: a disabled account's sessions end now (its requests are refused anyway).
       if (user.disabled) await deps.sessions.endAllOf("staff", id);

@@ -7,8 +7,8 @@ import { Wallet } from "ethers";
 import { paymentIdOf } from "../../../src/chain/fund-client.ts";
 import { idempotencyRepository } from "../../../src/db/idempotency.repository.ts";
 import { auditLogRepository } from "../../../src/db/audit-log.repository.ts";
-import { type Merchant, suspendMerchant } from "../../../src/domain/merchants/service.ts";
-import { charge, listPayments, lookupQr, refund } from "../../../src/domain/payments/service.ts";
+import { type Merchant, suspendMerchant } from "../../../src/domain/merchants/merchants.service.ts";
+import { charge, listPayments, lookupQr, refund } from "../../../src/domain/payments/payments.service.ts";
 import { ENGINES, useDatabase } from "../../support/engines.ts";
 import { type TestChain, activeBudgets, chainTime, laneTxCount, signPermit, startTestChain } from "../../chain/harness.ts";
 import { type ChainFunds, STAFF_ID, approvedMerchant, depsFor, qrText, refusal, seedChainFunds, CHAIN_ENGINE } from "./support.ts";
@@ -103,6 +103,35 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
       expect(await t.fund.budgetOf(budgetId)).toMatchObject({ balance: 290_00n, nonce: 1n });
       const rows = await ctx.db.selectFrom("payments").select("payment_id").where("budget_id", "=", budgetId.toLowerCase()).execute();
       expect(rows).toHaveLength(1);
+    });
+
+    it("20 charges of one QR at once (other keys, other shops): one pays, the others are PERMIT_USED, and only one transaction is sent", async () => {
+      const other = await approvedMerchant(deps(), funds);
+      const { budgetId, family } = await one();
+      const qr = await qrText(t, family, budgetId);
+      const before = await laneTxCount(t);
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => charge(deps(), { merchantId: (i % 2 ? other : shop).id, qr, amountCents: 10_00, idempotencyKey: key() })),
+      );
+      expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+      const codes = outcomes.flatMap((o) => (o.status === "rejected" ? [(o.reason as { code: string }).code] : []));
+      expect(codes).toEqual(Array(19).fill("PERMIT_USED"));
+      expect(await laneTxCount(t)).toBe(before + 1);
+      expect(await t.fund.budgetOf(budgetId)).toMatchObject({ balance: 290_00n, nonce: 1n });
+    });
+
+    it("20 full refunds of one payment at once: one refunds, the others are REFUND_EXCEEDED, and only one transaction is sent", async () => {
+      const { budgetId, family } = await one();
+      const paid = await charge(deps(), { merchantId: shop.id, qr: await qrText(t, family, budgetId), amountCents: 20_00, idempotencyKey: key() });
+      const before = await laneTxCount(t);
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 20 }, () => refund(deps(), { merchantId: shop.id, paymentId: paid.paymentId, amountCents: 20_00 })),
+      );
+      expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+      const codes = outcomes.flatMap((o) => (o.status === "rejected" ? [(o.reason as { code: string }).code] : []));
+      expect(codes).toEqual(Array(19).fill("REFUND_EXCEEDED"));
+      expect(await laneTxCount(t)).toBe(before + 1);
+      expect((await t.fund.budgetOf(budgetId)).balance).toBe(300_00n);
     });
 
     it("100 concurrent charges of 100 budgets all succeed", async () => {

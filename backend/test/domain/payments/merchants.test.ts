@@ -5,7 +5,7 @@ import { auditLogRepository } from "../../../src/db/audit-log.repository.ts";
 import {
   applyMerchant, approveMerchant, categoriesMask, createMerchantUser, declineMerchant, getMerchant,
   listMerchantUsers, suspendMerchant, verifyMerchantLogin,
-} from "../../../src/domain/merchants/service.ts";
+} from "../../../src/domain/merchants/merchants.service.ts";
 import { ENGINES, useDatabase } from "../../support/engines.ts";
 import { type TestChain, startTestChain } from "../../chain/harness.ts";
 import { APPLICATION, type ChainFunds, STAFF_ID, approvedMerchant, depsFor, kvk, refusal, seedChainFunds, CHAIN_ENGINE } from "./support.ts";

@@ -7,8 +7,8 @@ import type { HDNodeWallet, Wallet } from "ethers";
 import { DomainError, encodePaymentQr, qrFromPermit, type PaymentPermit } from "@tegoed/sdk";
 import { FundClient } from "../../../src/chain/fund-client.ts";
 import type { Db } from "../../../src/db/transaction.ts";
-import { applyMerchant, approveMerchant, type Merchant, type MerchantDeps } from "../../../src/domain/merchants/service.ts";
-import type { PaymentDeps } from "../../../src/domain/payments/service.ts";
+import { applyMerchant, approveMerchant, type Merchant, type MerchantDeps } from "../../../src/domain/merchants/merchants.service.ts";
+import type { PaymentDeps } from "../../../src/domain/payments/payments.service.ts";
 import { type TestChain, signPermit } from "../../chain/harness.ts";
 import type { ChainEngine } from "../../../../scripts/lib/local-chain.ts";
 

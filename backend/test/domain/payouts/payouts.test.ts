@@ -10,7 +10,7 @@ import {
   InjectedCrash, approveRun, getRun, merchantPayouts, owedPerShop, paidPerShop, processRun, reconcilePayouts, rejectRun, startAndProcess,
   startRun, getPayoutSchedule, setPayoutSchedule, runDuePayouts, type CrashPoint, type PayoutDeps,
 } from "../../../src/domain/payouts/index.ts";
-import type { Merchant } from "../../../src/domain/merchants/service.ts";
+import type { Merchant } from "../../../src/domain/merchants/merchants.service.ts";
 import type { BankAdapter, TransferBank } from "../../../src/bank/index.ts";
 import { simulatedBank } from "../../../src/bank/simulated.ts";
 import { ENGINES, useDatabase } from "../../support/engines.ts";
@@ -108,8 +108,14 @@ describe.each(ENGINES)("payouts with the simulated bank on $name", (engine) => {
 
     it("crash after the bank paid and the reconciliation crashes too: still paid once", async () => {
       const shop = await owedShop(ctx.db, t, funds, 9_99n);
-      await startAndProcess(deps({ crashAt: crashOnceAt("after-bank") }), { fundId: funds.fundId, trigger: "manual", staffUserId: null }).catch(() => {});
-      await reconcilePayouts(deps({ crashAt: crashOnceAt("after-confirm") })).catch(() => {});
+      await expect(startAndProcess(deps({ crashAt: crashOnceAt("after-bank") }), { fundId: funds.fundId, trigger: "manual", staffUserId: null }))
+        .rejects.toBeInstanceOf(InjectedCrash);
+      // The bank paid, then the process died: nothing after the transfer was written.
+      const [crashed] = await payoutsOf(ctx.db, shop.id);
+      expect((await bankTransfers(ctx.db, [crashed!.reference])).map((x) => x.amount_cents)).toEqual([9_99n]);
+      expect(crashed!.status).not.toMatch(/confirmed|settled/);
+      await expect(reconcilePayouts(deps({ crashAt: crashOnceAt("after-confirm") }))).rejects.toBeInstanceOf(InjectedCrash);
+      expect((await payoutsOf(ctx.db, shop.id)).map((p) => p.status)).toEqual(["confirmed"]);
       await reconcilePayouts(deps());
       await expectSettledOnce(ctx.db, shop, 9_99n);
     });
@@ -117,7 +123,8 @@ describe.each(ENGINES)("payouts with the simulated bank on $name", (engine) => {
 
   it("the indexer marks a payout the chain recorded as settled, with its transaction, when a crash kept us from writing it", async () => {
     const shop = await owedShop(ctx.db, t, funds, 6_66n);
-    await startAndProcess(deps({ crashAt: crashOnceAt("after-chain") }), { fundId: funds.fundId, trigger: "manual", staffUserId: null }).catch(() => {});
+    await expect(startAndProcess(deps({ crashAt: crashOnceAt("after-chain") }), { fundId: funds.fundId, trigger: "manual", staffUserId: null }))
+      .rejects.toBeInstanceOf(InjectedCrash);
     const [before] = await payoutsOf(ctx.db, shop.id);
     expect(before).toMatchObject({ status: "confirmed", settle_tx_hash: null });
     await createIndexer({ db: ctx.db, dbKind: ctx.kind, provider: t.provider, onError: () => {} }).catchUp();

@@ -6,11 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Db } from "../../../src/db/transaction.ts";
-import { withPayoutTables } from "../../../src/db/payouts-schema.ts";
 import { simulatedBank, type SimulatedBankOptions } from "../../../src/bank/simulated.ts";
 import type { BankAdapter } from "../../../src/bank/index.ts";
 import { InjectedCrash, type CrashPoint, type PayoutDeps } from "../../../src/domain/payouts/index.ts";
-import type { Merchant } from "../../../src/domain/merchants/service.ts";
+import type { Merchant } from "../../../src/domain/merchants/merchants.service.ts";
 import { type TestChain, activeBudgets, signPermit } from "../../chain/harness.ts";
 import { approvedMerchant, depsFor, type ChainFunds } from "../payments/support.ts";
 
@@ -58,11 +57,11 @@ export async function pay(t: TestChain, shopAddress: string, cents: bigint): Pro
 /** What the simulated bank transferred under each of these references. */
 export async function bankTransfers(db: Db, references: readonly string[]) {
   if (references.length === 0) return [];
-  return withPayoutTables(db).selectFrom("simulated_bank_transfers").selectAll().where("reference", "in", references).orderBy("id").execute();
+  return db.selectFrom("simulated_bank_transfers").selectAll().where("reference", "in", references).orderBy("id").execute();
 }
 
 export async function payoutsOf(db: Db, merchantId: string) {
-  return withPayoutTables(db).selectFrom("payouts").selectAll().where("merchant_id", "=", merchantId).orderBy("created_at").execute();
+  return db.selectFrom("payouts").selectAll().where("merchant_id", "=", merchantId).orderBy("created_at").execute();
 }
 
 /** A camt.053.001.02 statement with one batch-booked debit entry per list (and an incoming credit, to be ignored). */

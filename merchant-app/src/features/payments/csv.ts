@@ -1,12 +1,7 @@
 // The payment list as CSV, made in the browser: one row per payment, amounts as plain decimals.
 import type { PaymentList } from "@tegoed/sdk";
+import { toCsv } from "@tegoed/sdk/csv";
 import { centsToDecimal } from "../../lib/money.ts";
-
-function cell(value: string): string {
-  // Quote what needs it; a leading =, +, - or @ would run as a formula in a spreadsheet.
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 export function paymentsCsv(list: PaymentList): string {
   const header = ["paid_at", "payment_id", "amount_eur", "refunded_eur", "net_eur", "confirmed", "tx_hash"];
@@ -15,7 +10,7 @@ export function paymentsCsv(list: PaymentList): string {
     p.confirmed ? "yes" : "no", p.txHash,
   ]);
   const totals = ["total", String(list.totals.count), centsToDecimal(list.totals.amountCents), centsToDecimal(list.totals.refundedCents), centsToDecimal(list.totals.netCents), "", ""];
-  return [header, ...rows, totals].map((row) => row.map(cell).join(",")).join("\r\n") + "\r\n";
+  return toCsv(header, [...rows, totals]);
 }
 
 /** Hands the text to the browser as a download. */

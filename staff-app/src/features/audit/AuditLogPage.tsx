@@ -4,7 +4,8 @@ import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { formatDateTime, type AuditLogEntry, type AuditLogQuery } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
-import { downloadText, toCsv } from "../../lib/csv.ts";
+import { toCsv } from "@tegoed/sdk/csv";
+import { downloadText } from "../../lib/csv.ts";
 import { errorText } from "../../lib/errors.ts";
 import { Field, Notice } from "../../lib/ui.tsx";
 

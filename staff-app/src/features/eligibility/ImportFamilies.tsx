@@ -5,7 +5,8 @@ import { useState, type ChangeEvent } from "react";
 import { useTranslation } from "react-i18next";
 import type { ImportReport } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
-import { downloadText, toCsv } from "../../lib/csv.ts";
+import { toCsv } from "@tegoed/sdk/csv";
+import { downloadText } from "../../lib/csv.ts";
 import { errorText } from "../../lib/errors.ts";
 import { Notice, Progress } from "../../lib/ui.tsx";
 import { previewImport, REQUIRED_COLUMNS, type ImportPreview, type PreviewRejection } from "./import-preview.ts";
@@ -93,7 +94,9 @@ export function ImportFamilies({ fundId, onImported, currentYear = new Date().ge
       {progress && !preview && <Progress label={t("eligibility.checking", { name: fileName })} value={progress.done} max={progress.total} />}
       {preview && (
         <div aria-live="polite">
-          {preview.missingColumns.length > 0 ? (
+          {preview.unreadable ? (
+            <Notice kind="error">{t("errors.CSV_UNREADABLE")}</Notice>
+          ) : preview.missingColumns.length > 0 ? (
             <Notice kind="error">{t("eligibility.missingColumns", { columns: preview.missingColumns.join(", ") })}</Notice>
           ) : (
             <>

@@ -1,7 +1,7 @@
 // The import file checked in the browser before anything is sent: the same rules as the backend
 // (backend/src/domain/eligibility/families.service.ts), so staff see every rejected row and why at once.
 // The backend checks again on import; its report is the one that counts.
-import { parseCsvText } from "../../lib/csv.ts";
+import { readCsv } from "@tegoed/sdk/csv";
 
 export const REQUIRED_COLUMNS = [
   "family_ref", "parent_name", "address_line1", "postal_code", "city", "language", "child_first_name", "child_birth_year",
@@ -18,6 +18,8 @@ export interface PreviewRejection {
 }
 
 export interface ImportPreview {
+  /** The file is not CSV (an unclosed quote…): the backend refuses it whole with CSV_UNREADABLE. */
+  unreadable: boolean;
   missingColumns: string[];
   rows: number;
   validRows: number;
@@ -73,25 +75,24 @@ function normalised(record: Record<string, string>, field: string): string {
 
 export async function previewImport(csv: string, options: PreviewOptions): Promise<ImportPreview> {
   const chunk = options.chunk ?? 500;
-  const table = parseCsvText(csv);
-  const header = (table[0] ?? []).map((h) => h.trim().toLowerCase());
-  const missingColumns = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
-  const body = table.slice(1);
-  const preview: ImportPreview = { missingColumns, rows: body.length, validRows: 0, families: 0, validFamilies: 0, sample: [], rejected: [] };
-  if (missingColumns.length > 0) return preview;
+  const table = readCsv(csv);
+  const missingColumns = REQUIRED_COLUMNS.filter((c) => !table.fields.includes(c));
+  const body = table.records;
+  const preview: ImportPreview = { unreadable: table.unreadable !== undefined, missingColumns, rows: body.length, validRows: 0, families: 0, validFamilies: 0, sample: [], rejected: [] };
+  if (preview.unreadable || missingColumns.length > 0) return preview;
 
   const groups = new Map<string, { row: number; record: Record<string, string> }[]>();
   const rejectedRows = new Map<number, PreviewRejection[]>();
   const refOfRow = new Map<number, string>();
   for (let i = 0; i < body.length; i++) {
-    const cells = body[i]!;
+    const record = body[i]!;
     const row = i + 2; // as a spreadsheet shows it: the header is row 1
-    const record = Object.fromEntries(header.map((h, j) => [h, cells[j] ?? ""]));
     if (preview.sample.length < (options.sampleSize ?? 5)) preview.sample.push(record);
     const ref = (record.family_ref ?? "").trim();
     if (ref) refOfRow.set(row, ref);
-    if (cells.length !== header.length) {
-      rejectedRows.set(row, [{ row, field: "(row)", reason: "columns", params: { expected: header.length, found: cells.length } }]);
+    const mismatch = table.mismatched.get(i);
+    if (mismatch) {
+      rejectedRows.set(row, [{ row, field: "(row)", reason: "columns", params: { expected: mismatch.expected, found: mismatch.found } }]);
     } else {
       const problems = checkRow(record, options.currentYear).map((p) => ({ ...p, row }));
       if (problems.length) rejectedRows.set(row, problems);

@@ -1,10 +1,13 @@
 // Activation: the code from the letter and a new PIN. The key is made and encrypted here, on the phone;
-// only its address goes to the backend. After a lost session the same key is registered again.
+// only its address goes to the backend. The code works once: after a lost session the phone logs in
+// again with its key (the PIN unlocks it, it signs the backend's challenge).
 import { useId, useState, type FormEvent } from "react";
+import type { SigningKey } from "ethers";
 import { useTranslation } from "react-i18next";
 import type { WalletApi } from "../../lib/api.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { createDeviceKey, isValidPin, PIN_LENGTH, type KeyStorage } from "../../lib/keystore.ts";
+import { PinForm } from "../pay/pin-form.tsx";
 import { CodeScanner } from "./code-scanner.tsx";
 
 export interface ActivationPageProps {
@@ -30,6 +33,38 @@ export function ActivationPage({ api, keys, existingAddress, sessionExpired, rep
   const [problems, setProblems] = useState<{ code?: string; pin?: string; pinRepeat?: string }>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+
+  async function loginWithKey(key: SigningKey) {
+    setFailure(null);
+    setBusy(true);
+    try {
+      await api.loginWithKey(key, existingAddress!);
+      onActivated();
+    } catch (error) {
+      setFailure(errorMessage(error, t, i18n.language));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (existingAddress && !replaced) {
+    return (
+      <section aria-labelledby={`${id}-title`} className="stack">
+        <h1 id={`${id}-title`}>{t("activation.loginTitle")}</h1>
+        {sessionExpired && <p className="notice" role="status">{t("app.sessionExpired")}</p>}
+        <p>{t("activation.loginIntro")}</p>
+        <PinForm keys={keys} submitLabel={t("activation.loginSubmit")} onUnlocked={(key) => void loginWithKey(key)} />
+        {failure && (
+          <div role="alert" className="error-box">
+            <h2>{t("activation.errorTitle")}</h2>
+            <p>{failure}</p>
+          </div>
+        )}
+        {busy && <p role="status">{t("activation.loginBusy")}</p>}
+        {helpLink}
+      </section>
+    );
+  }
 
   async function submit(event: FormEvent) {
     event.preventDefault();

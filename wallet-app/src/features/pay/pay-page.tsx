@@ -5,9 +5,10 @@ import { useTranslation } from "react-i18next";
 import type { SigningKey } from "ethers";
 import type { WalletChild } from "../../lib/api.ts";
 import type { KeyStorage } from "../../lib/keystore.ts";
-import { formatCents, parseEuros } from "../../lib/money.ts";
+import { centsToInput, formatCents, parseEuros } from "../../lib/money.ts";
 import { detectPayment, watchFrom, type PaidResult, type PaymentWatch } from "./paid.ts";
 import { keySigner, nextNonce, signPaymentQr } from "./permit.ts";
+import { loadPayLimit, savePayLimit } from "./pay-limit.ts";
 import { PinForm } from "./pin-form.tsx";
 import { QrCode } from "./qr-code.tsx";
 import { MAX_CODES, useRenewingQr } from "./use-renewing-qr.ts";
@@ -37,7 +38,11 @@ export function PayPage({ children, keys, childId, poll, onChooseChild, onDone, 
   const selectedId = childId ?? (choices.length === 1 ? choices[0]!.childId : undefined);
   const child = children.find((c) => c.childId === selectedId);
   const [key, setKey] = useState<SigningKey | null>(null);
-  const [limitText, setLimitText] = useState("");
+  // The parent's default maximum per payment, remembered from the last QR (€ 50 at first).
+  const [limitText, setLimitText] = useState(() => {
+    const saved = loadPayLimit();
+    return saved === null ? "" : centsToInput(saved, lang);
+  });
   const [limitProblem, setLimitProblem] = useState<string | null>(null);
   const [limitCents, setLimitCents] = useState<number | null>(null);
 
@@ -76,6 +81,7 @@ export function PayPage({ children, keys, childId, poll, onChooseChild, onDone, 
     if (!limitText.trim()) {
       setLimitCents(null);
       setLimitProblem(null);
+      savePayLimit(null);
       return true;
     }
     const cents = parseEuros(limitText);
@@ -86,6 +92,7 @@ export function PayPage({ children, keys, childId, poll, onChooseChild, onDone, 
     }
     setLimitCents(cents);
     setLimitProblem(null);
+    savePayLimit(cents);
     return true;
   };
   return (

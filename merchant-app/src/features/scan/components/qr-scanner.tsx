@@ -1,4 +1,4 @@
-// Camera → QR text, nothing more. Rear camera first; frames go to a worker that runs jsQR; the torch
+// Camera → QR text, nothing more. Rear camera first; frames go to a worker that runs ZXing (WebAssembly); the torch
 // button appears only when the camera says it has one.
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";

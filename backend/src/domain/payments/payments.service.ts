@@ -11,6 +11,11 @@
 // never pay twice whatever happens here; a claim left pending by a crash is taken over only after
 // `staleClaimMs`, and then the chain is asked first (the payment id is a function of budget and nonce)
 // so the answer is the original payment's receipt, not a second attempt.
+//
+// One transaction per QR: a permit (budget and nonce) is claimed before its payment is sent, so when
+// several charges of one QR race (other keys, other shops), one is sent and the others are refused as
+// PERMIT_USED without a transaction. Refunds of one payment run one at a time, so a second full refund
+// is refused by its simulation (REFUND_EXCEEDED) instead of reverting on chain.
 import { createHash } from "node:crypto";
 import { DomainError, PaymentQrError, decodePaymentQr, domainErrorFromQr, permitFromQr, type PaymentPermit } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
@@ -313,6 +318,7 @@ async function runCharge(deps: PaymentDeps, cmd: ChargeCommand, scope: string, r
   const keys = idempotencyRepository(deps.db);
   const amount = BigInt(cmd.amountCents);
   let sent = false;
+  let permit: { scope: string; key: string } | undefined;
   try {
     const s = await ready.scanned;
     if (recovering) {
@@ -328,6 +334,7 @@ async function runCharge(deps: PaymentDeps, cmd: ChargeCommand, scope: string, r
     // The contract judged the QR in a simulation (eth_call): a dead one is refused with its reason
     // before anything is sent. A claim taken over from a crashed request simulates afresh.
     const simulated = recovering ? await s.client.simulatePay(s.permit, s.signature, s.merchantAddress, amount) : await ready.simulated;
+    permit = await claimPermit(deps, s, scope, cmd.idempotencyKey, recovering);
     sent = true;
     const paid = await s.client.paySimulated(simulated);
     // The event is in the receipt, and so is its block's time on most nodes; else it is asked once
@@ -336,14 +343,22 @@ async function runCharge(deps: PaymentDeps, cmd: ChargeCommand, scope: string, r
     const event: PaymentEvent = { kind: "payment", fundAddress: s.client.address, ...paid, blockTime };
     // No other payment can come between the simulation and this one (the nonce), so the balance the
     // simulation left is the balance now, unless staff topped up in between.
-    return await record(deps, cmd, scope, s, event, simulated.balanceAfter);
+    const receipt = await record(deps, cmd, scope, s, event, simulated.balanceAfter);
+    await keys.complete(permit.scope, permit.key, receipt.paymentId).catch((error: unknown) => {
+      // Paid on chain and answered: a permit left pending only keeps its (spent) nonce claimed.
+      if (!isDatabaseUnavailable(error)) throw error;
+    });
+    return receipt;
   } catch (error) {
     // A node that refused the connection got nothing: as certain as a refusal (a restarting node must not
     // hold the till's key for `staleClaimMs`).
     const uncertain = sent && !(error instanceof DomainError && !UNCERTAIN.has(error.code)) && !neverReachedNode(error);
-    // Refused for sure (nothing was paid): free the key so a retry can act. Else keep it pending; the
-    // retry after `staleClaimMs` looks on the chain.
-    if (!uncertain) await keys.release(scope, cmd.idempotencyKey);
+    // Refused for sure (nothing was paid): free the key (and the permit) so a retry can act. Else keep
+    // them pending; the retry after `staleClaimMs` looks on the chain.
+    if (!uncertain) {
+      await keys.release(scope, cmd.idempotencyKey);
+      if (permit) await keys.release(permit.scope, permit.key);
+    }
     // Not after a timeout: its transaction may still wait in the node's pool and be mined later; that
     // claim waits for `staleClaimMs` as before.
     else if (!(error instanceof DomainError && error.code === "CHAIN_TIMEOUT")) {
@@ -352,6 +367,20 @@ async function runCharge(deps: PaymentDeps, cmd: ChargeCommand, scope: string, r
     }
     throw error;
   }
+}
+
+/**
+ * Claims the permit (budget and nonce) for this charge before it is sent; another charge holds it: the
+ * QR is used (PERMIT_USED), and nothing is sent. A charge taken over from a crashed request may hold it already.
+ */
+async function claimPermit(
+  deps: PaymentDeps, s: Scanned, scope: string, idempotencyKey: string, recovering: boolean,
+): Promise<{ scope: string; key: string }> {
+  const permit = { scope: `permit:${s.client.address.toLowerCase()}`, key: `${s.permit.budgetId.toLowerCase()}:${s.permit.nonce}` };
+  const mine = createHash("sha256").update(`${scope}\0${idempotencyKey}`).digest("hex");
+  const claim = await idempotencyRepository(deps.db).claim(permit.scope, permit.key, mine);
+  if (claim === "claimed" || (recovering && claim === "in-progress")) return permit;
+  throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
 }
 
 async function record(
@@ -408,7 +437,7 @@ export async function refund(deps: PaymentDeps, cmd: RefundCommand): Promise<Ref
     throw new DomainError("PAYMENT_UNKNOWN", undefined, { paymentId: String(cmd.paymentId) });
   }
   const client = deps.fund(payment.fundAddress);
-  const result = await client.refund(payment.budgetId, payment.nonce, amount);
+  const result = await oneAtATime(deps, "refund", payment.paymentId, () => client.refund(payment.budgetId, payment.nonce, amount));
   // What is left to refund: the payment's amount less all its refunds so far (this one included), as the
   // chain counts them (the contract keeps no payment record, only the refunded cents per payment).
   const [event, refunded] = await Promise.all([
@@ -432,6 +461,28 @@ export async function refund(deps: PaymentDeps, cmd: RefundCommand): Promise<Ref
     refundableCents: toNumber(payment.amountCents - refunded),
     txHash: result.txHash.toLowerCase(),
   };
+}
+
+/**
+ * Runs `work` while no other request (of any replica) runs work under the same `key`: the others wait,
+ * up to `waitForClaimMs` (then CONFLICT). A holder that crashed is passed over after `staleClaimMs`.
+ */
+async function oneAtATime<T>(deps: PaymentDeps, what: string, key: string, work: () => Promise<T>): Promise<T> {
+  const keys = idempotencyRepository(deps.db);
+  const scope = `lock:${what}`;
+  const waitUntil = Date.now() + (deps.waitForClaimMs ?? DEFAULT_WAIT_MS);
+  for (let round = 0; ; round++) {
+    if ((await keys.claim(scope, key, "held")) === "claimed") break;
+    const staleBefore = new Date(clockOf(deps)().getTime() - (deps.staleClaimMs ?? DEFAULT_STALE_MS));
+    if (await paymentsRepository(deps.db).takeOverStaleClaim(scope, key, "held", staleBefore)) break;
+    if (Date.now() > waitUntil) throw new DomainError("CONFLICT", `Another ${what} of this is still running: try again shortly.`);
+    await sleep(Math.min(25 * 2 ** Math.min(round, 3), 200));
+  }
+  try {
+    return await work();
+  } finally {
+    await keys.release(scope, key);
+  }
 }
 
 function toItem(line: PaymentLine): PaymentListItem {

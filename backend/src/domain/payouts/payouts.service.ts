@@ -20,7 +20,7 @@ import { SETTLE_BATCH_MAX, bankRefOf, type FundClient, type SettleOutcome } from
 import type { BankAdapter, DebtorAccount, TransferBank } from "../../bank/index.ts";
 import { buildPain001, sepaText } from "../../bank/sepa/pain001.ts";
 import { readCamt053 } from "../../bank/sepa/camt053.ts";
-import type { PayoutTrigger } from "../../db/payouts-schema.ts";
+import type { PayoutTrigger } from "../../db/schema.ts";
 import { payoutsRepository, type NewPayout, type Payout, type PayoutCandidate, type PayoutRun, type RunProgress } from "./payouts.repository.ts";
 
 export type { Payout, PayoutRun, RunProgress, MerchantPaidTotal } from "./payouts.repository.ts";
@@ -557,8 +557,8 @@ export interface StatementImport {
  * reference of a SEPA run, with the same amount, confirms that payout (whether or not staff marked the
  * file sent), and the payout is recorded on chain.
  */
-export async function importStatement(deps: PayoutDeps, xml: string, staffUserId: string): Promise<StatementImport> {
-  const transactions = readCamt053(xml);
+export async function importStatement(deps: PayoutDeps, xml: string | readonly string[], staffUserId: string): Promise<StatementImport> {
+  const transactions = (typeof xml === "string" ? [xml] : xml).flatMap((file) => readCamt053(file));
   const now = clockOf(deps)();
   const result: StatementImport = { confirmed: [], mismatched: [], ignored: 0 };
   const runs = new Set<string>();
@@ -571,7 +571,7 @@ export async function importStatement(deps: PayoutDeps, xml: string, staffUserId
         result.ignored++;
         continue;
       }
-      if (payout.amountCents !== tx.amountCents) {
+      if (payout.amountCents !== tx.amountCents || tx.currency !== "EUR") {
         result.mismatched.push(payout.reference);
         continue;
       }

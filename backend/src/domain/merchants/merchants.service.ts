@@ -10,7 +10,8 @@ import type { FundClient } from "../../chain/fund-client.ts";
 import { isValidIban, normalizeIban } from "./iban.ts";
 // One password format for staff and shop users: the auth module's scrypt hashes.
 import { dummyPasswordHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
-import { sha256 } from "../auth/sessions.ts";
+import { loginLimiter } from "../auth/login-limiter.ts";
+import { sha256, type IssuedSession, type SessionService } from "../auth/sessions.ts";
 import { merchantsRepository, type Merchant, type MerchantUser, type ParticipatingMerchant } from "./merchants.repository.ts";
 
 export type { Merchant, MerchantFundLink, MerchantUser, ParticipatingMerchant, ShopStanding, ShopUser } from "./merchants.repository.ts";
@@ -270,17 +271,29 @@ export async function verifyMerchantLogin(deps: MerchantDeps, cmd: { email: stri
   return { id: user.id, merchantId: user.merchantId, email: user.email, createdAt: user.createdAt };
 }
 
+/** A shop user's login through the one login limiter of staff and shops; starts the session. */
+export async function loginMerchant(
+  deps: MerchantDeps & { sessions: SessionService },
+  cmd: { email: string; password: string; client: string },
+): Promise<{ user: MerchantUser; session: IssuedSession }> {
+  const limiter = loginLimiter({ db: deps.db, sessions: deps.sessions, now: deps.clock });
+  return limiter.attempt("merchant", cmd.email, cmd.client, async () => {
+    const user = await verifyMerchantLogin(deps, cmd);
+    return { user, session: await deps.sessions.start("merchant", user.id) };
+  });
+}
+
 function newPassword(password: unknown): string {
   if (typeof password !== "string" || password.length < MIN_PASSWORD) throw invalid("newPassword", `at least ${MIN_PASSWORD} characters`);
   if (password.length > 256) throw invalid("newPassword", "at most 256 characters");
   return password;
 }
 
-/** A shop user changes their own password; the caller ends their other sessions. */
+/** A shop user changes their own password: every session of theirs ends, and a new one starts for this device. */
 export async function changeMerchantPassword(
-  deps: MerchantDeps,
+  deps: MerchantDeps & { sessions: SessionService },
   cmd: { userId: string; currentPassword: string; newPassword: string },
-): Promise<void> {
+): Promise<IssuedSession> {
   const repo = merchantsRepository(deps.db);
   const stored = await repo.userHash(cmd.userId);
   if (stored === null) throw new DomainError("UNAUTHENTICATED");
@@ -291,11 +304,13 @@ export async function changeMerchantPassword(
   await auditLogRepository(deps.db).append({
     actorType: "merchant", actorId: cmd.userId, action: "merchant.user.password_change", subjectType: "merchant_user", subjectId: cmd.userId,
   });
+  await deps.sessions.endAllOf("merchant", cmd.userId);
+  return deps.sessions.start("merchant", cmd.userId);
 }
 
-/** A merchant manager sets a new password for a shop's user who lost theirs; the caller ends their sessions. */
+/** A merchant manager sets a new password for a shop's user who lost theirs; their sessions end. */
 export async function resetMerchantPassword(
-  deps: MerchantDeps,
+  deps: MerchantDeps & { sessions: SessionService },
   cmd: { staffUserId: string; merchantId: string; userId: string; newPassword: string },
 ): Promise<void> {
   const passwordHash = await hashPassword(newPassword(cmd.newPassword));
@@ -308,4 +323,5 @@ export async function resetMerchantPassword(
       details: { merchantId: cmd.merchantId },
     });
   });
+  await deps.sessions.endAllOf("merchant", cmd.userId);
 }

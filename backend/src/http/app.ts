@@ -8,6 +8,7 @@ import type { StaffService } from "../domain/staff/index.ts";
 import { GuessLimiter } from "../domain/eligibility/index.ts";
 import { appsRouter } from "./apps.ts";
 import { createAuth, type Auth } from "./auth.ts";
+import { registerCardRoutes } from "./cards.routes.ts";
 import { registerEligibilityRoutes } from "./eligibility.routes.ts";
 import { registerFamilyRoutes } from "./family.routes.ts";
 import { registerFundsRoutes } from "./funds.routes.ts";
@@ -49,6 +50,8 @@ export interface AppDeps {
   trustProxy?: number | string | false;
   /** Shop applications per client: one per process. Default: 10 an hour. */
   applicationLimiter?: GuessLimiter;
+  /** The Tegoed card: the pepper from CARD_PEPPER_FILE, the help phone printed on cards. Absent: no card routes. */
+  cards?: { pepper: Uint8Array; helpPhone?: string; clientLimiter?: GuessLimiter; tillLimiter?: GuessLimiter };
   /** Serve the built apps (<app>/dist) found under this folder: the repository root. Absent: API only. */
   appsRoot?: string;
 }
@@ -98,6 +101,12 @@ export function createAppParts(deps: AppDeps): AppParts {
     applications: deps.applicationLimiter ?? new GuessLimiter({ maxFailures: 10, windowMs: 60 * 60_000 }),
   });
   registerPaymentRoutes(api, { payments: shops, auth });
+  if (deps.cards) {
+    registerCardRoutes(api, {
+      cards: { ...domain, pepper: deps.cards.pepper, helpPhone: deps.cards.helpPhone ?? "14 0594" }, merchants: shops, auth,
+      clientLimiter: deps.cards.clientLimiter ?? new GuessLimiter(), tillLimiter: deps.cards.tillLimiter ?? new GuessLimiter({ maxFailures: 10 }),
+    });
+  }
   registerReportsRoutes(api, { db: deps.database.db, auth, chain: deps.chain, clock: domain.clock });
   if (deps.payouts) {
     registerPayoutRoutes(api, { payouts: { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock, ...deps.payouts }, merchants: shops, auth, logger });

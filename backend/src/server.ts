@@ -12,6 +12,7 @@ import { Relayer } from "./chain/relayer.ts";
 import { DEFAULT_PAYOUT_CONFIG, REPOSITORY_ROOT, type Config } from "./config.ts";
 import { migrateToLatest, openDatabase } from "./db/index.ts";
 import { sessionService } from "./domain/auth/index.ts";
+import { loadCardPepper } from "./domain/cards/index.ts";
 import { GuessLimiter } from "./domain/eligibility/index.ts";
 import { createIndexer, type Indexer } from "./domain/indexer/index.ts";
 import { createPayoutScheduler, reconcilePayouts, type PayoutScheduler } from "./domain/payouts/index.ts";
@@ -106,7 +107,8 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       });
     }
 
-    const app = createApp({ database, sessions, staff, chain, indexerLag, ledger, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger,
+    const cards = { pepper: loadCardPepper(config.cardPepper.file, { create: config.cardPepper.create }), helpPhone: config.cardHelpPhone };
+    const app = createApp({ database, sessions, staff, chain, indexerLag, ledger, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger, cards,
       applicationLimiter: new GuessLimiter({ maxFailures: config.applicationsPerHour, windowMs: 60 * 60_000 }), appsRoot: REPOSITORY_ROOT, payouts: payoutSettings });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, (error?: Error) => (error ? reject(error) : resolve(s)));

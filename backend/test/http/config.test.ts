@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, DEFAULT_DEPLOYMENT_FILE, DEVELOPMENT_SESSION_SECRET, loadConfig } from "../../src/config.ts";
+import { dirname, resolve } from "node:path";
 import { DEFAULT_DATA_DIR } from "../../src/db/index.ts";
 
 const KEY_A = `0x${"a1".repeat(32)}`;
@@ -33,6 +34,7 @@ describe("loadConfig", () => {
         cookieSecure: false,
         trustProxy: false,
         applicationsPerHour: 10,
+        cardPepper: { file: resolve(dirname(DEFAULT_DATA_DIR), "card-pepper"), create: true },
       });
     });
 
@@ -62,6 +64,8 @@ describe("loadConfig", () => {
         APPLICATIONS_PER_HOUR: "20",
         STAFF_ADMIN_EMAIL: "Beheer@Gemeente.nl",
         STAFF_ADMIN_PASSWORD: "a long enough password",
+        CARD_PEPPER_FILE: "/etc/tegoed/card-pepper",
+        CARD_HELP_PHONE: "14 0594",
       });
       expect(config).toEqual({
         production: true,
@@ -78,8 +82,14 @@ describe("loadConfig", () => {
         cookieSecure: false,
         trustProxy: 1,
         applicationsPerHour: 20,
+        cardPepper: { file: "/etc/tegoed/card-pepper", create: false },
+        cardHelpPhone: "14 0594",
         staffAdmin: { email: "beheer@gemeente.nl", password: "a long enough password" },
       });
+    });
+
+    it("refuses production without CARD_PEPPER_FILE: a new pepper would make every card unusable", () => {
+      expect(refusal({ NODE_ENV: "production", SESSION_SECRET: SECRET })).toMatch(/^CARD_PEPPER_FILE is required when NODE_ENV=production/);
     });
 
     it("takes a relative DEPLOYMENT_FILE from the repository root, as npm run deploy does", () => {
@@ -93,7 +103,7 @@ describe("loadConfig", () => {
     });
 
     it("makes the cookie Secure in production by default", () => {
-      expect(loadConfig({ NODE_ENV: "production", SESSION_SECRET: SECRET }).cookieSecure).toBe(true);
+      expect(loadConfig({ NODE_ENV: "production", SESSION_SECRET: SECRET, CARD_PEPPER_FILE: "/etc/tegoed/card-pepper" }).cookieSecure).toBe(true);
     });
   });
 

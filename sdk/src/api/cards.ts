@@ -12,7 +12,7 @@ export const CardStateSchema = z.enum(CARD_STATES);
 export type CardState = z.infer<typeof CardStateSchema>;
 
 /** The card code: the card QR's text as scanned, or as typed from the card (spaces and dashes allowed). */
-const CardCodeSchema = z.string().trim().min(1, "must not be empty").max(80, "must be at most 80 characters");
+const CardCodeSchema = z.string().trim().min(1, "must not be empty").max(300, "must be at most 300 characters");
 /** Five digits, typed by the parent. */
 export const PinSchema = z.string().regex(/^\d{5}$/, "must be 5 digits");
 

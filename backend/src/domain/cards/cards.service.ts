@@ -434,7 +434,9 @@ async function payOnce(deps: CardDeps, cmd: CardChargeCommand, code: CardQr): Pr
   try {
     const fund = await getFund(deps, card.fundId);
     const client = deps.fundClient(fund.chainAddress);
-    const [chainId, state] = await Promise.all([client.relayer.chainId(), attempt.budget ? client.budgetOf(attempt.budget.budgetId) : null]);
+    const [chainId, state, latest] = await Promise.all([
+      client.relayer.chainId(), attempt.budget ? client.budgetOf(attempt.budget.budgetId) : null, client.relayer.provider.getBlock("latest"),
+    ]);
     // The limit and the child are told only to whoever knows the PIN.
     if (!attempt.budget || !state || attempt.overLimit) {
       if (!opensCard(card, code.secret, cmd.pin, deps.pepper)) throw await wrongPin(deps, card, cmd.guesser);
@@ -449,10 +451,9 @@ async function payOnce(deps: CardDeps, cmd: CardChargeCommand, code: CardQr): Pr
         if (!opensCard(card, code.secret, cmd.pin, deps.pepper)) throw await wrongPin(deps, card, cmd.guesser);
         throw new DomainError("CARD_REPLACED", "This card no longer holds this budget: it was moved to a phone or another card.");
       }
-      const permit = {
-        fund: fund.chainAddress, budgetId: budget.budgetId, maxAmount: amount, nonce,
-        deadline: BigInt(Math.floor(deps.clock().getTime() / 1000) + PERMIT_SECONDS),
-      };
+      // A minute from now by the chain's clock, which is what the contract compares with (it may run ahead of ours).
+      const now = Math.max(Math.floor(deps.clock().getTime() / 1000), latest?.timestamp ?? 0);
+      const permit = { fund: fund.chainAddress, budgetId: budget.budgetId, maxAmount: amount, nonce, deadline: BigInt(now + PERMIT_SECONDS) };
       const signature = signWithCard(card, code.secret, cmd.pin, deps.pepper, chainId, permit);
       if (signature === null) throw await wrongPin(deps, card, cmd.guesser);
       if (round === 0) await repo.setAttempts(card.id, 0);

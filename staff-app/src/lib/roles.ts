@@ -14,6 +14,7 @@ export const ACTIONS = {
   "families.search": ["validator", "admin", "auditor"],
   "budgets.freeze": ["validator"],
   "access.reissue": ["validator"],
+  "cards.manage": ["validator"],
   "families.delete": ["admin"],
   "shops.review": ["merchant_manager"],
   "payouts.view": ["finance", "admin", "auditor"],

@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import type { PublicFund, PublicFundList } from "@tegoed/sdk";
 import { rememberLanguage, type Language } from "../lib/i18n.ts";
 import { formatCents, formatDate, formatNumber } from "../lib/money.ts";
+import { CardBalanceCheck } from "./CardBalance.tsx";
 
 /** The fund id in /public/<id>, if the page was opened for one fund. */
 export function fundIdInPath(path: string): string | null {
@@ -98,6 +99,7 @@ export function PublicPage({ load = () => fetchPublicFunds() }: { load?: () => P
         {funds === null && !failed && <p role="status">{t("common.loading")}</p>}
         {funds?.length === 0 && <p>{t("public.none")}</p>}
         {funds?.map((fund) => <PublicFundFigures key={fund.id} fund={fund} />)}
+        <CardBalanceCheck />
       </main>
     </>
   );

@@ -16,7 +16,7 @@ import { auditLogRepository } from "../../src/db/audit-log.repository.ts";
 import { opensCard, signWithCard } from "../../src/domain/cards/card-key.ts";
 import { GuessLimiter } from "../../src/domain/eligibility/index.ts";
 import { ENGINES } from "../support/engines.ts";
-import { pdfTextLines } from "../support/pdf-text.ts";
+import { pdfTextLines } from "../../../scripts/lib/pdf-text.ts";
 import { startDomainChain, type DomainChain } from "../domain/eligibility/support.ts";
 import { PASSWORD, randomEmail, refusal, useApp } from "./harness.ts";
 

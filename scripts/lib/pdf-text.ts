@@ -1,6 +1,7 @@
 // Reads back what our PDFs print, as a person reading the page would: the text lines drawn with the
 // standard fonts (pdf-lib writes them as hex strings in Flate-compressed content streams), and the
-// QR code drawn as filled squares, rebuilt into its module matrix. Only for PDFs made by print.ts.
+// QR code drawn as filled squares, rebuilt into its module matrix. Only for PDFs made by the backend's
+// cards/print.ts: the tests read printed cards and letters with it, and the demo seed its cards.
 import { inflateSync } from "node:zlib";
 
 /** Every content stream of the file, inflated, in file order. */
@@ -57,4 +58,9 @@ export function pdfQrModules(stream: string): boolean[][] {
   const grid = Array.from({ length: size }, () => Array<boolean>(size).fill(false));
   modules.forEach((_, i) => (grid[rows[i]!]![cols[i]!] = true));
   return grid;
+}
+
+/** The QR printed in the PDF (on whichever page it is), as its module matrix. */
+export function pdfQr(pdf: Uint8Array): boolean[][] {
+  return contentStreams(pdf).map(pdfQrModules).sort((a, b) => b.length - a.length)[0] ?? [];
 }

@@ -442,10 +442,25 @@ describe("the whole story", () => {
     await postma.getByRole("button", { name: t("cards.issue") }).click();
     await postma.getByText(/Kaart \d{4} \d{4} \d{4} is uitgegeven/).waitFor({ timeout: 120_000 });
     await screenshot(staff, "staff-card-issued");
-    /** What the print button opens: the PDF's bytes, fetched from its blob: address in the staff page. */
+    /**
+     * What the print button opens in a new tab: the PDF's bytes, taken from the Blob the page hands to
+     * URL.createObjectURL (the app's CSP rightly forbids the page to fetch a blob: address).
+     */
+    await staff.evaluate(() => {
+      const made = URL.createObjectURL.bind(URL);
+      const w = window as unknown as { printedBlobs: Blob[] };
+      w.printedBlobs = [];
+      URL.createObjectURL = (blob: Blob | MediaSource) => {
+        if (blob instanceof Blob) w.printedBlobs.push(blob);
+        return made(blob);
+      };
+    });
     const printed = async (label: string): Promise<Uint8Array> => {
       const [tab] = await Promise.all([staff.waitForEvent("popup"), postma.getByRole("button", { name: label }).click()]);
-      const bytes = await staff.evaluate(async (url) => Array.from(new Uint8Array(await (await fetch(url)).arrayBuffer())), tab.url());
+      const bytes = await staff.evaluate(async () => {
+        const blobs = (window as unknown as { printedBlobs: Blob[] }).printedBlobs;
+        return Array.from(new Uint8Array(await blobs[blobs.length - 1]!.arrayBuffer()));
+      });
       await tab.close();
       return Uint8Array.from(bytes);
     };

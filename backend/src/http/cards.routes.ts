@@ -91,7 +91,7 @@ export function registerCardRoutes(api: Api, { cards: deps, merchants, auth, cli
     {
       method: "post", path: "/api/funds/:id/cards", operationId: "issueCards",
       summary: "Issue cards for many families: one PDF of card sheets (10 per A4) and one PDF of PIN letters",
-      description: "Without familyIds: every approved family of the fund with issued budgets and no card in use.",
+      description: "Without familyIds: every approved family of the fund with issued budgets, no activated phone and no card in use.",
       tags, guard: validator, params: FundParamsSchema, body: IssueCardsRequestSchema, response: IssuedCardsSchema, status: 201,
       errors: ["FUND_UNKNOWN", ...CHAIN],
     },

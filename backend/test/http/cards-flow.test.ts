@@ -286,6 +286,23 @@ describe.each(ENGINES)("the Tegoed card on a real chain on $name", (engine) => {
     expect(await refusal(app.client().cards.balance({ card: phoneQr, pin }))).toMatchObject({ status: 400, code: "QR_NOT_TEGOED" });
   });
 
+  it("cards for many families at once: one PDF of card sheets and one of PIN letters, never a PIN on a sheet", async () => {
+    const [a, b] = [await family(), await family()];
+    const many = await validator.cards.issueMany(fund.id, { familyIds: [a.id, b.id, a.id] });
+    expect(many.cards.map((c) => c.familyId)).toEqual([a.id, b.id]);
+    expect(many.skipped).toEqual([{ familyId: a.id, code: "CARD_EXISTS" }]);
+    const sheets = Buffer.from(many.cardSheetsPdf, "base64");
+    const letters = Buffer.from(many.pinLettersPdf, "base64");
+    const pages = (pdf: Buffer) => (pdf.toString("latin1").match(/\/Type \/Page\b/g) ?? []).length;
+    expect(pages(sheets)).toBe(2); // fronts and backs of one sheet of (up to) 10
+    expect(pages(letters)).toBe(2); // a letter per card
+    const pins = pdfTextLines(letters).flat().filter((line) => /^\d{5}$/.test(line));
+    expect(pins).toHaveLength(2);
+    const sheetText = pdfTextLines(sheets).flat().join(" ");
+    for (const pin of pins) expect(sheetText).not.toContain(pin);
+    for (const card of many.cards) expect(sheetText).toContain(card.cardNumber.match(/.{4}/g)!.join(" "));
+  });
+
   it("the client limit: too many wrong tries from one address are refused (429) whatever the card", async () => {
     const f = await family();
     const { code } = readPrintables(await validator.cards.issue(f.id));

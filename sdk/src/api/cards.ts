@@ -55,7 +55,7 @@ export type IssuedCard = z.infer<typeof IssuedCardSchema>;
 // --- POST /api/funds/:id/cards: cards for many families at once
 export const IssueCardsRequestSchema = z
   .object({
-    /** Absent: every approved family of the fund with issued budgets and no card in use. */
+    /** Absent: every approved family of the fund with issued budgets, no activated phone and no card in use. */
     familyIds: z.array(FamilyIdSchema).min(1).max(500).optional(),
   })
   .strict()

@@ -195,7 +195,8 @@ async function cardlessFamilies(db: Db, fundId: string): Promise<string[]> {
   const families: string[] = [];
   const { families: found } = await repo.searchFamilies(fundId, undefined, 10_000, 0);
   for (const family of found) {
-    if (!family.approvedAt || !family.children.some((c) => ids.has(c.id))) continue;
+    // A family that activated a phone keeps it unless staff choose a card for it by name.
+    if (!family.approvedAt || family.activatedAt || !family.children.some((c) => ids.has(c.id))) continue;
     if (!(await cards.liveOfFamily(family.id))) families.push(family.id);
   }
   return families;

@@ -52,6 +52,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`comment on table cards is ${sql.lit(
     "Tegoed cards: number, salt and the wrapped holder key. The card secret and PIN are never stored. No personal data.",
   )}`.execute(db);
+  await sql`comment on table card_payments is ${sql.lit(
+    "Payments made with a card (amount, day, shop), counted against the fund's daily limit per card. No personal data.",
+  )}`.execute(db);
+  await sql`comment on table card_fund_settings is ${sql.lit("Each fund's card settings: the daily limit per card. No personal data.")}`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

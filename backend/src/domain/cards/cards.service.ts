@@ -371,7 +371,9 @@ async function openCard(deps: CardDeps, cmd: { card: string; pin: string; guesse
     }),
   );
   // Budgets moved to another holder (a phone, a newer card) are not this card's any more.
-  return { card, fund, children: children.filter((c) => c.holder.toLowerCase() === card.holderAddress).map(({ holder: _, ...c }) => c) };
+  const held = children.filter((c) => c.holder.toLowerCase() === card.holderAddress).map(({ holder: _, ...c }) => c);
+  if (held.length === 0) throw new DomainError("CARD_REPLACED", "This card no longer holds any budget: it was moved to a phone or another card.");
+  return { card, fund, children: held };
 }
 
 /** At the till: the PIN is right; the children's first names and balances, to pick whose budget pays. */

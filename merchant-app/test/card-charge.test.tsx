@@ -11,8 +11,8 @@ const CARD = "TKAE UAKT BIKM ABCI RTIR KWM5 4ITG VLXT G553 7QM3 A";
 const UNLOCKED = {
   fundId: "0b8f5f3e-7c1d-4a43-9b1e-5a7c3d2e1f00", fundName: "Kindpakket 2027", cardNumber: "171887568979",
   children: [
-    { childId: "3d0f6a8e-1b2c-4d5e-8f90-a1b2c3d4e5f6", firstName: "Anna", balanceCents: 300_00 },
-    { childId: "4d0f6a8e-1b2c-4d5e-8f90-a1b2c3d4e5f6", firstName: "Bram", balanceCents: 42_50 },
+    { childId: "3d0f6a8e-1b2c-4d5e-8f90-a1b2c3d4e5f6", firstName: "Anna" },
+    { childId: "4d0f6a8e-1b2c-4d5e-8f90-a1b2c3d4e5f6", firstName: "Bram" },
   ],
 };
 

@@ -158,13 +158,13 @@ export function registerCardRoutes(api: Api, { cards: deps, merchants, auth, cli
   api.route(
     {
       method: "post", path: "/api/merchant/card-unlocks", operationId: "unlockCard",
-      summary: "Check the PIN of a scanned card: the children's first names and balances, to choose whose budget pays",
+      summary: "Check the PIN of a scanned card: the children's first names, to choose whose budget pays",
       description: "Every try counts: 5 wrong PINs in a row block the card. How many tries are left is not told here.",
       tags: ["merchant"], guard: merchant, body: CardUnlockRequestSchema, response: CardUnlockSchema, errors: [...USE_REFUSALS, "NOT_FOUND"],
     },
     async ({ req, body }) => {
       const unlocked = await unlockCard(deps, { card: body.card, pin: body.pin, guesser: tillGuesser(req) });
-      return { ...unlocked, children: unlocked.children.map((c) => ({ childId: c.childId, firstName: c.firstName, balanceCents: centsToWire(c.balanceCents) })) };
+      return { ...unlocked, children: unlocked.children.map((c) => ({ childId: c.childId, firstName: c.firstName })) };
     },
   );
 

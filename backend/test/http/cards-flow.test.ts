@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Wallet } from "ethers";
+import { PDFDocument } from "pdf-lib";
 import {
   CARD_QR_PREFIX, decodeCardQr, decodeScannedQr, encodeCardQr, encodePaymentQr, qrFromPermit,
   type ApiClient, type Fund, type IssuedCard,
@@ -111,7 +112,7 @@ describe.each(ENGINES)("the Tegoed card on a real chain on $name", (engine) => {
     const unlocked = await shop.cards.unlock({ card: code, pin });
     expect(unlocked).toEqual({
       fundId: fund.id, fundName: fund.name, cardNumber: issued.card.cardNumber,
-      children: expect.arrayContaining([{ childId: anna!.childId, firstName: "Anna", balanceCents: 300_00 }, { childId: bram!.childId, firstName: "Bram", balanceCents: 300_00 }]),
+      children: expect.arrayContaining([{ childId: anna!.childId, firstName: "Anna" }, { childId: bram!.childId, firstName: "Bram" }]),
     });
 
     const key = randomUUID();
@@ -293,9 +294,9 @@ describe.each(ENGINES)("the Tegoed card on a real chain on $name", (engine) => {
     expect(many.skipped).toEqual([{ familyId: a.id, code: "CARD_EXISTS" }]);
     const sheets = Buffer.from(many.cardSheetsPdf, "base64");
     const letters = Buffer.from(many.pinLettersPdf, "base64");
-    const pages = (pdf: Buffer) => (pdf.toString("latin1").match(/\/Type \/Page\b/g) ?? []).length;
-    expect(pages(sheets)).toBe(2); // fronts and backs of one sheet of (up to) 10
-    expect(pages(letters)).toBe(2); // a letter per card
+    const pages = async (pdf: Buffer) => (await PDFDocument.load(pdf)).getPageCount();
+    expect(await pages(sheets)).toBe(2); // fronts and backs of one sheet of (up to) 10
+    expect(await pages(letters)).toBe(2); // a letter per card
     const pins = pdfTextLines(letters).flat().filter((line) => /^\d{5}$/.test(line));
     expect(pins).toHaveLength(2);
     const sheetText = pdfTextLines(sheets).flat().join(" ");

@@ -93,9 +93,8 @@ export type CardSettings = z.infer<typeof CardSettingsSchema>;
 // --- POST /api/merchant/card-unlocks: the PIN checked, the card's children shown
 export const CardUnlockRequestSchema = z.object({ card: CardCodeSchema, pin: PinSchema }).strict().meta({ id: "CardUnlockRequest" });
 export type CardUnlockRequest = z.input<typeof CardUnlockRequestSchema>;
-export const CardChildSchema = z
-  .object({ childId: ChildIdSchema, firstName: z.string(), balanceCents: CentsAmountSchema })
-  .meta({ id: "CardChild" });
+/** First names only: the shop learns no more of the family than whose budget pays. */
+export const CardChildSchema = z.object({ childId: ChildIdSchema, firstName: z.string() }).meta({ id: "CardChild" });
 export const CardUnlockSchema = z
   .object({ fundId: FundIdSchema, fundName: z.string(), cardNumber: z.string(), children: z.array(CardChildSchema) })
   .meta({ id: "CardUnlock" });

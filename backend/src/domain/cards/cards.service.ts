@@ -158,8 +158,6 @@ export async function issueCard(deps: CardDeps, cmd: { actorId: string; familyId
     return inserted;
   });
   const { printed, letter } = printables(deps, family, fund, key);
-  key.secret = "";
-  key.pin = "";
   const [cardPdf, pinLetterPdf] = await Promise.all([renderCardPdf(printed), renderPinLetters([letter])]);
   return { card: toCardView(card), cardPdf, pinLetterPdf, printed, letter };
 }
@@ -376,7 +374,7 @@ async function openCard(deps: CardDeps, cmd: { card: string; pin: string; guesse
   return { card, fund, children: held };
 }
 
-/** At the till: the PIN is right; the children's first names and balances, to pick whose budget pays. */
+/** At the till: the PIN is right; the children (the route answers their first names), to pick whose budget pays. */
 export async function unlockCard(deps: CardDeps, cmd: { card: string; pin: string; guesser: PinGuesser }) {
   const { card, fund, children } = await openCard(deps, cmd);
   return { fundId: fund.id, fundName: fund.name, cardNumber: card.cardNumber, children };

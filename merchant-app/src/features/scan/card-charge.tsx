@@ -91,8 +91,7 @@ export function CardCharge({ card, onDone }: { card: string; onDone: () => void 
         setStep({ ...s, busy: false, interrupted: error });
       } else {
         attempt.current = null;
-        const balance = s.unlocked.children.find((c) => c.childId === childId)?.balanceCents;
-        setStep({ kind: "done", outcome: { kind: "refused", reason: refusalText(t, i18n.language, error, { spendableCents: balance }) } });
+        setStep({ kind: "done", outcome: { kind: "refused", reason: refusalText(t, i18n.language, error) } });
       }
     }
   };

@@ -113,7 +113,7 @@ describe("loadConfig", () => {
     });
 
     it("refuses production without CARD_PEPPER_FILE: a new pepper would make every card unusable", () => {
-      expect(refusal({ NODE_ENV: "production", SESSION_SECRET: SECRET })).toMatch(/^CARD_PEPPER_FILE is required when NODE_ENV=production/);
+      expect(refusal({ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET })).toMatch(/^CARD_PEPPER_FILE is required when NODE_ENV=production/);
     });
 
     it("takes a relative DEPLOYMENT_FILE from the repository root, as npm run deploy does", () => {
@@ -158,7 +158,7 @@ describe("loadConfig", () => {
       expect(refusal(env)).toContain(expected);
     });
 
-    const PROD = { NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET };
+    const PROD = { NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, CARD_PEPPER_FILE: "/etc/tegoed/card-pepper" };
     const PER_PURPOSE = { RELAYER_KEYS_PAYMENTS: KEY_A, RELAYER_KEYS_REFUNDS: `0x${"c3".repeat(32)}`, RELAYER_KEYS_SETTLE: `0x${"d4".repeat(32)}`, RELAYER_KEYS_STAFF: KEY_B };
     it.each([
       [{ ...PROD, COOKIE_SECURE: "false" }, "COOKIE_SECURE may not be false when NODE_ENV=production"],

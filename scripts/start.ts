@@ -94,6 +94,7 @@ async function main() {
       for (const s of demo.staff.filter((s) => s.role !== "admin")) logins[`staff ${s.role}`] = `${s.email} / ${DEMO_PASSWORD}`;
       for (const s of demo.shops.slice(0, 3)) logins[`shop: ${s.name}`] = `${s.email} / ${DEMO_PASSWORD}`;
       for (const c of demo.unusedCodes.slice(0, 5)) logins[`activation code (family ${c.family})`] = c.code;
+      for (const c of demo.cards.slice(0, 2)) logins[`Tegoed card (family ${c.family})`] = `${c.code}, PIN ${c.pin}`;
     } else {
       logins["other demo logins"] = `as printed at the first start (password ${DEMO_PASSWORD}); \`npm start -- --reset\` starts afresh`;
     }

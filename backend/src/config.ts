@@ -1,7 +1,7 @@
 // The backend's configuration: environment variables, validated once at start. A bad value stops
 // start-up with one line naming the variable and what is wrong (never its value when it is a secret).
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { electronicFormatIBAN, isValidBIC, isValidIBAN } from "ibantools";
@@ -112,6 +112,9 @@ const ConfigSchema = z
       .optional(),
     STAFF_ADMIN_EMAIL: z.email("must be an email address").optional(),
     STAFF_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").max(200, "must be at most 200 characters").optional(),
+    // The Tegoed card: the pepper file (32 random bytes as hex), and the help phone printed on cards.
+    CARD_PEPPER_FILE: z.string().min(1).optional(),
+    CARD_HELP_PHONE: z.string().trim().min(3).max(40, "must be at most 40 characters").optional(),
     // Settlement to shops (payouts)
     BANK_ADAPTER: z.enum(["simulated", "bunq", "sepa"], "must be simulated, bunq or sepa").default("simulated"),
     BUNQ_API_URL: z.string().refine((url) => /^https?:\/\/[^\s]+$/.test(url) && URL.canParse(url), "must be an http(s) URL").default("https://public-api.sandbox.bunq.com/v1"),
@@ -172,6 +175,9 @@ const ConfigSchema = z
     }
     if (production && env.CHAIN_RPC_URL !== undefined && env.FUND_ADMIN === undefined) {
       ctx.addIssue({ code: "custom", path: ["FUND_ADMIN"], message: "is required when NODE_ENV=production: the municipality's own key (or multisig) administers every fund" });
+    }
+    if (production && env.CARD_PEPPER_FILE === undefined) {
+      ctx.addIssue({ code: "custom", path: ["CARD_PEPPER_FILE"], message: "is required when NODE_ENV=production (a file with 32 random bytes as hex, kept outside the database)" });
     }
     if (env.BANK_ADAPTER === "bunq" && env.BUNQ_API_KEY === undefined) {
       ctx.addIssue({ code: "custom", path: ["BUNQ_API_KEY"], message: "is required when BANK_ADAPTER=bunq" });
@@ -239,6 +245,9 @@ export interface Config {
   publicFiguresPeriodMs: number;
   /** The first admin, created at start when no staff user has this email. */
   staffAdmin?: { email: string; password: string };
+  /** The card pepper's file; `create`: made when missing (outside production only). */
+  cardPepper: { file: string; create: boolean };
+  cardHelpPhone?: string;
   /** Settlement to shops; absent when no payout variable is set: DEFAULT_PAYOUT_CONFIG. */
   payouts?: PayoutConfig;
 }
@@ -316,7 +325,12 @@ export function loadConfig(given: Record<string, string | undefined>): Config {
     publicFiguresPeriodMs: c.PUBLIC_FIGURES_PERIOD_MINUTES * 60_000,
     allowBroadKeys: c.ALLOW_BROAD_KEYS ?? false,
     logLevel: c.LOG_LEVEL,
+    cardPepper: c.CARD_PEPPER_FILE !== undefined
+      ? { file: resolve(REPOSITORY_ROOT, c.CARD_PEPPER_FILE), create: !production }
+      // Beside the data folder, not in it: the pepper is not part of the database.
+      : { file: resolve(c.DATA_DIR.startsWith("memory://") ? resolve(REPOSITORY_ROOT, ".data") : dirname(resolve(REPOSITORY_ROOT, c.DATA_DIR)), "card-pepper"), create: true },
   };
+  if (c.CARD_HELP_PHONE !== undefined) config.cardHelpPhone = c.CARD_HELP_PHONE;
   const raw = c as Record<string, unknown>;
   if (PURPOSES.some((p) => raw[PURPOSE_VARIABLE[p]] !== undefined || raw[`${PURPOSE_VARIABLE[p]}_FILE`] !== undefined)) {
     config.laneKeys = Object.fromEntries(PURPOSES.map((purpose): [Purpose, KeySource] => {

@@ -16,6 +16,7 @@ import { fundsRepository } from "./domain/funds/funds.repository.ts";
 import { checkLaneRoles, readLaneKeys, refuseDevelopmentKeys } from "./keys.ts";
 import { isDatabaseUnavailable, migrateToLatest, openDatabase } from "./db/index.ts";
 import { sessionService } from "./domain/auth/index.ts";
+import { loadCardPepper } from "./domain/cards/index.ts";
 import { GuessLimiter } from "./domain/eligibility/index.ts";
 import { createIndexer, type Indexer } from "./domain/indexer/index.ts";
 import { createPayoutScheduler, reconcilePayouts, type PayoutScheduler } from "./domain/payouts/index.ts";
@@ -121,7 +122,8 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       payoutsByState: () => payoutsRepository(database.db).countByStatus(),
       dbPool: () => database.poolStats?.(),
     });
-    const app = createApp({ database, sessions, staff, chain, indexerLag, ledger, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger,
+    const cards = { pepper: loadCardPepper(config.cardPepper.file, { create: config.cardPepper.create }), helpPhone: config.cardHelpPhone };
+    const app = createApp({ database, sessions, staff, chain, indexerLag, ledger, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger, cards,
       metrics, ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
       applicationLimiter: new GuessLimiter({ maxFailures: config.applicationsPerHour, windowMs: 60 * 60_000 }), publicFiguresPeriodMs: config.publicFiguresPeriodMs, appsRoot: REPOSITORY_ROOT, payouts: payoutSettings });
     const server = await new Promise<Server>((resolve, reject) => {

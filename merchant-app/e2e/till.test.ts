@@ -10,6 +10,7 @@ import { axeViolations, describeViolations, launchBrowser, writeQrVideo } from "
 import { startSystem, type System } from "../../test/support/system.ts";
 import { approvedShop, fundWithFamilies } from "../../test/support/scenario.ts";
 import { activateFamily, balanceOf, permitQr, type ActiveFamily } from "../../test/support/merchant-shop.ts";
+import { pdfQr, pdfTextLines } from "../../scripts/lib/pdf-text.ts";
 
 let system: System;
 let family: ActiveFamily;
@@ -42,8 +43,8 @@ afterAll(async () => {
   if (folder) rmSync(folder, { recursive: true, force: true });
 });
 
-/** A browser whose fake camera shows `qr` (Chromium reads the file at launch: one browser per video). */
-async function phoneWithCamera(qr: string | null): Promise<{ context: BrowserContext; page: Page }> {
+/** A browser whose fake camera shows `qr`, text or printed modules (Chromium reads the file at launch: one browser per video). */
+async function phoneWithCamera(qr: string | boolean[][] | null): Promise<{ context: BrowserContext; page: Page }> {
   let fakeCamera: string | undefined;
   if (qr) {
     fakeCamera = join(folder, `qr-${browsers.length}.y4m`);
@@ -414,6 +415,37 @@ describe("before logging in", () => {
 
     await page.getByRole("button", { name: "Naar inloggen" }).click();
     await page.getByRole("button", { name: "Status van mijn aanmelding" }).waitFor();
+    await closePhone(page);
+  });
+});
+
+// Last: its payment would change the shop's payments and payouts the tests above count.
+describe("a Tegoed card", () => {
+  test("the QR read from the printed card's PDF by the camera: amount, the customer's PIN, whose budget, PAID; each step axe-clean", async () => {
+    const added = await staff.eligibility.addFamily(fundId, {
+      displayName: "Familie Kaart", addressLines: ["Hoofdstraat 2", "9801 AA  Zuidhorn"], children: [{ firstName: "Lotte", birthYear: 2017 }],
+    });
+    await staff.eligibility.approveFamilies(fundId, { familyIds: [added.id] });
+    await staff.eligibility.issueBudgets(fundId);
+    const issued = await staff.cards.issue(added.id);
+    const pin = pdfTextLines(Buffer.from(issued.pinLetterPdf, "base64")).flat().find((line) => /^\d{5}$/.test(line))!;
+    const { page } = await phoneWithCamera(pdfQr(Buffer.from(issued.cardPdf, "base64")));
+    await logIn(page);
+    await page.getByRole("heading", { name: "Tegoedkaart" }).waitFor({ timeout: 20_000 });
+    await expectAxeClean(page, "card: amount");
+    await page.getByLabel("Bedrag in euro").fill("20,00");
+    await page.getByRole("button", { name: "€ 20,00 afrekenen" }).click();
+    await page.getByLabel("Pincode (5 cijfers)").waitFor();
+    await expectAxeClean(page, "card: PIN");
+    await page.getByLabel("Pincode (5 cijfers)").fill(pin);
+    await page.getByRole("button", { name: "Pincode bevestigen" }).click();
+    const lotte = page.getByRole("button", { name: "Betaal € 20,00 van het tegoed van Lotte" });
+    await lotte.waitFor({ timeout: 20_000 });
+    await expectAxeClean(page, "card: whose budget");
+    await lotte.click();
+    await page.getByRole("heading", { name: "Betaald" }).waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId("charge-result").textContent()).toContain("Nog over op het budget: € 280,00");
+    await expectAxeClean(page, "card: PAID");
     await closePhone(page);
   });
 });

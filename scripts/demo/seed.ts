@@ -1,9 +1,11 @@
 // Demo data that looks like Zuidhorn's Kindpakket, made through the API as staff, shops and families
 // would: the fund "Kindpakket 2027" (EUR 300 per child), 80 invented families with 200 children, 12
 // approved shops in the real categories, most wallets activated, some payments and a refund, a payout
-// to the shops, staff users for each role, and a few activation codes left unused for visitors.
+// to the shops, staff users for each role, a few activation codes left unused for visitors, and a few
+// families without a smartphone who pay with a Tegoed card (its code and PIN read from the printed PDFs).
 import { randomUUID } from "node:crypto";
 import { Wallet } from "ethers";
+import { pdfTextLines } from "../lib/pdf-text.ts";
 import {
   ApiError, createApiClient, encodePaymentQr, qrFromPermit, signPaymentPermit, type ApiClient, type PayoutRun, type StaffRole,
 } from "@tegoed/sdk";
@@ -16,6 +18,8 @@ export interface DemoLogins {
   shops: { name: string; email: string }[];
   /** Activation codes of families whose wallet is not yet activated: a visitor can use one. */
   unusedCodes: { family: string; code: string }[];
+  /** Tegoed cards as printed: the code under the QR (type it at the till) and the PIN letter's PIN. */
+  cards: { family: string; code: string; pin: string }[];
   fundId: string;
 }
 
@@ -120,8 +124,24 @@ export async function seedDemo(baseUrl: string, admin: { email: string; password
 
   log("demo: families activate their wallets and pay …");
   const unusedCodes: DemoLogins["unusedCodes"] = [];
+  const cards: DemoLogins["cards"] = [];
   let payments = 0;
   const family = async (familyId: string, i: number) => {
+    if (i >= 64 && i < 70) {
+      // No smartphone: a Tegoed card. Every other card family has paid with it at a shop already.
+      const issued = await validator.cards.issue(familyId);
+      const cardText = pdfTextLines(Buffer.from(issued.cardPdf, "base64")).flat();
+      const code = cardText.slice(cardText.findIndex((line) => line.startsWith("Code")) + 1).join(" ");
+      const pin = pdfTextLines(Buffer.from(issued.pinLetterPdf, "base64")).flat().find((line) => /^\d{5}$/.test(line))!;
+      cards.push({ family: `ZH-${String(i + 1).padStart(3, "0")}`, code, pin });
+      if (i % 2 === 0) {
+        const till = tills[i % tills.length]!;
+        const { children: [child] } = await till.cards.unlock({ card: code, pin });
+        await till.cards.charge({ card: code, pin, amountCents: [18_50, 32_00, 9_95][i % 3]!, childId: child!.childId }, randomUUID());
+        payments++;
+      }
+      return;
+    }
     const letter = await validator.eligibility.issueLetter(familyId);
     if (i >= 70) {
       unusedCodes.push({ family: `ZH-${String(i + 1).padStart(3, "0")}`, code: letter.code });
@@ -169,5 +189,6 @@ export async function seedDemo(baseUrl: string, admin: { email: string; password
     run = await finance.payouts.run(run.id);
   }
   log(`demo: payout run ${run.status}: ${run.payoutCount} shops, € ${(run.totalCents / 100).toFixed(2)}`);
-  return { staff: staffLogins, shops: shopLogins, unusedCodes, fundId: fund.id };
+  cards.sort((a, b) => a.family.localeCompare(b.family));
+  return { staff: staffLogins, shops: shopLogins, unusedCodes, cards, fundId: fund.id };
 }

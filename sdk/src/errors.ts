@@ -100,6 +100,16 @@ export const ERROR_CODES = {
   BUDGETS_NOT_ISSUED: { status: 409, message: "The children's budgets are not issued yet: try again later." },
   CSV_UNREADABLE: { status: 400, message: "The file could not be read as CSV with the expected columns." },
 
+  // --- the Tegoed card (families without a smartphone)
+  CARD_UNKNOWN: { status: 404, message: "This card is not known: check the card number." },
+  CARD_PIN_WRONG: { status: 422, message: "The PIN is not right: the customer may try again." },
+  CARD_BLOCKED: { status: 423, message: "This card is blocked: the family should contact the municipality." },
+  CARD_REPLACED: { status: 410, message: "This card was replaced by a new one and no longer works." },
+  CARD_NOT_BLOCKED: { status: 409, message: "This card is not blocked." },
+  CARD_EXISTS: { status: 409, message: "This family already has a card in use: replace it instead." },
+  CARD_DAILY_LIMIT: { status: 422, message: "This card has reached its spending limit for today." },
+  CARD_CHILD_UNKNOWN: { status: 422, message: "This child has no budget on this card." },
+
   // --- the chain itself
   NOT_AUTHORIZED_ON_CHAIN: {
     status: 500,

@@ -5,8 +5,15 @@
 //   compact signature 64 (EIP-2098: r, yParity+s)
 // Encoded as "TG" + unpadded RFC 4648 base32: only QR alphanumeric characters, 188 in all, which is
 // QR version 8 at error correction M (a 300-byte text would need version 13).
+//
+// The Tegoed card's QR (v1), a different payload under its own prefix, so a till tells them apart by
+// itself (decodeScannedQr):
+//   version 1 | card number 5 (12 decimal digits, the last a Luhn check) | card secret S 16 |
+//   check 2 (the first bytes of SHA-256 over the rest: a mistyped code is refused here, never taken
+//   for a wrong PIN)
+// Encoded as "TK" + base32: 41 characters, also printed under the QR in groups of four for typing.
 import { base32nopad } from "@scure/base";
-import { Signature, getBytes, hexlify, zeroPadValue } from "ethers";
+import { Signature, getBytes, hexlify, sha256, zeroPadValue } from "ethers";
 import type { PaymentPermit } from "./eip712.ts";
 
 export const PAYMENT_QR_PREFIX = "TG";
@@ -16,6 +23,11 @@ const PAYLOAD_BYTES = 116;
 const MAX_UINT32 = 2n ** 32n - 1n;
 const MAX_UINT40 = 2n ** 40n - 1n;
 const MAX_UINT48 = 2n ** 48n - 1n;
+
+export const CARD_QR_PREFIX = "TK";
+export const CARD_QR_VERSION = 1;
+const CARD_PAYLOAD_BYTES = 24;
+const CARD_SECRET_BYTES = 16;
 
 /** What a payment QR carries. `signature` is the 64-byte compact form, as hex. */
 export interface PaymentQr {
@@ -125,4 +137,95 @@ export function qrFromPermit(permit: PaymentPermit, fundIndex: number, signature
     deadline: permit.deadline,
     signature: Signature.from(signature).compactSerialized,
   };
+}
+
+/** What a card's QR carries: its public number and the secret that, with the PIN, unlocks its key. */
+export interface CardQr {
+  /** 12 digits, no spaces. */
+  cardNumber: string;
+  /** The 128-bit card secret S, as 32 hex digits (no 0x). */
+  secret: string;
+}
+
+/** A scanned or typed text, recognised: a phone's payment QR or a card's. */
+export type ScannedQr = { kind: "payment"; payment: PaymentQr } | { kind: "card"; card: CardQr };
+
+function luhnDigit(digits: string): number {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 0) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return (10 - (sum % 10)) % 10;
+}
+
+/** A card number's 12 digits from its first 11 (the last is a Luhn check, catching most typing slips). */
+export function cardNumberFrom(first11: string): string {
+  if (!/^\d{11}$/.test(first11)) throw new RangeError("a card number starts with 11 digits");
+  return first11 + String(luhnDigit(first11));
+}
+
+/** The card number as typed (spaces and dashes allowed) in its 12-digit form; null when it cannot be one. */
+export function normalizeCardNumber(input: string): string | null {
+  const digits = input.replace(/[\s-]/g, "");
+  if (!/^\d{12}$/.test(digits)) return null;
+  return luhnDigit(digits.slice(0, 11)) === Number(digits[11]) ? digits : null;
+}
+
+/** "1234 5678 9012": the card number as printed. */
+export function formatCardNumber(cardNumber: string): string {
+  return cardNumber.match(/.{1,4}/g)!.join(" ");
+}
+
+function cardCheck(body: Uint8Array): Uint8Array {
+  return getBytes(sha256(body)).subarray(0, 2);
+}
+
+/** The text of a card's QR (and, in groups, of the code printed under it). */
+export function encodeCardQr(card: CardQr): string {
+  if (normalizeCardNumber(card.cardNumber) !== card.cardNumber) throw new RangeError("not a valid card number");
+  const secret = getBytes("0x" + card.secret);
+  if (secret.length !== CARD_SECRET_BYTES) throw new RangeError("the card secret must be 16 bytes");
+  const out = new Uint8Array(CARD_PAYLOAD_BYTES);
+  const view = new DataView(out.buffer);
+  view.setUint8(0, CARD_QR_VERSION);
+  writeUint(view, 1, 5, BigInt(card.cardNumber), MAX_UINT40, "card number");
+  out.set(secret, 6);
+  out.set(cardCheck(out.subarray(0, 22)), 22);
+  return CARD_QR_PREFIX + base32nopad.encode(out);
+}
+
+/** The card code as printed under the QR: "TKAB CDEF …", groups of four. */
+export function formatCardCode(text: string): string {
+  return text.match(/.{1,4}/g)!.join(" ");
+}
+
+/** Reads a card QR, or its printed code as typed (any case, spaces, dashes; 0 and 1 taken for O and I). */
+export function decodeCardQr(text: string): CardQr {
+  const cleaned = text.toUpperCase().replace(/[\s-]/g, "");
+  if (!cleaned.startsWith(CARD_QR_PREFIX)) throw new PaymentQrError("QR_NOT_TEGOED", "This is not a Tegoed card code.");
+  let bytes: Uint8Array;
+  try {
+    bytes = base32nopad.decode(cleaned.slice(CARD_QR_PREFIX.length).replace(/0/g, "O").replace(/1/g, "I"));
+  } catch {
+    throw new PaymentQrError("QR_MALFORMED", "The card code could not be read: check it and try again.");
+  }
+  if (bytes.length > 0 && bytes[0] !== CARD_QR_VERSION) {
+    throw new PaymentQrError("QR_VERSION_UNSUPPORTED", `Card code version ${bytes[0]} is not supported.`);
+  }
+  if (bytes.length !== CARD_PAYLOAD_BYTES) throw new PaymentQrError("QR_MALFORMED", "The card code has the wrong length: check it and try again.");
+  const check = cardCheck(bytes.subarray(0, 22));
+  const cardNumber = readUint(bytes, 1, 5).toString().padStart(12, "0");
+  if (check[0] !== bytes[22] || check[1] !== bytes[23] || normalizeCardNumber(cardNumber) !== cardNumber) {
+    throw new PaymentQrError("QR_MALFORMED", "The card code is not right: check it and try again.");
+  }
+  return { cardNumber, secret: hexlify(bytes.subarray(6, 22)).slice(2) };
+}
+
+/** Tells a phone's payment QR from a card's by its prefix and decodes it; throws {@link PaymentQrError}. */
+export function decodeScannedQr(text: string): ScannedQr {
+  const start = text.trim().toUpperCase();
+  if (start.startsWith(CARD_QR_PREFIX)) return { kind: "card", card: decodeCardQr(text) };
+  return { kind: "payment", payment: decodePaymentQr(text) };
 }

@@ -18,6 +18,7 @@ export const STAFF_ACTIONS = {
   "families.search": ["validator", "admin", "auditor"],
   "budgets.freeze": ["validator", "admin"],
   "access.reissue": ["validator", "admin"],
+  "cards.manage": ["validator", "admin"],
   "families.delete": ["admin"],
   "shops.review": ["merchant_manager", "admin"],
   "shops.view": ["merchant_manager", "admin", "auditor", "finance"],

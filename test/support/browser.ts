@@ -50,12 +50,15 @@ export function describeViolations(violations: AxeViolation[]): string {
 }
 
 /**
- * Writes a Y4M video (640×480, 4:2:0) that shows `text` as a QR code, for Chromium's fake camera.
- * The code is drawn black on white with a quiet zone, as large as fits.
+ * Writes a Y4M video (640×480, 4:2:0) that shows `text` as a QR code, for Chromium's fake camera; or a
+ * QR's modules as read from a printed page (rows of dark/light). Black on white with a quiet zone, as
+ * large as fits.
  */
-export function writeQrVideo(text: string, file: string, frames = 10): void {
+export function writeQrVideo(text: string | boolean[][], file: string, frames = 10): void {
   const width = 640, height = 480;
-  const qr = QRCode.create(text, { errorCorrectionLevel: "M" });
+  const qr = typeof text === "string"
+    ? QRCode.create(text, { errorCorrectionLevel: "M" })
+    : { modules: { size: text.length, get: (row: number, col: number) => (text[row]![col] ? 1 : 0) } };
   const size = qr.modules.size;
   const quiet = 4;
   const scale = Math.floor((height - 40) / (size + 2 * quiet));

@@ -13,6 +13,9 @@
 //  5. the wallet shows € 257,50 and the payment; the shop refunds € 2,50; the wallet shows € 260,00;
 //  6. finance runs a payout; the shop sees it paid with its reference; the staff dashboard and the public
 //     page show the contract's totals().
+//  8. a family without a smartphone: staff issue a Tegoed card on the family's page and print the card
+//     and the PIN letter (two PDFs); the QR is read from the card's PDF into the shop's camera; the parent
+//     types the letter's PIN on the till and pays; the public page shows the card's balance.
 // Screenshots of each step go to test/e2e/artifacts/whole-story/ (ignored by git) for a person to look at.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -28,6 +31,7 @@ import { launchBrowser, writeQrVideo } from "../support/browser.ts";
 import { staffText } from "../support/staff-scene.ts";
 import { formatCents } from "../../staff-app/src/lib/money.ts";
 import { readQrFromPng } from "../../wallet-app/e2e/qr-reader.ts";
+import { pdfQr, pdfTextLines } from "../../scripts/lib/pdf-text.ts";
 
 const t = staffText("nl");
 const euros = (cents: number) => formatCents(cents, "nl");
@@ -431,5 +435,70 @@ describe("the whole story", () => {
     expect(await open("paid")).toBe(euros(Number(then.paidOut)));
     expect(await visitor.content()).not.toContain(PARENT);
     await screenshot(visitor, "public-page");
-  }, 480_000);
+
+    // ── 8. The Tegoed card: issued and printed by staff, paid with at the till, its balance on the public page ──
+    await staffAs(DEMO.validator);
+    await go(t("nav.intervene"));
+    await staff.getByLabel(t("intervene.search")).fill("Postma");
+    await staff.getByRole("button", { name: t("common.search") }).click();
+    const postma = staff.getByRole("region", { name: "Familie Postma" });
+    await postma.getByRole("button", { name: t("cards.issue") }).click();
+    await postma.getByText(/Kaart \d{4} \d{4} \d{4} is uitgegeven/).waitFor({ timeout: 120_000 });
+    await screenshot(staff, "staff-card-issued");
+    /**
+     * What the print button opens in a new tab: the PDF's bytes, taken from the Blob the page hands to
+     * URL.createObjectURL (the app's CSP rightly forbids the page to fetch a blob: address).
+     */
+    await staff.evaluate(() => {
+      const made = URL.createObjectURL.bind(URL);
+      const w = window as unknown as { printedBlobs: Blob[] };
+      w.printedBlobs = [];
+      URL.createObjectURL = (blob: Blob | MediaSource) => {
+        if (blob instanceof Blob) w.printedBlobs.push(blob);
+        return made(blob);
+      };
+    });
+    const printed = async (label: string): Promise<Uint8Array> => {
+      const [tab] = await Promise.all([staff.waitForEvent("popup"), postma.getByRole("button", { name: label }).click()]);
+      const bytes = await staff.evaluate(async () => {
+        const blobs = (window as unknown as { printedBlobs: Blob[] }).printedBlobs;
+        return Array.from(new Uint8Array(await blobs[blobs.length - 1]!.arrayBuffer()));
+      });
+      await tab.close();
+      return Uint8Array.from(bytes);
+    };
+    const cardPdf = await printed(t("cards.printCard"));
+    const letterPdf = await printed(t("cards.printPinLetter"));
+    const cardText = pdfTextLines(cardPdf).flat();
+    const cardPin = pdfTextLines(letterPdf).flat().find((line) => /^\d{5}$/.test(line))!;
+    expect(cardPin).toMatch(/^\d{5}$/);
+    expect(cardText.join(" ")).not.toContain(cardPin);
+    expect(cardText.join(" ")).not.toContain("Postma");
+    const cardVideo = join(folder, "card-qr.y4m");
+    writeQrVideo(pdfQr(cardPdf), cardVideo);
+
+    const cardTill = await (await browser(cardVideo)).newContext({ ...PHONE, permissions: ["camera"] });
+    const cardPage = await cardTill.newPage();
+    await tillLogIn(cardPage);
+    await cardPage.getByRole("heading", { name: "Tegoedkaart" }).waitFor({ timeout: 30_000 });
+    await cardPage.getByLabel("Bedrag in euro").fill("15,00");
+    await cardPage.getByRole("button", { name: euro("€ 15,00 afrekenen") }).click();
+    await cardPage.getByLabel("Pincode (5 cijfers)").fill(cardPin);
+    await cardPage.getByRole("button", { name: "Pincode bevestigen" }).click();
+    await cardPage.getByRole("button", { name: euro("Betaal € 15,00 van het tegoed van Lotte") }).click({ timeout: 30_000 });
+    await cardPage.getByRole("heading", { name: "Betaald" }).waitFor({ timeout: 60_000 });
+    expect(await cardPage.getByTestId("charge-result").textContent()).toMatch(euro("Nog over op het budget: € 285,00"));
+    await screenshot(cardPage, "till-card-paid");
+    await cardTill.browser()!.close();
+
+    const cardCode = cardText.slice(cardText.findIndex((line) => line.startsWith("Code")) + 1).join(" ");
+    await visitor.goto(`${base}/public/`);
+    await visitor.getByLabel("Code van de kaart").fill(cardCode);
+    await visitor.getByLabel("Pincode (5 cijfers)").fill(cardPin);
+    await visitor.getByRole("button", { name: "Saldo bekijken" }).click();
+    const lotte = visitor.getByRole("row", { name: /Lotte/ });
+    await lotte.waitFor({ timeout: 30_000 });
+    expect(await lotte.textContent()).toMatch(euro("€ 285,00"));
+    await screenshot(visitor, "public-card-balance");
+  }, 600_000);
 });

@@ -8,6 +8,7 @@ import type { StaffService } from "../domain/staff/index.ts";
 import { GuessLimiter } from "../domain/eligibility/index.ts";
 import { appsRouter } from "./apps.ts";
 import { createAuth, type Auth } from "./auth.ts";
+import { registerCardRoutes } from "./cards.routes.ts";
 import { registerEligibilityRoutes } from "./eligibility.routes.ts";
 import { registerFamilyRoutes } from "./family.routes.ts";
 import { registerFundsRoutes } from "./funds.routes.ts";
@@ -55,6 +56,8 @@ export interface AppDeps {
   applicationLimiter?: GuessLimiter;
   /** The public figures are as of the last full period of this length. Default: an hour; 0: real time. */
   publicFiguresPeriodMs?: number;
+  /** The Tegoed card: the pepper from CARD_PEPPER_FILE, the help phone printed on cards. Absent: no card routes. */
+  cards?: { pepper: Uint8Array; helpPhone?: string; clientLimiter?: GuessLimiter; tillLimiter?: GuessLimiter };
   /** Serve the built apps (<app>/dist) found under this folder: the repository root. Absent: API only. */
   appsRoot?: string;
   /** Request counts and latencies, served at /api/metrics to holders of `metricsToken` (none: no endpoint). */
@@ -109,6 +112,12 @@ export function createAppParts(deps: AppDeps): AppParts {
   });
   registerShopRoutes(api, { merchants: { ...shops, sessions: deps.sessions }, auth });
   registerPaymentRoutes(api, { payments: shops, auth });
+  if (deps.cards) {
+    registerCardRoutes(api, {
+      cards: { ...domain, pepper: deps.cards.pepper, helpPhone: deps.cards.helpPhone ?? "14 0594" }, merchants: shops, auth,
+      clientLimiter: deps.cards.clientLimiter ?? new GuessLimiter(), tillLimiter: deps.cards.tillLimiter ?? new GuessLimiter({ maxFailures: 10 }),
+    });
+  }
   registerReportsRoutes(api, { db: deps.database.db, auth, chain: deps.chain, clock: domain.clock, publicFiguresPeriodMs: deps.publicFiguresPeriodMs });
   if (deps.payouts) {
     registerPayoutRoutes(api, { payouts: { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock, ...deps.payouts }, merchants: shops, auth, logger });

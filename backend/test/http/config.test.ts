@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, DEFAULT_DEPLOYMENT_FILE, DEVELOPMENT_SESSION_SECRET, loadConfig } from "../../src/config.ts";
 import { DEFAULT_DATA_DIR } from "../../src/db/index.ts";
@@ -42,6 +42,7 @@ describe("loadConfig", () => {
         publicFiguresPeriodMs: 3_600_000,
         allowBroadKeys: false,
         logLevel: "info",
+        cardPepper: { file: resolve(dirname(DEFAULT_DATA_DIR), "card-pepper"), create: true },
       });
     });
 
@@ -79,6 +80,8 @@ describe("loadConfig", () => {
         PUBLIC_FIGURES_PERIOD_MINUTES: "15",
         STAFF_ADMIN_EMAIL: "Beheer@Gemeente.nl",
         STAFF_ADMIN_PASSWORD: "a long enough password",
+        CARD_PEPPER_FILE: "/etc/tegoed/card-pepper",
+        CARD_HELP_PHONE: "14 0594",
       });
       expect(config).toEqual({
         production: true,
@@ -106,8 +109,14 @@ describe("loadConfig", () => {
         trustProxy: 1,
         applicationsPerHour: 20,
         publicFiguresPeriodMs: 15 * 60_000,
+        cardPepper: { file: "/etc/tegoed/card-pepper", create: false },
+        cardHelpPhone: "14 0594",
         staffAdmin: { email: "beheer@gemeente.nl", password: "a long enough password" },
       });
+    });
+
+    it("refuses production without CARD_PEPPER_FILE: a new pepper would make every card unusable", () => {
+      expect(refusal({ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET })).toMatch(/^CARD_PEPPER_FILE is required when NODE_ENV=production/);
     });
 
     it("takes a relative DEPLOYMENT_FILE from the repository root, as npm run deploy does", () => {
@@ -121,7 +130,7 @@ describe("loadConfig", () => {
     });
 
     it("makes the cookie Secure in production by default", () => {
-      expect(loadConfig({ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET }).cookieSecure).toBe(true);
+      expect(loadConfig({ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, CARD_PEPPER_FILE: "/etc/tegoed/card-pepper" }).cookieSecure).toBe(true);
     });
   });
 
@@ -156,7 +165,7 @@ describe("loadConfig", () => {
       expect(refusal(env)).toContain(expected);
     });
 
-    const PROD = { NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET };
+    const PROD = { NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, CARD_PEPPER_FILE: "/etc/tegoed/card-pepper" };
     const PER_PURPOSE = { RELAYER_KEYS_PAYMENTS: KEY_A, RELAYER_KEYS_REFUNDS: `0x${"c3".repeat(32)}`, RELAYER_KEYS_SETTLE: `0x${"d4".repeat(32)}`, RELAYER_KEYS_STAFF: KEY_B };
     it.each([
       [{ ...PROD, COOKIE_SECURE: "false" }, "COOKIE_SECURE may not be false when NODE_ENV=production"],

@@ -31,6 +31,8 @@ export interface AppOptions {
   /** Default: no practical limit (tests apply many shops from one address). */
   applicationLimiter?: GuessLimiter;
   trustProxy?: number | string | false;
+  /** The Tegoed card's pepper and limiters. */
+  cards?: AppDeps["cards"];
   /** Settlement: the bank adapter etc., read when the app starts. */
   payouts?: (db: Db) => AppDeps["payouts"];
   /** Admin and finance users must set up a second factor (as in production). */
@@ -91,6 +93,7 @@ export function useApp(engine: TestEngine, options: AppOptions = {}): TestApp {
       applicationLimiter: options.applicationLimiter ?? new GuessLimiter({ maxFailures: 1_000_000 }),
       trustProxy: options.trustProxy,
       payouts: options.payouts?.(db),
+      cards: options.cards,
       clock: options.now,
       cookieSecure: false,
       logger: options.logger ?? { error: () => {}, info: () => {} },

@@ -12,6 +12,7 @@ export interface FakeApi {
   client: ApiClient;
   merchant: Record<string, ReturnType<typeof vi.fn>>;
   merchants: Record<string, ReturnType<typeof vi.fn>>;
+  cards: Record<string, ReturnType<typeof vi.fn>>;
   request: ReturnType<typeof vi.fn>;
 }
 
@@ -21,11 +22,12 @@ export function fakeApi(): FakeApi {
     me: vi.fn(), users: vi.fn(async () => ({ users: [] })), createUser: vi.fn(), payouts: vi.fn(),
   };
   const merchants = { apply: vi.fn(), applicationStatus: vi.fn() };
+  const cards = { unlock: vi.fn(), charge: vi.fn() };
   const request = vi.fn(async () => {
     throw new ApiError("NOT_FOUND", 404, "not found");
   });
-  const client = { merchant, merchants, request, csrfToken: undefined, sessionCookie: undefined } as unknown as ApiClient;
-  return { client, merchant, merchants, request };
+  const client = { merchant, merchants, cards, request, csrfToken: undefined, sessionCookie: undefined } as unknown as ApiClient;
+  return { client, merchant, merchants, cards, request };
 }
 
 export function renderWith(ui: ReactElement, options: { api?: FakeApi; language?: Language } = {}) {

@@ -76,6 +76,11 @@ import {
   type ParticipatingMerchantsQuery,
 } from "./family.ts";
 import {
+  CardBalanceSchema, CardListSchema, CardSchema, CardSettingsSchema, CardUnlockSchema, IssuedCardSchema, IssuedCardsSchema,
+  type BlockCardRequest, type Card, type CardBalance, type CardBalanceRequest, type CardChargeRequest, type CardList, type CardSettings,
+  type CardUnlock, type CardUnlockRequest, type IssueCardsRequest, type IssuedCard, type IssuedCards,
+} from "./cards.ts";
+import {
   ApplicationStatusSchema,
   MerchantApplicationReceiptSchema,
   MerchantMeSchema,
@@ -271,6 +276,23 @@ export interface ApiClient {
     payments(query?: PaymentListQuery): Promise<PaymentList>;
     /** This shop's payouts (amount, date, reference, status) and what each fund owes it now. */
     payouts(): Promise<MerchantPayouts>;
+  };
+  /** The Tegoed card: staff (issue, block, unblock, replace, settings), the till (unlock, charge) and the public balance check. */
+  cards: {
+    ofFamily(familyId: string): Promise<CardList>;
+    issue(familyId: string): Promise<IssuedCard>;
+    issueMany(fundId: string, body?: IssueCardsRequest): Promise<IssuedCards>;
+    block(cardId: string, body?: BlockCardRequest): Promise<Card>;
+    unblock(cardId: string): Promise<Card>;
+    replace(cardId: string): Promise<IssuedCard>;
+    settings(fundId: string): Promise<CardSettings>;
+    setSettings(fundId: string, body: CardSettings): Promise<CardSettings>;
+    /** The till: the PIN checked, the children to choose from. */
+    unlock(body: CardUnlockRequest): Promise<CardUnlock>;
+    /** The till: `idempotencyKey` one per intended payment; reuse it to retry. */
+    charge(body: CardChargeRequest, idempotencyKey: string): Promise<ChargeReceipt>;
+    /** Public: the balance with the card's code and PIN. */
+    balance(body: CardBalanceRequest): Promise<CardBalance>;
   };
   /** Settlement to shops (finance; auditors and admins may read). */
   payouts: {
@@ -499,6 +521,21 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         }),
       payments: (query = {}) => client.request("GET", `/api/merchant/payments${queryString(query)}`, { schema: PaymentListSchema }),
       payouts: () => client.request("GET", "/api/merchant/payouts", { schema: MerchantPayoutsSchema }),
+    },
+
+    cards: {
+      ofFamily: (familyId) => client.request("GET", `/api/families/${encodeURIComponent(familyId)}/cards`, { schema: CardListSchema }),
+      issue: (familyId) => client.request("POST", `/api/families/${encodeURIComponent(familyId)}/cards`, { schema: IssuedCardSchema }),
+      issueMany: (fundId, body = {}) => client.request("POST", `/api/funds/${encodeURIComponent(fundId)}/cards`, { body, schema: IssuedCardsSchema }),
+      block: (cardId, body = {}) => client.request("POST", `/api/cards/${encodeURIComponent(cardId)}/block`, { body, schema: CardSchema }),
+      unblock: (cardId) => client.request("POST", `/api/cards/${encodeURIComponent(cardId)}/unblock`, { schema: CardSchema }),
+      replace: (cardId) => client.request("POST", `/api/cards/${encodeURIComponent(cardId)}/replace`, { schema: IssuedCardSchema }),
+      settings: (fundId) => client.request("GET", `/api/funds/${encodeURIComponent(fundId)}/card-settings`, { schema: CardSettingsSchema }),
+      setSettings: (fundId, body) => client.request("PUT", `/api/funds/${encodeURIComponent(fundId)}/card-settings`, { body, schema: CardSettingsSchema }),
+      unlock: (body) => client.request("POST", "/api/merchant/card-unlocks", { body, schema: CardUnlockSchema }),
+      charge: (body, idempotencyKey) =>
+        client.request("POST", "/api/merchant/card-charges", { body, schema: ChargeReceiptSchema, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
+      balance: (body) => client.request("POST", "/api/public/card-balance", { body, schema: CardBalanceSchema }),
     },
 
     payouts: {

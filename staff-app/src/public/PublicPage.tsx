@@ -8,6 +8,7 @@ import { formatCents, formatNumber } from "../lib/money.ts";
 // Not the sdk's index: keeps this page's bundle small.
 import { categoryLabel, OTHER_CATEGORY, PUBLIC_MIN_GROUP } from "@tegoed/sdk/categories";
 import { formatDateTime, formatDay } from "@tegoed/sdk/dates";
+import { CardBalanceCheck } from "./CardBalance.tsx";
 
 /** The fund id in /public/<id>, if the page was opened for one fund. */
 export function fundIdInPath(path: string): string | null {
@@ -135,6 +136,7 @@ export function PublicPage({ load = loadFromServer }: { load?: () => Promise<Pub
         {funds === null && !failed && <p role="status">{t("common.loading")}</p>}
         {funds?.length === 0 && <p>{t("public.none")}</p>}
         {funds?.map((fund) => <PublicFundFigures key={fund.id} fund={fund} />)}
+        <CardBalanceCheck />
       </main>
     </>
   );

@@ -1,11 +1,13 @@
 // The till: scan (or type) the family's QR, see what the budget can pay, type the amount, confirm, and
-// read PAID or REFUSED. A dead QR is refused at the lookup, before any amount is typed.
+// read PAID or REFUSED. A dead QR is refused at the lookup, before any amount is typed. A Tegoed card's
+// QR is recognised by its prefix and goes its own way (card-charge.tsx: amount, PIN, whose budget).
 import { useId, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { formatClock, type QrLookup } from "@tegoed/sdk";
+import { CARD_QR_PREFIX, formatClock, type QrLookup } from "@tegoed/sdk";
 import { isTransient, useApi } from "../../lib/api.tsx";
 import { formatEuro } from "../../lib/money.ts";
 import { refusalText } from "../../lib/refusal.ts";
+import { CardCharge } from "./card-charge.tsx";
 import { AmountEntry } from "./components/amount-entry.tsx";
 import { ChargeResult, type ChargeOutcome } from "./components/charge-result.tsx";
 import { QrScanner } from "./components/qr-scanner.tsx";
@@ -15,6 +17,7 @@ type Step =
   | { kind: "scan" }
   | { kind: "looking"; qr: string }
   | { kind: "amount"; qr: string; lookup: QrLookup }
+  | { kind: "card"; card: string }
   | { kind: "lookupRefused"; error: unknown }
   /** The check itself did not get through: nothing was charged, the same code can be checked again. */
   | { kind: "lookupFailed"; qr: string; error: unknown };
@@ -44,6 +47,10 @@ export function ScanScreen({ camera = true }: { camera?: boolean }) {
   const { state: charge, charge: doCharge, reset } = useCharge();
 
   const lookup = async (qr: string) => {
+    if (qr.trim().toUpperCase().startsWith(CARD_QR_PREFIX)) {
+      setStep({ kind: "card", card: qr });
+      return;
+    }
     setStep({ kind: "looking", qr });
     try {
       setStep({ kind: "amount", qr, lookup: await api.merchant.lookupQr({ qr }) });
@@ -77,6 +84,8 @@ export function ScanScreen({ camera = true }: { camera?: boolean }) {
           <ManualEntry onText={(text) => void lookup(text)} />
         </>
       )}
+
+      {!outcome && step.kind === "card" && <CardCharge card={step.card} onDone={next} />}
 
       {!outcome && step.kind === "looking" && <p role="status">{t("scan.checking")}</p>}
 

@@ -15,6 +15,7 @@ import { ImportFamilies } from "./ImportFamilies.tsx";
 import { openHtmlPage } from "../../lib/open-page.ts";
 import { combineLetters } from "./letters.ts";
 import { formatDay } from "@tegoed/sdk";
+import { BulkCards } from "../cards/BulkCards.tsx";
 
 export function FamiliesPage() {
   const { t } = useTranslation();
@@ -202,6 +203,7 @@ function FamilyLetters({ fundId, version }: { fundId: string; version: number })
       {mayLetter && families && families.length > 0 && (
         <div className="actions">
           <button type="button" onClick={makeAll} disabled={batch !== null}>{t("eligibility.allLetters")}</button>
+          {can(roles, "cards.manage") && <BulkCards fundId={fundId} />}
         </div>
       )}
       {batch && <Progress label={t("eligibility.makingLetters")} value={batch.done} max={batch.total} />}

@@ -10,6 +10,7 @@ import { openHtmlPage } from "../../lib/open-page.ts";
 import { can } from "../../lib/roles.ts";
 import { useStaff } from "../../lib/session.ts";
 import { Confirm, Field, Notice } from "../../lib/ui.tsx";
+import { FamilyCards } from "../cards/FamilyCards.tsx";
 import { GdprDelete } from "./GdprDelete.tsx";
 import { formatDay } from "@tegoed/sdk";
 
@@ -126,6 +127,7 @@ function FamilyCard({ family, onChanged }: { family: FamilyOverview; onChanged: 
           ))}
         </tbody>
       </table>
+      <FamilyCards familyId={family.id} name={name} />
       <div className="actions">
         {can(roles, "access.reissue") && family.activatedAt && (
           <button type="button" onClick={() => setOpen({ kind: "reissue" })}>{t("intervene.reissue")}</button>

@@ -1,0 +1,2 @@
+export * from "./cards.service.ts";
+export { loadCardPepper } from "./pepper.ts";

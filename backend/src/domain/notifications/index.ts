@@ -1,0 +1,6 @@
+export * from "./kinds.ts";
+export * from "./notify.ts";
+export * from "./worker.ts";
+export { queueExpiryNotices } from "./expiry.ts";
+export { outboxRepository, type OutboxRow } from "./outbox.repository.ts";
+export * from "./settings.ts";

@@ -19,6 +19,7 @@ import { registerMerchantRoutes } from "./merchants.routes.ts";
 import { registerPaymentRoutes } from "./payments.routes.ts";
 import { registerPayoutRoutes } from "./payouts.routes.ts";
 import type { PayoutDeps } from "../domain/payouts/index.ts";
+import { registerNotificationRoutes, unsubscribePages } from "./notifications.routes.ts";
 import { registerReportsRoutes } from "./reports.routes.ts";
 import { registerStaffRoutes } from "./staff.routes.ts";
 import { createApi, type Api } from "./validate.ts";
@@ -49,9 +50,13 @@ export interface AppDeps {
   trustProxy?: number | string | false;
   /** Shop applications per client: one per process. Default: 10 an hour. */
   applicationLimiter?: GuessLimiter;
+  /** Signs the unsubscribe links in mails (the worker signs with the same). Default: a development secret. */
+  notificationSecret?: string;
   /** Serve the built apps (<app>/dist) found under this folder: the repository root. Absent: API only. */
   appsRoot?: string;
 }
+
+const DEVELOPMENT_NOTIFICATION_SECRET = "tegoed-development-notification-secret";
 
 export const API_VERSION = "0.1.0";
 
@@ -99,6 +104,8 @@ export function createAppParts(deps: AppDeps): AppParts {
   });
   registerPaymentRoutes(api, { payments: shops, auth });
   registerReportsRoutes(api, { db: deps.database.db, auth, chain: deps.chain, clock: domain.clock });
+  const notificationSecret = deps.notificationSecret ?? DEVELOPMENT_NOTIFICATION_SECRET;
+  registerNotificationRoutes(api, { db: deps.database.db, merchants: shops, auth, secret: notificationSecret, clock: domain.clock });
   if (deps.payouts) {
     registerPayoutRoutes(api, { payouts: { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock, ...deps.payouts }, merchants: shops, auth, logger });
   }
@@ -107,6 +114,7 @@ export function createAppParts(deps: AppDeps): AppParts {
   // A families CSV file travels as JSON text: up to MAX_IMPORT_ROWS rows need more than the default.
   app.use(IMPORT_PATH, express.json({ limit: deps.importBodyLimit ?? "8mb", strict: true }));
   app.use(express.json({ limit: deps.bodyLimit ?? "100kb", strict: true }));
+  unsubscribePages(app, deps.database.db, notificationSecret);
   app.use(auth.middleware);
   app.use(openApiRouter(() => buildOpenApiDocument(api.operations, { version: API_VERSION })));
   app.use(api.router);

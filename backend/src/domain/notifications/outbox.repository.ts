@@ -150,6 +150,11 @@ export function outboxRepository(handle: Db) {
       return { email: row.email, language: row.preferred_language, displayName: row.display_name, paymentReceipts: row.payment_receipts, fundId: row.fund_id };
     },
 
+    async merchantContact(merchantId: string): Promise<{ email: string; language: Language; name: string } | null> {
+      const row = await db.selectFrom("merchants").select(["contact_email", "language", "name"]).where("id", "=", merchantId).executeTakeFirst();
+      return row ? { email: row.contact_email, language: row.language, name: row.name } : null;
+    },
+
     async setFamilyContact(familyId: string, change: { email?: string | null; paymentReceipts?: boolean }): Promise<boolean> {
       if (change.email === undefined && change.paymentReceipts === undefined) return true;
       const result = await db.updateTable("families")

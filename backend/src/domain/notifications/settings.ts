@@ -5,7 +5,7 @@ import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import type { OutboxStatus } from "../../db/notifications-schema.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
 import { KINDS, KIND_NAMES, type Audience, type NotificationKind } from "./kinds.ts";
-import { readUnsubscribeToken } from "./notify.ts";
+import { queueNotice, readUnsubscribeToken, type Notice } from "./notify.ts";
 import { outboxRepository, type OutboxRow } from "./outbox.repository.ts";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -80,6 +80,27 @@ export async function updateFamilySettings(
     });
   });
   return familySettings(db, cmd.familyId);
+}
+
+export async function shopSettings(db: Db, merchantId: string): Promise<NotificationSettings> {
+  const shop = await outboxRepository(db).merchantContact(merchantId);
+  if (!shop) throw new DomainError("NOT_FOUND", "This shop was not found.", { merchantId });
+  return settingsOf(db, "shop", shop.email);
+}
+
+/** A shop switches its optional mails on or off (they go to its contact address). */
+export async function updateShopSettings(db: Db, merchantId: string, optional: Partial<Record<string, boolean>>): Promise<NotificationSettings> {
+  const shop = await outboxRepository(db).merchantContact(merchantId);
+  if (!shop) throw new DomainError("NOT_FOUND", "This shop was not found.", { merchantId });
+  await setOptionalKinds(db, "shop", shop.email, optional);
+  return shopSettings(db, merchantId);
+}
+
+/** A shop notice: to its contact address, in its language. */
+export async function queueShopNotice(trx: Db, merchantId: string, notice: Omit<Notice, "to" | "language">): Promise<boolean> {
+  const shop = await outboxRepository(trx).merchantContact(merchantId);
+  if (!shop) return false;
+  return queueNotice(trx, { ...notice, to: shop.email, language: shop.language, data: { shopName: shop.name, ...notice.data } });
 }
 
 /** What an unsubscribe link switches off; INVALID_INPUT for a link that was not ours or was altered. */

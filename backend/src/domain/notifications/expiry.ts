@@ -4,9 +4,11 @@
 // the last week gets only the one-week notice.
 import type { Db } from "../../db/transaction.ts";
 import { inTransaction } from "../../db/transaction.ts";
-import { localDateTime } from "../payouts/service.ts";
 import { queueNotice } from "./notify.ts";
 import { outboxRepository } from "./outbox.repository.ts";
+
+// The municipality's day, as the payout schedule counts it.
+const LOCAL_DAY = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Amsterdam", year: "numeric", month: "2-digit", day: "2-digit" });
 
 const STAGES = [
   { weeks: 1, withinDays: 7 },
@@ -15,7 +17,7 @@ const STAGES = [
 
 /** Queues the notices due on `now`'s local day. Returns how many were queued. */
 export async function queueExpiryNotices(deps: { db: Db }, now: Date): Promise<number> {
-  const today = localDateTime(now).date;
+  const today = LOCAL_DAY.format(now);
   let queued = 0;
   const seen = new Set<string>();
   for (const stage of STAGES) {

@@ -18,7 +18,7 @@ const family = { ...fund, parentName: "J. de Vries", walletUrl: "https://tegoed.
 export const KINDS = {
   // Shop
   merchant_application_received: { audience: "shop", optional: false, sample: { ...shop } },
-  merchant_approved: { audience: "shop", optional: false, sample: { ...shop, loginEmail: "kassa@bakker.example", shopUrl: "https://tegoed.example/shop/" } },
+  merchant_approved: { audience: "shop", optional: false, sample: { ...shop, shopUrl: "https://tegoed.example/shop/" } },
   merchant_declined: { audience: "shop", optional: false, sample: { ...shop, reason: "Geen winkel in de gemeente <Westerkwartier>" } },
   merchant_suspended: { audience: "shop", optional: false, sample: { ...shop, reason: "Betalingen voor andere producten" } },
   merchant_colleague_added: { audience: "shop", optional: true, sample: { ...shop, colleagueEmail: "anna@bakker.example" } },

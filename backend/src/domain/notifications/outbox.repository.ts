@@ -77,7 +77,8 @@ export function outboxRepository(handle: Db) {
     /** Only the claim that sent it may mark it (a lapsed, re-taken claim has another attempt number). */
     async markSent(id: string, attempt: number, response: string, at: Date): Promise<void> {
       await db.updateTable("notification_outbox")
-        .set({ status: "sent", smtp_response: response.slice(0, 500), sent_at: at, claimed_until: null, last_error: null })
+        // An activation code rests in the outbox only until it was handed over.
+        .set({ status: "sent", smtp_response: response.slice(0, 500), sent_at: at, claimed_until: null, last_error: null, data: sql<string>`data - 'code'` })
         .where("id", "=", id).where("attempts", "=", attempt).where("status", "=", "sending")
         .execute();
     },
@@ -153,6 +154,61 @@ export function outboxRepository(handle: Db) {
     async merchantContact(merchantId: string): Promise<{ email: string; language: Language; name: string } | null> {
       const row = await db.selectFrom("merchants").select(["contact_email", "language", "name"]).where("id", "=", merchantId).executeTakeFirst();
       return row ? { email: row.contact_email, language: row.language, name: row.name } : null;
+    },
+
+    async setMerchantLanguage(merchantId: string, language: Language): Promise<void> {
+      await db.updateTable("merchants").set({ language }).where("id", "=", merchantId).execute();
+    },
+
+    /** The budgets' children whose families have an email address (the others get no mail). */
+    async childrenWithEmail(budgetIds: readonly string[]): Promise<{ budgetId: string; familyId: string; firstName: string }[]> {
+      const found: { budgetId: string; familyId: string; firstName: string }[] = [];
+      for (let i = 0; i < budgetIds.length; i += 1000) {
+        const rows = await db.selectFrom("budgets")
+          .innerJoin("children", "children.id", "budgets.child_id")
+          .innerJoin("families", "families.id", "children.family_id")
+          .select(["budgets.budget_id", "families.id as family_id", "children.first_name"])
+          .where("budgets.budget_id", "in", budgetIds.slice(i, i + 1000))
+          .where("families.email", "is not", null).where("families.deleted_at", "is", null)
+          .execute();
+        for (const r of rows) found.push({ budgetId: r.budget_id, familyId: r.family_id, firstName: r.first_name });
+      }
+      return found;
+    },
+
+    /**
+     * For payments just indexed: those whose family asked for receipts and has an address, with the shop's
+     * name and what is left on the budget after them (the payments table holds them already).
+     */
+    async receiptTargets<P extends { paymentId: string; budgetId: string; merchant: string }>(payments: readonly P[]) {
+      if (payments.length === 0) return [];
+      const budgetIds = [...new Set(payments.map((p) => p.budgetId.toLowerCase()))];
+      const families = await db.selectFrom("budgets")
+        .innerJoin("children", "children.id", "budgets.child_id")
+        .innerJoin("families", "families.id", "children.family_id")
+        .innerJoin("funds", "funds.id", "budgets.fund_id")
+        .select([
+          "budgets.budget_id", "families.id as family_id", "children.first_name", "funds.name as fund_name",
+          sql<bigint>`budgets.issued_cents
+            - coalesce((select sum(p.amount_cents) from payments p where p.budget_id = budgets.budget_id), 0)
+            + coalesce((select sum(r.amount_cents) from refunds r join payments p on p.payment_id = r.payment_id where p.budget_id = budgets.budget_id), 0)`.as("left_cents"),
+        ])
+        .where("budgets.budget_id", "in", budgetIds)
+        .where("families.payment_receipts", "=", true).where("families.email", "is not", null).where("families.deleted_at", "is", null)
+        .execute();
+      if (families.length === 0) return [];
+      const byBudget = new Map(families.map((f) => [f.budget_id, f]));
+      const merchants = new Map((await db.selectFrom("merchants").select(["chain_address", "name"])
+        .where("chain_address", "in", [...new Set(payments.map((p) => p.merchant.toLowerCase()))]).execute()).map((m) => [m.chain_address, m.name]));
+      return payments.flatMap((p) => {
+        const family = byBudget.get(p.budgetId.toLowerCase());
+        return family ? [{ ...p, familyId: family.family_id, childName: family.first_name, fundName: family.fund_name, leftCents: family.left_cents, shopName: merchants.get(p.merchant.toLowerCase()) ?? "" }] : [];
+      });
+    },
+
+    async fundName(fundId: string): Promise<string | null> {
+      const row = await db.selectFrom("funds").select("name").where("id", "=", fundId).executeTakeFirst();
+      return row?.name ?? null;
     },
 
     async setFamilyContact(familyId: string, change: { email?: string | null; paymentReceipts?: boolean }): Promise<boolean> {

@@ -11,7 +11,7 @@ export const SHOP_CATEGORIES = ["books", "bike", "sport", "swimming", "computer"
 type Field = "name" | "kvk" | "iban" | "categories" | "address" | "email";
 
 export function ApplyScreen({ onApplied, onBack }: { onApplied: () => void; onBack: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const api = useApi();
   const id = useId();
   const [name, setName] = useState("");
@@ -49,7 +49,7 @@ export function ApplyScreen({ onApplied, onBack }: { onApplied: () => void; onBa
     try {
       const receipt = await api.merchants.apply({
         name: name.trim(), kvkNumber: kvkDigits, iban: normalizeIban(iban), bic: bic.trim() === "" ? null : bic.trim().toUpperCase(),
-        categories, address: address.trim(), contactEmail: email.trim(),
+        categories, address: address.trim(), contactEmail: email.trim(), language: i18n.language === "en" ? "en" : "nl",
       });
       saveApplication({ id: receipt.id, token: receipt.statusToken });
       onApplied();

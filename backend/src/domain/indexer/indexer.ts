@@ -14,7 +14,8 @@ import { readFundEvents, safeHead } from "../../chain/events.ts";
 import { toChainDomainError } from "../../chain/errors.ts";
 import { paymentsRepository } from "../payments/payments.repository.ts";
 import { payoutsRepository } from "../payouts/payouts.repository.ts";
-import { indexedFundsRepository } from "./funds.repository.ts";import { outboxRepository, queueFamilyNotice } from "../notifications/index.ts";
+import { indexedFundsRepository } from "./funds.repository.ts";
+import { outboxRepository, queueFamilyNotice } from "../notifications/index.ts";
 
 
 export interface IndexerOptions {

@@ -122,6 +122,8 @@ export async function seedDemo(baseUrl: string, admin: { email: string; password
   const unusedCodes: DemoLogins["unusedCodes"] = [];
   let payments = 0;
   const family = async (familyId: string, i: number) => {
+    // Every tenth family gave an email address: its letter also arrives in the demo mailbox.
+    if (i % 10 === 0) await validator.notifications.updateOfFamily(familyId, { email: `gezin-zh-${String(i + 1).padStart(3, "0")}@tegoed.example` });
     const letter = await validator.eligibility.issueLetter(familyId);
     if (i >= 70) {
       unusedCodes.push({ family: `ZH-${String(i + 1).padStart(3, "0")}`, code: letter.code });

@@ -521,6 +521,7 @@ export async function markRunSent(deps: PayoutDeps, runId: string, staffUserId: 
     const run = await requireRun(trx, runId, true);
     if (run.status !== "awaiting_sent") throw new DomainError("PAYOUT_RUN_STATE", undefined, { runId, status: run.status });
     if (run.sentAt) return;
+    for (const payout of await payoutsRepository(trx).payoutsOfRun(runId, ["pending"])) await payoutSentNotice(trx, payout);
     await payoutsRepository(trx).setRunPayouts(runId, "pending", { status: "sent", confirmed_at: now });
     await payoutsRepository(trx).updateRun(runId, { sent_by: staffUserId, sent_at: now });
     await auditLogRepository(trx).append({ actorType: "staff", actorId: staffUserId, action: "payout.run.sent", subjectType: "payout_run", subjectId: runId, details: { messageId: run.messageId ?? "" } });

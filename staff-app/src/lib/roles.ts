@@ -22,6 +22,8 @@ export const ACTIONS = {
   "payouts.schedule": ["finance", "admin"],
   "dashboard.view": ["admin", "validator", "merchant_manager", "finance", "auditor"],
   "audit.view": ["admin", "auditor"],
+  "mail.view": ["admin", "finance", "auditor"],
+  "mail.retry": ["admin", "finance"],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Action = keyof typeof ACTIONS;

@@ -34,11 +34,11 @@ async function navFor(roles: StaffRole[]): Promise<string[]> {
 
 describe("role-based visibility", { timeout: 20_000 }, () => {
   it.each([
-    [["auditor"], ["Dashboard", "Funds", "Intervene", "Audit log"]],
+    [["auditor"], ["Dashboard", "Funds", "Intervene", "Audit log", "Email"]],
     [["validator"], ["Dashboard", "Funds", "Families", "Top up", "Intervene"]],
     [["merchant_manager"], ["Dashboard", "Funds", "Shops"]],
-    [["finance"], ["Dashboard", "Funds"]],
-    [["admin"], ["Dashboard", "Funds", "Intervene", "Audit log"]],
+    [["finance"], ["Dashboard", "Funds", "Email"]],
+    [["admin"], ["Dashboard", "Funds", "Intervene", "Audit log", "Email"]],
   ] as [StaffRole[], string[]][])("%s sees %s", async (roles, links) => {
     expect(await navFor(roles)).toEqual(links);
   });

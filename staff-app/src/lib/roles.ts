@@ -22,6 +22,7 @@ export const ACTIONS = {
   "payouts.schedule": ["finance", "admin"],
   "dashboard.view": ["admin", "validator", "merchant_manager", "finance", "auditor"],
   "audit.view": ["admin", "auditor"],
+  "family.email": ["validator", "admin"],
   "mail.view": ["admin", "finance", "auditor"],
   "mail.retry": ["admin", "finance"],
 } as const satisfies Record<string, readonly StaffRole[]>;

@@ -10,7 +10,9 @@ import { openHtmlPage } from "../../lib/open-page.ts";
 import { can } from "../../lib/roles.ts";
 import { useStaff } from "../../lib/session.ts";
 import { Confirm, Field, Notice } from "../../lib/ui.tsx";
+import { FamilyEmail } from "./FamilyEmail.tsx";
 import { GdprDelete } from "./GdprDelete.tsx";
+
 
 type Budget = NonNullable<FamilyOverview["children"][number]["budget"]>;
 
@@ -123,6 +125,7 @@ function FamilyCard({ family, onChanged }: { family: FamilyOverview; onChanged: 
           ))}
         </tbody>
       </table>
+      {can(roles, "family.email") && <FamilyEmail familyId={family.id} />}
       <div className="actions">
         {can(roles, "access.reissue") && family.activatedAt && (
           <button type="button" onClick={() => setOpen({ kind: "reissue" })}>{t("intervene.reissue")}</button>

@@ -30,11 +30,15 @@ export async function queueNotice(trx: Db, notice: Notice): Promise<boolean> {
   return id !== null;
 }
 
-/** One notice to every active staff user with `role` (staff mails are in Dutch: staff have no language setting). */
+/**
+ * One notice to every active staff user with `role` (staff mails are in Dutch: staff have no language
+ * setting). A dedupe key is made per receiver, so the notice goes once to each.
+ */
 export async function queueStaffNotice(trx: Db, role: "finance" | "validator" | "admin", notice: Omit<Notice, "to" | "language">): Promise<number> {
   let queued = 0;
   for (const email of await outboxRepository(trx).staffEmails(role)) {
-    if (await queueNotice(trx, { ...notice, to: email, language: "nl" })) queued++;
+    const dedupeKey = notice.dedupeKey && `${notice.dedupeKey}:${email}`;
+    if (await queueNotice(trx, { ...notice, to: email, language: "nl", ...(dedupeKey && { dedupeKey }) })) queued++;
   }
   return queued;
 }

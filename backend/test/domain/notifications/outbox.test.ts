@@ -5,7 +5,7 @@ import { startMailbox, type Mailbox, type Verdict } from "../../../../scripts/li
 import { inTransaction, type Db } from "../../../src/db/transaction.ts";
 import { smtpMailer } from "../../../src/mail/index.ts";
 import {
-  queueExpiryNotices, queueFamilyNotice, queueNotice, retryMail, sendDue, unsubscribe, unsubscribeToken, updateFamilySettings,
+  queueApplicationsDigest, queueExpiryNotices, queueFamilyNotice, queueNotice, retryMail, sendDue, unsubscribe, unsubscribeToken, updateFamilySettings,
   type MailSettings, type WorkerDeps,
 } from "../../../src/domain/notifications/index.ts";
 import { ENGINES, useDatabase } from "../../support/engines.ts";
@@ -216,5 +216,22 @@ describe.each(ENGINES)("notifications outbox on $name", (engine) => {
     const settings = await updateFamilySettings(ctx.db, { familyId, actor: { type: "family", id: familyId }, optional: { budget_topped_up: true } });
     expect(settings.optional.find((o) => o.kind === "budget_topped_up")).toEqual({ kind: "budget_topped_up", on: true });
     expect(await queueFamilyNotice(ctx.db, familyId, { kind: "budget_topped_up", data: { childName: "Sam", amountCents: "100" } })).toBe(true);
+  });
+});
+
+describe.each(ENGINES)("the applications digest hook on $name", (engine) => {
+  const ctx = useDatabase(engine);
+  it("queues one digest per validator, fund and day, however often it is called", async () => {
+    const validators = [address(), address()];
+    for (const email of validators) await ctx.db.insertInto("staff_users").values({ email, password_hash: "x", roles: ["validator"] }).execute();
+    await ctx.db.insertInto("staff_users").values({ email: address(), password_hash: "x", roles: ["finance"] }).execute();
+    const fundId = randomUUID();
+    const digest = { fundId, fundName: "Kindpakket 2027", day: "2027-03-01", count: 4 };
+    expect(await inTransaction(ctx.db, (trx) => queueApplicationsDigest(trx, digest))).toBe(2);
+    expect(await inTransaction(ctx.db, (trx) => queueApplicationsDigest(trx, digest))).toBe(0);
+    expect(await inTransaction(ctx.db, (trx) => queueApplicationsDigest(trx, { ...digest, day: "2027-03-02", count: 0 }))).toBe(0);
+    const rows = (await sql<{ recipient: string; data: Record<string, string> }>`select recipient, data from notification_outbox where kind = 'applications_digest' and dedupe_key like ${`%${fundId}%`}`.execute(ctx.db)).rows;
+    expect(rows.map((r) => r.recipient).sort()).toEqual([...validators].sort());
+    expect(rows[0]!.data).toMatchObject({ count: "4", day: "2027-03-01" });
   });
 });

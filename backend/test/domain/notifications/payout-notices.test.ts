@@ -10,8 +10,9 @@ import { importStatement, markRunSent, merchantPayouts, reconcilePayouts, startA
 import { sendDue } from "../../../src/domain/notifications/index.ts";
 import { smtpMailer } from "../../../src/mail/index.ts";
 import { ENGINES, useDatabase } from "../../support/engines.ts";
-import { type TestChain, startTestChain } from "../../chain/harness.ts";
-import { CHAIN_ENGINE, type ChainFunds, seedChainFunds } from "../payments/support.ts";
+import { createIndexer } from "../../../src/domain/indexer/index.ts";
+import { type TestChain, activeBudgets, signPermit, startTestChain } from "../../chain/harness.ts";
+import { CHAIN_ENGINE, approvedMerchant, depsFor, type ChainFunds, seedChainFunds } from "../payments/support.ts";
 import { camt053, owedShop, payoutDeps } from "../payouts/support.ts";
 
 let t: TestChain;
@@ -117,5 +118,32 @@ describe.each(ENGINES)("payout notices on $name", (engine) => {
     mails = await delivered();
     expect(mails.map((m) => m.to)).toEqual([await contactOf(shop.id)]);
     expect(mails[0]!.text).toContain("€ 3,45");
+  });
+
+  it("sends a receipt per payment, from the indexer, once, to a family that asked for receipts only", async () => {
+    await delivered();
+    const shop = await approvedMerchant(depsFor(ctx.db, t), funds);
+    await delivered();
+    const family = async (email: string, receipts: boolean) => {
+      const [chainBudget] = await activeBudgets(t, 1, 50_00n);
+      const row = await ctx.db.insertInto("families")
+        .values({ fund_id: funds.fundId, display_name: "Jan de Vries", address_lines: ["Dorpsstraat 1"], preferred_language: "en" }).returning("id").executeTakeFirstOrThrow();
+      await sql`update families set email = ${email}, payment_receipts = ${receipts} where id = ${row.id}`.execute(ctx.db);
+      const child = await ctx.db.insertInto("children").values({ family_id: row.id, first_name: "Anna", birth_year: 2018 }).returning("id").executeTakeFirstOrThrow();
+      await ctx.db.insertInto("budgets").values({ budget_id: chainBudget!.budgetId, fund_id: funds.fundId, child_id: child.id, issued_cents: 50_00n, status: "issued" }).execute();
+      const { permit, signature } = await signPermit(t, chainBudget!.family, t.fund, chainBudget!.budgetId, { maxAmount: 12_50n });
+      await t.fund.pay(permit, signature, shop.chainAddress!, 12_50n);
+    };
+    const wants = `receipts-${randomUUID().slice(0, 8)}@example.org`;
+    const doesNot = `quiet-${randomUUID().slice(0, 8)}@example.org`;
+    await family(wants, true);
+    await family(doesNot, false);
+    const indexer = createIndexer({ db: ctx.db, dbKind: ctx.kind, provider: t.provider, onError: () => {} });
+    await indexer.catchUp();
+    await indexer.catchUp();
+    const mails = (await delivered()).filter((m) => m.to === wants || m.to === doesNot);
+    expect(mails.map((m) => [m.to, m.subject])).toEqual([[wants, `Receipt: € 12.50 at ${shop.name}`]]);
+    expect(mails[0]!.text).toContain("You paid € 12.50 at");
+    expect(mails[0]!.text).toContain("€ 37.50 is left.");
   });
 });

@@ -4,6 +4,15 @@ import { useApp } from "./harness.ts";
 
 const ROUTES = [
   "get /api/health",
+  "get /api/family/notifications",
+  "put /api/family/notifications",
+  "get /api/staff/families/{familyId}/notifications",
+  "put /api/staff/families/{familyId}/notifications",
+  "get /api/merchant/notifications",
+  "put /api/merchant/notifications",
+  "post /api/notifications/unsubscribe",
+  "get /api/staff/notifications",
+  "post /api/staff/notifications/{id}/retry",
   "post /api/staff/session",
   "delete /api/staff/session",
   "get /api/staff/me",

@@ -38,6 +38,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     // A receipt per payment is opt-in (the family chooses in the wallet).
     .addColumn("payment_receipts", "boolean", (c) => c.notNull().defaultTo(false))
     .execute();
+  await sql`comment on table notification_outbox is ${sql.lit(
+    "Personal data: the receiver's email address and the facts of the mail (names, amounts). Purpose: sending each notification once. " +
+      "Kept 90 days after it was sent (the worker deletes older sent mails); an activation code is removed from the row once sent.",
+  )}`.execute(db);
+  await sql`comment on table notification_optouts is ${sql.lit(
+    "Personal data: email addresses that switched off a kind of optional mail. Purpose: honouring that choice. Kept until switched on again.",
+  )}`.execute(db);
   // The language a shop's mails are written in (the one it applied in).
   await db.schema.alterTable("merchants").addColumn("language", "text", (c) => c.notNull().defaultTo("nl")).execute();
 }

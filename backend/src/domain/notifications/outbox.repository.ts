@@ -94,6 +94,12 @@ export function outboxRepository(handle: Db) {
         .execute();
     },
 
+    /** Deletes mails sent before `before` (they hold personal data and are no longer needed). */
+    async purgeSent(before: Date): Promise<number> {
+      const result = await db.deleteFrom("notification_outbox").where("status", "=", "sent").where("sent_at", "<", before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     async list(filter: { status?: OutboxStatus; limit?: number }): Promise<OutboxRow[]> {
       let query = db.selectFrom("notification_outbox").selectAll();
       if (filter.status) query = query.where("status", "=", filter.status);

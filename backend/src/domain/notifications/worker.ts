@@ -9,6 +9,7 @@
 //   the mail is sent once more (at most one extra copy per such crash). Every copy carries the same
 //   Message-ID, derived from the outbox id, so a receiving system that de-duplicates by Message-ID shows one.
 // - Once a day (checked each hour) the expiry notices are queued; that job is idempotent per budget and notice.
+//   Sent mails older than 90 days are deleted then.
 import type { Db } from "../../db/transaction.ts";
 import { renderMail, senderDomain, TemplateError, type Mailer, type OutgoingMail } from "../../mail/index.ts";
 import { queueExpiryNotices } from "./expiry.ts";
@@ -47,6 +48,8 @@ export interface SendReport {
 }
 
 const HOUR = 3_600_000;
+/** Sent mails are kept this long (what was sent when, for questions), then deleted. */
+const KEEP_SENT_MS = 90 * 24 * HOUR;
 
 export function mailLinks(publicUrl: string): Record<string, string> {
   return {
@@ -127,6 +130,7 @@ export function createNotificationWorker(deps: WorkerDeps & { intervalMs?: numbe
       const now = clock();
       if (now.getTime() - lastExpiryCheck >= HOUR) {
         await queueExpiryNotices({ db: deps.db }, now);
+        await outboxRepository(deps.db).purgeSent(new Date(now.getTime() - KEEP_SENT_MS));
         lastExpiryCheck = now.getTime();
       }
       let total: SendReport = { sent: 0, retrying: 0, needsPerson: 0 };

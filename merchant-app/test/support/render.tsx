@@ -12,6 +12,7 @@ export interface FakeApi {
   client: ApiClient;
   merchant: Record<string, ReturnType<typeof vi.fn>>;
   merchants: Record<string, ReturnType<typeof vi.fn>>;
+  notifications: Record<string, ReturnType<typeof vi.fn>>;
   request: ReturnType<typeof vi.fn>;
 }
 
@@ -21,11 +22,15 @@ export function fakeApi(): FakeApi {
     me: vi.fn(), users: vi.fn(async () => ({ users: [] })), createUser: vi.fn(), payouts: vi.fn(),
   };
   const merchants = { apply: vi.fn(), applicationStatus: vi.fn() };
+  const settings = { email: "info@debal.example", optional: [{ kind: "payout_sent", on: true }, { kind: "merchant_colleague_added", on: true }] };
+  const notifications = { shop: vi.fn(async () => settings), updateShop: vi.fn(async (body: { optional: Record<string, boolean> }) => ({
+    ...settings, optional: settings.optional.map((o) => ({ ...o, on: body.optional[o.kind] ?? o.on })),
+  })) };
   const request = vi.fn(async () => {
     throw new ApiError("NOT_FOUND", 404, "not found");
   });
-  const client = { merchant, merchants, request, csrfToken: undefined, sessionCookie: undefined } as unknown as ApiClient;
-  return { client, merchant, merchants, request };
+  const client = { merchant, merchants, notifications, request, csrfToken: undefined, sessionCookie: undefined } as unknown as ApiClient;
+  return { client, merchant, merchants, notifications, request };
 }
 
 export function renderWith(ui: ReactElement, options: { api?: FakeApi; language?: Language } = {}) {

@@ -1,6 +1,6 @@
 // Templates: one file per kind and language in templates/<language>/<kind>.txt, a "Subject:" line, a
-// blank line, then the body. `{{name}}` takes a value from the data; `{{name|money}}` formats cents and
-// `{{name|date}}` a YYYY-MM-DD day in the language. The plain part gets the values as they are; the
+// blank line, then the body. `{{name}}` takes a value from the data; `{{name|money}}` formats cents,
+// `{{name|date}}` a YYYY-MM-DD day and `{{name|weeks}}` a number of weeks in the language. The plain part gets the values as they are; the
 // HTML part escapes template and values alike, one <p> per paragraph, and links values named *Url.
 import { existsSync, readFileSync } from "node:fs";
 
@@ -17,7 +17,7 @@ export type TemplateData = Readonly<Record<string, string | number | boolean | n
 
 const TEMPLATES = new URL("./templates/", import.meta.url);
 const cache = new Map<string, { subject: string; body: string }>();
-const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*)(?:\|(money|date))?\s*\}\}/g;
+const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*)(?:\|(money|date|weeks))?\s*\}\}/g;
 
 export class TemplateError extends Error {
   override name = "TemplateError";
@@ -78,6 +78,7 @@ function fill(template: string, data: TemplateData, language: MailLanguage, html
     let text = String(value);
     if (filter === "money") text = formatMoney(BigInt(text), language);
     if (filter === "date") text = formatDay(text, language);
+    if (filter === "weeks") text = `${text} ${text === "1" ? "week" : language === "nl" ? "weken" : "weeks"}`;
     const before = template.slice(last, match.index);
     out += html ? escapeHtml(before) : before;
     if (html && name!.endsWith("Url") && /^https?:\/\//.test(text)) out += `<a href="${escapeHtml(text)}">${escapeHtml(text)}</a>`;

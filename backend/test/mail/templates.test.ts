@@ -48,5 +48,7 @@ describe("mail templates", () => {
     expect(renderMail("budget_expiring", "nl", data).text).toContain("€ 1.234,56");
     expect(renderMail("budget_expiring", "nl", data).text).toContain("31 december 2027");
     expect(renderMail("budget_expiring", "en", data).text).toContain("€ 1,234.56");
+    expect(renderMail("budget_expiring", "nl", { ...data, weeks: "1" }).subject).toBe("Het tegoed van Sam verloopt over 1 week");
+    expect(renderMail("budget_expiring", "nl", { ...data, weeks: "6" }).subject).toBe("Het tegoed van Sam verloopt over 6 weken");
   });
 });

@@ -187,7 +187,7 @@ describe.each(ENGINES)("notifications outbox on $name", (engine) => {
     await queueExpiryNotices({ db: ctx.db }, new Date("2027-12-25T09:00:00Z"));
     await sendDue(worker());
     mails = mailbox.mails();
-    expect(mails.map((m) => m.subject)).toEqual(["Sam's budget expires in 6 weeks", "Sam's budget expires in 1 weeks"]);
+    expect(mails.map((m) => m.subject)).toEqual(["Sam's budget expires in 6 weeks", "Sam's budget expires in 1 week"]);
     const rows = (await sql<{ recipient: string }>`select recipient from notification_outbox where data->>'childName' = 'Sam' and kind = 'budget_expiring' and (dedupe_key like ${`%${budgetId}`} or dedupe_key like ${`%${noEmail.budgetId}`} or dedupe_key like ${`%${nothingLeft.budgetId}`})`.execute(ctx.db)).rows;
     expect(rows.map((r) => r.recipient)).toEqual([to, to]);
     expect(familyId).toBeTruthy();

@@ -70,6 +70,8 @@ async function main() {
       // The demo's mails arrive at once; a real server's retries wait longer.
       env.MAIL_RETRY_SECONDS ??= "2";
     }
+    // The demo's one development key holds every role (and administers the funds): allowed here only.
+    env.ALLOW_BROAD_KEYS ??= "1";
   } else {
     const config = parseDeployConfig(process.env);
     env.DEPLOYMENT_FILE = writeDeployment(await deploy(config, (line) => step(line)), deploymentPath());

@@ -13,6 +13,7 @@ import { APPS, buildApp, isStale } from "./lib/apps.ts";
 import { ROOT } from "./lib/artifacts.ts";
 import { deploymentPath, readDeployment, writeDeployment } from "./lib/deployment-file.ts";
 import { type LocalChain, startLocalChain } from "./lib/local-chain.ts";
+import { type Mailbox, serveMailbox, startMailbox } from "./lib/mailbox.ts";
 
 const flags = new Set(process.argv.slice(2).filter((a) => a !== "--"));
 const port = Number(process.env.CHAIN_PORT ?? 8545);
@@ -21,6 +22,8 @@ const localDir = resolve(ROOT, process.env.LOCAL_DATA_DIR ?? ".data/local");
 const DEMO_ADMIN = { email: "admin@tegoed.example", password: "tegoed-demo-admin" };
 let chain: LocalChain | undefined;
 let backend: RunningServer | undefined;
+let mailbox: Mailbox | undefined;
+let mailboxPage: { url: string; close(): Promise<void> } | undefined;
 const started = Date.now();
 const step = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
 
@@ -57,6 +60,16 @@ async function main() {
     env.STAFF_ADMIN_PASSWORD ??= DEMO_ADMIN.password;
     // The demo's 13 shops apply from this machine.
     env.APPLICATIONS_PER_HOUR ??= "100";
+    // Without a mail server of its own, the demo mails to a local one that keeps every mail for the mailbox page.
+    if (!env.SMTP_URL) {
+      mailbox = await startMailbox({ port: Number(process.env.MAILBOX_SMTP_PORT ?? 2525), file: resolve(localDir, "mailbox.json") });
+      mailboxPage = await serveMailbox(mailbox, Number(process.env.MAILBOX_PORT ?? 8025));
+      step(`demo mailbox: SMTP on 127.0.0.1:${mailbox.port}, page at ${mailboxPage.url}`);
+      env.SMTP_URL = mailbox.url;
+      env.MAIL_FROM ??= "Gemeente Westerkwartier (demo) <kindpakket@westerkwartier.example>";
+      // The demo's mails arrive at once; a real server's retries wait longer.
+      env.MAIL_RETRY_SECONDS ??= "2";
+    }
     // The demo's one development key holds every role (and administers the funds): allowed here only.
     env.ALLOW_BROAD_KEYS ??= "1";
   } else {
@@ -84,6 +97,7 @@ async function main() {
     "staff": `${base}/staff/`,
     "public figures": `${base}/public/`,
     "API docs": `${base}/api/docs`,
+    ...(mailboxPage && { "demo mailbox": mailboxPage.url }),
     "chain JSON-RPC": `${env.CHAIN_RPC_URL} (chain ${deployment.chainId})`,
     "FundFactory": deployment.factory,
     "data": chain ? localDir : "DATABASE_URL / CHAIN_RPC_URL",
@@ -105,6 +119,8 @@ async function main() {
 
 async function stop(code: number) {
   await backend?.close();
+  await mailboxPage?.close();
+  await mailbox?.close();
   await chain?.stop();
   process.exit(code);
 }

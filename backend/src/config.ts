@@ -126,6 +126,14 @@ const ConfigSchema = z
     PAYOUT_DEBTOR_NAME: z.string().trim().min(1).max(70, "must be at most 70 characters").optional(),
     PAYOUT_DEBTOR_IBAN: z.string().refine((v) => isValidIBAN(electronicFormatIBAN(v) ?? ""), "must be a valid IBAN").optional(),
     PAYOUT_DEBTOR_BIC: z.string().refine((v) => isValidBIC(v.trim().toUpperCase()), "must be a valid BIC").optional(),
+    // Email notifications
+    SMTP_URL: z.string().refine((url) => /^smtps?:\/\/[^\s]+$/.test(url) && URL.canParse(url), "must be an smtp:// or smtps:// URL").optional(),
+    SMTP_TLS_REJECT_UNAUTHORIZED: boolean.default(true),
+    SMTP_REQUIRE_TLS: boolean.default(false),
+    MAIL_FROM: z.string().trim().refine((v) => /^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(v), "must be an address, or Name <address>").default("Tegoed <noreply@tegoed.invalid>"),
+    PUBLIC_URL: z.string().refine((url) => /^https?:\/\/[^\s]+$/.test(url) && URL.canParse(url), "must be an http(s) URL").optional(),
+    MAIL_MAX_ATTEMPTS: wholeNumber(1, 100, "a whole number from 1 to 100").default(8),
+    MAIL_RETRY_SECONDS: wholeNumber(0, 86_400, "a whole number of seconds from 0 to 86400").default(30),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === "production";
@@ -248,10 +256,25 @@ export interface Config {
   /** The card pepper's file; `create`: made when missing (outside production only). */
   cardPepper: { file: string; create: boolean };
   cardHelpPhone?: string;
+  /** Email notifications: always queued; sent only with an SMTP server. */
+  mail: MailConfig;
   /** Settlement to shops; absent when no payout variable is set: DEFAULT_PAYOUT_CONFIG. */
   payouts?: PayoutConfig;
 }
 
+export interface MailConfig {
+  /** Absent: mails wait in the outbox until a server is configured. */
+  smtpUrl?: string;
+  tlsRejectUnauthorized: boolean;
+  requireTls: boolean;
+  fromAddress: string;
+  /** MAIL_FROM's display name: the sender of mails that have no fund of their own. */
+  fromName: string;
+  /** Where the apps are, for links in mails (no trailing slash). */
+  publicUrl: string;
+  maxAttempts: number;
+  retryBaseMs: number;
+}
 /** Where one purpose's keys come from, named by the variable that gave them (for refusals). */
 export type KeySource = { variable: string; keys: string[] } | { variable: string; files: string[] };
 
@@ -323,6 +346,16 @@ export function loadConfig(given: Record<string, string | undefined>): Config {
     trustProxy: c.TRUST_PROXY ?? false,
     applicationsPerHour: c.APPLICATIONS_PER_HOUR,
     publicFiguresPeriodMs: c.PUBLIC_FIGURES_PERIOD_MINUTES * 60_000,
+    mail: {
+      ...(c.SMTP_URL !== undefined && { smtpUrl: c.SMTP_URL }),
+      tlsRejectUnauthorized: c.SMTP_TLS_REJECT_UNAUTHORIZED,
+      requireTls: c.SMTP_REQUIRE_TLS,
+      fromAddress: /<([^>]+)>/.exec(c.MAIL_FROM)?.[1] ?? c.MAIL_FROM,
+      fromName: /^([^<]*)</.exec(c.MAIL_FROM)?.[1]?.trim().replace(/^"|"$/g, "") || "Tegoed",
+      publicUrl: (c.PUBLIC_URL ?? `http://127.0.0.1:${c.PORT}`).replace(/\/+$/, ""),
+      maxAttempts: c.MAIL_MAX_ATTEMPTS,
+      retryBaseMs: c.MAIL_RETRY_SECONDS * 1000,
+    },
     allowBroadKeys: c.ALLOW_BROAD_KEYS ?? false,
     logLevel: c.LOG_LEVEL,
     cardPepper: c.CARD_PEPPER_FILE !== undefined

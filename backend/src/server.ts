@@ -1,4 +1,5 @@
 // Start-up: configuration → database (migrated) → services → first admin → HTTP. `main.ts` runs it.
+import { createHmac } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -22,6 +23,8 @@ import { createIndexer, type Indexer } from "./domain/indexer/index.ts";
 import { createPayoutScheduler, reconcilePayouts, type PayoutScheduler } from "./domain/payouts/index.ts";
 import { chooseBank } from "./bank/choose.ts";
 import { staffService } from "./domain/staff/index.ts";
+import { createNotificationWorker, type NotificationWorker } from "./domain/notifications/index.ts";
+import { smtpMailer } from "./mail/index.ts";
 import { DEV_PRIVATE_KEYS, LOCAL_CHAIN_IDS } from "../../scripts/lib/local-chain.ts";
 import { createApp } from "./http/app.ts";
 import { consoleLogger, type Logger } from "./http/errors.ts";
@@ -115,6 +118,23 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       });
     }
 
+    // Notifications are queued whatever the configuration; with an SMTP server a worker sends them.
+    const notificationSecret = createHmac("sha256", config.sessionSecret).update("notifications").digest("base64url");
+    let notifier: NotificationWorker | undefined;
+    if (config.mail.smtpUrl) {
+      const mailer = smtpMailer({ url: config.mail.smtpUrl, from: config.mail.fromAddress, tlsRejectUnauthorized: config.mail.tlsRejectUnauthorized, requireTls: config.mail.requireTls });
+      notifier = createNotificationWorker({
+        db: database.db,
+        mail: {
+          mailer, fromAddress: config.mail.fromAddress, defaultSenderName: config.mail.fromName, publicUrl: config.mail.publicUrl, secret: notificationSecret,
+          maxAttempts: config.mail.maxAttempts, retryBaseMs: config.mail.retryBaseMs, claimMs: 5 * 60_000,
+        },
+        onError: (error) => logger.error("notifications: sending failed", { error: (error as Error)?.name ?? "unknown" }),
+      });
+    } else {
+      logger.info?.("no SMTP_URL: notifications are queued in the outbox and sent once a server is configured");
+    }
+
     const lanes = ledger?.factory.lanes;
     const metrics = createMetrics({
       relayerQueues: () => (lanes?.relayers() ?? []).flatMap(({ relayer, purposes }) => relayer.load.map((l) => ({ purpose: purposes.join("+"), lane: l.lane, inFlight: l.inFlight }))),
@@ -123,7 +143,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       dbPool: () => database.poolStats?.(),
     });
     const cards = { pepper: loadCardPepper(config.cardPepper.file, { create: config.cardPepper.create }), helpPhone: config.cardHelpPhone };
-    const app = createApp({ database, sessions, staff, chain, indexerLag, ledger, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger, cards,
+    const app = createApp({ database, notificationSecret, sessions, staff, chain, indexerLag, ledger, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger, cards,
       metrics, ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
       applicationLimiter: new GuessLimiter({ maxFailures: config.applicationsPerHour, windowMs: 60 * 60_000 }), publicFiguresPeriodMs: config.publicFiguresPeriodMs, appsRoot: REPOSITORY_ROOT, payouts: payoutSettings });
     const server = await new Promise<Server>((resolve, reject) => {
@@ -132,6 +152,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
     const port = (server.address() as AddressInfo).port;
     indexer?.start();
     payoutScheduler?.start();
+    notifier?.start();
     const purge = setInterval(() => {
       sessions.purgeExpired().catch((error: unknown) => logger.error("purging expired sessions failed", { error: (error as Error).name }));
     }, PURGE_EVERY_MS);
@@ -145,6 +166,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
         clearInterval(purge);
         await indexer?.stop();
         await payoutScheduler?.stop();
+        await notifier?.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await closed;

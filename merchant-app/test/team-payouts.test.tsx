@@ -68,3 +68,18 @@ describe("PayoutsScreen", () => {
     expect(failed).toHaveTextContent("Mislukt — het bedrag blijft openstaan");
   });
 });
+
+describe("the shop's mail settings (on the colleagues screen)", () => {
+  it("switches off the payout messages and says so", async () => {
+    const api = fakeApi();
+    renderWith(<TeamScreen />, { api, language: "en" });
+    const payouts = await screen.findByRole("checkbox", { name: "a message for every payout" });
+    expect(payouts).toBeChecked();
+    expect(screen.getByText(/Mails to the shop go to info@debal.example/)).toBeInTheDocument();
+    await userEvent.setup().click(payouts);
+    await userEvent.setup().click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByText("Saved.")).toBeInTheDocument();
+    expect(api.notifications.updateShop).toHaveBeenCalledWith({ optional: { payout_sent: false, merchant_colleague_added: true } });
+    expect(screen.getByRole("checkbox", { name: "a message for every payout" })).not.toBeChecked();
+  });
+});

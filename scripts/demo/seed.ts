@@ -127,6 +127,8 @@ export async function seedDemo(baseUrl: string, admin: { email: string; password
   const cards: DemoLogins["cards"] = [];
   let payments = 0;
   const family = async (familyId: string, i: number) => {
+    // Every tenth family gave an email address: its letter also arrives in the demo mailbox.
+    if (i % 10 === 0) await validator.notifications.updateOfFamily(familyId, { email: `gezin-zh-${String(i + 1).padStart(3, "0")}@tegoed.example` });
     if (i >= 64 && i < 70) {
       // No smartphone: a Tegoed card. Every other card family has paid with it at a shop already.
       const issued = await validator.cards.issue(familyId);

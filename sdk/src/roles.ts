@@ -29,6 +29,9 @@ export const STAFF_ACTIONS = {
   "dashboard.view": EVERY_ROLE,
   "audit.view": ["admin", "auditor"],
   "staff.manage": ["admin"],
+  "family.email": ["validator", "admin"],
+  "mail.view": ["admin", "finance", "auditor"],
+  "mail.retry": ["admin", "finance"],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type StaffAction = keyof typeof STAFF_ACTIONS;

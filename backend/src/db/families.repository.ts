@@ -123,6 +123,10 @@ export function familiesRepository(db: Db): FamiliesRepository {
         const budgets = await trx.updateTable("budgets").set({ child_id: null }).where("child_id", "in", childIds).executeTakeFirst();
         const children = await trx.deleteFrom("children").where("family_id", "=", familyId).executeTakeFirst();
         const codes = await trx.deleteFrom("activation_codes").where("family_id", "=", familyId).executeTakeFirst();
+        // Its email address goes too, with every mail to it and its opt-outs (0015).
+        await sql`delete from notification_outbox where recipient = (select email from families where id = ${familyId})`.execute(trx);
+        await sql`delete from notification_optouts where email = (select email from families where id = ${familyId})`.execute(trx);
+        await sql`update families set email = null, payment_receipts = false where id = ${familyId}`.execute(trx);
         const sessions = await trx
           .deleteFrom("sessions")
           .where("subject_type", "=", "family")

@@ -16,6 +16,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0009_payment_rollups": await import("./migrations/0009_payment_rollups.ts"),
   "0012_hardening": await import("./migrations/0012_hardening.ts"),
   "0013_cards": await import("./migrations/0013_cards.ts"),
+  "0015_notifications": await import("./migrations/0015_notifications.ts"),
 };
 
 function migrator(db: Kysely<any>, migrations: Readonly<Record<string, Migration>>): Migrator {

@@ -22,6 +22,7 @@ import { registerShopRoutes } from "./shop.routes.ts";
 import { registerPaymentRoutes } from "./payments.routes.ts";
 import { registerPayoutRoutes } from "./payouts.routes.ts";
 import type { PayoutDeps } from "../domain/payouts/index.ts";
+import { registerNotificationRoutes, unsubscribePages } from "./notifications.routes.ts";
 import { registerReportsRoutes } from "./reports.routes.ts";
 import { registerStaffRoutes } from "./staff.routes.ts";
 import { createApi, type Api } from "./validate.ts";
@@ -58,12 +59,16 @@ export interface AppDeps {
   publicFiguresPeriodMs?: number;
   /** The Tegoed card: the pepper from CARD_PEPPER_FILE, the help phone printed on cards. Absent: no card routes. */
   cards?: { pepper: Uint8Array; helpPhone?: string; clientLimiter?: GuessLimiter; tillLimiter?: GuessLimiter };
+  /** Signs the unsubscribe links in mails (the worker signs with the same). Default: a development secret. */
+  notificationSecret?: string;
   /** Serve the built apps (<app>/dist) found under this folder: the repository root. Absent: API only. */
   appsRoot?: string;
   /** Request counts and latencies, served at /api/metrics to holders of `metricsToken` (none: no endpoint). */
   metrics?: Metrics;
   metricsToken?: string;
 }
+
+const DEVELOPMENT_NOTIFICATION_SECRET = "tegoed-development-notification-secret";
 
 export const API_VERSION = "0.1.0";
 
@@ -119,6 +124,8 @@ export function createAppParts(deps: AppDeps): AppParts {
     });
   }
   registerReportsRoutes(api, { db: deps.database.db, auth, chain: deps.chain, clock: domain.clock, publicFiguresPeriodMs: deps.publicFiguresPeriodMs });
+  const notificationSecret = deps.notificationSecret ?? DEVELOPMENT_NOTIFICATION_SECRET;
+  registerNotificationRoutes(api, { db: deps.database.db, merchants: shops, auth, secret: notificationSecret, clock: domain.clock });
   if (deps.payouts) {
     registerPayoutRoutes(api, { payouts: { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock, ...deps.payouts }, merchants: shops, auth, logger });
   }
@@ -131,6 +138,7 @@ export function createAppParts(deps: AppDeps): AppParts {
   // A bank statement of thousands of entries travels as JSON text too: only its route takes that much.
   app.use(STATEMENT_PATH, express.json({ limit: deps.statementBodyLimit ?? "32mb", strict: true }));
   app.use(express.json({ limit: deps.bodyLimit ?? "100kb", strict: true }));
+  unsubscribePages(app, deps.database.db, notificationSecret);
   app.use(auth.middleware);
   app.use(openApiRouter(() => buildOpenApiDocument(api.operations, { version: API_VERSION })));
   app.use(api.router);

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { chainIndexRepository } from "../../src/db/chain-index.repository.ts";
 import { familiesRepository, type NewFamily } from "../../src/db/families.repository.ts";
@@ -73,6 +74,11 @@ describe.each(ENGINES)("families on $name", (engine) => {
       await index.applyChainEvents(`fund:${fund.id}`, 10, [pay, refundEvent(pay)]);
       const other = await families.create(newFamily(fund.id));
       await seedActivationCode(ctx.db, other.id);
+      // Its email address, a mail to it and an opt-out of it.
+      const email = `gezin-${randomUUID().slice(0, 8)}@example.org`;
+      await sql`update families set email = ${email} where id = ${family.id}`.execute(ctx.db);
+      await sql`insert into notification_outbox (kind, recipient, language, data) values ('budget_topped_up', ${email}, 'nl', '{}')`.execute(ctx.db);
+      await sql`insert into notification_optouts (email, kind) values (${email}, 'budget_expiring')`.execute(ctx.db);
 
       const deletion = await families.deleteFamilyPersonalData(family.id);
 
@@ -84,7 +90,7 @@ describe.each(ENGINES)("families on $name", (engine) => {
         sessionsDeleted: 1,
       });
       const everything = await dumpAllRows(ctx.db);
-      for (const personal of [input.displayName, ...input.addressLines.slice(0, 1), ...input.children.map((c) => c.firstName)]) {
+      for (const personal of [input.displayName, ...input.addressLines.slice(0, 1), ...input.children.map((c) => c.firstName), email]) {
         expect(everything).not.toContain(personal);
       }
       expect(await families.findById(family.id)).toMatchObject({

@@ -21,6 +21,8 @@ const TABLES = [
   "merchant_funds",
   "merchant_users",
   "merchants",
+  "notification_optouts",
+  "notification_outbox",
   "payments",
   "payout_runs",
   "payouts",
@@ -42,6 +44,8 @@ const PERSONAL_DATA_TABLES = [
   "staff_users",
   "sessions",
   "audit_log",
+  "notification_outbox",
+  "notification_optouts",
 ];
 
 describe.each(ENGINES)("migrations on $name", (engine) => {

@@ -40,6 +40,10 @@ describe("loadConfig", () => {
         trustProxy: false,
         applicationsPerHour: 10,
         publicFiguresPeriodMs: 3_600_000,
+        mail: {
+          tlsRejectUnauthorized: true, requireTls: false, fromAddress: "noreply@tegoed.invalid", fromName: "Tegoed",
+          publicUrl: "http://127.0.0.1:8080", maxAttempts: 8, retryBaseMs: 30_000,
+        },
         allowBroadKeys: false,
         logLevel: "info",
         cardPepper: { file: resolve(dirname(DEFAULT_DATA_DIR), "card-pepper"), create: true },
@@ -112,11 +116,29 @@ describe("loadConfig", () => {
         cardPepper: { file: "/etc/tegoed/card-pepper", create: false },
         cardHelpPhone: "14 0594",
         staffAdmin: { email: "beheer@gemeente.nl", password: "a long enough password" },
+        mail: {
+          tlsRejectUnauthorized: true, requireTls: false, fromAddress: "noreply@tegoed.invalid", fromName: "Tegoed",
+          publicUrl: "http://127.0.0.1:3000", maxAttempts: 8, retryBaseMs: 30_000,
+        },
       });
     });
 
     it("refuses production without CARD_PEPPER_FILE: a new pepper would make every card unusable", () => {
       expect(refusal({ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET })).toMatch(/^CARD_PEPPER_FILE is required when NODE_ENV=production/);
+    });
+
+    it("reads the mail settings: server, TLS, sender, public address, tries", () => {
+      expect(loadConfig({
+        SMTP_URL: "smtps://tegoed:pw@smtp.gemeente.nl:465", SMTP_TLS_REJECT_UNAUTHORIZED: "false", SMTP_REQUIRE_TLS: "true",
+        MAIL_FROM: "Gemeente Westerkwartier <kindpakket@westerkwartier.nl>", PUBLIC_URL: "https://tegoed.westerkwartier.nl/",
+        MAIL_MAX_ATTEMPTS: "5", MAIL_RETRY_SECONDS: "60",
+      }).mail).toEqual({
+        smtpUrl: "smtps://tegoed:pw@smtp.gemeente.nl:465", tlsRejectUnauthorized: false, requireTls: true,
+        fromAddress: "kindpakket@westerkwartier.nl", fromName: "Gemeente Westerkwartier", publicUrl: "https://tegoed.westerkwartier.nl",
+        maxAttempts: 5, retryBaseMs: 60_000,
+      });
+      expect(() => loadConfig({ SMTP_URL: "http://mail" })).toThrow("SMTP_URL must be an smtp:// or smtps:// URL");
+      expect(() => loadConfig({ MAIL_FROM: "not an address" })).toThrow("MAIL_FROM must be an address, or Name <address>");
     });
 
     it("takes a relative DEPLOYMENT_FILE from the repository root, as npm run deploy does", () => {

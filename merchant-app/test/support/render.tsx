@@ -13,6 +13,7 @@ export interface FakeApi {
   merchant: Record<string, ReturnType<typeof vi.fn>>;
   merchants: Record<string, ReturnType<typeof vi.fn>>;
   cards: Record<string, ReturnType<typeof vi.fn>>;
+  notifications: Record<string, ReturnType<typeof vi.fn>>;
   request: ReturnType<typeof vi.fn>;
 }
 
@@ -23,11 +24,15 @@ export function fakeApi(): FakeApi {
   };
   const merchants = { apply: vi.fn(), applicationStatus: vi.fn() };
   const cards = { unlock: vi.fn(), charge: vi.fn() };
+  const settings = { email: "info@debal.example", optional: [{ kind: "payout_sent", on: true }, { kind: "merchant_colleague_added", on: true }] };
+  const notifications = { shop: vi.fn(async () => settings), updateShop: vi.fn(async (body: { optional: Record<string, boolean> }) => ({
+    ...settings, optional: settings.optional.map((o) => ({ ...o, on: body.optional[o.kind] ?? o.on })),
+  })) };
   const request = vi.fn(async () => {
     throw new ApiError("NOT_FOUND", 404, "not found");
   });
-  const client = { merchant, merchants, cards, request, csrfToken: undefined, sessionCookie: undefined } as unknown as ApiClient;
-  return { client, merchant, merchants, cards, request };
+  const client = { merchant, merchants, cards, notifications, request, csrfToken: undefined, sessionCookie: undefined } as unknown as ApiClient;
+  return { client, merchant, merchants, cards, notifications, request };
 }
 
 export function renderWith(ui: ReactElement, options: { api?: FakeApi; language?: Language } = {}) {

@@ -6,6 +6,10 @@ import type { z } from "zod";
 import { AuditLogPageSchema, DashboardSchema, PublicFundListSchema, PublicFundSchema, type AuditLogPage, type AuditLogQuery, type Dashboard, type DashboardQuery, type PublicFund, type PublicFundList } from "./reports.ts";
 import { ErrorBodySchema, type ErrorCode, type ErrorDetails } from "../errors.ts";
 import {
+  NotificationSettingsSchema, OutboxListSchema, UnsubscribeResultSchema,
+  type NotificationSettings, type OutboxList, type UpdateNotificationSettings,
+} from "./notifications.ts";
+import {
   StaffSessionSchema,
   StaffUserListSchema,
   StaffUserSchema,
@@ -311,6 +315,19 @@ export interface ApiClient {
     /** A camt.053 statement: confirms the SEPA payouts it shows booked. */
     importStatement(body: ImportStatementRequest): Promise<StatementImport>;
   };
+  /** Email notifications: the receiver's settings, the unsubscribe link, staff's view of the outbox. */
+  notifications: {
+    family(): Promise<NotificationSettings>;
+    updateFamily(body: UpdateNotificationSettings): Promise<NotificationSettings>;
+    shop(): Promise<NotificationSettings>;
+    updateShop(body: UpdateNotificationSettings): Promise<NotificationSettings>;
+    /** Staff (validator, admin): a family's address and settings. */
+    ofFamily(familyId: string): Promise<NotificationSettings>;
+    updateOfFamily(familyId: string, body: UpdateNotificationSettings): Promise<NotificationSettings>;
+    unsubscribe(token: string): Promise<{ kind: string }>;
+    outbox(query?: { status?: "pending" | "sending" | "sent" | "needs_person" }): Promise<OutboxList>;
+    retry(id: string): Promise<void>;
+  };
 }
 
 const idempotency = (key: string | undefined): Record<string, string> | undefined => (key === undefined ? undefined : { [IDEMPOTENCY_HEADER]: key });
@@ -552,6 +569,19 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       markSent: (runId) => client.request("POST", `/api/payout-runs/${encodeURIComponent(runId)}/mark-sent`, { schema: PayoutRunSchema }),
       paid: (query) => client.request("GET", `/api/payouts/paid${queryString(query)}`, { schema: PaidPerShopSchema }),
       importStatement: (body) => client.request("POST", "/api/payout-statements", { body, schema: StatementImportSchema }),
+    },
+
+    notifications: {
+      family: () => client.request("GET", "/api/family/notifications", { schema: NotificationSettingsSchema }),
+      updateFamily: (body) => client.request("PUT", "/api/family/notifications", { body, schema: NotificationSettingsSchema }),
+      shop: () => client.request("GET", "/api/merchant/notifications", { schema: NotificationSettingsSchema }),
+      updateShop: (body) => client.request("PUT", "/api/merchant/notifications", { body, schema: NotificationSettingsSchema }),
+      ofFamily: (familyId) => client.request("GET", `/api/staff/families/${encodeURIComponent(familyId)}/notifications`, { schema: NotificationSettingsSchema }),
+      updateOfFamily: (familyId, body) =>
+        client.request("PUT", `/api/staff/families/${encodeURIComponent(familyId)}/notifications`, { body, schema: NotificationSettingsSchema }),
+      unsubscribe: (token) => client.request("POST", "/api/notifications/unsubscribe", { body: { token }, schema: UnsubscribeResultSchema }),
+      outbox: (query = {}) => client.request("GET", `/api/staff/notifications${queryString(query)}`, { schema: OutboxListSchema }),
+      retry: (id) => client.request("POST", `/api/staff/notifications/${encodeURIComponent(id)}/retry`),
     },
   };
 

@@ -9,3 +9,4 @@ export * from "./payments.ts";
 export * from "./reports.ts";
 export * from "./payouts.ts";
 export * from "./cards.ts";
+export * from "./notifications.ts";

@@ -23,6 +23,8 @@ export const MerchantApplicationRequestSchema = z
     categories: z.array(Text(50)).min(1, "must hold at least one category").max(32, "must hold at most 32 categories"),
     address: Text(500),
     contactEmail: EmailSchema,
+    /** The language the shop's mails are written in. Default nl. */
+    language: z.enum(["nl", "en"]).optional(),
   })
   .strict()
   .meta({ id: "MerchantApplicationRequest" });

@@ -17,6 +17,7 @@ import { IntervenePage } from "../features/intervene/IntervenePage.tsx";
 import { ShopsPage } from "../features/shops/ShopsPage.tsx";
 import { AuditLogPage } from "../features/audit/AuditLogPage.tsx";
 import { PayoutsPage, payoutsAvailable } from "../features/payouts/PayoutsPage.tsx";
+import { MailPage } from "../features/mail/MailPage.tsx";
 
 // The charts library is the biggest part of the app: loaded only when a dashboard is shown.
 const DashboardPage = lazy(() => import("../features/dashboard/DashboardPage.tsx").then((m) => ({ default: m.DashboardPage })));
@@ -102,6 +103,7 @@ export function App() {
       ? [{ path: "/payouts", label: t("nav.payouts"), action: "payouts.view" as const, needsFund: true, render: () => <PayoutsPage /> }]
       : []),
     { path: "/audit", label: t("nav.audit"), action: "audit.view", needsFund: false, render: () => <AuditLogPage /> },
+    { path: "/mail", label: t("nav.mail"), action: "mail.view", needsFund: false, render: () => <MailPage /> },
   ];
 
   const current = screens.find((s) => s.path === path) ?? screens[0]!;

@@ -6,6 +6,7 @@ import { ActivationPage } from "../features/activation/activation-page.tsx";
 import { HelpPage } from "../features/help/help-page.tsx";
 import { HistoryPage } from "../features/history/history-page.tsx";
 import { HomePage } from "../features/home/home-page.tsx";
+import { MailPage } from "../features/mail/mail-page.tsx";
 import { PayPage } from "../features/pay/pay-page.tsx";
 import { ShopsPage } from "../features/shops/shops-page.tsx";
 import { errorMessage, formatTime } from "../lib/errors.ts";
@@ -81,7 +82,7 @@ function Shell() {
   let screen: React.ReactNode;
   const segments = path.split("/").filter(Boolean);
   if (path.startsWith("/help")) {
-    screen = <HelpPage />;
+    screen = <HelpPage mailLink={state.phase === "ready" ? <Link to="/mail">{t("mail.link")}</Link> : undefined} />;
   } else if (state.phase === "loading") {
     screen = <p role="status">{t("app.loading")}</p>;
   } else if (state.phase === "activate") {
@@ -97,6 +98,8 @@ function Shell() {
     );
   } else if (segments[0] === "history") {
     screen = <HistoryPage child={state.children.find((c) => c.childId === segments[1])} back={<Link to="/">{t("history.back")}</Link>} />;
+  } else if (segments[0] === "mail") {
+    screen = <MailPage api={services.api} />;
   } else if (segments[0] === "shops") {
     screen = <ShopsPage api={services.api} fundId={state.children[0]?.fund.id} />;
   } else if (state.offline && state.savedAt === null) {

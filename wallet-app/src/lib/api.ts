@@ -2,8 +2,11 @@
 // interface so screens can be tested with fixtures.
 import { hashMessage, type SigningKey } from "ethers";
 import {
-  createApiClient, familyLoginMessage, type ApiClient, type ChildBudget, type FamilySession, type ParticipatingMerchant,
+  createApiClient, familyLoginMessage, type ApiClient, type ChildBudget, type FamilySession, type NotificationSettings, type ParticipatingMerchant,
+  type UpdateNotificationSettings,
 } from "@tegoed/sdk";
+
+export type MailSettings = NotificationSettings;
 
 export type WalletChild = ChildBudget;
 export type Shop = ParticipatingMerchant;
@@ -16,6 +19,9 @@ export interface WalletApi {
   session(): Promise<FamilySession>;
   children(): Promise<WalletChild[]>;
   shops(fundId?: string): Promise<Shop[]>;
+  /** The family's email address and the optional mails (receipts, top-ups, expiry reminders). */
+  mailSettings(): Promise<MailSettings>;
+  updateMailSettings(change: UpdateNotificationSettings): Promise<MailSettings>;
 }
 
 /** A weak signal at a till must not hang the app: reads give up after 10 s, activation (chain work) after 60 s. */
@@ -33,5 +39,7 @@ export function httpWalletApi(client: ApiClient = createApiClient({ baseUrl: "",
     session: () => client.family.session(), // keeps the CSRF token for calls after a reload
     children: async () => (await client.family.children()).children,
     shops: async (fundId) => (await client.public.merchants(fundId ? { fundId } : {})).merchants,
+    mailSettings: () => client.notifications.family(),
+    updateMailSettings: (change) => client.notifications.updateFamily(change),
   };
 }

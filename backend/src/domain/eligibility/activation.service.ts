@@ -21,7 +21,8 @@ import {
 } from "./activation-codes.ts";
 import type { EligibilityDeps } from "./deps.ts";
 import { eligibilityRepository, type ActivationCodeRecord } from "./eligibility.repository.ts";
-import { renderActivationLetter } from "./letter.ts";
+import { queueFamilyNotice } from "../notifications/notify.ts";
+import { activationLetterMailData, renderActivationLetter, type LetterContent } from "./letter.ts";
 
 /** Wrong tries of one code before it locks. */
 export const MAX_CODE_ATTEMPTS = 5;
@@ -80,6 +81,17 @@ async function newLetter(deps: EligibilityDeps, cmd: { actorId: string; familyId
   const fund = await getFund(deps, family.fundId);
   const now = deps.clock();
   const expiresAt = new Date(now.getTime() + CODE_VALID_DAYS * 24 * 60 * 60 * 1000);
+  const content = (generated: { display: string; code: string }): LetterContent => ({
+    language: family.preferredLanguage,
+    fundName: fund.name,
+    parentName: family.displayName!,
+    addressLines: family.addressLines!,
+    childNames: family.children.map((c) => c.firstName),
+    displayCode: generated.display,
+    qrText: generated.code,
+    expiresAt,
+    reissue: kind === "reissue",
+  });
   const code = await inTransaction(deps.db, async (trx) => {
     const repo = eligibilityRepository(trx);
     let generated = generateActivationCode();
@@ -90,19 +102,12 @@ async function newLetter(deps: EligibilityDeps, cmd: { actorId: string; familyId
       actorType: "staff", actorId: cmd.actorId, action: kind === "reissue" ? "family.reissue_access" : "family.activation_code",
       subjectType: "family", subjectId: family.id, details: { expiresAt: expiresAt.toISOString() },
     });
+    // The first letter also goes by email when the family gave an address. A code for a new phone goes
+    // only on paper: a lost phone may have taken the mailbox with it.
+    if (kind === "activation") await queueFamilyNotice(trx, family.id, { kind: "activation_letter", data: activationLetterMailData(content(generated)) });
     return generated;
   });
-  const html = await renderActivationLetter({
-    language: family.preferredLanguage,
-    fundName: fund.name,
-    parentName: family.displayName!,
-    addressLines: family.addressLines!,
-    childNames: family.children.map((c) => c.firstName),
-    displayCode: code.display,
-    qrText: code.code,
-    expiresAt,
-    reissue: kind === "reissue",
-  });
+  const html = await renderActivationLetter(content(code));
   return { familyId: family.id, kind, code: code.display, expiresAt, language: family.preferredLanguage, html };
 }
 
@@ -211,6 +216,9 @@ export async function activateFamily(
         actorType: "family", actorId: familyId, action: claim.code.kind === "reissue" ? "family.rekey" : "family.activate",
         subjectType: "family", subjectId: familyId, details: { holder: holder.toLowerCase(), budgets: budgets.length, txHashes },
       });
+      if (claim.code.kind === "reissue") {
+        await queueFamilyNotice(trx, familyId, { kind: "phone_replaced", dedupeKey: `phone_replaced:${claim.code.id}`, data: { senderName: fund.name } });
+      }
     });
     return { familyId, holderAddress: holder, budgetIds: budgets.map((b) => b.budgetId), txHashes };
   } catch (error) {

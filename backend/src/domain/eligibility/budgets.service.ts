@@ -13,6 +13,7 @@ import { inTransaction } from "../../db/transaction.ts";
 import { expiryToUnix, getFund, parseInput, type Fund } from "../funds/funds.service.ts";
 import type { EligibilityDeps } from "./deps.ts";
 import { eligibilityRepository, type BudgetRecord } from "./eligibility.repository.ts";
+import { outboxRepository, queueFamilyNotice } from "../notifications/index.ts";
 
 /** A new random on-chain budget id: nothing in it says whose child it is. */
 export function newBudgetId(): string {
@@ -154,6 +155,11 @@ export async function topUp(deps: EligibilityDeps, input: TopUpCommand): Promise
       actorType: "staff", actorId: cmd.actorId, action: "budget.top_up", subjectType: "fund", subjectId: fund.id,
       details: { budgets: ids.length, amountCents: cmd.amountCents.toString(), totalCents: totalCents.toString(), txHashes },
     });
+    for (const child of await outboxRepository(trx).childrenWithEmail(ids)) {
+      await queueFamilyNotice(trx, child.familyId, {
+        kind: "budget_topped_up", data: { senderName: fund.name, childName: child.firstName, amountCents: cmd.amountCents.toString() },
+      });
+    }
   });
   return { budgets: ids.length, amountCents: cmd.amountCents, totalCents, txHashes };
 }

@@ -90,3 +90,18 @@ ${content.reissue ? `<p>${escapeHtml(t.reissue)}</p>` : ""}
 </html>
 `;
 }
+
+/**
+ * The activation letter as an email's template data: the same content as the paper letter (the wallet's
+ * address is added when the mail is sent). A new letter changes this function and the activation_letter
+ * templates together; nothing else knows the letter's fields.
+ */
+export function activationLetterMailData(content: LetterContent): Record<string, string> {
+  return {
+    senderName: content.fundName,
+    parentName: content.parentName,
+    childNames: content.childNames.join(", "),
+    code: content.displayCode,
+    expiresOn: content.expiresAt.toISOString().slice(0, 10),
+  };
+}

@@ -15,6 +15,8 @@ import { toChainDomainError } from "../../chain/errors.ts";
 import { paymentsRepository } from "../payments/payments.repository.ts";
 import { payoutsRepository } from "../payouts/payouts.repository.ts";
 import { indexedFundsRepository } from "./funds.repository.ts";
+import { outboxRepository, queueFamilyNotice } from "../notifications/index.ts";
+
 
 export interface IndexerOptions {
   db: Db;
@@ -121,6 +123,13 @@ export function createIndexer(options: IndexerOptions): Indexer {
       }
       const payments = indexed.filter((e) => e.kind === "payment");
       if (payments.length) await paymentsRepository(trx).confirmPayments(payments, clock());
+      // Receipts for families that asked for them, queued with the payment's row (once per payment).
+      for (const r of await outboxRepository(trx).receiptTargets(payments)) {
+        await queueFamilyNotice(trx, r.familyId, {
+          kind: "payment_receipt", dedupeKey: `payment_receipt:${r.paymentId}`,
+          data: { senderName: r.fundName, childName: r.childName, shopName: r.shopName, amountCents: r.amountCents.toString(), leftCents: r.leftCents.toString() },
+        });
+      }
       // Payouts the chain recorded (settle): marked settled with their transaction, whatever our process managed to write.
       const settled = events.flatMap((e) => (e.kind === "event" && e.name === "MerchantSettled" ? [{ bankRef: e.args.bankRef, txHash: e.txHash, blockTime: e.blockTime }] : []));
       if (settled.length) await payoutsRepository(trx).recordSettledEvents(settled);

@@ -12,6 +12,7 @@ import { isValidIban, normalizeIban } from "./iban.ts";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { loginLimiter } from "../auth/login-limiter.ts";
 import { sha256, type IssuedSession, type SessionService } from "../auth/sessions.ts";
+import { outboxRepository, queueShopNotice } from "../notifications/index.ts";
 import { merchantsRepository, type Merchant, type MerchantUser, type ParticipatingMerchant } from "./merchants.repository.ts";
 
 export type { Merchant, MerchantFundLink, MerchantUser, ParticipatingMerchant, ShopStanding, ShopUser } from "./merchants.repository.ts";
@@ -34,6 +35,8 @@ export interface MerchantApplication {
   categories: string[];
   address: string;
   contactEmail: string;
+  /** The language the shop applied in: its mails are written in it. Default nl. */
+  language?: "nl" | "en";
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -90,6 +93,8 @@ export async function applyMerchant(deps: MerchantDeps, application: MerchantApp
       actorType: "merchant", action: "merchant.apply", subjectType: "merchant", subjectId: merchant.id,
       details: { categories },
     });
+    if (application.language === "en") await outboxRepository(trx).setMerchantLanguage(merchant.id, "en");
+    await queueShopNotice(trx, merchant.id, { kind: "merchant_application_received", data: {} });
     return { ...merchant, statusToken };
   });
 }
@@ -160,6 +165,11 @@ export async function approveMerchant(
       actorType: "staff", actorId: cmd.staffUserId, action: "merchant.approve", subjectType: "merchant", subjectId: merchant.id,
       details: { fundId: fund.id, categoriesMask: mask, chainAddress, txHash: tx.txHash },
     });
+    // Told once, at the shop's first approval (a second fund or a lifted suspension is no news to log in with).
+    if (merchant.status !== "approved") {
+      const fundName = await outboxRepository(trx).fundName(fund.id);
+      await queueShopNotice(trx, merchant.id, { kind: "merchant_approved", data: { ...(fundName && { senderName: fundName }) } });
+    }
   });
   return mustFind(deps, merchant.id);
 }
@@ -181,6 +191,7 @@ export async function declineMerchant(
     await auditLogRepository(trx).append({
       actorType: "staff", actorId: cmd.staffUserId, action: "merchant.decline", subjectType: "merchant", subjectId: merchant.id,
     });
+    await queueShopNotice(trx, merchant.id, { kind: "merchant_declined", data: { reason } });
   });
   return mustFind(deps, cmd.merchantId);
 }
@@ -216,6 +227,7 @@ export async function suspendMerchant(
       actorType: "staff", actorId: cmd.staffUserId, action: "merchant.suspend", subjectType: "merchant", subjectId: merchant.id,
       details: { funds: suspended.map((s) => s.fundId), txHashes: suspended.flatMap((s) => (s.txHash ? [s.txHash] : [])) },
     });
+    await queueShopNotice(trx, merchant.id, { kind: "merchant_suspended", data: { reason } });
   });
   return mustFind(deps, merchant.id);
 }
@@ -242,6 +254,10 @@ export async function createMerchantUser(
       actorType: cmd.actor.type, actorId: cmd.actor.id, action: "merchant.user.create", subjectType: "merchant_user",
       subjectId: user.id, details: { merchantId: cmd.merchantId },
     });
+    // Staff make a shop's first login at approval; each later one is news to the shop.
+    if ((await merchantsRepository(trx).listUsers(cmd.merchantId)).length > 1) {
+      await queueShopNotice(trx, cmd.merchantId, { kind: "merchant_colleague_added", data: { colleagueEmail: address } });
+    }
     return user;
   });
 }

@@ -16,6 +16,7 @@ import { sql } from "kysely";
 import { DomainError } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
+import { outboxRepository, queueShopNotice, queueStaffNotice } from "../notifications/index.ts";
 import { SETTLE_BATCH_MAX, bankRefOf, type FundClient, type SettleOutcome } from "../../chain/fund-client.ts";
 import type { BankAdapter, DebtorAccount, TransferBank } from "../../bank/index.ts";
 import { buildPain001, sepaText } from "../../bank/sepa/pain001.ts";
@@ -197,6 +198,11 @@ export async function startRun(deps: PayoutDeps, cmd: StartRunCommand): Promise<
       actorType: cmd.staffUserId ? "staff" : "system", actorId: cmd.staffUserId, action: "payout.run.start", subjectType: "payout_run", subjectId: created.id,
       details: { fundId: cmd.fundId, trigger: cmd.trigger, bank: deps.bank.name, payouts: created.payoutCount, totalCents: created.totalCents.toString(), needsApproval },
     });
+    if (needsApproval) {
+      await queueStaffNotice(trx, "finance", {
+        kind: "payout_run_awaiting_approval", data: { senderName: fund.name, payoutCount: String(created.payoutCount), totalCents: created.totalCents.toString() },
+      });
+    }
     return created;
   });
   if (run.payoutCount === 0) throw new DomainError("PAYOUT_NOTHING_OWED", undefined, { fundId: cmd.fundId });
@@ -291,8 +297,26 @@ async function processLockedRun(deps: PayoutDeps, runId: string): Promise<RunVie
 
 async function fail(deps: PayoutDeps, payout: Payout, error: unknown) {
   const message = error instanceof DomainError ? `${error.code}: ${error.message}` : (error as Error)?.message ?? String(error);
-  await payoutsRepository(deps.db).updatePayout(payout.id, { last_error: message.slice(0, 500) });
+  await inTransaction(deps.db, async (trx) => {
+    await payoutsRepository(trx).updatePayout(payout.id, { last_error: message.slice(0, 500) });
+    // Finance hear of a payout's first failure once (the scheduler goes on retrying it).
+    await queueStaffNotice(trx, "finance", {
+      kind: "payout_needs_person", dedupeKey: `payout_needs_person:${payout.id}`,
+      data: { senderName: (await outboxRepository(trx).fundName(payout.fundId)) ?? "", reference: payout.reference, shopName: payout.creditorName, amountCents: payout.amountCents.toString() },
+    });
+  });
   log(deps, "payout step failed, left open for a retry", { reference: payout.reference, error: error instanceof DomainError ? error.code : "error" });
+}
+
+/** The shop hears its payout was sent once the bank confirmed it (queued with that confirmation). */
+async function payoutSentNotice(trx: Db, payout: Payout): Promise<void> {
+  await queueShopNotice(trx, payout.merchantId, {
+    kind: "payout_sent", dedupeKey: `payout_sent:${payout.id}`,
+    data: {
+      senderName: (await outboxRepository(trx).fundName(payout.fundId)) ?? "", amountCents: payout.amountCents.toString(),
+      reference: payout.reference, ibanLast4: payout.iban.slice(-4),
+    },
+  });
 }
 
 /** One payout through its steps, from wherever it stands. Errors leave it open (never failed halfway). */
@@ -326,7 +350,10 @@ async function payOne(deps: PayoutDeps, bank: TransferBank, client: FundClient, 
         throw new DomainError("BANK_REFUSED", "The bank's transfer under this reference has another amount.", { reference: payout.reference });
       }
       const confirmedAt = clockOf(deps)();
-      await repo.updatePayout(payout.id, { status: "confirmed", bank_id: record.bankId, confirmed_at: confirmedAt, last_error: null });
+      await inTransaction(deps.db, async (trx) => {
+        await payoutsRepository(trx).updatePayout(payout.id, { status: "confirmed", bank_id: record.bankId, confirmed_at: confirmedAt, last_error: null });
+        await payoutSentNotice(trx, payout);
+      });
       payout = { ...payout, status: "confirmed", bankId: record.bankId, confirmedAt };
       await crash(deps, "after-confirm", payout);
     } catch (error) {
@@ -495,6 +522,7 @@ export async function markRunSent(deps: PayoutDeps, runId: string, staffUserId: 
     const run = await requireRun(trx, runId, true);
     if (run.status !== "awaiting_sent") throw new DomainError("PAYOUT_RUN_STATE", undefined, { runId, status: run.status });
     if (run.sentAt) return;
+    for (const payout of await payoutsRepository(trx).payoutsOfRun(runId, ["pending"])) await payoutSentNotice(trx, payout);
     await payoutsRepository(trx).setRunPayouts(runId, "pending", { status: "sent", confirmed_at: now });
     await payoutsRepository(trx).updateRun(runId, { sent_by: staffUserId, sent_at: now });
     await auditLogRepository(trx).append({ actorType: "staff", actorId: staffUserId, action: "payout.run.sent", subjectType: "payout_run", subjectId: runId, details: { messageId: run.messageId ?? "" } });
@@ -573,9 +601,14 @@ export async function importStatement(deps: PayoutDeps, xml: string | readonly s
       }
       if (payout.amountCents !== tx.amountCents || tx.currency !== "EUR") {
         result.mismatched.push(payout.reference);
+        await queueStaffNotice(trx, "finance", {
+          kind: "statement_line_unmatched", dedupeKey: `statement_line_unmatched:${payout.reference}:${tx.amountCents}`,
+          data: { senderName: (await outboxRepository(trx).fundName(payout.fundId)) ?? "", reference: payout.reference, amountCents: tx.amountCents.toString() },
+        });
         continue;
       }
       await repo.updatePayout(payout.id, { status: "confirmed", confirmed_at: now, last_error: null });
+      await payoutSentNotice(trx, payout);
       result.confirmed.push(payout.reference);
       runs.add(payout.runId);
     }

@@ -49,7 +49,7 @@ export function ApplyScreen({ onApplied, onBack }: { onApplied: () => void; onBa
     try {
       const receipt = await api.merchants.apply({
         name: name.trim(), kvkNumber: kvkDigits, iban: normalizeIban(iban), bic: bic.trim() === "" ? null : bic.trim().toUpperCase(),
-        categories, address: address.trim(), contactEmail: email.trim(),
+        categories, address: address.trim(), contactEmail: email.trim(), language: i18n.language === "en" ? "en" : "nl",
       });
       saveApplication({ id: receipt.id, token: receipt.statusToken });
       onApplied();

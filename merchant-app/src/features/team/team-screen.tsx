@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { useApi } from "../../lib/api.tsx";
 import { refusalCode } from "../../lib/refusal.ts";
 import { createShopUser, listShopUsers, type ShopUser } from "../../lib/shop-api.ts";
+import { MailSettings } from "./mail-settings.tsx";
 
 const MIN_PASSWORD = 10;
 
@@ -68,6 +69,7 @@ export function TeamScreen() {
         {message && <p className="notice" role="status">{message}</p>}
         <button type="submit" className="primary" disabled={busy}>{busy ? t("common.busy") : t("team.submit")}</button>
       </form>
+      <MailSettings api={api} />
     </section>
   );
 }

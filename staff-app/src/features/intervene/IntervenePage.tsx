@@ -11,8 +11,10 @@ import { can } from "../../lib/roles.ts";
 import { useStaff } from "../../lib/session.ts";
 import { Confirm, Field, Notice } from "../../lib/ui.tsx";
 import { FamilyCards } from "../cards/FamilyCards.tsx";
+import { FamilyEmail } from "./FamilyEmail.tsx";
 import { GdprDelete } from "./GdprDelete.tsx";
 import { formatDay } from "@tegoed/sdk";
+
 
 type Budget = NonNullable<FamilyOverview["children"][number]["budget"]>;
 
@@ -128,6 +130,7 @@ function FamilyCard({ family, onChanged }: { family: FamilyOverview; onChanged: 
         </tbody>
       </table>
       <FamilyCards familyId={family.id} name={name} />
+      {can(roles, "family.email") && <FamilyEmail familyId={family.id} />}
       <div className="actions">
         {can(roles, "access.reissue") && family.activatedAt && (
           <button type="button" onClick={() => setOpen({ kind: "reissue" })}>{t("intervene.reissue")}</button>

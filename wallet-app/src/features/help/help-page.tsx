@@ -1,7 +1,9 @@
 // Help: a lost phone or a forgotten PIN, and how to keep the app on the home screen.
+import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
-export function HelpPage() {
+/** `mailLink`: to the email settings, once the wallet is activated. */
+export function HelpPage({ mailLink }: { mailLink?: ReactNode } = {}) {
   const { t } = useTranslation();
   return (
     <section aria-labelledby="help-title" className="stack">
@@ -17,6 +19,12 @@ export function HelpPage() {
       <p>{t("help.pinText")}</p>
       <h2>{t("help.installTitle")}</h2>
       <p>{t("help.installText")}</p>
+      {mailLink && (
+        <>
+          <h2>{t("help.mailTitle")}</h2>
+          <p>{mailLink}</p>
+        </>
+      )}
       <p>{t("help.contact")}</p>
     </section>
   );

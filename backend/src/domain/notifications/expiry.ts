@@ -1,0 +1,42 @@
+// The daily expiry notices: six weeks and one week before a fund's last day, each budget with something
+// left gets one notice per stage, ever: the outbox's dedupe key (stage and budget id) makes running the
+// job twice, on one replica or on two, queue nothing more. A family whose address became known within
+// the last week gets only the one-week notice.
+import type { Db } from "../../db/transaction.ts";
+import { inTransaction } from "../../db/transaction.ts";
+import { queueNotice } from "./notify.ts";
+import { outboxRepository } from "./outbox.repository.ts";
+
+// The municipality's day, as the payout schedule counts it.
+const LOCAL_DAY = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Amsterdam", year: "numeric", month: "2-digit", day: "2-digit" });
+
+const STAGES = [
+  { weeks: 1, withinDays: 7 },
+  { weeks: 6, withinDays: 42 },
+] as const;
+
+/** Queues the notices due on `now`'s local day. Returns how many were queued. */
+export async function queueExpiryNotices(deps: { db: Db }, now: Date): Promise<number> {
+  const today = LOCAL_DAY.format(now);
+  let queued = 0;
+  const seen = new Set<string>();
+  for (const stage of STAGES) {
+    const budgets = await outboxRepository(deps.db).expiringBudgets(today, stage.withinDays);
+    for (const budget of budgets) {
+      // The nearer stage wins: a budget a week from its end is not told "six weeks".
+      if (seen.has(budget.budget_id)) continue;
+      seen.add(budget.budget_id);
+      if (budget.left_cents <= 0n) continue;
+      const added = await inTransaction(deps.db, (trx) => queueNotice(trx, {
+        kind: "budget_expiring", to: budget.email, language: budget.preferred_language,
+        dedupeKey: `budget_expiring:${stage.weeks}w:${budget.budget_id}`,
+        data: {
+          senderName: budget.fund_name, parentName: budget.display_name ?? "", childName: budget.first_name,
+          leftCents: budget.left_cents.toString(), expiresOn: budget.budget_expiry, weeks: String(stage.weeks),
+        },
+      }));
+      if (added) queued++;
+    }
+  }
+  return queued;
+}

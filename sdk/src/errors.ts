@@ -93,6 +93,17 @@ export const ERROR_CODES = {
   BUDGETS_NOT_ISSUED: { status: 409, message: "The children's budgets are not issued yet: try again later." },
   CSV_UNREADABLE: { status: 400, message: "The file could not be read as CSV with the expected columns." },
 
+  // --- families applying (login through the identity provider or by email, the application, its review)
+  LOGIN_FAILED: { status: 401, message: "Logging in did not succeed: please start again." },
+  EMAIL_CODE_INVALID: { status: 422, message: "This code is not right or has expired: ask for a new one." },
+  APPLICATIONS_CLOSED: { status: 409, message: "This fund does not take applications at the moment." },
+  APPLICATION_NOT_EDITABLE: { status: 409, message: "This application cannot be changed any more in its current state." },
+  APPLICATION_INCOMPLETE: { status: 422, message: "The application is not complete: answer every question and add the documents asked for." },
+  APPLICATION_DUPLICATE_CHILD: { status: 409, message: "There is already an application or a budget for this child in this fund." },
+  DOCUMENT_TYPE_REFUSED: { status: 415, message: "This file is not a PDF, JPEG or PNG, or it is not what its name says." },
+  DOCUMENT_TOO_LARGE: { status: 413, message: "This file is too large: at most 5 MB." },
+  SECOND_APPROVER_REQUIRED: { status: 409, message: "Another validator must give the second approval of this application." },
+
   // --- the chain itself
   NOT_AUTHORIZED_ON_CHAIN: {
     status: 500,

@@ -9,6 +9,10 @@ import { GuessLimiter } from "../domain/eligibility/index.ts";
 import { appsRouter } from "./apps.ts";
 import { createAuth, type Auth } from "./auth.ts";
 import { registerEligibilityRoutes } from "./eligibility.routes.ts";
+import { registerApplicantRoutes } from "./applicant.routes.ts";
+import { DOCUMENT_UPLOAD_PATH, registerApplicationRoutes } from "./applications.routes.ts";
+import type { OidcClient } from "../identity/oidc.ts";
+import type { LoginCodeMailer } from "../mail/login-codes.ts";
 import { registerFamilyRoutes } from "./family.routes.ts";
 import { registerFundsRoutes } from "./funds.routes.ts";
 import { noLedger, type Ledger } from "./ledger.ts";
@@ -49,9 +53,27 @@ export interface AppDeps {
   trustProxy?: number | string | false;
   /** Shop applications per client: one per process. Default: 10 an hour. */
   applicationLimiter?: GuessLimiter;
+  /** Families applying: the key of the identity hashes, the identity broker or else an email mailer. */
+  applicants?: ApplicantOptions;
   /** Serve the built apps (<app>/dist) found under this folder: the repository root. Absent: API only. */
   appsRoot?: string;
 }
+
+export interface ApplicantOptions {
+  /** Keys the hashes of the broker's subjects and of email addresses; stable, at least 32 characters. */
+  identityKey: string;
+  /** The broker (OpenID Connect), discovered on first use. */
+  oidc?: () => Promise<OidcClient>;
+  /** Our callback URL as registered at the broker. */
+  oidcRedirectUrl?: string;
+  /** The login button's name of the broker, e.g. "DigiD". */
+  oidcLabel?: string;
+  /** Login codes by email, where there is no broker. */
+  mailer?: LoginCodeMailer;
+}
+
+/** Only where no key is configured outside production (tests, a development backend). */
+export const DEVELOPMENT_IDENTITY_KEY = "tegoed-development-applicant-identity-key-not-for-production";
 
 export const API_VERSION = "0.1.0";
 
@@ -98,6 +120,15 @@ export function createAppParts(deps: AppDeps): AppParts {
     applications: deps.applicationLimiter ?? new GuessLimiter({ maxFailures: 10, windowMs: 60 * 60_000 }),
   });
   registerPaymentRoutes(api, { payments: shops, auth });
+  const applicants = {
+    db: deps.database.db, clock: domain.clock, identityKey: deps.applicants?.identityKey ?? DEVELOPMENT_IDENTITY_KEY,
+    oidc: deps.applicants?.oidc, mailer: deps.applicants?.mailer, emailLimiter: new GuessLimiter({ maxFailures: 20, windowMs: 15 * 60_000 }),
+  };
+  registerApplicantRoutes(api, {
+    applicants, redirectUrl: deps.applicants?.oidcRedirectUrl, oidcLabel: deps.applicants?.oidcLabel ?? "DigiD",
+    sessions: deps.sessions, auth, cookieSecure: deps.cookieSecure,
+  });
+  registerApplicationRoutes(api, { applications: { ...domain, sponsor: ledger.sponsor }, applicants, sessions: deps.sessions, auth });
   registerReportsRoutes(api, { db: deps.database.db, auth, chain: deps.chain, clock: domain.clock });
   if (deps.payouts) {
     registerPayoutRoutes(api, { payouts: { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock, ...deps.payouts }, merchants: shops, auth, logger });
@@ -106,6 +137,8 @@ export function createAppParts(deps: AppDeps): AppParts {
   app.use(securityHeaders);
   // A families CSV file travels as JSON text: up to MAX_IMPORT_ROWS rows need more than the default.
   app.use(IMPORT_PATH, express.json({ limit: deps.importBodyLimit ?? "8mb", strict: true }));
+  // A document of up to 5 MB travels base64 in JSON.
+  app.use(DOCUMENT_UPLOAD_PATH, express.json({ limit: "7mb", strict: true }));
   app.use(express.json({ limit: deps.bodyLimit ?? "100kb", strict: true }));
   app.use(auth.middleware);
   app.use(openApiRouter(() => buildOpenApiDocument(api.operations, { version: API_VERSION })));

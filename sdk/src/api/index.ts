@@ -8,3 +8,4 @@ export * from "./merchants.ts";
 export * from "./payments.ts";
 export * from "./reports.ts";
 export * from "./payouts.ts";
+export * from "./applications.ts";

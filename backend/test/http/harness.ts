@@ -31,6 +31,8 @@ export interface AppOptions {
   /** Default: no practical limit (tests apply many shops from one address). */
   applicationLimiter?: GuessLimiter;
   trustProxy?: number | string | false;
+  /** Families applying: identity key, broker or mailer, read when the app starts. */
+  applicants?: () => AppDeps["applicants"];
   /** Settlement: the bank adapter etc., read when the app starts. */
   payouts?: (db: Db) => AppDeps["payouts"];
 }
@@ -87,6 +89,7 @@ export function useApp(engine: TestEngine, options: AppOptions = {}): TestApp {
       applicationLimiter: options.applicationLimiter ?? new GuessLimiter({ maxFailures: 1_000_000 }),
       trustProxy: options.trustProxy,
       payouts: options.payouts?.(db),
+      applicants: options.applicants?.(),
       clock: options.now,
       cookieSecure: false,
       logger: options.logger ?? { error: () => {}, info: () => {} },

@@ -13,6 +13,7 @@ import { APPS, buildApp, isStale } from "./lib/apps.ts";
 import { ROOT } from "./lib/artifacts.ts";
 import { deploymentPath, readDeployment, writeDeployment } from "./lib/deployment-file.ts";
 import { type LocalChain, startLocalChain } from "./lib/local-chain.ts";
+import { startDemoIdp, type DemoIdp } from "./lib/demo-idp.ts";
 
 const flags = new Set(process.argv.slice(2).filter((a) => a !== "--"));
 const port = Number(process.env.CHAIN_PORT ?? 8545);
@@ -21,6 +22,7 @@ const localDir = resolve(ROOT, process.env.LOCAL_DATA_DIR ?? ".data/local");
 const DEMO_ADMIN = { email: "admin@tegoed.example", password: "tegoed-demo-admin" };
 let chain: LocalChain | undefined;
 let backend: RunningServer | undefined;
+let idp: DemoIdp | undefined;
 const started = Date.now();
 const step = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
 
@@ -63,6 +65,18 @@ async function main() {
   }
   const deployment = readDeployment(env.DEPLOYMENT_FILE!);
 
+  // Families log in to apply at the municipality's broker; without one, at a demo stand-in for DigiD.
+  if (!env.OIDC_ISSUER_URL && env.DEMO_IDP !== "off") {
+    const redirectUrl = `http://127.0.0.1:${env.PORT ?? 8080}/api/applicant/oidc/callback`;
+    const client = { clientId: "tegoed-wallet-demo", clientSecret: "tegoed-demo-client-secret", redirectUris: [redirectUrl] };
+    idp = await startDemoIdp({ clients: [client], port: Number(env.DEMO_IDP_PORT ?? 8090) });
+    Object.assign(env, {
+      OIDC_ISSUER_URL: idp.issuer, OIDC_CLIENT_ID: client.clientId, OIDC_CLIENT_SECRET: client.clientSecret, OIDC_REDIRECT_URL: redirectUrl,
+      OIDC_LABEL: env.OIDC_LABEL ?? "DigiD (demo)",
+    });
+    step(`demo identity provider (a stand-in for DigiD) on ${idp.issuer}`);
+  }
+
   step("starting the backend …");
   backend = await startServer(loadConfig(env), { error: (message, fields) => console.error(message, fields ?? ""), info: () => {} });
   const base = `http://127.0.0.1:${backend.port}`;
@@ -83,6 +97,7 @@ async function main() {
     "public figures": `${base}/public/`,
     "API docs": `${base}/api/docs`,
     "chain JSON-RPC": `${env.CHAIN_RPC_URL} (chain ${deployment.chainId})`,
+    "family login (OpenID Connect)": idp ? `${idp.issuer} (demo stand-in for DigiD)` : env.OIDC_ISSUER_URL ?? "email codes (no OIDC_ISSUER_URL)",
     "FundFactory": deployment.factory,
     "data": chain ? localDir : "DATABASE_URL / CHAIN_RPC_URL",
   });
@@ -102,6 +117,7 @@ async function main() {
 
 async function stop(code: number) {
   await backend?.close();
+  await idp?.close();
   await chain?.stop();
   process.exit(code);
 }

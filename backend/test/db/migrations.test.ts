@@ -7,10 +7,17 @@ import { tableNames } from "../support/fixtures.ts";
 
 const TABLES = [
   "activation_codes",
+  "applicant_identities",
+  "application_children",
+  "application_documents",
+  "application_messages",
+  "application_settings",
+  "applications",
   "audit_log",
   "budgets",
   "chain_cursors",
   "children",
+  "email_login_codes",
   "families",
   "funds",
   "idempotency_keys",
@@ -18,6 +25,7 @@ const TABLES = [
   "merchant_funds",
   "merchant_users",
   "merchants",
+  "oidc_logins",
   "payments",
   "payout_runs",
   "payouts",
@@ -39,6 +47,12 @@ const PERSONAL_DATA_TABLES = [
   "staff_users",
   "sessions",
   "audit_log",
+  "applicant_identities",
+  "email_login_codes",
+  "applications",
+  "application_children",
+  "application_documents",
+  "application_messages",
 ];
 
 describe.each(ENGINES)("migrations on $name", (engine) => {

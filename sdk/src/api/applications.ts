@@ -108,6 +108,10 @@ export const HouseholdSchema = z
   .strict()
   .meta({ id: "Household" });
 export type Household = z.output<typeof HouseholdSchema>;
+/** The household as the API answers it (already normalised). */
+export const HouseholdViewSchema = z
+  .object({ parentName: z.string(), addressLine1: z.string(), addressLine2: z.string(), postalCode: z.string(), city: z.string(), language: z.enum(["nl", "en"]) })
+  .meta({ id: "HouseholdView" });
 
 export const ApplicationChildSchema = z.object({ firstName: text(100), birthDate: DateSchema }).strict().meta({ id: "ApplicationChild" });
 export type ApplicationChild = z.output<typeof ApplicationChildSchema>;
@@ -163,7 +167,7 @@ export const FundApplicationSchema = z
     fundName: z.string(),
     /** awaiting_second shows as submitted to the family. */
     status: FundApplicationStatusSchema,
-    household: HouseholdSchema,
+    household: HouseholdViewSchema,
     children: z.array(ApplicationChildSchema),
     answers: AnswersSchema,
     documents: z.array(ApplicationDocumentSchema),

@@ -9,6 +9,20 @@ import { sql, type Kysely } from "kysely";
 
 const now = sql`now()`;
 
+const COMMENTS: Record<string, string> = {
+  applicant_identities:
+    "Personal data (pseudonymous): a keyed hash of the identity provider's subject or of an email address, never the subject, BSN or address. Purpose: to know the same applicant again.",
+  email_login_codes: "Personal data (pseudonymous): keyed hashes of an email address and of a login code, kept 15 minutes. Purpose: logging in by email where no identity provider is configured.",
+  applications:
+    "Personal data: the household (parent's name, address) and answers of an application. Purpose: to decide on the application; deleted after the fund's retention, or with the family.",
+  application_children: "Personal data: the first name and date of birth of each child in an application. Purpose: to decide on the application and refuse a child applied for twice.",
+  application_documents:
+    "Personal data of the most sensitive kind: the documents a fund asks for (e.g. an income statement). Purpose: to decide on the application; deleted with it.",
+  application_settings: "Per fund: whether families may apply, the criteria and documents asked for, retention and four-eyes. No personal data.",
+  oidc_logins: "OpenID Connect logins under way (state, nonce, PKCE verifier), found by a hash of the browser's cookie, used once, ten minutes at most. No personal data.",
+  application_messages: "Personal data: questions of validators and the family's answers. Purpose: to decide on the application; deleted with it.",
+};
+
 export async function up(db: Kysely<any>): Promise<void> {
   // An applicant's session and audit entries have a subject and actor type of their own.
   await sql`alter table sessions drop constraint sessions_subject_type_check`.execute(db);
@@ -131,6 +145,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(now))
     .execute();
   await db.schema.createIndex("application_messages_application_idx").on("application_messages").columns(["application_id", "created_at"]).execute();
+
+  for (const [table, comment] of Object.entries(COMMENTS)) {
+    await sql`comment on table ${sql.table(table)} is ${sql.lit(comment)}`.execute(db);
+  }
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

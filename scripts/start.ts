@@ -14,6 +14,8 @@ import { ROOT } from "./lib/artifacts.ts";
 import { deploymentPath, readDeployment, writeDeployment } from "./lib/deployment-file.ts";
 import { type LocalChain, startLocalChain } from "./lib/local-chain.ts";
 import { startDemoIdp, type DemoIdp } from "./lib/demo-idp.ts";
+import { seedApplications } from "./demo/applications.ts";
+import { createApiClient } from "@tegoed/sdk";
 
 const flags = new Set(process.argv.slice(2).filter((a) => a !== "--"));
 const port = Number(process.env.CHAIN_PORT ?? 8545);
@@ -86,6 +88,11 @@ async function main() {
   if (seed) {
     if (!env.STAFF_ADMIN_EMAIL || !env.STAFF_ADMIN_PASSWORD) throw new ConfigError("--demo needs STAFF_ADMIN_EMAIL and STAFF_ADMIN_PASSWORD");
     demo = await seedDemo(base, { email: env.STAFF_ADMIN_EMAIL, password: env.STAFF_ADMIN_PASSWORD }, step);
+    if (idp) {
+      const validator = createApiClient({ baseUrl: base });
+      await validator.staff.login({ email: demo.staff.find((s) => s.role === "validator")!.email, password: DEMO_PASSWORD });
+      await seedApplications(base, demo.fundId, validator, step);
+    }
   }
   if (readyFile) writeFileSync(readyFile, `${new Date().toISOString()}\n`);
 

@@ -164,3 +164,43 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
     }),
   };
 }
+
+/**
+ * Plays a browser at the demo provider: from `authorizationUrl`, follows its redirects with its cookies,
+ * picks the citizen `sub` on the login page, and returns the URL it sends the browser back to (the first
+ * redirect starting with `redirectPrefix`). For the demo seed and the tests.
+ */
+export async function loginAsDemoCitizen(authorizationUrl: string, sub: string, redirectPrefix: string): Promise<URL> {
+  const jar = new Map<string, string>();
+  const send = async (url: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (jar.size) headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
+    const response = await fetch(url, { ...init, headers, redirect: "manual" });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const eq = pair!.indexOf("=");
+      jar.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
+    }
+    return response;
+  };
+  let url = authorizationUrl;
+  for (let hop = 0; hop < 10; hop++) {
+    const response = await send(url);
+    if (response.status === 200) {
+      const page = await response.text();
+      if (!page.includes("geen echte DigiD")) throw new Error("not the demo provider's login page");
+      const action = /action="([^"]+)"/.exec(page)![1]!;
+      const posted = await send(new URL(action, url).href, {
+        method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ sub }).toString(),
+      });
+      url = new URL(posted.headers.get("location")!, url).href;
+      continue;
+    }
+    const location = response.headers.get("location");
+    if (!location) throw new Error(`the provider answered ${response.status} without a redirect`);
+    const next = new URL(location, url);
+    if (next.href.startsWith(redirectPrefix)) return next;
+    url = next.href;
+  }
+  throw new Error("too many redirects at the provider");
+}

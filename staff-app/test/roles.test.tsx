@@ -34,11 +34,11 @@ async function navFor(roles: StaffRole[]): Promise<string[]> {
 
 describe("role-based visibility", { timeout: 20_000 }, () => {
   it.each([
-    [["auditor"], ["Dashboard", "Funds", "Intervene", "Audit log"]],
-    [["validator"], ["Dashboard", "Funds", "Families", "Top up", "Intervene"]],
+    [["auditor"], ["Dashboard", "Funds", "Applications", "Intervene", "Audit log"]],
+    [["validator"], ["Dashboard", "Funds", "Families", "Applications", "Top up", "Intervene"]],
     [["merchant_manager"], ["Dashboard", "Funds", "Shops"]],
     [["finance"], ["Dashboard", "Funds"]],
-    [["admin"], ["Dashboard", "Funds", "Intervene", "Audit log"]],
+    [["admin"], ["Dashboard", "Funds", "Applications", "Intervene", "Audit log"]],
   ] as [StaffRole[], string[]][])("%s sees %s", async (roles, links) => {
     expect(await navFor(roles)).toEqual(links);
   });

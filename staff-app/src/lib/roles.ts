@@ -22,6 +22,9 @@ export const ACTIONS = {
   "payouts.schedule": ["finance", "admin"],
   "dashboard.view": ["admin", "validator", "merchant_manager", "finance", "auditor"],
   "audit.view": ["admin", "auditor"],
+  "applications.view": ["validator", "admin", "auditor"],
+  "applications.review": ["validator"],
+  "applications.configure": ["admin", "validator"],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Action = keyof typeof ACTIONS;

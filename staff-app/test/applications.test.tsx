@@ -2,7 +2,7 @@
 // fails), its document inline, approve; and the fund's criteria, refused when not valid.
 import { describe, expect, it, vi } from "vitest";
 import { screen, within } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
+import { userEvent } from "@testing-library/user-event";
 import type { ApplicationReview } from "@tegoed/sdk";
 import { ApplicationsPage } from "../src/features/applications/ApplicationsPage.tsx";
 import { FUND, renderScreen } from "./render.tsx";

@@ -71,7 +71,13 @@ async function main() {
   if (!env.OIDC_ISSUER_URL && env.DEMO_IDP !== "off") {
     const redirectUrl = `http://127.0.0.1:${env.PORT ?? 8080}/api/applicant/oidc/callback`;
     const client = { clientId: "tegoed-wallet-demo", clientSecret: "tegoed-demo-client-secret", redirectUris: [redirectUrl] };
-    idp = await startDemoIdp({ clients: [client], port: Number(env.DEMO_IDP_PORT ?? 8090) });
+    // A fixed port keeps the issuer (part of each applicant's hash) the same across restarts; if it is
+    // taken (another start on this machine), any free port.
+    idp = await startDemoIdp({ clients: [client], port: Number(env.DEMO_IDP_PORT ?? 8090) })
+      .catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== "EADDRINUSE" || env.DEMO_IDP_PORT) throw error;
+        return startDemoIdp({ clients: [client], port: 0 });
+      });
     Object.assign(env, {
       OIDC_ISSUER_URL: idp.issuer, OIDC_CLIENT_ID: client.clientId, OIDC_CLIENT_SECRET: client.clientSecret, OIDC_REDIRECT_URL: redirectUrl,
       OIDC_LABEL: env.OIDC_LABEL ?? "DigiD (demo)",

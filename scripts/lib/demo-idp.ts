@@ -97,7 +97,13 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
   const host = options.host ?? "127.0.0.1";
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
   const issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
   // A fresh signing key per start: the backend discovers it (jwks_uri) like any broker's.
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });

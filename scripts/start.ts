@@ -61,6 +61,8 @@ async function main() {
     env.STAFF_ADMIN_PASSWORD ??= DEMO_ADMIN.password;
     // The demo's 13 shops apply from this machine.
     env.APPLICATIONS_PER_HOUR ??= "100";
+    // The demo's one development key holds every role (and administers the funds): allowed here only.
+    env.ALLOW_BROAD_KEYS ??= "1";
   } else {
     const config = parseDeployConfig(process.env);
     env.DEPLOYMENT_FILE = writeDeployment(await deploy(config, (line) => step(line)), deploymentPath());

@@ -18,6 +18,7 @@ import { registerFundsRoutes } from "./funds.routes.ts";
 import { noLedger, type Ledger } from "./ledger.ts";
 import { consoleLogger, errorHandler, notFound, type Logger } from "./errors.ts";
 import { registerHealthRoutes, type ChainProbe, type IndexerLag } from "./health.ts";
+import { metricsRoute, requestLog, type Metrics } from "./observability.ts";
 import { buildOpenApiDocument, openApiRouter } from "./openapi.ts";
 import { registerMerchantRoutes } from "./merchants.routes.ts";
 import { registerPaymentRoutes } from "./payments.routes.ts";
@@ -57,6 +58,9 @@ export interface AppDeps {
   applicants?: ApplicantOptions;
   /** Serve the built apps (<app>/dist) found under this folder: the repository root. Absent: API only. */
   appsRoot?: string;
+  /** Request counts and latencies, served at /api/metrics to holders of `metricsToken` (none: no endpoint). */
+  metrics?: Metrics;
+  metricsToken?: string;
 }
 
 export interface ApplicantOptions {
@@ -134,7 +138,9 @@ export function createAppParts(deps: AppDeps): AppParts {
     registerPayoutRoutes(api, { payouts: { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock, ...deps.payouts }, merchants: shops, auth, logger });
   }
 
+  app.use(requestLog(logger, deps.metrics));
   app.use(securityHeaders);
+  if (deps.metrics) app.get("/api/metrics", metricsRoute(deps.metrics, deps.metricsToken));
   // A families CSV file travels as JSON text: up to MAX_IMPORT_ROWS rows need more than the default.
   app.use(IMPORT_PATH, express.json({ limit: deps.importBodyLimit ?? "8mb", strict: true }));
   // A document of up to 5 MB travels base64 in JSON.

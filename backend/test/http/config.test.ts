@@ -105,7 +105,7 @@ describe("loadConfig", () => {
         trustProxy: 1,
         applicationsPerHour: 20,
         staffAdmin: { email: "beheer@gemeente.nl", password: "a long enough password" },
-        applicants: { identityKey: derivedApplicantKey(SECRET) },
+        applicants: { identityKey: derivedApplicantKey(STRONG_SECRET) },
       });
     });
 
@@ -217,7 +217,7 @@ describe("loadConfig: families applying", () => {
     [{ OIDC_ISSUER_URL: "https://broker.gemeente.nl" }, "OIDC_CLIENT_ID is required when OIDC_ISSUER_URL is set"],
     [{ OIDC_ISSUER_URL: "broker.gemeente.nl", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "12345678" }, "OIDC_ISSUER_URL must be the http(s) URL of the OpenID Connect issuer"],
     [{ OIDC_ISSUER_URL: "https://b.nl", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "12345678", OIDC_SCOPE: "profile" }, "OIDC_SCOPE must include openid"],
-    [{ NODE_ENV: "production", SESSION_SECRET: "x".repeat(32), OIDC_ISSUER_URL: "https://b.nl", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "12345678" }, "OIDC_REDIRECT_URL is required when NODE_ENV=production and OIDC_ISSUER_URL is set"],
+    [{ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, OIDC_ISSUER_URL: "https://b.nl", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "12345678" }, "OIDC_REDIRECT_URL is required when NODE_ENV=production and OIDC_ISSUER_URL is set"],
     [{ APPLICANT_IDENTITY_KEY: "short" }, "APPLICANT_IDENTITY_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)"],
   ])("refuses %j: %s", (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));

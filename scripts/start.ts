@@ -14,6 +14,9 @@ import { ROOT } from "./lib/artifacts.ts";
 import { deploymentPath, readDeployment, writeDeployment } from "./lib/deployment-file.ts";
 import { type LocalChain, startLocalChain } from "./lib/local-chain.ts";
 import { type Mailbox, serveMailbox, startMailbox } from "./lib/mailbox.ts";
+import { startDemoIdp, type DemoIdp } from "./lib/demo-idp.ts";
+import { seedApplications } from "./demo/applications.ts";
+import { createApiClient } from "@tegoed/sdk";
 
 const flags = new Set(process.argv.slice(2).filter((a) => a !== "--"));
 const port = Number(process.env.CHAIN_PORT ?? 8545);
@@ -24,6 +27,7 @@ let chain: LocalChain | undefined;
 let backend: RunningServer | undefined;
 let mailbox: Mailbox | undefined;
 let mailboxPage: { url: string; close(): Promise<void> } | undefined;
+let idp: DemoIdp | undefined;
 const started = Date.now();
 const step = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
 
@@ -78,6 +82,24 @@ async function main() {
   }
   const deployment = readDeployment(env.DEPLOYMENT_FILE!);
 
+  // Families log in to apply at the municipality's broker; without one, at a demo stand-in for DigiD.
+  if (!env.OIDC_ISSUER_URL && env.DEMO_IDP !== "off") {
+    const redirectUrl = `http://127.0.0.1:${env.PORT ?? 8080}/api/applicant/oidc/callback`;
+    const client = { clientId: "tegoed-wallet-demo", clientSecret: "tegoed-demo-client-secret", redirectUris: [redirectUrl] };
+    // A fixed port keeps the issuer (part of each applicant's hash) the same across restarts; if it is
+    // taken (another start on this machine), any free port.
+    idp = await startDemoIdp({ clients: [client], port: Number(env.DEMO_IDP_PORT ?? 8090) })
+      .catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== "EADDRINUSE" || env.DEMO_IDP_PORT) throw error;
+        return startDemoIdp({ clients: [client], port: 0 });
+      });
+    Object.assign(env, {
+      OIDC_ISSUER_URL: idp.issuer, OIDC_CLIENT_ID: client.clientId, OIDC_CLIENT_SECRET: client.clientSecret, OIDC_REDIRECT_URL: redirectUrl,
+      OIDC_LABEL: env.OIDC_LABEL ?? "DigiD (demo)",
+    });
+    step(`demo identity provider (a stand-in for DigiD) on ${idp.issuer}`);
+  }
+
   step("starting the backend …");
   backend = await startServer(loadConfig(env), { error: (message, fields) => console.error(message, fields ?? ""), info: () => {} });
   const base = `http://127.0.0.1:${backend.port}`;
@@ -87,6 +109,11 @@ async function main() {
   if (seed) {
     if (!env.STAFF_ADMIN_EMAIL || !env.STAFF_ADMIN_PASSWORD) throw new ConfigError("--demo needs STAFF_ADMIN_EMAIL and STAFF_ADMIN_PASSWORD");
     demo = await seedDemo(base, { email: env.STAFF_ADMIN_EMAIL, password: env.STAFF_ADMIN_PASSWORD }, step);
+    if (idp) {
+      const validator = createApiClient({ baseUrl: base });
+      await validator.staff.login({ email: demo.staff.find((s) => s.role === "validator")!.email, password: DEMO_PASSWORD });
+      await seedApplications(base, demo.fundId, validator, step);
+    }
   }
   if (readyFile) writeFileSync(readyFile, `${new Date().toISOString()}\n`);
 
@@ -99,6 +126,7 @@ async function main() {
     "API docs": `${base}/api/docs`,
     ...(mailboxPage && { "demo mailbox": mailboxPage.url }),
     "chain JSON-RPC": `${env.CHAIN_RPC_URL} (chain ${deployment.chainId})`,
+    "family login (OpenID Connect)": idp ? `${idp.issuer} (demo stand-in for DigiD)` : env.OIDC_ISSUER_URL ?? "email codes (no OIDC_ISSUER_URL)",
     "FundFactory": deployment.factory,
     "data": chain ? localDir : "DATABASE_URL / CHAIN_RPC_URL",
   });
@@ -121,6 +149,7 @@ async function stop(code: number) {
   await backend?.close();
   await mailboxPage?.close();
   await mailbox?.close();
+  await idp?.close();
   await chain?.stop();
   process.exit(code);
 }

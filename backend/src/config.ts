@@ -1,5 +1,6 @@
 // The backend's configuration: environment variables, validated once at start. A bad value stops
 // start-up with one line naming the variable and what is wrong (never its value when it is a secret).
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -115,6 +116,14 @@ const ConfigSchema = z
     // The Tegoed card: the pepper file (32 random bytes as hex), and the help phone printed on cards.
     CARD_PEPPER_FILE: z.string().min(1).optional(),
     CARD_HELP_PHONE: z.string().trim().min(3).max(40, "must be at most 40 characters").optional(),
+    // Families applying: the identity broker (OpenID Connect), else logins by an emailed code
+    OIDC_ISSUER_URL: z.string().refine((url) => /^https?:\/\/[^\s]+$/.test(url) && URL.canParse(url), "must be the http(s) URL of the OpenID Connect issuer").optional(),
+    OIDC_CLIENT_ID: z.string().trim().min(1).max(200).optional(),
+    OIDC_CLIENT_SECRET: z.string().min(8, "must be the client secret registered at the broker").optional(),
+    OIDC_REDIRECT_URL: z.string().refine((url) => /^https?:\/\/[^\s]+$/.test(url) && URL.canParse(url), "must be the http(s) URL of /api/applicant/oidc/callback").optional(),
+    OIDC_SCOPE: z.string().trim().regex(/(^|\s)openid(\s|$)/, "must include openid").default("openid"),
+    OIDC_LABEL: z.string().trim().min(1).max(40).default("DigiD"),
+    APPLICANT_IDENTITY_KEY: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)").optional(),
     // Settlement to shops (payouts)
     BANK_ADAPTER: z.enum(["simulated", "bunq", "sepa"], "must be simulated, bunq or sepa").default("simulated"),
     BUNQ_API_URL: z.string().refine((url) => /^https?:\/\/[^\s]+$/.test(url) && URL.canParse(url), "must be an http(s) URL").default("https://public-api.sandbox.bunq.com/v1"),
@@ -186,6 +195,14 @@ const ConfigSchema = z
     }
     if (production && env.CARD_PEPPER_FILE === undefined) {
       ctx.addIssue({ code: "custom", path: ["CARD_PEPPER_FILE"], message: "is required when NODE_ENV=production (a file with 32 random bytes as hex, kept outside the database)" });
+    }
+    if (env.OIDC_ISSUER_URL !== undefined) {
+      for (const name of ["OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const) {
+        if (env[name] === undefined) ctx.addIssue({ code: "custom", path: [name], message: "is required when OIDC_ISSUER_URL is set" });
+      }
+      if (production && env.OIDC_REDIRECT_URL === undefined) {
+        ctx.addIssue({ code: "custom", path: ["OIDC_REDIRECT_URL"], message: "is required when NODE_ENV=production and OIDC_ISSUER_URL is set" });
+      }
     }
     if (env.BANK_ADAPTER === "bunq" && env.BUNQ_API_KEY === undefined) {
       ctx.addIssue({ code: "custom", path: ["BUNQ_API_KEY"], message: "is required when BANK_ADAPTER=bunq" });
@@ -260,6 +277,16 @@ export interface Config {
   mail: MailConfig;
   /** Settlement to shops; absent when no payout variable is set: DEFAULT_PAYOUT_CONFIG. */
   payouts?: PayoutConfig;
+  /** Families applying: the key of the identity hashes, and the broker (absent: logins by emailed code). */
+  applicants: {
+    identityKey: string;
+    oidc?: { issuerUrl: string; clientId: string; clientSecret: string; redirectUrl: string; scope: string; label: string };
+  };
+}
+
+/** Without APPLICANT_IDENTITY_KEY, the key is derived from the session secret (changing that secret then forgets every applicant). */
+export function derivedApplicantKey(sessionSecret: string): string {
+  return createHmac("sha256", sessionSecret).update("tegoed applicant identity key").digest("hex");
 }
 
 export interface MailConfig {
@@ -362,6 +389,15 @@ export function loadConfig(given: Record<string, string | undefined>): Config {
       ? { file: resolve(REPOSITORY_ROOT, c.CARD_PEPPER_FILE), create: !production }
       // Beside the data folder, not in it: the pepper is not part of the database.
       : { file: resolve(c.DATA_DIR.startsWith("memory://") ? resolve(REPOSITORY_ROOT, ".data") : dirname(resolve(REPOSITORY_ROOT, c.DATA_DIR)), "card-pepper"), create: true },
+    applicants: {
+      identityKey: c.APPLICANT_IDENTITY_KEY ?? derivedApplicantKey(c.SESSION_SECRET ?? DEVELOPMENT_SESSION_SECRET),
+      ...(c.OIDC_ISSUER_URL !== undefined && {
+        oidc: {
+          issuerUrl: c.OIDC_ISSUER_URL, clientId: c.OIDC_CLIENT_ID!, clientSecret: c.OIDC_CLIENT_SECRET!, scope: c.OIDC_SCOPE, label: c.OIDC_LABEL,
+          redirectUrl: c.OIDC_REDIRECT_URL ?? `http://127.0.0.1:${c.PORT}/api/applicant/oidc/callback`,
+        },
+      }),
+    },
   };
   if (c.CARD_HELP_PHONE !== undefined) config.cardHelpPhone = c.CARD_HELP_PHONE;
   const raw = c as Record<string, unknown>;

@@ -27,6 +27,9 @@ import { createNotificationWorker, type NotificationWorker } from "./domain/noti
 import { smtpMailer } from "./mail/index.ts";
 import { DEV_PRIVATE_KEYS, LOCAL_CHAIN_IDS } from "../../scripts/lib/local-chain.ts";
 import { createApp } from "./http/app.ts";
+import { discoverOidc, type OidcClient } from "./identity/oidc.ts";
+import { devLoginCodeMailer } from "./mail/login-codes.ts";
+import { purgeApplications } from "./domain/applications/index.ts";
 import { consoleLogger, type Logger } from "./http/errors.ts";
 import { chainProbe, type ChainProbe, type IndexerLag } from "./http/health.ts";
 import { createMetrics } from "./http/observability.ts";
@@ -47,6 +50,25 @@ export interface RunningServer {
   /** Rotation: reads the lane keystores again and moves to them (main.ts: on SIGHUP). */
   reloadKeys(): ReturnType<typeof reloadLaneKeys>;
   close(): Promise<void>;
+}
+
+/** The broker when OIDC_ISSUER_URL is set (discovered at the first login, again after a failure); else email codes. */
+function applicantOptions(config: Config, logger: Logger) {
+  const { identityKey, oidc } = config.applicants;
+  if (!oidc) {
+    // No outbox and SMTP sender here yet: codes are kept in memory, and only their sending is logged.
+    return { identityKey, mailer: devLoginCodeMailer((line) => logger.info?.(line)) };
+  }
+  let discovered: Promise<OidcClient> | undefined;
+  const connect = () => {
+    discovered ??= discoverOidc(oidc).catch((error: unknown) => {
+      discovered = undefined;
+      logger.error("OpenID Connect discovery failed", { issuer: oidc.issuerUrl, error: (error as Error)?.name ?? "unknown" });
+      throw error;
+    });
+    return discovered;
+  };
+  return { identityKey, oidc: connect, oidcRedirectUrl: oidc.redirectUrl, oidcLabel: oidc.label };
 }
 
 export async function startServer(config: Config, logger: Logger = consoleLogger): Promise<RunningServer> {
@@ -144,6 +166,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
     });
     const cards = { pepper: loadCardPepper(config.cardPepper.file, { create: config.cardPepper.create }), helpPhone: config.cardHelpPhone };
     const app = createApp({ database, notificationSecret, sessions, staff, chain, indexerLag, ledger, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger, cards,
+      applicants: applicantOptions(config, logger),
       metrics, ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
       applicationLimiter: new GuessLimiter({ maxFailures: config.applicationsPerHour, windowMs: 60 * 60_000 }), publicFiguresPeriodMs: config.publicFiguresPeriodMs, appsRoot: REPOSITORY_ROOT, payouts: payoutSettings });
     const server = await new Promise<Server>((resolve, reject) => {
@@ -155,6 +178,8 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
     notifier?.start();
     const purge = setInterval(() => {
       sessions.purgeExpired().catch((error: unknown) => logger.error("purging expired sessions failed", { error: (error as Error).name }));
+      purgeApplications({ db: database.db, clock: () => new Date() })
+        .catch((error: unknown) => logger.error("purging applications past their retention failed", { error: (error as Error).name }));
     }, PURGE_EVERY_MS);
     purge.unref();
     logger.info?.("listening", { port });

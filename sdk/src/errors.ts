@@ -109,6 +109,16 @@ export const ERROR_CODES = {
   CARD_EXISTS: { status: 409, message: "This family already has a card in use: replace it instead." },
   CARD_DAILY_LIMIT: { status: 422, message: "This card has reached its spending limit for today." },
   CARD_CHILD_UNKNOWN: { status: 422, message: "This child has no budget on this card." },
+  // --- families applying (login through the identity provider or by email, the application, its review)
+  LOGIN_FAILED: { status: 401, message: "Logging in did not succeed: please start again." },
+  EMAIL_CODE_INVALID: { status: 422, message: "This code is not right or has expired: ask for a new one." },
+  APPLICATIONS_CLOSED: { status: 409, message: "This fund does not take applications at the moment." },
+  APPLICATION_NOT_EDITABLE: { status: 409, message: "This application cannot be changed any more in its current state." },
+  APPLICATION_INCOMPLETE: { status: 422, message: "The application is not complete: answer every question and add the documents asked for." },
+  APPLICATION_DUPLICATE_CHILD: { status: 409, message: "There is already an application or a budget for this child in this fund." },
+  DOCUMENT_TYPE_REFUSED: { status: 415, message: "This file is not a PDF, JPEG or PNG, or it is not what its name says." },
+  DOCUMENT_TOO_LARGE: { status: 413, message: "This file is too large: at most 5 MB." },
+  SECOND_APPROVER_REQUIRED: { status: 409, message: "Another validator must give the second approval of this application." },
 
   // --- the chain itself
   NOT_AUTHORIZED_ON_CHAIN: {

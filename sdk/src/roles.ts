@@ -32,6 +32,9 @@ export const STAFF_ACTIONS = {
   "family.email": ["validator", "admin"],
   "mail.view": ["admin", "finance", "auditor"],
   "mail.retry": ["admin", "finance"],
+  "applications.view": ["validator", "admin", "auditor"],
+  "applications.review": ["validator", "admin"],
+  "applications.configure": ["admin", "validator"],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type StaffAction = keyof typeof STAFF_ACTIONS;

@@ -34,12 +34,12 @@ async function navFor(roles: StaffRole[]): Promise<string[]> {
 
 describe("role-based visibility", { timeout: 20_000 }, () => {
   it.each([
-    [["auditor"], ["Dashboard", "Funds", "Intervene", "Audit log", "Email"]],
-    [["validator"], ["Dashboard", "Funds", "Families", "Top up", "Intervene"]],
+    [["auditor"], ["Dashboard", "Funds", "Applications", "Intervene", "Audit log", "Email"]],
+    [["validator"], ["Dashboard", "Funds", "Families", "Applications", "Top up", "Intervene"]],
     [["merchant_manager"], ["Dashboard", "Funds", "Shops"]],
     [["finance"], ["Dashboard", "Funds", "Email"]],
     // The admin sees every screen (payouts only with a payouts API, which this fake has not).
-    [["admin"], ["Dashboard", "Funds", "Families", "Top up", "Intervene", "Shops", "Audit log", "Email"]],
+    [["admin"], ["Dashboard", "Funds", "Families", "Applications", "Top up", "Intervene", "Shops", "Audit log", "Email"]],
   ] as [StaffRole[], string[]][])("%s sees %s", async (roles, links) => {
     expect(await navFor(roles)).toEqual(links);
   });

@@ -1,6 +1,7 @@
 // Families and their children: the personal data behind the anonymous on-chain budgets.
 import { sql, type Selectable } from "kysely";
 import type { ChildrenTable, FamiliesTable, Language } from "./schema.ts";
+import { withApplicationTables } from "./applications-schema.ts";
 import { inTransaction, type Db } from "./transaction.ts";
 
 export interface Child {
@@ -41,6 +42,8 @@ export interface FamilyDeletion {
   budgetsAnonymised: number;
   activationCodesDeleted: number;
   sessionsDeleted: number;
+  /** Its applications, with their documents and messages (migration 0014). */
+  applicationsDeleted: number;
 }
 
 export interface FamiliesRepository {
@@ -49,8 +52,8 @@ export interface FamiliesRepository {
   findById(id: string): Promise<Family | null>;
   /**
    * Deletes the family's personal data in one transaction: name and address, the children (their
-   * budgets keep their chain id, amounts and payments, with child_id null), activation codes and
-   * sessions. The family row stays as an empty record with `deletedAt`. Null when there is no such
+   * budgets keep their chain id, amounts and payments, with child_id null), activation codes,
+   * sessions, and the applications that led to it (with their documents). The family row stays as an empty record with `deletedAt`. Null when there is no such
    * family; deleting again removes nothing more.
    */
   deleteFamilyPersonalData(familyId: string): Promise<FamilyDeletion | null>;
@@ -132,6 +135,7 @@ export function familiesRepository(db: Db): FamiliesRepository {
           .where("subject_type", "=", "family")
           .where("subject_id", "=", familyId)
           .executeTakeFirst();
+        const applications = await withApplicationTables(trx).deleteFrom("applications").where("family_id", "=", familyId).executeTakeFirst();
         await trx
           .updateTable("families")
           .set({ display_name: null, address_lines: null, deleted_at: sql<Date>`coalesce(deleted_at, now())` })
@@ -144,6 +148,7 @@ export function familiesRepository(db: Db): FamiliesRepository {
           budgetsAnonymised: Number(budgets.numUpdatedRows),
           activationCodesDeleted: Number(codes.numDeletedRows),
           sessionsDeleted: Number(sessions.numDeletedRows),
+          applicationsDeleted: Number(applications.numDeletedRows),
         };
       });
     },

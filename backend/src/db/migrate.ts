@@ -17,6 +17,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0012_hardening": await import("./migrations/0012_hardening.ts"),
   "0013_cards": await import("./migrations/0013_cards.ts"),
   "0015_notifications": await import("./migrations/0015_notifications.ts"),
+  "0014_applications": await import("./migrations/0014_applications.ts"),
 };
 
 function migrator(db: Kysely<any>, migrations: Readonly<Record<string, Migration>>): Migrator {

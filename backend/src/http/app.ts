@@ -10,6 +10,10 @@ import { appsRouter } from "./apps.ts";
 import { createAuth, type Auth } from "./auth.ts";
 import { registerCardRoutes } from "./cards.routes.ts";
 import { registerEligibilityRoutes } from "./eligibility.routes.ts";
+import { registerApplicantRoutes } from "./applicant.routes.ts";
+import { DOCUMENT_UPLOAD_PATH, registerApplicationRoutes } from "./applications.routes.ts";
+import type { OidcClient } from "../identity/oidc.ts";
+import type { LoginCodeMailer } from "../mail/login-codes.ts";
 import { registerFamilyRoutes } from "./family.routes.ts";
 import { registerFundsRoutes } from "./funds.routes.ts";
 import { noLedger, type Ledger } from "./ledger.ts";
@@ -61,6 +65,8 @@ export interface AppDeps {
   cards?: { pepper: Uint8Array; helpPhone?: string; clientLimiter?: GuessLimiter; tillLimiter?: GuessLimiter };
   /** Signs the unsubscribe links in mails (the worker signs with the same). Default: a development secret. */
   notificationSecret?: string;
+  /** Families applying: the key of the identity hashes, the identity broker or else an email mailer. */
+  applicants?: ApplicantOptions;
   /** Serve the built apps (<app>/dist) found under this folder: the repository root. Absent: API only. */
   appsRoot?: string;
   /** Request counts and latencies, served at /api/metrics to holders of `metricsToken` (none: no endpoint). */
@@ -69,6 +75,21 @@ export interface AppDeps {
 }
 
 const DEVELOPMENT_NOTIFICATION_SECRET = "tegoed-development-notification-secret";
+export interface ApplicantOptions {
+  /** Keys the hashes of the broker's subjects and of email addresses; stable, at least 32 characters. */
+  identityKey: string;
+  /** The broker (OpenID Connect), discovered on first use. */
+  oidc?: () => Promise<OidcClient>;
+  /** Our callback URL as registered at the broker. */
+  oidcRedirectUrl?: string;
+  /** The login button's name of the broker, e.g. "DigiD". */
+  oidcLabel?: string;
+  /** Login codes by email, where there is no broker. */
+  mailer?: LoginCodeMailer;
+}
+
+/** Only where no key is configured outside production (tests, a development backend). */
+export const DEVELOPMENT_IDENTITY_KEY = "tegoed-development-applicant-identity-key-not-for-production";
 
 export const API_VERSION = "0.1.0";
 
@@ -126,6 +147,15 @@ export function createAppParts(deps: AppDeps): AppParts {
   registerReportsRoutes(api, { db: deps.database.db, auth, chain: deps.chain, clock: domain.clock, publicFiguresPeriodMs: deps.publicFiguresPeriodMs });
   const notificationSecret = deps.notificationSecret ?? DEVELOPMENT_NOTIFICATION_SECRET;
   registerNotificationRoutes(api, { db: deps.database.db, merchants: shops, auth, secret: notificationSecret, clock: domain.clock });
+  const applicants = {
+    db: deps.database.db, clock: domain.clock, identityKey: deps.applicants?.identityKey ?? DEVELOPMENT_IDENTITY_KEY,
+    oidc: deps.applicants?.oidc, mailer: deps.applicants?.mailer, emailLimiter: new GuessLimiter({ maxFailures: 20, windowMs: 15 * 60_000 }),
+  };
+  registerApplicantRoutes(api, {
+    applicants, redirectUrl: deps.applicants?.oidcRedirectUrl, oidcLabel: deps.applicants?.oidcLabel ?? "DigiD",
+    sessions: deps.sessions, auth, cookieSecure: deps.cookieSecure,
+  });
+  registerApplicationRoutes(api, { applications: { ...domain, sponsor: ledger.sponsor }, applicants, sessions: deps.sessions, auth });
   if (deps.payouts) {
     registerPayoutRoutes(api, { payouts: { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock, ...deps.payouts }, merchants: shops, auth, logger });
   }
@@ -137,6 +167,8 @@ export function createAppParts(deps: AppDeps): AppParts {
   app.use(IMPORT_PATH, express.json({ limit: deps.importBodyLimit ?? "8mb", strict: true }));
   // A bank statement of thousands of entries travels as JSON text too: only its route takes that much.
   app.use(STATEMENT_PATH, express.json({ limit: deps.statementBodyLimit ?? "32mb", strict: true }));
+  // A document of up to 5 MB travels base64 in JSON.
+  app.use(DOCUMENT_UPLOAD_PATH, express.json({ limit: "7mb", strict: true }));
   app.use(express.json({ limit: deps.bodyLimit ?? "100kb", strict: true }));
   unsubscribePages(app, deps.database.db, notificationSecret);
   app.use(auth.middleware);

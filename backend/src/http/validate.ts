@@ -11,7 +11,7 @@ export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 /** A guard: Express middleware plus what it requires, for the documentation. */
 export interface Guard {
   middleware: RequestHandler;
-  subject: "staff" | "merchant" | "family";
+  subject: "staff" | "merchant" | "family" | "applicant";
   /** Any of these roles; empty: any user of this subject type. */
   roles: readonly string[];
 }

@@ -88,6 +88,7 @@ describe.each(ENGINES)("families on $name", (engine) => {
         budgetsAnonymised: 2,
         activationCodesDeleted: 1,
         sessionsDeleted: 1,
+        applicationsDeleted: 0,
       });
       const everything = await dumpAllRows(ctx.db);
       for (const personal of [input.displayName, ...input.addressLines.slice(0, 1), ...input.children.map((c) => c.firstName), email]) {
@@ -130,6 +131,7 @@ describe.each(ENGINES)("families on $name", (engine) => {
         budgetsAnonymised: 0,
         activationCodesDeleted: 0,
         sessionsDeleted: 0,
+        applicationsDeleted: 0,
       });
       expect((await families.findById(family.id))?.deletedAt).toEqual(deletedAt);
       expect(await families.deleteFamilyPersonalData(randomUUID())).toBeNull();

@@ -7,6 +7,12 @@ import { tableNames } from "../support/fixtures.ts";
 
 const TABLES = [
   "activation_codes",
+  "applicant_identities",
+  "application_children",
+  "application_documents",
+  "application_messages",
+  "application_settings",
+  "applications",
   "audit_log",
   "budgets",
   "card_fund_settings",
@@ -14,6 +20,7 @@ const TABLES = [
   "cards",
   "chain_cursors",
   "children",
+  "email_login_codes",
   "families",
   "funds",
   "idempotency_keys",
@@ -23,6 +30,7 @@ const TABLES = [
   "merchants",
   "notification_optouts",
   "notification_outbox",
+  "oidc_logins",
   "payments",
   "payout_runs",
   "payouts",
@@ -46,6 +54,12 @@ const PERSONAL_DATA_TABLES = [
   "audit_log",
   "notification_outbox",
   "notification_optouts",
+  "applicant_identities",
+  "email_login_codes",
+  "applications",
+  "application_children",
+  "application_documents",
+  "application_messages",
 ];
 
 describe.each(ENGINES)("migrations on $name", (engine) => {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEFAULT_DEPLOYMENT_FILE, DEVELOPMENT_SESSION_SECRET, loadConfig } from "../../src/config.ts";
+import { ConfigError, DEFAULT_DEPLOYMENT_FILE, DEVELOPMENT_SESSION_SECRET, derivedApplicantKey, loadConfig } from "../../src/config.ts";
 import { DEFAULT_DATA_DIR } from "../../src/db/index.ts";
 
 const KEY_A = `0x${"a1".repeat(32)}`;
@@ -47,6 +47,7 @@ describe("loadConfig", () => {
         allowBroadKeys: false,
         logLevel: "info",
         cardPepper: { file: resolve(dirname(DEFAULT_DATA_DIR), "card-pepper"), create: true },
+        applicants: { identityKey: derivedApplicantKey(DEVELOPMENT_SESSION_SECRET) },
       });
     });
 
@@ -120,6 +121,7 @@ describe("loadConfig", () => {
           tlsRejectUnauthorized: true, requireTls: false, fromAddress: "noreply@tegoed.invalid", fromName: "Tegoed",
           publicUrl: "http://127.0.0.1:3000", maxAttempts: 8, retryBaseMs: 30_000,
         },
+        applicants: { identityKey: derivedApplicantKey(STRONG_SECRET) },
       });
     });
 
@@ -237,5 +239,30 @@ describe("loadConfig", () => {
       expect(refusal({ SESSION_SECRET: "hunter2-secret" })).not.toContain("hunter2");
       expect(refusal({ STAFF_ADMIN_EMAIL: "a@b.nl", STAFF_ADMIN_PASSWORD: "pw-1" })).not.toContain("pw-1");
     });
+  });
+});
+
+describe("loadConfig: families applying", () => {
+  it("OIDC_ISSUER_URL with its client: the broker, the callback on this backend's port by default", () => {
+    const config = loadConfig({ OIDC_ISSUER_URL: "https://broker.gemeente.nl/oidc", OIDC_CLIENT_ID: "tegoed", OIDC_CLIENT_SECRET: "s3cret-of-the-broker", PORT: "3000" });
+    expect(config.applicants.oidc).toEqual({
+      issuerUrl: "https://broker.gemeente.nl/oidc", clientId: "tegoed", clientSecret: "s3cret-of-the-broker", scope: "openid", label: "DigiD",
+      redirectUrl: "http://127.0.0.1:3000/api/applicant/oidc/callback",
+    });
+  });
+
+  it.each([
+    [{ OIDC_ISSUER_URL: "https://broker.gemeente.nl" }, "OIDC_CLIENT_ID is required when OIDC_ISSUER_URL is set"],
+    [{ OIDC_ISSUER_URL: "broker.gemeente.nl", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "12345678" }, "OIDC_ISSUER_URL must be the http(s) URL of the OpenID Connect issuer"],
+    [{ OIDC_ISSUER_URL: "https://b.nl", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "12345678", OIDC_SCOPE: "profile" }, "OIDC_SCOPE must include openid"],
+    [{ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, OIDC_ISSUER_URL: "https://b.nl", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "12345678" }, "OIDC_REDIRECT_URL is required when NODE_ENV=production and OIDC_ISSUER_URL is set"],
+    [{ APPLICANT_IDENTITY_KEY: "short" }, "APPLICANT_IDENTITY_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)"],
+  ])("refuses %j: %s", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+
+  it("without OIDC_ISSUER_URL: no broker (families log in with an emailed code); the identity key is its own when set", () => {
+    const config = loadConfig({ APPLICANT_IDENTITY_KEY: "k".repeat(40) });
+    expect(config.applicants).toEqual({ identityKey: "k".repeat(40) });
   });
 });

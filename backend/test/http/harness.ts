@@ -33,6 +33,8 @@ export interface AppOptions {
   trustProxy?: number | string | false;
   /** The Tegoed card's pepper and limiters. */
   cards?: AppDeps["cards"];
+  /** Families applying: identity key, broker or mailer, read when the app starts. */
+  applicants?: () => AppDeps["applicants"];
   /** Settlement: the bank adapter etc., read when the app starts. */
   payouts?: (db: Db) => AppDeps["payouts"];
   /** Admin and finance users must set up a second factor (as in production). */
@@ -94,6 +96,7 @@ export function useApp(engine: TestEngine, options: AppOptions = {}): TestApp {
       trustProxy: options.trustProxy,
       payouts: options.payouts?.(db),
       cards: options.cards,
+      applicants: options.applicants?.(),
       clock: options.now,
       cookieSecure: false,
       logger: options.logger ?? { error: () => {}, info: () => {} },

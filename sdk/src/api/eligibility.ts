@@ -172,6 +172,7 @@ export const FamilyDeletionSchema = z
     budgetsAnonymised: z.number().int().nonnegative(),
     activationCodesDeleted: z.number().int().nonnegative(),
     sessionsDeleted: z.number().int().nonnegative(),
+    applicationsDeleted: z.number().int().nonnegative(),
   })
   .meta({ id: "FamilyDeletion" });
 export type FamilyDeletion = z.infer<typeof FamilyDeletionSchema>;

@@ -10,3 +10,4 @@ export * from "./reports.ts";
 export * from "./payouts.ts";
 export * from "./cards.ts";
 export * from "./notifications.ts";
+export * from "./applications.ts";

@@ -76,7 +76,7 @@ export const AuditLogEntrySchema = z
   .object({
     id: z.string(),
     at: z.iso.datetime(),
-    actorType: z.enum(["staff", "merchant", "family", "system"]),
+    actorType: z.enum(["staff", "merchant", "family", "system", "applicant"]),
     actorId: z.string().nullable(),
     /** The staff user's email, when the actor is staff. */
     actorEmail: z.string().nullable(),

@@ -18,6 +18,7 @@ import { ShopsPage } from "../features/shops/ShopsPage.tsx";
 import { AuditLogPage } from "../features/audit/AuditLogPage.tsx";
 import { PayoutsPage, payoutsAvailable } from "../features/payouts/PayoutsPage.tsx";
 import { MailPage } from "../features/mail/MailPage.tsx";
+import { ApplicationsPage } from "../features/applications/ApplicationsPage.tsx";
 
 // The charts library is the biggest part of the app: loaded only when a dashboard is shown.
 const DashboardPage = lazy(() => import("../features/dashboard/DashboardPage.tsx").then((m) => ({ default: m.DashboardPage })));
@@ -96,6 +97,7 @@ export function App() {
     { path: "/", label: t("nav.dashboard"), action: "dashboard.view", needsFund: true, render: () => <Suspense fallback={<Loading />}><DashboardPage /></Suspense> },
     { path: "/funds", label: t("nav.funds"), action: "dashboard.view", needsFund: false, render: () => <FundsPage /> },
     { path: "/families", label: t("nav.families"), action: "families.import", needsFund: true, render: () => <FamiliesPage /> },
+    { path: "/applications", label: t("nav.applications"), action: "applications.view", needsFund: true, render: () => <ApplicationsPage /> },
     { path: "/top-up", label: t("nav.topUp"), action: "budgets.topUp", needsFund: true, render: () => <TopUpPage /> },
     { path: "/intervene", label: t("nav.intervene"), action: "families.search", needsFund: true, render: () => <IntervenePage /> },
     { path: "/shops", label: t("nav.shops"), action: "shops.review", needsFund: false, render: () => <ShopsPage /> },

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { I18nextProvider, useTranslation } from "react-i18next";
 import type { i18n } from "i18next";
 import { ActivationPage } from "../features/activation/activation-page.tsx";
+import { ApplyPage, httpApplyApi } from "../features/apply/apply-page.tsx";
 import { HelpPage } from "../features/help/help-page.tsx";
 import { HistoryPage } from "../features/history/history-page.tsx";
 import { HomePage } from "../features/home/home-page.tsx";
@@ -83,12 +84,18 @@ function Shell() {
   const segments = path.split("/").filter(Boolean);
   if (path.startsWith("/help")) {
     screen = <HelpPage mailLink={state.phase === "ready" ? <Link to="/mail">{t("mail.link")}</Link> : undefined} />;
+  } else if (path.startsWith("/apply")) {
+    screen = (
+      <ApplyPage api={services.apply ?? (services.apply = httpApplyApi())} keys={services.keys} pbkdf2Iterations={services.pbkdf2Iterations}
+        returnPath={`${import.meta.env.BASE_URL.replace(/\/$/, "")}/apply`} onActivated={() => { void activated(); navigate("/"); }} />
+    );
   } else if (state.phase === "loading") {
     screen = <p role="status">{t("app.loading")}</p>;
   } else if (state.phase === "activate") {
     screen = (
       <ActivationPage api={services.api} keys={services.keys} existingAddress={state.holderAddress} sessionExpired={state.sessionExpired} replaced={state.replaced}
-        pbkdf2Iterations={services.pbkdf2Iterations} helpLink={<Link to="/help">{t("activation.help")}</Link>} onActivated={() => { void activated(); navigate("/"); }} />
+        pbkdf2Iterations={services.pbkdf2Iterations}
+        helpLink={<><Link to="/apply">{t("apply.noLetter")}</Link> <Link to="/help">{t("activation.help")}</Link></>} onActivated={() => { void activated(); navigate("/"); }} />
     );
   } else if (segments[0] === "pay") {
     screen = (

@@ -1,5 +1,6 @@
 // What the screens talk to, provided once: the real API and browser storage in the app, fakes in tests.
 import { createContext, useContext } from "react";
+import type { ApplicationsApi } from "@tegoed/sdk";
 import type { WalletApi } from "../lib/api.ts";
 import type { ChildrenCache } from "../lib/cache.ts";
 import type { KeyStorage } from "../lib/keystore.ts";
@@ -8,6 +9,8 @@ export interface Services {
   api: WalletApi;
   keys: KeyStorage;
   cache: ChildrenCache;
+  /** Applying for a fund (made on first use when absent). */
+  apply?: ApplicationsApi;
   /** PBKDF2 rounds for a new key (tests use few). */
   pbkdf2Iterations?: number;
 }

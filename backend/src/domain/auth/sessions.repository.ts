@@ -1,7 +1,7 @@
 // Sessions of logged-in staff, merchant users and families: only hashes of the tokens are stored.
 import type { Db } from "../../db/index.ts";
 
-export type SubjectType = "staff" | "merchant" | "family";
+export type SubjectType = "staff" | "merchant" | "family" | "applicant";
 
 export interface SessionRow {
   tokenHash: string;

@@ -102,6 +102,7 @@ export async function deleteFamilyData(deps: EligibilityDeps, input: DeleteFamil
       details: {
         reason: cmd.reason, children: deletion.childrenDeleted, budgetsAnonymised: deletion.budgetsAnonymised,
         activationCodes: deletion.activationCodesDeleted, sessions: deletion.sessionsDeleted,
+        applications: deletion.applicationsDeleted,
       },
     });
     return deletion;

@@ -1,0 +1,2 @@
+// Applicants: families logging in to apply (OpenID Connect or an emailed code), known by a keyed hash only.
+export * from "./applicants.service.ts";

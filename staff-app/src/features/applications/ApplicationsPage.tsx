@@ -8,7 +8,7 @@ import {
 } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { errorText } from "../../lib/errors.ts";
-import { formatDate } from "../../lib/money.ts";
+import { formatDay } from "@tegoed/sdk";
 import { useStaff } from "../../lib/session.ts";
 import { can } from "../../lib/roles.ts";
 import { Notice } from "../../lib/ui.tsx";
@@ -71,7 +71,7 @@ function Queue({ fundId }: { fundId: string }) {
               <tr key={a.id}>
                 <td><button type="button" className="link" onClick={() => setOpen(a.id)}>{a.parentName}</button></td>
                 <td>{a.children}</td>
-                <td>{a.submittedAt ? formatDate(a.submittedAt, i18n.language) : "—"}</td>
+                <td>{a.submittedAt ? formatDay(a.submittedAt, i18n.language) : "—"}</td>
                 <td>{t(`applications.status.${a.status}`)}</td>
                 <td>{a.failingCriteria > 0 ? <strong>{t("applications.failingCount", { count: a.failingCriteria })}</strong> : t("applications.allMet")}</td>
               </tr>

@@ -60,6 +60,12 @@ const ConfigSchema = z
     SESSION_TTL_HOURS: wholeNumber(1, 24 * 30, "a whole number of hours from 1 to 720").default(8),
     COOKIE_SECURE: boolean.optional(),
     APPLICATIONS_PER_HOUR: wholeNumber(1, 1_000_000, "a whole number from 1 to 1000000").default(10),
+    // Printed on letters and in their QR codes: where families reach the apps.
+    PUBLIC_BASE_URL: z
+      .string()
+      .refine((url) => /^https?:\/\/[^\s?#]+$/.test(url) && URL.canParse(url), "must be an http(s) URL without query or fragment, e.g. https://tegoed.gemeente.nl")
+      .transform((url) => url.replace(/\/+$/, ""))
+      .optional(),
     // Behind a load balancer: which proxies to believe about the client's address (per-client limits).
     TRUST_PROXY: z
       .string()
@@ -85,6 +91,9 @@ const ConfigSchema = z
     const production = env.NODE_ENV === "production";
     if (production && env.SESSION_SECRET === undefined) {
       ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "is required when NODE_ENV=production" });
+    }
+    if (production && env.PUBLIC_BASE_URL === undefined) {
+      ctx.addIssue({ code: "custom", path: ["PUBLIC_BASE_URL"], message: "is required when NODE_ENV=production (letters print it)" });
     }
     if (production && env.SESSION_SECRET === DEVELOPMENT_SESSION_SECRET) {
       ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "is the development secret; choose your own" });
@@ -141,6 +150,8 @@ export interface Config {
   trustProxy: number | string | false;
   /** Shop applications one client address may send per hour. */
   applicationsPerHour: number;
+  /** Where families reach the apps (letters, their QR codes); absent: this server on 127.0.0.1. */
+  publicBaseUrl?: string;
   /** The first admin, created at start when no staff user has this email. */
   staffAdmin?: { email: string; password: string };
   /** Settlement to shops; absent when no payout variable is set: DEFAULT_PAYOUT_CONFIG. */
@@ -216,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     };
   }
   if (c.DATABASE_URL !== undefined) config.databaseUrl = c.DATABASE_URL;
+  if (c.PUBLIC_BASE_URL !== undefined) config.publicBaseUrl = c.PUBLIC_BASE_URL;
   if (c.CHAIN_RPC_URL !== undefined) config.chainRpcUrl = c.CHAIN_RPC_URL;
   if (c.RELAYER_PRIVATE_KEYS !== undefined) config.relayerPrivateKeys = c.RELAYER_PRIVATE_KEYS;
   if (c.STAFF_ADMIN_EMAIL !== undefined && c.STAFF_ADMIN_PASSWORD !== undefined) {

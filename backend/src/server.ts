@@ -1,4 +1,5 @@
 // Start-up: configuration → database (migrated) → services → first admin → HTTP. `main.ts` runs it.
+import { hkdfSync } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,7 +13,7 @@ import { Relayer } from "./chain/relayer.ts";
 import { DEFAULT_PAYOUT_CONFIG, REPOSITORY_ROOT, type Config } from "./config.ts";
 import { migrateToLatest, openDatabase } from "./db/index.ts";
 import { sessionService } from "./domain/auth/index.ts";
-import { GuessLimiter } from "./domain/eligibility/index.ts";
+import { DEMO_SENDER, GuessLimiter, type LetterSettings } from "./domain/eligibility/index.ts";
 import { createIndexer, type Indexer } from "./domain/indexer/index.ts";
 import { createPayoutScheduler, reconcilePayouts, type PayoutScheduler } from "./domain/payouts/index.ts";
 import { chooseBank } from "./bank/choose.ts";
@@ -106,12 +107,20 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       });
     }
 
-    const app = createApp({ database, sessions, staff, chain, indexerLag, ledger, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger,
+    // The letters' codes derive from a key of their own, drawn from SESSION_SECRET (activation-codes.ts).
+    const letters: LetterSettings = {
+      codeSecret: Buffer.from(hkdfSync("sha256", config.sessionSecret, "", "tegoed activation letter codes", 32)).toString("hex"),
+      publicBaseUrl: config.publicBaseUrl ?? "",
+      sender: DEMO_SENDER,
+    };
+    const app = createApp({ database, sessions, staff, chain, indexerLag, ledger, letters, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger,
       applicationLimiter: new GuessLimiter({ maxFailures: config.applicationsPerHour, windowMs: 60 * 60_000 }), appsRoot: REPOSITORY_ROOT, payouts: payoutSettings });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, (error?: Error) => (error ? reject(error) : resolve(s)));
     });
     const port = (server.address() as AddressInfo).port;
+    // Without PUBLIC_BASE_URL (a local demo) the letters point at this server, on whatever port it got.
+    if (!config.publicBaseUrl) letters.publicBaseUrl = `http://127.0.0.1:${port}`;
     indexer?.start();
     payoutScheduler?.start();
     const purge = setInterval(() => {

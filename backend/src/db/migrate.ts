@@ -14,6 +14,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0006_payouts": await import("./migrations/0006_payouts.ts"),
   "0008_dashboard_indexes": await import("./migrations/0008_dashboard_indexes.ts"),
   "0009_payment_rollups": await import("./migrations/0009_payment_rollups.ts"),
+  "0010_letters": await import("./migrations/0010_letters.ts"),
 };
 
 function migrator(db: Kysely<any>, migrations: Readonly<Record<string, Migration>>): Migrator {

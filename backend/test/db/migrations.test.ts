@@ -18,6 +18,7 @@ const TABLES = [
   "merchant_funds",
   "merchant_users",
   "merchants",
+  "pay_codes",
   "payments",
   "payout_runs",
   "payouts",

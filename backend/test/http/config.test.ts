@@ -62,6 +62,7 @@ describe("loadConfig", () => {
         APPLICATIONS_PER_HOUR: "20",
         STAFF_ADMIN_EMAIL: "Beheer@Gemeente.nl",
         STAFF_ADMIN_PASSWORD: "a long enough password",
+        PUBLIC_BASE_URL: "https://tegoed.gemeente.nl/",
       });
       expect(config).toEqual({
         production: true,
@@ -79,6 +80,7 @@ describe("loadConfig", () => {
         trustProxy: 1,
         applicationsPerHour: 20,
         staffAdmin: { email: "beheer@gemeente.nl", password: "a long enough password" },
+        publicBaseUrl: "https://tegoed.gemeente.nl",
       });
     });
 
@@ -93,7 +95,7 @@ describe("loadConfig", () => {
     });
 
     it("makes the cookie Secure in production by default", () => {
-      expect(loadConfig({ NODE_ENV: "production", SESSION_SECRET: SECRET }).cookieSecure).toBe(true);
+      expect(loadConfig({ NODE_ENV: "production", SESSION_SECRET: SECRET, PUBLIC_BASE_URL: "https://tegoed.gemeente.nl" }).cookieSecure).toBe(true);
     });
   });
 
@@ -112,6 +114,9 @@ describe("loadConfig", () => {
       [{ SESSION_SECRET: "short" }, "SESSION_SECRET must be at least 32 characters"],
       [{ NODE_ENV: "production" }, "SESSION_SECRET is required when NODE_ENV=production"],
       [{ NODE_ENV: "production", SESSION_SECRET: DEVELOPMENT_SESSION_SECRET }, "SESSION_SECRET is the development secret"],
+      [{ NODE_ENV: "production", SESSION_SECRET: SECRET }, "PUBLIC_BASE_URL is required when NODE_ENV=production"],
+      [{ PUBLIC_BASE_URL: "tegoed.gemeente.nl" }, "PUBLIC_BASE_URL must be an http(s) URL without query or fragment"],
+      [{ PUBLIC_BASE_URL: "https://tegoed.gemeente.nl/#x" }, "PUBLIC_BASE_URL must be an http(s) URL without query or fragment"],
       [{ SESSION_TTL_HOURS: "0" }, "SESSION_TTL_HOURS must be a whole number of hours from 1 to 720"],
       [{ COOKIE_SECURE: "maybe" }, "COOKIE_SECURE must be true or false"],
       [{ TRUST_PROXY: "everyone" }, "TRUST_PROXY must be a hop count, loopback, or comma-separated proxy addresses"],

@@ -31,6 +31,7 @@ import {
 } from "./funds.ts";
 import {
   ActivationLetterSchema,
+  FundLettersSchema,
   ApprovedFamiliesSchema,
   FamilySearchResultSchema,
   BudgetSchema,
@@ -41,6 +42,7 @@ import {
   TopUpReceiptSchema,
   TopUpSummarySchema,
   type ActivationLetter,
+  type FundLetters,
   type AddFamilyRequest,
   type ApproveFamiliesRequest,
   type ApprovedFamilies,
@@ -166,6 +168,8 @@ const SAFE_METHODS: ReadonlySet<Method> = new Set(["GET"]);
 export interface ApiClient {
   /** A raw call: for routes without a typed method yet, and for tests sending deliberately bad input. */
   request<T>(method: Method, path: string, options?: { body?: unknown; schema?: z.ZodType<T>; headers?: Record<string, string> }): Promise<T>;
+  /** As `request`, for an answer that is a file (e.g. `application/pdf`): its bytes. */
+  requestFile(method: Method, path: string, accept: string): Promise<Uint8Array>;
   /** The CSRF token of the current session, if known. */
   csrfToken: string | undefined;
   /** The session cookie kept by this client (outside a browser), if any. */
@@ -199,7 +203,16 @@ export interface ApiClient {
     topUp(fundId: string, body: TopUpRequest, idempotencyKey?: string): Promise<TopUpReceipt>;
     freezeBudget(budgetId: string, body: FreezeRequest): Promise<Budget>;
     unfreezeBudget(budgetId: string, body: FreezeRequest): Promise<Budget>;
+    /** The family's letter with the code it has (the same each time), or its first code. */
     issueLetter(familyId: string): Promise<ActivationLetter>;
+    /** The same letter as a PDF. */
+    letterPdf(familyId: string): Promise<Uint8Array>;
+    /** A new code: the letter already sent stops working (refused as replaced). */
+    newActivationCode(familyId: string): Promise<ActivationLetter>;
+    /** The letters of every approved family not yet activated: existing codes, new ones only where none. */
+    fundLetters(fundId: string): Promise<FundLetters>;
+    /** The same letters as one PDF, one family per page. */
+    fundLettersPdf(fundId: string): Promise<Uint8Array>;
     reissueAccess(familyId: string): Promise<ActivationLetter>;
     deleteFamily(familyId: string, body: DeleteFamilyRequest): Promise<FamilyDeletion>;
     listFamilies(fundId: string, query?: FamilySearchQuery): Promise<FamilySearchResult>;
@@ -296,6 +309,25 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     csrfToken: undefined,
     sessionCookie: undefined,
 
+    async requestFile(method: Method, path: string, accept: string) {
+      const headers: Record<string, string> = { accept };
+      if (!SAFE_METHODS.has(method) && client.csrfToken) headers[CSRF_HEADER] = client.csrfToken;
+      if (keepCookies && client.sessionCookie) headers.cookie = `${SESSION_COOKIE}=${client.sessionCookie}`;
+      let response: Response;
+      try {
+        response = await doFetch(`${base}${path}`, { method, headers, credentials: "same-origin" });
+      } catch (error) {
+        throw new ApiError("NETWORK", 0, `The server cannot be reached: ${(error as Error).message}`);
+      }
+      if (keepCookies) keepSessionCookie(response);
+      if (!response.ok) {
+        const parsed = ErrorBodySchema.safeParse(await response.json().catch(() => undefined));
+        if (parsed.success) throw new ApiError(parsed.data.error.code, response.status, parsed.data.error.message, parsed.data.error.details);
+        throw new ApiError("INTERNAL", response.status, `Unexpected answer ${response.status} from the server.`);
+      }
+      return new Uint8Array(await response.arrayBuffer());
+    },
+
     async request<T>(method: Method, path: string, { body, schema, headers: extra }: { body?: unknown; schema?: z.ZodType<T>; headers?: Record<string, string> } = {}) {
       const headers: Record<string, string> = { ...extra, accept: "application/json" };
       if (body !== undefined) headers["content-type"] = "application/json";
@@ -388,6 +420,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       unfreezeBudget: (budgetId, body) =>
         client.request("POST", `/api/budgets/${encodeURIComponent(budgetId)}/unfreeze`, { body, schema: BudgetSchema }),
       issueLetter: (familyId) => client.request("POST", `/api/families/${encodeURIComponent(familyId)}/letters`, { schema: ActivationLetterSchema }),
+      letterPdf: (familyId) => client.requestFile("POST", `/api/families/${encodeURIComponent(familyId)}/letters`, "application/pdf"),
+      newActivationCode: (familyId) =>
+        client.request("POST", `/api/families/${encodeURIComponent(familyId)}/letters/new-code`, { schema: ActivationLetterSchema }),
+      fundLetters: (fundId) => client.request("POST", `/api/funds/${encodeURIComponent(fundId)}/letters`, { schema: FundLettersSchema }),
+      fundLettersPdf: (fundId) => client.requestFile("POST", `/api/funds/${encodeURIComponent(fundId)}/letters`, "application/pdf"),
       reissueAccess: (familyId) => client.request("POST", `/api/families/${encodeURIComponent(familyId)}/reissue`, { schema: ActivationLetterSchema }),
       deleteFamily: (familyId, body) =>
         client.request("DELETE", `/api/families/${encodeURIComponent(familyId)}`, { body, schema: FamilyDeletionSchema }),

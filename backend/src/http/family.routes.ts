@@ -4,6 +4,8 @@ import {
   ActivationRequestSchema,
   FamilyChildrenSchema,
   FamilySessionSchema,
+  PayCodeRequestSchema,
+  PayCodeSchema,
   centsToWire,
   type ChildBudget,
   type FamilySession,
@@ -12,6 +14,7 @@ import type { SessionService } from "../domain/auth/index.ts";
 import { familiesRepository, type Family } from "../db/families.repository.ts";
 import { activateFamily, listFamilyChildren, type EligibilityDeps, type GuessLimiter } from "../domain/eligibility/index.ts";
 import { eligibilityRepository } from "../domain/eligibility/eligibility.repository.ts";
+import { registerPayCode } from "../domain/payments/index.ts";
 import type { Auth } from "./auth.ts";
 import type { Api } from "./validate.ts";
 
@@ -129,6 +132,26 @@ export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, ses
           })),
         })),
       };
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/family/pay-codes",
+      operationId: "registerPayCode",
+      summary: "Register the payment QR on screen for a short code a till can type when its camera cannot read the QR",
+      description: "Only for the family's own budgets; the code dies with the QR (its deadline, at most 10 minutes ahead). The same QR again answers the same code.",
+      tags,
+      guard: family,
+      body: PayCodeRequestSchema,
+      response: PayCodeSchema,
+      errors: ["QR_NOT_TEGOED", "QR_VERSION_UNSUPPORTED", "QR_MALFORMED", "BUDGET_UNKNOWN", "PERMIT_EXPIRED"],
+    },
+    async ({ req, body }) => {
+      const budgets = await eligibilityRepository(deps.db).budgetsOfFamily(family.userOf(req).id);
+      const code = await registerPayCode(deps, { qr: body.qr, budgetIds: budgets.map((b) => b.budgetId) });
+      return { code: code.code, expiresAt: code.expiresAt.toISOString() };
     },
   );
 }

@@ -99,12 +99,18 @@ import {
   IDEMPOTENCY_HEADER,
   PaymentListSchema,
   QrLookupSchema,
+  PayCodeLookupSchema,
+  PayCodeSchema,
   RefundReceiptSchema,
   type ChargeReceipt,
   type ChargeRequest,
   type PaymentList,
   type PaymentListQuery,
   type QrLookup,
+  type PayCodeLookup,
+  type PayCodeLookupRequest,
+  type PayCode,
+  type PayCodeRequest,
   type QrLookupRequest,
   type RefundReceipt,
   type RefundRequest,
@@ -224,6 +230,8 @@ export interface ApiClient {
     session(): Promise<FamilySession>;
     logout(): Promise<void>;
     children(): Promise<FamilyChildren>;
+    /** Registers the QR on screen; answers the short code a till can type instead. */
+    registerPayCode(body: PayCodeRequest): Promise<PayCode>;
   };
   /** No login needed. */
   public: {
@@ -260,6 +268,8 @@ export interface ApiClient {
     changePassword(body: ChangePasswordRequest): Promise<MerchantSession>;
     createUser(body: CreateMerchantUserRequest): Promise<MerchantUser>;
     lookupQr(body: QrLookupRequest): Promise<QrLookup>;
+    /** The QR a short code typed at the till stands for (then as a scanned QR). */
+    lookupPayCode(body: PayCodeLookupRequest): Promise<PayCodeLookup>;
     /** `idempotencyKey`: one per intended payment (e.g. a UUID made when the amount is confirmed); reuse it to retry. */
     charge(body: ChargeRequest, idempotencyKey: string): Promise<ChargeReceipt>;
     /** `idempotencyKey`: one per intended refund; reuse it to retry safely. */
@@ -449,6 +459,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         client.sessionCookie = undefined;
       },
       children: () => client.request("GET", "/api/family/children", { schema: FamilyChildrenSchema }),
+      registerPayCode: (body) => client.request("POST", "/api/family/pay-codes", { body, schema: PayCodeSchema }),
     },
 
     public: {
@@ -502,6 +513,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       },
       createUser: (body) => client.request("POST", "/api/merchant/users", { body, schema: MerchantUserSchema }),
       lookupQr: (body) => client.request("POST", "/api/merchant/qr-lookups", { body, schema: QrLookupSchema }),
+      lookupPayCode: (body) => client.request("POST", "/api/merchant/pay-code-lookups", { body, schema: PayCodeLookupSchema }),
       charge: (body, idempotencyKey) =>
         client.request("POST", "/api/merchant/charges", { body, schema: ChargeReceiptSchema, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
       refund: (paymentId, body, idempotencyKey) =>

@@ -17,7 +17,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable("pay_codes")
     .addColumn("code", "text", (c) => c.primaryKey())
-    .addColumn("qr", "text", (c) => c.notNull())
+    .addColumn("qr", "text", (c) => c.notNull().unique())
     .addColumn("budget_id", "text", (c) => c.notNull())
     .addColumn("expires_at", "timestamptz", (c) => c.notNull())
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))

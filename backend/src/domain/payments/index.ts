@@ -1,1 +1,2 @@
 export * from "./service.ts";
+export * from "./pay-codes.ts";

@@ -69,6 +69,7 @@ export function fakeApi(overrides: Partial<WalletApi> = {}): FakeApi {
     session: vi.fn(async () => ({ ...SESSION, holderAddress: api.holder })),
     children: vi.fn(async () => [child()]),
     shops: vi.fn(async () => SHOPS),
+    registerPayCode: vi.fn(async () => "ABC-DEF-GHJ"),
     ...overrides,
   };
   return api;

@@ -8,6 +8,8 @@ export interface Services {
   api: WalletApi;
   keys: KeyStorage;
   cache: ChildrenCache;
+  /** The code a letter's QR opened the app with (#code=…): the activation form starts with it. */
+  letterCode?: string;
   /** PBKDF2 rounds for a new key (tests use few). */
   pbkdf2Iterations?: number;
 }

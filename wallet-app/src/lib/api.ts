@@ -13,6 +13,8 @@ export interface WalletApi {
   session(): Promise<FamilySession>;
   children(): Promise<WalletChild[]>;
   shops(fundId?: string): Promise<Shop[]>;
+  /** Registers the QR on screen; the short code a till can type instead ("ABC-DEF-GHJ"). */
+  registerPayCode(qr: string): Promise<string>;
 }
 
 /** A weak signal at a till must not hang the app: reads give up after 10 s, activation (chain work) after 60 s. */
@@ -25,5 +27,6 @@ export function httpWalletApi(client: ApiClient = createApiClient({ baseUrl: "",
     session: () => client.family.session(), // keeps the CSRF token for calls after a reload
     children: async () => (await client.family.children()).children,
     shops: async (fundId) => (await client.public.merchants(fundId ? { fundId } : {})).merchants,
+    registerPayCode: async (qr) => (await client.family.registerPayCode({ qr })).code,
   };
 }

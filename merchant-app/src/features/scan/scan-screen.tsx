@@ -2,7 +2,7 @@
 // read PAID or REFUSED. A dead QR is refused at the lookup, before any amount is typed.
 import { useId, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import type { QrLookup } from "@tegoed/sdk";
+import { normalizeShortCode, type QrLookup } from "@tegoed/sdk";
 import { isTransient, useApi } from "../../lib/api.tsx";
 import { formatEuro } from "../../lib/money.ts";
 import { refusalText } from "../../lib/refusal.ts";
@@ -31,7 +31,8 @@ function ManualEntry({ onText }: { onText: (text: string) => void }) {
     <form className="manual-entry" onSubmit={submit}>
       <label htmlFor={id}>{t("scan.manualLabel")}</label>
       <p className="hint" id={`${id}-hint`}>{t("scan.manualHint")}</p>
-      <textarea id={id} rows={3} value={text} onChange={(e) => setText(e.target.value)} aria-describedby={`${id}-hint`} autoComplete="off" spellCheck={false} />
+      <input id={id} value={text} onChange={(e) => setText(e.target.value)} aria-describedby={`${id}-hint`} autoComplete="off" spellCheck={false}
+        autoCapitalize="characters" className="code-input" />
       <button type="submit" className="secondary">{t("scan.manualSubmit")}</button>
     </form>
   );
@@ -43,12 +44,14 @@ export function ScanScreen({ camera = true }: { camera?: boolean }) {
   const [step, setStep] = useState<Step>({ kind: "scan" });
   const { state: charge, charge: doCharge, reset } = useCharge();
 
-  const lookup = async (qr: string) => {
-    setStep({ kind: "looking", qr });
+  // A scanned or pasted QR text, or the short code typed from under the QR (the backend knows its QR).
+  const lookup = async (text: string) => {
+    setStep({ kind: "looking", qr: text });
     try {
+      const qr = normalizeShortCode(text) === null ? text : (await api.merchant.lookupPayCode({ code: text })).qr;
       setStep({ kind: "amount", qr, lookup: await api.merchant.lookupQr({ qr }) });
     } catch (error) {
-      setStep(isTransient(error) ? { kind: "lookupFailed", qr, error } : { kind: "lookupRefused", error });
+      setStep(isTransient(error) ? { kind: "lookupFailed", qr: text, error } : { kind: "lookupRefused", error });
     }
   };
 

@@ -62,7 +62,11 @@ async function main() {
   const deployment = readDeployment(env.DEPLOYMENT_FILE!);
   const seed = flags.has("--demo") || (fresh && !process.env.DATABASE_URL);
   // The demo's 13 shops apply from this machine, on either path; a limit set by hand still wins.
-  if (seed || chain) env.APPLICATIONS_PER_HOUR ??= "100";
+  if (seed || chain) {
+    env.APPLICATIONS_PER_HOUR ??= "100";
+    // The demo municipality's letterhead, logo included.
+    env.LETTER_SENDER_FILE ??= resolve(ROOT, "scripts/demo/letterhead.json");
+  }
 
   step("starting the backend …");
   backend = await startServer(loadConfig(env), { error: (message, fields) => console.error(message, fields ?? ""), info: () => {} });

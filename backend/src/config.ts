@@ -1,10 +1,12 @@
 // The backend's configuration: environment variables, validated once at start. A bad value stops
 // start-up with one line naming the variable and what is wrong (never its value when it is a secret).
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { electronicFormatIBAN, isValidBIC, isValidIBAN } from "ibantools";
 import { DEFAULT_DATA_DIR } from "./db/connect.ts";
+import type { LetterSender } from "./domain/eligibility/letter.ts";
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -66,6 +68,8 @@ const ConfigSchema = z
       .refine((url) => /^https?:\/\/[^\s?#]+$/.test(url) && URL.canParse(url), "must be an http(s) URL without query or fragment, e.g. https://tegoed.gemeente.nl")
       .transform((url) => url.replace(/\/+$/, ""))
       .optional(),
+    // Who sends the activation letters: a JSON file (see README); absent: the demo municipality.
+    LETTER_SENDER_FILE: z.string().min(1).optional(),
     // Behind a load balancer: which proxies to believe about the client's address (per-client limits).
     TRUST_PROXY: z
       .string()
@@ -92,11 +96,11 @@ const ConfigSchema = z
     if (production && env.SESSION_SECRET === undefined) {
       ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "is required when NODE_ENV=production" });
     }
-    if (production && env.PUBLIC_BASE_URL === undefined) {
-      ctx.addIssue({ code: "custom", path: ["PUBLIC_BASE_URL"], message: "is required when NODE_ENV=production (letters print it)" });
-    }
     if (production && env.SESSION_SECRET === DEVELOPMENT_SESSION_SECRET) {
       ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "is the development secret; choose your own" });
+    }
+    if (production && env.PUBLIC_BASE_URL === undefined) {
+      ctx.addIssue({ code: "custom", path: ["PUBLIC_BASE_URL"], message: "is required when NODE_ENV=production (letters print it)" });
     }
     if (env.BANK_ADAPTER === "bunq" && env.BUNQ_API_KEY === undefined) {
       ctx.addIssue({ code: "custom", path: ["BUNQ_API_KEY"], message: "is required when BANK_ADAPTER=bunq" });
@@ -152,6 +156,8 @@ export interface Config {
   applicationsPerHour: number;
   /** Where families reach the apps (letters, their QR codes); absent: this server on 127.0.0.1. */
   publicBaseUrl?: string;
+  /** The municipality on the letters (LETTER_SENDER_FILE); absent: the demo's. */
+  letterSender?: LetterSender;
   /** The first admin, created at start when no staff user has this email. */
   staffAdmin?: { email: string; password: string };
   /** Settlement to shops; absent when no payout variable is set: DEFAULT_PAYOUT_CONFIG. */
@@ -228,10 +234,46 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (c.DATABASE_URL !== undefined) config.databaseUrl = c.DATABASE_URL;
   if (c.PUBLIC_BASE_URL !== undefined) config.publicBaseUrl = c.PUBLIC_BASE_URL;
+  if (c.LETTER_SENDER_FILE !== undefined) config.letterSender = loadLetterSender(resolve(REPOSITORY_ROOT, c.LETTER_SENDER_FILE));
   if (c.CHAIN_RPC_URL !== undefined) config.chainRpcUrl = c.CHAIN_RPC_URL;
   if (c.RELAYER_PRIVATE_KEYS !== undefined) config.relayerPrivateKeys = c.RELAYER_PRIVATE_KEYS;
   if (c.STAFF_ADMIN_EMAIL !== undefined && c.STAFF_ADMIN_PASSWORD !== undefined) {
     config.staffAdmin = { email: c.STAFF_ADMIN_EMAIL.toLowerCase(), password: c.STAFF_ADMIN_PASSWORD };
   }
   return config;
+}
+
+const LetterSenderFileSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  addressLines: z.array(z.string().trim().min(1).max(100)).min(1).max(4),
+  phone: z.string().trim().min(1).max(40),
+  email: z.email(),
+  /** A PNG file, relative to the JSON file. */
+  logo: z.string().min(1).optional(),
+});
+
+/** The letters' sender from LETTER_SENDER_FILE, with its logo read; ConfigError naming what is wrong. */
+export function loadLetterSender(file: string): LetterSender {
+  let parsed;
+  try {
+    parsed = LetterSenderFileSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
+  } catch (error) {
+    throw new ConfigError(`LETTER_SENDER_FILE cannot be read as JSON: ${(error as Error).message}`);
+  }
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`LETTER_SENDER_FILE ${issue.path.join(".") || "file"} ${issue.message}`);
+  }
+  const { logo, ...sender } = parsed.data;
+  if (logo === undefined) return sender;
+  let logoPng: Uint8Array;
+  try {
+    logoPng = new Uint8Array(readFileSync(resolve(dirname(file), logo)));
+  } catch {
+    throw new ConfigError(`LETTER_SENDER_FILE logo ${logo} cannot be read`);
+  }
+  if (!Buffer.from(logoPng.subarray(0, 8)).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+    throw new ConfigError(`LETTER_SENDER_FILE logo ${logo} is not a PNG file`);
+  }
+  return { ...sender, logoPng };
 }

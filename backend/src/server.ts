@@ -111,7 +111,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
     const letters: LetterSettings = {
       codeSecret: Buffer.from(hkdfSync("sha256", config.sessionSecret, "", "tegoed activation letter codes", 32)).toString("hex"),
       publicBaseUrl: config.publicBaseUrl ?? "",
-      sender: DEMO_SENDER,
+      sender: config.letterSender ?? DEMO_SENDER,
     };
     const app = createApp({ database, sessions, staff, chain, indexerLag, ledger, letters, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger,
       applicationLimiter: new GuessLimiter({ maxFailures: config.applicationsPerHour, windowMs: 60 * 60_000 }), appsRoot: REPOSITORY_ROOT, payouts: payoutSettings });

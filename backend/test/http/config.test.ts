@@ -129,6 +129,14 @@ describe("loadConfig", () => {
       expect(refusal(env)).toContain(expected);
     });
 
+    it("reads LETTER_SENDER_FILE with its PNG logo, and names what is wrong in a bad one", () => {
+      const sender = loadConfig({ LETTER_SENDER_FILE: "scripts/demo/letterhead.json" }).letterSender!;
+      expect(sender).toMatchObject({ name: "Gemeente Westerkwartier (demo)", addressLines: ["Postbus 100", "9800 AC  Zuidhorn"], email: "kindpakket@tegoed.example" });
+      expect(Buffer.from(sender.logoPng!.subarray(1, 4)).toString()).toBe("PNG");
+      expect(refusal({ LETTER_SENDER_FILE: "package.json" })).toMatch(/^LETTER_SENDER_FILE addressLines /);
+      expect(refusal({ LETTER_SENDER_FILE: "no/such/file.json" })).toMatch(/^LETTER_SENDER_FILE cannot be read as JSON/);
+    });
+
     it("accepts a local node without relayer keys (the development keys are used there)", () => {
       expect(loadConfig({ CHAIN_RPC_URL: "http://127.0.0.1:8545" }).relayerPrivateKeys).toBeUndefined();
     });

@@ -72,13 +72,16 @@ describe("the family wallet", () => {
   });
 
   test("the first screen fits a 320 px and a 375 px phone: nothing sticks out sideways", async () => {
-    for (const width of [320, 375]) {
-      await page.setViewportSize({ width, height: 640 });
-      await page.goto(`${system.baseUrl}/wallet/`);
-      await page.getByRole("heading", { name: "Tegoed activeren" }).waitFor();
-      expect(await sidewaysOverflow(page), `activation at ${width} px`).toEqual([]);
+    try {
+      for (const width of [320, 375]) {
+        await page.setViewportSize({ width, height: 640 });
+        await page.goto(`${system.baseUrl}/wallet/`);
+        await page.getByRole("heading", { name: "Tegoed activeren" }).waitFor();
+        expect(await sidewaysOverflow(page), `activation at ${width} px`).toEqual([]);
+      }
+    } finally {
+      await page.setViewportSize({ width: 390, height: 844 });
     }
-    await page.setViewportSize({ width: 390, height: 844 });
   });
 
   test("activation: a wrong code is refused in Dutch; the letter's QR link fills in the code, and a PIN shows Anna's € 300,00", async () => {
@@ -155,11 +158,14 @@ describe("the family wallet", () => {
     const shortCode = (await page.getByTestId("short-code").textContent())!;
     expect(shortCode).toMatch(/^[2-9A-HJKMNP-Z]{3}-[2-9A-HJKMNP-Z]{3}-[2-9A-HJKMNP-Z]{3}$/);
     expect((await till.merchant.lookupPayCode({ code: shortCode })).qr).toBe(qrText);
-    for (const width of [320, 375]) {
-      await page.setViewportSize({ width, height: 640 });
-      expect(await sidewaysOverflow(page), `QR at ${width} px`).toEqual([]);
+    try {
+      for (const width of [320, 375]) {
+        await page.setViewportSize({ width, height: 640 });
+        expect(await sidewaysOverflow(page), `QR at ${width} px`).toEqual([]);
+      }
+    } finally {
+      await page.setViewportSize({ width: 390, height: 844 });
     }
-    await page.setViewportSize({ width: 390, height: 844 });
     const scanned = readQrFromPng(await qr.screenshot());
     expect(scanned).toBe(qrText);
 

@@ -295,7 +295,7 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
       summary: "The family's activation letter, with the code it already has (or its first code)",
       description:
         "Opening, printing or downloading a letter again shows the same code: a new code is made only when the family has " +
-        "none that still works (none yet, used, or expired). `made` says whether this request made one. " +
+        "none that still works (none yet, used, or expired): then 201 and `made`. " +
         `LETTER_CODE_UNAVAILABLE when the family's code cannot be shown again: make a new code. ${FORMAT_NOTE}`,
       tags,
       guard: validator(),
@@ -305,6 +305,7 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
     },
     async ({ req, res, params }) => {
       const letter = await issueActivationLetter(deps, { actorId: actorOf(req), familyId: params.id });
+      if (letter.made) res.status(201);
       await sendLetters(req, res, [letter], letter.html);
       return toLetterBody(letter);
     },

@@ -38,7 +38,7 @@ export interface ActivationLetter {
   made: boolean;
   /** What the letter says, for the renderers (HTML page, PDF) and mail. */
   content: LetterContent;
-  /** The printable page of this one letter. */
+  /** The printable page of this one letter ("" in a batch, which is laid out as one page). */
   html: string;
 }
 
@@ -62,12 +62,15 @@ const settingsOf = (deps: EligibilityDeps): LetterSettings => deps.letters ?? DE
  * LETTER_CODE_UNAVAILABLE when the open code cannot be shown again (made before letters were numbered,
  * or under another secret): {@link newActivationCode} then replaces it.
  */
-export async function issueActivationLetter(deps: EligibilityDeps, input: IssueLetterCommand): Promise<ActivationLetter> {
+export async function issueActivationLetter(
+  deps: EligibilityDeps, input: IssueLetterCommand, options: { page?: boolean } = {},
+): Promise<ActivationLetter> {
   const cmd = parseInput(IssueLetterCommand, input);
+  const page = options.page ?? true;
   const family = await requireApprovedFamily(deps, cmd.familyId);
   const open = await eligibilityRepository(deps.db).openCodeOfFamily(family.id, deps.clock());
-  if (open) return letterOf(deps, family, open, false);
-  return makeCode(deps, cmd.actorId, family, "activation");
+  if (open) return letterOf(deps, family, open, false, page);
+  return makeCode(deps, cmd.actorId, family, "activation", "family.activation_code", page);
 }
 
 /**
@@ -76,13 +79,13 @@ export async function issueActivationLetter(deps: EligibilityDeps, input: IssueL
  */
 export async function newActivationCode(deps: EligibilityDeps, input: IssueLetterCommand): Promise<ActivationLetter> {
   const cmd = parseInput(IssueLetterCommand, input);
-  return makeCode(deps, cmd.actorId, await requireApprovedFamily(deps, cmd.familyId), "activation");
+  return makeCode(deps, cmd.actorId, await requireApprovedFamily(deps, cmd.familyId), "activation", "family.new_activation_code");
 }
 
 /** A code that, when activated, moves every budget of the family to the new phone's key (rekey). */
 export async function reissueAccess(deps: EligibilityDeps, input: IssueLetterCommand): Promise<ActivationLetter> {
   const cmd = parseInput(IssueLetterCommand, input);
-  return makeCode(deps, cmd.actorId, await requireApprovedFamily(deps, cmd.familyId), "reissue");
+  return makeCode(deps, cmd.actorId, await requireApprovedFamily(deps, cmd.familyId), "reissue", "family.reissue_access");
 }
 
 export interface FundLetters {
@@ -101,7 +104,8 @@ export async function issueActivationLetters(deps: EligibilityDeps, input: { act
   const out: FundLetters = { letters: [], unavailable: [] };
   for (const familyId of familyIds) {
     try {
-      out.letters.push(await issueActivationLetter(deps, { actorId: input.actorId, familyId }));
+      // The batch is laid out as one page by the caller: no page per letter.
+      out.letters.push(await issueActivationLetter(deps, { actorId: input.actorId, familyId }, { page: false }));
     } catch (error) {
       if (!isDomainError(error, "LETTER_CODE_UNAVAILABLE")) throw error;
       out.unavailable.push(familyId);
@@ -128,7 +132,9 @@ export function codeExpiry(now: Date, days = CODE_VALID_DAYS): Date {
   throw new Error(`no end of day for ${day} in ${zone}`);
 }
 
-async function makeCode(deps: EligibilityDeps, actorId: string, family: Family, kind: ActivationCodeKind): Promise<ActivationLetter> {
+async function makeCode(
+  deps: EligibilityDeps, actorId: string, family: Family, kind: ActivationCodeKind, action: string, page = true,
+): Promise<ActivationLetter> {
   const now = deps.clock();
   const expiresAt = codeExpiry(now);
   const secret = settingsOf(deps).codeSecret;
@@ -144,15 +150,15 @@ async function makeCode(deps: EligibilityDeps, actorId: string, family: Family, 
       familyId: family.id, selector: code.selector, codeHash: hashCode(code.code), kind, expiresAt, letterSerial: serial,
     });
     await auditLogRepository(trx).append({
-      actorType: "staff", actorId, action: kind === "reissue" ? "family.reissue_access" : replaced > 0 ? "family.new_activation_code" : "family.activation_code",
+      actorType: "staff", actorId, action,
       subjectType: "family", subjectId: family.id, details: { expiresAt: expiresAt.toISOString(), letter: serial, replaced },
     });
     return inserted;
   });
-  return letterOf(deps, family, row, true);
+  return letterOf(deps, family, row, true, page);
 }
 
-async function letterOf(deps: EligibilityDeps, family: Family, row: ActivationCodeRecord, made: boolean): Promise<ActivationLetter> {
+async function letterOf(deps: EligibilityDeps, family: Family, row: ActivationCodeRecord, made: boolean, page = true): Promise<ActivationLetter> {
   const settings = settingsOf(deps);
   const code = row.letterSerial === null ? null : deriveActivationCode(settings.codeSecret, family.id, row.letterSerial);
   if (!code || !verifyCode(code.code, row.codeHash)) {
@@ -177,7 +183,7 @@ async function letterOf(deps: EligibilityDeps, family: Family, row: ActivationCo
   }, settings);
   return {
     familyId: family.id, kind: row.kind, code: code.display, expiresAt: row.expiresAt, language: family.preferredLanguage, made,
-    content, html: await renderLetterHtml([content]),
+    content, html: page ? await renderLetterHtml([content]) : "",
   };
 }
 

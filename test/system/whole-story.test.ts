@@ -342,8 +342,10 @@ describe("the whole story", () => {
     await till.getByRole("button", { name: euro("Terugbetalen: € 42,50") }).click();
     await till.getByLabel("Bedrag terug in euro").fill("2,50");
     await till.getByRole("button", { name: "Terugbetalen", exact: true }).click();
+    await till.getByText(euro("€ 2,50 terugbetalen aan dit tegoed?")).waitFor();
+    await till.getByRole("button", { name: euro("Ja, € 2,50 terugbetalen") }).click();
     await till.getByText(euro("€ 2,50 is teruggezet op het budget.")).waitFor({ timeout: 60_000 });
-    await till.getByText(euro("Terugbetaald: € 2,50")).waitFor();
+    await till.getByText("Terugbetaald: € 2,50 · nog terug te betalen: € 40,00").waitFor();
     await screenshot(till, "till-refunded");
     expect(await balance()).toBe(260_00n);
 

@@ -226,6 +226,23 @@ describe("the family wallet", () => {
     await page.getByRole("navigation").getByRole("link", { name: "Hulp" }).click();
     await page.getByRole("heading", { name: "Telefoon kwijt of kapot?" }).waitFor();
     await expectAxeClean("help");
+
+    // Every screen on a 320 px phone: nothing sticks out sideways.
+    await page.setViewportSize({ width: 320, height: 640 });
+    try {
+      for (const [link, heading] of [["Overzicht", "Tegoed van uw kinderen"], ["Winkels", "Winkels"], ["Hulp", "Telefoon kwijt of kapot?"]] as const) {
+        await page.getByRole("navigation").getByRole("link", { name: link }).click();
+        await page.getByRole("heading", { name: heading }).first().waitFor();
+        expect(await sidewaysOverflow(page), `${link} at 320 px`).toEqual([]);
+      }
+      await page.getByRole("navigation").getByRole("link", { name: "Overzicht" }).click();
+      await page.getByRole("link", { name: "Bestedingen van Anna" }).click();
+      await page.getByRole("heading", { name: "Bestedingen van Anna" }).waitFor();
+      expect(await sidewaysOverflow(page), "history at 320 px").toEqual([]);
+      await page.getByRole("navigation").getByRole("link", { name: "Hulp" }).click();
+    } finally {
+      await page.setViewportSize({ width: 390, height: 844 });
+    }
   });
 
   test("English: every screen switches, amounts in en-GB, and stays axe-clean", async () => {

@@ -25,6 +25,15 @@ contract FundFactory is AccessControl {
     /// @notice No fund has this index or address.
     error FactoryUnknownFund(uint256 index);
 
+    /// @notice `roles` and `accounts` of {createFundWithRoles} differ in length.
+    error FactoryGrantsMismatch(uint256 roles, uint256 accounts);
+
+    /// @notice {createFundWithRoles} may not hand out the admin role except to `admin`.
+    error FactoryAdminGrant(address account);
+
+    /// @notice The fund's admin may not be the zero address.
+    error FactoryZeroAdmin();
+
     /// @param admin receives DEFAULT_ADMIN_ROLE and FUND_CREATOR_ROLE of the factory.
     constructor(address admin) {
         implementation = address(new Fund());
@@ -42,6 +51,36 @@ contract FundFactory is AccessControl {
     {
         fund = Clones.clone(implementation);
         Fund(fund).initialize(admin, name, currency, defaultBudgetExpiry);
+        uint256 index = _funds.length;
+        _funds.push(fund);
+        _indexOf[fund] = index + 1;
+        emit FundCreated(fund, admin, index, name, currency, defaultBudgetExpiry);
+    }
+
+    /// @notice Creates a fund administered by `admin` with operational roles already granted: the
+    /// backend's keys get only the roles of their work, and the admin (the municipality's own key or
+    /// multisig) is the only account that can grant or revoke roles from the first block on.
+    /// @dev Requires FUND_CREATOR_ROLE. The factory is the fund's admin only within this call: it grants
+    /// `roles[i]` to `accounts[i]`, then DEFAULT_ADMIN_ROLE to `admin`, then renounces its own.
+    /// Reverts with FactoryAdminGrant when a grant is DEFAULT_ADMIN_ROLE. Emits {FundCreated}.
+    function createFundWithRoles(
+        address admin,
+        string calldata name,
+        bytes3 currency,
+        uint64 defaultBudgetExpiry,
+        bytes32[] calldata roles,
+        address[] calldata accounts
+    ) external onlyRole(FUND_CREATOR_ROLE) returns (address fund) {
+        if (roles.length != accounts.length) revert FactoryGrantsMismatch(roles.length, accounts.length);
+        if (admin == address(0)) revert FactoryZeroAdmin();
+        fund = Clones.clone(implementation);
+        Fund(fund).initialize(address(this), name, currency, defaultBudgetExpiry);
+        for (uint256 i = 0; i < roles.length; i++) {
+            if (roles[i] == DEFAULT_ADMIN_ROLE) revert FactoryAdminGrant(accounts[i]);
+            Fund(fund).grantRole(roles[i], accounts[i]);
+        }
+        Fund(fund).grantRole(DEFAULT_ADMIN_ROLE, admin);
+        Fund(fund).renounceRole(DEFAULT_ADMIN_ROLE, address(this));
         uint256 index = _funds.length;
         _funds.push(fund);
         _indexOf[fund] = index + 1;

@@ -2,8 +2,10 @@
 // the backend reads. Configuration comes from the environment (see README.md, "Configuration").
 import { JsonRpcProvider, Wallet, getAddress, isAddress } from "ethers";
 import { z } from "zod";
-import type { Deployment } from "@tegoed/sdk";
-import { createFund, deployFactory, FUND_ROLES, grantFundRoles } from "./lib/deploy.ts";
+import { type Deployment, fundAbi } from "@tegoed/sdk";
+import { Contract, ZeroHash, id } from "ethers";
+import { PURPOSES, PURPOSE_ROLES, type Purpose } from "../backend/src/chain/lanes.ts";
+import { createFund, currencyCode, deployFactory, FUND_ROLES, grantFundRoles } from "./lib/deploy.ts";
 import { deploymentPath, writeDeployment } from "./lib/deployment-file.ts";
 import { DEV_PRIVATE_KEYS, LOCAL_CHAIN_IDS } from "./lib/local-chain.ts";
 
@@ -26,13 +28,34 @@ export const DeployConfigSchema = z.object({
     .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date like 2027-12-31")
     .default("2027-12-31"),
   GRANT_ROLES_TO: addressList.optional(),
+  // The backend's lane addresses per purpose: each gets exactly its purpose's roles on the first fund.
+  RELAYER_ADDRESSES_PAYMENTS: addressList.optional(),
+  RELAYER_ADDRESSES_REFUNDS: addressList.optional(),
+  RELAYER_ADDRESSES_SETTLE: addressList.optional(),
+  RELAYER_ADDRESSES_STAFF: addressList.optional(),
+}).superRefine((env, ctx) => {
+  const given = PURPOSES.filter((p) => env[laneVariable(p)] !== undefined);
+  if (given.length > 0 && given.length < PURPOSES.length) {
+    const missing = PURPOSES.find((p) => env[laneVariable(p)] === undefined)!;
+    ctx.addIssue({ code: "custom", path: [laneVariable(missing)], message: "is required when lane addresses are given per purpose" });
+  }
+  if (given.length > 0 && env.GRANT_ROLES_TO !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["GRANT_ROLES_TO"], message: "may not be set together with RELAYER_ADDRESSES_… (roles per purpose)" });
+  }
+  if (given.length > 0 && env.FUND_ADMIN === undefined) {
+    ctx.addIssue({ code: "custom", path: ["FUND_ADMIN"], message: "is required with RELAYER_ADDRESSES_… (the municipality's own key administers the factory and the funds)" });
+  }
 });
+
+function laneVariable(purpose: Purpose) {
+  return `RELAYER_ADDRESSES_${purpose.toUpperCase()}` as "RELAYER_ADDRESSES_PAYMENTS";
+}
 export type DeployConfig = z.infer<typeof DeployConfigSchema>;
 
 /** Parses the environment; throws one line naming the variable and what is wrong with it. */
 export function parseDeployConfig(env: Record<string, string | undefined>): DeployConfig {
   const relevant = Object.fromEntries(
-    Object.keys(DeployConfigSchema.shape).flatMap((key) => (env[key] ? [[key, env[key]]] : [])),
+    Object.keys(DeployConfigSchema.innerType().shape).flatMap((key) => (env[key] ? [[key, env[key]]] : [])),
   );
   const result = DeployConfigSchema.safeParse(relevant);
   if (!result.success) {
@@ -81,27 +104,44 @@ export async function deploy(config: DeployConfig, log: (line: string) => void =
     log(`deploying to chain ${chainId} at ${config.CHAIN_RPC_URL} from ${deployer.address}`);
     const { factory, implementation, block } = await deployFactory(deployer, deployer.address);
     log(`  FundFactory ${await factory.getAddress()} (Fund implementation ${implementation})`);
-    const created = await createFund(factory, {
-      admin: deployer.address,
-      name: config.FUND_NAME,
-      currency: config.FUND_CURRENCY,
-      defaultBudgetExpiry: expiry,
-    });
-    log(`  Fund "${config.FUND_NAME}" ${created.address} (index ${created.index})`);
+    const lanes = PURPOSES.every((p) => config[laneVariable(p)] !== undefined)
+      ? (Object.fromEntries(PURPOSES.map((p) => [p, config[laneVariable(p)]!.map((a) => getAddress(a))])) as Record<Purpose, string[]>)
+      : undefined;
+    let created: { address: string; index: number; fund: Contract };
+    if (lanes) {
+      created = await createFundForLanes(factory, admin, { name: config.FUND_NAME, currency: config.FUND_CURRENCY, expiry }, lanes);
+      log(`  Fund "${config.FUND_NAME}" ${created.address} (index ${created.index}), administered by ${admin}`);
+      for (const purpose of PURPOSES) log(`  ${purpose}: ${lanes[purpose].join(", ")} hold ${PURPOSE_ROLES[purpose].join(", ") || "no role"}`);
+      // The first staff lane creates further funds; the municipality's key takes the factory over.
+      const creator = id("FUND_CREATOR_ROLE");
+      await (await factory.getFunction("grantRole")(creator, lanes.staff[0])).wait();
+      await (await factory.getFunction("grantRole")(ZeroHash, admin)).wait();
+      await (await factory.getFunction("renounceRole")(creator, deployer.address)).wait();
+      await (await factory.getFunction("renounceRole")(ZeroHash, deployer.address)).wait();
+      log(`  FundFactory: FUND_CREATOR_ROLE to ${lanes.staff[0]}, admin handed to ${admin}; the deployer keeps no role`);
+    } else {
+      created = await createFund(factory, {
+        admin: deployer.address,
+        name: config.FUND_NAME,
+        currency: config.FUND_CURRENCY,
+        defaultBudgetExpiry: expiry,
+      });
+      log(`  Fund "${config.FUND_NAME}" ${created.address} (index ${created.index})`);
 
-    const grantees = config.GRANT_ROLES_TO ?? (isLocal ? [deployer.address] : []);
-    if (grantees.length > 0) {
-      await grantFundRoles(
-        created.fund,
-        Object.fromEntries(FUND_ROLES.map((role) => [role, grantees])),
-      );
-      log(`  roles ${FUND_ROLES.join(", ")} granted to ${grantees.join(", ")}`);
-    }
-    if (admin !== deployer.address) {
-      const adminRole = await created.fund.getFunction("DEFAULT_ADMIN_ROLE")();
-      await (await created.fund.getFunction("grantRole")(adminRole, admin)).wait();
-      await (await created.fund.getFunction("renounceRole")(adminRole, deployer.address)).wait();
-      log(`  fund admin handed to ${admin}`);
+      const grantees = config.GRANT_ROLES_TO ?? (isLocal ? [deployer.address] : []);
+      if (grantees.length > 0) {
+        await grantFundRoles(
+          created.fund,
+          Object.fromEntries(FUND_ROLES.map((role) => [role, grantees])),
+        );
+        log(`  roles ${FUND_ROLES.join(", ")} granted to ${grantees.join(", ")}`);
+      }
+      if (admin !== deployer.address) {
+        const adminRole = await created.fund.getFunction("DEFAULT_ADMIN_ROLE")();
+        await (await created.fund.getFunction("grantRole")(adminRole, admin)).wait();
+        await (await created.fund.getFunction("renounceRole")(adminRole, deployer.address)).wait();
+        log(`  fund admin handed to ${admin}`);
+      }
     }
 
     return {
@@ -124,6 +164,26 @@ export async function deploy(config: DeployConfig, log: (line: string) => void =
   } finally {
     provider.destroy();
   }
+}
+
+/** The first fund, born with each purpose's lanes holding exactly their roles and `admin` as its admin. */
+async function createFundForLanes(
+  factory: Contract, admin: string, fund: { name: string; currency: string; expiry: bigint }, lanes: Record<Purpose, string[]>,
+) {
+  const roles: string[] = [];
+  const accounts: string[] = [];
+  for (const purpose of PURPOSES) {
+    for (const role of PURPOSE_ROLES[purpose]) {
+      for (const account of lanes[purpose]) {
+        roles.push(id(`${role}_ROLE`));
+        accounts.push(account);
+      }
+    }
+  }
+  const receipt = await (await factory.getFunction("createFundWithRoles")(admin, fund.name, currencyCode(fund.currency), fund.expiry, roles, accounts)).wait();
+  const event = receipt.logs.map((log: { topics: string[]; data: string }) => factory.interface.parseLog(log)).find((p: { name: string } | null) => p?.name === "FundCreated");
+  const address = event.args.fund as string;
+  return { address, index: Number(event.args.index), fund: new Contract(address, fundAbi, factory.runner) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

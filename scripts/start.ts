@@ -55,6 +55,8 @@ async function main() {
     env.DATA_DIR ??= resolve(localDir, "pglite");
     env.STAFF_ADMIN_EMAIL ??= DEMO_ADMIN.email;
     env.STAFF_ADMIN_PASSWORD ??= DEMO_ADMIN.password;
+    // The demo's one development key holds every role (and administers the funds): allowed here only.
+    env.ALLOW_BROAD_KEYS ??= "1";
   } else {
     const config = parseDeployConfig(process.env);
     env.DEPLOYMENT_FILE = writeDeployment(await deploy(config, (line) => step(line)), deploymentPath());

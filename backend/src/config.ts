@@ -5,6 +5,8 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { electronicFormatIBAN, isValidBIC, isValidIBAN } from "ibantools";
+import { getAddress, isAddress } from "ethers";
+import { PURPOSES, PURPOSE_VARIABLE, type Purpose } from "./chain/lanes.ts";
 import { DEFAULT_DATA_DIR } from "./db/connect.ts";
 import type { LetterSender } from "./domain/eligibility/letter.ts";
 
@@ -24,6 +26,43 @@ export const DEFAULT_DEPLOYMENT_FILE = resolve(REPOSITORY_ROOT, ".data/deploymen
 export const DEVELOPMENT_SESSION_SECRET = "tegoed-development-session-secret-do-not-use-in-production";
 
 const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/;
+
+/** The demo's passwords (README, `npm start`): public, so never a real account's. */
+export const DEMO_PASSWORDS: readonly string[] = ["tegoed-demo-admin", "tegoed-demo-2027"];
+
+/**
+ * A rough lower bound of a secret's entropy in bits: its length times the bits of the smallest
+ * alphabet it fits (hex, or the character classes it uses); a secret of a few repeated characters
+ * counts as none.
+ */
+export function secretStrengthBits(secret: string): number {
+  if (new Set(secret).size < 10) return 0;
+  let alphabet = 0;
+  if (/^[0-9a-f]+$/i.test(secret)) alphabet = 16;
+  else {
+    if (/[a-z]/.test(secret)) alphabet += 26;
+    if (/[A-Z]/.test(secret)) alphabet += 26;
+    if (/[0-9]/.test(secret)) alphabet += 10;
+    if (/[^a-zA-Z0-9]/.test(secret)) alphabet += 33;
+  }
+  return Math.floor(secret.length * Math.log2(alphabet));
+}
+
+const keyList = z
+  .string()
+  .transform((text) => text.split(",").map((part) => part.trim()).filter(Boolean))
+  .refine((keys) => keys.length > 0, "must list at least one key")
+  .refine((keys) => keys.every((key) => PRIVATE_KEY.test(key)), "must be comma-separated 0x-prefixed 32-byte hex private keys")
+  .refine((keys) => new Set(keys.map((k) => k.toLowerCase())).size === keys.length, "must not list a key twice");
+
+const fileList = z
+  .string()
+  .transform((text) => text.split(",").map((part) => part.trim()).filter(Boolean))
+  .refine((files) => files.length > 0, "must list at least one keystore file");
+
+const purposeKeyVariables = Object.fromEntries(
+  PURPOSES.flatMap((purpose) => [[PURPOSE_VARIABLE[purpose], keyList.optional()], [`${PURPOSE_VARIABLE[purpose]}_FILE`, fileList.optional()]]),
+) as Record<string, z.ZodOptional<typeof keyList> | z.ZodOptional<typeof fileList>>;
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
 const wholeNumber = (min: number, max: number, what: string) =>
@@ -49,13 +88,13 @@ const ConfigSchema = z
       .refine((url) => /^https?:\/\/[^\s]+$/.test(url) && URL.canParse(url), "must be an http(s) URL of a JSON-RPC node")
       .optional(),
     DEPLOYMENT_FILE: z.string().min(1).default(DEFAULT_DEPLOYMENT_FILE),
-    RELAYER_PRIVATE_KEYS: z
-      .string()
-      .transform((text) => text.split(",").map((part) => part.trim()).filter(Boolean))
-      .refine((keys) => keys.length > 0, "must list at least one key")
-      .refine((keys) => keys.every((key) => PRIVATE_KEY.test(key)), "must be comma-separated 0x-prefixed 32-byte hex private keys")
-      .refine((keys) => new Set(keys.map((k) => k.toLowerCase())).size === keys.length, "must not list a key twice")
-      .optional(),
+    RELAYER_PRIVATE_KEYS: keyList.optional(),
+    ...purposeKeyVariables,
+    KEYSTORE_PASSPHRASE_FILE: z.string().min(1).optional(),
+    ALLOW_BROAD_KEYS: boolean.optional(),
+    FUND_ADMIN: z.string().refine(isAddress, "must be a 0x address (the municipality's own key or multisig)").optional(),
+    METRICS_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "must be fatal, error, warn, info, debug, trace or silent").default("info"),
     PORT: wholeNumber(0, 65535, "a port number from 0 to 65535").default(8080),
     CONFIRMATIONS: wholeNumber(0, 1000, "a whole number of blocks from 0 to 1000").default(1),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)").optional(),
@@ -93,11 +132,52 @@ const ConfigSchema = z
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === "production";
+    const raw = env as unknown as Record<string, unknown>;
     if (production && env.SESSION_SECRET === undefined) {
       ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "is required when NODE_ENV=production" });
     }
     if (production && env.SESSION_SECRET === DEVELOPMENT_SESSION_SECRET) {
       ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "is the development secret; choose your own" });
+    } else if (production && env.SESSION_SECRET !== undefined && secretStrengthBits(env.SESSION_SECRET) < 256) {
+      ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "is too weak for production: it needs 32 random bytes (e.g. `openssl rand -hex 32`)" });
+    }
+    if (production && env.COOKIE_SECURE === false) {
+      ctx.addIssue({ code: "custom", path: ["COOKIE_SECURE"], message: "may not be false when NODE_ENV=production: session cookies go over HTTPS only" });
+    }
+    if (production && env.STAFF_ADMIN_PASSWORD !== undefined && DEMO_PASSWORDS.includes(env.STAFF_ADMIN_PASSWORD)) {
+      ctx.addIssue({ code: "custom", path: ["STAFF_ADMIN_PASSWORD"], message: "is a demo password (printed in the README); choose your own" });
+    }
+    const purposeKeys = PURPOSES.filter((p) => raw[PURPOSE_VARIABLE[p]] !== undefined || raw[`${PURPOSE_VARIABLE[p]}_FILE`] !== undefined);
+    if (purposeKeys.length > 0 && env.RELAYER_PRIVATE_KEYS !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["RELAYER_PRIVATE_KEYS"], message: "may not be set together with keys per purpose (RELAYER_KEYS_…)" });
+    }
+    for (const purpose of PURPOSES) {
+      const variable = PURPOSE_VARIABLE[purpose];
+      if (raw[variable] !== undefined && raw[`${variable}_FILE`] !== undefined) {
+        ctx.addIssue({ code: "custom", path: [variable], message: `may not be set together with ${variable}_FILE` });
+      }
+      if (purposeKeys.length > 0 && !purposeKeys.includes(purpose)) {
+        ctx.addIssue({ code: "custom", path: [`${variable}_FILE`], message: `is required when keys are given per purpose (every purpose needs its own keys: ${PURPOSES.map((p) => PURPOSE_VARIABLE[p]).join(", ")})` });
+      }
+      if (production && raw[variable] !== undefined) {
+        ctx.addIssue({ code: "custom", path: [variable], message: `may not hold keys when NODE_ENV=production: give encrypted keystore files in ${variable}_FILE` });
+      }
+      if (raw[`${variable}_FILE`] !== undefined && env.KEYSTORE_PASSPHRASE_FILE === undefined) {
+        ctx.addIssue({ code: "custom", path: ["KEYSTORE_PASSPHRASE_FILE"], message: `is required with ${variable}_FILE (the file holding the keystores' passphrase)` });
+      }
+    }
+    const plain = PURPOSES.flatMap((p) => ((raw[PURPOSE_VARIABLE[p]] as string[] | undefined) ?? []).map((key) => key.toLowerCase()));
+    if (new Set(plain).size !== plain.length) {
+      ctx.addIssue({ code: "custom", path: ["RELAYER_KEYS"], message: "must give each purpose keys of its own (one key in two purposes would reuse its nonces)" });
+    }
+    if (production && env.RELAYER_PRIVATE_KEYS !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["RELAYER_PRIVATE_KEYS"], message: "may not be used when NODE_ENV=production: give keys per purpose in keystore files (RELAYER_KEYS_PAYMENTS_FILE, …)" });
+    }
+    if (production && env.ALLOW_BROAD_KEYS === true) {
+      ctx.addIssue({ code: "custom", path: ["ALLOW_BROAD_KEYS"], message: "may not be set when NODE_ENV=production: each key holds only the roles of its work" });
+    }
+    if (production && env.CHAIN_RPC_URL !== undefined && env.FUND_ADMIN === undefined) {
+      ctx.addIssue({ code: "custom", path: ["FUND_ADMIN"], message: "is required when NODE_ENV=production: the municipality's own key (or multisig) administers every fund" });
     }
     if (production && env.PUBLIC_BASE_URL === undefined) {
       ctx.addIssue({ code: "custom", path: ["PUBLIC_BASE_URL"], message: "is required when NODE_ENV=production (letters print it)" });
@@ -114,11 +194,11 @@ const ConfigSchema = z
       const missing = env.STAFF_ADMIN_EMAIL === undefined ? "STAFF_ADMIN_EMAIL" : "STAFF_ADMIN_PASSWORD";
       ctx.addIssue({ code: "custom", path: [missing], message: "is required when the other STAFF_ADMIN_ variable is set" });
     }
-    if (env.CHAIN_RPC_URL !== undefined && env.RELAYER_PRIVATE_KEYS === undefined && !isLocalUrl(env.CHAIN_RPC_URL)) {
+    if (env.CHAIN_RPC_URL !== undefined && env.RELAYER_PRIVATE_KEYS === undefined && purposeKeys.length === 0 && !isLocalUrl(env.CHAIN_RPC_URL)) {
       ctx.addIssue({
         code: "custom",
         path: ["RELAYER_PRIVATE_KEYS"],
-        message: "is required when CHAIN_RPC_URL is not a local node (development keys are only used on a local chain)",
+        message: "or keys per purpose (RELAYER_KEYS_PAYMENTS_FILE, …) are required when CHAIN_RPC_URL is not a local node (development keys are only used on a local chain)",
       });
     }
   });
@@ -141,8 +221,18 @@ export interface Config {
   /** Absent: the local chain `npm start` runs. */
   chainRpcUrl?: string;
   deploymentFile: string;
-  /** Absent: the local chain's development keys. */
+  /** One list of keys every purpose shares. Absent, with no `laneKeys` either: the local chain's development keys. */
   relayerPrivateKeys?: string[];
+  /** Keys per purpose: plain (development) or encrypted keystore files (read at start with the passphrase file). */
+  laneKeys?: Record<Purpose, KeySource>;
+  keystorePassphraseFile?: string;
+  /** Lanes may hold more roles than their work needs (the local demo). */
+  allowBroadKeys: boolean;
+  /** The municipality's own address that administers every fund the backend creates. */
+  fundAdmin?: string;
+  /** Absent: /api/metrics answers 404. */
+  metricsToken?: string;
+  logLevel: string;
   port: number;
   confirmations: number;
   /** Keys the hashes of session tokens and login-attempt counters. */
@@ -164,6 +254,9 @@ export interface Config {
   payouts?: PayoutConfig;
 }
 
+/** Where one purpose's keys come from, named by the variable that gave them (for refusals). */
+export type KeySource = { variable: string; keys: string[] } | { variable: string; files: string[] };
+
 export interface PayoutConfig {
   bank: "simulated" | "bunq" | "sepa";
   /** A run above this total needs a second finance user's approval. */
@@ -181,6 +274,25 @@ export const DEMO_DEBTOR = { name: "Gemeente Westerkwartier (demo)", iban: "NL02
 /** The simulated bank, €5,000 four-eyes threshold, a tick every 15 s, the demo debtor. */
 export const DEFAULT_PAYOUT_CONFIG: PayoutConfig = { bank: "simulated", fourEyesCents: 5_000_00n, intervalMs: 15_000, debtor: { ...DEMO_DEBTOR } };
 
+/** Secrets that may come from a file instead (`NAME_FILE`, as container secrets are mounted). */
+export const SECRET_FILE_VARIABLES = ["DATABASE_URL", "SESSION_SECRET", "METRICS_TOKEN", "STAFF_ADMIN_PASSWORD", "BUNQ_API_KEY"] as const;
+
+/** The environment with each `NAME_FILE` read into `NAME` (its final newline dropped). */
+function withSecretFiles(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const name of SECRET_FILE_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (!file) continue;
+    if (env[name]) throw new ConfigError(`${name} and ${name}_FILE are both set; give one`);
+    try {
+      out[name] = readFileSync(resolve(REPOSITORY_ROOT, file), "utf8").replace(/\r?\n$/, "");
+    } catch (error) {
+      throw new ConfigError(`${name}_FILE ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+  }
+  return out;
+}
+
 /** The names this module reads: only these are looked at, whatever else the environment holds. */
 const NAMES = Object.keys(ConfigSchema.shape) as (keyof typeof ConfigSchema.shape)[];
 
@@ -188,7 +300,8 @@ const NAMES = Object.keys(ConfigSchema.shape) as (keyof typeof ConfigSchema.shap
  * Reads and checks the configuration.
  * @throws ConfigError with one line: the variable and why it is refused (the value only when not secret).
  */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+export function loadConfig(given: Record<string, string | undefined>): Config {
+  const env = withSecretFiles(given);
   // An empty variable counts as unset, as in most shells' `VAR= npm start`.
   const relevant = Object.fromEntries(NAMES.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
   const result = ConfigSchema.safeParse(relevant);
@@ -211,7 +324,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     cookieSecure: c.COOKIE_SECURE ?? production,
     trustProxy: c.TRUST_PROXY ?? false,
     applicationsPerHour: c.APPLICATIONS_PER_HOUR,
+    allowBroadKeys: c.ALLOW_BROAD_KEYS ?? false,
+    logLevel: c.LOG_LEVEL,
   };
+  const raw = c as Record<string, unknown>;
+  if (PURPOSES.some((p) => raw[PURPOSE_VARIABLE[p]] !== undefined || raw[`${PURPOSE_VARIABLE[p]}_FILE`] !== undefined)) {
+    config.laneKeys = Object.fromEntries(PURPOSES.map((purpose): [Purpose, KeySource] => {
+      const variable = PURPOSE_VARIABLE[purpose];
+      const keys = raw[variable] as string[] | undefined;
+      return [purpose, keys ? { variable, keys } : { variable: `${variable}_FILE`, files: (raw[`${variable}_FILE`] as string[]).map((f) => resolve(REPOSITORY_ROOT, f)) }];
+    })) as Record<Purpose, KeySource>;
+  }
+  if (c.KEYSTORE_PASSPHRASE_FILE !== undefined) config.keystorePassphraseFile = resolve(REPOSITORY_ROOT, c.KEYSTORE_PASSPHRASE_FILE);
+  if (c.FUND_ADMIN !== undefined) config.fundAdmin = getAddress(c.FUND_ADMIN);
+  if (c.METRICS_TOKEN !== undefined) config.metricsToken = c.METRICS_TOKEN;
   const payoutVariables = NAMES.filter((name) => /^(BANK_|BUNQ_|PAYOUT_)/.test(name) && relevant[name] !== undefined);
   if (payoutVariables.length > 0) {
     config.payouts = {

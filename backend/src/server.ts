@@ -4,13 +4,17 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type JsonRpcProvider, Network } from "ethers";
-import { parseDeployment } from "@tegoed/sdk";
+import { type Deployment, parseDeployment } from "@tegoed/sdk";
 import { FactoryClient } from "./chain/factory-client.ts";
 import { FundClient } from "./chain/fund-client.ts";
 import { HttpJsonRpcProvider } from "./chain/http-provider.ts";
 import { useWasmKeccak } from "./chain/keccak.ts";
+import { PURPOSES, PURPOSE_VARIABLE, type Purpose, RelayerSet } from "./chain/lanes.ts";
 import { Relayer } from "./chain/relayer.ts";
-import { DEFAULT_PAYOUT_CONFIG, REPOSITORY_ROOT, type Config } from "./config.ts";
+import { ConfigError, DEFAULT_PAYOUT_CONFIG, REPOSITORY_ROOT, type Config } from "./config.ts";
+import type { Db } from "./db/transaction.ts";
+import { fundsRepository } from "./domain/funds/funds.repository.ts";
+import { checkLaneRoles, readLaneKeys, refuseDevelopmentKeys } from "./keys.ts";
 import { migrateToLatest, openDatabase } from "./db/index.ts";
 import { sessionService } from "./domain/auth/index.ts";
 import { DEMO_SENDER, GuessLimiter, type LetterSettings } from "./domain/eligibility/index.ts";
@@ -22,6 +26,8 @@ import { DEV_PRIVATE_KEYS, LOCAL_CHAIN_IDS } from "../../scripts/lib/local-chain
 import { createApp } from "./http/app.ts";
 import { consoleLogger, type Logger } from "./http/errors.ts";
 import { chainProbe, type ChainProbe, type IndexerLag } from "./http/health.ts";
+import { createMetrics } from "./http/observability.ts";
+import { payoutsRepository } from "./domain/payouts/payouts.repository.ts";
 import type { Ledger } from "./http/ledger.ts";
 
 const PURGE_EVERY_MS = 60 * 60_000;
@@ -29,6 +35,8 @@ const PURGE_EVERY_MS = 60 * 60_000;
 export interface RunningServer {
   server: Server;
   port: number;
+  /** Rotation: reads the lane keystores again and moves to them (main.ts: on SIGHUP). */
+  reloadKeys(): ReturnType<typeof reloadLaneKeys>;
   close(): Promise<void>;
 }
 
@@ -49,6 +57,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
     let ledger: Ledger | undefined;
     let indexer: Indexer | undefined;
     let indexerLag: IndexerLag | undefined;
+    let reloadKeys: RunningServer["reloadKeys"] = () => Promise.reject(new ConfigError("no relayer keys to rotate"));
     if (existsSync(config.deploymentFile)) {
       const deployment = parseDeployment(readFileSync(config.deploymentFile, "utf8"));
       const network = Network.from(deployment.chainId);
@@ -64,28 +73,21 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       });
       const running = indexer;
       indexerLag = async () => (await running.lag()).blocks;
-      // On a local development chain only, the README's `npm start` works without keys: the first
-      // well-known development account deploys the contracts and holds every fund role there.
-      let relayerKeys = config.relayerPrivateKeys;
-      if (!relayerKeys && LOCAL_CHAIN_IDS.has(BigInt(deployment.chainId))) {
-        relayerKeys = [DEV_PRIVATE_KEYS[0]];
-        logger.info?.("local chain without RELAYER_PRIVATE_KEYS: relaying with the first development account");
-      }
-      if (relayerKeys) {
-        // The relayer's first lane needs the factory's FUND_CREATOR_ROLE; it is also the sponsor of every fund.
-        const relayer = new Relayer({ provider, keys: relayerKeys, confirmations: config.confirmations });
+      const lanes = await relayerLanes(config, provider, deployment, logger, database.db);
+      if (lanes) {
+        const rpc = provider;
+        reloadKeys = () => reloadLaneKeys(config, lanes, rpc, deployment, database.db);
         const clients = new Map<string, FundClient>();
         ledger = {
-          factory: new FactoryClient(relayer, deployment.factory),
+          factory: new FactoryClient(lanes, deployment.factory, config.fundAdmin),
           fundClient: (address) => {
             let client = clients.get(address.toLowerCase());
-            if (!client) clients.set(address.toLowerCase(), (client = new FundClient(relayer, address)));
+            if (!client) clients.set(address.toLowerCase(), (client = new FundClient(lanes, address)));
             return client;
           },
-          sponsor: relayer.addresses[0]!,
+          // The first staff lane is the sponsor whose reserve pays the budgets.
+          sponsor: lanes.for("staff").addresses[0]!,
         };
-      } else {
-        logger.info?.("no RELAYER_PRIVATE_KEYS: fund and budget routes answer CHAIN_UNAVAILABLE when they need the chain");
       }
     } else {
       logger.info?.("no deployment file: the chain is reported as not configured", { deploymentFile: config.deploymentFile });
@@ -113,7 +115,15 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       publicBaseUrl: config.publicBaseUrl ?? "",
       sender: config.letterSender ?? DEMO_SENDER,
     };
+    const lanes = ledger?.factory.lanes;
+    const metrics = createMetrics({
+      relayerQueues: () => (lanes?.relayers() ?? []).flatMap(({ relayer, purposes }) => relayer.load.map((l) => ({ purpose: purposes.join("+"), lane: l.lane, inFlight: l.inFlight }))),
+      ...(indexer && { indexerLag: () => indexer!.lag() }),
+      payoutsByState: () => payoutsRepository(database.db).countByStatus(),
+      dbPool: () => database.poolStats?.(),
+    });
     const app = createApp({ database, sessions, staff, chain, indexerLag, ledger, letters, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger,
+      metrics, ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
       applicationLimiter: new GuessLimiter({ maxFailures: config.applicationsPerHour, windowMs: 60 * 60_000 }), appsRoot: REPOSITORY_ROOT, payouts: payoutSettings });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, (error?: Error) => (error ? reject(error) : resolve(s)));
@@ -131,6 +141,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
     return {
       server,
       port,
+      reloadKeys: () => reloadKeys(),
       async close() {
         clearInterval(purge);
         await indexer?.stop();
@@ -146,4 +157,112 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
     await database.close();
     throw error;
   }
+}
+
+/**
+ * The relayers by purpose, from the configured keys, after the start-up checks: no development key on
+ * a chain that is not local, a fund admin that is not one of the backend's keys, and each key holding
+ * exactly the roles of its purpose on every fund (broader only with ALLOW_BROAD_KEYS, or on a local
+ * chain with the development key or one shared key list). Undefined: no keys, so no chain writes.
+ */
+async function relayerLanes(config: Config, provider: JsonRpcProvider, deployment: Deployment, logger: Logger, db: Db): Promise<RelayerSet | undefined> {
+  const chainId = BigInt(deployment.chainId);
+  const local = LOCAL_CHAIN_IDS.has(chainId);
+  const relayer = (keys: readonly string[]) => new Relayer({ provider, keys, confirmations: config.confirmations });
+  let lanes: RelayerSet;
+  let allowBroad = config.allowBroadKeys;
+  let variables: Record<Purpose, string>;
+  const perPurpose = await readLaneKeys(config);
+  if (perPurpose) {
+    for (const purpose of PURPOSES) refuseDevelopmentKeys(perPurpose[purpose], config.laneKeys![purpose].variable, chainId, local);
+    lanes = new RelayerSet(Object.fromEntries(PURPOSES.map((p) => [p, relayer(perPurpose[p])])) as Record<Purpose, Relayer>);
+    variables = Object.fromEntries(PURPOSES.map((p) => [p, config.laneKeys![p].variable])) as Record<Purpose, string>;
+  } else {
+    let keys = config.relayerPrivateKeys;
+    let variable = "RELAYER_PRIVATE_KEYS";
+    if (!keys && local) {
+      // The local demo: the first development account deployed everything and holds every role.
+      keys = [DEV_PRIVATE_KEYS[0]];
+      variable = "the development key";
+      allowBroad = true;
+      logger.info?.("local chain without relayer keys: relaying with the first development account");
+    }
+    if (!keys) {
+      logger.info?.("no relayer keys: fund and budget routes answer CHAIN_UNAVAILABLE when they need the chain");
+      return undefined;
+    }
+    refuseDevelopmentKeys(keys, variable, chainId, local);
+    // One key list serves every purpose, so each of its keys holds every purpose's roles.
+    if (!local && !allowBroad) {
+      throw new ConfigError(`RELAYER_PRIVATE_KEYS gives every key every role on chain ${chainId}; give keys per purpose (${PURPOSES.map((p) => `${PURPOSE_VARIABLE[p]}_FILE`).join(", ")}) or set ALLOW_BROAD_KEYS=1`);
+    }
+    allowBroad ||= local;
+    lanes = RelayerSet.shared(relayer(keys));
+    variables = Object.fromEntries(PURPOSES.map((p) => [p, variable])) as Record<Purpose, string>;
+  }
+  const laneAddresses = new Set(lanes.relayers().flatMap(({ relayer }) => relayer.addresses));
+  if (config.fundAdmin === undefined && !local) {
+    throw new ConfigError(`FUND_ADMIN is required on chain ${chainId}: the municipality's own key (or multisig) administers every fund, never a backend key`);
+  }
+  if (config.fundAdmin !== undefined && laneAddresses.has(config.fundAdmin) && !allowBroad) {
+    throw new ConfigError(`FUND_ADMIN ${config.fundAdmin} is one of the backend's own keys: the fund admin must be the municipality's own key (or multisig)`);
+  }
+  await checkRolesOrRefuse({ provider, lanes, variables, funds: await servedFunds(deployment, db), factory: deployment.factory, allowBroad });
+  return lanes;
+}
+
+async function servedFunds(deployment: Deployment, db: Db) {
+  const funds = new Map<string, { address: string; name: string }>();
+  for (const fund of deployment.funds) funds.set(fund.address.toLowerCase(), { address: fund.address, name: fund.name });
+  for (const fund of await fundsRepository(db).list()) funds.set(fund.chainAddress.toLowerCase(), { address: fund.chainAddress, name: fund.name });
+  return [...funds.values()];
+}
+
+async function checkRolesOrRefuse(check: Parameters<typeof checkLaneRoles>[0]): Promise<void> {
+  let problems: string[];
+  try {
+    problems = await checkLaneRoles(check);
+  } catch (error) {
+    throw new ConfigError(`the relayer keys' roles could not be read from the chain (${(error as Error).message.slice(0, 120)})`);
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems.length === 1 ? problems[0]! : `${problems[0]} (and ${problems.length - 1} more: ${problems.slice(1).join("; ")})`);
+  }
+}
+
+/**
+ * Key rotation without downtime: reads the keystore files again (a folder given in RELAYER_KEYS_…_FILE
+ * holds every *.json in it), checks the new set's roles as at start, then adds the new keys as lanes
+ * and retires the ones no longer listed (they finish what they have in flight). A refused set changes
+ * nothing. Only for keys per purpose.
+ */
+export async function reloadLaneKeys(
+  config: Config, lanes: RelayerSet, provider: JsonRpcProvider, deployment: Deployment, db: Db,
+): Promise<{ added: string[]; retired: string[]; drained: Promise<void> }> {
+  const keys = await readLaneKeys(config);
+  if (!keys) throw new ConfigError("key rotation needs keys per purpose (RELAYER_KEYS_…_FILE)");
+  const chainId = BigInt(deployment.chainId);
+  for (const purpose of PURPOSES) refuseDevelopmentKeys(keys[purpose], config.laneKeys![purpose].variable, chainId, LOCAL_CHAIN_IDS.has(chainId));
+  // Throwaway relayers, only to name the candidate addresses for the role check.
+  const candidate = new RelayerSet(Object.fromEntries(PURPOSES.map((p) => [p, new Relayer({ provider, keys: keys[p] })])) as Record<Purpose, Relayer>);
+  const variables = Object.fromEntries(PURPOSES.map((p) => [p, config.laneKeys![p].variable])) as Record<Purpose, string>;
+  await checkRolesOrRefuse({ provider, lanes: candidate, variables, funds: await servedFunds(deployment, db), factory: deployment.factory, allowBroad: config.allowBroadKeys });
+  const added: string[] = [];
+  const retired: string[] = [];
+  const draining: Promise<void>[] = [];
+  for (const purpose of PURPOSES) {
+    const relayer = lanes.for(purpose);
+    const wanted = new Set(candidate.for(purpose).addresses);
+    for (const key of keys[purpose]) {
+      const before = relayer.addresses.length;
+      const address = relayer.addLane(key);
+      if (relayer.addresses.length > before) added.push(address);
+    }
+    for (const address of relayer.addresses) {
+      if (wanted.has(address)) continue;
+      retired.push(address);
+      draining.push(relayer.retireLane(address));
+    }
+  }
+  return { added, retired, drained: Promise.all(draining).then(() => undefined) };
 }

@@ -357,7 +357,9 @@ export async function benchEngine(options: EngineOptions): Promise<EngineFigures
   let backend: Awaited<ReturnType<typeof startBackend>> | undefined;
   let db: pg.Client | undefined;
   try {
-    const deployment = await deploy(parseDeployConfig({ CHAIN_RPC_URL: chain.url }), () => {});
+    // Every lane holds every role of the deployed fund: the backend checks its keys' roles at start.
+    const laneAddresses = Array.from({ length: lanes }, (_, i) => new Wallet(devKey(i)).address).join(",");
+    const deployment = await deploy(parseDeployConfig({ CHAIN_RPC_URL: chain.url, GRANT_ROLES_TO: laneAddresses }), () => {});
     const deploymentFile = writeDeployment(deployment, join(folder, "deployment.json"));
     const databaseUrl = await createDatabase(options.pgServerUrl, dbName);
     backend = await startBackend({

@@ -176,6 +176,8 @@ export const ErrorBodySchema = z.object({
     code: z.enum(ERROR_CODE_LIST),
     message: z.string(),
     details: z.record(z.string(), z.string()).optional(),
+    /** The request's id in the server's log (also its X-Request-Id header): quote it to the helpdesk. */
+    requestId: z.string().optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;

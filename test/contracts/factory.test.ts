@@ -98,6 +98,82 @@ describe("FundFactory", () => {
     });
   });
 
+  describe("createFundWithRoles", () => {
+    const OPERATOR = id("OPERATOR_ROLE");
+    const SETTLER = id("SETTLER_ROLE");
+
+    describe("when a fund creator creates a fund with grants", () => {
+      it("grants each role to its account and leaves the admin role with the admin alone", async () => {
+        const { factory, admin, operator, settler, stranger } = await loadFixture(deployedFund);
+        const expiry = BigInt(await time.latest()) + 100n * DAY;
+        const creator = as(factory, admin);
+        const args = [stranger.address, "Kindpakket 2030", EUR, expiry, [OPERATOR, SETTLER], [operator.address, settler.address]] as const;
+        const predicted: string = await creator.getFunction("createFundWithRoles").staticCall(...args);
+        const fund = new Contract(predicted, fundAbi, stranger);
+        const tx = creator.createFundWithRoles(...args);
+        await expect(tx).to.emit(factory, "FundCreated").withArgs(predicted, stranger.address, 2n, "Kindpakket 2030", EUR, expiry);
+        await expect(tx).to.emit(fund, "RoleRevoked").withArgs(ZeroHash, await factory.getAddress(), await factory.getAddress());
+        expect(await fund.hasRole(OPERATOR, operator.address)).to.equal(true);
+        expect(await fund.hasRole(SETTLER, settler.address)).to.equal(true);
+        expect(await fund.hasRole(OPERATOR, settler.address)).to.equal(false);
+        expect(await fund.hasRole(ZeroHash, stranger.address)).to.equal(true);
+        expect(await fund.hasRole(ZeroHash, admin.address)).to.equal(false);
+        expect(await fund.hasRole(ZeroHash, await factory.getAddress())).to.equal(false);
+      });
+
+      it("lets only the admin grant further roles afterwards", async () => {
+        const { factory, admin, operator, stranger } = await loadFixture(deployedFund);
+        const expiry = BigInt(await time.latest()) + 100n * DAY;
+        const creator = as(factory, admin);
+        const args = [stranger.address, "Kindpakket 2030", EUR, expiry, [OPERATOR], [operator.address]] as const;
+        const address: string = await creator.getFunction("createFundWithRoles").staticCall(...args);
+        await (await creator.createFundWithRoles(...args)).wait();
+        const fund = new Contract(address, fundAbi, operator);
+        await expect(fund.grantRole(SETTLER, operator.address))
+          .to.be.revertedWithCustomError(fund, "AccessControlUnauthorizedAccount").withArgs(operator.address, ZeroHash);
+        await expect(as(fund, admin).grantRole(SETTLER, operator.address))
+          .to.be.revertedWithCustomError(fund, "AccessControlUnauthorizedAccount").withArgs(admin.address, ZeroHash);
+        await expect(as(fund, stranger).grantRole(SETTLER, operator.address)).to.emit(fund, "RoleGranted");
+      });
+    });
+
+    describe("when a grant is the admin role", () => {
+      it("reverts with FactoryAdminGrant", async () => {
+        const { factory, admin, operator, stranger } = await loadFixture(deployedFund);
+        const expiry = BigInt(await time.latest()) + 100n * DAY;
+        await expect(as(factory, admin).createFundWithRoles(stranger.address, "X", EUR, expiry, [ZeroHash], [operator.address]))
+          .to.be.revertedWithCustomError(factory, "FactoryAdminGrant").withArgs(operator.address);
+      });
+    });
+
+    describe("when roles and accounts differ in length", () => {
+      it("reverts with FactoryGrantsMismatch", async () => {
+        const { factory, admin, operator, stranger } = await loadFixture(deployedFund);
+        const expiry = BigInt(await time.latest()) + 100n * DAY;
+        await expect(as(factory, admin).createFundWithRoles(stranger.address, "X", EUR, expiry, [OPERATOR, SETTLER], [operator.address]))
+          .to.be.revertedWithCustomError(factory, "FactoryGrantsMismatch").withArgs(2n, 1n);
+      });
+    });
+
+    describe("when the admin is the zero address", () => {
+      it("reverts with FactoryZeroAdmin", async () => {
+        const { factory, admin, operator } = await loadFixture(deployedFund);
+        const expiry = BigInt(await time.latest()) + 100n * DAY;
+        await expect(as(factory, admin).createFundWithRoles(ZeroAddress, "X", EUR, expiry, [OPERATOR], [operator.address]))
+          .to.be.revertedWithCustomError(factory, "FactoryZeroAdmin");
+      });
+    });
+
+    describe("when the caller is not a fund creator", () => {
+      it("reverts with AccessControlUnauthorizedAccount", async () => {
+        const { factory, operator, stranger } = await loadFixture(deployedFund);
+        const expiry = BigInt(await time.latest()) + 100n * DAY;
+        await expect(as(factory, stranger).createFundWithRoles(stranger.address, "X", EUR, expiry, [OPERATOR], [operator.address]))
+          .to.be.revertedWithCustomError(factory, "AccessControlUnauthorizedAccount").withArgs(stranger.address, FUND_CREATOR_ROLE);
+      });
+    });
+  });
+
   describe("fundAt", () => {
     it("refuses an index past the last fund with FactoryUnknownFund", async () => {
       const { factory } = await loadFixture(deployedFund);

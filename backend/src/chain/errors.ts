@@ -57,6 +57,10 @@ export const REVERT_CODES: Readonly<Record<ContractErrorName, ErrorCode>> = {
   InvalidShortString: "CHAIN_REVERTED",
   // FundFactory (and OpenZeppelin's Clones, which it uses)
   FactoryUnknownFund: "FUND_UNKNOWN",
+  // Our own call is malformed (the backend builds the grants): a bug, not a refusal.
+  FactoryAdminGrant: "INTERNAL",
+  FactoryGrantsMismatch: "INTERNAL",
+  FactoryZeroAdmin: "INTERNAL",
   FailedDeployment: "CHAIN_REVERTED",
   InsufficientBalance: "CHAIN_REVERTED",
   // Multicall's own failures (a payment's own reason is bubbled up unchanged).

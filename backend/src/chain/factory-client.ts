@@ -1,13 +1,14 @@
-// The FundFactory, driven by the backend's relayer: creates a fund clone and hands the relayer's lanes
-// the fund roles the backend acts in. The lane that creates a fund needs the factory's FUND_CREATOR_ROLE
-// and becomes the new fund's admin.
+// The FundFactory, driven by the backend's staff lanes: creates a fund clone with each purpose's lanes
+// given the roles of their work, and the admin role handed to the municipality's own key (FUND_ADMIN)
+// in the same transaction. The creating lane needs the factory's FUND_CREATOR_ROLE; without a fund
+// admin configured (the local demo) it administers the fund itself.
 import { Interface, encodeBytes32String, getAddress, isAddress } from "ethers";
-import { DomainError, fundAbi, fundFactoryAbi } from "@tegoed/sdk";
-import { FUND_ROLE_IDS, type FundRoleName } from "./fund-client.ts";
-import type { Relayer } from "./relayer.ts";
+import { DomainError, fundFactoryAbi } from "@tegoed/sdk";
+import { FUND_ROLE_IDS } from "./fund-client.ts";
+import { RelayerSet } from "./lanes.ts";
+import { Relayer } from "./relayer.ts";
 
 const factoryInterface = new Interface(fundFactoryAbi);
-const fundInterface = new Interface(fundAbi);
 
 export interface NewFundOnChain {
   name: string;
@@ -27,28 +28,51 @@ export interface CreatedFund {
 
 export class FactoryClient {
   readonly address: string;
+  /** The staff lanes' relayer: its first lane creates funds. */
   readonly relayer: Relayer;
+  readonly lanes: RelayerSet;
+  /** Who administers the funds this backend creates. */
+  readonly fundAdmin: string;
 
-  constructor(relayer: Relayer, address: string) {
+  /** `fundAdmin` absent: the creating lane (local demo only; the start-up checks refuse it elsewhere). */
+  constructor(relayer: Relayer | RelayerSet, address: string, fundAdmin?: string) {
     if (!isAddress(address)) throw new DomainError("INVALID_INPUT", undefined, { field: "factory", reason: "not an address" });
-    this.relayer = relayer;
+    this.lanes = relayer instanceof Relayer ? RelayerSet.shared(relayer) : relayer;
+    this.relayer = this.lanes.for("staff");
     this.address = getAddress(address);
+    this.fundAdmin = getAddress(fundAdmin ?? this.creator);
   }
 
-  /** The lane that creates funds and administers them: the relayer's first. */
-  get admin(): string {
+  /** The lane that creates funds: the staff relayer's first. */
+  get creator(): string {
     return this.relayer.addresses[0]!;
   }
 
-  /** Creates a fund clone administered by the relayer's first lane. */
+  /** Every role each purpose's lanes get on a new fund, as the factory takes them (parallel lists). */
+  grants(): { roles: string[]; accounts: string[] } {
+    const roles: string[] = [];
+    const accounts: string[] = [];
+    for (const { relayer, purposes } of this.lanes.relayers()) {
+      for (const role of RelayerSet.rolesFor(purposes)) {
+        for (const account of relayer.addresses) {
+          roles.push(FUND_ROLE_IDS[role]);
+          accounts.push(account);
+        }
+      }
+    }
+    return { roles, accounts };
+  }
+
+  /** Creates a fund clone with the lanes' roles granted and `fundAdmin` as its admin, in one transaction. */
   async createFund(settings: NewFundOnChain): Promise<CreatedFund> {
     if (!/^[A-Z]{3}$/.test(settings.currency)) {
       throw new DomainError("INVALID_INPUT", undefined, { field: "currency", reason: "not three capital letters" });
     }
-    const data = factoryInterface.encodeFunctionData("createFund", [
-      this.admin, settings.name, encodeBytes32String(settings.currency).slice(0, 8), settings.defaultBudgetExpiry,
+    const { roles, accounts } = this.grants();
+    const data = factoryInterface.encodeFunctionData("createFundWithRoles", [
+      this.fundAdmin, settings.name, encodeBytes32String(settings.currency).slice(0, 8), settings.defaultBudgetExpiry, roles, accounts,
     ]);
-    const tx = await this.relayer.send({ to: this.address, data, label: "createFund", from: this.admin });
+    const tx = await this.relayer.send({ to: this.address, data, label: "createFund", from: this.creator });
     const receipt = await this.relayer.provider.getTransactionReceipt(tx.txHash);
     for (const log of receipt?.logs ?? []) {
       if (log.address.toLowerCase() !== this.address.toLowerCase()) continue;
@@ -58,15 +82,5 @@ export class FactoryClient {
       }
     }
     throw new DomainError("INTERNAL", undefined, { reason: "no FundCreated event in the receipt" });
-  }
-
-  /** Grants `roles` on `fund` to every relayer lane, sent by the admin lane. */
-  async grantRolesToLanes(fund: string, roles: readonly FundRoleName[]): Promise<void> {
-    for (const role of roles) {
-      for (const account of this.relayer.addresses) {
-        const data = fundInterface.encodeFunctionData("grantRole", [FUND_ROLE_IDS[role], account]);
-        await this.relayer.send({ to: fund, data, label: "grantRole", from: this.admin });
-      }
-    }
   }
 }

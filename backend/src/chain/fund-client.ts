@@ -10,7 +10,8 @@ import { encodePay } from "./calldata.ts";
 import { toChainDomainError } from "./errors.ts";
 import { PayBatcher, type PayBatcherOptions } from "./pay-batcher.ts";
 import { settleMany, type SettleItem, type SettleManyOptions, type SettleOutcome } from "./settle-batch.ts";
-import type { ParsedLog, RelayedTx, Relayer } from "./relayer.ts";
+import { type Purpose, RelayerSet } from "./lanes.ts";
+import { Relayer, type ParsedLog, type RelayedTx } from "./relayer.ts";
 
 const fundInterface = new Interface(fundAbi);
 const PAYMENT_MADE_TOPIC = fundInterface.getEvent("PaymentMade")!.topicHash;
@@ -176,28 +177,34 @@ function permitTuple(permit: PaymentPermit) {
   ] as const;
 }
 
-/** One fund contract, driven by the backend's relayer. */
+/**
+ * One fund contract, driven by the backend's relayers: payments, refunds, settles and staff actions
+ * each through the lanes of their purpose (one shared relayer serves all of them alike).
+ */
 export class FundClient {
   readonly address: string;
+  /** The staff actions' relayer; its provider serves the reads. */
   readonly relayer: Relayer;
+  readonly lanes: RelayerSet;
   readonly #payments: PayBatcher;
 
-  constructor(relayer: Relayer, address: string, batching?: PayBatcherOptions) {
-    this.relayer = relayer;
+  constructor(relayer: Relayer | RelayerSet, address: string, batching?: PayBatcherOptions) {
+    this.lanes = relayer instanceof Relayer ? RelayerSet.shared(relayer) : relayer;
+    this.relayer = this.lanes.for("staff");
     this.address = requireAddress(address, "fund");
-    this.#payments = new PayBatcher(relayer, this.address, batching);
+    this.#payments = new PayBatcher(this.lanes.for("payments"), this.address, batching);
   }
 
   // ------------------------------------------------------------ writes
 
-  #send(method: string, args: readonly unknown[], from?: string): Promise<RelayedTx> {
+  #send(method: string, args: readonly unknown[], from?: string, purpose: Purpose = "staff"): Promise<RelayedTx> {
     let data: string;
     try {
       data = fundInterface.encodeFunctionData(method, args);
     } catch (error) {
       throw new DomainError("INVALID_INPUT", undefined, { reason: `bad arguments for ${method}` }, { cause: error });
     }
-    return this.relayer.send({ to: this.address, data, label: method, ...(from !== undefined && { from }) });
+    return this.lanes.for(purpose).send({ to: this.address, data, label: method, ...(from !== undefined && { from }) });
   }
 
   /**
@@ -369,7 +376,7 @@ export class FundClient {
       try {
         const tx = await this.#send("refund", [
           id, amount, proof.headBefore, proof.links.map((link) => [link.merchant, link.amount, link.nonce]),
-        ]);
+        ], undefined, "refunds");
         const event = findLog(tx.logs, "PaymentRefunded", this.address);
         return { paymentId: event.args.paymentId as string, txHash: tx.txHash, blockNumber: tx.blockNumber };
       } catch (error) {
@@ -430,7 +437,7 @@ export class FundClient {
   async settle(merchant: string, amountCents: bigint, bankRef: string): Promise<RelayedTx> {
     return this.#send("settle", [
       requireAddress(merchant, "merchant"), requireCents(amountCents, "amountCents"), requireBytes32(bankRef, "bankRef"),
-    ]);
+    ], undefined, "settle");
   }
 
   /**
@@ -442,7 +449,7 @@ export class FundClient {
    * Needs SETTLER_ROLE on every lane.
    */
   async settleMany(items: readonly SettleItem[], options?: SettleManyOptions): Promise<SettleOutcome[]> {
-    return settleMany(this.relayer, this.address, items, (item) => {
+    return settleMany(this.lanes.for("settle"), this.address, items, (item) => {
       const args = [
         requireAddress(item.merchant, "merchant"), requireCents(item.amountCents, "amountCents"), requireBytes32(item.bankRef, "bankRef"),
       ] as const;

@@ -102,6 +102,8 @@ class Lane {
   /** The next nonce to use; undefined means "ask the chain" (at start and after an error). */
   nonce: number | undefined;
   inFlight = 0;
+  /** Retired lanes take no new work; what they have in flight finishes (key rotation). */
+  retired = false;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(key: string) {
@@ -152,7 +154,7 @@ function isUnderpriced(error: unknown): boolean {
 
 export class Relayer {
   readonly provider: JsonRpcProvider;
-  readonly #lanes: Lane[];
+  #lanes: Lane[];
   readonly #options: Required<Omit<RelayerOptions, "provider" | "keys" | "maxFeePerGasCap" | "onEvent">>;
   readonly #cap: bigint | undefined;
   readonly #onEvent: (event: RelayerEvent) => void;
@@ -181,9 +183,36 @@ export class Relayer {
     this.#onEvent = options.onEvent ?? (() => {});
   }
 
-  /** The lanes' addresses: grant them the fund roles the backend acts in, and give them gas money. */
+  /** Transactions each lane is sending or waiting on (the queue depth the metrics show). */
+  get load(): { lane: string; inFlight: number; retired: boolean }[] {
+    return this.#lanes.map((lane) => ({ lane: lane.address, inFlight: lane.inFlight, retired: lane.retired }));
+  }
+
+  /** The active lanes' addresses: grant them the fund roles the backend acts in, and give them gas money. */
   get addresses(): string[] {
-    return this.#lanes.map((lane) => lane.address);
+    return this.#lanes.filter((lane) => !lane.retired).map((lane) => lane.address);
+  }
+
+  /** Adds a lane (a rotated-in key): it takes new work at once. Re-adding a retired lane revives it. */
+  addLane(key: string): string {
+    const lane = new Lane(key);
+    const existing = this.#lanes.find((l) => l.address === lane.address);
+    if (existing) existing.retired = false;
+    else this.#lanes.push(lane);
+    return lane.address;
+  }
+
+  /**
+   * Retires a lane (a rotated-out key): no new transaction is given to it, and the returned promise
+   * resolves once the ones in flight are mined (drained); then the lane is dropped. The last active
+   * lane cannot be retired.
+   */
+  async retireLane(address: string, pollMs = 50): Promise<void> {
+    const lane = this.#lane(address);
+    if (this.#lanes.filter((l) => !l.retired && l !== lane).length === 0) throw new Error("the relayer's last active lane cannot be retired");
+    lane.retired = true;
+    while (lane.inFlight > 0) await sleep(pollMs);
+    if (lane.retired) this.#lanes = this.#lanes.filter((l) => l !== lane);
   }
 
   /**
@@ -205,7 +234,7 @@ export class Relayer {
 
   /** Simulates the call from a lane's account without sending it; throws its DomainError when refused. */
   async simulate(request: Pick<TxRequest, "to" | "data">): Promise<bigint> {
-    return this.#estimate(this.#lanes[0]!.address, request);
+    return this.#estimate(this.addresses[0]!, request);
   }
 
   /** The chain's id (asked once). */
@@ -227,10 +256,11 @@ export class Relayer {
   }
 
   #pickLane(): Lane {
-    // The least busy lane; among equals, take turns.
+    // The least busy active lane; among equals, take turns.
     let best: Lane | undefined;
     for (let i = 0; i < this.#lanes.length; i++) {
       const lane = this.#lanes[(this.#roundRobin + i) % this.#lanes.length]!;
+      if (lane.retired) continue;
       if (!best || lane.inFlight < best.inFlight) best = lane;
     }
     this.#roundRobin = (this.#roundRobin + 1) % this.#lanes.length;

@@ -23,6 +23,8 @@ export interface OpenDatabase {
   kind: "pglite" | "postgres";
   /** Closes the pool or the embedded engine; the `db` is unusable after. */
   close(): Promise<void>;
+  /** PostgreSQL's pool use, for the metrics (absent on PGlite). */
+  poolStats?: () => { total: number; idle: number; waiting: number; max: number };
 }
 
 const INT8 = 20;
@@ -102,7 +104,10 @@ async function openPostgres(connectionString: string, max: number): Promise<Open
       cause: error,
     });
   }
-  return { db, kind: "postgres", close: () => db.destroy() };
+  return {
+    db, kind: "postgres", close: () => db.destroy(),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
+  };
 }
 
 /** host:port/database of a connection URL, without user or password. */

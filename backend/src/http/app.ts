@@ -14,6 +14,7 @@ import { registerFundsRoutes } from "./funds.routes.ts";
 import { noLedger, type Ledger } from "./ledger.ts";
 import { consoleLogger, errorHandler, notFound, type Logger } from "./errors.ts";
 import { registerHealthRoutes, type ChainProbe, type IndexerLag } from "./health.ts";
+import { metricsRoute, requestLog, type Metrics } from "./observability.ts";
 import { buildOpenApiDocument, openApiRouter } from "./openapi.ts";
 import { registerMerchantRoutes } from "./merchants.routes.ts";
 import { registerPaymentRoutes } from "./payments.routes.ts";
@@ -53,6 +54,9 @@ export interface AppDeps {
   applicationLimiter?: GuessLimiter;
   /** Serve the built apps (<app>/dist) found under this folder: the repository root. Absent: API only. */
   appsRoot?: string;
+  /** Request counts and latencies, served at /api/metrics to holders of `metricsToken` (none: no endpoint). */
+  metrics?: Metrics;
+  metricsToken?: string;
 }
 
 export const API_VERSION = "0.1.0";
@@ -105,7 +109,9 @@ export function createAppParts(deps: AppDeps): AppParts {
     registerPayoutRoutes(api, { payouts: { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock, ...deps.payouts }, merchants: shops, auth, logger });
   }
 
+  app.use(requestLog(logger, deps.metrics));
   app.use(securityHeaders);
+  if (deps.metrics) app.get("/api/metrics", metricsRoute(deps.metrics, deps.metricsToken));
   // A families CSV file travels as JSON text: up to MAX_IMPORT_ROWS rows need more than the default.
   app.use(IMPORT_PATH, express.json({ limit: deps.importBodyLimit ?? "8mb", strict: true }));
   app.use(express.json({ limit: deps.bodyLimit ?? "100kb", strict: true }));

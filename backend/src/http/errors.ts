@@ -56,10 +56,12 @@ export function errorBody(error: DomainError): ErrorBody {
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
+    const requestId = res.locals.requestId as string | undefined;
     let refusal = toDomainError(error);
     if (!refusal) {
       const stack = error instanceof Error && error.stack ? error.stack.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("at ")) : [];
       logger.error("request failed", {
+        requestId,
         method: req.method,
         route: (req.route as { path?: string } | undefined)?.path ?? "(no route)",
         error: error instanceof Error ? error.name : typeof error,
@@ -69,12 +71,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       });
       refusal = new DomainError("INTERNAL");
     } else if (refusal.status >= 500) {
-      logger.error("request refused by a dependency", { method: req.method, code: refusal.code });
+      logger.error("request refused by a dependency", { requestId, method: req.method, code: refusal.code });
     }
     if (res.headersSent) return res.end();
     const retryAfter = refusal.details.retryAfterSeconds;
     if (refusal.code === "RATE_LIMITED" && retryAfter !== undefined) res.setHeader("Retry-After", retryAfter);
-    res.status(refusal.status).json(errorBody(refusal));
+    const body = errorBody(refusal);
+    if (requestId !== undefined) body.error.requestId = requestId;
+    res.status(refusal.status).json(body);
   };
 }
 

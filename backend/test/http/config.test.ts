@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, DEFAULT_DEPLOYMENT_FILE, DEVELOPMENT_SESSION_SECRET, loadConfig } from "../../src/config.ts";
 import { DEFAULT_DATA_DIR } from "../../src/db/index.ts";
@@ -5,6 +8,9 @@ import { DEFAULT_DATA_DIR } from "../../src/db/index.ts";
 const KEY_A = `0x${"a1".repeat(32)}`;
 const KEY_B = `0x${"b2".repeat(32)}`;
 const SECRET = "s".repeat(40);
+/** What `openssl rand -hex 32` prints: 256 bits. */
+const STRONG_SECRET = "9f3c1e7a5b2d4f6081a3c5e7092b4d6f8e1a3c5b7d9f0213546a8b9cadef1234";
+const FUND_ADMIN = "0x00000000000000000000000000000000000A11cE";
 
 function refusal(env: Record<string, string | undefined>): string {
   try {
@@ -33,6 +39,8 @@ describe("loadConfig", () => {
         cookieSecure: false,
         trustProxy: false,
         applicationsPerHour: 10,
+        allowBroadKeys: false,
+        logLevel: "info",
       });
     });
 
@@ -52,12 +60,19 @@ describe("loadConfig", () => {
         DATA_DIR: "/var/lib/tegoed",
         CHAIN_RPC_URL: "https://besu.gemeente.nl:8545",
         DEPLOYMENT_FILE: "/etc/tegoed/deployment.json",
-        RELAYER_PRIVATE_KEYS: ` ${KEY_A} , ${KEY_B} `,
+        RELAYER_KEYS_PAYMENTS_FILE: "/run/secrets/payments-1.json, /run/secrets/payments-2.json",
+        RELAYER_KEYS_REFUNDS_FILE: "/run/secrets/refunds.json",
+        RELAYER_KEYS_SETTLE_FILE: "/run/secrets/settle.json",
+        RELAYER_KEYS_STAFF_FILE: "/run/secrets/staff.json",
+        KEYSTORE_PASSPHRASE_FILE: "/run/secrets/keystore-passphrase",
+        FUND_ADMIN: FUND_ADMIN.toLowerCase(),
+        METRICS_TOKEN: "metrics-token-of-24-chars-or-more",
+        LOG_LEVEL: "warn",
         PORT: "3000",
         CONFIRMATIONS: "2",
-        SESSION_SECRET: SECRET,
+        SESSION_SECRET: STRONG_SECRET,
         SESSION_TTL_HOURS: "12",
-        COOKIE_SECURE: "false",
+        COOKIE_SECURE: "true",
         TRUST_PROXY: "1",
         APPLICATIONS_PER_HOUR: "20",
         STAFF_ADMIN_EMAIL: "Beheer@Gemeente.nl",
@@ -70,13 +85,23 @@ describe("loadConfig", () => {
         dataDir: "/var/lib/tegoed",
         chainRpcUrl: "https://besu.gemeente.nl:8545",
         deploymentFile: "/etc/tegoed/deployment.json",
-        relayerPrivateKeys: [KEY_A, KEY_B],
+        laneKeys: {
+          payments: { variable: "RELAYER_KEYS_PAYMENTS_FILE", files: ["/run/secrets/payments-1.json", "/run/secrets/payments-2.json"] },
+          refunds: { variable: "RELAYER_KEYS_REFUNDS_FILE", files: ["/run/secrets/refunds.json"] },
+          settle: { variable: "RELAYER_KEYS_SETTLE_FILE", files: ["/run/secrets/settle.json"] },
+          staff: { variable: "RELAYER_KEYS_STAFF_FILE", files: ["/run/secrets/staff.json"] },
+        },
+        keystorePassphraseFile: "/run/secrets/keystore-passphrase",
+        allowBroadKeys: false,
+        fundAdmin: FUND_ADMIN,
+        metricsToken: "metrics-token-of-24-chars-or-more",
+        logLevel: "warn",
         port: 3000,
         confirmations: 2,
         databasePoolSize: 40,
-        sessionSecret: SECRET,
+        sessionSecret: STRONG_SECRET,
         sessionTtlMs: 12 * 3_600_000,
-        cookieSecure: false,
+        cookieSecure: true,
         trustProxy: 1,
         applicationsPerHour: 20,
         staffAdmin: { email: "beheer@gemeente.nl", password: "a long enough password" },
@@ -95,7 +120,7 @@ describe("loadConfig", () => {
     });
 
     it("makes the cookie Secure in production by default", () => {
-      expect(loadConfig({ NODE_ENV: "production", SESSION_SECRET: SECRET, PUBLIC_BASE_URL: "https://tegoed.gemeente.nl" }).cookieSecure).toBe(true);
+      expect(loadConfig({ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, PUBLIC_BASE_URL: "https://tegoed.gemeente.nl" }).cookieSecure).toBe(true);
     });
   });
 
@@ -110,11 +135,11 @@ describe("loadConfig", () => {
       [{ CHAIN_RPC_URL: "ws://node:8546" }, "CHAIN_RPC_URL must be an http(s) URL of a JSON-RPC node"],
       [{ RELAYER_PRIVATE_KEYS: "0x1234" }, "RELAYER_PRIVATE_KEYS must be comma-separated 0x-prefixed 32-byte hex private keys"],
       [{ RELAYER_PRIVATE_KEYS: `${KEY_A},${KEY_A}` }, "RELAYER_PRIVATE_KEYS must not list a key twice"],
-      [{ CHAIN_RPC_URL: "https://besu.gemeente.nl" }, "RELAYER_PRIVATE_KEYS is required when CHAIN_RPC_URL is not a local node"],
+      [{ CHAIN_RPC_URL: "https://besu.gemeente.nl" }, "RELAYER_PRIVATE_KEYS or keys per purpose (RELAYER_KEYS_PAYMENTS_FILE, …) are required when CHAIN_RPC_URL is not a local node"],
       [{ SESSION_SECRET: "short" }, "SESSION_SECRET must be at least 32 characters"],
       [{ NODE_ENV: "production" }, "SESSION_SECRET is required when NODE_ENV=production"],
       [{ NODE_ENV: "production", SESSION_SECRET: DEVELOPMENT_SESSION_SECRET }, "SESSION_SECRET is the development secret"],
-      [{ NODE_ENV: "production", SESSION_SECRET: SECRET }, "PUBLIC_BASE_URL is required when NODE_ENV=production"],
+      [{ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET }, "PUBLIC_BASE_URL is required when NODE_ENV=production"],
       [{ PUBLIC_BASE_URL: "tegoed.gemeente.nl" }, "PUBLIC_BASE_URL must be an http(s) URL without query or fragment"],
       [{ PUBLIC_BASE_URL: "https://tegoed.gemeente.nl/#x" }, "PUBLIC_BASE_URL must be an http(s) URL without query or fragment"],
       [{ SESSION_TTL_HOURS: "0" }, "SESSION_TTL_HOURS must be a whole number of hours from 1 to 720"],
@@ -135,6 +160,47 @@ describe("loadConfig", () => {
       expect(Buffer.from(sender.logoPng!.subarray(1, 4)).toString()).toBe("PNG");
       expect(refusal({ LETTER_SENDER_FILE: "package.json" })).toMatch(/^LETTER_SENDER_FILE addressLines /);
       expect(refusal({ LETTER_SENDER_FILE: "no/such/file.json" })).toMatch(/^LETTER_SENDER_FILE cannot be read as JSON/);
+    });
+
+    const PROD = { NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, PUBLIC_BASE_URL: "https://tegoed.gemeente.nl" };
+    const PER_PURPOSE = { RELAYER_KEYS_PAYMENTS: KEY_A, RELAYER_KEYS_REFUNDS: `0x${"c3".repeat(32)}`, RELAYER_KEYS_SETTLE: `0x${"d4".repeat(32)}`, RELAYER_KEYS_STAFF: KEY_B };
+    it.each([
+      [{ ...PROD, COOKIE_SECURE: "false" }, "COOKIE_SECURE may not be false when NODE_ENV=production"],
+      [{ ...PROD, SESSION_SECRET: SECRET }, "SESSION_SECRET is too weak for production"],
+      [{ ...PROD, SESSION_SECRET: "ab".repeat(32) }, "SESSION_SECRET is too weak for production"],
+      [{ ...PROD, SESSION_SECRET: "0123456789abcdef".repeat(2) }, "SESSION_SECRET is too weak for production"],
+      [{ ...PROD, STAFF_ADMIN_EMAIL: "beheer@gemeente.nl", STAFF_ADMIN_PASSWORD: "tegoed-demo-admin" }, "STAFF_ADMIN_PASSWORD is a demo password"],
+      [{ ...PROD, STAFF_ADMIN_EMAIL: "beheer@gemeente.nl", STAFF_ADMIN_PASSWORD: "tegoed-demo-2027" }, "STAFF_ADMIN_PASSWORD is a demo password"],
+      [{ ...PROD, RELAYER_PRIVATE_KEYS: KEY_A }, "RELAYER_PRIVATE_KEYS may not be used when NODE_ENV=production"],
+      [{ ...PROD, ...PER_PURPOSE }, "RELAYER_KEYS_PAYMENTS may not hold keys when NODE_ENV=production: give encrypted keystore files in RELAYER_KEYS_PAYMENTS_FILE"],
+      [{ ...PROD, ALLOW_BROAD_KEYS: "1" }, "ALLOW_BROAD_KEYS may not be set when NODE_ENV=production"],
+      [{ ...PROD, CHAIN_RPC_URL: "https://besu.gemeente.nl", RELAYER_KEYS_PAYMENTS_FILE: "p.json", RELAYER_KEYS_REFUNDS_FILE: "r.json", RELAYER_KEYS_SETTLE_FILE: "s.json", RELAYER_KEYS_STAFF_FILE: "st.json", KEYSTORE_PASSPHRASE_FILE: "pw" }, "FUND_ADMIN is required when NODE_ENV=production"],
+    ])("in production: %o → %s", (env, expected) => {
+      expect(refusal(env)).toContain(expected);
+    });
+
+    it.each([
+      [{ RELAYER_KEYS_PAYMENTS: KEY_A }, "RELAYER_KEYS_REFUNDS_FILE is required when keys are given per purpose"],
+      [{ ...PER_PURPOSE, RELAYER_PRIVATE_KEYS: KEY_A }, "RELAYER_PRIVATE_KEYS may not be set together with keys per purpose"],
+      [{ ...PER_PURPOSE, RELAYER_KEYS_SETTLE: KEY_A }, "RELAYER_KEYS must give each purpose keys of its own"],
+      [{ ...PER_PURPOSE, RELAYER_KEYS_STAFF: undefined, RELAYER_KEYS_STAFF_FILE: "staff.json" }, "KEYSTORE_PASSPHRASE_FILE is required with RELAYER_KEYS_STAFF_FILE"],
+      [{ FUND_ADMIN: "gemeente" }, "FUND_ADMIN must be a 0x address"],
+      [{ METRICS_TOKEN: "short" }, "METRICS_TOKEN must be at least 24 characters"],
+    ])("keys per purpose: %o → %s", (env, expected) => {
+      expect(refusal(env)).toContain(expected);
+    });
+
+    it("accepts a strong production configuration with keystore files and a fund admin", () => {
+      const config = loadConfig({ ...PROD, ALLOW_BROAD_KEYS: "0", STAFF_ADMIN_EMAIL: "beheer@gemeente.nl", STAFF_ADMIN_PASSWORD: "a long enough password" });
+      expect(config).toMatchObject({ production: true, cookieSecure: true, allowBroadKeys: false });
+    });
+
+    it("reads secrets from *_FILE (final newline dropped), and refuses a variable given both ways or an unreadable file", () => {
+      const dir = mkdtempSync(join(tmpdir(), "tegoed-config-"));
+      writeFileSync(join(dir, "secret"), `${STRONG_SECRET}\n`);
+      expect(loadConfig({ ...PROD, SESSION_SECRET: undefined, SESSION_SECRET_FILE: join(dir, "secret") }).sessionSecret).toBe(STRONG_SECRET);
+      expect(refusal({ SESSION_SECRET: STRONG_SECRET, SESSION_SECRET_FILE: join(dir, "secret") })).toBe("SESSION_SECRET and SESSION_SECRET_FILE are both set; give one");
+      expect(refusal({ METRICS_TOKEN_FILE: join(dir, "missing") })).toContain("METRICS_TOKEN_FILE");
     });
 
     it("accepts a local node without relayer keys (the development keys are used there)", () => {

@@ -51,11 +51,11 @@ describe.each(ENGINES)("error answers on $name", (engine) => {
     expect(response.status).toBe(500);
     const text = await response.text();
     expect(JSON.parse(text)).toEqual({
-      error: { code: "INTERNAL", message: "Something went wrong on our side. Please try again later." },
+      error: { code: "INTERNAL", message: "Something went wrong on our side. Please try again later.", requestId: response.headers.get("x-request-id") },
     });
     expect(text).not.toMatch(/at |\.ts|jan@example|Key \(email\)/);
     expect(logged).toHaveLength(1);
-    expect(logged[0]!.fields).toMatchObject({ method: "GET", route: "/api/test/bug", error: "Error", stack: expect.any(Array) });
+    expect(logged[0]!.fields).toMatchObject({ requestId: response.headers.get("x-request-id"), method: "GET", route: "/api/test/bug", error: "Error", stack: expect.any(Array) });
     expect(JSON.stringify(logged)).not.toContain("jan@example.org");
   });
 
@@ -64,7 +64,7 @@ describe.each(ENGINES)("error answers on $name", (engine) => {
     const response = await app.fetch("/api/test/refusal");
     expect(response.status).toBe(422);
     expect(ErrorBodySchema.parse(await response.json())).toEqual({
-      error: { code: "BUDGET_FROZEN", message: "This budget is frozen by the municipality.", details: { budgetId: "0x01" } },
+      error: { code: "BUDGET_FROZEN", message: "This budget is frozen by the municipality.", details: { budgetId: "0x01" }, requestId: response.headers.get("x-request-id") },
     });
   });
 
@@ -79,7 +79,7 @@ describe.each(ENGINES)("error answers on $name", (engine) => {
   it("malformed JSON: 400 INVALID_INPUT", async () => {
     const response = await app.fetch("/api/staff/session", { method: "POST", headers: { "content-type": "application/json" }, body: '{"email": "a@b.nl",' });
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: { code: "INVALID_INPUT", message: "The request body is not valid JSON." } });
+    expect(await response.json()).toEqual({ error: { code: "INVALID_INPUT", message: "The request body is not valid JSON.", requestId: response.headers.get("x-request-id") } });
   });
 
   it("a body that is not JSON: 400 INVALID_INPUT", async () => {

@@ -33,6 +33,8 @@ export interface AppOptions {
   trustProxy?: number | string | false;
   /** Settlement: the bank adapter etc., read when the app starts. */
   payouts?: (db: Db) => AppDeps["payouts"];
+  metrics?: AppDeps["metrics"];
+  metricsToken?: string;
 }
 
 export interface TestApp {
@@ -90,6 +92,8 @@ export function useApp(engine: TestEngine, options: AppOptions = {}): TestApp {
       clock: options.now,
       cookieSecure: false,
       logger: options.logger ?? { error: () => {}, info: () => {} },
+      metrics: options.metrics,
+      metricsToken: options.metricsToken,
     });
     server = await new Promise<Server>((resolve) => {
       const s = parts.app.listen(0, "127.0.0.1", () => resolve(s));

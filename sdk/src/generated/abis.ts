@@ -1969,12 +1969,44 @@ export const fundFactoryAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "FactoryAdminGrant",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "roles",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "accounts",
+        "type": "uint256"
+      }
+    ],
+    "name": "FactoryGrantsMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "index",
         "type": "uint256"
       }
     ],
     "name": "FactoryUnknownFund",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "FactoryZeroAdmin",
     "type": "error"
   },
   {
@@ -2166,6 +2198,50 @@ export const fundFactoryAbi = [
       }
     ],
     "name": "createFund",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "fund",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "admin",
+        "type": "address"
+      },
+      {
+        "internalType": "string",
+        "name": "name",
+        "type": "string"
+      },
+      {
+        "internalType": "bytes3",
+        "name": "currency",
+        "type": "bytes3"
+      },
+      {
+        "internalType": "uint64",
+        "name": "defaultBudgetExpiry",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "roles",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "address[]",
+        "name": "accounts",
+        "type": "address[]"
+      }
+    ],
+    "name": "createFundWithRoles",
     "outputs": [
       {
         "internalType": "address",

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { DomainError } from "@tegoed/sdk";
 import type { FactoryClient } from "../../chain/factory-client.ts";
-import { bankRefOf, type FundClient, type FundRoleName } from "../../chain/fund-client.ts";
+import { bankRefOf, type FundClient } from "../../chain/fund-client.ts";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
 import { fundsRepository, type Fund } from "./funds.repository.ts";
@@ -18,9 +18,6 @@ export interface FundsDeps {
   fundClient: (address: string) => FundClient;
   clock: () => Date;
 }
-
-/** The roles the backend's relayer lanes get on every fund it creates. */
-export const BACKEND_FUND_ROLES: readonly FundRoleName[] = ["SPONSOR", "VALIDATOR", "MERCHANT_MANAGER", "SETTLER", "OPERATOR", "PAUSER"];
 
 const Cents = z.bigint().positive().max(2n ** 63n - 1n);
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), "not a date");
@@ -61,15 +58,15 @@ async function requireFund(db: Db, fundId: string): Promise<Fund> {
   return fund;
 }
 
-/** Deploys the fund's contract through the factory, gives the relayer its roles, and stores the settings. */
+/** Deploys the fund's contract through the factory (the relayer's lanes get their roles), and stores the settings. */
 export async function createFund(deps: FundsDeps, input: CreateFundCommand): Promise<Fund> {
   const cmd = parseInput(CreateFundCommand, input);
   const expiry = expiryToUnix(cmd.budgetExpiry);
   if (expiry * 1000n <= BigInt(deps.clock().getTime())) {
     throw new DomainError("EXPIRY_IN_PAST", undefined, { budgetExpiry: cmd.budgetExpiry });
   }
+  // The lanes' roles and the hand-over to the fund admin happen in this one transaction.
   const created = await deps.factory.createFund({ name: cmd.name, currency: cmd.currency, defaultBudgetExpiry: expiry });
-  await deps.factory.grantRolesToLanes(created.address, BACKEND_FUND_ROLES);
   return inTransaction(deps.db, async (trx) => {
     const fund = await fundsRepository(trx).insert({
       chainAddress: created.address,

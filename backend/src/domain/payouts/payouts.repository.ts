@@ -112,6 +112,12 @@ const CHUNK = 500;
 export function payoutsRepository(handle: Db) {
   const db = withPayoutTables(handle);
   return {
+    /** How many payouts are in each state (for the metrics). */
+    async countByStatus(): Promise<{ state: string; count: number }[]> {
+      const rows = await db.selectFrom("payouts").select(["status", sql<string>`count(*)::text`.as("n")]).groupBy("status").execute();
+      return rows.map((row) => ({ state: row.status, count: Number(row.n) }));
+    },
+
     async candidates(fundId: string): Promise<PayoutCandidate[]> {
       const rows = await db
         .selectFrom("merchant_funds as mf")

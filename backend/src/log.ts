@@ -1,0 +1,22 @@
+// The process's log: pino's JSON lines on stdout, one object per event. Call sites pass facts, never
+// bodies; the redaction below is the second line of defence for a field that should not be there.
+import { pino } from "pino";
+import type { Logger } from "./http/errors.ts";
+
+/** Field names that may hold personal data or secrets: replaced by "[redacted]" at any depth we log. */
+const SENSITIVE = ["password", "pin", "activationCode", "token", "secret", "iban", "email", "name", "authorization", "cookie", "qr", "cardSecret", "privateKey"];
+
+export function createLogger(level = "info", destination?: NodeJS.WritableStream): Logger & { pino: pino.Logger } {
+  const options: pino.LoggerOptions = {
+    level,
+    base: { service: "tegoed-backend" },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: [...SENSITIVE, ...SENSITIVE.map((field) => `*.${field}`)], censor: "[redacted]" },
+  };
+  const log = destination ? pino(options, destination as pino.DestinationStream) : pino(options);
+  return {
+    pino: log,
+    error: (message, fields) => log.error(fields ?? {}, message),
+    info: (message, fields) => log.info(fields ?? {}, message),
+  };
+}

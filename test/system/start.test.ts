@@ -113,5 +113,5 @@ describe("npm start", () => {
     } finally {
       await external.stop();
     }
-  }, 300_000);
+  }, 600_000);
 });

@@ -62,8 +62,6 @@ async function main() {
     env.DATA_DIR ??= resolve(localDir, "pglite");
     env.STAFF_ADMIN_EMAIL ??= DEMO_ADMIN.email;
     env.STAFF_ADMIN_PASSWORD ??= DEMO_ADMIN.password;
-    // The demo's 13 shops apply from this machine.
-    env.APPLICATIONS_PER_HOUR ??= "100";
     // Without a mail server of its own, the demo mails to a local one that keeps every mail for the mailbox page.
     if (!env.SMTP_URL) {
       mailbox = await startMailbox({ port: Number(process.env.MAILBOX_SMTP_PORT ?? 2525), file: resolve(localDir, "mailbox.json") });
@@ -81,6 +79,13 @@ async function main() {
     env.DEPLOYMENT_FILE = writeDeployment(await deploy(config, (line) => step(line)), deploymentPath());
   }
   const deployment = readDeployment(env.DEPLOYMENT_FILE!);
+  const seed = flags.has("--demo") || (fresh && !process.env.DATABASE_URL);
+  // The demo's 13 shops apply from this machine, on either path; a limit set by hand still wins.
+  if (seed || chain) {
+    env.APPLICATIONS_PER_HOUR ??= "100";
+    // The demo municipality's letterhead, logo included.
+    env.LETTER_SENDER_FILE ??= resolve(ROOT, "scripts/demo/letterhead.json");
+  }
 
   // Families log in to apply at the municipality's broker; without one, at a demo stand-in for DigiD.
   if (!env.OIDC_ISSUER_URL && env.DEMO_IDP !== "off") {
@@ -105,7 +110,6 @@ async function main() {
   const base = `http://127.0.0.1:${backend.port}`;
 
   let demo: DemoLogins | undefined;
-  const seed = flags.has("--demo") || (fresh && !process.env.DATABASE_URL);
   if (seed) {
     if (!env.STAFF_ADMIN_EMAIL || !env.STAFF_ADMIN_PASSWORD) throw new ConfigError("--demo needs STAFF_ADMIN_EMAIL and STAFF_ADMIN_PASSWORD");
     demo = await seedDemo(base, { email: env.STAFF_ADMIN_EMAIL, password: env.STAFF_ADMIN_PASSWORD }, step);

@@ -9,6 +9,7 @@ import { electronicFormatIBAN, isValidBIC, isValidIBAN } from "ibantools";
 import { getAddress, isAddress } from "ethers";
 import { PURPOSES, PURPOSE_VARIABLE, type Purpose } from "./chain/lanes.ts";
 import { DEFAULT_DATA_DIR, SEVERAL_HOSTS_MESSAGE, namesSeveralHosts } from "./db/connect.ts";
+import type { LetterSender } from "./domain/eligibility/letter.ts";
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -104,6 +105,14 @@ const ConfigSchema = z
     APPLICATIONS_PER_HOUR: wholeNumber(1, 1_000_000, "a whole number from 1 to 1000000").default(10),
     // The public figures are as of the last full period (minutes), so polling does not reveal a purchase; 0: real time.
     PUBLIC_FIGURES_PERIOD_MINUTES: wholeNumber(0, 24 * 60, "a whole number of minutes from 0 to 1440").default(60),
+    // Printed on letters and in their QR codes: where families reach the apps.
+    PUBLIC_BASE_URL: z
+      .string()
+      .refine((url) => /^https?:\/\/[^\s?#]+$/.test(url) && URL.canParse(url), "must be an http(s) URL without query or fragment, e.g. https://tegoed.gemeente.nl")
+      .transform((url) => url.replace(/\/+$/, ""))
+      .optional(),
+    // Who sends the activation letters: a JSON file (see README); absent: the demo municipality.
+    LETTER_SENDER_FILE: z.string().min(1).optional(),
     // Behind a load balancer: which proxies to believe about the client's address (per-client limits).
     TRUST_PROXY: z
       .string()
@@ -140,7 +149,6 @@ const ConfigSchema = z
     SMTP_TLS_REJECT_UNAUTHORIZED: boolean.default(true),
     SMTP_REQUIRE_TLS: boolean.default(false),
     MAIL_FROM: z.string().trim().refine((v) => /^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(v), "must be an address, or Name <address>").default("Tegoed <noreply@tegoed.invalid>"),
-    PUBLIC_URL: z.string().refine((url) => /^https?:\/\/[^\s]+$/.test(url) && URL.canParse(url), "must be an http(s) URL").optional(),
     MAIL_MAX_ATTEMPTS: wholeNumber(1, 100, "a whole number from 1 to 100").default(8),
     MAIL_RETRY_SECONDS: wholeNumber(0, 86_400, "a whole number of seconds from 0 to 86400").default(30),
   })
@@ -203,6 +211,9 @@ const ConfigSchema = z
       if (production && env.OIDC_REDIRECT_URL === undefined) {
         ctx.addIssue({ code: "custom", path: ["OIDC_REDIRECT_URL"], message: "is required when NODE_ENV=production and OIDC_ISSUER_URL is set" });
       }
+    }
+    if (production && env.PUBLIC_BASE_URL === undefined) {
+      ctx.addIssue({ code: "custom", path: ["PUBLIC_BASE_URL"], message: "is required when NODE_ENV=production (letters print it)" });
     }
     if (env.BANK_ADAPTER === "bunq" && env.BUNQ_API_KEY === undefined) {
       ctx.addIssue({ code: "custom", path: ["BUNQ_API_KEY"], message: "is required when BANK_ADAPTER=bunq" });
@@ -268,6 +279,10 @@ export interface Config {
   applicationsPerHour: number;
   /** The public figures are as of the last full period of this length (0: real time). */
   publicFiguresPeriodMs: number;
+  /** Where families reach the apps (letters, their QR codes); absent: this server on 127.0.0.1. */
+  publicBaseUrl?: string;
+  /** The municipality on the letters (LETTER_SENDER_FILE); absent: the demo's. */
+  letterSender?: LetterSender;
   /** The first admin, created at start when no staff user has this email. */
   staffAdmin?: { email: string; password: string };
   /** The card pepper's file; `create`: made when missing (outside production only). */
@@ -379,7 +394,7 @@ export function loadConfig(given: Record<string, string | undefined>): Config {
       requireTls: c.SMTP_REQUIRE_TLS,
       fromAddress: /<([^>]+)>/.exec(c.MAIL_FROM)?.[1] ?? c.MAIL_FROM,
       fromName: /^([^<]*)</.exec(c.MAIL_FROM)?.[1]?.trim().replace(/^"|"$/g, "") || "Tegoed",
-      publicUrl: (c.PUBLIC_URL ?? `http://127.0.0.1:${c.PORT}`).replace(/\/+$/, ""),
+      publicUrl: c.PUBLIC_BASE_URL ?? `http://127.0.0.1:${c.PORT}`,
       maxAttempts: c.MAIL_MAX_ATTEMPTS,
       retryBaseMs: c.MAIL_RETRY_SECONDS * 1000,
     },
@@ -432,10 +447,47 @@ export function loadConfig(given: Record<string, string | undefined>): Config {
     };
   }
   if (c.DATABASE_URL !== undefined) config.databaseUrl = c.DATABASE_URL;
+  if (c.PUBLIC_BASE_URL !== undefined) config.publicBaseUrl = c.PUBLIC_BASE_URL;
+  if (c.LETTER_SENDER_FILE !== undefined) config.letterSender = loadLetterSender(resolve(REPOSITORY_ROOT, c.LETTER_SENDER_FILE));
   if (c.CHAIN_RPC_URL !== undefined) config.chainRpcUrl = c.CHAIN_RPC_URL;
   if (c.RELAYER_PRIVATE_KEYS !== undefined) config.relayerPrivateKeys = c.RELAYER_PRIVATE_KEYS;
   if (c.STAFF_ADMIN_EMAIL !== undefined && c.STAFF_ADMIN_PASSWORD !== undefined) {
     config.staffAdmin = { email: c.STAFF_ADMIN_EMAIL.toLowerCase(), password: c.STAFF_ADMIN_PASSWORD };
   }
   return config;
+}
+
+const LetterSenderFileSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  addressLines: z.array(z.string().trim().min(1).max(100)).min(1).max(4),
+  phone: z.string().trim().min(1).max(40),
+  email: z.email(),
+  /** A PNG file, relative to the JSON file. */
+  logo: z.string().min(1).optional(),
+});
+
+/** The letters' sender from LETTER_SENDER_FILE, with its logo read; ConfigError naming what is wrong. */
+export function loadLetterSender(file: string): LetterSender {
+  let parsed;
+  try {
+    parsed = LetterSenderFileSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
+  } catch (error) {
+    throw new ConfigError(`LETTER_SENDER_FILE cannot be read as JSON: ${(error as Error).message}`);
+  }
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`LETTER_SENDER_FILE ${issue.path.join(".") || "file"} ${issue.message}`);
+  }
+  const { logo, ...sender } = parsed.data;
+  if (logo === undefined) return sender;
+  let logoPng: Uint8Array;
+  try {
+    logoPng = new Uint8Array(readFileSync(resolve(dirname(file), logo)));
+  } catch {
+    throw new ConfigError(`LETTER_SENDER_FILE logo ${logo} cannot be read`);
+  }
+  if (!Buffer.from(logoPng.subarray(0, 8)).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+    throw new ConfigError(`LETTER_SENDER_FILE logo ${logo} is not a PNG file`);
+  }
+  return { ...sender, logoPng };
 }

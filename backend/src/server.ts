@@ -1,5 +1,5 @@
 // Start-up: configuration → database (migrated) → services → first admin → HTTP. `main.ts` runs it.
-import { createHmac } from "node:crypto";
+import { createHmac, hkdfSync } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,7 +18,7 @@ import { checkLaneRoles, readLaneKeys, refuseDevelopmentKeys } from "./keys.ts";
 import { isDatabaseUnavailable, migrateToLatest, openDatabase } from "./db/index.ts";
 import { sessionService } from "./domain/auth/index.ts";
 import { loadCardPepper } from "./domain/cards/index.ts";
-import { GuessLimiter } from "./domain/eligibility/index.ts";
+import { DEMO_SENDER, GuessLimiter, type LetterSettings } from "./domain/eligibility/index.ts";
 import { createIndexer, type Indexer } from "./domain/indexer/index.ts";
 import { createPayoutScheduler, reconcilePayouts, type PayoutScheduler } from "./domain/payouts/index.ts";
 import { chooseBank } from "./bank/choose.ts";
@@ -157,6 +157,12 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       logger.info?.("no SMTP_URL: notifications are queued in the outbox and sent once a server is configured");
     }
 
+    // The letters' codes derive from a key of their own, drawn from SESSION_SECRET (activation-codes.ts).
+    const letters: LetterSettings = {
+      codeSecret: Buffer.from(hkdfSync("sha256", config.sessionSecret, "", "tegoed activation letter codes", 32)).toString("hex"),
+      publicBaseUrl: config.publicBaseUrl ?? "",
+      sender: config.letterSender ?? DEMO_SENDER,
+    };
     const lanes = ledger?.factory.lanes;
     const metrics = createMetrics({
       relayerQueues: () => (lanes?.relayers() ?? []).flatMap(({ relayer, purposes }) => relayer.load.map((l) => ({ purpose: purposes.join("+"), lane: l.lane, inFlight: l.inFlight }))),
@@ -165,7 +171,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       dbPool: () => database.poolStats?.(),
     });
     const cards = { pepper: loadCardPepper(config.cardPepper.file, { create: config.cardPepper.create }), helpPhone: config.cardHelpPhone };
-    const app = createApp({ database, notificationSecret, sessions, staff, chain, indexerLag, ledger, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger, cards,
+    const app = createApp({ database, notificationSecret, sessions, staff, chain, indexerLag, ledger, letters, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger, cards,
       applicants: applicantOptions(config, logger),
       metrics, ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
       applicationLimiter: new GuessLimiter({ maxFailures: config.applicationsPerHour, windowMs: 60 * 60_000 }), publicFiguresPeriodMs: config.publicFiguresPeriodMs, appsRoot: REPOSITORY_ROOT, payouts: payoutSettings });
@@ -173,6 +179,8 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       const s = app.listen(config.port, (error?: Error) => (error ? reject(error) : resolve(s)));
     });
     const port = (server.address() as AddressInfo).port;
+    // Without PUBLIC_BASE_URL (a local demo) the letters point at this server, on whatever port it got.
+    if (!config.publicBaseUrl) letters.publicBaseUrl = `http://127.0.0.1:${port}`;
     indexer?.start();
     payoutScheduler?.start();
     notifier?.start();

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { ApiClient } from "@tegoed/sdk";
-import { axeViolations, describeViolations, launchBrowser, writeQrVideo } from "../../test/support/browser.ts";
+import { axeViolations, describeViolations, launchBrowser, sidewaysOverflow, writeQrVideo } from "../../test/support/browser.ts";
 import { startSystem, type System } from "../../test/support/system.ts";
 import { approvedShop, fundWithFamilies } from "../../test/support/scenario.ts";
 import { activateFamily, balanceOf, permitQr, type ActiveFamily } from "../../test/support/merchant-shop.ts";
@@ -69,9 +69,10 @@ async function logIn(page: Page): Promise<void> {
   await page.getByRole("heading", { name: "Afrekenen", level: 1 }).waitFor();
 }
 
-/** axe-core finds nothing, and the page fits the phone's width (no sideways scrolling). */
+/** axe-core finds nothing, and the page fits the phone's width (nothing sticks out or is cut off sideways). */
 async function expectAxeClean(page: Page, where: string): Promise<void> {
   expect(describeViolations(await axeViolations(page)), where).toBe("");
+  expect(await sidewaysOverflow(page), `${where}: wider than the screen`).toEqual([]);
   const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
   expect(scrollWidth, `${where}: page wider than the screen`).toBeLessThanOrEqual(innerWidth);
 }
@@ -232,13 +233,19 @@ describe("typing the code and paying", () => {
     await page.getByLabel("Bedrag terug in euro").fill("2,50");
     await expectAxeClean(page, "refund form");
     await page.getByRole("button", { name: "Terugbetalen", exact: true }).click();
+    // Asked first; nothing went back yet.
+    await page.getByText("€ 2,50 terugbetalen aan dit tegoed?").waitFor();
+    await expectAxeClean(page, "refund confirmation");
+    expect(await balanceOf(family, child.budgetId)).toBe(280_00);
+    await page.getByRole("button", { name: "Ja, € 2,50 terugbetalen" }).click();
     await page.getByText("€ 2,50 is teruggezet op het budget.").waitFor();
-    await page.getByText("Terugbetaald: € 2,50").waitFor();
+    await page.getByText("Terugbetaald: € 2,50 · nog terug te betalen: € 17,50").waitFor();
     expect(await balanceOf(family, child.budgetId)).toBe(282_50);
     expect((await shopApi.merchant.payments()).totals.netCents).toBe(netBefore - 2_50);
 
-    await page.getByRole("button", { name: /Terugbetalen: € 20,00/ }).click();
+    await page.getByRole("button", { name: /Terugbetalen \(nog € 17,50\)/ }).click();
     await page.getByRole("button", { name: "Terugbetalen", exact: true }).click(); // empty: all that is left
+    await page.getByRole("button", { name: "Ja, € 17,50 terugbetalen" }).click();
     await page.getByText("€ 17,50 is teruggezet op het budget.").waitFor();
     await page.getByText("Helemaal terugbetaald").waitFor();
     expect(await balanceOf(family, child.budgetId)).toBe(300_00);
@@ -300,8 +307,8 @@ describe("typing the code and paying", () => {
     await page.keyboard.type("1,25");
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Betaald" }).waitFor();
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("result-heading");
-    await page.keyboard.press("Tab");
+    // Enter alone starts the next customer.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Volgende klant");
     await page.keyboard.press("Enter");
     await page.getByLabel("Code handmatig invoeren").waitFor();
     expect(await balanceOf(family, child.budgetId)).toBe(281_25);
@@ -345,6 +352,21 @@ describe("typing the code and paying", () => {
     }
   });
 
+  test("the short code under the wallet's QR, typed in lower case with spaces, charges that QR", async () => {
+    const child = family.children[0]!;
+    const before = await balanceOf(family, child.budgetId);
+    const qr = await permitQr(system, family, child.budgetId, { validForSeconds: 120 });
+    const { code } = await family.client.family.registerPayCode({ qr }); // what the wallet does when it shows the QR
+    await page.getByLabel("Code handmatig invoeren").fill(code.toLowerCase().replaceAll("-", " "));
+    await page.getByRole("button", { name: "Code controleren" }).click();
+    await page.getByTestId("spendable").waitFor();
+    await page.getByLabel("Bedrag in euro").fill("3,00");
+    await page.getByRole("button", { name: "€ 3,00 afrekenen" }).click();
+    await page.getByRole("heading", { name: "Betaald" }).waitFor();
+    expect(await balanceOf(family, child.budgetId)).toBe(before! - 3_00);
+    await page.getByRole("button", { name: "Volgende klant" }).click();
+  });
+
   test("every screen of the logged-in shop passes axe, in Dutch and English", async () => {
     await page.getByRole("link", { name: "Collega's", exact: true }).click();
     await page.getByRole("heading", { name: "Collega's", level: 1 }).waitFor();
@@ -363,6 +385,19 @@ describe("typing the code and paying", () => {
     }
     await page.getByRole("button", { name: "Nederlands" }).click();
     await page.getByRole("heading", { name: "Collega's", level: 1 }).waitFor();
+
+    // The smallest phones in use: 320 px wide, nothing sticks out or is cut off (the period's date fields included).
+    await page.setViewportSize({ width: 320, height: 640 });
+    try {
+      for (const [tab, heading] of [["Betalingen", "Betalingen"], ["Afrekenen", "Afrekenen"], ["Uitbetalingen", "Uitbetalingen"], ["Collega's", "Collega's"]] as const) {
+        await page.getByRole("link", { name: tab, exact: true }).click();
+        await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
+        if (tab === "Betalingen") await page.getByTestId("net-total").waitFor();
+        expect(await sidewaysOverflow(page), `${tab} at 320 px`).toEqual([]);
+      }
+    } finally {
+      await page.setViewportSize(PHONE.viewport);
+    }
   });
 });
 

@@ -47,9 +47,20 @@ describe("PaymentsScreen", () => {
     await user.clear(amount);
     await user.type(amount, "2.5");
     await user.click(screen.getByRole("button", { name: "Terugbetalen" }));
+    // Nothing goes back before the shop confirms the amount.
+    expect(screen.getByText("€ 2,50 terugbetalen aan dit tegoed?")).toBeInTheDocument();
+    expect(api.merchant.refund).not.toHaveBeenCalled();
+    api.merchant.payments!.mockResolvedValue({
+      ...LIST, payments: [{ ...LIST.payments[0]!, refundedCents: 2_50 }, LIST.payments[1]!],
+    });
+    await user.keyboard("{Enter}"); // the focus is on "Ja, € 2,50 terugbetalen"
     expect(await screen.findByText("€ 2,50 is teruggezet op het budget.")).toBeInTheDocument();
     expect(api.merchant.refund).toHaveBeenCalledExactlyOnceWith(P1, { amountCents: 2_50 });
     expect(api.merchant.payments).toHaveBeenCalledTimes(2);
+    // The payment now says what went back and what still can.
+    const first = within(screen.getByRole("list", { name: "Betalingen" })).getAllByRole("listitem")[0]!;
+    expect(await within(first).findByTestId("refund-state")).toHaveTextContent("Terugbetaald: € 2,50 · nog terug te betalen: € 17,50");
+    expect(within(first).getByRole("button", { name: /Terugbetalen \(nog € 17,50\)/ })).toBeInTheDocument();
   });
 
   it("refunds the whole rest when the amount is left empty, and shows a refusal in words", async () => {
@@ -60,6 +71,11 @@ describe("PaymentsScreen", () => {
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: /Refund: €20.00/ }));
     await user.click(screen.getByRole("button", { name: "Refund" }));
+    expect(screen.getByText("Refund €20.00 to this budget?")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "No, do not refund" }));
+    expect(api.merchant.refund).not.toHaveBeenCalled();
+    await user.click(screen.getByRole("button", { name: "Refund" }));
+    await user.click(screen.getByRole("button", { name: "Yes, refund €20.00" }));
     expect(api.merchant.refund).toHaveBeenCalledWith(P1, { amountCents: 20_00 });
     expect(await screen.findByRole("alert")).toHaveTextContent("already been paid out to you");
   });

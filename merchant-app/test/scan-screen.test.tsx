@@ -26,8 +26,11 @@ describe("ScanScreen", () => {
     api.merchant.charge!.mockResolvedValue(RECEIPT);
     await user.type(screen.getByLabelText("Bedrag in euro"), "12,5");
     await user.click(screen.getByRole("button", { name: "€ 12,50 afrekenen" }));
-    const heading = await screen.findByRole("heading", { name: "Betaald" });
-    expect(heading).toHaveFocus();
+    await screen.findByRole("heading", { name: "Betaald" });
+    // Enter starts the next customer: the button has the focus and tells what happened.
+    const next = screen.getByRole("button", { name: "Volgende klant" });
+    expect(next).toHaveFocus();
+    expect(next).toHaveAccessibleDescription(/Betaald.*€ 12,50/);
     expect(screen.getByTestId("charge-result")).toHaveClass("result-paid");
     expect(screen.getByTestId("charge-result")).toHaveTextContent("€ 12,50");
     expect(screen.getByTestId("charge-result")).toHaveTextContent("Nog over op het budget: € 30,00");
@@ -108,12 +111,15 @@ describe("ScanScreen", () => {
     api.merchant.charge!.mockRejectedValue(refusal("BUDGET_INSUFFICIENT", { balance: "4250", amount: "5000" }));
     await user.type(screen.getByLabelText("Bedrag in euro"), "42,50");
     await user.click(screen.getByRole("button", { name: "€ 42,50 afrekenen" }));
-    expect(await screen.findByRole("heading", { name: "Geweigerd" })).toHaveFocus();
+    await screen.findByRole("heading", { name: "Geweigerd" });
+    expect(screen.getByRole("button", { name: "Volgende klant" })).toHaveFocus();
     expect(screen.getByTestId("charge-result")).toHaveClass("result-refused");
     expect(screen.getByTestId("charge-result")).toHaveTextContent(
       "Budget te laag — reken € 42,50 af met het budget en de rest op een andere manier.",
     );
     expect(screen.queryByText(/server text/)).not.toBeInTheDocument();
+    await user.keyboard("{Enter}");
+    expect(await screen.findByLabelText("Code handmatig invoeren")).toBeInTheDocument();
   });
 
   it("a dead QR is refused at the lookup, before any amount is typed", async () => {
@@ -143,6 +149,35 @@ describe("ScanScreen", () => {
     expect(await screen.findByTestId("spendable")).toHaveTextContent("€ 42,50");
     expect(api.merchant.lookupQr).toHaveBeenNthCalledWith(2, { qr: QR });
     expect(api.merchant.charge).not.toHaveBeenCalled();
+  });
+
+  it("a short code typed from under the QR (any case, spaces) is looked up to its QR, which is then checked and charged", async () => {
+    const api = fakeApi();
+    api.merchant.lookupPayCode!.mockResolvedValue({ qr: QR });
+    api.merchant.lookupQr!.mockResolvedValue(LOOKUP);
+    renderWith(<ScanScreen camera={false} />, { api });
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText("Code handmatig invoeren"), "abc def ghj");
+    await user.click(screen.getByRole("button", { name: "Code controleren" }));
+    expect(await screen.findByTestId("spendable")).toHaveTextContent("€ 42,50");
+    expect(api.merchant.lookupPayCode).toHaveBeenCalledWith({ code: "abc def ghj" });
+    expect(api.merchant.lookupQr).toHaveBeenCalledWith({ qr: QR });
+    api.merchant.charge!.mockResolvedValue(RECEIPT);
+    await user.type(screen.getByLabelText("Bedrag in euro"), "12,50");
+    await user.click(screen.getByRole("button", { name: "€ 12,50 afrekenen" }));
+    await screen.findByRole("heading", { name: "Betaald" });
+    expect(api.merchant.charge).toHaveBeenCalledWith({ qr: QR, amountCents: 12_50 }, expect.any(String));
+  });
+
+  it("an unknown short code is refused in words", async () => {
+    const api = fakeApi();
+    api.merchant.lookupPayCode!.mockRejectedValue(refusal("PAY_CODE_UNKNOWN"));
+    renderWith(<ScanScreen camera={false} />, { api });
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText("Code handmatig invoeren"), "ABC-DEF-GHJ");
+    await user.click(screen.getByRole("button", { name: "Code controleren" }));
+    expect(await screen.findByTestId("charge-result")).toHaveTextContent("Code niet gevonden — controleer de code onder de QR-code");
+    expect(api.merchant.lookupQr).not.toHaveBeenCalled();
   });
 
   it("shows PAID and REFUSED in English", async () => {

@@ -35,6 +35,10 @@ export const ERROR_CODES = {
     message: "This payment code is from a newer app version: ask the customer to update the app.",
   },
   QR_MALFORMED: { status: 400, message: "The payment code is damaged: it could not be read." },
+  PAY_CODE_UNKNOWN: {
+    status: 404,
+    message: "No payment code like this: check the code under the QR, or ask the customer to refresh it.",
+  },
 
   // --- budgets
   BUDGET_UNKNOWN: { status: 404, message: "This budget does not exist in this fund." },
@@ -97,6 +101,14 @@ export const ERROR_CODES = {
   ACTIVATION_CODE_INVALID: { status: 422, message: "This activation code is not right: check the letter and try again." },
   ACTIVATION_CODE_USED: { status: 409, message: "This activation code was already used: ask the municipality for a new one." },
   ACTIVATION_CODE_EXPIRED: { status: 410, message: "This activation code has expired: ask the municipality for a new one." },
+  ACTIVATION_CODE_REPLACED: {
+    status: 410,
+    message: "This activation code was replaced by a newer letter: use the code from the newest letter of the municipality.",
+  },
+  LETTER_CODE_UNAVAILABLE: {
+    status: 409,
+    message: "This letter's code cannot be shown again: make a new code (the letter already sent then stops working).",
+  },
   BUDGETS_NOT_ISSUED: { status: 409, message: "The children's budgets are not issued yet: try again later." },
   CSV_UNREADABLE: { status: 400, message: "The file could not be read as CSV with the expected columns." },
 

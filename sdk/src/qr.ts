@@ -229,3 +229,24 @@ export function decodeScannedQr(text: string): ScannedQr {
   if (start.startsWith(CARD_QR_PREFIX)) return { kind: "card", card: decodeCardQr(text) };
   return { kind: "payment", payment: decodePaymentQr(text) };
 }
+
+// --- The short code under the QR, for a till whose camera cannot read it (cracked screen, bad light).
+// The wallet registers its signed QR with the backend, which answers a short random code standing for
+// it until the QR's deadline; the till types the code and gets the QR back. 9 characters from an
+// alphabet without look-alikes (no 0/O, 1/I/L), shown in three groups: 31^9 ≈ 2.6·10^13 codes.
+
+export const SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+export const SHORT_CODE_LENGTH = 9;
+
+/** The code as typed (any case, spaces or dashes) in its 9-character form; null when it cannot be one. */
+export function normalizeShortCode(input: string): string | null {
+  const code = input.toUpperCase().replace(/[\s-]/g, "");
+  if (code.length !== SHORT_CODE_LENGTH) return null;
+  for (const c of code) if (!SHORT_CODE_ALPHABET.includes(c)) return null;
+  return code;
+}
+
+/** As shown under the QR: "ABC-DEF-GHJ". */
+export function formatShortCode(code: string): string {
+  return code.match(/.{1,3}/g)!.join("-");
+}

@@ -3,7 +3,7 @@ import QRCode from "qrcode";
 import { Wallet, hexlify, randomBytes, verifyTypedData } from "ethers";
 import {
   PAYMENT_PERMIT_TYPES, PaymentQrError, decodePaymentQr, encodePaymentQr, fundDomain, permitFromQr,
-  qrFromPermit, signPaymentPermit, type PaymentPermit,
+  SHORT_CODE_ALPHABET, formatShortCode, normalizeShortCode, qrFromPermit, signPaymentPermit, type PaymentPermit,
 } from "../src/index.ts";
 
 const FUND = "0xB7A5bd0345EF1Cc5E66bf61BdeC17D2461fBd968";
@@ -84,5 +84,21 @@ describe("payment QR codec", () => {
       const future = "TGAI" + text.slice(4);
       expect(codeOf(future)).toBe("QR_VERSION_UNSUPPORTED");
     });
+  });
+});
+
+describe("the short code under the QR", () => {
+  it("reads a typed code in any case, with spaces or dashes, and refuses look-alikes and wrong lengths", () => {
+    expect(normalizeShortCode("abc-def-ghj")).toBe("ABCDEFGHJ");
+    expect(normalizeShortCode(" ABC DEF  GHJ ")).toBe("ABCDEFGHJ");
+    expect(normalizeShortCode("ABC-DEF-GH0")).toBeNull(); // 0 is not in the alphabet (it looks like O)
+    expect(normalizeShortCode("ABC-DEF-GHI")).toBeNull(); // nor I (1, l)
+    expect(normalizeShortCode("ABC-DEF-GH")).toBeNull();
+    expect(normalizeShortCode(`TG${"A".repeat(186)}`)).toBeNull(); // a whole payment QR is not a short code
+  });
+
+  it("is shown in three groups of three", () => {
+    expect(formatShortCode("ABCDEFGHJ")).toBe("ABC-DEF-GHJ");
+    expect(SHORT_CODE_ALPHABET).not.toMatch(/[01IOL]/);
   });
 });

@@ -125,11 +125,28 @@ describe("the staff app, step by step", () => {
     await code.waitFor();
     letterCode = (await code.textContent())!.trim();
     expect(letterCode).toMatch(/^[A-Z0-9]{4}(-[A-Z0-9]{4})+$/);
+    const expires = (await page.getByTestId("activation-code-expires").textContent())!;
     const [letter] = await Promise.all([page.waitForEvent("popup"), page.getByRole("button", { name: t("eligibility.openLetter") }).click()]);
     await letter.waitForLoadState();
     expect(await letter.content()).toContain(letterCode);
+    // The same last day in the panel and on the letter.
+    const day = /tot en met (\d{1,2} \w+ \d{4})/.exec(expires)![1]!;
+    expect(await letter.locator("body").textContent()).toContain(`Deze code werkt één keer, tot en met ${day}.`);
     await letter.close();
     await expectAxeClean("letter shown");
+
+    // Opening it again shows the same code: the letter in the post keeps working.
+    await page.getByRole("button", { name: t("common.close") }).click();
+    await row.getByRole("button", { name: t("eligibility.letterCol") }).click();
+    await page.getByText(t("eligibility.letterSame")).waitFor();
+    expect((await page.getByTestId("activation-code").textContent())!.trim()).toBe(letterCode);
+
+    // A new code only after saying yes to "the previous letter then stops working".
+    await page.getByRole("button", { name: t("eligibility.newCode") }).click();
+    await page.getByText(t("eligibility.newCodeQuestion")).waitFor();
+    await expectAxeClean("new code question");
+    await page.getByRole("button", { name: t("common.cancel") }).click();
+    expect((await page.getByTestId("activation-code").textContent())!.trim()).toBe(letterCode);
   });
 
   test("the whole fund is topped up after a confirmation that states the total", async () => {

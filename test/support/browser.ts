@@ -50,6 +50,31 @@ export function describeViolations(violations: AxeViolation[]): string {
 }
 
 /**
+ * What sticks out sideways on a phone: the page's scroll width beyond the window, and every visible
+ * element that is cut by the left or right edge (a clipped field does not widen the page, yet is cut off
+ * all the same). Elements wholly off-screen on purpose (a skip link until focused) do not count.
+ * Empty when the screen fits.
+ */
+export async function sidewaysOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = window.innerWidth;
+    const found: string[] = [];
+    if (document.documentElement.scrollWidth > width) found.push(`page ${document.documentElement.scrollWidth}px wide in a ${width}px window`);
+    for (const el of Array.from(document.body.querySelectorAll("*"))) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0 || getComputedStyle(el).visibility === "hidden") continue;
+      const cutRight = box.right > width + 0.5 && box.left < width;
+      const cutLeft = box.left < -0.5 && box.right > 0;
+      if (cutRight || cutLeft) {
+        const name = `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${el.className && typeof el.className === "string" ? `.${el.className.trim().split(/\s+/).join(".")}` : ""}`;
+        found.push(`${name} from ${Math.round(box.left)} to ${Math.round(box.right)}px`);
+      }
+    }
+    return found;
+  });
+}
+
+/**
  * Writes a Y4M video (640×480, 4:2:0) that shows `text` as a QR code, for Chromium's fake camera; or a
  * QR's modules as read from a printed page (rows of dark/light). Black on white with a quiet zone, as
  * large as fits.

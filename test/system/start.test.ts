@@ -19,11 +19,11 @@ describe("npm start", () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  async function start(chainPort: number, apiPort: number, extra: NodeJS.ProcessEnv = {}) {
+  async function start(chainPort: number, apiPort: number, extra: NodeJS.ProcessEnv = {}, args: string[] = []) {
     const env: NodeJS.ProcessEnv = { ...process.env, CHAIN_PORT: String(chainPort), PORT: String(apiPort), LOCAL_DATA_DIR: folder };
     for (const outside of ["CHAIN_RPC_URL", "DATABASE_URL", "RELAYER_PRIVATE_KEYS", "DATA_DIR", "DEPLOYMENT_FILE", "NODE_ENV"]) delete env[outside];
     Object.assign(env, extra);
-    const child = spawn(`${ROOT}node_modules/.bin/node`, [`${ROOT}scripts/start.ts`], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(`${ROOT}node_modules/.bin/node`, [`${ROOT}scripts/start.ts`, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
     const run = { child, output: "" };
     child.stdout!.on("data", (d: Buffer) => (run.output += d.toString()));
@@ -44,7 +44,7 @@ describe("npm start", () => {
   it("brings up everything with the demo, serves the apps, stops cleanly, and a second start keeps the data", async () => {
     const [chainPort, apiPort] = [await freePort(), await freePort()];
     const base = `http://127.0.0.1:${apiPort}`;
-    const first = await start(chainPort, apiPort);
+    const first = await start(chainPort, apiPort, {}, ["--demo"]);
     expect(first.output).toContain("starting a new local chain");
 
     const health = await fetch(`${base}/api/health`).then((r) => r.json());
@@ -82,7 +82,7 @@ describe("npm start", () => {
     expect(await stop(second.child)).toBe(0);
   }, 600_000);
 
-  it("with CHAIN_RPC_URL set it deploys to that node and uses it, without demo data", async () => {
+  it("with CHAIN_RPC_URL set it deploys to that node and uses it, without demo data unless --demo", async () => {
     const external = await startLocalChain({ engine: "anvil", chainId: 4242 });
     // Not a well-known development key (those are refused off the local chain), but one anvil funds.
     const operator = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase("test test test test test test test test test test test junk"), "m/44'/60'/0'/0/7").privateKey;
@@ -98,8 +98,20 @@ describe("npm start", () => {
       expect(health).toMatchObject({ status: "ok", chain: { ok: true, chainId: 4242 } });
       expect((await createApiClient({ baseUrl: `http://127.0.0.1:${apiPort}` }).public.merchants()).merchants).toEqual([]);
       expect(await stop(run.child)).toBe(0);
+
+      // --demo against the outside node: all 13 shop applications get through the per-client limit.
+      const demoPort = await freePort();
+      const seeded = await start(await freePort(), demoPort, {
+        CHAIN_RPC_URL: external.url, DATA_DIR: join(folder, "external-demo-pglite"), DEPLOYMENT_FILE: join(folder, "external-demo-deployment.json"),
+        DEPLOYER_PRIVATE_KEY: operator, RELAYER_PRIVATE_KEYS: operator,
+        STAFF_ADMIN_EMAIL: "admin@tegoed.example", STAFF_ADMIN_PASSWORD: "outside-node-admin-2027",
+      }, ["--demo"]);
+      expect(seeded.output).toContain("demo: 80 families");
+      const shops = await createApiClient({ baseUrl: `http://127.0.0.1:${demoPort}` }).public.merchants();
+      expect(shops.merchants).toHaveLength(12);
+      expect(await stop(seeded.child)).toBe(0);
     } finally {
       await external.stop();
     }
-  }, 300_000);
+  }, 600_000);
 });

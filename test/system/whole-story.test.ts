@@ -216,7 +216,7 @@ describe("the whole story", () => {
     const shownCode = (await staff.getByTestId("activation-code").textContent())!.trim();
     const [letter] = await Promise.all([staff.waitForEvent("popup"), staff.getByRole("button", { name: t("eligibility.openLetter") }).click()]);
     await letter.waitForLoadState();
-    await letter.getByRole("heading", { name: "Uw activatiecode" }).waitFor();
+    await letter.getByText("Uw activatiecode").waitFor();
     const code = (await letter.locator(".code").textContent())!.trim();
     expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     expect(code).toBe(shownCode);
@@ -349,8 +349,10 @@ describe("the whole story", () => {
     await till.getByRole("button", { name: euro("Terugbetalen: € 42,50") }).click();
     await till.getByLabel("Bedrag terug in euro").fill("2,50");
     await till.getByRole("button", { name: "Terugbetalen", exact: true }).click();
+    await till.getByText(euro("€ 2,50 terugbetalen aan dit tegoed?")).waitFor();
+    await till.getByRole("button", { name: euro("Ja, € 2,50 terugbetalen") }).click();
     await till.getByText(euro("€ 2,50 is teruggezet op het budget.")).waitFor({ timeout: 60_000 });
-    await till.getByText(euro("Terugbetaald: € 2,50")).waitFor();
+    await till.getByText("Terugbetaald: € 2,50 · nog terug te betalen: € 40,00").waitFor();
     await screenshot(till, "till-refunded");
     expect(await balance()).toBe(260_00n);
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { Signature, verifyTypedData } from "ethers";
 import { PAYMENT_PERMIT_TYPES, decodePaymentQr, fundDomain, permitFromQr, type ApiClient, type Fund } from "@tegoed/sdk";
-import { axeViolations, describeViolations, launchBrowser } from "../../test/support/browser.ts";
+import { axeViolations, describeViolations, launchBrowser, sidewaysOverflow } from "../../test/support/browser.ts";
 import { approvedShop, fundWithFamilies } from "../../test/support/scenario.ts";
 import { startSystem, type System } from "../../test/support/system.ts";
 import { readQrFromPng } from "./qr-reader.ts";
@@ -71,7 +71,20 @@ describe("the family wallet", () => {
     expect(worker).not.toContain("__SHELL__");
   });
 
-  test("activation: a wrong code is refused in Dutch; the letter's code and a PIN show Anna's € 300,00", async () => {
+  test("the first screen fits a 320 px and a 375 px phone: nothing sticks out sideways", async () => {
+    try {
+      for (const width of [320, 375]) {
+        await page.setViewportSize({ width, height: 640 });
+        await page.goto(`${system.baseUrl}/wallet/`);
+        await page.getByRole("heading", { name: "Tegoed activeren" }).waitFor();
+        expect(await sidewaysOverflow(page), `activation at ${width} px`).toEqual([]);
+      }
+    } finally {
+      await page.setViewportSize({ width: 390, height: 844 });
+    }
+  });
+
+  test("activation: a wrong code is refused in Dutch; the letter's QR link fills in the code, and a PIN shows Anna's € 300,00", async () => {
     await page.goto(`${system.baseUrl}/wallet/`);
     await page.getByRole("heading", { name: "Tegoed activeren" }).waitFor();
     await expectAxeClean("activation");
@@ -83,7 +96,21 @@ describe("the family wallet", () => {
     await expect(page.getByRole("alert").textContent()).resolves.toContain("Deze activatiecode klopt niet");
     await expectAxeClean("activation with an error");
 
-    await page.getByLabel("Activatiecode").fill(code);
+    // What the phone's camera app opens from the letter's QR: the code travels in the fragment only.
+    const letter = await staff.eligibility.issueLetter(familyId);
+    expect(letter.code).toBe(code);
+    const link = /data-qr-text="([^"]+)"/.exec(letter.html)![1]!.replaceAll("&#38;", "&");
+    expect(link).toBe(`${system.baseUrl}/wallet/#code=${code.replaceAll("-", "")}`);
+    const requested: string[] = [];
+    page.on("request", (request) => requested.push(request.url()));
+    await page.goto("about:blank");
+    await page.goto(link);
+    await page.getByText("De code uit uw brief is al ingevuld. Kies een pincode om af te ronden.").waitFor();
+    expect(await page.getByLabel("Activatiecode").inputValue()).toBe(code.replaceAll("-", ""));
+    expect(page.url()).toBe(`${system.baseUrl}/wallet/`);
+    expect(requested.filter((url) => url.includes(code.replaceAll("-", "")))).toEqual([]);
+    await page.getByLabel("Pincode (5 cijfers)").fill(PIN);
+    await page.getByLabel("Herhaal de pincode").fill(PIN);
     await page.getByRole("button", { name: "Activeren" }).click();
     await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor({ timeout: 30_000 });
     // Both children under the one login, each with the fund's € 300,00.
@@ -120,10 +147,25 @@ describe("the family wallet", () => {
     await page.getByRole("button", { name: "Toon QR-code" }).click();
     const qr = page.locator("svg.qr");
     await qr.waitFor({ timeout: 20_000 });
+    await page.getByTestId("short-code").waitFor();
     await expectAxeClean("pay: QR");
     expect(await page.getByText(/Nieuwe code over \d+ seconden?/).count()).toBe(1);
 
     qrText = (await qr.getAttribute("data-qr"))!;
+    // The short code under the QR stands for exactly this QR at a till.
+    const till = system.client();
+    await till.merchant.login({ email: shop.email, password: shop.password });
+    const shortCode = (await page.getByTestId("short-code").textContent())!;
+    expect(shortCode).toMatch(/^[2-9A-HJKMNP-Z]{3}-[2-9A-HJKMNP-Z]{3}-[2-9A-HJKMNP-Z]{3}$/);
+    expect((await till.merchant.lookupPayCode({ code: shortCode })).qr).toBe(qrText);
+    try {
+      for (const width of [320, 375]) {
+        await page.setViewportSize({ width, height: 640 });
+        expect(await sidewaysOverflow(page), `QR at ${width} px`).toEqual([]);
+      }
+    } finally {
+      await page.setViewportSize({ width: 390, height: 844 });
+    }
     const scanned = readQrFromPng(await qr.screenshot());
     expect(scanned).toBe(qrText);
 
@@ -184,6 +226,23 @@ describe("the family wallet", () => {
     await page.getByRole("navigation").getByRole("link", { name: "Hulp" }).click();
     await page.getByRole("heading", { name: "Telefoon kwijt of kapot?" }).waitFor();
     await expectAxeClean("help");
+
+    // Every screen on a 320 px phone: nothing sticks out sideways.
+    await page.setViewportSize({ width: 320, height: 640 });
+    try {
+      for (const [link, heading] of [["Overzicht", "Tegoed van uw kinderen"], ["Winkels", "Winkels"], ["Hulp", "Telefoon kwijt of kapot?"]] as const) {
+        await page.getByRole("navigation").getByRole("link", { name: link }).click();
+        await page.getByRole("heading", { name: heading }).first().waitFor();
+        expect(await sidewaysOverflow(page), `${link} at 320 px`).toEqual([]);
+      }
+      await page.getByRole("navigation").getByRole("link", { name: "Overzicht" }).click();
+      await page.getByRole("link", { name: "Bestedingen van Anna" }).click();
+      await page.getByRole("heading", { name: "Bestedingen van Anna" }).waitFor();
+      expect(await sidewaysOverflow(page), "history at 320 px").toEqual([]);
+      await page.getByRole("navigation").getByRole("link", { name: "Hulp" }).click();
+    } finally {
+      await page.setViewportSize({ width: 390, height: 844 });
+    }
   });
 
   test("English: every screen switches, amounts in en-GB, and stays axe-clean", async () => {
@@ -239,6 +298,7 @@ describe("the family wallet", () => {
       const decoded = decodePaymentQr(readQrFromPng(await qr.screenshot())!);
       expect(decoded.nonce).toBe(1n); // the cached nonce after the first payment
       expect(decoded.maxAmount).toBe(50_00n);
+      await page.getByText("Geen verbinding: de winkel kan nu alleen de QR-code scannen, geen code typen.").waitFor();
     } finally {
       await context.setOffline(false);
     }

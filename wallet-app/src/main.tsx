@@ -5,9 +5,10 @@ import { httpWalletApi } from "./lib/api.ts";
 import { localChildrenCache } from "./lib/cache.ts";
 import { createI18n } from "./lib/i18n.ts";
 import { indexedDbKeyStorage } from "./lib/keystore.ts";
+import { takeLetterCode } from "./lib/letter-link.ts";
 import "./styles.css";
 
-const services = { api: httpWalletApi(), keys: indexedDbKeyStorage(), cache: localChildrenCache() };
+const services = { api: httpWalletApi(), keys: indexedDbKeyStorage(), cache: localChildrenCache(), letterCode: takeLetterCode() };
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

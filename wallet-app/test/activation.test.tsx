@@ -1,16 +1,17 @@
 import { describe, expect, it, vi } from "vitest";
-import { screen } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
 import { ActivationPage } from "../src/features/activation/activation-page.tsx";
 import { memoryKeyStorage, unlockDeviceKey } from "../src/lib/keystore.ts";
 import type { WalletApi } from "../src/lib/api.ts";
+import { takeLetterCode } from "../src/lib/letter-link.ts";
 import { apiError, fakeApi, renderWithI18n } from "./fixtures.tsx";
 import { formatClock } from "@tegoed/sdk";
 
-function setup(api: WalletApi = fakeApi(), language = "nl") {
+function setup(api: WalletApi = fakeApi(), language = "nl", initialCode?: string) {
   const keys = memoryKeyStorage();
   const onActivated = vi.fn();
-  renderWithI18n(<ActivationPage api={api} keys={keys} pbkdf2Iterations={1000} onActivated={onActivated} />, language);
+  renderWithI18n(<ActivationPage api={api} keys={keys} pbkdf2Iterations={1000} initialCode={initialCode} onActivated={onActivated} />, language);
   return { api, keys, onActivated, user: userEvent.setup() };
 }
 
@@ -71,5 +72,34 @@ describe("activation", () => {
     await user.click(screen.getByRole("button", { name: "Activate" }));
     const time = formatClock(retryAt, "en");
     expect(await screen.findByRole("alert")).toHaveTextContent(`Too many attempts. Try again at ${time}.`);
+  });
+
+  it("opened from the letter's QR, the code is filled in and only the PIN is left to choose", async () => {
+    const { api, user, onActivated } = setup(fakeApi(), "nl", "ABCDEFGHJKMN");
+    expect(screen.getByText("De code uit uw brief is al ingevuld. Kies een pincode om af te ronden.")).toBeInTheDocument();
+    expect(screen.getByLabelText("Activatiecode")).toHaveValue("ABCDEFGHJKMN");
+    await user.type(screen.getByLabelText("Pincode (5 cijfers)"), "13579");
+    await user.type(screen.getByLabelText("Herhaal de pincode"), "13579");
+    await user.click(screen.getByRole("button", { name: "Activeren" }));
+    await waitFor(() => expect(onActivated).toHaveBeenCalled());
+    expect(api.activate).toHaveBeenCalledWith("ABCDEFGHJKMN", expect.stringMatching(/^0x/));
+  });
+
+  it("says a code replaced by a newer letter is replaced, not expired", async () => {
+    const { user } = setup(fakeApi({ activate: vi.fn(async () => { throw apiError("ACTIVATION_CODE_REPLACED", 410); }) }), "nl", "ABCDEFGHJKMN");
+    await user.type(screen.getByLabelText("Pincode (5 cijfers)"), "13579");
+    await user.type(screen.getByLabelText("Herhaal de pincode"), "13579");
+    await user.click(screen.getByRole("button", { name: "Activeren" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Deze code is vervangen door een nieuwere brief.");
+  });
+});
+
+describe("takeLetterCode", () => {
+  it("takes the code from the fragment once and removes it from the address", () => {
+    window.history.replaceState(null, "", "/wallet/#code=ABCDEFGHJKMN");
+    expect(takeLetterCode()).toBe("ABCDEFGHJKMN");
+    expect(window.location.href).not.toContain("ABCDEFGHJKMN");
+    expect(window.location.pathname).toBe("/wallet/");
+    expect(takeLetterCode()).toBeUndefined();
   });
 });

@@ -73,6 +73,7 @@ export function fakeApi(overrides: Partial<WalletApi> = {}): FakeApi {
     shops: vi.fn(async () => SHOPS),
     mailSettings: vi.fn(async () => ({ email: null, optional: [] })),
     updateMailSettings: vi.fn(async () => ({ email: null, optional: [] })),
+    registerPayCode: vi.fn(async () => "ABC-DEF-GHJ"),
     ...overrides,
   };
   return api;

@@ -23,12 +23,14 @@ beforeEach(async () => {
 });
 afterEach(() => vi.useRealTimers());
 
-function renderPay(children: WalletChild[] = [child()], chosen: string | null = children[0]!.childId) {
+function renderPay(
+  children: WalletChild[] = [child()], chosen: string | null = children[0]!.childId, registerPayCode?: (qr: string) => Promise<string>,
+) {
   const childId = chosen ?? undefined;
   const poll = vi.fn(async () => {});
   const onDone = vi.fn();
   const onChooseChild = vi.fn();
-  const props = { keys, childId, poll, onDone, onChooseChild };
+  const props = { keys, childId, poll, onDone, onChooseChild, registerPayCode };
   const view = renderWithI18n(<PayPage children={children} {...props} />);
   const rerender = (next: WalletChild[]) => view.rerender(<PayPage children={next} {...props} />);
   return { poll, onDone, onChooseChild, rerender, user: userEvent.setup() };
@@ -97,6 +99,30 @@ describe("pay", () => {
 
     renderPay();
     expect(screen.getByLabelText("Hoogste bedrag per betaling")).toHaveValue("");
+  });
+
+  it("shows under each QR the short code the backend gave for it, for a till that cannot scan", async () => {
+    const register = vi.fn(async (qr: string) => (qr === register.mock.calls[0]![0] ? "ABC-DEF-GHJ" : "KMN-PQR-STU"));
+    const { user } = renderPay([child()], child().childId, register);
+    await unlock(user);
+    const first = (await qrElement()).getAttribute("data-qr")!;
+    expect(await screen.findByTestId("short-code")).toHaveTextContent("ABC-DEF-GHJ");
+    expect(screen.getByText(/Werkt de camera niet\? De winkel kan deze code typen/)).toBeInTheDocument();
+    expect(register).toHaveBeenCalledExactlyOnceWith(first);
+    await tick(RENEW_MS);
+    expect(await screen.findByTestId("short-code")).toHaveTextContent("KMN-PQR-STU");
+    expect(register).toHaveBeenCalledTimes(2);
+  });
+
+  it("without a connection the QR still shows, and it says that the shop can only scan it", async () => {
+    const register = vi.fn(async () => {
+      throw new TypeError("Failed to fetch");
+    });
+    const { user } = renderPay([child()], child().childId, register);
+    await unlock(user);
+    await qrElement();
+    expect(await screen.findByText("Geen verbinding: de winkel kan nu alleen de QR-code scannen, geen code typen.")).toBeInTheDocument();
+    expect(screen.queryByTestId("short-code")).toBeNull();
   });
 
   it("uses the parent's lower limit and the last known nonce", async () => {

@@ -14,10 +14,11 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0006_payouts": await import("./migrations/0006_payouts.ts"),
   "0008_dashboard_indexes": await import("./migrations/0008_dashboard_indexes.ts"),
   "0009_payment_rollups": await import("./migrations/0009_payment_rollups.ts"),
+  "0010_letters": await import("./migrations/0010_letters.ts"),
   "0012_hardening": await import("./migrations/0012_hardening.ts"),
   "0013_cards": await import("./migrations/0013_cards.ts"),
-  "0015_notifications": await import("./migrations/0015_notifications.ts"),
   "0014_applications": await import("./migrations/0014_applications.ts"),
+  "0015_notifications": await import("./migrations/0015_notifications.ts"),
 };
 
 function migrator(db: Kysely<any>, migrations: Readonly<Record<string, Migration>>): Migrator {

@@ -117,6 +117,21 @@ export interface ActivationCodesTable {
   kind: ColumnType<ActivationCodeKind, ActivationCodeKind | undefined, ActivationCodeKind>;
   /** Lower-case 0x address of the device key the code was used for. */
   used_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The family's letter number the code is derived from (0010); null: made before, cannot be shown again. */
+  letter_serial: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When a newer letter replaced this code (0010). */
+  replaced_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** A short code under a wallet's payment QR, standing for the permit the wallet registered (0010). */
+export interface PayCodesTable {
+  /** Normalized: upper case, no separators. */
+  code: string;
+  /** The payment QR's text. */
+  qr: string;
+  budget_id: string;
+  expires_at: Timestamp;
+  created_at: GeneratedTimestamp;
 }
 
 export interface MerchantsTable {
@@ -299,6 +314,7 @@ export interface Database {
   children: ChildrenTable;
   budgets: BudgetsTable;
   activation_codes: ActivationCodesTable;
+  pay_codes: PayCodesTable;
   merchants: MerchantsTable;
   merchant_users: MerchantUsersTable;
   merchant_funds: MerchantFundsTable;

@@ -5,7 +5,7 @@ import express, { type Express, type RequestHandler } from "express";
 import type { Db } from "../db/index.ts";
 import type { SessionService } from "../domain/auth/index.ts";
 import type { StaffService } from "../domain/staff/index.ts";
-import { GuessLimiter } from "../domain/eligibility/index.ts";
+import { GuessLimiter, type LetterSettings } from "../domain/eligibility/index.ts";
 import { appsRouter } from "./apps.ts";
 import { createAuth, type Auth } from "./auth.ts";
 import { registerCardRoutes } from "./cards.routes.ts";
@@ -42,6 +42,8 @@ export interface AppDeps {
   ledger?: Ledger;
   /** Wrong activation codes per client: one per process. Default: 20 per 15 minutes. */
   guessLimiter?: GuessLimiter;
+  /** Who sends the activation letters, where they point, their codes' secret. Default: development settings. */
+  letters?: LetterSettings;
   /** The clock of the fund and eligibility services. Default: the system's. */
   clock?: () => Date;
   /** Secure flag of the session cookie (HTTPS only): true in production. */
@@ -127,7 +129,7 @@ export function createAppParts(deps: AppDeps): AppParts {
   registerHealthRoutes(api, { db: deps.database.db, kind: deps.database.kind, chain: deps.chain, indexerLag: deps.indexerLag });
   registerStaffRoutes(api, { staff: deps.staff, auth });
   const ledger = deps.ledger ?? noLedger;
-  const domain = { db: deps.database.db, factory: ledger.factory, fundClient: ledger.fundClient, clock: deps.clock ?? (() => new Date()) };
+  const domain = { db: deps.database.db, factory: ledger.factory, fundClient: ledger.fundClient, clock: deps.clock ?? (() => new Date()), letters: deps.letters };
   registerFundsRoutes(api, { funds: domain, sponsor: ledger.sponsor, auth });
   registerEligibilityRoutes(api, { eligibility: domain, sponsor: ledger.sponsor, auth });
   registerFamilyRoutes(api, { eligibility: domain, limiter: deps.guessLimiter ?? new GuessLimiter(), sessions: deps.sessions, auth });

@@ -16,6 +16,7 @@ import {
   FamilySearchQuerySchema,
   FamilySearchResultSchema,
   FreezeRequestSchema,
+  FundLettersSchema,
   FundParamsSchema,
   ImportFamiliesRequestSchema,
   ImportReportSchema,
@@ -38,6 +39,10 @@ import {
   freezeBudget,
   importFamilies,
   issueActivationLetter,
+  issueActivationLetters,
+  newActivationCode,
+  renderLetterHtml,
+  renderLettersPdf,
   searchFamilies,
   issueBudgets,
   previewTopUp,
@@ -101,19 +106,23 @@ export function toBudgetBody(budget: BudgetRecord): BudgetBody {
 }
 
 export function toLetterBody(letter: ActivationLetter): LetterBody {
-  return { ...letter, expiresAt: letter.expiresAt.toISOString() };
+  const { content: _content, ...rest } = letter;
+  return { ...rest, expiresAt: letter.expiresAt.toISOString() };
 }
 
-const HTML_NOTE =
-  "With `Accept: text/html` (and not application/json first), answers the printable letter page itself (text/html), " +
-  "for the browser to show and print. There is no GET of a letter: the code exists only in this answer.";
+const FORMAT_NOTE =
+  "With `Accept: text/html` or `Accept: application/pdf` (and not application/json first), answers the printable " +
+  "letter itself in that format, for the browser to show, print or save.";
 
-/** The letter as JSON, or as the page itself when the client asks for HTML. */
-function sendLetter(req: Request, res: Response, letter: ActivationLetter): LetterBody {
-  if (req.accepts(["application/json", "text/html"]) === "text/html") {
-    res.status(201).type("html").set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:").send(letter.html);
+/** The letters as JSON, or as the page or PDF itself when the client asks for one. */
+async function sendLetters(req: Request, res: Response, letters: readonly ActivationLetter[], html: string): Promise<void> {
+  const format = req.accepts(["application/json", "text/html", "application/pdf"]);
+  if (format === "text/html") {
+    res.type("html").set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:").send(html);
+  } else if (format === "application/pdf") {
+    const pdf = await renderLettersPdf(letters.map((l) => l.content));
+    res.type("application/pdf").set("Content-Disposition", 'attachment; filename="activation-letters.pdf"').send(Buffer.from(pdf));
   }
-  return toLetterBody(letter);
 }
 
 const CHAIN_ERRORS = ["CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT", "CHAIN_REVERTED"] as const;
@@ -285,10 +294,32 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
       method: "post",
       path: "/api/families/:id/letters",
       operationId: "issueActivationLetter",
-      summary: "A new activation code for an approved family, and its printable letter (HTML)",
+      summary: "The family's activation letter, with the code it already has (or its first code)",
       description:
-        "Every earlier unused code of the family stops working. The code is answered once only and never stored. " +
-        `${HTML_NOTE}`,
+        "Opening, printing or downloading a letter again shows the same code: a new code is made only when the family has " +
+        "none that still works (none yet, used, or expired): then 201 and `made`. " +
+        `LETTER_CODE_UNAVAILABLE when the family's code cannot be shown again: make a new code. ${FORMAT_NOTE}`,
+      tags,
+      guard: auth.requireStaffTo("letters.issue"),
+      params: FamilyParamsSchema,
+      response: ActivationLetterSchema,
+      errors: ["NOT_FOUND", "CONFLICT", "LETTER_CODE_UNAVAILABLE"],
+    },
+    async ({ req, res, params }) => {
+      const letter = await issueActivationLetter(deps, { actorId: actorOf(req), familyId: params.id });
+      if (letter.made) res.status(201);
+      await sendLetters(req, res, [letter], letter.html);
+      return toLetterBody(letter);
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/families/:id/letters/new-code",
+      operationId: "newActivationCode",
+      summary: "A new activation code for the family: the letter already sent stops working",
+      description: `The family's earlier code is refused from now on as ACTIVATION_CODE_REPLACED. In the audit log. ${FORMAT_NOTE}`,
       tags,
       guard: auth.requireStaffTo("letters.issue"),
       params: FamilyParamsSchema,
@@ -296,7 +327,37 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
       status: 201,
       errors: ["NOT_FOUND", "CONFLICT"],
     },
-    async ({ req, res, params }) => sendLetter(req, res, await issueActivationLetter(deps, { actorId: actorOf(req), familyId: params.id })),
+    async ({ req, res, params }) => {
+      const letter = await newActivationCode(deps, { actorId: actorOf(req), familyId: params.id });
+      res.status(201);
+      await sendLetters(req, res, [letter], letter.html);
+      return toLetterBody(letter);
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/funds/:id/letters",
+      operationId: "fundActivationLetters",
+      summary: "The letters of every approved family of the fund not yet activated, one family per page",
+      description: `Each family's existing code; a code is made only for families without one. ${FORMAT_NOTE}`,
+      tags,
+      guard: auth.requireStaffTo("letters.issue"),
+      params: FundParamsSchema,
+      response: FundLettersSchema,
+      errors: ["NOT_FOUND"],
+    },
+    async ({ req, res, params }) => {
+      const { letters, unavailable } = await issueActivationLetters(deps, { actorId: actorOf(req), fundId: params.id });
+      const html = await renderLetterHtml(letters.map((l) => l.content));
+      await sendLetters(req, res, letters, html);
+      const bodies = letters.map((letter) => {
+        const { html: _page, ...body } = toLetterBody(letter);
+        return body;
+      });
+      return { letters: bodies, unavailable, html };
+    },
   );
 
   api.route(
@@ -305,7 +366,7 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
       path: "/api/families/:id/reissue",
       operationId: "reissueAccess",
       summary: "Re-issue access for a lost phone: a new code whose activation moves the budgets to the new phone's key",
-      description: HTML_NOTE,
+      description: FORMAT_NOTE,
       tags,
       guard: auth.requireStaffTo("access.reissue"),
       params: FamilyParamsSchema,
@@ -313,7 +374,12 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
       status: 201,
       errors: ["NOT_FOUND", "CONFLICT"],
     },
-    async ({ req, res, params }) => sendLetter(req, res, await reissueAccess(deps, { actorId: actorOf(req), familyId: params.id })),
+    async ({ req, res, params }) => {
+      const letter = await reissueAccess(deps, { actorId: actorOf(req), familyId: params.id });
+      res.status(201);
+      await sendLetters(req, res, [letter], letter.html);
+      return toLetterBody(letter);
+    },
   );
 
   api.route(

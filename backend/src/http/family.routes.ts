@@ -7,15 +7,18 @@ import {
   FamilyKeyLoginRequestSchema,
   FamilyChildrenSchema,
   FamilySessionSchema,
+  PayCodeRequestSchema,
+  PayCodeSchema,
   centsToWire,
   type ChildBudget,
   type FamilySession,
 } from "@tegoed/sdk";
 import type { SessionService } from "../domain/auth/index.ts";
 import {
-  activateFamily, familyBinding, familyLoginChallenge, findLiveFamily, listFamilyChildren, loginWithDeviceKey,
+  activateFamily, familyBinding, familyBudgetIds, familyLoginChallenge, findLiveFamily, listFamilyChildren, loginWithDeviceKey,
   type EligibilityDeps, type GuessLimiter,
 } from "../domain/eligibility/index.ts";
+import { registerPayCode } from "../domain/payments/index.ts";
 import type { Auth } from "./auth.ts";
 import type { Api } from "./validate.ts";
 
@@ -170,6 +173,26 @@ export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, ses
           })),
         })),
       };
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/family/pay-codes",
+      operationId: "registerPayCode",
+      summary: "Register the payment QR on screen for a short code a till can type when its camera cannot read the QR",
+      description: "Only for the family's own budgets; the code dies with the QR (its deadline, at most 10 minutes ahead). The same QR again answers the same code.",
+      tags,
+      guard: family,
+      body: PayCodeRequestSchema,
+      response: PayCodeSchema,
+      errors: ["QR_NOT_TEGOED", "QR_VERSION_UNSUPPORTED", "QR_MALFORMED", "BUDGET_UNKNOWN", "PERMIT_EXPIRED"],
+    },
+    async ({ req, body }) => {
+      const budgetIds = await familyBudgetIds(deps, family.userOf(req).id);
+      const code = await registerPayCode(deps, { qr: body.qr, budgetIds });
+      return { code: code.code, expiresAt: code.expiresAt.toISOString() };
     },
   );
 }

@@ -8,6 +8,8 @@ import {
   PaymentListQuerySchema,
   PaymentListSchema,
   PaymentParamsSchema,
+  PayCodeLookupRequestSchema,
+  PayCodeLookupSchema,
   QrLookupRequestSchema,
   QrLookupSchema,
   RefundReceiptSchema,
@@ -15,7 +17,8 @@ import {
   type ChargeReceipt,
 } from "@tegoed/sdk";
 import type { ShopUser } from "../domain/merchants/index.ts";
-import { charge, listPayments, lookupQr, refund, type PaymentDeps } from "../domain/payments/index.ts";
+import { GuessLimiter } from "../domain/eligibility/index.ts";
+import { charge, listPayments, lookupQr, refund, resolvePayCode, type PaymentDeps } from "../domain/payments/index.ts";
 import { once } from "../domain/once.ts";
 import type { Auth } from "./auth.ts";
 import { merchantGuard } from "./shop.routes.ts";
@@ -24,6 +27,8 @@ import type { Api } from "./validate.ts";
 export interface PaymentRouteDeps {
   payments: PaymentDeps & { clock: () => Date };
   auth: Auth;
+  /** Unknown short codes per shop: one per process. Default: 20 per 15 minutes. */
+  payCodeGuesses?: GuessLimiter;
 }
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -35,10 +40,38 @@ const QR_REFUSALS = [
 ] as const;
 const CHAIN = ["CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT", "CHAIN_REVERTED"] as const;
 
-export function registerPaymentRoutes(api: Api, { payments: deps, auth }: PaymentRouteDeps): void {
+export function registerPaymentRoutes(api: Api, { payments: deps, auth, payCodeGuesses }: PaymentRouteDeps): void {
   const tags = ["merchant"];
   const merchant = merchantGuard(auth, deps);
   const shopUser = (req: Parameters<typeof merchant.userOf>[0]): ShopUser => merchant.userOf(req);
+  const guesses = payCodeGuesses ?? new GuessLimiter({ maxFailures: 20, windowMs: 15 * 60_000, clock: deps.clock });
+
+  api.route(
+    {
+      method: "post",
+      path: "/api/merchant/pay-code-lookups",
+      operationId: "lookupPayCode",
+      summary: "The payment QR a short code typed at the till stands for",
+      description:
+        "The code is the one the family's wallet shows under its QR (case, spaces and dashes do not matter); answer the QR to look up " +
+        "and charge as if scanned. Unknown codes are limited per shop (RATE_LIMITED).",
+      tags,
+      guard: merchant,
+      body: PayCodeLookupRequestSchema,
+      response: PayCodeLookupSchema,
+      errors: ["PAY_CODE_UNKNOWN", "RATE_LIMITED"],
+    },
+    async ({ req, body }) => {
+      const { merchantId } = shopUser(req);
+      guesses.assertAllowed(merchantId);
+      try {
+        return { qr: await resolvePayCode(deps, body.code) };
+      } catch (error) {
+        guesses.recordFailure(merchantId);
+        throw error;
+      }
+    },
+  );
 
   api.route(
     {

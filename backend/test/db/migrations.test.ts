@@ -31,6 +31,7 @@ const TABLES = [
   "notification_optouts",
   "notification_outbox",
   "oidc_logins",
+  "pay_codes",
   "payments",
   "payout_runs",
   "payouts",

@@ -92,6 +92,60 @@ describe.each(ENGINES)("what the apps need, on a real chain on $name", (engine) 
     expect(found.families[0]!.children[0]!.budget).toMatchObject({ budgetId: child!.budgetId, status: "issued", issuedCents: 300_00, leftCents: 257_50 });
   });
 
+  it("a till types the short code under the wallet's QR (any case, spaces, dashes) and charges the QR it stands for", async () => {
+    const { code } = await issuedFamily("Sanne Visser", [{ firstName: "Lot", birthYear: YEAR - 6 }]);
+    const phone = Wallet.createRandom();
+    const wallet = app.client();
+    await wallet.family.activate({ code, holderAddress: phone.address });
+    const child = (await wallet.family.children()).children[0]!;
+    const sign = async (deadline: number, budgetId = child.budgetId) => {
+      const permit = { fund: child.fund.chainAddress, budgetId, maxAmount: 50_00n, nonce: 0n, deadline: BigInt(deadline) };
+      return encodePaymentQr(qrFromPermit(permit, child.fund.index, await signPaymentPermit(phone, BigInt(child.fund.chainId), permit)));
+    };
+    const now = Math.floor(Date.now() / 1000);
+    const qr = await sign(now + 60);
+    const registered = await wallet.family.registerPayCode({ qr });
+    expect(registered.code).toMatch(/^[2-9A-HJKMNP-Z]{3}-[2-9A-HJKMNP-Z]{3}-[2-9A-HJKMNP-Z]{3}$/);
+    expect(registered.expiresAt).toBe(new Date((now + 60) * 1000).toISOString());
+    // The same QR again (a retry) keeps its code.
+    expect(await wallet.family.registerPayCode({ qr })).toEqual(registered);
+
+    const { till } = await approvedShop("Zwembad De Golf");
+    const typed = ` ${registered.code.toLowerCase().replaceAll("-", " ")} `;
+    const found = await till.merchant.lookupPayCode({ code: typed });
+    expect(found).toEqual({ qr });
+    const receipt = await till.merchant.charge({ qr: found.qr, amountCents: 12_50 }, randomUUID());
+    expect(receipt).toMatchObject({ status: "PAID", newBalanceCents: 287_50 });
+
+    expect(await refusal(till.merchant.lookupPayCode({ code: "222-222-222" }))).toMatchObject({ status: 404, code: "PAY_CODE_UNKNOWN" });
+    // Only the family's own budgets, only a live QR of at most 10 minutes, only behind the family's session.
+    const other = `0x${"ab".repeat(32)}`;
+    expect(await refusal(wallet.family.registerPayCode({ qr: await sign(now + 60, other) }))).toMatchObject({ status: 404, code: "BUDGET_UNKNOWN" });
+    expect(await refusal(wallet.family.registerPayCode({ qr: await sign(now - 5) }))).toMatchObject({ code: "PERMIT_EXPIRED" });
+    expect(await refusal(wallet.family.registerPayCode({ qr: await sign(now + 3600) }))).toMatchObject({ status: 400, code: "INVALID_INPUT" });
+    expect(await refusal(app.client().family.registerPayCode({ qr }))).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
+  });
+
+  it("a family's letter is the same code each time, as JSON, as a page and as a PDF; a new code is its own request", async () => {
+    const { family, code } = await issuedFamily("Kees Smit", [{ firstName: "Ties", birthYear: YEAR - 9 }]);
+    const again = await staff.eligibility.issueLetter(family.id);
+    expect(again).toMatchObject({ code, made: false });
+    const pdf = await staff.eligibility.letterPdf(family.id);
+    expect(new TextDecoder().decode(pdf.subarray(0, 5))).toBe("%PDF-");
+    const batch = await staff.eligibility.fundLetters(fund.id);
+    expect(batch.letters.find((l) => l.familyId === family.id)).toMatchObject({ code, made: false });
+    expect(batch.html).toContain(code);
+    expect(new TextDecoder().decode((await staff.eligibility.fundLettersPdf(fund.id)).subarray(0, 5))).toBe("%PDF-");
+
+    const fresh = await staff.eligibility.newActivationCode(family.id);
+    expect(fresh).toMatchObject({ made: true });
+    expect(fresh.code).not.toBe(code);
+    const refused = await refusal(app.client().family.activate({ code, holderAddress: Wallet.createRandom().address }));
+    expect(refused).toMatchObject({ status: 410, code: "ACTIVATION_CODE_REPLACED" });
+    const log = await auditor.reports.auditLog({ action: "family.new_activation_code" });
+    expect(log.entries.map((e) => e.subjectId)).toContain(family.id);
+  });
+
   it("a top-up and a refund sent twice with one Idempotency-Key happen once; another key tops up again", async () => {
     const { code } = await issuedFamily("Ilse Bakker", [{ firstName: "Mees", birthYear: YEAR - 10 }]);
     const phone = Wallet.createRandom();

@@ -87,6 +87,7 @@ describe("loadConfig", () => {
         STAFF_ADMIN_PASSWORD: "a long enough password",
         CARD_PEPPER_FILE: "/etc/tegoed/card-pepper",
         CARD_HELP_PHONE: "14 0594",
+        PUBLIC_BASE_URL: "https://tegoed.gemeente.nl/",
       });
       expect(config).toEqual({
         production: true,
@@ -122,6 +123,7 @@ describe("loadConfig", () => {
           publicUrl: "http://127.0.0.1:3000", maxAttempts: 8, retryBaseMs: 30_000,
         },
         applicants: { identityKey: derivedApplicantKey(STRONG_SECRET) },
+        publicBaseUrl: "https://tegoed.gemeente.nl",
       });
     });
 
@@ -132,7 +134,7 @@ describe("loadConfig", () => {
     it("reads the mail settings: server, TLS, sender, public address, tries", () => {
       expect(loadConfig({
         SMTP_URL: "smtps://tegoed:pw@smtp.gemeente.nl:465", SMTP_TLS_REJECT_UNAUTHORIZED: "false", SMTP_REQUIRE_TLS: "true",
-        MAIL_FROM: "Gemeente Westerkwartier <kindpakket@westerkwartier.nl>", PUBLIC_URL: "https://tegoed.westerkwartier.nl/",
+        MAIL_FROM: "Gemeente Westerkwartier <kindpakket@westerkwartier.nl>", PUBLIC_BASE_URL: "https://tegoed.westerkwartier.nl/",
         MAIL_MAX_ATTEMPTS: "5", MAIL_RETRY_SECONDS: "60",
       }).mail).toEqual({
         smtpUrl: "smtps://tegoed:pw@smtp.gemeente.nl:465", tlsRejectUnauthorized: false, requireTls: true,
@@ -154,7 +156,7 @@ describe("loadConfig", () => {
     });
 
     it("makes the cookie Secure in production by default", () => {
-      expect(loadConfig({ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, CARD_PEPPER_FILE: "/etc/tegoed/card-pepper" }).cookieSecure).toBe(true);
+      expect(loadConfig({ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, CARD_PEPPER_FILE: "/etc/tegoed/card-pepper", PUBLIC_BASE_URL: "https://tegoed.gemeente.nl" }).cookieSecure).toBe(true);
     });
   });
 
@@ -176,6 +178,9 @@ describe("loadConfig", () => {
       [{ SESSION_SECRET: "short" }, "SESSION_SECRET must be at least 32 characters"],
       [{ NODE_ENV: "production" }, "SESSION_SECRET is required when NODE_ENV=production"],
       [{ NODE_ENV: "production", SESSION_SECRET: DEVELOPMENT_SESSION_SECRET }, "SESSION_SECRET is the development secret"],
+      [{ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET }, "PUBLIC_BASE_URL is required when NODE_ENV=production"],
+      [{ PUBLIC_BASE_URL: "tegoed.gemeente.nl" }, "PUBLIC_BASE_URL must be an http(s) URL without query or fragment"],
+      [{ PUBLIC_BASE_URL: "https://tegoed.gemeente.nl/#x" }, "PUBLIC_BASE_URL must be an http(s) URL without query or fragment"],
       [{ SESSION_TTL_HOURS: "0" }, "SESSION_TTL_HOURS must be a whole number of hours from 1 to 720"],
       [{ COOKIE_SECURE: "maybe" }, "COOKIE_SECURE must be true or false"],
       [{ TRUST_PROXY: "everyone" }, "TRUST_PROXY must be a hop count, loopback, or comma-separated proxy addresses"],
@@ -189,7 +194,15 @@ describe("loadConfig", () => {
       expect(refusal(env)).toContain(expected);
     });
 
-    const PROD = { NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, CARD_PEPPER_FILE: "/etc/tegoed/card-pepper" };
+    it("reads LETTER_SENDER_FILE with its PNG logo, and names what is wrong in a bad one", () => {
+      const sender = loadConfig({ LETTER_SENDER_FILE: "scripts/demo/letterhead.json" }).letterSender!;
+      expect(sender).toMatchObject({ name: "Gemeente Westerkwartier (demo)", addressLines: ["Postbus 100", "9800 AC  Zuidhorn"], email: "kindpakket@tegoed.example" });
+      expect(Buffer.from(sender.logoPng!.subarray(1, 4)).toString()).toBe("PNG");
+      expect(refusal({ LETTER_SENDER_FILE: "package.json" })).toMatch(/^LETTER_SENDER_FILE addressLines /);
+      expect(refusal({ LETTER_SENDER_FILE: "no/such/file.json" })).toMatch(/^LETTER_SENDER_FILE cannot be read as JSON/);
+    });
+
+    const PROD = { NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, PUBLIC_BASE_URL: "https://tegoed.gemeente.nl", CARD_PEPPER_FILE: "/etc/tegoed/card-pepper" };
     const PER_PURPOSE = { RELAYER_KEYS_PAYMENTS: KEY_A, RELAYER_KEYS_REFUNDS: `0x${"c3".repeat(32)}`, RELAYER_KEYS_SETTLE: `0x${"d4".repeat(32)}`, RELAYER_KEYS_STAFF: KEY_B };
     it.each([
       [{ ...PROD, COOKIE_SECURE: "false" }, "COOKIE_SECURE may not be false when NODE_ENV=production"],

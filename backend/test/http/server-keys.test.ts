@@ -185,7 +185,7 @@ describe("the backend process (main.ts) with NODE_ENV=production", () => {
     writeFileSync(secrets.METRICS_TOKEN_FILE, "metrics-token-of-the-production-start\n");
     const child = spawn(`${ROOT}node_modules/.bin/node`, [`${ROOT}backend/src/main.ts`], {
       cwd: ROOT, stdio: ["ignore", "pipe", "pipe"],
-      env: { PATH: process.env.PATH, NODE_ENV: "production", ...env, ...secrets, PORT: String(port), ...extra },
+      env: { PATH: process.env.PATH, NODE_ENV: "production", PUBLIC_BASE_URL: "https://tegoed.gemeente.nl", ...env, ...secrets, PORT: String(port), ...extra },
     });
     let output = "";
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));

@@ -19,7 +19,7 @@ export interface FakeApi {
 
 export function fakeApi(): FakeApi {
   const merchant = {
-    login: vi.fn(), logout: vi.fn(async () => undefined), lookupQr: vi.fn(), charge: vi.fn(), refund: vi.fn(), payments: vi.fn(),
+    login: vi.fn(), logout: vi.fn(async () => undefined), lookupQr: vi.fn(), lookupPayCode: vi.fn(), charge: vi.fn(), refund: vi.fn(), payments: vi.fn(),
     me: vi.fn(), users: vi.fn(async () => ({ users: [] })), createUser: vi.fn(), payouts: vi.fn(),
   };
   const merchants = { apply: vi.fn(), applicationStatus: vi.fn() };

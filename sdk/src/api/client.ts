@@ -38,6 +38,7 @@ import {
 } from "./funds.ts";
 import {
   ActivationLetterSchema,
+  FundLettersSchema,
   ApprovedFamiliesSchema,
   FamilySearchResultSchema,
   BudgetSchema,
@@ -48,6 +49,7 @@ import {
   TopUpReceiptSchema,
   TopUpSummarySchema,
   type ActivationLetter,
+  type FundLetters,
   type AddFamilyRequest,
   type ApproveFamiliesRequest,
   type ApprovedFamilies,
@@ -113,12 +115,18 @@ import {
   IDEMPOTENCY_HEADER,
   PaymentListSchema,
   QrLookupSchema,
+  PayCodeLookupSchema,
+  PayCodeSchema,
   RefundReceiptSchema,
   type ChargeReceipt,
   type ChargeRequest,
   type PaymentList,
   type PaymentListQuery,
   type QrLookup,
+  type PayCodeLookup,
+  type PayCodeLookupRequest,
+  type PayCode,
+  type PayCodeRequest,
   type QrLookupRequest,
   type RefundReceipt,
   type RefundRequest,
@@ -182,6 +190,8 @@ const SAFE_METHODS: ReadonlySet<Method> = new Set(["GET"]);
 export interface ApiClient {
   /** A raw call: for routes without a typed method yet, and for tests sending deliberately bad input. */
   request<T>(method: Method, path: string, options?: { body?: unknown; schema?: z.ZodType<T>; headers?: Record<string, string> }): Promise<T>;
+  /** As `request`, for an answer that is a file (e.g. `application/pdf`): its bytes. */
+  requestFile(method: Method, path: string, accept: string): Promise<Uint8Array>;
   /** The CSRF token of the current session, if known. */
   csrfToken: string | undefined;
   /** The session cookie kept by this client (outside a browser), if any. */
@@ -221,7 +231,16 @@ export interface ApiClient {
     topUp(fundId: string, body: TopUpRequest, idempotencyKey?: string): Promise<TopUpReceipt>;
     freezeBudget(budgetId: string, body: FreezeRequest): Promise<Budget>;
     unfreezeBudget(budgetId: string, body: FreezeRequest): Promise<Budget>;
+    /** The family's letter with the code it has (the same each time), or its first code. */
     issueLetter(familyId: string): Promise<ActivationLetter>;
+    /** The same letter as a PDF. */
+    letterPdf(familyId: string): Promise<Uint8Array>;
+    /** A new code: the letter already sent stops working (refused as replaced). */
+    newActivationCode(familyId: string): Promise<ActivationLetter>;
+    /** The letters of every approved family not yet activated: existing codes, new ones only where none. */
+    fundLetters(fundId: string): Promise<FundLetters>;
+    /** The same letters as one PDF, one family per page. */
+    fundLettersPdf(fundId: string): Promise<Uint8Array>;
     reissueAccess(familyId: string): Promise<ActivationLetter>;
     deleteFamily(familyId: string, body: DeleteFamilyRequest): Promise<FamilyDeletion>;
     listFamilies(fundId: string, query?: FamilySearchQuery): Promise<FamilySearchResult>;
@@ -237,6 +256,8 @@ export interface ApiClient {
     loginWithKey(body: FamilyKeyLoginRequest): Promise<FamilySession>;
     logout(): Promise<void>;
     children(): Promise<FamilyChildren>;
+    /** Registers the QR on screen; answers the short code a till can type instead. */
+    registerPayCode(body: PayCodeRequest): Promise<PayCode>;
   };
   /** No login needed. */
   public: {
@@ -273,6 +294,8 @@ export interface ApiClient {
     changePassword(body: ChangePasswordRequest): Promise<MerchantSession>;
     createUser(body: CreateMerchantUserRequest): Promise<MerchantUser>;
     lookupQr(body: QrLookupRequest): Promise<QrLookup>;
+    /** The QR a short code typed at the till stands for (then as a scanned QR). */
+    lookupPayCode(body: PayCodeLookupRequest): Promise<PayCodeLookup>;
     /** `idempotencyKey`: one per intended payment (e.g. a UUID made when the amount is confirmed); reuse it to retry. */
     charge(body: ChargeRequest, idempotencyKey: string): Promise<ChargeReceipt>;
     /** `idempotencyKey`: one per intended refund; reuse it to retry safely. */
@@ -351,6 +374,25 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const client: ApiClient = {
     csrfToken: undefined,
     sessionCookie: undefined,
+
+    async requestFile(method: Method, path: string, accept: string) {
+      const headers: Record<string, string> = { accept };
+      if (!SAFE_METHODS.has(method) && client.csrfToken) headers[CSRF_HEADER] = client.csrfToken;
+      if (keepCookies && client.sessionCookie) headers.cookie = `${SESSION_COOKIE}=${client.sessionCookie}`;
+      let response: Response;
+      try {
+        response = await doFetch(`${base}${path}`, { method, headers, credentials: "same-origin" });
+      } catch (error) {
+        throw new ApiError("NETWORK", 0, `The server cannot be reached: ${(error as Error).message}`);
+      }
+      if (keepCookies) keepSessionCookie(response);
+      if (!response.ok) {
+        const parsed = ErrorBodySchema.safeParse(await response.json().catch(() => undefined));
+        if (parsed.success) throw new ApiError(parsed.data.error.code, response.status, parsed.data.error.message, parsed.data.error.details);
+        throw new ApiError("INTERNAL", response.status, `Unexpected answer ${response.status} from the server.`);
+      }
+      return new Uint8Array(await response.arrayBuffer());
+    },
 
     async request<T>(method: Method, path: string, { body, schema, headers: extra }: { body?: unknown; schema?: z.ZodType<T>; headers?: Record<string, string> } = {}) {
       const headers: Record<string, string> = { ...extra, accept: "application/json" };
@@ -447,6 +489,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       unfreezeBudget: (budgetId, body) =>
         client.request("POST", `/api/budgets/${encodeURIComponent(budgetId)}/unfreeze`, { body, schema: BudgetSchema }),
       issueLetter: (familyId) => client.request("POST", `/api/families/${encodeURIComponent(familyId)}/letters`, { schema: ActivationLetterSchema }),
+      letterPdf: (familyId) => client.requestFile("POST", `/api/families/${encodeURIComponent(familyId)}/letters`, "application/pdf"),
+      newActivationCode: (familyId) =>
+        client.request("POST", `/api/families/${encodeURIComponent(familyId)}/letters/new-code`, { schema: ActivationLetterSchema }),
+      fundLetters: (fundId) => client.request("POST", `/api/funds/${encodeURIComponent(fundId)}/letters`, { schema: FundLettersSchema }),
+      fundLettersPdf: (fundId) => client.requestFile("POST", `/api/funds/${encodeURIComponent(fundId)}/letters`, "application/pdf"),
       reissueAccess: (familyId) => client.request("POST", `/api/families/${encodeURIComponent(familyId)}/reissue`, { schema: ActivationLetterSchema }),
       deleteFamily: (familyId, body) =>
         client.request("DELETE", `/api/families/${encodeURIComponent(familyId)}`, { body, schema: FamilyDeletionSchema }),
@@ -477,6 +524,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         client.sessionCookie = undefined;
       },
       children: () => client.request("GET", "/api/family/children", { schema: FamilyChildrenSchema }),
+      registerPayCode: (body) => client.request("POST", "/api/family/pay-codes", { body, schema: PayCodeSchema }),
     },
 
     public: {
@@ -530,6 +578,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       },
       createUser: (body) => client.request("POST", "/api/merchant/users", { body, schema: MerchantUserSchema }),
       lookupQr: (body) => client.request("POST", "/api/merchant/qr-lookups", { body, schema: QrLookupSchema }),
+      lookupPayCode: (body) => client.request("POST", "/api/merchant/pay-code-lookups", { body, schema: PayCodeLookupSchema }),
       charge: (body, idempotencyKey) =>
         client.request("POST", "/api/merchant/charges", { body, schema: ChargeReceiptSchema, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
       refund: (paymentId, body, idempotencyKey) =>

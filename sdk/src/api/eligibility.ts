@@ -146,20 +146,36 @@ export const BudgetSchema = z
   .meta({ id: "Budget" });
 export type Budget = z.infer<typeof BudgetSchema>;
 
-// --- POST /api/families/:id/letters, /reissue
+// --- POST /api/families/:id/letters, /letters/new-code, /reissue
 export const ActivationLetterSchema = z
   .object({
     familyId: FamilyIdSchema,
     kind: z.enum(["activation", "reissue"]),
-    /** As printed ("ABCD-EFGH-JKMN"): answered once, never stored. */
+    /** As printed ("ABCD-EFGH-JKMN"): the same each time the letter is opened; never stored. */
     code: z.string(),
+    /** The last moment the code works: the end of the printed day in Amsterdam. */
     expiresAt: z.iso.datetime(),
     language: z.enum(["nl", "en"]),
+    /** True when this request made the code (the family's first, or a new one replacing the last). */
+    made: z.boolean(),
     /** The printable letter, a whole HTML page. */
     html: z.string(),
   })
   .meta({ id: "ActivationLetter" });
 export type ActivationLetter = z.infer<typeof ActivationLetterSchema>;
+
+// --- POST /api/funds/:id/letters
+export const FundLettersSchema = z
+  .object({
+    /** One per approved family not yet activated: its code, made only when it had none. */
+    letters: z.array(ActivationLetterSchema.omit({ html: true })),
+    /** Families whose code cannot be shown again (LETTER_CODE_UNAVAILABLE): give them a new code one by one. */
+    unavailable: z.array(FamilyIdSchema),
+    /** Every letter in one printable page, one family per sheet. */
+    html: z.string(),
+  })
+  .meta({ id: "FundLetters" });
+export type FundLetters = z.infer<typeof FundLettersSchema>;
 
 // --- DELETE /api/families/:id
 export const DeleteFamilyRequestSchema = z.object({ reason: Reason }).strict().meta({ id: "DeleteFamilyRequest" });

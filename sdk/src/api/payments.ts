@@ -25,6 +25,28 @@ export const QrLookupSchema = z
   .meta({ id: "QrLookup" });
 export type QrLookup = z.infer<typeof QrLookupSchema>;
 
+// --- POST /api/merchant/pay-code-lookups: the QR a typed short code stands for
+export const PayCodeLookupRequestSchema = z
+  .object({ code: z.string().min(1, "must not be empty").max(40, "must be at most 40 characters") })
+  .strict()
+  .meta({ id: "PayCodeLookupRequest" });
+export type PayCodeLookupRequest = z.input<typeof PayCodeLookupRequestSchema>;
+export const PayCodeLookupSchema = z.object({ qr: QrSchema }).meta({ id: "PayCodeLookup" });
+export type PayCodeLookup = z.infer<typeof PayCodeLookupSchema>;
+
+// --- POST /api/family/pay-codes: the wallet registers its signed QR for a short code
+export const PayCodeRequestSchema = z.object({ qr: QrSchema }).strict().meta({ id: "PayCodeRequest" });
+export type PayCodeRequest = z.input<typeof PayCodeRequestSchema>;
+export const PayCodeSchema = z
+  .object({
+    /** As shown under the QR: "ABC-DEF-GHJ". */
+    code: z.string(),
+    /** The QR's deadline: the code dies with it. */
+    expiresAt: z.iso.datetime(),
+  })
+  .meta({ id: "PayCode" });
+export type PayCode = z.infer<typeof PayCodeSchema>;
+
 // --- POST /api/merchant/charges (header Idempotency-Key)
 export const ChargeRequestSchema = z.object({ qr: QrSchema, amountCents: CentsSchema }).strict().meta({ id: "ChargeRequest" });
 export type ChargeRequest = z.input<typeof ChargeRequestSchema>;

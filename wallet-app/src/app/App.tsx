@@ -94,12 +94,14 @@ function Shell() {
   } else if (state.phase === "activate") {
     screen = (
       <ActivationPage api={services.api} keys={services.keys} existingAddress={state.holderAddress} sessionExpired={state.sessionExpired} replaced={state.replaced}
+        initialCode={services.letterCode}
         pbkdf2Iterations={services.pbkdf2Iterations}
         helpLink={<><Link to="/apply">{t("apply.noLetter")}</Link> <Link to="/help">{t("activation.help")}</Link></>} onActivated={() => { void activated(); navigate("/"); }} />
     );
   } else if (segments[0] === "pay") {
     screen = (
       <PayPage key={segments[1] ?? ""} children={state.children} keys={services.keys} childId={segments[1]} poll={poll}
+        registerPayCode={services.api.registerPayCode}
         onChooseChild={(id) => navigate(`/pay/${id}`)} onDone={() => navigate("/")}
         forgotLink={<Link to="/help">{t("pin.forgot")}</Link>} />
     );

@@ -11,6 +11,8 @@ export interface Services {
   cache: ChildrenCache;
   /** Applying for a fund (made on first use when absent). */
   apply?: ApplicationsApi;
+  /** The code a letter's QR opened the app with (#code=…): the activation form starts with it. */
+  letterCode?: string;
   /** PBKDF2 rounds for a new key (tests use few). */
   pbkdf2Iterations?: number;
 }

@@ -22,6 +22,8 @@ export interface WalletApi {
   /** The family's email address and the optional mails (receipts, top-ups, expiry reminders). */
   mailSettings(): Promise<MailSettings>;
   updateMailSettings(change: UpdateNotificationSettings): Promise<MailSettings>;
+  /** Registers the QR on screen; the short code a till can type instead ("ABC-DEF-GHJ"). */
+  registerPayCode(qr: string): Promise<string>;
 }
 
 /** A weak signal at a till must not hang the app: reads give up after 10 s, activation (chain work) after 60 s. */
@@ -41,5 +43,6 @@ export function httpWalletApi(client: ApiClient = createApiClient({ baseUrl: "",
     shops: async (fundId) => (await client.public.merchants(fundId ? { fundId } : {})).merchants,
     mailSettings: () => client.notifications.family(),
     updateMailSettings: (change) => client.notifications.updateFamily(change),
+    registerPayCode: async (qr) => (await client.family.registerPayCode({ qr })).code,
   };
 }

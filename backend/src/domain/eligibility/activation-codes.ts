@@ -1,7 +1,14 @@
-// Activation codes: 12 random characters from an alphabet without look-alikes (no 0/O, 1/I/L), shown
-// in groups of four. The first four are the selector, stored plainly to find the row; the whole code is
-// stored only as a salted scrypt hash. Plus a per-client guess limiter for the HTTP layer.
-import { randomBytes, randomInt, scryptSync, timingSafeEqual } from "node:crypto";
+// Activation codes: 12 characters from an alphabet without look-alikes (no 0/O, 1/I/L), shown in groups
+// of four. The first four are the selector, stored plainly to find the row; the whole code is stored
+// only as a salted scrypt hash. Plus a per-client guess limiter for the HTTP layer.
+//
+// A posted letter must show the same code whenever staff open it again, yet the database must not hold
+// the code. So a letter's code is derived: HMAC-SHA256(server secret, family id and the family's letter
+// serial), mapped onto the alphabet. Chosen over storing the code encrypted because nothing reversible
+// sits in the database (a copy of it and the hashes give nothing without the secret), and there is no
+// ciphertext to migrate: a changed secret only means an old letter cannot be shown again, which the
+// stored hash detects, and staff then make a new code.
+import { createHmac, randomBytes, randomInt, scryptSync, timingSafeEqual } from "node:crypto";
 import { DomainError } from "@tegoed/sdk";
 
 export const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -19,6 +26,20 @@ export interface ActivationCode {
 export function generateActivationCode(): ActivationCode {
   let code = "";
   for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return { code, display: displayCode(code), selector: code.slice(0, SELECTOR_LENGTH) };
+}
+
+/** The code of a family's letter number `serial`, the same every time for the same secret. */
+export function deriveActivationCode(secret: string, familyId: string, serial: number): ActivationCode {
+  const mac = createHmac("sha256", secret).update(`tegoed activation letter\0${familyId}\0${serial}`).digest();
+  // 256 bits taken apart in base 31: the bias of 12 digits is far below anything a guesser could use.
+  let n = BigInt(`0x${mac.toString("hex")}`);
+  let code = "";
+  const base = BigInt(CODE_ALPHABET.length);
+  for (let i = 0; i < CODE_LENGTH; i++) {
+    code += CODE_ALPHABET[Number(n % base)];
+    n /= base;
+  }
   return { code, display: displayCode(code), selector: code.slice(0, SELECTOR_LENGTH) };
 }
 

@@ -10,19 +10,21 @@
 // its activation is spent: a family that lost its session logs in with its device key (device-login.ts).
 import { getAddress, isAddress, ZeroAddress } from "ethers";
 import { z } from "zod";
-import { DomainError } from "@tegoed/sdk";
+import { DomainError, isDomainError } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { familiesRepository, type Family } from "../../db/families.repository.ts";
 import type { ActivationCodeKind } from "../../db/schema.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import { getFund, parseInput } from "../funds/funds.service.ts";
 import {
-  generateActivationCode, hashCode, normalizeCode, rateLimited, verifyCode, type GuessLimiter,
+  deriveActivationCode, hashCode, normalizeCode, rateLimited, verifyCode, type GuessLimiter,
 } from "./activation-codes.ts";
 import type { EligibilityDeps } from "./deps.ts";
 import { eligibilityRepository, type ActivationCodeRecord } from "./eligibility.repository.ts";
 import { queueFamilyNotice } from "../notifications/notify.ts";
-import { activationLetterMailData, renderActivationLetter, type LetterContent } from "./letter.ts";
+import {
+  activationLetterMailData, DEVELOPMENT_LETTER_SETTINGS, letterContent, renderLetterHtml, type LetterContent, type LetterSettings,
+} from "./letter.ts";
 
 /** Wrong tries of one code before it locks. */
 export const MAX_CODE_ATTEMPTS = 5;
@@ -32,10 +34,15 @@ export const CODE_VALID_DAYS = 90;
 export interface ActivationLetter {
   familyId: string;
   kind: ActivationCodeKind;
-  /** The code as printed ("ABCD-EFGH-JKMN"): returned once, never stored. */
+  /** The code as printed ("ABCD-EFGH-JKMN"): derived again each time, never stored. */
   code: string;
   expiresAt: Date;
   language: "nl" | "en";
+  /** True when this call made the code (the first letter, or a new code replacing the last). */
+  made: boolean;
+  /** What the letter says, for the renderers (HTML page, PDF) and mail. */
+  content: LetterContent;
+  /** The printable page of this one letter ("" in a batch, which is laid out as one page). */
   html: string;
 }
 
@@ -51,64 +58,147 @@ async function requireFamily(deps: EligibilityDeps, familyId: string): Promise<F
   return family;
 }
 
+const settingsOf = (deps: EligibilityDeps): LetterSettings => deps.letters ?? DEVELOPMENT_LETTER_SETTINGS;
+
 /**
- * A new activation code for an approved family and its letter; every earlier unused code of the family
- * stops working. Use {@link reissueAccess} for a family that lost its phone.
+ * The family's letter with the code it already has, so a letter opened, printed or downloaded again is
+ * the one posted. Only a family without a usable code (none yet, used, or expired) gets a new one.
+ * LETTER_CODE_UNAVAILABLE when the open code cannot be shown again (made before letters were numbered,
+ * or under another secret): {@link newActivationCode} then replaces it.
  */
-export async function issueActivationLetter(deps: EligibilityDeps, input: IssueLetterCommand): Promise<ActivationLetter> {
-  return newLetter(deps, parseInput(IssueLetterCommand, input), "activation");
+export async function issueActivationLetter(
+  deps: EligibilityDeps, input: IssueLetterCommand, options: { page?: boolean } = {},
+): Promise<ActivationLetter> {
+  const cmd = parseInput(IssueLetterCommand, input);
+  const page = options.page ?? true;
+  const family = await requireApprovedFamily(deps, cmd.familyId);
+  const open = await eligibilityRepository(deps.db).openCodeOfFamily(family.id, deps.clock());
+  if (open) return letterOf(deps, family, open, false, page);
+  return makeCode(deps, cmd.actorId, family, "activation", "family.activation_code", page);
+}
+
+/**
+ * A new code for the family, a deliberate staff action: the letter already sent stops working (its code
+ * is refused as replaced by a newer letter). Audit-logged.
+ */
+export async function newActivationCode(deps: EligibilityDeps, input: IssueLetterCommand): Promise<ActivationLetter> {
+  const cmd = parseInput(IssueLetterCommand, input);
+  return makeCode(deps, cmd.actorId, await requireApprovedFamily(deps, cmd.familyId), "activation", "family.new_activation_code");
 }
 
 /** A code that, when activated, moves every budget of the family to the new phone's key (rekey). */
 export async function reissueAccess(deps: EligibilityDeps, input: IssueLetterCommand): Promise<ActivationLetter> {
-  return newLetter(deps, parseInput(IssueLetterCommand, input), "reissue");
+  const cmd = parseInput(IssueLetterCommand, input);
+  return makeCode(deps, cmd.actorId, await requireApprovedFamily(deps, cmd.familyId), "reissue", "family.reissue_access");
 }
 
-/** A letter for every approved, not yet activated family of the fund. */
-export async function issueActivationLetters(
-  deps: EligibilityDeps, input: { actorId: string; fundId: string },
-): Promise<ActivationLetter[]> {
+export interface FundLetters {
+  letters: ActivationLetter[];
+  /** Families whose open code cannot be shown again (LETTER_CODE_UNAVAILABLE): none made for them. */
+  unavailable: string[];
+}
+
+/**
+ * The letters of every approved, not yet activated family of the fund: the codes they have, and a code
+ * only for families without one.
+ */
+export async function issueActivationLetters(deps: EligibilityDeps, input: { actorId: string; fundId: string }): Promise<FundLetters> {
   const fund = await getFund(deps, input.fundId);
   const familyIds = await eligibilityRepository(deps.db).familiesAwaitingActivation(fund.id);
-  const letters: ActivationLetter[] = [];
-  for (const familyId of familyIds) letters.push(await newLetter(deps, { actorId: input.actorId, familyId }, "activation"));
-  return letters;
+  const out: FundLetters = { letters: [], unavailable: [] };
+  for (const familyId of familyIds) {
+    try {
+      // The batch is laid out as one page by the caller: no page per letter.
+      out.letters.push(await issueActivationLetter(deps, { actorId: input.actorId, familyId }, { page: false }));
+    } catch (error) {
+      if (!isDomainError(error, "LETTER_CODE_UNAVAILABLE")) throw error;
+      out.unavailable.push(familyId);
+    }
+  }
+  return out;
 }
 
-async function newLetter(deps: EligibilityDeps, cmd: { actorId: string; familyId: string }, kind: ActivationCodeKind) {
-  const family = await requireFamily(deps, cmd.familyId);
+async function requireApprovedFamily(deps: EligibilityDeps, familyId: string): Promise<Family> {
+  const family = await requireFamily(deps, familyId);
   if (!family.approvedAt) throw new DomainError("CONFLICT", "The family is not approved yet.", { familyId: family.id });
-  const fund = await getFund(deps, family.fundId);
+  return family;
+}
+
+/** The last moment of the day `days` after `now` in Amsterdam: the date printed holds for that whole day. */
+export function codeExpiry(now: Date, days = CODE_VALID_DAYS): Date {
+  const zone = "Europe/Amsterdam";
+  const day = new Date(now.getTime() + days * 86_400_000).toLocaleDateString("en-CA", { timeZone: zone }); // YYYY-MM-DD
+  // The zone is CET (+01:00) or CEST (+02:00): the end of the day is 23:59 there under exactly one.
+  for (const offset of ["+01:00", "+02:00"]) {
+    const end = new Date(`${day}T23:59:59.999${offset}`);
+    if (end.toLocaleString("en-GB", { timeZone: zone, hour: "2-digit", hourCycle: "h23" }) === "23") return end;
+  }
+  throw new Error(`no end of day for ${day} in ${zone}`);
+}
+
+async function makeCode(
+  deps: EligibilityDeps, actorId: string, family: Family, kind: ActivationCodeKind, action: string, page = true,
+): Promise<ActivationLetter> {
   const now = deps.clock();
-  const expiresAt = new Date(now.getTime() + CODE_VALID_DAYS * 24 * 60 * 60 * 1000);
-  const content = (generated: { display: string; code: string }): LetterContent => ({
-    language: family.preferredLanguage,
-    fundName: fund.name,
-    parentName: family.displayName!,
-    addressLines: family.addressLines!,
-    childNames: family.children.map((c) => c.firstName),
-    displayCode: generated.display,
-    qrText: generated.code,
-    expiresAt,
-    reissue: kind === "reissue",
-  });
-  const code = await inTransaction(deps.db, async (trx) => {
+  const expiresAt = codeExpiry(now);
+  const settings = settingsOf(deps);
+  const secret = settings.codeSecret;
+  const fund = await getFund(deps, family.fundId);
+  const row = await inTransaction(deps.db, async (trx) => {
     const repo = eligibilityRepository(trx);
-    let generated = generateActivationCode();
-    while (await repo.selectorTaken(generated.selector)) generated = generateActivationCode();
-    await repo.expireOpenCodes(family.id, now);
-    await repo.insertCode({ familyId: family.id, selector: generated.selector, codeHash: hashCode(generated.code), kind, expiresAt });
+    await repo.lockFamily(family.id);
+    let serial = (await repo.lastLetterSerial(family.id)) + 1;
+    // The selector finds the row: a derived code whose first four are taken skips to the next number.
+    while (await repo.selectorTaken(deriveActivationCode(secret, family.id, serial).selector)) serial += 1;
+    const code = deriveActivationCode(secret, family.id, serial);
+    const replaced = await repo.replaceOpenCodes(family.id, now);
+    const inserted = await repo.insertCode({
+      familyId: family.id, selector: code.selector, codeHash: hashCode(code.code), kind, expiresAt, letterSerial: serial,
+    });
     await auditLogRepository(trx).append({
-      actorType: "staff", actorId: cmd.actorId, action: kind === "reissue" ? "family.reissue_access" : "family.activation_code",
-      subjectType: "family", subjectId: family.id, details: { expiresAt: expiresAt.toISOString() },
+      actorType: "staff", actorId, action,
+      subjectType: "family", subjectId: family.id, details: { expiresAt: expiresAt.toISOString(), letter: serial, replaced },
     });
     // The first letter also goes by email when the family gave an address. A code for a new phone goes
     // only on paper: a lost phone may have taken the mailbox with it.
-    if (kind === "activation") await queueFamilyNotice(trx, family.id, { kind: "activation_letter", data: activationLetterMailData(content(generated)) });
-    return generated;
+    if (kind === "activation") {
+      await queueFamilyNotice(trx, family.id, {
+        kind: "activation_letter",
+        data: activationLetterMailData({ fundName: fund.name, childNames: family.children.map((c) => c.firstName), code, expiresAt, publicBaseUrl: settings.publicBaseUrl }),
+      });
+    }
+    return inserted;
   });
-  const html = await renderActivationLetter(content(code));
-  return { familyId: family.id, kind, code: code.display, expiresAt, language: family.preferredLanguage, html };
+  return letterOf(deps, family, row, true, page);
+}
+
+async function letterOf(deps: EligibilityDeps, family: Family, row: ActivationCodeRecord, made: boolean, page = true): Promise<ActivationLetter> {
+  const settings = settingsOf(deps);
+  const code = row.letterSerial === null ? null : deriveActivationCode(settings.codeSecret, family.id, row.letterSerial);
+  if (!code || !verifyCode(code.code, row.codeHash)) {
+    throw new DomainError("LETTER_CODE_UNAVAILABLE", undefined, { familyId: family.id });
+  }
+  const fund = await getFund(deps, family.fundId);
+  const budgets = await eligibilityRepository(deps.db).budgetsOfFamily(family.id);
+  const amountOf = new Map(budgets.map((b) => [b.childId, b.issuedCents > 0n ? b.issuedCents : fund.amountPerChildCents]));
+  const ref = (await eligibilityRepository(deps.db).familyExternalRef(family.id))?.externalRef ?? family.id.slice(0, 8).toUpperCase();
+  const content = letterContent({
+    language: family.preferredLanguage,
+    kind: row.kind,
+    date: deps.clock(),
+    reference: `${ref}/${row.letterSerial}`,
+    fundName: fund.name,
+    budgetValidUntil: fund.budgetExpiry,
+    categories: fund.categories,
+    recipient: { name: family.displayName!, addressLines: family.addressLines! },
+    children: family.children.map((c) => ({ firstName: c.firstName, amountCents: amountOf.get(c.id) ?? fund.amountPerChildCents })),
+    code: code.display,
+    codeExpiresAt: row.expiresAt,
+  }, settings);
+  return {
+    familyId: family.id, kind: row.kind, code: code.display, expiresAt: row.expiresAt, language: family.preferredLanguage, made,
+    content, html: page ? await renderLetterHtml([content]) : "",
+  };
 }
 
 export const ActivateCommand = z.object({
@@ -131,12 +221,13 @@ export interface ActivationResult {
 type Claim =
   | { outcome: "invalid"; attemptsLeft?: number }
   | { outcome: "locked"; until: Date }
-  | { outcome: "used" | "expired" }
+  | { outcome: "used" | "expired" | "replaced" }
   | { outcome: "claimed" | "resumed"; code: ActivationCodeRecord };
 
 /**
  * Activates a family's wallet. Refusals: ACTIVATION_CODE_INVALID (details.attemptsLeft when known),
- * RATE_LIMITED (details.retryAt), ACTIVATION_CODE_USED, ACTIVATION_CODE_EXPIRED, BUDGETS_NOT_ISSUED.
+ * RATE_LIMITED (details.retryAt), ACTIVATION_CODE_USED, ACTIVATION_CODE_REPLACED, ACTIVATION_CODE_EXPIRED,
+ * BUDGETS_NOT_ISSUED.
  */
 export async function activateFamily(
   deps: EligibilityDeps & { limiter?: GuessLimiter }, input: ActivateCommand,
@@ -175,6 +266,7 @@ export async function activateFamily(
       const completed = budgets.length > 0 && budgets.every((b) => b.holderAddress === holder.toLowerCase());
       return completed ? { outcome: "used" } : { outcome: "resumed", code: row };
     }
+    if (row.replacedAt) return { outcome: "replaced" };
     if (row.expiresAt <= now) return { outcome: "expired" };
     await repo.markCodeUsed(row.id, now, holder);
     return { outcome: "claimed", code: row };
@@ -189,6 +281,8 @@ export async function activateFamily(
       throw new DomainError("ACTIVATION_CODE_USED");
     case "expired":
       throw new DomainError("ACTIVATION_CODE_EXPIRED");
+    case "replaced":
+      throw new DomainError("ACTIVATION_CODE_REPLACED");
   }
 
   const familyId = claim.code.familyId;

@@ -41,6 +41,9 @@ export interface ActivationCodeRecord {
   usedAt: Date | null;
   usedBy: string | null;
   expiresAt: Date;
+  /** The letter number the code derives from; null for a code that cannot be shown again. */
+  letterSerial: number | null;
+  replacedAt: Date | null;
 }
 
 export interface FamilyOverview {
@@ -77,6 +80,7 @@ function toCode(row: Selectable<ActivationCodesTable>): ActivationCodeRecord {
   return {
     id: row.id, familyId: row.family_id, selector: row.selector, codeHash: row.code_hash, kind: row.kind,
     attempts: row.attempts, lockedUntil: row.locked_until, usedAt: row.used_at, usedBy: row.used_by, expiresAt: row.expires_at,
+    letterSerial: row.letter_serial, replacedAt: row.replaced_at,
   };
 }
 
@@ -276,11 +280,14 @@ export function eligibilityRepository(db: Db) {
     // ---------------------------------------------------------------- activation codes
 
     async insertCode(code: {
-      familyId: string; selector: string; codeHash: string; kind: ActivationCodeKind; expiresAt: Date;
+      familyId: string; selector: string; codeHash: string; kind: ActivationCodeKind; expiresAt: Date; letterSerial: number;
     }): Promise<ActivationCodeRecord> {
       const row = await db
         .insertInto("activation_codes")
-        .values({ family_id: code.familyId, selector: code.selector, code_hash: code.codeHash, kind: code.kind, expires_at: code.expiresAt })
+        .values({
+          family_id: code.familyId, selector: code.selector, code_hash: code.codeHash, kind: code.kind, expires_at: code.expiresAt,
+          letter_serial: code.letterSerial,
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
       return toCode(row);
@@ -290,10 +297,31 @@ export function eligibilityRepository(db: Db) {
       return (await db.selectFrom("activation_codes").select("id").where("selector", "=", selector).executeTakeFirst()) !== undefined;
     },
 
-    /** Ends every unused code of the family at `at`: a new letter replaces the old. */
-    async expireOpenCodes(familyId: string, at: Date): Promise<number> {
-      const result = await db.updateTable("activation_codes").set({ expires_at: at })
-        .where("family_id", "=", familyId).where("used_at", "is", null).where("expires_at", ">", at).executeTakeFirst();
+    /** Serialises the making of a family's codes (its letter numbers) until the transaction ends. */
+    async lockFamily(familyId: string): Promise<void> {
+      await db.selectFrom("families").select("id").where("id", "=", familyId).forUpdate().execute();
+    },
+
+    /** The family's highest letter number so far; 0 before its first. */
+    async lastLetterSerial(familyId: string): Promise<number> {
+      const row = await db.selectFrom("activation_codes").select((eb) => eb.fn.max("letter_serial").as("serial"))
+        .where("family_id", "=", familyId).executeTakeFirst();
+      return Number(row?.serial ?? 0);
+    },
+
+    /** The family's newest code that still works: not used, not replaced, not expired at `at`. */
+    async openCodeOfFamily(familyId: string, at: Date): Promise<ActivationCodeRecord | null> {
+      const row = await db.selectFrom("activation_codes").selectAll().where("family_id", "=", familyId)
+        .where("used_at", "is", null).where("replaced_at", "is", null).where("expires_at", ">", at)
+        .orderBy("created_at", "desc").limit(1).executeTakeFirst();
+      return row ? toCode(row) : null;
+    },
+
+    /** Marks every code of the family that still works as replaced at `at`: a new letter replaces the old. */
+    async replaceOpenCodes(familyId: string, at: Date): Promise<number> {
+      const result = await db.updateTable("activation_codes").set({ replaced_at: at })
+        .where("family_id", "=", familyId).where("used_at", "is", null).where("replaced_at", "is", null).where("expires_at", ">", at)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
 

@@ -48,6 +48,11 @@ export async function familyBinding(deps: Pick<EligibilityDeps, "db">, familyId:
 }
 
 /** A family's children with their budgets as the chain holds them now, and their history. */
+/** The ids of the family's own budgets (what its phone may register QR codes for). */
+export async function familyBudgetIds(deps: EligibilityDeps, familyId: string): Promise<string[]> {
+  return (await eligibilityRepository(deps.db).budgetsOfFamily(familyId)).map((b) => b.budgetId);
+}
+
 export async function listFamilyChildren(deps: EligibilityDeps, familyId: string): Promise<ChildBudgetView[]> {
   const family = await familiesRepository(deps.db).findById(familyId);
   if (!family || family.deletedAt) throw new DomainError("NOT_FOUND", "This family was not found.", { familyId });

@@ -8,3 +8,4 @@ export type { BudgetRecord, FamilyOverview, HistoryEntry } from "./eligibility.r
 export * from "./families.service.ts";
 export * from "./family.service.ts";
 export * from "./letter.ts";
+export * from "./letter-pdf.ts";

@@ -1,1 +1,2 @@
 export * from "./payments.service.ts";
+export * from "./pay-codes.ts";

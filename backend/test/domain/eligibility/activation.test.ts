@@ -7,11 +7,13 @@ import { auditLogRepository } from "../../../src/db/audit-log.repository.ts";
 import { chainIndexRepository } from "../../../src/db/chain-index.repository.ts";
 import { GuessLimiter, normalizeCode } from "../../../src/domain/eligibility/activation-codes.ts";
 import { familyLoginChallenge, loginWithDeviceKey } from "../../../src/domain/eligibility/device-login.ts";
-import { activateFamily, issueActivationLetter, issueActivationLetters, reissueAccess } from "../../../src/domain/eligibility/activation.service.ts";
+import {
+  activateFamily, issueActivationLetter, issueActivationLetters, newActivationCode, reissueAccess,
+} from "../../../src/domain/eligibility/activation.service.ts";
 import { issueBudgets } from "../../../src/domain/eligibility/budgets.service.ts";
 import { addFamily, approveFamilies } from "../../../src/domain/eligibility/families.service.ts";
 import { deleteFamilyData, listFamilyChildren } from "../../../src/domain/eligibility/family.service.ts";
-import { qrSvg } from "../../../src/domain/eligibility/letter.ts";
+import { DEVELOPMENT_LETTER_SETTINGS, qrSvg } from "../../../src/domain/eligibility/letter.ts";
 import { createFund, recordDeposit } from "../../../src/domain/funds/funds.service.ts";
 import { approvedShop, signPermit } from "../../chain/harness.ts";
 import { ENGINES, useDatabase } from "../../support/engines.ts";
@@ -61,15 +63,19 @@ describe.each(ENGINES)("activation on $name", (engine) => {
   }
 
   describe("the activation letter", () => {
-    it("is one HTML page in the family's language with the code as text and as a QR that holds it", async () => {
+    it("is one HTML page in the family's language with the code as text and as a QR that opens the wallet with it", async () => {
       const { letter, family, tag } = await activationReady();
       expect(letter.code).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+      expect(letter.made).toBe(true);
       expect(letter.html).toContain('<html lang="nl">');
       expect(letter.html).toContain("Uw activatiecode");
       expect(letter.html).toContain(`<div class="code">${letter.code}</div>`);
-      expect(letter.html).toContain(`<li>Bram${tag}</li><li>Anna${tag}</li>`);
+      expect(letter.html).toContain(`<tr><td>Bram${tag}</td><td class="amount">€ 300,00</td></tr><tr><td>Anna${tag}</td>`);
+      expect(letter.html).toContain("Uw kinderen krijgen een tegoed van Kindpakket Westerkwartier 2027");
       expect(letter.html).toContain(`Jan &#38; Joke ${tag}`);
-      expect(letter.html).toContain(await qrSvg(letter.code.replaceAll("-", "")));
+      const url = `http://127.0.0.1:8080/wallet/#code=${letter.code.replaceAll("-", "")}`;
+      expect(letter.html).toContain(await qrSvg(url));
+      expect(letter.html).toContain("<strong>127.0.0.1:8080/wallet</strong>");
       // Only a hash of the code is stored.
       const dump = await dumpAllRows(ctx.db);
       expect(dump).not.toContain(letter.code.replaceAll("-", ""));
@@ -77,14 +83,54 @@ describe.each(ENGINES)("activation on $name", (engine) => {
       expect(audit).toMatchObject({ actorId: STAFF });
     });
 
-    it("is made for every approved family not yet activated, and a new letter ends the old code", async () => {
+    it("shows the same code when opened again, alone or with all letters, and makes none in the audit log", async () => {
       const { fund, family, letter } = await activationReady();
-      const letters = await issueActivationLetters(deps(), { actorId: STAFF, fundId: fund.id });
-      expect(letters.map((l) => l.familyId)).toEqual([family.id]);
+      const again = await issueActivationLetter(deps(), { actorId: STAFF, familyId: family.id });
+      expect(again).toMatchObject({ code: letter.code, made: false, expiresAt: letter.expiresAt });
+      const all = await issueActivationLetters(deps(), { actorId: STAFF, fundId: fund.id });
+      expect(all.letters.map((l) => [l.familyId, l.code, l.made])).toEqual([[family.id, letter.code, false]]);
+      expect(await auditLogRepository(ctx.db).list({ subjectId: family.id, action: "family.activation_code" })).toHaveLength(1);
+      // The posted letter still works.
+      await activateFamily(deps(), { code: letter.code, holderAddress: Wallet.createRandom().address });
+      expect((await issueActivationLetters(deps(), { actorId: STAFF, fundId: fund.id })).letters).toEqual([]);
+    });
+
+    it("makes codes in the batch only for families without one", async () => {
+      const { fund, family } = await activationReady();
+      const second = await addFamily(deps(), {
+        actorId: STAFF, fundId: fund.id, displayName: "Piet", addressLines: ["Kerkstraat 1", "9801 AA  Zuidhorn"], children: [{ firstName: "Saar", birthYear: YEAR - 5 }],
+      });
+      await approveFamilies(deps(), { actorId: STAFF, fundId: fund.id, familyIds: [second.id] });
+      const all = await issueActivationLetters(deps(), { actorId: STAFF, fundId: fund.id });
+      expect(all.letters.map((l) => [l.familyId, l.made])).toEqual([[family.id, false], [second.id, true]]);
+      expect(all.letters[1]!.content.intro[0]).toMatch(/^Uw kind krijgt een tegoed/);
+    });
+
+    it("gets a new code only by asking for one: the old letter is then refused as replaced, and the audit log says so", async () => {
+      const { family, letter } = await activationReady();
+      const fresh = await newActivationCode(deps(), { actorId: STAFF, familyId: family.id });
+      expect(fresh.code).not.toBe(letter.code);
+      expect(fresh.made).toBe(true);
       const old = await rejection(activateFamily(deps(), { code: letter.code, holderAddress: Wallet.createRandom().address }));
-      expect(isDomainError(old, "ACTIVATION_CODE_EXPIRED")).toBe(true);
-      await activateFamily(deps(), { code: letters[0]!.code, holderAddress: Wallet.createRandom().address });
-      expect(await issueActivationLetters(deps(), { actorId: STAFF, fundId: fund.id })).toEqual([]);
+      expect(isDomainError(old, "ACTIVATION_CODE_REPLACED")).toBe(true);
+      const [audit] = await auditLogRepository(ctx.db).list({ subjectId: family.id, action: "family.new_activation_code" });
+      expect(audit).toMatchObject({ actorId: STAFF, details: { replaced: 1, letter: 2 } });
+      expect((await issueActivationLetter(deps(), { actorId: STAFF, familyId: family.id })).code).toBe(fresh.code);
+      await activateFamily(deps(), { code: fresh.code, holderAddress: Wallet.createRandom().address });
+    });
+
+    it("cannot show a code made under another secret again, and says so", async () => {
+      const { family } = await activationReady();
+      const other = { ...deps(), letters: { ...DEVELOPMENT_LETTER_SETTINGS, codeSecret: "another secret" } };
+      const error = await rejection(issueActivationLetter(other, { actorId: STAFF, familyId: family.id }));
+      expect(isDomainError(error, "LETTER_CODE_UNAVAILABLE")).toBe(true);
+    });
+
+    it("is valid to the end of the day it prints, in Amsterdam", async () => {
+      const { letter } = await activationReady();
+      expect(letter.expiresAt.toLocaleTimeString("en-GB", { timeZone: "Europe/Amsterdam" })).toBe("23:59:59");
+      const day = letter.expiresAt.toLocaleDateString("nl-NL", { day: "numeric", month: "long", year: "numeric", timeZone: "Europe/Amsterdam" });
+      expect(letter.html).toContain(`Deze code werkt één keer, tot en met ${day}.`);
     });
 
     it("is in English for a family that prefers English", async () => {

@@ -1,5 +1,5 @@
 // The shop's payments for today or any period, with totals, a CSV download and refunds per payment.
-import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { formatDateTime, type PaymentList } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.tsx";
@@ -18,29 +18,55 @@ function RefundForm({ payment, onDone, onCancel }: { payment: Payment; onDone: (
   const [text, setText] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Money goes back only after the shop confirmed this exact amount.
+  const [confirming, setConfirming] = useState<number | null>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming !== null) confirmRef.current?.focus();
+  }, [confirming]);
 
-  const submit = async (event: FormEvent) => {
+  const check = (event: FormEvent) => {
     event.preventDefault();
-    if (busy) return;
     const parsed = text.trim() === "" ? ({ ok: true, cents: refundable } as const) : parseEuros(text, refundable);
     if (!parsed.ok) {
       setError(t(`amount.problem.${parsed.problem === "overSpendable" ? "overRefundable" : parsed.problem}`, { amount: formatEuro(refundable, i18n.language) }));
       return;
     }
+    setError(null);
+    setConfirming(parsed.cents);
+  };
+
+  const refund = async (cents: number) => {
+    if (busy) return;
     setBusy(true);
     setError(null);
     try {
-      const receipt = await api.merchant.refund(payment.paymentId, { amountCents: parsed.cents });
+      const receipt = await api.merchant.refund(payment.paymentId, { amountCents: cents });
       onDone(t("payments.refunded", { amount: formatEuro(receipt.amountCents, i18n.language) }));
     } catch (caught) {
+      setConfirming(null);
       setError(refusalText(t, i18n.language, caught));
     } finally {
       setBusy(false);
     }
   };
 
+  if (confirming !== null) {
+    return (
+      <div className="refund-form" role="group" aria-labelledby={`${id}-question`}>
+        <p id={`${id}-question`} className="refund-question">{t("payments.refundQuestion", { amount: formatEuro(confirming, i18n.language) })}</p>
+        <div className="actions">
+          <button type="button" className="primary" ref={confirmRef} disabled={busy} onClick={() => void refund(confirming)}>
+            {busy ? t("common.busy") : t("payments.refundYes", { amount: formatEuro(confirming, i18n.language) })}
+          </button>
+          <button type="button" className="secondary" disabled={busy} onClick={() => setConfirming(null)}>{t("payments.refundNo")}</button>
+        </div>
+      </div>
+    );
+  }
+
   return (
-    <form className="refund-form" onSubmit={(e) => void submit(e)} noValidate>
+    <form className="refund-form" onSubmit={check} noValidate>
       <label htmlFor={`${id}-amount`}>{t("payments.refundAmount")}</label>
       <input
         id={`${id}-amount`}
@@ -51,13 +77,12 @@ function RefundForm({ payment, onDone, onCancel }: { payment: Payment; onDone: (
         onChange={(e) => setText(e.target.value)}
         aria-describedby={`${id}-hint${error ? ` ${id}-error` : ""}`}
         aria-invalid={error !== null}
-        disabled={busy}
       />
       <p id={`${id}-hint`} className="hint">{t("payments.refundHint", { amount: formatEuro(refundable, i18n.language) })}</p>
       {error && <p id={`${id}-error`} className="field-error" role="alert">{error}</p>}
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>{busy ? t("common.busy") : t("payments.refundConfirm")}</button>
-        <button type="button" className="secondary" onClick={onCancel} disabled={busy}>{t("common.cancel")}</button>
+        <button type="submit" className="primary">{t("payments.refundConfirm")}</button>
+        <button type="button" className="secondary" onClick={onCancel}>{t("common.cancel")}</button>
       </div>
     </form>
   );
@@ -148,7 +173,9 @@ export function PaymentsScreen() {
                       <span className="payment-time">{time}</span>
                       <span className="payment-amount">{money(p.amountCents)}</span>
                     </div>
-                    {p.refundedCents > 0 && <p className="hint">{t("payments.refundedPart", { amount: money(p.refundedCents) })}</p>}
+                    {p.refundedCents > 0 && left > 0 && (
+                      <p className="hint" data-testid="refund-state">{t("payments.refundedPartLeft", { amount: money(p.refundedCents), left: money(left) })}</p>
+                    )}
                     {!p.confirmed && <p className="hint">{t("payments.unconfirmed")}</p>}
                     {refunding === p.paymentId ? (
                       <RefundForm
@@ -163,11 +190,11 @@ export function PaymentsScreen() {
                     ) : (
                       left > 0 && (
                         <button type="button" className="secondary" onClick={() => { setMessage(null); setRefunding(p.paymentId); }}>
-                          {t("payments.refund", { amount: money(p.amountCents), time })}
+                          {p.refundedCents > 0 ? t("payments.refundRest", { amount: money(left), time }) : t("payments.refund", { amount: money(p.amountCents), time })}
                         </button>
                       )
                     )}
-                    {left === 0 && <p className="hint">{t("payments.fullyRefunded")}</p>}
+                    {left === 0 && <p className="hint" data-testid="refund-state">{t("payments.fullyRefunded")}</p>}
                   </li>
                 );
               })}

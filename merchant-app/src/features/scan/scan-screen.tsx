@@ -3,7 +3,7 @@
 // QR is recognised by its prefix and goes its own way (card-charge.tsx: amount, PIN, whose budget).
 import { useId, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { CARD_QR_PREFIX, formatClock, type QrLookup } from "@tegoed/sdk";
+import { CARD_QR_PREFIX, formatClock, normalizeShortCode, type QrLookup } from "@tegoed/sdk";
 import { isTransient, useApi } from "../../lib/api.tsx";
 import { formatEuro } from "../../lib/money.ts";
 import { refusalText } from "../../lib/refusal.ts";
@@ -34,7 +34,8 @@ function ManualEntry({ onText }: { onText: (text: string) => void }) {
     <form className="manual-entry" onSubmit={submit}>
       <label htmlFor={id}>{t("scan.manualLabel")}</label>
       <p className="hint" id={`${id}-hint`}>{t("scan.manualHint")}</p>
-      <textarea id={id} rows={3} value={text} onChange={(e) => setText(e.target.value)} aria-describedby={`${id}-hint`} autoComplete="off" spellCheck={false} />
+      <input id={id} value={text} onChange={(e) => setText(e.target.value)} aria-describedby={`${id}-hint`} autoComplete="off" spellCheck={false}
+        autoCapitalize="characters" className="code-input" />
       <button type="submit" className="secondary">{t("scan.manualSubmit")}</button>
     </form>
   );
@@ -46,16 +47,20 @@ export function ScanScreen({ camera = true }: { camera?: boolean }) {
   const [step, setStep] = useState<Step>({ kind: "scan" });
   const { state: charge, charge: doCharge, reset } = useCharge();
 
-  const lookup = async (qr: string) => {
-    if (qr.trim().toUpperCase().startsWith(CARD_QR_PREFIX)) {
-      setStep({ kind: "card", card: qr });
+  // A scanned or pasted QR text, or the short code typed from under the QR (the backend knows its QR).
+  // A Tegoed card's QR goes its own way.
+  const lookup = async (text: string) => {
+    // A short code may start with the card's prefix too; a card's code is far longer than one.
+    if (text.trim().toUpperCase().startsWith(CARD_QR_PREFIX) && normalizeShortCode(text) === null) {
+      setStep({ kind: "card", card: text });
       return;
     }
-    setStep({ kind: "looking", qr });
+    setStep({ kind: "looking", qr: text });
     try {
+      const qr = normalizeShortCode(text) === null ? text : (await api.merchant.lookupPayCode({ code: text })).qr;
       setStep({ kind: "amount", qr, lookup: await api.merchant.lookupQr({ qr }) });
     } catch (error) {
-      setStep(isTransient(error) ? { kind: "lookupFailed", qr, error } : { kind: "lookupRefused", error });
+      setStep(isTransient(error) ? { kind: "lookupFailed", qr: text, error } : { kind: "lookupRefused", error });
     }
   };
 

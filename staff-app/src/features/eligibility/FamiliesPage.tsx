@@ -2,7 +2,7 @@
 // and print or download activation letters.
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { ActivationLetter, FamilyOverview, IssueReport } from "@tegoed/sdk";
+import { ApiError, type ActivationLetter, type FamilyOverview, type IssueReport } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { downloadText } from "../../lib/csv.ts";
 import { errorText } from "../../lib/errors.ts";
@@ -13,7 +13,7 @@ import { Field, Notice, Progress } from "../../lib/ui.tsx";
 import { AddFamily } from "./AddFamily.tsx";
 import { ImportFamilies } from "./ImportFamilies.tsx";
 import { openHtmlPage } from "../../lib/open-page.ts";
-import { combineLetters } from "./letters.ts";
+import { downloadBytes } from "./letters.ts";
 import { formatDay } from "@tegoed/sdk";
 import { BulkCards } from "../cards/BulkCards.tsx";
 
@@ -127,8 +127,9 @@ function FamilyLetters({ fundId, version }: { fundId: string; version: number })
   const [query, setQuery] = useState("");
   const [families, setFamilies] = useState<FamilyOverview[] | null>(null);
   const [total, setTotal] = useState(0);
-  const [letter, setLetter] = useState<(ActivationLetter & { name: string }) | null>(null);
-  const [batch, setBatch] = useState<{ done: number; total: number } | null>(null);
+  const [letter, setLetter] = useState<(ActivationLetter & { name: string }) | { unavailable: true; familyId: string; name: string } | null>(null);
+  const [confirmNew, setConfirmNew] = useState(false);
+  const [batch, setBatch] = useState(false);
   const [message, setMessage] = useState<{ kind: "error" | "success" | "info"; text: string } | null>(null);
 
   const load = useCallback(async () => {
@@ -144,33 +145,61 @@ function FamilyLetters({ fundId, version }: { fundId: string; version: number })
   // Reload when the fund changes or families were added or issued; not on every keystroke in the search field.
   useEffect(() => void load(), [fundId, version]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const makeLetter = async (family: FamilyOverview) => {
+  const nameOf = (family: FamilyOverview) => family.displayName ?? family.externalRef ?? family.id;
+
+  // Opening a family's letter shows the code it already has; a first code is made only when it has none.
+  const openLetter = async (family: FamilyOverview) => {
+    setMessage(null);
+    setConfirmNew(false);
+    try {
+      setLetter({ ...(await api.eligibility.issueLetter(family.id)), name: nameOf(family) });
+    } catch (e) {
+      if (e instanceof ApiError && e.code === "LETTER_CODE_UNAVAILABLE") setLetter({ unavailable: true, familyId: family.id, name: nameOf(family) });
+      else setMessage({ kind: "error", text: errorText(t, e) });
+    }
+  };
+
+  const newCode = async (familyId: string, name: string) => {
     setMessage(null);
     try {
-      const made = await api.eligibility.issueLetter(family.id);
-      setLetter({ ...made, name: family.displayName ?? family.externalRef ?? family.id });
+      setLetter({ ...(await api.eligibility.newActivationCode(familyId)), name });
+      setConfirmNew(false);
     } catch (e) {
       setMessage({ kind: "error", text: errorText(t, e) });
     }
   };
 
-  // Letters for every family whose budgets are issued and who did not activate yet, as one file.
-  const makeAll = async () => {
-    const waiting = (families ?? []).filter((f) => !f.activatedAt && budgetState(f) === "issued");
-    setMessage(null);
-    setBatch({ done: 0, total: waiting.length });
-    const pages: string[] = [];
+  const letterPdf = async (familyId: string, name: string) => {
     try {
-      for (const family of waiting) {
-        pages.push((await api.eligibility.issueLetter(family.id)).html);
-        setBatch({ done: pages.length, total: waiting.length });
+      downloadBytes(`${t("eligibility.letterFile", { name })}.pdf`, await api.eligibility.letterPdf(familyId), "application/pdf");
+    } catch (e) {
+      setMessage({ kind: "error", text: errorText(t, e) });
+    }
+  };
+
+  // Letters for every approved family not yet activated: their existing codes, new ones only where none.
+  const allLetters = async (format: "page" | "pdf") => {
+    setMessage(null);
+    setBatch(true);
+    try {
+      if (format === "pdf") {
+        downloadBytes("activation-letters.pdf", await api.eligibility.fundLettersPdf(fundId), "application/pdf");
+      } else {
+        const all = await api.eligibility.fundLetters(fundId);
+        if (all.letters.length > 0 && !openHtmlPage(all.html)) downloadText("activation-letters.html", all.html, "text/html;charset=utf-8");
+        const made = all.letters.filter((l) => l.made).length;
+        setMessage({
+          kind: all.unavailable.length ? "info" : "success",
+          text: [
+            t("eligibility.lettersShown", { count: all.letters.length, made }),
+            all.unavailable.length ? t("eligibility.lettersUnavailable", { count: all.unavailable.length }) : "",
+          ].filter(Boolean).join(" "),
+        });
       }
-      if (pages.length) downloadText("activation-letters.html", combineLetters(pages), "text/html;charset=utf-8");
-      setMessage({ kind: "success", text: t("eligibility.lettersMade", { count: pages.length }) });
     } catch (e) {
       setMessage({ kind: "error", text: errorText(t, e) });
     } finally {
-      setBatch(null);
+      setBatch(false);
     }
   };
 
@@ -186,27 +215,48 @@ function FamilyLetters({ fundId, version }: { fundId: string; version: number })
       {letter && (
         <div className="confirm" role="region" aria-labelledby="letter-title">
           <h3 id="letter-title">{t("eligibility.letterFor", { name: letter.name })}</h3>
-          <p>
-            {t("eligibility.letterCode")}: <strong className="mono" data-testid="activation-code">{letter.code}</strong>
-            {" · "}
-            {t("eligibility.letterExpires", { date: formatDay(letter.expiresAt, i18n.language) })}
-          </p>
-          <div className="actions">
-            <button type="button" className="primary" onClick={() => openHtmlPage(letter.html) || setMessage({ kind: "info", text: t("eligibility.popupBlocked") })}>
-              {t("eligibility.openLetter")}
-            </button>
-            <button type="button" onClick={() => downloadText(`letter-${letter.code}.html`, letter.html, "text/html;charset=utf-8")}>{t("eligibility.downloadLetter")}</button>
-            <button type="button" onClick={() => setLetter(null)}>{t("common.close")}</button>
-          </div>
+          {"unavailable" in letter ? (
+            <p>{t("eligibility.letterUnavailable")}</p>
+          ) : (
+            <>
+              <p>
+                {t("eligibility.letterCode")}: <strong className="mono" data-testid="activation-code">{letter.code}</strong>
+                {" · "}
+                <span data-testid="activation-code-expires">{t("eligibility.letterExpires", { date: formatDay(letter.expiresAt, i18n.language) })}</span>
+              </p>
+              <p className="muted">{letter.made ? t("eligibility.letterMade") : t("eligibility.letterSame")}</p>
+              <div className="actions">
+                <button type="button" className="primary" onClick={() => openHtmlPage(letter.html) || setMessage({ kind: "info", text: t("eligibility.popupBlocked") })}>
+                  {t("eligibility.openLetter")}
+                </button>
+                <button type="button" onClick={() => void letterPdf(letter.familyId, letter.name)}>{t("eligibility.downloadPdf")}</button>
+              </div>
+            </>
+          )}
+          {confirmNew ? (
+            <div className="confirm" role="group" aria-labelledby="new-code-question">
+              <p id="new-code-question"><strong>{t("eligibility.newCodeQuestion")}</strong></p>
+              <div className="actions">
+                <button type="button" className="danger" onClick={() => void newCode(letter.familyId, letter.name)}>{t("eligibility.newCodeYes")}</button>
+                <button type="button" onClick={() => setConfirmNew(false)}>{t("common.cancel")}</button>
+              </div>
+            </div>
+          ) : (
+            <div className="actions">
+              <button type="button" onClick={() => setConfirmNew(true)}>{t("eligibility.newCode")}</button>
+              <button type="button" onClick={() => setLetter(null)}>{t("common.close")}</button>
+            </div>
+          )}
         </div>
       )}
       {mayLetter && families && families.length > 0 && (
         <div className="actions">
-          <button type="button" onClick={makeAll} disabled={batch !== null}>{t("eligibility.allLetters")}</button>
+          <button type="button" onClick={() => void allLetters("page")} disabled={batch}>{t("eligibility.allLetters")}</button>
+          <button type="button" onClick={() => void allLetters("pdf")} disabled={batch}>{t("eligibility.allLettersPdf")}</button>
           {can(roles, "cards.manage") && <BulkCards fundId={fundId} />}
         </div>
       )}
-      {batch && <Progress label={t("eligibility.makingLetters")} value={batch.done} max={batch.total} />}
+      {batch && <p role="status">{t("eligibility.makingLetters")}</p>}
       {families === null ? null : families.length === 0 ? (
         <p>{t("eligibility.noFamilies")}</p>
       ) : (
@@ -234,7 +284,7 @@ function FamilyLetters({ fundId, version }: { fundId: string; version: number })
                 <td>{f.activatedAt ? t("common.yes") : t("common.no")}</td>
                 {mayLetter && (
                   <td>
-                    <button type="button" onClick={() => makeLetter(f)} disabled={budgetState(f) === "none" || budgetState(f) === "pending"} aria-label={t("eligibility.letterButton", { name: f.displayName ?? f.externalRef ?? "" })}>
+                    <button type="button" onClick={() => void openLetter(f)} disabled={budgetState(f) === "none" || budgetState(f) === "pending"} aria-label={t("eligibility.letterButton", { name: f.displayName ?? f.externalRef ?? "" })}>
                       {t("eligibility.letterCol")}
                     </button>
                   </td>

@@ -1,9 +1,12 @@
-// Activation letters arrive as whole HTML pages (one per family). Several become one printable file:
-// the first letter's <head>, then each body on its own page.
-export function combineLetters(pages: readonly string[]): string {
-  if (pages.length === 1) return pages[0]!;
-  const head = /<head[^>]*>([\s\S]*?)<\/head>/i.exec(pages[0] ?? "")?.[1] ?? "";
-  const bodies = pages.map((page) => /<body[^>]*>([\s\S]*?)<\/body>/i.exec(page)?.[1] ?? page);
-  const sections = bodies.map((b) => `<section style="break-after: page; page-break-after: always">${b}</section>`).join("\n");
-  return `<!doctype html><html><head>${head}</head><body>${sections}</body></html>`;
+// Letters come from the server whole (a printable page, or a PDF of one or many families); this only
+// offers a PDF's bytes as a file to save.
+export function downloadBytes(filename: string, bytes: Uint8Array, type: string): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

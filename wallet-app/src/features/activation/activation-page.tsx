@@ -19,15 +19,17 @@ export interface ActivationPageProps {
   /** Another phone holds the budgets now: this one stops working until activated with a new letter. */
   replaced?: boolean;
   pbkdf2Iterations?: number;
+  /** The code from the letter's QR (the link it opened): filled in, so only the PIN is left to choose. */
+  initialCode?: string;
   /** A link to the help page (the app's router). */
   helpLink?: React.ReactNode;
   onActivated(): void;
 }
 
-export function ActivationPage({ api, keys, existingAddress, sessionExpired, replaced, pbkdf2Iterations, helpLink, onActivated }: ActivationPageProps) {
+export function ActivationPage({ api, keys, existingAddress, sessionExpired, replaced, initialCode, pbkdf2Iterations, helpLink, onActivated }: ActivationPageProps) {
   const { t, i18n } = useTranslation();
   const id = useId();
-  const [code, setCode] = useState("");
+  const [code, setCode] = useState(initialCode ?? "");
   const [pin, setPin] = useState("");
   const [pinRepeat, setPinRepeat] = useState("");
   const [problems, setProblems] = useState<{ code?: string; pin?: string; pinRepeat?: string }>({});
@@ -108,7 +110,7 @@ export function ActivationPage({ api, keys, existingAddress, sessionExpired, rep
       <h1 id={`${id}-title`}>{t("activation.title")}</h1>
       {replaced ? <p className="notice" role="status">{t("app.replaced")}</p>
         : sessionExpired && <p className="notice" role="status">{t("app.sessionExpired")}</p>}
-      <p>{t("activation.intro")}</p>
+      <p>{initialCode ? t("activation.fromLetter") : t("activation.intro")}</p>
       <form onSubmit={submit} noValidate className="stack">
         <div className="field">
           <label htmlFor={`${id}-code`}>{t("activation.code")}</label>

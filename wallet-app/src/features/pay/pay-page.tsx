@@ -25,12 +25,14 @@ export interface PayPageProps {
   onChooseChild(childId: string): void;
   onDone(): void;
   forgotLink?: ReactNode;
+  /** Registers the QR on screen with the backend: the short code a till can type. Absent: no short code. */
+  registerPayCode?(qr: string): Promise<string>;
 }
 
 const payable = (c: WalletChild) => c.status === "issued" && !c.frozen && (c.balanceCents ?? 0) > 0 &&
   (!c.expiresAt || Date.parse(c.expiresAt) > Date.now());
 
-export function PayPage({ children, keys, childId, poll, onChooseChild, onDone, forgotLink }: PayPageProps) {
+export function PayPage({ children, keys, childId, poll, onChooseChild, onDone, forgotLink, registerPayCode }: PayPageProps) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const id = useId();
@@ -70,7 +72,7 @@ export function PayPage({ children, keys, childId, poll, onChooseChild, onDone, 
     return (
       <section aria-labelledby={`${id}-title`} className="stack">
         {heading}
-        <ShowQr child={child} signingKey={key} limitCents={limitCents} poll={poll} onDone={onDone} />
+        <ShowQr child={child} signingKey={key} limitCents={limitCents} poll={poll} onDone={onDone} registerPayCode={registerPayCode} />
       </section>
     );
   }
@@ -113,8 +115,28 @@ export function PayPage({ children, keys, childId, poll, onChooseChild, onDone, 
   );
 }
 
-function ShowQr({ child, signingKey, limitCents, poll, onDone }: {
+/** The short code under the QR: asked for each new QR; "offline" when the backend cannot be reached. */
+function useShortCode(qrText: string | undefined, register: ((qr: string) => Promise<string>) | undefined) {
+  const [state, setState] = useState<{ qr: string; code: string | null; offline: boolean } | null>(null);
+  useEffect(() => {
+    if (!qrText || !register) return;
+    let current = true;
+    setState({ qr: qrText, code: null, offline: false });
+    register(qrText).then(
+      (code) => current && setState({ qr: qrText, code, offline: false }),
+      (error: unknown) => {
+        const offline = !navigator.onLine || (error as { code?: string })?.code === "NETWORK" || error instanceof TypeError;
+        if (current) setState({ qr: qrText, code: null, offline });
+      },
+    );
+    return () => void (current = false);
+  }, [qrText, register]);
+  return state && state.qr === qrText ? state : null;
+}
+
+function ShowQr({ child, signingKey, limitCents, poll, onDone, registerPayCode }: {
   child: WalletChild; signingKey: SigningKey; limitCents: number | null; poll(): Promise<void>; onDone(): void;
+  registerPayCode?(qr: string): Promise<string>;
 }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
@@ -123,6 +145,7 @@ function ShowQr({ child, signingKey, limitCents, poll, onDone }: {
   const [paid, setPaid] = useState<PaidResult | null>(null);
   const showing = paid === null;
   const renewing = useRenewingQr((nowMs) => signPaymentQr(signer, child, limitCents, nowMs), showing);
+  const shortCode = useShortCode(renewing.qr?.text, registerPayCode);
 
   useEffect(() => {
     if (!paid) setPaid(detectPayment(watch.current, child));
@@ -176,6 +199,12 @@ function ShowQr({ child, signingKey, limitCents, poll, onDone }: {
         <>
           <p>{t("pay.showAtTill")}</p>
           <QrCode text={renewing.qr.text} label={t("pay.qrLabel", { name: child.firstName, amount: formatCents(maxAmount, lang) })} />
+          {shortCode && (shortCode.code ? (
+            <p className="short-code">
+              <span id="short-code-label">{t("pay.shortCode")}</span>{" "}
+              <strong className="short-code-value" aria-describedby="short-code-label" data-testid="short-code">{shortCode.code}</strong>
+            </p>
+          ) : shortCode.offline ? <p className="notice">{t("pay.shortCodeOffline")}</p> : <p className="muted">{t("pay.shortCodeBusy")}</p>)}
           <p className="upto">{t("pay.upTo", { amount: formatCents(maxAmount, lang) })}</p>
           <p className="countdown" aria-live="off">
             {t(last ? "pay.lastCountdown" : "pay.countdown", { count: renewing.secondsLeft })}

@@ -25,16 +25,17 @@ function CrossIcon() {
 
 export function ChargeResult({ outcome, onNext }: { outcome: ChargeOutcome; onNext: () => void }) {
   const { t, i18n } = useTranslation();
-  const headingRef = useRef<HTMLHeadingElement>(null);
-  useEffect(() => headingRef.current?.focus(), [outcome]);
+  // The next customer is one Enter away; the button names the outcome for a screen reader too.
+  const nextRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => nextRef.current?.focus(), [outcome]);
   const paid = outcome.kind === "paid";
   return (
     <section className={`result ${paid ? "result-paid" : "result-refused"}`} aria-labelledby="result-heading" data-testid="charge-result">
       {paid ? <CheckIcon /> : <CrossIcon />}
-      <h2 id="result-heading" ref={headingRef} tabIndex={-1}>
+      <h2 id="result-heading">
         {paid ? t("result.paid") : t("result.refused")}
       </h2>
-      <div role="status">
+      <div role="status" id="result-details">
         {paid ? (
           <>
             <p className="result-amount">{formatEuro(outcome.amountCents, i18n.language)}</p>
@@ -44,7 +45,7 @@ export function ChargeResult({ outcome, onNext }: { outcome: ChargeOutcome; onNe
           <p className="result-reason">{outcome.reason}</p>
         )}
       </div>
-      <button type="button" className="on-result big" onClick={onNext}>
+      <button type="button" className="on-result big" onClick={onNext} ref={nextRef} aria-describedby="result-heading result-details">
         {t("result.next")}
       </button>
     </section>

@@ -1,0 +1,82 @@
+// The letter's content and its two renderings, without a chain: the PDF is read back with pdftotext
+// (Debian's poppler-utils), as a printer or a screen reader would see its text.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { DEMO_SENDER, letterContent, renderLetterHtml, type LetterFacts } from "../../../src/domain/eligibility/letter.ts";
+import { renderLettersPdf } from "../../../src/domain/eligibility/letter-pdf.ts";
+
+const settings = { publicBaseUrl: "https://tegoed.westerkwartier.nl/", sender: DEMO_SENDER };
+const facts = (over: Partial<LetterFacts> = {}): LetterFacts => ({
+  language: "nl", kind: "activation", date: new Date("2026-12-07T10:00:00Z"), reference: "ZH-101/1", fundName: "Kindpakket 2027",
+  budgetValidUntil: "2027-12-31", categories: ["books", "sport"], recipient: { name: "Fam. de Vries", addressLines: ["Dorpsstraat 1", "9801 AB  Zuidhorn"] },
+  children: [{ firstName: "Anna", amountCents: 300_00n }, { firstName: "Bram", amountCents: 150_50n }],
+  code: "ABCD-EFGH-JKMN", codeExpiresAt: new Date("2027-03-07T22:59:59.999Z"), ...over,
+});
+
+const folder = mkdtempSync(join(tmpdir(), "tegoed-letter-"));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+function pdfText(bytes: Uint8Array): string[] {
+  const file = join(folder, `${Math.random().toString(36).slice(2)}.pdf`);
+  writeFileSync(file, bytes);
+  return execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" }).split("\f").filter((page) => page.trim());
+}
+
+describe("letterContent", () => {
+  it("says everything a municipality's letter says, for one child or more", () => {
+    const c = letterContent(facts(), settings);
+    expect(c.code).toEqual({
+      display: "ABCD-EFGH-JKMN",
+      qrText: "https://tegoed.westerkwartier.nl/wallet/#code=ABCDEFGHJKMN",
+      shortUrl: "tegoed.westerkwartier.nl/wallet",
+      validity: "Deze code werkt één keer, tot en met 7 maart 2027.",
+    });
+    expect(c.intro[0]).toMatch(/^Uw kinderen krijgen een tegoed van Kindpakket 2027/);
+    expect(c.children).toEqual([{ name: "Anna", amount: "€ 300,00" }, { name: "Bram", amount: "€ 150,50" }]);
+    expect(c.budgetValidity).toBe("Het tegoed is geldig tot en met 31 december 2027.");
+    expect(c.spendOn).toBe("U kunt het besteden aan boeken en sport.");
+    expect(c.help).toBe(`Bel ${DEMO_SENDER.phone} of mail naar ${DEMO_SENDER.email}.`);
+    expect(c.shops).toContain("tegoed.westerkwartier.nl/public");
+    expect(c.date).toBe("7 december 2026");
+    expect(letterContent(facts({ children: [{ firstName: "Anna", amountCents: 300_00n }] }), settings).intro[0]).toMatch(/^Uw kind krijgt/);
+    expect(letterContent(facts({ language: "en", children: [{ firstName: "Anna", amountCents: 300_00n }] }), settings).intro[0]).toMatch(/^Your child receives/);
+  });
+});
+
+describe("the letters as a PDF", () => {
+  it("has one A4 page per family with the address, the children, the amounts, the code and where to type it", async () => {
+    const pdf = await renderLettersPdf([
+      letterContent(facts(), settings),
+      letterContent(facts({ language: "en", recipient: { name: "J. Smith", addressLines: ["Kerkstraat 2", "9801 AC  Zuidhorn"] }, code: "PQRS-TUVW-XYZ2" }), settings),
+    ]);
+    const pages = pdfText(pdf);
+    expect(pages).toHaveLength(2);
+    for (const want of ["Fam. de Vries", "Dorpsstraat 1", "9801 AB Zuidhorn", "Anna", "€ 300,00", "Bram", "€ 150,50", "ABCD-EFGH-JKMN",
+      "tegoed.westerkwartier.nl/wallet", "Kenmerk", "ZH-101/1", "7 december 2026", "31 december 2027", DEMO_SENDER.email]) {
+      expect(pages[0]!.replace(/ +/g, " ")).toContain(want.replace(/ +/g, " "));
+    }
+    expect(pages[1]).toContain("J. Smith");
+    expect(pages[1]).toContain("PQRS-TUVW-XYZ2");
+    expect(pages[1]).toContain("Your activation code");
+    const size = execFileSync("pdfinfo", ["-f", "1", "-l", "1", "-"], { input: pdf, encoding: "utf8" });
+    expect(size).toMatch(/Page\s+1 size:\s+595\.276? x 841\.89 pts \(A4\)/);
+  });
+
+  it("prints a character Helvetica lacks as a question mark instead of failing", async () => {
+    const pages = pdfText(await renderLettersPdf([letterContent(facts({ recipient: { name: "Łukasz Żak", addressLines: ["Dorpsstraat 1"] } }), settings)]));
+    expect(pages[0]).toContain("?ukasz ?ak");
+  });
+});
+
+describe("the letters as a printable page", () => {
+  it("puts every family on its own A4 sheet with the address in the window position", async () => {
+    const html = await renderLetterHtml([letterContent(facts(), settings), letterContent(facts(), settings)]);
+    expect(html.match(/<section class="letter"/g)).toHaveLength(2);
+    expect(html).toContain("@page { size: A4; margin: 0; }");
+    expect(html).toContain(".address { position: absolute; top: 50mm; left: 20mm; width: 85mm; height: 40mm;");
+    expect(html).toContain("break-after: page");
+  });
+});

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createApiClient } from "@tegoed/sdk";
 import { ROOT } from "../../scripts/lib/artifacts.ts";
-import { HDNodeWallet, Mnemonic } from "ethers";
+import { HDNodeWallet, JsonRpcProvider, Mnemonic, Wallet, parseEther } from "ethers";
 import { freePort, startLocalChain } from "../../scripts/lib/local-chain.ts";
 
 describe("npm start", () => {
@@ -75,7 +75,6 @@ describe("npm start", () => {
     await again.staff.login({ email: "validator@tegoed.example", password: "tegoed-demo-2027" });
     expect((await again.funds.list()).funds.map((f) => f.id)).toEqual([fund!.id]);
     // The chain kept its state too: the wallet still activates with a code printed at the first start.
-    const { Wallet } = await import("ethers");
     const wallet = createApiClient({ baseUrl: base });
     await wallet.family.activate({ code: code!, holderAddress: Wallet.createRandom().address });
     expect((await wallet.family.children()).children[0]).toMatchObject({ balanceCents: 300_00, activated: true });
@@ -84,13 +83,24 @@ describe("npm start", () => {
 
   it("with CHAIN_RPC_URL set it deploys to that node and uses it, without demo data unless --demo", async () => {
     const external = await startLocalChain({ engine: "anvil", chainId: 4242 });
-    // Not a well-known development key (those are refused off the local chain), but one anvil funds.
-    const operator = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase("test test test test test test test test test test test junk"), "m/44'/60'/0'/0/7").privateKey;
+    // Not a well-known development key (those are refused off the local chain): a fresh one, funded by
+    // anvil's first account as an operator would fund the municipality's key.
+    const operatorWallet = Wallet.createRandom();
+    const operator = operatorWallet.privateKey;
+    const provider = new JsonRpcProvider(external.url);
+    const funder = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase("test test test test test test test test test test test junk"), "m/44'/60'/0'/0/0").connect(provider);
+    await (await funder.sendTransaction({ to: operatorWallet.address, value: parseEther("1000") })).wait();
+    provider.destroy();
+    // One key for everything: the fund's admin and every lane, which only a demo may do (ALLOW_BROAD_KEYS).
+    const keys = {
+      DEPLOYER_PRIVATE_KEY: operator, RELAYER_PRIVATE_KEYS: operator, FUND_ADMIN: operatorWallet.address,
+      GRANT_ROLES_TO: operatorWallet.address, ALLOW_BROAD_KEYS: "1",
+    };
     try {
       const apiPort = await freePort();
       const run = await start(await freePort(), apiPort, {
         CHAIN_RPC_URL: external.url, DATA_DIR: join(folder, "external-pglite"), DEPLOYMENT_FILE: join(folder, "external-deployment.json"),
-        DEPLOYER_PRIVATE_KEY: operator, RELAYER_PRIVATE_KEYS: operator,
+        ...keys,
       });
       expect(run.output).not.toContain("local chain (anvil)");
       expect(run.output).not.toContain("demo:");
@@ -103,7 +113,7 @@ describe("npm start", () => {
       const demoPort = await freePort();
       const seeded = await start(await freePort(), demoPort, {
         CHAIN_RPC_URL: external.url, DATA_DIR: join(folder, "external-demo-pglite"), DEPLOYMENT_FILE: join(folder, "external-demo-deployment.json"),
-        DEPLOYER_PRIVATE_KEY: operator, RELAYER_PRIVATE_KEYS: operator,
+        ...keys,
         STAFF_ADMIN_EMAIL: "admin@tegoed.example", STAFF_ADMIN_PASSWORD: "outside-node-admin-2027",
       }, ["--demo"]);
       expect(seeded.output).toContain("demo: 80 families");

@@ -54,7 +54,7 @@ describe("ApplyScreen", { timeout: 20_000 }, () => {
     await user.click(screen.getByRole("button", { name: "Aanmelding versturen" }));
     expect(api.merchants.apply).toHaveBeenCalledExactlyOnceWith({
       name: "Boekhandel Het Blad", kvkNumber: "12345678", iban: "NL91ABNA0417164300", bic: null, categories: ["books", "music"],
-      address: "Hoofdstraat 3, Zuidhorn", contactEmail: "info@hetblad.example",
+      address: "Hoofdstraat 3, Zuidhorn", contactEmail: "info@hetblad.example", language: "nl",
     });
     expect(onApplied).toHaveBeenCalled();
     expect(loadApplication()).toEqual({ id: ID, token: "tok-123" });

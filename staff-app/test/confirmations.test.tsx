@@ -61,7 +61,14 @@ describe("the top-up confirmation", () => {
 describe("the freeze confirmation", () => {
   it("shows what is left on each budget, not only what was issued, before freezing", async () => {
     const listFamilies = vi.fn().mockResolvedValue({ families: [FAMILY], total: 1 });
-    renderScreen(<IntervenePage />, { api: { eligibility: { listFamilies } }, language: "nl" });
+    renderScreen(<IntervenePage />, {
+      api: {
+        eligibility: { listFamilies },
+        cards: { ofFamily: vi.fn(async () => ({ cards: [] })) },
+        notifications: { ofFamily: vi.fn(async () => ({ email: null, optional: [] })) },
+      },
+      language: "nl",
+    });
     await userEvent.type(screen.getByLabelText("Gezin of kind zoeken"), "Jansen");
     await userEvent.click(screen.getByRole("button", { name: "Zoeken" }));
     const table = await screen.findByRole("table", { name: "Kinderen van Jan Jansen" });

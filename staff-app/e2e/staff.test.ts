@@ -369,7 +369,7 @@ describe("the role matrix in the UI", () => {
     await logIn(p, auditor.email, auditor.password);
     const nav = p.getByRole("navigation", { name: t("nav.label") });
     const links = await nav.getByRole("link").allTextContents();
-    expect(links).toEqual([t("nav.dashboard"), t("nav.funds"), t("nav.intervene"), t("nav.payouts"), t("nav.audit")]);
+    expect(links).toEqual([t("nav.dashboard"), t("nav.funds"), t("nav.applications"), t("nav.intervene"), t("nav.payouts"), t("nav.audit"), t("nav.mail")]);
     await nav.getByRole("link", { name: t("nav.funds") }).click();
     await p.getByRole("heading", { name: t("funds.title"), level: 1 }).waitFor();
     expect(await p.getByRole("button", { name: t("funds.createSubmit") }).count()).toBe(0);
@@ -398,7 +398,7 @@ describe("the role matrix in the UI", () => {
     await p.keyboard.press("Enter");
     await p.getByRole("navigation", { name: t("nav.label") }).waitFor();
     const links = await p.getByRole("navigation", { name: t("nav.label") }).getByRole("link").allTextContents();
-    expect(links).toEqual([t("nav.dashboard"), t("nav.funds"), t("nav.families"), t("nav.topUp"), t("nav.intervene")]);
+    expect(links).toEqual([t("nav.dashboard"), t("nav.funds"), t("nav.families"), t("nav.applications"), t("nav.topUp"), t("nav.intervene")]);
     await context.close();
 
     const manager = await system.staff(["merchant_manager"]);
@@ -429,7 +429,7 @@ describe("the admin, on a 320 px wide screen", () => {
     await logIn(p, admin.email, admin.password);
     await p.getByLabel(t("common.fund")).selectOption({ label: FUND_NAME });
     const nav = p.getByRole("navigation", { name: t("nav.label") });
-    const screens = ["dashboard", "funds", "families", "topUp", "intervene", "shops", "payouts", "audit"].map((k) => t(`nav.${k}`));
+    const screens = ["dashboard", "funds", "families", "applications", "topUp", "intervene", "shops", "payouts", "audit", "mail"].map((k) => t(`nav.${k}`));
     expect(await nav.getByRole("link").allTextContents()).toEqual(screens);
     for (const label of screens) {
       await nav.getByRole("link", { name: label, exact: true }).click();

@@ -120,7 +120,7 @@ describe("loadConfig", () => {
         staffAdmin: { email: "beheer@gemeente.nl", password: "a long enough password" },
         mail: {
           tlsRejectUnauthorized: true, requireTls: false, fromAddress: "noreply@tegoed.invalid", fromName: "Tegoed",
-          publicUrl: "http://127.0.0.1:3000", maxAttempts: 8, retryBaseMs: 30_000,
+          publicUrl: "https://tegoed.gemeente.nl", maxAttempts: 8, retryBaseMs: 30_000,
         },
         applicants: { identityKey: derivedApplicantKey(STRONG_SECRET) },
         publicBaseUrl: "https://tegoed.gemeente.nl",
@@ -178,7 +178,7 @@ describe("loadConfig", () => {
       [{ SESSION_SECRET: "short" }, "SESSION_SECRET must be at least 32 characters"],
       [{ NODE_ENV: "production" }, "SESSION_SECRET is required when NODE_ENV=production"],
       [{ NODE_ENV: "production", SESSION_SECRET: DEVELOPMENT_SESSION_SECRET }, "SESSION_SECRET is the development secret"],
-      [{ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET }, "PUBLIC_BASE_URL is required when NODE_ENV=production"],
+      [{ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, CARD_PEPPER_FILE: "/etc/tegoed/card-pepper" }, "PUBLIC_BASE_URL is required when NODE_ENV=production"],
       [{ PUBLIC_BASE_URL: "tegoed.gemeente.nl" }, "PUBLIC_BASE_URL must be an http(s) URL without query or fragment"],
       [{ PUBLIC_BASE_URL: "https://tegoed.gemeente.nl/#x" }, "PUBLIC_BASE_URL must be an http(s) URL without query or fragment"],
       [{ SESSION_TTL_HOURS: "0" }, "SESSION_TTL_HOURS must be a whole number of hours from 1 to 720"],
@@ -268,7 +268,7 @@ describe("loadConfig: families applying", () => {
     [{ OIDC_ISSUER_URL: "https://broker.gemeente.nl" }, "OIDC_CLIENT_ID is required when OIDC_ISSUER_URL is set"],
     [{ OIDC_ISSUER_URL: "broker.gemeente.nl", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "12345678" }, "OIDC_ISSUER_URL must be the http(s) URL of the OpenID Connect issuer"],
     [{ OIDC_ISSUER_URL: "https://b.nl", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "12345678", OIDC_SCOPE: "profile" }, "OIDC_SCOPE must include openid"],
-    [{ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, OIDC_ISSUER_URL: "https://b.nl", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "12345678" }, "OIDC_REDIRECT_URL is required when NODE_ENV=production and OIDC_ISSUER_URL is set"],
+    [{ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, CARD_PEPPER_FILE: "/etc/tegoed/card-pepper", PUBLIC_BASE_URL: "https://tegoed.gemeente.nl", OIDC_ISSUER_URL: "https://b.nl", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "12345678" }, "OIDC_REDIRECT_URL is required when NODE_ENV=production and OIDC_ISSUER_URL is set"],
     [{ APPLICANT_IDENTITY_KEY: "short" }, "APPLICANT_IDENTITY_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)"],
   ])("refuses %j: %s", (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));

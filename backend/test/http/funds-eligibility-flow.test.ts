@@ -280,10 +280,10 @@ describe.each(ENGINES)("funds and eligibility on a real chain on $name", (engine
       ["F2", "Els Bos", "Kerkweg 3", "98O1 AB", "Zuidhorn", "nl", "Cas", YEAR - 4],
     ]);
     const strict = await validator.eligibility.importFamilies(fund.id, { csv });
-    expect(strict).toEqual({ committed: false, accepted: 0, families: 0, rejected: [{ row: 4, field: "postal_code", reason: "is not a Dutch postal code (1234 AB)" }] });
+    expect(strict).toEqual({ committed: false, accepted: 0, families: 0, rejected: [{ row: 4, field: "postal_code", code: "postalCode", reason: "is not a Dutch postal code (1234 AB)" }] });
     expect(await app.db.selectFrom("families").select("id").where("fund_id", "=", fund.id).execute()).toEqual([]);
     const report = await validator.eligibility.importFamilies(fund.id, { csv, mode: "valid-rows" });
-    expect(report).toEqual({ committed: true, accepted: 2, families: 1, rejected: [{ row: 4, field: "postal_code", reason: "is not a Dutch postal code (1234 AB)" }] });
+    expect(report).toEqual({ committed: true, accepted: 2, families: 1, rejected: [{ row: 4, field: "postal_code", code: "postalCode", reason: "is not a Dutch postal code (1234 AB)" }] });
 
     const { approved } = await validator.eligibility.approveFamilies(fund.id);
     expect(approved).toHaveLength(1);

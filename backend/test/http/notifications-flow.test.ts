@@ -141,10 +141,12 @@ describe.each(ENGINES)("notifications through the routes on $name", (engine) => 
     expect(mail!.text).toContain("Dear Jan de Vries,");
     expect(mail!.text).toContain("A budget is ready for: Anna.");
     expect(mail!.text).toContain(`Enter this activation code: ${letter.code}`);
-    expect(mail!.text).toContain("Open https://tegoed.westerkwartier.example/wallet/ on your phone.");
+    // The paper letter's own link: the wallet opens with the code filled in (in the fragment).
+    expect(mail!.text).toMatch(new RegExp(`Open https?://\\S+/wallet/#code=${letter.code.replaceAll("-", "")} on your phone\\.`));
     // Once handed to the server, the code no longer rests in the outbox.
     const stored = (await sql<{ data: Record<string, unknown> }>`select data from notification_outbox where recipient = ${email} and kind = 'activation_letter'`.execute(app.db)).rows[0]!;
     expect(stored.data).not.toHaveProperty("code");
+    expect(JSON.stringify(stored.data)).not.toContain(letter.code.replaceAll("-", ""));
 
     const wallet = app.client();
     await wallet.family.activate({ code: letter.code, holderAddress: Wallet.createRandom().address });

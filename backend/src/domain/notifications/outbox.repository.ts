@@ -78,7 +78,7 @@ export function outboxRepository(handle: Db) {
     async markSent(id: string, attempt: number, response: string, at: Date): Promise<void> {
       await db.updateTable("notification_outbox")
         // An activation code rests in the outbox only until it was handed over.
-        .set({ status: "sent", smtp_response: response.slice(0, 500), sent_at: at, claimed_until: null, last_error: null, data: sql<string>`data - 'code'` })
+        .set({ status: "sent", smtp_response: response.slice(0, 500), sent_at: at, claimed_until: null, last_error: null, data: sql<string>`data - 'code' - 'walletUrl'` })
         .where("id", "=", id).where("attempts", "=", attempt).where("status", "=", "sending")
         .execute();
     },

@@ -19,6 +19,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       last_login_at timestamptz not null
     )`.execute(db);
   await sql`alter table staff_users add column totp_secret text, add column totp_enabled_at timestamptz`.execute(db);
+  await sql`comment on table family_login_challenges is ${sql.lit(
+    "A phone's one open login challenge (its public holder address, a hash of the nonce), used once within two minutes. No personal data.",
+  )}`.execute(db);
+  await sql`comment on table login_clients is ${sql.lit(
+    "Clients that logged in to an account before, as a keyed hash of account and client address (neither can be read back). No personal data.",
+  )}`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

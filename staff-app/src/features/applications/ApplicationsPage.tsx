@@ -139,7 +139,7 @@ function Review({ id, onBack }: { id: string; onBack(): void }) {
               <tr key={c.id} className={result?.passes === false ? "fails" : undefined}>
                 <th scope="row">{c.label}</th>
                 <td>{answer}</td>
-                <td>{result?.passes === false ? <strong>✗ {t("applications.fails")}</strong> : result?.passes ? `✓ ${t("applications.meetsYes")}` : "—"}</td>
+                <td>{result?.passes === false ? <strong>{t("applications.fails")}</strong> : result?.passes ? t("applications.meetsYes") : "—"}</td>
               </tr>
             );
           })}

@@ -3,7 +3,12 @@
 
 /** Offers text as a file to save. */
 export function downloadText(filename: string, text: string, type = "text/csv;charset=utf-8"): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  downloadFile(filename, text, type);
+}
+
+/** Offers text or bytes (a PDF from the server) as a file to save. */
+export function downloadFile(filename: string, content: string | Uint8Array, type: string): void {
+  const url = URL.createObjectURL(new Blob([content as BlobPart], { type }));
   const link = document.createElement("a");
   link.href = url;
   link.download = filename;

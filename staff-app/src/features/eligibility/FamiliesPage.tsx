@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, type ActivationLetter, type FamilyOverview, type IssueReport } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
-import { downloadText } from "../../lib/csv.ts";
+import { downloadFile, downloadText } from "../../lib/csv.ts";
 import { errorText } from "../../lib/errors.ts";
 import { formatCents, formatNumber } from "../../lib/money.ts";
 import { can } from "../../lib/roles.ts";
@@ -13,7 +13,6 @@ import { Field, Notice, Progress } from "../../lib/ui.tsx";
 import { AddFamily } from "./AddFamily.tsx";
 import { ImportFamilies } from "./ImportFamilies.tsx";
 import { openHtmlPage } from "../../lib/open-page.ts";
-import { downloadBytes } from "./letters.ts";
 import { formatDay } from "@tegoed/sdk";
 import { BulkCards } from "../cards/BulkCards.tsx";
 
@@ -171,7 +170,7 @@ function FamilyLetters({ fundId, version }: { fundId: string; version: number })
 
   const letterPdf = async (familyId: string, name: string) => {
     try {
-      downloadBytes(`${t("eligibility.letterFile", { name })}.pdf`, await api.eligibility.letterPdf(familyId), "application/pdf");
+      downloadFile(`${t("eligibility.letterFile", { name })}.pdf`, await api.eligibility.letterPdf(familyId), "application/pdf");
     } catch (e) {
       setMessage({ kind: "error", text: errorText(t, e) });
     }
@@ -183,7 +182,7 @@ function FamilyLetters({ fundId, version }: { fundId: string; version: number })
     setBatch(true);
     try {
       if (format === "pdf") {
-        downloadBytes("activation-letters.pdf", await api.eligibility.fundLettersPdf(fundId), "application/pdf");
+        downloadFile("activation-letters.pdf", await api.eligibility.fundLettersPdf(fundId), "application/pdf");
       } else {
         const all = await api.eligibility.fundLetters(fundId);
         if (all.letters.length > 0 && !openHtmlPage(all.html)) downloadText("activation-letters.html", all.html, "text/html;charset=utf-8");

@@ -7,3 +7,4 @@ export * from "./roles.ts";
 export * from "./api/index.ts";
 export * from "./dates.ts";
 export * from "./categories.ts";
+export * from "./languages.ts";

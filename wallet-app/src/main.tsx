@@ -1,14 +1,15 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app/App.tsx";
-import { httpWalletApi } from "./lib/api.ts";
+import { onDemandWalletApi } from "./lib/api-on-demand.ts";
 import { localChildrenCache } from "./lib/cache.ts";
 import { createI18n } from "./lib/i18n.ts";
-import { indexedDbKeyStorage } from "./lib/keystore.ts";
+import { indexedDbKeyStorage, loadSigningKey } from "./lib/keystore.ts";
 import { takeLetterCode } from "./lib/letter-link.ts";
 import "./styles.css";
 
-const services = { api: httpWalletApi(), keys: indexedDbKeyStorage(), cache: localChildrenCache(), letterCode: takeLetterCode() };
+const api = onDemandWalletApi();
+const services = { api, keys: indexedDbKeyStorage(), cache: localChildrenCache(), letterCode: takeLetterCode() };
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
@@ -20,3 +21,6 @@ createRoot(document.getElementById("root")!).render(
 if ("serviceWorker" in navigator && import.meta.env.MODE === "production") {
   window.addEventListener("load", () => void navigator.serviceWorker.register(`${import.meta.env.BASE_URL}sw.js`, { scope: import.meta.env.BASE_URL }).catch(() => {}));
 }
+// Once the first screen is up and the phone idle, what sending it needs loads while the family fills it in.
+const whenIdle = (work: () => void) => ("requestIdleCallback" in window ? requestIdleCallback(work, { timeout: 3000 }) : setTimeout(work, 500));
+window.addEventListener("load", () => whenIdle(() => { api.preload(); void loadSigningKey().catch(() => {}); }));

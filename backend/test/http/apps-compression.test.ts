@@ -88,7 +88,7 @@ describe("the apps' files, compressed at build", () => {
   });
 
   it("answers the file itself to a browser that takes no compression, still saying it varies", async () => {
-    for (const headers of [{}, { "Accept-Encoding": "identity" }, { "Accept-Encoding": "deflate" }]) {
+    for (const headers of [{}, { "Accept-Encoding": "identity" }, { "Accept-Encoding": "deflate" }] as Record<string, string>[]) {
       const a = await get("/wallet/assets/index-abc123.js", headers);
       expect(a.headers["content-encoding"]).toBeUndefined();
       expect(a.headers.vary).toMatch(/Accept-Encoding/i);

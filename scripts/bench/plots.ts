@@ -56,7 +56,8 @@ export function lineChart(spec: ChartSpec): string | null {
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
   const px = (x: number) => M.left + (x1 === x0 ? plotW / 2 : ((fx(x) - x0) / (x1 - x0)) * plotW);
-  const yTicks = niceTicks(Math.max(...series.flatMap((s) => s.points.map(([, y]) => y)), spec.reference?.y ?? 0));
+  // A little headroom, so the highest point and the goal's label stay clear of the title.
+  const yTicks = niceTicks(1.05 * Math.max(...series.flatMap((s) => s.points.map(([, y]) => y)), spec.reference?.y ?? 0));
   const yMax = yTicks.at(-1)!;
   const py = (y: number) => M.top + plotH - (y / yMax) * plotH;
   const f = (n: number) => round(n, 1);

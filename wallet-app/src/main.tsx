@@ -9,7 +9,10 @@ import { takeLetterCode } from "./lib/letter-link.ts";
 import "./styles.css";
 
 const api = onDemandWalletApi();
-const services = { api, keys: indexedDbKeyStorage(), cache: localChildrenCache(), letterCode: takeLetterCode() };
+const services = {
+  api, keys: indexedDbKeyStorage(), cache: localChildrenCache(), letterCode: takeLetterCode(),
+  preload: () => { api.preload(); void loadSigningKey().catch(() => {}); },
+};
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
@@ -21,6 +24,3 @@ createRoot(document.getElementById("root")!).render(
 if ("serviceWorker" in navigator && import.meta.env.MODE === "production") {
   window.addEventListener("load", () => void navigator.serviceWorker.register(`${import.meta.env.BASE_URL}sw.js`, { scope: import.meta.env.BASE_URL }).catch(() => {}));
 }
-// Once the first screen is up and the phone idle, what sending it needs loads while the family fills it in.
-const whenIdle = (work: () => void) => ("requestIdleCallback" in window ? requestIdleCallback(work, { timeout: 3000 }) : setTimeout(work, 500));
-window.addEventListener("load", () => whenIdle(() => { api.preload(); void loadSigningKey().catch(() => {}); }));

@@ -75,6 +75,11 @@ function Shell() {
     const heading = document.querySelector("main h1");
     document.title = heading?.textContent ? `${heading.textContent} – ${t("app.name")}` : t("app.name");
   });
+  const firstScreen = state.phase !== "loading";
+  useEffect(() => {
+    // After the first screen is on it, not competing with it on a slow phone.
+    if (firstScreen) services.preload?.();
+  }, [firstScreen, services]);
   const shown = useRef<string | null>(null);
   useEffect(() => {
     // A new screen: focus moves to it, for screen readers and keyboards, without scrolling the header and

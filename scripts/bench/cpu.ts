@@ -48,7 +48,9 @@ function readProcesses(): ProcStat[] {
   return all;
 }
 
-type Roots = Partial<Record<"backend" | "node", number>>;
+/** The process trees measured: the backend (one pid, or one per replica) and the node. */
+export type CpuRoots = { backend?: number | readonly (number | undefined)[]; node?: number };
+type Roots = CpuRoots;
 
 /** Each measured process's CPU ms now, by pid, with its role: the trees under `roots`, and every `postgres` process. */
 export function cpuSnapshot(roots: Roots): Map<number, { role: CpuRole; ms: number }> {
@@ -67,7 +69,7 @@ export function cpuSnapshot(roots: Roots): Map<number, { role: CpuRole; ms: numb
     if (p) snapshot.set(pid, { role, ms: p.cpuMs });
     for (const child of children.get(pid) ?? []) addTree(child.pid, role);
   };
-  addTree(roots.backend, "backend");
+  for (const pid of [roots.backend ?? []].flat()) addTree(pid, "backend");
   addTree(roots.node, "node");
   for (const p of processes) if (p.comm === "postgres") snapshot.set(p.pid, { role: "postgres", ms: p.cpuMs });
   const self = process.cpuUsage();
@@ -90,6 +92,10 @@ export class CpuMeter {
 
   constructor(roots: Roots) {
     this.#roots = roots;
+  }
+
+  get roots(): Roots {
+    return this.#roots;
   }
 
   async measure<T>(work: () => Promise<T>): Promise<T> {
@@ -122,4 +128,20 @@ export class CpuMeter {
 export interface CpuPerOperation extends Record<CpuRole, number> {
   total: number;
   cores_busy: number;
+}
+
+/** Resident memory in MB of each role's processes (summed), from /proc/<pid>/status; the load generator is this process. */
+export function rssMb(roots: Roots): Record<CpuRole, number> {
+  const pids = cpuSnapshot(roots);
+  const out: Record<CpuRole, number> = { backend: 0, node: 0, postgres: 0, load: 0 };
+  for (const [pid, { role }] of pids) {
+    try {
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+      out[role] += kb / 1024;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  for (const role of Object.keys(out) as CpuRole[]) out[role] = Math.round(out[role] * 10) / 10;
+  return out;
 }

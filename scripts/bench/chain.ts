@@ -18,7 +18,7 @@ import { ROOT, readArtifact } from "../lib/artifacts.ts";
 import { writeDeployment } from "../lib/deployment-file.ts";
 import { type ChainEngine, freePort, startLocalChain, type LocalChain } from "../lib/local-chain.ts";
 import { pdfTextLines } from "../lib/pdf-text.ts";
-import { CpuMeter, type CpuPerOperation, type CpuRoots } from "./cpu.ts";
+import { CpuMeter, parentPid, type CpuPerOperation, type CpuRoots } from "./cpu.ts";
 import { latencySummary, percentile, rate, round, sleep, inParallel, type Latency } from "./stats.ts";
 import { type CeilingFigure, fundAccounts, mnemonicKey, prepareDirectPay, prepareErc20Ceiling, rpc, rpcBatch } from "./tight.ts";
 
@@ -616,7 +616,7 @@ function measuredBy<T>(meters: CpuMeter[], work: () => Promise<T>): Promise<T> {
 const replicaOrder = (tills: Till[], count: number) => (i: number) =>
   Array.from({ length: count }, (_, k) => tills[i]!.clients[(i + k) % count]!);
 
-async function replicaStage(p: Prepared, backends: Backend[], nodePid: number | undefined, o: NonNullable<EngineOptions["replicas"]>): Promise<ReplicaRun[]> {
+async function replicaStage(p: Prepared, backends: Backend[], others: CpuRoots, o: NonNullable<EngineOptions["replicas"]>): Promise<ReplicaRun[]> {
   const runs = new Map<string, { replicas: number; tills: number; rounds: RoundResult[]; all: CpuMeter; each: CpuMeter[] }>();
   for (let r = 0; r < o.rounds; r++) {
     for (const count of o.counts) {
@@ -625,7 +625,7 @@ async function replicaStage(p: Prepared, backends: Backend[], nodePid: number | 
         const used = backends.slice(0, count);
         const entry = runs.get(id) ?? {
           replicas: count, tills, rounds: [],
-          all: new CpuMeter({ backend: used.map((b) => b.child.pid), node: nodePid }),
+          all: new CpuMeter({ ...others, backend: used.map((b) => b.child.pid) }),
           each: used.map((b) => new CpuMeter({ backend: b.child.pid })),
         };
         runs.set(id, entry);
@@ -737,6 +737,8 @@ export interface Engine {
   chain: LocalChain;
   backends: Backend[];
   db: pg.Client;
+  /** PostgreSQL's postmaster (this run's cluster only), when found. */
+  postmaster: number | undefined;
   prepared: Prepared;
   setupSeconds: number;
   stop(): Promise<void>;
@@ -793,7 +795,8 @@ export async function openEngine(o: {
       log: o.log, urls: backends.map((b) => b.url), db, chainId, chainNow, tills: o.tills, directSenders: o.directSenders,
       children: Math.max(1, Math.min(20, o.children)), cardShops: o.cardShops,
     });
-    return { chain, backends, db, prepared, setupSeconds: round((performance.now() - started) / 1000, 1), stop };
+    const { rows } = await db.query<{ pid: number }>("select pg_backend_pid() as pid");
+    return { chain, backends, db, postmaster: parentPid(rows[0]!.pid), prepared, setupSeconds: round((performance.now() - started) / 1000, 1), stop };
   } catch (error) {
     await stop();
     throw error;
@@ -818,7 +821,7 @@ export async function benchEngine(options: EngineOptions): Promise<EngineFigures
     log(`  ${options.engine}: set up ${maxTills} tills, ${backends.length} replica(s) × ${lanes} relayer lane${lanes > 1 ? "s" : ""} in ${engine.setupSeconds} s`);
     const url = chain.url;
     // The first replica serves the automine stages; every replica's process counts as the backend.
-    const roots: CpuRoots = { backend: backends.map((b) => b.child.pid), node: chain.process.pid };
+    const roots: CpuRoots = { backend: backends.map((b) => b.child.pid), node: chain.process.pid, postgres: engine.postmaster };
     const ceiling = await prepareErc20Ceiling(url, p.chainId, devKey(8), roots);
     const direct = await prepareDirectPay({
       url, chainId: p.chainId, funderKey: devKey(8), roots, fund: p.fundAddress, merchant: p.tills[0]!.shopAddress, budgets: p.direct,
@@ -875,7 +878,7 @@ export async function benchEngine(options: EngineOptions): Promise<EngineFigures
     const replicas: ReplicaRun[] = [];
     if (options.replicas) {
       try {
-        replicas.push(...(await replicaStage(p, backends, chain.process.pid, options.replicas)));
+        replicas.push(...(await replicaStage(p, backends, { node: chain.process.pid, postgres: engine.postmaster }, options.replicas)));
         for (const r of replicas) log(`  ${options.engine}: ${r.replicas} replica(s), ${r.tills} tills: ${r.tps}/s, p95 ${r.latency_ms.p95} ms, backend CPU ms per charge ${r.cpu_ms_per_charge?.backend} (each ${r.backend_cpu_ms_per_charge_each.join(" / ")}), total ${r.cpu_ms_per_charge?.total}, ${r.cpu_ms_per_charge?.cores_busy} cores busy${r.failed ? `, ${r.failed} FAILED ${JSON.stringify(r.errors)}` : ""}`);
       } catch (error) {
         errors.replicas = (error as Error).message.slice(0, 300);

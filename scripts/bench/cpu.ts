@@ -48,11 +48,14 @@ function readProcesses(): ProcStat[] {
   return all;
 }
 
-/** The process trees measured: the backend (one pid, or one per replica) and the node. */
-export type CpuRoots = { backend?: number | readonly (number | undefined)[]; node?: number };
+/**
+ * The process trees measured: the backend (one pid, or one per replica), the node, and PostgreSQL's
+ * postmaster (absent: every `postgres` process on the machine, other clusters too).
+ */
+export type CpuRoots = { backend?: number | readonly (number | undefined)[]; node?: number; postgres?: number };
 type Roots = CpuRoots;
 
-/** Each measured process's CPU ms now, by pid, with its role: the trees under `roots`, and every `postgres` process. */
+/** Each measured process's CPU ms now, by pid, with its role: the trees under `roots` (and every `postgres` process when no postmaster is given). */
 export function cpuSnapshot(roots: Roots): Map<number, { role: CpuRole; ms: number }> {
   const processes = readProcesses();
   const byPid = new Map(processes.map((p) => [p.pid, p]));
@@ -71,7 +74,8 @@ export function cpuSnapshot(roots: Roots): Map<number, { role: CpuRole; ms: numb
   };
   for (const pid of [roots.backend ?? []].flat()) addTree(pid, "backend");
   addTree(roots.node, "node");
-  for (const p of processes) if (p.comm === "postgres") snapshot.set(p.pid, { role: "postgres", ms: p.cpuMs });
+  if (roots.postgres !== undefined) addTree(roots.postgres, "postgres");
+  else for (const p of processes) if (p.comm === "postgres") snapshot.set(p.pid, { role: "postgres", ms: p.cpuMs });
   const self = process.cpuUsage();
   snapshot.set(process.pid, { role: "load", ms: (self.user + self.system) / 1000 });
   return snapshot;
@@ -144,4 +148,13 @@ export function rssMb(roots: Roots): Record<CpuRole, number> {
   }
   for (const role of Object.keys(out) as CpuRole[]) out[role] = Math.round(out[role] * 10) / 10;
   return out;
+}
+
+/** The parent of a process (PostgreSQL's postmaster, for one of its connections' `pg_backend_pid()`); undefined off Linux. */
+export function parentPid(pid: number): number | undefined {
+  try {
+    return parseProcStat(readFileSync(`/proc/${pid}/stat`, "utf8"))?.ppid;
+  } catch {
+    return undefined;
+  }
 }

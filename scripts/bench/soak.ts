@@ -48,7 +48,7 @@ export async function benchSoak(o: { engine: ChainEngine; pgServerUrl: string; m
   const engine = await openEngine({ engine: o.engine, pgServerUrl: o.pgServerUrl, lanes: o.lanes, replicas: 1, tills: TILLS, directSenders: 0, children: 20, cardShops: 0, log });
   try {
     const p = engine.prepared;
-    const roots = { backend: engine.backends[0]!.child.pid, node: engine.chain.process.pid };
+    const roots = { backend: engine.backends[0]!.child.pid, node: engine.chain.process.pid, postgres: engine.postmaster };
     // Capacity: 50 tills, 6 charges each, closed loop.
     const group = p.tills.slice(0, 50);
     const qrs = await Promise.all(group.map((t) => signQrs(p, t, 6)));

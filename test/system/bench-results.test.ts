@@ -93,7 +93,11 @@ describe("CPU per process", () => {
     const child = spawn(process.execPath, ["-e", burn]);
     try {
       const meter = new CpuMeter({ backend: [child.pid] });
-      await meter.measure(() => new Promise((resolve) => child.stdout.once("data", resolve)));
+      // The same process as a PostgreSQL postmaster: only its tree is PostgreSQL's, not every postgres on the machine.
+      const asPostgres = new CpuMeter({ postgres: child.pid });
+      await asPostgres.measure(() => meter.measure(() => new Promise((resolve) => child.stdout.once("data", resolve))));
+      expect(asPostgres.perOperation(3)!.postgres).toBeGreaterThan(90);
+      expect(asPostgres.perOperation(3)!.backend).toBe(0);
       const per = meter.perOperation(3)!;
       expect(per.backend).toBeGreaterThan(90); // ≥ 300 ms of CPU over 3 operations (and Node's start), by /proc's 10 ms ticks
       expect(per.backend).toBeLessThan(400);

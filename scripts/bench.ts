@@ -3,7 +3,7 @@
 // anvil. Writes bench/results/latest.json (the keys of the benchmarks issue) and latest.md, and prints
 // a table. Not a test: nothing here asserts a time.
 //
-//   npm run bench                    everything, both engines, national-scale dashboard (~20 min)
+//   npm run bench                    everything, both engines, national-scale dashboard (< 15 min on a quiet machine)
 //   npm run bench -- --quick         a small version (anvil only, 1% dashboard, 200 payouts): < 3 min
 //   npm run bench -- --soak [--minutes=20]   the backend at half its capacity for that long (not in the default run)
 //   options: --only=static,gas,chain,dashboard,payouts   --engines=anvil,hardhat   --lanes=N (relayer

@@ -143,7 +143,7 @@ export function markdown(r: BenchResults): string {
   const lines = [
     `# Benchmark results (${r.mode}, ${r.measured_at})`,
     "",
-    `Machine: ${r.machine.cpus} cores, load average ${r.machine.load_average_before.map((v) => v.toFixed(1)).join(" ")} before and ${r.machine.load_average_after.map((v) => v.toFixed(1)).join(" ")} after (shared); Node ${r.machine.node}. Top-level chain figures from ${r.primary_engine ?? "–"}.`,
+    `Machine: ${r.machine.cpus} cores, load average ${r.machine.load_average_before.map((v) => v.toFixed(1)).join(" ")} before and ${r.machine.load_average_after.map((v) => v.toFixed(1)).join(" ")} after (shared); Node ${r.machine.node}. Top-level chain figures: the worst engine's of ${Object.keys(r.engines).join(", ") || "–"}.`,
     "",
     "| figure | value | baseline (same run) | ratio |",
     "| --- | ---: | --- | ---: |",

@@ -618,6 +618,11 @@ const replicaOrder = (tills: Till[], count: number) => (i: number) =>
 
 async function replicaStage(p: Prepared, backends: Backend[], others: CpuRoots, o: NonNullable<EngineOptions["replicas"]>): Promise<ReplicaRun[]> {
   const runs = new Map<string, { replicas: number; tills: number; rounds: RoundResult[]; all: CpuMeter; each: CpuMeter[] }>();
+  // Not timed: the replicas that served nothing yet open their connections, prepare their statements and
+  // warm their JIT, as the first one did in the stages before.
+  const most = Math.max(...o.counts);
+  const warm = p.tills.slice(0, Math.min(p.tills.length, 10 * most));
+  await tillRound(warm, await Promise.all(warm.map((t) => signQrs(p, t, 2))), replicaOrder(warm, most));
   for (let r = 0; r < o.rounds; r++) {
     for (const count of o.counts) {
       for (const tills of Object.keys(o.chargesPerTill).map(Number)) {

@@ -97,27 +97,27 @@ export function lineChart(spec: ChartSpec): string | null {
   return out.join("\n");
 }
 
-/** What the latency chart reads of each engine: its stages' till counts and latency percentiles. */
+/** What the latency chart reads of each engine: its till stages' till counts and latency percentiles. */
 export interface LatencyStage {
-  shops: number;
+  tills: number;
   latency_ms: { p50: number | null; p95: number | null; p99: number | null };
 }
 
 const PERCENTILE_DASH = { p50: "", p95: "6 3", p99: "2 3" } as const;
 
-export function latencyVsTillsChart(engines: Record<string, { charge_throughput: Record<string, LatencyStage> }>, goalP95Ms?: number): string | null {
+export function latencyVsTillsChart(engines: Record<string, { till_charges: Record<string, LatencyStage> }>, goalP95Ms?: number): string | null {
   const series: Series[] = [];
   Object.entries(engines).forEach(([engine, figures], i) => {
     for (const p of ["p50", "p95", "p99"] as const) {
-      const points = Object.values(figures.charge_throughput)
+      const points = Object.values(figures.till_charges ?? {})
         .filter((stage) => typeof stage.latency_ms[p] === "number")
-        .map((stage): [number, number] => [stage.shops, stage.latency_ms[p]!]);
+        .map((stage): [number, number] => [stage.tills, stage.latency_ms[p]!]);
       series.push({ name: `${engine} ${p}`, points, color: PALETTE[i % PALETTE.length]!, ...(PERCENTILE_DASH[p] ? { dash: PERCENTILE_DASH[p] } : {}) });
     }
   });
   return lineChart({
-    title: "Charge latency against tills charging at once (automine)",
-    xLabel: "tills", yLabel: "latency of one charge (ms)", xScale: "log", series,
+    title: "Latency of a till's lookup + charge against tills at once (automine)",
+    xLabel: "tills", yLabel: "lookup + charge (ms)", xScale: "log", series,
     ...(goalP95Ms ? { reference: { y: goalP95Ms, label: `goal p95 ≤ ${goalP95Ms} ms` } } : {}),
   });
 }

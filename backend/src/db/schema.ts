@@ -53,6 +53,8 @@ export interface FundsTable {
   created_at: GeneratedTimestamp;
   payout_minimum_cents: ColumnType<bigint, bigint | undefined, bigint>;
   payout_last_daily_on: ColumnType<string | null, string | null | undefined, string | null>;
+  /** IANA zone the fund's days are counted and shown in. */
+  time_zone: ColumnType<string, string | undefined, string>;
 }
 
 export interface SponsorsTable {

@@ -181,6 +181,8 @@ export interface StaffUsersTable {
   /** The TOTP secret (base32) while enrolling and after; the factor counts once enabled. */
   totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
   totp_enabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The time step of the last accepted code: a code counts once. */
+  totp_last_step: ColumnType<bigint | null, bigint | null | undefined, bigint | null>;
 }
 
 export interface FamilyLoginChallengesTable {

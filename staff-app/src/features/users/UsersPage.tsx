@@ -103,23 +103,22 @@ export function UsersPage() {
                   <td className="actions">
                     {user.id !== me.id && editing?.id !== user.id && (
                       <>
-                        <button type="button" onClick={() => setEditing({ id: user.id, roles: [...user.roles] })} aria-label={t("users.editRolesOf", { email: user.email })}>
-                          {t("users.editRoles")}
+                        <button type="button" onClick={() => setEditing({ id: user.id, roles: [...user.roles] })} >
+                          {t("users.editRoles")} <span className="visually-hidden">{user.email}</span>
                         </button>
                         {user.totpEnabled && (
-                          <button type="button" onClick={() => setPending({ kind: "resetTotp", user })} aria-label={t("users.resetTotpOf", { email: user.email })}>
-                            {t("users.resetTotp")}
+                          <button type="button" onClick={() => setPending({ kind: "resetTotp", user })} >
+                            {t("users.resetTotp")} <span className="visually-hidden">{user.email}</span>
                           </button>
                         )}
-                        <button type="button" onClick={() => setPending({ kind: "password", user, password: "" })} aria-label={t("users.passwordOf", { email: user.email })}>
-                          {t("users.password")}
+                        <button type="button" onClick={() => setPending({ kind: "password", user, password: "" })} >
+                          {t("users.password")} <span className="visually-hidden">{user.email}</span>
                         </button>
                         <button
                           type="button"
                           onClick={() => setPending({ kind: user.disabled ? "enable" : "disable", user })}
-                          aria-label={t(user.disabled ? "users.enableOf" : "users.disableOf", { email: user.email })}
                         >
-                          {t(user.disabled ? "users.enable" : "users.disable")}
+                          {t(user.disabled ? "users.enable" : "users.disable")} <span className="visually-hidden">{user.email}</span>
                         </button>
                       </>
                     )}

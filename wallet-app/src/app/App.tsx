@@ -71,13 +71,17 @@ function Shell() {
   });
   const shown = useRef<string | null>(null);
   useEffect(() => {
-    // A new screen: focus moves to it, for screen readers and keyboards, without scrolling the header and
-    // language switch away. Not while the app opens: loading, then its first screen, is no new screen.
+    // A new screen: focus moves to its heading (read out first), for screen readers and keyboards, without
+    // scrolling the header and language switch away. Not while the app opens: loading, then its first
+    // screen, is no new screen.
     if (state.phase === "loading") return;
     const screen = `${state.phase} ${path}`;
     const before = shown.current;
     shown.current = screen;
-    if (before !== null && before !== screen) document.getElementById("main")?.focus({ preventScroll: true });
+    if (before === null || before === screen) return;
+    const heading = document.querySelector<HTMLElement>("main h1");
+    if (heading) heading.tabIndex = -1;
+    (heading ?? document.getElementById("main"))?.focus({ preventScroll: true });
   }, [path, state.phase]);
 
   let screen: React.ReactNode;

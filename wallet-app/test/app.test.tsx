@@ -44,6 +44,19 @@ describe("the app", () => {
     focus.mockRestore();
   });
 
+  it("the footer's link opens the accessibility statement: standard, status, date, gaps with a plan, and a contact with an answer time", async () => {
+    const { user } = await renderApp(fakeApi(), { withKey: false });
+    await user.click(within(await screen.findByRole("contentinfo")).getByRole("link", { name: "Toegankelijkheid" }));
+    const statement = await screen.findByRole("region", { name: "Toegankelijkheidsverklaring" });
+    const text = plain(statement.textContent);
+    expect(text).toContain("WCAG 2.1 AA, uit de Europese norm EN 301 549");
+    expect(text).toContain("Status C: eerste maatregelen genomen.");
+    expect(text).toContain("Deze verklaring is bijgewerkt op 7 december 2026.");
+    expect(within(statement).getAllByRole("listitem")).toHaveLength(3);
+    expect(text).toContain("U krijgt binnen 5 werkdagen antwoord.");
+    expect(document.activeElement).toBe(screen.getByRole("heading", { name: "Toegankelijkheidsverklaring", level: 1 }));
+  });
+
   it("a restored session shows home and caches the children for offline use", async () => {
     const { cache } = await renderApp(fakeApi());
     expect(await screen.findByRole("article", { name: "Anna" })).toBeInTheDocument();

@@ -10,6 +10,7 @@ import { HomePage } from "../features/home/home-page.tsx";
 import { MailPage } from "../features/mail/mail-page.tsx";
 import { PayPage } from "../features/pay/pay-page.tsx";
 import { ShopsPage } from "../features/shops/shops-page.tsx";
+import { AccessibilityStatement } from "../features/statement/accessibility-statement.tsx";
 import { errorMessage, formatTime } from "../lib/errors.ts";
 import { LANGUAGES, rememberLanguage } from "../lib/i18n.ts";
 import { Link, RouterProvider, useRouter } from "./router.tsx";
@@ -86,7 +87,9 @@ function Shell() {
 
   let screen: React.ReactNode;
   const segments = path.split("/").filter(Boolean);
-  if (path.startsWith("/help")) {
+  if (path.startsWith("/accessibility")) {
+    screen = <AccessibilityStatement />;
+  } else if (path.startsWith("/help")) {
     screen = <HelpPage mailLink={state.phase === "ready" ? <Link to="/mail">{t("mail.link")}</Link> : undefined} />;
   } else if (path.startsWith("/apply")) {
     screen = (
@@ -149,6 +152,9 @@ function Shell() {
         </div>
       )}
       <main id="main" tabIndex={-1}>{screen}</main>
+      <footer className={state.phase === "ready" ? "footer above-menu" : "footer"}>
+        <Link to="/accessibility">{t("statement.link")}</Link>
+      </footer>
       {state.phase === "ready" && (
         <nav aria-label={t("nav.label")} className="menu">
           <ul role="list">

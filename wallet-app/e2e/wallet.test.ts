@@ -302,7 +302,7 @@ describe("the family wallet", () => {
       expect(await page.evaluate(() => fetch("/api/family/children").then(() => "online", () => "offline"))).toBe("offline");
       const reloaded = await page.reload();
       expect(reloaded?.fromServiceWorker()).toBe(true);
-      await page.getByText(/Geen internet/).waitFor({ timeout: 20_000 });
+      await page.getByRole("status").filter({ hasText: /Geen internet/ }).waitFor({ timeout: 20_000 });
       await page.getByText(euro("€ 267,50")).waitFor();
       await page.getByRole("link", { name: "Betalen voor Anna" }).click();
       await page.getByLabel("Pincode").fill(PIN);
@@ -335,7 +335,7 @@ describe("the family wallet", () => {
     await qr.waitFor({ timeout: 20_000 });
     // Focus left the PIN form for the new step's heading; the status region says the code is ready.
     expect(await heading.evaluate((h) => h === document.activeElement)).toBe(true);
-    await expect(page.getByRole("status").textContent()).resolves.toContain("QR-code klaar. Laat hem scannen bij de kassa");
+    await expect(page.getByRole("main").getByRole("status").textContent()).resolves.toContain("QR-code klaar. Laat hem scannen bij de kassa");
     await page.getByText(/^Nieuwe code over \d+ seconden?$/).waitFor();
     await page.getByRole("button", { name: "Stoppen" }).waitFor();
 
@@ -343,7 +343,7 @@ describe("the family wallet", () => {
     await till.merchant.login({ email: shop.email, password: shop.password });
     const receipt = await till.merchant.charge({ qr: readQrFromPng(await qr.screenshot())!, amountCents: 12_50 }, randomUUID());
     expect(receipt.newBalanceCents).toBe(287_50);
-    const said = page.getByRole("status");
+    const said = page.getByRole("main").getByRole("status");
     await page.getByText(/Betaald €\s?12,50 bij Sportwinkel De Bal/).first().waitFor({ timeout: 20_000 });
     expect(await said.textContent()).toMatch(/^Betaald €\s?12,50 bij Sportwinkel De Bal\. Nog te besteden voor Bram: €\s?287,50$/);
     expect(await page.getByText(/Betaald €\s?12,50 bij Sportwinkel De Bal/).last().evaluate((p) => p === document.activeElement)).toBe(true);
@@ -395,7 +395,11 @@ describe("the family wallet", () => {
       expect(await sidewaysOverflow(page), "pay, rtl").toEqual([]);
       // Not mirrored: a till's camera still reads it.
       expect(decodePaymentQr(readQrFromPng(await qr.screenshot())!).maxAmount).toBe(20_00n); // the limit the walkthrough left
-      if (shots) await page.screenshot({ path: join(shots, "wallet-pay-rtl.png"), fullPage: true });
+      if (shots) {
+        await page.screenshot({ path: join(shots, "wallet-pay-rtl.png"), fullPage: true });
+        await page.getByRole("button", { name: "Stoppen" }).scrollIntoViewIfNeeded(); // the countdown, above the fixed menu
+        await page.screenshot({ path: join(shots, "wallet-pay-rtl-countdown.png") });
+      }
       await page.getByRole("button", { name: "Stoppen" }).click();
       await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
     } finally {

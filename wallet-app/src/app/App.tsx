@@ -140,11 +140,14 @@ function Shell() {
         <p className="brand">{t("app.name")}</p>
         <LanguageSwitch />
       </header>
-      {state.offline && state.savedAt !== null && (
-        <p className="offline" role="status">
-          <Icon name="offline" /> {t("app.offline", { time: formatTime(state.savedAt, i18n.language) })}
-        </p>
-      )}
+      {/* Always there, so a screen reader hears the connection drop: a live region added with its text is often missed. */}
+      <div role="status">
+        {state.offline && state.savedAt !== null && (
+          <p className="offline">
+            <Icon name="offline" /> {t("app.offline", { time: formatTime(state.savedAt, i18n.language) })}
+          </p>
+        )}
+      </div>
       {state.failure !== null && state.phase === "ready" && (
         <div className="failure" role="alert">
           <p>{errorMessage(state.failure, t, i18n.language)}</p>

@@ -410,7 +410,7 @@ describe("by roles and names alone, right to left", () => {
 
   test("a charge and its refund, each step axe-clean with dir=rtl; the statement from the footer; 640 px (200 % zoom) reflows; nothing moves with reduced motion", async () => {
     const child = family.children[0]!;
-    const before = await balanceOf(family, child.budgetId);
+    const before = (await balanceOf(family, child.budgetId))!;
     await page.evaluate(() => (document.documentElement.dir = "rtl"));
     await page.emulateMedia({ reducedMotion: "reduce" });
     const tabs = page.getByRole("navigation");

@@ -291,6 +291,19 @@ describe("the family wallet", () => {
     await page.getByRole("button", { name: "Stoppen" }).focus();
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
+
+    // No trap: Tab reaches every control on home once, in reading order, down to the menu, then leaves the page.
+    await page.reload();
+    await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
+    const controls = await page.evaluate(() => Array.from(document.querySelectorAll("a[href], button:not([disabled]), input:not([disabled])"))
+      .map((el) => el.textContent?.trim() ?? ""));
+    const visited: string[] = [];
+    for (let i = 0; i < controls.length + 1; i++) {
+      await page.keyboard.press("Tab");
+      visited.push(await page.evaluate(() => (document.activeElement === document.body ? "(left the page)" : document.activeElement?.textContent?.trim() ?? "")));
+    }
+    expect(visited).toEqual([...controls, "(left the page)"]);
+    expect(controls.slice(-5)).toEqual(["Toegankelijkheid", "Overzicht", "Betalen", "Winkels", "Hulp"]);
   });
 
   test("offline: the app opens from the service worker and shows a QR from the last known data", async () => {

@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: "node",
           // Browser tests of the apps (e2e/) run here too: they drive Debian's Chromium from Node.
-          include: ["sdk/test/**/*.test.ts", "backend/test/**/*.test.ts", "test/system/**/*.test.ts", "*-app/e2e/**/*.test.ts"],
+          include: ["sdk/test/**/*.test.ts", "backend/test/**/*.test.ts", "test/system/**/*.test.ts", "test/a11y/**/*.test.ts", "*-app/e2e/**/*.test.ts"],
           // Fails a test during which an error escaped to the process (uncaughtException, unhandledRejection).
           setupFiles: ["test/support/no-unhandled-setup.ts"],
           testTimeout: 60_000,

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { ApiClient } from "@tegoed/sdk";
-import { axeViolations, describeViolations, launchBrowser, sidewaysOverflow, writeQrVideo } from "../../test/support/browser.ts";
+import { axeViolations, clippedText, describeViolations, launchBrowser, motionOnPage, sidewaysOverflow, writeQrVideo } from "../../test/support/browser.ts";
 import { startSystem, type System } from "../../test/support/system.ts";
 import { approvedShop, fundWithFamilies } from "../../test/support/scenario.ts";
 import { activateFamily, balanceOf, permitQr, type ActiveFamily } from "../../test/support/merchant-shop.ts";
@@ -397,6 +397,78 @@ describe("typing the code and paying", () => {
       }
     } finally {
       await page.setViewportSize(PHONE.viewport);
+    }
+  });
+});
+
+describe("by roles and names alone, right to left", () => {
+  let page: Page;
+  beforeAll(async () => {
+    ({ page } = await phoneWithCamera(null));
+    await logIn(page);
+  });
+
+  test("a charge and its refund, each step axe-clean with dir=rtl; the statement from the footer; 640 px (200 % zoom) reflows; nothing moves with reduced motion", async () => {
+    const child = family.children[0]!;
+    const before = (await balanceOf(family, child.budgetId))!;
+    await page.evaluate(() => (document.documentElement.dir = "rtl"));
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    const tabs = page.getByRole("navigation");
+    await tabs.getByRole("link", { name: "Afrekenen", exact: true }).click();
+    await page.getByRole("heading", { name: "Afrekenen", level: 1 }).waitFor();
+    await page.getByRole("textbox", { name: "Code handmatig invoeren" }).fill(await permitQr(system, family, child.budgetId));
+    await page.getByRole("button", { name: "Code controleren" }).click();
+    const amount = page.getByRole("textbox", { name: "Bedrag in euro" });
+    await amount.waitFor();
+    // Focus is already in the amount field, where the assistant types next.
+    expect(await amount.evaluate((field) => field === document.activeElement)).toBe(true);
+    await amount.fill("4,00");
+    await expectAxeClean(page, "amount, rtl");
+    await page.getByRole("button", { name: "€ 4,00 afrekenen" }).click();
+    const result = page.getByRole("region", { name: "Betaald" });
+    await result.waitFor();
+    expect(await result.getByRole("status").textContent()).toContain("€ 4,00");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Volgende klant");
+    await expectAxeClean(page, "paid, rtl");
+    expect(await motionOnPage(page), "paid, reduced motion").toEqual([]);
+    expect(await balanceOf(family, child.budgetId)).toBe(before - 4_00);
+    await page.getByRole("button", { name: "Volgende klant" }).click();
+
+    await tabs.getByRole("link", { name: "Betalingen", exact: true }).click();
+    await page.getByRole("heading", { name: "Betalingen", level: 1 }).waitFor();
+    await page.getByRole("button", { name: /^Terugbetalen: € 4,00/ }).first().click();
+    await page.getByRole("textbox", { name: "Bedrag terug in euro" }).fill("4,00");
+    await page.getByRole("button", { name: "Terugbetalen", exact: true }).click();
+    await page.getByRole("group", { name: "€ 4,00 terugbetalen aan dit tegoed?" }).waitFor();
+    await expectAxeClean(page, "refund confirmation, rtl");
+    await page.getByRole("button", { name: "Ja, € 4,00 terugbetalen" }).click();
+    await page.getByRole("status").filter({ hasText: "€ 4,00 is teruggezet op het budget." }).waitFor();
+    expect(await balanceOf(family, child.budgetId)).toBe(before);
+    await expectAxeClean(page, "refunded, rtl");
+
+    await page.getByRole("contentinfo").getByRole("link", { name: "Toegankelijkheid" }).click();
+    await page.getByRole("heading", { name: "Toegankelijkheidsverklaring", level: 1 }).waitFor();
+    await expectAxeClean(page, "statement, rtl");
+    await page.getByRole("button", { name: "English" }).click();
+    await page.getByRole("heading", { name: "Accessibility statement", level: 1 }).waitFor();
+    await expectAxeClean(page, "statement in English, rtl");
+    await page.getByRole("button", { name: "Nederlands" }).click();
+
+    await page.setViewportSize({ width: 640, height: 400 });
+    try {
+      for (const [tab, heading] of [["Afrekenen", "Afrekenen"], ["Betalingen", "Betalingen"], ["Uitbetalingen", "Uitbetalingen"], ["Collega's", "Collega's"]] as const) {
+        await tabs.getByRole("link", { name: tab, exact: true }).click();
+        await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
+        await page.getByText("Laden…").first().waitFor({ state: "detached" }).catch(() => undefined);
+        expect(await sidewaysOverflow(page), `${tab} at 640 px`).toEqual([]);
+        expect(await clippedText(page), `${tab} at 640 px`).toEqual([]);
+        expect(await motionOnPage(page), `${tab}, reduced motion`).toEqual([]);
+      }
+    } finally {
+      await page.setViewportSize(PHONE.viewport);
+      await page.emulateMedia({ reducedMotion: null });
+      await page.evaluate(() => document.documentElement.removeAttribute("dir"));
+      await closePhone(page);
     }
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { Contract } from "ethers";
 import { ApiError, fundAbi, type ApiClient, type Fund } from "@tegoed/sdk";
-import { axeViolations, describeViolations, launchBrowser } from "../../test/support/browser.ts";
+import { axeViolations, clippedText, describeViolations, launchBrowser, motionOnPage } from "../../test/support/browser.ts";
 import { activateFamily, permitQr, type ActiveFamily } from "../../test/support/merchant-shop.ts";
 import { STAFF_PASSWORD, startSystem, type System } from "../../test/support/system.ts";
 import { formatCents } from "../src/lib/money.ts";
@@ -358,6 +358,69 @@ describe("the staff app, step by step", () => {
     await expectAxeClean("dashboard in English");
     await page.getByRole("button", { name: "Nederlands" }).click();
     await page.getByRole("heading", { level: 1, name: t("dashboard.title", { fund: FUND_NAME }) }).waitFor();
+  });
+});
+
+describe("accessibility beyond axe", () => {
+  test("keyboard: the first Tab is the skip link, with a focus ring that shows; a new screen's heading takes focus", async () => {
+    await page.reload();
+    await page.getByRole("navigation", { name: t("nav.label") }).waitFor();
+    await page.keyboard.press("Tab");
+    const skip = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const style = getComputedStyle(el);
+      return { text: el.textContent?.trim(), left: el.getBoundingClientRect().left, outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`, ring: style.boxShadow };
+    });
+    expect(skip).toMatchObject({ text: t("common.skip"), outline: "solid 3px rgb(255, 191, 71)" });
+    expect(skip.left).toBeGreaterThanOrEqual(0);
+    expect(skip.ring).toContain("rgb(27, 31, 36)");
+    await go(t("nav.shops"));
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("H1");
+  });
+
+  test("the accessibility statement from the footer, logged in, logged out and on the public page: axe-clean in Dutch and English", async () => {
+    const footerLink = (target: Page) => target.getByRole("contentinfo").getByRole("link", { name: t("statement.link") });
+    await footerLink(page).click();
+    await page.getByRole("heading", { level: 1, name: t("statement.title") }).waitFor();
+    await page.getByText(t("statement.statusC")).waitFor();
+    await expectAxeClean("statement");
+    const visitor = await page.context().browser()!.newContext({ locale: "nl-NL" });
+    try {
+      const other = await visitor.newPage();
+      await other.goto(`${system.baseUrl}/staff/`);
+      await footerLink(other).click();
+      await other.getByRole("heading", { level: 1, name: t("statement.title") }).waitFor();
+      expect(describeViolations(await axeViolations(other)), "statement, logged out").toBe("");
+      await other.goto(`${system.baseUrl}/public/`);
+      await footerLink(other).click();
+      await other.getByRole("heading", { level: 1, name: t("statement.title") }).waitFor();
+      expect(describeViolations(await axeViolations(other)), "statement on the public page").toBe("");
+      const en = staffText("en");
+      await other.getByRole("button", { name: "English" }).click();
+      await other.getByRole("heading", { level: 1, name: en("statement.title") }).waitFor();
+      expect(describeViolations(await axeViolations(other)), "statement on the public page in English").toBe("");
+    } finally {
+      await visitor.close();
+    }
+  });
+
+  test("at 200 % zoom (a 1280 px window is 640 px wide) the main screens reflow with nothing cut off, and nothing moves with reduced motion", async () => {
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await page.setViewportSize({ width: 640, height: 450 });
+    try {
+      for (const label of [t("nav.dashboard"), t("nav.families"), t("nav.shops"), t("nav.payouts")]) {
+        await go(label);
+        await page.getByText(t("common.loading")).first().waitFor({ state: "detached" });
+        // The page never scrolls sideways; a wide table scrolls in its own box (WCAG 1.4.10 allows tables that).
+        const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+        expect(scroll, `${label} at 640 px`).toBeLessThanOrEqual(inner);
+        expect(await clippedText(page), `${label} at 640 px`).toEqual([]);
+        expect(await motionOnPage(page), `${label} with reduced motion`).toEqual([]);
+      }
+    } finally {
+      await page.emulateMedia({ reducedMotion: null });
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
   });
 });
 

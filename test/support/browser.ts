@@ -75,6 +75,44 @@ export async function sidewaysOverflow(page: Page): Promise<string[]> {
 }
 
 /**
+ * Text cut off by its own box: an element that hides its overflow (or ellipsizes) while its content is
+ * wider or taller than the box. Screen-reader-only text (a 1 px box) does not count. Empty when nothing is cut.
+ */
+export async function clippedText(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const found: string[] = [];
+    for (const el of Array.from(document.body.querySelectorAll<HTMLElement>("*"))) {
+      const style = getComputedStyle(el);
+      const hides = (v: string) => v === "hidden" || v === "clip";
+      if (!hides(style.overflowX) && !hides(style.overflowY) && style.textOverflow !== "ellipsis") continue;
+      if (el.clientWidth <= 1 || el.clientHeight <= 1 || !el.textContent?.trim()) continue;
+      if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) {
+        found.push(`${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).trim().split(/\s+/).join(".")}` : ""}: "${el.textContent.trim().slice(0, 40)}"`);
+      }
+    }
+    return found;
+  });
+}
+
+/**
+ * What still moves on the page: running animations and any element with a transition or animation
+ * that takes time. Empty when the page is still, as it must be under prefers-reduced-motion.
+ */
+export async function motionOnPage(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const seconds = (v: string) => Math.max(...v.split(",").map((part) => parseFloat(part) * (part.trim().endsWith("ms") ? 0.001 : 1)));
+    const found = document.getAnimations().map((a) => `running animation ${(a as CSSAnimation).animationName ?? a.id}`);
+    for (const el of Array.from(document.querySelectorAll("*"))) {
+      const style = getComputedStyle(el);
+      if (seconds(style.transitionDuration) > 0 || seconds(style.animationDuration) > 0) {
+        found.push(`${el.tagName.toLowerCase()} moves (transition ${style.transitionDuration}, animation ${style.animationDuration})`);
+      }
+    }
+    return found;
+  });
+}
+
+/**
  * Writes a Y4M video (640×480, 4:2:0) that shows `text` as a QR code, for Chromium's fake camera; or a
  * QR's modules as read from a printed page (rows of dark/light). Black on white with a quiet zone, as
  * large as fits.

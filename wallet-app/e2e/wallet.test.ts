@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { Signature, verifyTypedData } from "ethers";
 import { PAYMENT_PERMIT_TYPES, decodePaymentQr, fundDomain, permitFromQr, type ApiClient, type Fund } from "@tegoed/sdk";
-import { axeViolations, describeViolations, launchBrowser, sidewaysOverflow } from "../../test/support/browser.ts";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { axeViolations, clippedText, describeViolations, launchBrowser, motionOnPage, sidewaysOverflow } from "../../test/support/browser.ts";
 import { approvedShop, fundWithFamilies } from "../../test/support/scenario.ts";
 import { startSystem, type System } from "../../test/support/system.ts";
 import { readQrFromPng } from "./qr-reader.ts";
@@ -191,8 +193,9 @@ describe("the family wallet", () => {
     const receipt = await till.merchant.charge({ qr: qrText, amountCents: 42_50 }, randomUUID());
     expect(receipt.newBalanceCents).toBe(257_50);
     paymentId = receipt.paymentId;
-    await page.getByText(/Betaald €\s?42,50 bij Sportwinkel De Bal/).waitFor({ timeout: 20_000 });
-    await page.getByText(/Nog te besteden voor Anna: €\s?257,50/).waitFor();
+    // The visible result (the status region says the same for a screen reader).
+    await page.getByText(/Betaald €\s?42,50 bij Sportwinkel De Bal/).last().waitFor({ timeout: 20_000 });
+    await page.getByText(/Nog te besteden voor Anna: €\s?257,50/).last().waitFor();
     await expectAxeClean("paid");
     await page.getByRole("button", { name: "Klaar" }).click();
     await page.getByText(euro("€ 257,50")).waitFor();
@@ -261,7 +264,18 @@ describe("the family wallet", () => {
   test("keyboard only: Tab to Anna's pay link, type the PIN, Enter shows the QR; Stop goes back", async () => {
     await page.getByRole("navigation").getByRole("link", { name: "Overzicht" }).click();
     await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.reload();
+    await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
+    // First Tab: the skip link, on screen, with the two-ring focus (amber outside, ink inside).
+    await page.keyboard.press("Tab");
+    const skip = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const style = getComputedStyle(el);
+      const box = el.getBoundingClientRect();
+      return { text: el.textContent, onScreen: box.left >= 0 && box.right <= window.innerWidth, outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`, ring: style.boxShadow };
+    });
+    expect(skip).toMatchObject({ text: "Naar de inhoud", onScreen: true, outline: "solid 3px rgb(255, 191, 71)" });
+    expect(skip.ring).toContain("rgb(26, 26, 26)");
     let focused = "";
     for (let i = 0; i < 25 && focused !== "Betalen voor Anna"; i++) {
       await page.keyboard.press("Tab");
@@ -277,6 +291,19 @@ describe("the family wallet", () => {
     await page.getByRole("button", { name: "Stoppen" }).focus();
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
+
+    // No trap: Tab reaches every control on home once, in reading order, down to the menu, then leaves the page.
+    await page.reload();
+    await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
+    const controls = await page.evaluate(() => Array.from(document.querySelectorAll("a[href], button:not([disabled]), input:not([disabled])"))
+      .map((el) => el.textContent?.trim() ?? ""));
+    const visited: string[] = [];
+    for (let i = 0; i < controls.length + 1; i++) {
+      await page.keyboard.press("Tab");
+      visited.push(await page.evaluate(() => (document.activeElement === document.body ? "(left the page)" : document.activeElement?.textContent?.trim() ?? "")));
+    }
+    expect(visited).toEqual([...controls, "(left the page)"]);
+    expect(controls.slice(-5)).toEqual(["Toegankelijkheid", "Overzicht", "Betalen", "Winkels", "Hulp"]);
   });
 
   test("offline: the app opens from the service worker and shows a QR from the last known data", async () => {
@@ -288,7 +315,7 @@ describe("the family wallet", () => {
       expect(await page.evaluate(() => fetch("/api/family/children").then(() => "online", () => "offline"))).toBe("offline");
       const reloaded = await page.reload();
       expect(reloaded?.fromServiceWorker()).toBe(true);
-      await page.getByText(/Geen internet/).waitFor({ timeout: 20_000 });
+      await page.getByRole("status").filter({ hasText: /Geen internet/ }).waitFor({ timeout: 20_000 });
       await page.getByText(euro("€ 267,50")).waitFor();
       await page.getByRole("link", { name: "Betalen voor Anna" }).click();
       await page.getByLabel("Pincode").fill(PIN);
@@ -302,6 +329,140 @@ describe("the family wallet", () => {
     } finally {
       await context.setOffline(false);
     }
+  });
+
+  test("screen-reader walkthrough: Bram's payment by roles and names alone, from home to the till's Paid", async () => {
+    // No CSS selector and no test id here: only what a screen reader offers its user.
+    const menu = page.getByRole("navigation", { name: "Hoofdmenu" });
+    await menu.getByRole("link", { name: "Overzicht" }).click();
+    await page.getByRole("heading", { name: "Tegoed van uw kinderen", level: 1 }).waitFor();
+    const bram = page.getByRole("article", { name: "Bram" });
+    await bram.getByText(euro("€ 300,00")).waitFor();
+    await bram.getByRole("link", { name: "Betalen voor Bram" }).click();
+    const heading = page.getByRole("heading", { name: "QR-code voor Bram", level: 1 });
+    await heading.waitFor();
+    await page.getByLabel("Hoogste bedrag per betaling").fill("20,00");
+    await page.getByLabel("Pincode").fill(PIN);
+    await page.getByRole("button", { name: "Toon QR-code" }).click();
+    const qr = page.getByRole("img", { name: /^Betaal-QR-code voor Bram, hoogstens €\s?20,00$/ });
+    await qr.waitFor({ timeout: 20_000 });
+    // Focus left the PIN form for the new step's heading; the status region says the code is ready.
+    expect(await heading.evaluate((h) => h === document.activeElement)).toBe(true);
+    await expect(page.getByRole("main").getByRole("status").textContent()).resolves.toContain("QR-code klaar. Laat hem scannen bij de kassa");
+    await page.getByText(/^Nieuwe code over \d+ seconden?$/).waitFor();
+    await page.getByRole("button", { name: "Stoppen" }).waitFor();
+
+    const till = system.client();
+    await till.merchant.login({ email: shop.email, password: shop.password });
+    const receipt = await till.merchant.charge({ qr: readQrFromPng(await qr.screenshot())!, amountCents: 12_50 }, randomUUID());
+    expect(receipt.newBalanceCents).toBe(287_50);
+    const said = page.getByRole("main").getByRole("status");
+    await page.getByText(/Betaald €\s?12,50 bij Sportwinkel De Bal/).first().waitFor({ timeout: 20_000 });
+    expect(await said.textContent()).toMatch(/^Betaald €\s?12,50 bij Sportwinkel De Bal\. Nog te besteden voor Bram: €\s?287,50$/);
+    expect(await page.getByText(/Betaald €\s?12,50 bij Sportwinkel De Bal/).last().evaluate((p) => p === document.activeElement)).toBe(true);
+    await expectAxeClean("walkthrough: paid");
+    await page.getByRole("button", { name: "Klaar" }).click();
+    await page.getByRole("article", { name: "Bram" }).getByText(euro("€ 287,50")).waitFor();
+  });
+
+  test("Arabic layout (dir=rtl): home, pay and history mirror, the QR and the amounts do not; axe-clean", async () => {
+    const shots = process.env.SCREENSHOTS_DIR; // set to look at them: npm test writes none
+    if (shots) mkdirSync(shots, { recursive: true });
+    const box = async (locator: ReturnType<Page["getByRole"]>) => (await locator.boundingBox())!;
+    await page.setViewportSize({ width: 360, height: 780 });
+    try {
+      await page.getByRole("navigation").getByRole("link", { name: "Overzicht" }).click();
+      await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
+      await page.evaluate(() => (document.documentElement.dir = "rtl"));
+      await expectAxeClean("home, rtl");
+      expect(await sidewaysOverflow(page), "home, rtl").toEqual([]);
+      // The brand starts on the right, the language switch ends on the left; the menu's first item is rightmost.
+      const brand = await box(page.getByRole("banner").getByText("Tegoed", { exact: true }));
+      const languages = await box(page.getByRole("group", { name: "Taal" }));
+      expect(brand.x).toBeGreaterThan(languages.x);
+      const menu = page.getByRole("navigation");
+      expect((await box(menu.getByRole("link", { name: "Overzicht" }))).x).toBeGreaterThan((await box(menu.getByRole("link", { name: "Hulp" }))).x);
+      const anna = page.getByRole("article", { name: "Anna" });
+      const spent = await box(anna.getByText("Al besteed"));
+      const card = await box(anna);
+      expect(spent.x + spent.width).toBeGreaterThan(card.x + card.width / 2); // first column on the right
+      expect(await anna.getByText(euro("€ 267,50")).textContent()).toMatch(/^€\s?267,50$/);
+      if (shots) await page.screenshot({ path: join(shots, "wallet-home-rtl.png"), fullPage: true });
+
+      await page.getByRole("link", { name: "Bestedingen van Anna" }).click();
+      await page.getByRole("heading", { name: "Bestedingen van Anna" }).waitFor();
+      await expectAxeClean("history, rtl");
+      const entry = page.getByRole("listitem").filter({ hasText: "Terugbetaling" });
+      const shopName = await box(entry.getByText("Sportwinkel De Bal"));
+      const refund = await box(entry.getByText(/\+\s€\s?10,00/));
+      expect(refund.x + refund.width).toBeLessThan(shopName.x); // the amount at the end: left
+      if (shots) await page.screenshot({ path: join(shots, "wallet-history-rtl.png"), fullPage: true });
+
+      await page.getByRole("navigation").getByRole("link", { name: "Overzicht" }).click();
+      await page.getByRole("link", { name: "Betalen voor Anna" }).click();
+      await page.getByLabel("Pincode").fill(PIN);
+      await page.getByRole("button", { name: "Toon QR-code" }).click();
+      const qr = page.getByRole("img", { name: /Betaal-QR-code voor Anna/ });
+      await qr.waitFor({ timeout: 20_000 });
+      await expectAxeClean("pay, rtl");
+      expect(await sidewaysOverflow(page), "pay, rtl").toEqual([]);
+      // Not mirrored: a till's camera still reads it.
+      expect(decodePaymentQr(readQrFromPng(await qr.screenshot())!).maxAmount).toBe(20_00n); // the limit the walkthrough left
+      if (shots) {
+        await page.screenshot({ path: join(shots, "wallet-pay-rtl.png"), fullPage: true });
+        await page.getByRole("button", { name: "Stoppen" }).scrollIntoViewIfNeeded(); // the countdown, above the fixed menu
+        await page.screenshot({ path: join(shots, "wallet-pay-rtl-countdown.png") });
+      }
+      await page.getByRole("button", { name: "Stoppen" }).click();
+      await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
+    } finally {
+      await page.evaluate(() => document.documentElement.removeAttribute("dir"));
+      await page.setViewportSize({ width: 390, height: 844 });
+    }
+  });
+
+  test("200 % zoom (a 1280 px window is 640 px) and 320 px: the main screens reflow, no text is cut off; nothing moves with reduced motion", async () => {
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    try {
+      for (const width of [640, 320]) {
+        await page.setViewportSize({ width, height: width === 640 ? 400 : 640 });
+        const menu = page.getByRole("navigation");
+        for (const [link, heading] of [["Overzicht", "Tegoed van uw kinderen"], ["Winkels", "Winkels"], ["Hulp", "Telefoon kwijt of kapot?"]] as const) {
+          await menu.getByRole("link", { name: link }).click();
+          await page.getByRole("heading", { name: heading }).first().waitFor();
+          expect(await sidewaysOverflow(page), `${link} at ${width} px`).toEqual([]);
+          expect(await clippedText(page), `${link} at ${width} px`).toEqual([]);
+          expect(await motionOnPage(page), `${link} with reduced motion`).toEqual([]);
+        }
+        await page.getByRole("contentinfo").getByRole("link", { name: "Toegankelijkheid" }).click();
+        await page.getByRole("heading", { name: "Toegankelijkheidsverklaring" }).waitFor();
+        expect(await sidewaysOverflow(page), `statement at ${width} px`).toEqual([]);
+        await menu.getByRole("link", { name: "Overzicht" }).click();
+        await page.getByRole("link", { name: "Betalen voor Anna" }).click();
+        await page.getByLabel("Pincode").fill(PIN);
+        await page.getByRole("button", { name: "Toon QR-code" }).click();
+        await page.getByRole("img", { name: /Betaal-QR-code voor Anna/ }).waitFor({ timeout: 20_000 });
+        expect(await sidewaysOverflow(page), `QR at ${width} px`).toEqual([]);
+        expect(await clippedText(page), `QR at ${width} px`).toEqual([]);
+        expect(await motionOnPage(page), "QR with reduced motion").toEqual([]);
+        await page.getByRole("button", { name: "Stoppen" }).click();
+      }
+    } finally {
+      await page.emulateMedia({ reducedMotion: null });
+      await page.setViewportSize({ width: 390, height: 844 });
+    }
+  });
+
+  test("the accessibility statement, from every screen's footer, is axe-clean in Dutch and English", async () => {
+    await page.getByRole("contentinfo").getByRole("link", { name: "Toegankelijkheid" }).click();
+    await page.getByRole("heading", { name: "Toegankelijkheidsverklaring", level: 1 }).waitFor();
+    await page.getByText("Status C: eerste maatregelen genomen.").waitFor();
+    await expectAxeClean("statement");
+    await page.getByRole("button", { name: "English" }).click();
+    await page.getByRole("heading", { name: "Accessibility statement", level: 1 }).waitFor();
+    await page.getByText("You will get an answer within 5 working days.", { exact: false }).waitFor();
+    await expectAxeClean("statement in English");
+    await page.getByRole("button", { name: "Nederlands" }).click();
   });
 
   test("lost phone: staff re-issue access, a new phone activates, and the old one says it no longer works", async () => {

@@ -32,16 +32,29 @@ describe("the app", () => {
     expect(screen.getByRole("navigation", { name: "Hoofdmenu" })).toBeInTheDocument();
   });
 
-  it("opening the app leaves focus (and so the scroll) at the top, with the header; a new screen takes focus without scrolling", async () => {
+  it("opening the app leaves focus (and so the scroll) at the top, with the header; a new screen's heading takes focus without scrolling", async () => {
     const focus = vi.spyOn(HTMLElement.prototype, "focus");
     const { user } = await renderApp(fakeApi());
     await screen.findByRole("article", { name: "Anna" });
     expect(focus).not.toHaveBeenCalled();
     expect(document.activeElement).toBe(document.body);
     await user.click(within(screen.getByRole("navigation")).getByRole("link", { name: "Winkels" }));
-    expect(document.activeElement).toBe(document.getElementById("main"));
+    expect(document.activeElement).toBe(await screen.findByRole("heading", { name: "Winkels", level: 1 }));
     expect(focus).toHaveBeenCalledWith({ preventScroll: true });
     focus.mockRestore();
+  });
+
+  it("the footer's link opens the accessibility statement: standard, status, date, gaps with a plan, and a contact with an answer time", async () => {
+    const { user } = await renderApp(fakeApi(), { withKey: false });
+    await user.click(within(await screen.findByRole("contentinfo")).getByRole("link", { name: "Toegankelijkheid" }));
+    const statement = await screen.findByRole("region", { name: "Toegankelijkheidsverklaring" });
+    const text = plain(statement.textContent);
+    expect(text).toContain("WCAG 2.1 AA, uit de Europese norm EN 301 549");
+    expect(text).toContain("Status C: eerste maatregelen genomen.");
+    expect(text).toContain("Deze verklaring is bijgewerkt op 7 december 2026.");
+    expect(within(statement).getAllByRole("listitem")).toHaveLength(3);
+    expect(text).toContain("U krijgt binnen 5 werkdagen antwoord.");
+    expect(document.activeElement).toBe(screen.getByRole("heading", { name: "Toegankelijkheidsverklaring", level: 1 }));
   });
 
   it("a restored session shows home and caches the children for offline use", async () => {

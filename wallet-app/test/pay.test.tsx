@@ -59,14 +59,15 @@ describe("pay", () => {
     expect(screen.queryByRole("img")).toBeNull();
   });
 
-  it("after five wrong PINs it says until when to wait, and then even the right PIN waits", async () => {
+  it("after five wrong PINs it says why, for how long and until when to wait, and then even the right PIN waits", async () => {
     const { user } = renderPay();
     for (let i = 0; i < 5; i++) await unlock(user, "11111");
     const until = Date.now() + 5 * 60_000;
     const time = formatClock(until, "nl");
-    expect(await screen.findByRole("alert")).toHaveTextContent(`U heeft te vaak een verkeerde pincode ingevuld. Probeer het opnieuw om ${time}.`);
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      `U heeft 5 keer een verkeerde pincode ingevuld. Om uw tegoed te beschermen kunt u het 5 minuten niet opnieuw proberen, tot ${time}.`);
     await unlock(user);
-    expect(await screen.findByRole("alert")).toHaveTextContent("te vaak");
+    expect(await screen.findByRole("alert")).toHaveTextContent("5 keer een verkeerde pincode");
     expect(screen.queryByRole("img")).toBeNull();
   });
 
@@ -178,6 +179,46 @@ describe("pay", () => {
     await user.click(screen.getByRole("button", { name: "Nieuwe code tonen" }));
     const qr = decodePaymentQr((await qrElement()).getAttribute("data-qr")!);
     expect(qr.deadline).toBe(BigInt(Math.floor(Date.now() / 1000) + 90));
+  });
+
+  it("the status region speaks when the code is ready, when it will not renew, 20 s before it runs out; never the ticking seconds", async () => {
+    const { user } = renderPay();
+    await unlock(user);
+    await qrElement();
+    const status = screen.getByRole("status");
+    expect(document.activeElement).toBe(screen.getByRole("heading", { name: "QR-code voor Anna" }));
+    expect(status).toHaveTextContent("QR-code klaar. Laat hem scannen bij de kassa");
+    await tick(5000);
+    expect(status).toHaveTextContent("QR-code klaar."); // unchanged while the seconds tick
+    for (let code = 2; code <= MAX_CODES; code++) await tick(RENEW_MS);
+    expect(status).toHaveTextContent("De app maakt hierna geen nieuwe code meer. Kies ‘Nog een minuut’ als u meer tijd nodig heeft.");
+    await tick(69_000);
+    expect(status).toHaveTextContent("De app maakt hierna geen nieuwe code meer.");
+    await tick(1000);
+    expect(status).toHaveTextContent("Nog 20 seconden, dan verloopt de code. Kies ‘Nog een minuut’ voor meer tijd.");
+    await tick(1000);
+    expect(status).toHaveTextContent("Nog 20 seconden, dan verloopt de code.");
+  });
+
+  it("'Nog een minuut' on the last code signs a fresh one without the PIN, as often as asked; earlier codes renew by themselves", async () => {
+    const { user } = renderPay();
+    await unlock(user);
+    await qrElement();
+    expect(screen.queryByRole("button", { name: "Nog een minuut" })).toBeNull();
+    for (let code = 2; code <= MAX_CODES; code++) await tick(RENEW_MS);
+    for (let extra = 0; extra < 3; extra++) {
+      await tick(80_000);
+      const before = decodePaymentQr((await qrElement()).getAttribute("data-qr")!);
+      const asked = Date.now();
+      await user.click(screen.getByRole("button", { name: "Nog een minuut" }));
+      await tick(1000);
+      const after = decodePaymentQr((await qrElement()).getAttribute("data-qr")!);
+      expect(after.deadline).toBe(BigInt(Math.floor(asked / 1000) + 90));
+      expect(after.deadline).toBeGreaterThan(before.deadline);
+      expect(screen.getByText(/Code geldig nog (89|90) seconden/)).toBeInTheDocument();
+    }
+    expect(screen.queryByLabelText("Pincode")).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
   });
 
   it("polls every 2 s while the QR shows, and turns to 'Paid' with the shop and the new balance", async () => {

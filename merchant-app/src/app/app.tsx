@@ -1,6 +1,6 @@
 // Composes the features: who is logged in decides between the public screens (login, apply, status)
 // and the till (scan, payments, payouts, team). The screen is kept in the URL for the back button.
-import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { SESSION_LOST, sessionEvents, useApi } from "../lib/api.tsx";
 import { fetchMe, type ShopMe } from "../lib/shop-api.ts";
@@ -13,10 +13,12 @@ import { ScanScreen } from "../features/scan/scan-screen.tsx";
 import { PaymentsScreen } from "../features/payments/payments-screen.tsx";
 import { TeamScreen } from "../features/team/team-screen.tsx";
 import { PayoutsScreen } from "../features/payouts/payouts-screen.tsx";
+import { AccessibilityStatement } from "../features/statement/accessibility-statement.tsx";
 
 type PublicView = "login" | "apply" | "status";
 type ShopView = "scan" | "payments" | "payouts" | "team";
-type View = PublicView | ShopView;
+/** The accessibility statement: open to everyone, logged in or not. */
+type View = PublicView | ShopView | "accessibility";
 
 const SHOP_VIEWS: ShopView[] = ["scan", "payments", "payouts", "team"];
 const PUBLIC_VIEWS: PublicView[] = ["login", "apply", "status"];
@@ -25,7 +27,7 @@ const BASE = import.meta.env.BASE_URL;
 function viewFromUrl(): View | null {
   const path = window.location.pathname.startsWith(BASE) ? window.location.pathname.slice(BASE.length) : "";
   const name = path.split("/")[0] ?? "";
-  return ([...SHOP_VIEWS, ...PUBLIC_VIEWS] as string[]).includes(name) ? (name as View) : null;
+  return ([...SHOP_VIEWS, ...PUBLIC_VIEWS, "accessibility"] as string[]).includes(name) ? (name as View) : null;
 }
 
 type Session = { state: "checking" } | { state: "out" } | { state: "in"; me: ShopMe | null; email: string };
@@ -92,16 +94,29 @@ export function App() {
   };
 
   const signedIn = session.state === "in";
-  const current: View = signedIn
+  const current: View = view === "accessibility" ? view : signedIn
     ? (SHOP_VIEWS as View[]).includes(view) ? view : "scan"
     : (PUBLIC_VIEWS as View[]).includes(view) ? view : "login";
 
   useEffect(() => {
-    document.title = `${t(`nav.${current}`)} · ${t("app.name")}`;
+    document.title = `${current === "accessibility" ? t("statement.title") : t(`nav.${current}`)} · ${t("app.name")}`;
   }, [current, t]);
 
+  // Another screen: focus goes to its heading, so a screen reader starts there and Tab goes on from it.
+  const shown = useRef<View | null>(null);
+  useEffect(() => {
+    if (session.state === "checking") return;
+    const before = shown.current;
+    shown.current = current;
+    if (before === null || before === current) return;
+    const heading = document.querySelector<HTMLElement>("main h1");
+    if (heading) heading.tabIndex = -1;
+    (heading ?? document.getElementById("main"))?.focus({ preventScroll: true });
+  }, [current, session.state]);
+
   let screen: ReactNode = null;
-  if (session.state === "checking") screen = <p role="status">{t("common.loading")}</p>;
+  if (current === "accessibility") screen = <AccessibilityStatement />;
+  else if (session.state === "checking") screen = <p role="status">{t("common.loading")}</p>;
   else if (!signedIn) {
     if (current === "apply") screen = <ApplyScreen onApplied={() => setView("status")} onBack={() => setView("login")} />;
     else if (current === "status") screen = <StatusScreen onBack={() => setView("login")} />;
@@ -150,6 +165,10 @@ export function App() {
         </nav>
       )}
       <main id="main" tabIndex={-1}>{screen}</main>
+      <footer className="footer">
+        <a href={`${BASE}accessibility`} aria-current={current === "accessibility" ? "page" : undefined}
+          onClick={(e) => { e.preventDefault(); setView("accessibility"); }}>{t("statement.link")}</a>
+      </footer>
     </div>
   );
 }

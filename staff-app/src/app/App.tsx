@@ -1,6 +1,6 @@
 // The staff app: the session (login / logout), the header with fund and language choice, the navigation
 // filtered by role, and the screen for the current address (#/…). Features never import each other.
-import { Suspense, lazy, useCallback, useEffect, useState, type ReactNode } from "react";
+import { Suspense, lazy, useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, type Fund, type StaffSession } from "@tegoed/sdk";
 import { useApi } from "../lib/api.ts";
@@ -20,6 +20,9 @@ import { PayoutsPage, payoutsAvailable } from "../features/payouts/PayoutsPage.t
 import { MailPage } from "../features/mail/MailPage.tsx";
 import { ApplicationsPage } from "../features/applications/ApplicationsPage.tsx";
 import { UsersPage } from "../features/users/UsersPage.tsx";
+import { AccessibilityStatement } from "../features/statement/AccessibilityStatement.tsx";
+
+const STATEMENT_PATH = "/accessibility";
 
 // The charts library is the biggest part of the app: loaded only when a dashboard is shown.
 const DashboardPage = lazy(() => import("../features/dashboard/DashboardPage.tsx").then((m) => ({ default: m.DashboardPage })));
@@ -112,8 +115,26 @@ export function App() {
 
   const current = screens.find((s) => s.path === path) ?? screens[0]!;
   useEffect(() => {
-    document.title = session ? `${current.label} · Tegoed` : `${t("login.title")} · Tegoed`;
-  }, [current.label, session, t]);
+    document.title = path === STATEMENT_PATH ? `${t("statement.title")} · Tegoed` : session ? `${current.label} · Tegoed` : `${t("login.title")} · Tegoed`;
+  }, [current.label, session, t, path]);
+
+  // Another screen: focus goes to its heading, so a screen reader starts there and Tab goes on from it.
+  const shown = useRef<string | null>(null);
+  useEffect(() => {
+    if (session === undefined) return;
+    const before = shown.current;
+    shown.current = path;
+    if (before === null || before === path) return;
+    const heading = document.querySelector<HTMLElement>("main h1");
+    if (heading) heading.tabIndex = -1;
+    (heading ?? document.getElementById("main"))?.focus({ preventScroll: true });
+  }, [path, session]);
+
+  const footer = (
+    <footer className="footer">
+      <a href={`#${STATEMENT_PATH}`} aria-current={path === STATEMENT_PATH ? "page" : undefined}>{t("statement.link")}</a>
+    </footer>
+  );
 
   const setLanguage = (language: Language) => {
     void i18n.changeLanguage(language);
@@ -138,7 +159,10 @@ export function App() {
           <span className="brand">Tegoed</span>
           {languageSwitch}
         </header>
-        <LoginPage onLoggedIn={(next) => { setExpired(false); setSession(next); }} expired={expired} />
+        {path === STATEMENT_PATH
+          ? <main id="main" tabIndex={-1}><AccessibilityStatement /></main>
+          : <LoginPage onLoggedIn={(next) => { setExpired(false); setSession(next); }} expired={expired} />}
+        {footer}
       </>
     );
   }
@@ -189,7 +213,9 @@ export function App() {
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>
-        {session.user.mustEnrolTotp || path === "/second-factor" ? (
+        {path === STATEMENT_PATH ? (
+          <AccessibilityStatement />
+        ) : session.user.mustEnrolTotp || path === "/second-factor" ? (
           <SecondFactorPage user={session.user} onEnabled={(user) => { setSession({ ...session, user }); navigate("/"); }} />
         ) : !screen ? (
           <p>{t("common.nothingAllowed")}</p>
@@ -203,6 +229,7 @@ export function App() {
           <div key={screen.needsFund ? `${screen.path}:${fund?.id ?? ""}` : screen.path}>{screen.render()}</div>
         )}
       </main>
+      {footer}
     </StaffContext.Provider>
   );
 }

@@ -9,6 +9,7 @@ import { formatCents, formatNumber } from "../lib/money.ts";
 import { categoryLabel, OTHER_CATEGORY, PUBLIC_MIN_FAMILIES_PER_CATEGORY } from "@tegoed/sdk/categories";
 import { formatDateTime, formatDay } from "@tegoed/sdk/dates";
 import { CardBalanceCheck } from "./CardBalance.tsx";
+import { AccessibilityStatement } from "../features/statement/AccessibilityStatement.tsx";
 
 /** The fund id in /public/<id>, if the page was opened for one fund. */
 export function fundIdInPath(path: string): string | null {
@@ -110,9 +111,19 @@ export function PublicPage({ load = loadFromServer }: { load?: () => Promise<Pub
       document.removeEventListener("visibilitychange", schedule);
     };
   }, [load]);
+  // The accessibility statement on this page itself (#accessibility): visitors need no staff app.
+  const [statement, setStatement] = useState(() => window.location.hash === "#accessibility");
   useEffect(() => {
-    document.title = t("public.title");
-  }, [t]);
+    const onHash = () => {
+      setStatement(window.location.hash === "#accessibility");
+      document.getElementById("main")?.focus({ preventScroll: true });
+    };
+    window.addEventListener("hashchange", onHash);
+    return () => window.removeEventListener("hashchange", onHash);
+  }, []);
+  useEffect(() => {
+    document.title = statement ? `${t("statement.title")} · ${t("public.title")}` : t("public.title");
+  }, [t, statement]);
   const setLanguage = (language: Language) => {
     void i18n.changeLanguage(language);
     rememberLanguage(language);
@@ -129,7 +140,13 @@ export function PublicPage({ load = loadFromServer }: { load?: () => Promise<Pub
           ))}
         </div>
       </header>
-      <main id="main">
+      {statement ? (
+        <main id="main" tabIndex={-1}>
+          <AccessibilityStatement />
+          <p><a href="#">{t("public.title")}</a></p>
+        </main>
+      ) : (
+      <main id="main" tabIndex={-1}>
         <h1>{t("public.title")}</h1>
         <p>{t("public.intro")}</p>
         {failed && <div className="notice notice-error" role="alert">{t("public.failed")}</div>}
@@ -138,6 +155,10 @@ export function PublicPage({ load = loadFromServer }: { load?: () => Promise<Pub
         {funds?.map((fund) => <PublicFundFigures key={fund.id} fund={fund} />)}
         <CardBalanceCheck />
       </main>
+      )}
+      <footer className="footer">
+        <a href="#accessibility" aria-current={statement ? "page" : undefined}>{t("statement.link")}</a>
+      </footer>
     </>
   );
 }

@@ -18,6 +18,7 @@ import { Icon } from "../lib/icons.tsx";
 const PayPage = lazy(() => import("../features/pay/pay-page.tsx").then((m) => ({ default: m.PayPage })));
 const MailPage = lazy(() => import("../features/mail/mail-page.tsx").then((m) => ({ default: m.MailPage })));
 const ShopsPage = lazy(() => import("../features/shops/shops-page.tsx").then((m) => ({ default: m.ShopsPage })));
+const AccessibilityStatement = lazy(() => import("../features/statement/accessibility-statement.tsx").then((m) => ({ default: m.AccessibilityStatement })));
 const ApplyPage = lazy(() => import("../features/apply/apply-page.tsx").then((m) => ({
   default: ({ services, ...props }: Omit<import("../features/apply/apply-page.tsx").ApplyPageProps, "api"> & { services: Services }) =>
     <m.ApplyPage api={services.apply ?? (services.apply = m.httpApplyApi())} {...props} />,
@@ -82,18 +83,24 @@ function Shell() {
   }, [firstScreen, services]);
   const shown = useRef<string | null>(null);
   useEffect(() => {
-    // A new screen: focus moves to it, for screen readers and keyboards, without scrolling the header and
-    // language switch away. Not while the app opens: loading, then its first screen, is no new screen.
+    // A new screen: focus moves to its heading (read out first), for screen readers and keyboards, without
+    // scrolling the header and language switch away. Not while the app opens: loading, then its first
+    // screen, is no new screen.
     if (state.phase === "loading") return;
     const screen = `${state.phase} ${path}`;
     const before = shown.current;
     shown.current = screen;
-    if (before !== null && before !== screen) document.getElementById("main")?.focus({ preventScroll: true });
+    if (before === null || before === screen) return;
+    const heading = document.querySelector<HTMLElement>("main h1");
+    if (heading) heading.tabIndex = -1;
+    (heading ?? document.getElementById("main"))?.focus({ preventScroll: true });
   }, [path, state.phase]);
 
   let screen: React.ReactNode;
   const segments = path.split("/").filter(Boolean);
-  if (path.startsWith("/help")) {
+  if (path.startsWith("/accessibility")) {
+    screen = <AccessibilityStatement />;
+  } else if (path.startsWith("/help")) {
     screen = <HelpPage mailLink={state.phase === "ready" ? <Link to="/mail">{t("mail.link")}</Link> : undefined} />;
   } else if (path.startsWith("/apply")) {
     screen = (
@@ -144,11 +151,14 @@ function Shell() {
         <p className="brand">{t("app.name")}</p>
         <LanguageSwitch />
       </header>
-      {state.offline && state.savedAt !== null && (
-        <p className="offline" role="status">
-          <Icon name="offline" /> {t("app.offline", { time: formatTime(state.savedAt, i18n.language) })}
-        </p>
-      )}
+      {/* Always there, so a screen reader hears the connection drop: a live region added with its text is often missed. */}
+      <div role="status">
+        {state.offline && state.savedAt !== null && (
+          <p className="offline">
+            <Icon name="offline" /> {t("app.offline", { time: formatTime(state.savedAt, i18n.language) })}
+          </p>
+        )}
+      </div>
       {state.failure !== null && state.phase === "ready" && (
         <div className="failure" role="alert">
           <p>{errorMessage(state.failure, t, i18n.language)}</p>
@@ -156,6 +166,9 @@ function Shell() {
         </div>
       )}
       <main id="main" tabIndex={-1}><Suspense fallback={<p role="status">{t("app.loading")}</p>}>{screen}</Suspense></main>
+      <footer className={state.phase === "ready" ? "footer above-menu" : "footer"}>
+        <Link to="/accessibility">{t("statement.link")}</Link>
+      </footer>
       {state.phase === "ready" && (
         <nav aria-label={t("nav.label")} className="menu">
           <ul role="list">

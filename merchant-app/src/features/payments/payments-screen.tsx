@@ -171,7 +171,7 @@ export function PaymentsScreen() {
                   <li key={p.paymentId} className="payment">
                     <div className="payment-line">
                       <span className="payment-time">{time}</span>
-                      <span className="payment-amount">{money(p.amountCents)}</span>
+                      <span className="payment-amount"><bdi>{money(p.amountCents)}</bdi></span>
                     </div>
                     {p.refundedCents > 0 && left > 0 && (
                       <p className="hint" data-testid="refund-state">{t("payments.refundedPartLeft", { amount: money(p.refundedCents), left: money(left) })}</p>

@@ -35,7 +35,7 @@ function ManualEntry({ onText }: { onText: (text: string) => void }) {
       <label htmlFor={id}>{t("scan.manualLabel")}</label>
       <p className="hint" id={`${id}-hint`}>{t("scan.manualHint")}</p>
       <input id={id} value={text} onChange={(e) => setText(e.target.value)} aria-describedby={`${id}-hint`} autoComplete="off" spellCheck={false}
-        autoCapitalize="characters" className="code-input" />
+        autoCapitalize="characters" className="code-input" dir="ltr" />
       <button type="submit" className="secondary">{t("scan.manualSubmit")}</button>
     </form>
   );
@@ -113,7 +113,7 @@ export function ScanScreen({ camera = true }: { camera?: boolean }) {
             </div>
             <div>
               <dt>{t("scan.spendable")}</dt>
-              <dd className="spendable" data-testid="spendable">{formatEuro(step.lookup.spendableCents, i18n.language)}</dd>
+              <dd className="spendable" data-testid="spendable"><bdi>{formatEuro(step.lookup.spendableCents, i18n.language)}</bdi></dd>
             </div>
             <div>
               <dt>{t("scan.validUntil")}</dt>

@@ -19,7 +19,7 @@ export function HistoryPage({ child, back }: { child: WalletChild | undefined; b
     <section aria-labelledby="history-title" className="stack">
       <h1 id="history-title">{t("history.title", { name: child.firstName })}</h1>
       <p>
-        {t("home.remaining")}: <strong>{formatCents(child.balanceCents ?? 0, lang)}</strong>
+        {t("home.remaining")}: <strong><bdi>{formatCents(child.balanceCents ?? 0, lang)}</bdi></strong>
       </p>
       {child.history.length === 0 ? (
         <p>{t("history.empty")}</p>
@@ -29,11 +29,11 @@ export function HistoryPage({ child, back }: { child: WalletChild | undefined; b
             <li key={`${entry.type}-${entry.txHash}-${entry.paymentId}`} className={`history-entry ${entry.type}`}>
               <div>
                 <strong>{entry.merchantName ?? t("history.unknownShop")}</strong>
-                <span className="muted">{formatDateTime(entry.at, lang, { month: "long" })}</span>
+                <span className="muted"><bdi>{formatDateTime(entry.at, lang, { month: "long" })}</bdi></span>
               </div>
               <div className="history-amount">
                 <span>{entry.type === "refund" ? t("history.refund") : t("history.payment")}</span>
-                <strong>{entry.type === "refund" ? "+ " : "− "}{formatCents(entry.amountCents, lang)}</strong>
+                <strong><bdi>{entry.type === "refund" ? "+ " : "− "}{formatCents(entry.amountCents, lang)}</bdi></strong>
               </div>
             </li>
           ))}

@@ -57,16 +57,16 @@ export function ChildCard({ child, now, pay, history }: { child: WalletChild; no
         <dl className="amounts">
           <div className="remaining">
             <dt>{t("home.remaining")}</dt>
-            <dd>{formatCents(child.balanceCents ?? 0, lang)}</dd>
+            <dd><bdi>{formatCents(child.balanceCents ?? 0, lang)}</bdi></dd>
           </div>
           <div>
             <dt>{t("home.spent")}</dt>
-            <dd>{formatCents(child.spentCents ?? 0, lang)}</dd>
+            <dd><bdi>{formatCents(child.spentCents ?? 0, lang)}</bdi></dd>
           </div>
           {child.expiresAt && (
             <div>
               <dt>{t("home.validUntil")}</dt>
-              <dd>{formatLastDay(child.expiresAt, lang)}</dd>
+              <dd><bdi>{formatLastDay(child.expiresAt, lang)}</bdi></dd>
             </div>
           )}
         </dl>

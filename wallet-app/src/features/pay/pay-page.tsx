@@ -2,6 +2,7 @@
 // and turns to "Paid €x at Shop" when the chain has the payment.
 import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
+import type { TFunction } from "i18next";
 import type { SigningKey } from "ethers";
 import type { WalletChild } from "../../lib/api.ts";
 import type { KeyStorage } from "../../lib/keystore.ts";
@@ -11,7 +12,7 @@ import { keySigner, nextNonce, signPaymentQr } from "./permit.ts";
 import { loadPayLimit, savePayLimit } from "./pay-limit.ts";
 import { PinForm } from "./pin-form.tsx";
 import { QrCode } from "./qr-code.tsx";
-import { MAX_CODES, useRenewingQr } from "./use-renewing-qr.ts";
+import { MAX_CODES, useRenewingQr, type RenewingQr } from "./use-renewing-qr.ts";
 import { Icon } from "../../lib/icons.tsx";
 
 export const POLL_MS = 2000;
@@ -47,6 +48,10 @@ export function PayPage({ children, keys, childId, poll, onChooseChild, onDone, 
   });
   const [limitProblem, setLimitProblem] = useState<string | null>(null);
   const [limitCents, setLimitCents] = useState<number | null>(null);
+  useEffect(() => {
+    // The PIN form is gone: focus goes to the QR screen's heading, not lost on the page.
+    if (key) document.getElementById(`${id}-title`)?.focus({ preventScroll: true });
+  }, [key, id]);
 
   if (!child) {
     return (
@@ -66,7 +71,7 @@ export function PayPage({ children, keys, childId, poll, onChooseChild, onDone, 
     );
   }
 
-  const heading = <h1 id={`${id}-title`}>{t("pay.qrFor", { name: child.firstName })}</h1>;
+  const heading = <h1 id={`${id}-title`} tabIndex={-1}>{t("pay.qrFor", { name: child.firstName })}</h1>;
   if (key) {
     // Before the payable check: a payment of the whole balance must still show "Paid".
     return (
@@ -146,6 +151,10 @@ function ShowQr({ child, signingKey, limitCents, poll, onDone, registerPayCode }
   const showing = paid === null;
   const renewing = useRenewingQr((nowMs) => signPaymentQr(signer, child, limitCents, nowMs), showing);
   const shortCode = useShortCode(renewing.qr?.text, registerPayCode);
+  const paidTitle = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (paid) paidTitle.current?.focus({ preventScroll: true });
+  }, [paid]);
 
   useEffect(() => {
     if (!paid) setPaid(detectPayment(watch.current, child));
@@ -166,11 +175,14 @@ function ShowQr({ child, signingKey, limitCents, poll, onDone, registerPayCode }
     return () => void lock?.release().catch(() => {});
   }, [showing]);
 
+  const announcement = spoken(t, lang, child.firstName, paid, renewing);
+  const live = <p role="status" className="visually-hidden">{announcement}</p>;
   if (paid) {
     const amount = formatCents(paid.amountCents, lang);
     return (
-      <div className="paid stack" role="status">
-        <p className="paid-title"><Icon name="check" />{" "}
+      <div className="paid stack">
+        {live}
+        <p className="paid-title" ref={paidTitle} tabIndex={-1}><Icon name="check" />{" "}
           {paid.shop ? t("pay.paid", { amount, shop: paid.shop }) : t("pay.paidNoShop", { amount })}
         </p>
         {paid.balanceCents !== null && (
@@ -185,6 +197,7 @@ function ShowQr({ child, signingKey, limitCents, poll, onDone, registerPayCode }
   const last = renewing.codes >= MAX_CODES;
   return (
     <div className="stack qr-screen">
+      {live}
       {renewing.failed ? (
         <div className="stack">
           <p role="alert">{t("pay.failed")}</p>
@@ -202,19 +215,40 @@ function ShowQr({ child, signingKey, limitCents, poll, onDone, registerPayCode }
           {shortCode && (shortCode.code ? (
             <p className="short-code">
               <span id="short-code-label">{t("pay.shortCode")}</span>{" "}
-              <strong className="short-code-value" aria-describedby="short-code-label" data-testid="short-code">{shortCode.code}</strong>
+              <strong className="short-code-value" dir="ltr" aria-describedby="short-code-label" data-testid="short-code">{shortCode.code}</strong>
             </p>
           ) : shortCode.offline ? <p className="notice">{t("pay.shortCodeOffline")}</p> : <p className="muted">{t("pay.shortCodeBusy")}</p>)}
           <p className="upto">{t("pay.upTo", { amount: formatCents(maxAmount, lang) })}</p>
+          {/* Read when asked, never every second: the status above speaks at the moments that matter. */}
           <p className="countdown" aria-live="off">
             {t(last ? "pay.lastCountdown" : "pay.countdown", { count: renewing.secondsLeft })}
           </p>
+          {last && <button type="button" className="secondary" onClick={renewing.extend}>{t("pay.moreTime")}</button>}
           <p className="muted">{t("pay.waiting")}</p>
         </>
       ) : (
-        <p role="status">{t("pay.signing")}</p>
+        <p>{t("pay.signing")}</p>
       )}
       <button type="button" className="secondary" onClick={onDone}>{t("pay.cancel")}</button>
     </div>
   );
+}
+
+/** Seconds before the last code runs out when the family is told, with time left to ask for more. */
+export const WARN_SECONDS = 20;
+
+/**
+ * What the status region says: a sentence per moment that matters (code ready, no more renewals, nearly
+ * out, paid), never the ticking seconds, which a screen reader would read out every second.
+ */
+function spoken(t: TFunction, lang: string, name: string, paid: PaidResult | null, renewing: RenewingQr): string {
+  if (paid) {
+    const amount = formatCents(paid.amountCents, lang);
+    const said = paid.shop ? t("pay.paid", { amount, shop: paid.shop }) : t("pay.paidNoShop", { amount });
+    return paid.balanceCents === null ? said : `${said}. ${t("pay.newBalance", { name, amount: formatCents(paid.balanceCents, lang) })}`;
+  }
+  if (renewing.failed || renewing.expired) return ""; // said by the alert
+  if (!renewing.qr) return t("pay.signing");
+  if (renewing.codes < MAX_CODES) return t("pay.ready");
+  return renewing.secondsLeft <= WARN_SECONDS ? t("pay.endingSoon", { count: WARN_SECONDS }) : t("pay.lastCode");
 }

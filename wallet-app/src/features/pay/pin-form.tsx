@@ -3,7 +3,7 @@ import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { SigningKey } from "ethers";
 import { formatTime } from "../../lib/errors.ts";
-import { PIN_LENGTH, PinLockedError, unlockDeviceKey, WrongPinError, type KeyStorage } from "../../lib/keystore.ts";
+import { MAX_PIN_ATTEMPTS, PIN_LENGTH, PinLockedError, unlockDeviceKey, WrongPinError, type KeyStorage } from "../../lib/keystore.ts";
 
 export function PinForm({ keys, submitLabel, children, onUnlocked, forgotLink, beforeUnlock }: {
   keys: KeyStorage;
@@ -32,7 +32,11 @@ export function PinForm({ keys, submitLabel, children, onUnlocked, forgotLink, b
       onUnlocked(key);
     } catch (error) {
       if (error instanceof WrongPinError) setProblem(t("pin.wrong", { count: error.attemptsLeft }));
-      else if (error instanceof PinLockedError) setProblem(t("pin.locked", { time: formatTime(error.until, i18n.language) }));
+      else if (error instanceof PinLockedError) {
+        // How long and why, not only until when (WCAG 2.2.1: a time limit the family can understand).
+        const count = Math.max(1, Math.ceil((error.until - Date.now()) / 60_000));
+        setProblem(t("pin.locked", { count, attempts: MAX_PIN_ATTEMPTS, time: formatTime(error.until, i18n.language) }));
+      }
       else setProblem(t("errors.generic"));
       setPin("");
       document.getElementById(`${id}-pin`)?.focus();

@@ -38,7 +38,7 @@ export function ChargeResult({ outcome, onNext }: { outcome: ChargeOutcome; onNe
       <div role="status" id="result-details">
         {paid ? (
           <>
-            <p className="result-amount">{formatEuro(outcome.amountCents, i18n.language)}</p>
+            <p className="result-amount"><bdi>{formatEuro(outcome.amountCents, i18n.language)}</bdi></p>
             <p>{t("result.newBalance", { amount: formatEuro(outcome.newBalanceCents, i18n.language) })}</p>
           </>
         ) : (

@@ -94,7 +94,7 @@ export interface Approval extends Review {
  * Approves: with four-eyes the first validator's approval waits for a second, different one
  * (SECOND_APPROVER_REQUIRED when the same one tries). Then, in one transaction, the family is created
  * (or the fund's known family gets the new children), approved, and the application marked approved;
- * after that the fund's budgets are issued on chain, which is safe to run again: approving an approved
+ * after that this family's budgets are issued on chain, which is safe to run again: approving an approved
  * application only retries the issuing (e.g. after RESERVE_INSUFFICIENT or a chain time-out).
  */
 export async function approveApplication(deps: ApplicationDeps, input: { actorId: string; id: string }): Promise<Approval> {
@@ -143,7 +143,8 @@ export async function approveApplication(deps: ApplicationDeps, input: { actorId
   let issue: IssueReport | null = null;
   if (decided === "approved") {
     const application = await requireApplication(deps, input.id);
-    issue = await issueBudgets(deps, { actorId: input.actorId, fundId: application.fundId, sponsor: deps.sponsor });
+    // This family's children only: other approved families wait for staff's own issue run.
+    issue = await issueBudgets(deps, { actorId: input.actorId, fundId: application.fundId, sponsor: deps.sponsor, familyIds: [application.familyId!] });
     await bindNewBudgetsOfActiveFamily(deps, application.familyId!);
   }
   return { ...(await reviewApplication(deps, input.id)), issue };

@@ -10,7 +10,8 @@ import { inTransaction } from "../../db/transaction.ts";
 import { issueBudgets, type IssueReport } from "../eligibility/budgets.service.ts";
 import { eligibilityRepository } from "../eligibility/eligibility.repository.ts";
 import { getFund } from "../funds/funds.service.ts";
-import type { ApplicationDeps } from "./applications.service.ts";
+import { applicationBsnContext, type ApplicationDeps } from "./applications.service.ts";
+import { openBsn } from "../applicants/bsn.ts";
 import { applicationsRepository, type ApplicationRecord } from "./applications.repository.ts";
 import { evaluate } from "./criteria.ts";
 import { knownFamily } from "./matching.ts";
@@ -67,6 +68,19 @@ export async function askQuestion(deps: ApplicationDeps, input: { actorId: strin
     await auditLogRepository(trx).append({ actorType: "staff", actorId: input.actorId, action: "application.question", subjectType: "application", subjectId: input.id });
   });
   return reviewApplication(deps, input.id);
+}
+
+/**
+ * The application's BSN for a validator who asks to see it; the asking is in the audit log (the number is
+ * not). NOT_FOUND when none is stored (or the key cannot open it).
+ */
+export async function revealBsn(deps: ApplicationDeps, input: { actorId: string; id: string }): Promise<string> {
+  await requireApplication(deps, input.id);
+  const sealed = await applicationsRepository(deps.db).sealedBsn(input.id);
+  const bsn = sealed && deps.bsnKey ? openBsn(deps.bsnKey, sealed, applicationBsnContext(input.id)) : null;
+  if (!bsn) throw new DomainError("NOT_FOUND", "No BSN is stored with this application.", { applicationId: input.id });
+  await auditLogRepository(deps.db).append({ actorType: "staff", actorId: input.actorId, action: "application.bsn_view", subjectType: "application", subjectId: input.id });
+  return bsn;
 }
 
 export async function declineApplication(deps: ApplicationDeps, input: { actorId: string; id: string; reason: string }): Promise<Review> {

@@ -4,13 +4,13 @@
 import { useEffect, useId, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import type { TFunction } from "i18next";
-import type { z } from "zod";
 import { applicationsApi, ApplicationSettingsSchema, type ApplicationSettings, type Criterion, type RequestedDocument } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { errorText } from "../../lib/errors.ts";
 import { Notice } from "../../lib/ui.tsx";
 
 type Kind = Criterion["kind"];
+type Issue = NonNullable<ReturnType<typeof ApplicationSettingsSchema.safeParse>["error"]>["issues"][number];
 type Direction = "max" | "min" | "between";
 
 /** A question as the form edits it: every field as typed text, turned into a Criterion on save. */
@@ -102,7 +102,7 @@ function place(t: TFunction, path: readonly PropertyKey[]): string {
 }
 
 /** What is wrong, in words, from the kind of issue zod found. */
-function problem(t: TFunction, issue: z.core.$ZodIssue): string {
+function problem(t: TFunction, issue: Issue): string {
   switch (issue.code) {
     case "too_small":
       return issue.origin === "string" ? t("applications.editor.problem.empty") : t("applications.editor.problem.tooFew", { count: Number(issue.minimum) });

@@ -1,12 +1,13 @@
 // The card's printables, as PDFs (pdf-lib): the card itself, credit-card sized, front and back (the
 // fund's name, the QR, the card number in groups, the code under the QR for typing, a help phone
 // number; no name, no amount, no PIN), card sheets of 10 per A4 for many families, and the PIN letter,
-// always a file of its own so the PIN never travels in the card's print job. Worded in the family's
-// language (../letters/texts/<language>.json), set in Noto Sans / Noto Sans Arabic (../../print/typeset.ts).
+// always a file of its own so the PIN never travels in the card's print job. Worded from
+// ../letters/texts/<language>.json; the PIN letter in the family's language and script (Noto Sans and
+// Noto Sans Arabic, ../../print/typeset.ts), the card in Dutch or English in the standard fonts.
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from "pdf-lib";
 import QRCode from "qrcode";
 import { formatCardCode, formatCardNumber, type FamilyLanguage } from "@tegoed/sdk";
-import { drawLine, embedTypefaces, textWidth, wrapText, type Typeface } from "../../print/typeset.ts";
+import { drawLine, embedTypefaces, wrapText, type Typeface, type Typefaces } from "../../print/typeset.ts";
 import { fill, letterTexts } from "../letters/texts.ts";
 
 const MM = 72 / 25.4;
@@ -38,10 +39,11 @@ export interface PinLetter {
 }
 
 interface Fonts {
-  regular: Typeface;
-  bold: Typeface;
   /** Card numbers, codes and the PIN: digits and Latin capitals only. */
   mono: PDFFont;
+  /** The card itself: the standard Latin faces (the tills and the demo read its code back as text). */
+  cardRegular: PDFFont;
+  cardBold: PDFFont;
 }
 
 async function newDocument(title: string, language: string): Promise<{ pdf: PDFDocument; fonts: Fonts }> {
@@ -50,32 +52,52 @@ async function newDocument(title: string, language: string): Promise<{ pdf: PDFD
   pdf.setLanguage(language);
   pdf.setProducer("Tegoed");
   pdf.setCreator("Tegoed");
-  const faces = await embedTypefaces(pdf);
-  return { pdf, fonts: { ...faces, mono: await pdf.embedFont(StandardFonts.CourierBold) } };
+  const [mono, cardRegular, cardBold] = await Promise.all([
+    pdf.embedFont(StandardFonts.CourierBold), pdf.embedFont(StandardFonts.Helvetica), pdf.embedFont(StandardFonts.HelveticaBold),
+  ]);
+  return { pdf, fonts: { mono, cardRegular, cardBold } };
 }
 
-function fit(face: Typeface, text: string, size: number, width: number, direction: "ltr" | "rtl"): number {
+/** The card speaks Dutch or English (its standard fonts print Western European letters only). */
+const cardTexts = (language: string) => letterTexts(language === "en" ? "en" : "nl").card;
+
+/** A character the standard fonts lack prints as "?" rather than failing the print (e.g. in a fund's name). */
+function printable(font: PDFFont, text: string): string {
+  let out = "";
+  for (const char of text) {
+    try {
+      font.encodeText(char);
+      out += char;
+    } catch {
+      out += "?";
+    }
+  }
+  return out;
+}
+
+function fitCard(font: PDFFont, text: string, size: number, width: number): number {
   let s = size;
-  while (s > 5 && textWidth(face, text, s, direction) > width) s -= 0.5;
+  while (s > 5 && font.widthOfTextAtSize(text, s) > width) s -= 0.5;
   return s;
 }
 
+
 function drawFront(page: PDFPage, x: number, y: number, card: PrintedCard, fonts: Fonts): void {
-  const { card: t, direction } = letterTexts(card.language);
+  const t = cardTexts(card.language);
+  const { cardRegular: regular, cardBold: bold } = fonts;
   page.drawRectangle({ x, y, width: CARD_WIDTH, height: CARD_HEIGHT, borderColor: rgb(0.75, 0.75, 0.75), borderWidth: 0.5 });
   page.drawRectangle({ x, y: y + CARD_HEIGHT - 16 * MM, width: CARD_WIDTH, height: 16 * MM, color: ACCENT });
-  const white = rgb(1, 1, 1);
-  const fundSize = fit(fonts.bold, card.fundName, 13, CARD_WIDTH - 10 * MM, direction);
-  drawLine(page, fonts.bold, card.fundName, { x: x + 5 * MM, y: y + CARD_HEIGHT - 10 * MM, size: fundSize, color: white, direction });
-  drawLine(page, fonts.regular, t.card, { x: x + 5 * MM, y: y + CARD_HEIGHT - 14 * MM, size: 8, color: white, direction });
-  drawLine(page, fonts.regular, t.cardNumber, { x: x + 5 * MM, y: y + 17 * MM, size: 7, color: INK, direction });
+  const fund = printable(bold, card.fundName);
+  page.drawText(fund, { x: x + 5 * MM, y: y + CARD_HEIGHT - 10 * MM, size: fitCard(bold, fund, 13, CARD_WIDTH - 10 * MM), font: bold, color: rgb(1, 1, 1) });
+  page.drawText(t.card, { x: x + 5 * MM, y: y + CARD_HEIGHT - 14 * MM, size: 8, font: regular, color: rgb(1, 1, 1) });
+  page.drawText(t.cardNumber, { x: x + 5 * MM, y: y + 17 * MM, size: 7, font: regular, color: INK });
   page.drawText(formatCardNumber(card.cardNumber), { x: x + 5 * MM, y: y + 10 * MM, size: 17, font: fonts.mono, color: INK });
-  const lost = fill(t.lost, { phone: card.helpPhone });
-  drawLine(page, fonts.regular, lost, { x: x + 5 * MM, y: y + 4 * MM, size: fit(fonts.regular, lost, 6.5, CARD_WIDTH - 10 * MM, direction), color: INK, direction });
+  page.drawText(printable(regular, fill(t.lost, { phone: card.helpPhone })), { x: x + 5 * MM, y: y + 4 * MM, size: 6.5, font: regular, color: INK });
 }
 
 function drawBack(page: PDFPage, x: number, y: number, card: PrintedCard, fonts: Fonts): void {
-  const { card: t, direction } = letterTexts(card.language);
+  const t = cardTexts(card.language);
+  const regular = fonts.cardRegular;
   page.drawRectangle({ x, y, width: CARD_WIDTH, height: CARD_HEIGHT, borderColor: rgb(0.75, 0.75, 0.75), borderWidth: 0.5 });
   // Error correction M, as the phone's payment QR: about 41 characters make a version 2 code.
   const { modules } = QRCode.create(card.cardCode, { errorCorrectionLevel: "M" });
@@ -97,11 +119,11 @@ function drawBack(page: PDFPage, x: number, y: number, card: PrintedCard, fonts:
   const width = x + CARD_WIDTH - 3 * MM - tx;
   let ty = y + CARD_HEIGHT - 8 * MM;
   for (const line of t.how) {
-    drawLine(page, fonts.regular, line, { x: tx, y: ty, size: fit(fonts.regular, line, 6.5, width, direction), color: INK, direction });
+    page.drawText(printable(regular, line), { x: tx, y: ty, size: fitCard(regular, line, 6.5, width), font: regular, color: INK });
     ty -= 3 * MM;
   }
   ty -= 2 * MM;
-  drawLine(page, fonts.regular, t.code, { x: tx, y: ty, size: fit(fonts.regular, t.code, 5.5, width, direction), color: INK, direction });
+  page.drawText(t.code, { x: tx, y: ty, size: 5.5, font: regular, color: INK });
   ty -= 3.2 * MM;
   // The code in lines of three groups, so it reads like the QR does when typed.
   const groups = formatCardCode(card.cardCode).split(" ");
@@ -113,7 +135,7 @@ function drawBack(page: PDFPage, x: number, y: number, card: PrintedCard, fonts:
 
 /** One card: the front on page 1, the back on page 2, each the card's own size. */
 export async function renderCardPdf(card: PrintedCard): Promise<Uint8Array> {
-  const { pdf, fonts } = await newDocument(letterTexts(card.language).card.card, card.language);
+  const { pdf, fonts } = await newDocument(cardTexts(card.language).card, card.language);
   drawFront(pdf.addPage([CARD_WIDTH, CARD_HEIGHT]), 0, 0, card, fonts);
   drawBack(pdf.addPage([CARD_WIDTH, CARD_HEIGHT]), 0, 0, card, fonts);
   return pdf.save();
@@ -143,7 +165,7 @@ export async function renderCardSheets(cards: readonly PrintedCard[]): Promise<U
   return pdf.save();
 }
 
-function drawLetter(page: PDFPage, letter: PinLetter, fonts: Fonts): void {
+function drawLetter(page: PDFPage, letter: PinLetter, fonts: Fonts & Typefaces): void {
   const { pinLetter: t, direction } = letterTexts(letter.language);
   const rtl = direction === "rtl";
   const x = 25 * MM;
@@ -179,6 +201,7 @@ function drawLetter(page: PDFPage, letter: PinLetter, fonts: Fonts): void {
 /** PIN letters, one A4 page each (one letter, or a whole batch in the cards' order). */
 export async function renderPinLetters(letters: readonly PinLetter[]): Promise<Uint8Array> {
   const { pdf, fonts } = await newDocument(letters[0] ? letterTexts(letters[0].language).pinLetter.title : "PIN", letters[0]?.language ?? "nl");
-  for (const letter of letters) drawLetter(pdf.addPage([A4.width, A4.height]), letter, fonts);
+  const faces = await embedTypefaces(pdf);
+  for (const letter of letters) drawLetter(pdf.addPage([A4.width, A4.height]), letter, { ...fonts, ...faces });
   return pdf.save();
 }

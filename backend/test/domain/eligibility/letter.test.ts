@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_SENDER, letterContent, renderLetterHtml, type LetterFacts } from "../../../src/domain/eligibility/letter.ts";
 import { renderLettersPdf } from "../../../src/domain/eligibility/letter-pdf.ts";
+import { renderPinLetters, type PinLetter } from "../../../src/domain/cards/print.ts";
 
 const settings = { publicBaseUrl: "https://tegoed.westerkwartier.nl/", sender: DEMO_SENDER };
 const facts = (over: Partial<LetterFacts> = {}): LetterFacts => ({
@@ -91,6 +92,18 @@ describe("the letters as a PDF", () => {
       expect(skeleton(pages[3]!)).toContain(skeleton(words));
     }
     expect(pages[3]).toContain("ABCD-EFGH-JKMN");
+  });
+
+  it("the card's PIN letter too: Ukrainian in Cyrillic, Arabic right to left, the PIN itself as digits", async () => {
+    const letter = (language: PinLetter["language"]): PinLetter => ({
+      language, fundName: "Kindpakket 2027", cardNumber: "1234567890123456", pin: "48213", parentName: "Łukasz Żak", addressLines: ["Dorpsstraat 1"], helpPhone: "14 0594",
+    });
+    const pages = pdfText(await renderPinLetters([letter("uk"), letter("ar")])).map((page) => page.replace(/[\u200e\u200f\u202a-\u202e]/g, ""));
+    expect(pages[0]).toContain("Ваш PIN-код для картки Tegoed");
+    expect(pages[0]).toContain("48213");
+    expect(skeleton(pages[1]!)).toContain(skeleton("رمزك السري لبطاقة"));
+    expect(pages[1]).toContain("48213");
+    expect(pages[1]).toContain("Łukasz Żak");
   });
 
   it("takes a language without a text file yet as Dutch, and fills amounts in the language's way", () => {

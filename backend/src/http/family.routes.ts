@@ -179,7 +179,7 @@ export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, key
           frozen: c.frozen,
           activated: c.activated,
           nonce: c.nonce === null ? null : Number(c.nonce),
-          fund: { id: c.fund.id, name: c.fund.name, chainAddress: c.fund.chainAddress, chainId: Number(c.fund.chainId), index: c.fund.index },
+          fund: { id: c.fund.id, name: c.fund.name, chainAddress: c.fund.chainAddress, chainId: Number(c.fund.chainId), index: c.fund.index, timeZone: c.fund.timeZone },
           history: c.history.map((h) => ({
             type: h.type, paymentId: h.paymentId, merchant: h.merchant, merchantName: h.merchantName, amountCents: centsToWire(h.amountCents), at: h.at.toISOString(), txHash: h.txHash,
           })),

@@ -132,6 +132,8 @@ const ConfigSchema = z
     OIDC_REDIRECT_URL: z.string().refine((url) => /^https?:\/\/[^\s]+$/.test(url) && URL.canParse(url), "must be the http(s) URL of /api/applicant/oidc/callback").optional(),
     OIDC_SCOPE: z.string().trim().regex(/(^|\s)openid(\s|$)/, "must include openid").default("openid"),
     OIDC_LABEL: z.string().trim().min(1).max(40).default("DigiD"),
+    // The key sealing BSNs where a fund needs them: a file with 32 random bytes as hex.
+    BSN_KEY_FILE: z.string().min(1).optional(),
     APPLICANT_IDENTITY_KEY: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)").optional(),
     // Settlement to shops (payouts)
     BANK_ADAPTER: z.enum(["simulated", "bunq", "sepa"], "must be simulated, bunq or sepa").default("simulated"),
@@ -200,6 +202,9 @@ const ConfigSchema = z
     }
     if (production && env.CHAIN_RPC_URL !== undefined && env.FUND_ADMIN === undefined) {
       ctx.addIssue({ code: "custom", path: ["FUND_ADMIN"], message: "is required when NODE_ENV=production: the municipality's own key (or multisig) administers every fund" });
+    }
+    if (production && env.BSN_KEY_FILE === undefined) {
+      ctx.addIssue({ code: "custom", path: ["BSN_KEY_FILE"], message: "is required when NODE_ENV=production (a file with 32 random bytes as hex, kept outside the database)" });
     }
     if (production && env.CARD_PEPPER_FILE === undefined) {
       ctx.addIssue({ code: "custom", path: ["CARD_PEPPER_FILE"], message: "is required when NODE_ENV=production (a file with 32 random bytes as hex, kept outside the database)" });
@@ -295,6 +300,8 @@ export interface Config {
   /** Families applying: the key of the identity hashes, and the broker (absent: logins by emailed code). */
   applicants: {
     identityKey: string;
+    /** The BSN key's file; `create`: made when missing (outside production only). */
+    bsnKey: { file: string; create: boolean };
     oidc?: { issuerUrl: string; clientId: string; clientSecret: string; redirectUrl: string; scope: string; label: string };
   };
 }
@@ -406,6 +413,9 @@ export function loadConfig(given: Record<string, string | undefined>): Config {
       : { file: resolve(c.DATA_DIR.startsWith("memory://") ? resolve(REPOSITORY_ROOT, ".data") : dirname(resolve(REPOSITORY_ROOT, c.DATA_DIR)), "card-pepper"), create: true },
     applicants: {
       identityKey: c.APPLICANT_IDENTITY_KEY ?? derivedApplicantKey(c.SESSION_SECRET ?? DEVELOPMENT_SESSION_SECRET),
+      bsnKey: c.BSN_KEY_FILE !== undefined
+        ? { file: resolve(REPOSITORY_ROOT, c.BSN_KEY_FILE), create: !production }
+        : { file: resolve(c.DATA_DIR.startsWith("memory://") ? resolve(REPOSITORY_ROOT, ".data") : dirname(resolve(REPOSITORY_ROOT, c.DATA_DIR)), "bsn-key"), create: true },
       ...(c.OIDC_ISSUER_URL !== undefined && {
         oidc: {
           issuerUrl: c.OIDC_ISSUER_URL, clientId: c.OIDC_CLIENT_ID!, clientSecret: c.OIDC_CLIENT_SECRET!, scope: c.OIDC_SCOPE, label: c.OIDC_LABEL,

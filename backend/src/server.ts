@@ -18,6 +18,7 @@ import { checkLaneRoles, readLaneKeys, refuseDevelopmentKeys } from "./keys.ts";
 import { isDatabaseUnavailable, migrateToLatest, openDatabase } from "./db/index.ts";
 import { sessionService } from "./domain/auth/index.ts";
 import { loadCardPepper } from "./domain/cards/index.ts";
+import { loadBsnKey } from "./domain/applicants/index.ts";
 import { DEMO_SENDER, GuessLimiter, type LetterSettings } from "./domain/eligibility/index.ts";
 import { createIndexer, type Indexer } from "./domain/indexer/index.ts";
 import { createPayoutScheduler, reconcilePayouts, type PayoutScheduler } from "./domain/payouts/index.ts";
@@ -55,9 +56,10 @@ export interface RunningServer {
 /** The broker when OIDC_ISSUER_URL is set (discovered at the first login, again after a failure); else email codes. */
 function applicantOptions(config: Config, logger: Logger) {
   const { identityKey, oidc } = config.applicants;
+  const bsnKey = loadBsnKey(config.applicants.bsnKey.file, { create: config.applicants.bsnKey.create });
   if (!oidc) {
     // No outbox and SMTP sender here yet: codes are kept in memory, and only their sending is logged.
-    return { identityKey, mailer: devLoginCodeMailer((line) => logger.info?.(line)) };
+    return { identityKey, bsnKey, mailer: devLoginCodeMailer((line) => logger.info?.(line)) };
   }
   let discovered: Promise<OidcClient> | undefined;
   const connect = () => {
@@ -68,7 +70,7 @@ function applicantOptions(config: Config, logger: Logger) {
     });
     return discovered;
   };
-  return { identityKey, oidc: connect, oidcRedirectUrl: oidc.redirectUrl, oidcLabel: oidc.label };
+  return { identityKey, bsnKey, oidc: connect, oidcRedirectUrl: oidc.redirectUrl, oidcLabel: oidc.label };
 }
 
 export async function startServer(config: Config, logger: Logger = consoleLogger): Promise<RunningServer> {

@@ -12,14 +12,19 @@ export interface DemoCitizen {
   sub: string;
   /** Shown on the login page only: the backend never gets it. */
   name: string;
+  /**
+   * The `bsn` claim, as a DigiD broker sends it: invented numbers of the 99999… range that pass the
+   * eleven-test (kept only for a fund that needs the BSN).
+   */
+  bsn: string;
 }
 
 export const DEMO_CITIZENS: readonly DemoCitizen[] = [
-  { sub: "demo-citizen-0001", name: "Fatima el Amrani" },
-  { sub: "demo-citizen-0002", name: "Jeroen Bakker" },
-  { sub: "demo-citizen-0003", name: "Sanne de Jong" },
-  { sub: "demo-citizen-0004", name: "Piotr Nowak" },
-  { sub: "demo-citizen-0005", name: "Aylin Yılmaz" },
+  { sub: "demo-citizen-0001", name: "Fatima el Amrani", bsn: "999990007" },
+  { sub: "demo-citizen-0002", name: "Jeroen Bakker", bsn: "999990019" },
+  { sub: "demo-citizen-0003", name: "Sanne de Jong", bsn: "999990020" },
+  { sub: "demo-citizen-0004", name: "Piotr Nowak", bsn: "999990032" },
+  { sub: "demo-citizen-0005", name: "Aylin Yılmaz", bsn: "999990044" },
 ];
 
 export interface DemoClient {
@@ -117,12 +122,16 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
     jwks: { keys: [jwk as never] },
     cookies: { keys: [randomBytes(32).toString("hex")] },
     pkce: { required: () => true },
-    claims: { openid: ["sub"] },
+    claims: { openid: ["sub", "bsn"] },
+    // The BSN in the ID token itself, as brokers for DigiD give it (not only from the userinfo endpoint).
+    conformIdTokenClaims: false,
     features: { devInteractions: { enabled: false } },
     ttl: { AuthorizationCode: 60, IdToken: options.idTokenTtlSeconds ?? 3600, AccessToken: 600, Interaction: 600, Session: 600, Grant: 600 },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
-    findAccount: async (_ctx: unknown, sub: string) =>
-      DEMO_CITIZENS.some((c) => c.sub === sub) ? { accountId: sub, claims: async () => ({ sub }) } : undefined,
+    findAccount: async (_ctx: unknown, sub: string) => {
+      const citizen = DEMO_CITIZENS.find((c) => c.sub === sub);
+      return citizen ? { accountId: sub, claims: async () => ({ sub, bsn: citizen.bsn }) } : undefined;
+    },
     // The citizen logs in to the municipality's own app: no separate consent screen, as at a broker.
     async loadExistingGrant(ctx: any) {
       const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);

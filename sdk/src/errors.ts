@@ -131,6 +131,7 @@ export const ERROR_CODES = {
   DOCUMENT_TYPE_REFUSED: { status: 415, message: "This file is not a PDF, JPEG or PNG, or it is not what its name says." },
   DOCUMENT_TOO_LARGE: { status: 413, message: "This file is too large: at most 5 MB." },
   SECOND_APPROVER_REQUIRED: { status: 409, message: "Another validator must give the second approval of this application." },
+  BSN_REQUIRED: { status: 409, message: "This fund needs your citizen service number: log in through the identity provider (DigiD) and submit again." },
 
   // --- the chain itself
   NOT_AUTHORIZED_ON_CHAIN: {

@@ -35,6 +35,8 @@ export const STAFF_ACTIONS = {
   "applications.view": ["validator", "admin", "auditor"],
   "applications.review": ["validator", "admin"],
   "applications.configure": ["admin", "validator"],
+  /** Seeing an applicant's BSN: the validators' own work, no one else's. */
+  "applications.bsn": ["validator"],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type StaffAction = keyof typeof STAFF_ACTIONS;

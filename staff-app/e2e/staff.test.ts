@@ -171,6 +171,32 @@ describe("the staff app, step by step", () => {
     expect(budget.balance).toBe(310_00n);
   });
 
+  test("the fund's application criteria are set in a form: a yes/no question, an income limit, a document; refusals in words", async () => {
+    await go(t("nav.applications"));
+    await page.getByRole("button", { name: t("applications.settings") }).click();
+    await page.getByRole("button", { name: t("applications.editor.addQuestion") }).click();
+    const first = page.getByRole("group", { name: t("applications.editor.questionN", { n: 1 }) });
+    await page.getByRole("button", { name: t("applications.save") }).click();
+    await page.getByRole("alert").filter({ hasText: `${t("applications.editor.questionN", { n: 1 })}, ${t("applications.editor.field.label")}: ${t("applications.editor.problem.empty")}` }).waitFor();
+    await first.getByLabel(t("applications.editor.field.label")).fill("Woont u in Westerkwartier?");
+    await page.getByRole("button", { name: t("applications.editor.addQuestion") }).click();
+    const second = page.getByRole("group", { name: t("applications.editor.questionN", { n: 2 }) });
+    await second.getByLabel(t("applications.editor.field.label")).fill("Netto inkomen per maand");
+    await second.getByLabel(t("applications.editor.field.kind")).selectOption("number");
+    await second.getByLabel(t("applications.editor.field.max")).fill("2200");
+    await page.getByRole("button", { name: t("applications.editor.addDocument") }).click();
+    await page.getByLabel(t("applications.editor.field.documentLabel")).fill("Inkomensverklaring");
+    await page.getByLabel(t("applications.open")).check();
+    await expectAxeClean("application criteria");
+    await page.getByRole("button", { name: t("applications.save") }).click();
+    await page.getByRole("status").filter({ hasText: t("applications.saved") }).waitFor();
+    expect(await staff.client.request("GET", `/api/funds/${fund.id}/application-settings`)).toMatchObject({
+      open: true,
+      criteria: [{ kind: "yes-no", label: "Woont u in Westerkwartier?", expected: true }, { kind: "number", label: "Netto inkomen per maand", max: 2200 }],
+      documents: [{ label: "Inkomensverklaring", required: true }],
+    });
+  });
+
   test("a shop's application is approved for the fund", async () => {
     const applied = await system.client().merchants.apply({
       name: "Sportwinkel De Bal", kvkNumber: "12345678", iban: "NL91 ABNA 0417 1643 00", categories: ["sport"],

@@ -48,6 +48,8 @@ export interface ApplicationSettingsTable {
   consent_text: ColumnType<string, string | undefined, string>;
   criteria: ColumnType<JsonValue[], string | undefined, string>;
   documents: ColumnType<JsonValue[], string | undefined, string>;
+  /** Migration 0017. */
+  bsn_required: ColumnType<boolean, boolean | undefined, boolean>;
   updated_at: GeneratedTimestamp;
 }
 
@@ -68,6 +70,8 @@ export interface ApplicationsTable {
   decline_reason: string | null;
   family_id: string | null;
   delete_after: Timestamp | null;
+  /** Migration 0017: the BSN sealed under the BSN key (bsn.ts), only where the fund needs it. */
+  bsn_sealed: ColumnType<Uint8Array | null, Uint8Array | null | undefined, Uint8Array | null>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }

@@ -90,6 +90,8 @@ export interface ApplicantOptions {
   oidcLabel?: string;
   /** Login codes by email, where there is no broker. */
   mailer?: LoginCodeMailer;
+  /** Seals the BSN where a fund needs one (BSN_KEY_FILE); absent: no BSN is kept and such funds refuse submits. */
+  bsnKey?: Uint8Array;
 }
 
 /** Only where no key is configured outside production (tests, a development backend). */
@@ -157,12 +159,13 @@ export function createAppParts(deps: AppDeps): AppParts {
   const applicants = {
     db: deps.database.db, clock: domain.clock, identityKey: deps.applicants?.identityKey ?? DEVELOPMENT_IDENTITY_KEY,
     oidc: deps.applicants?.oidc, mailer: deps.applicants?.mailer, emailLimiter: new GuessLimiter({ maxFailures: 20, windowMs: 15 * 60_000 }),
+    bsnKey: deps.applicants?.bsnKey,
   };
   registerApplicantRoutes(api, {
     applicants, redirectUrl: deps.applicants?.oidcRedirectUrl, oidcLabel: deps.applicants?.oidcLabel ?? "DigiD",
     sessions: deps.sessions, auth, cookieSecure: deps.cookieSecure,
   });
-  registerApplicationRoutes(api, { applications: { ...domain, sponsor: ledger.sponsor }, applicants, sessions: deps.sessions, auth });
+  registerApplicationRoutes(api, { applications: { ...domain, sponsor: ledger.sponsor, bsnKey: deps.applicants?.bsnKey }, applicants, sessions: deps.sessions, auth });
   if (deps.payouts) {
     registerPayoutRoutes(api, { payouts: { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock, ...deps.payouts }, merchants: shops, auth, logger });
   }

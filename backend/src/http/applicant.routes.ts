@@ -16,6 +16,9 @@ import type { Api } from "./validate.ts";
 
 export const OIDC_COOKIE = "tegoed_oidc";
 const OIDC_COOKIE_PATH = "/api/applicant/oidc";
+/** The login's BSN claim, sealed (only the server opens it), kept by the browser for the session's submits. */
+export const BSN_COOKIE = "tegoed_bsn";
+export const BSN_COOKIE_PATH = "/api/applicant";
 
 export interface ApplicantRouteDeps {
   applicants: ApplicantDeps;
@@ -33,9 +36,12 @@ export function registerApplicantRoutes(api: Api, deps: ApplicantRouteDeps): voi
   const { applicants, sessions, auth } = deps;
   const applicant = applicantGuard(auth, applicants);
 
-  const startSession = async (res: Response, who: Applicant): Promise<ApplicantSession> => {
+  const bsnCookie = { httpOnly: true, sameSite: "strict", secure: deps.cookieSecure, path: BSN_COOKIE_PATH } as const;
+  const startSession = async (res: Response, who: Applicant, sealedBsn?: string): Promise<ApplicantSession> => {
     const session = await sessions.start("applicant", who.id);
     auth.setSessionCookie(res, session);
+    if (sealedBsn) res.cookie(BSN_COOKIE, sealedBsn, { ...bsnCookie, expires: session.expiresAt });
+    else res.clearCookie(BSN_COOKIE, bsnCookie);
     return { applicantId: who.id, method: who.method, csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
   };
 
@@ -77,8 +83,8 @@ export function registerApplicantRoutes(api: Api, deps: ApplicantRouteDeps): voi
       const token = parseCookies(req.headers.cookie).get(OIDC_COOKIE);
       res.clearCookie(OIDC_COOKIE, { httpOnly: true, sameSite: "lax", secure: deps.cookieSecure, path: OIDC_COOKIE_PATH });
       try {
-        const { applicant: who, returnTo } = await finishOidcLogin(applicants, token, callbackUrl(req, deps.redirectUrl));
-        await startSession(res, who);
+        const { applicant: who, returnTo, sealedBsn } = await finishOidcLogin(applicants, token, callbackUrl(req, deps.redirectUrl));
+        await startSession(res, who, sealedBsn);
         res.redirect(302, safeReturnPath(returnTo));
       } catch (error) {
         if (!isDomainError(error, "LOGIN_FAILED")) throw error;
@@ -129,6 +135,7 @@ export function registerApplicantRoutes(api: Api, deps: ApplicantRouteDeps): voi
     async ({ req, res }) => {
       await sessions.end(auth.tokenOf(req)!);
       auth.clearSessionCookie(res);
+      res.clearCookie(BSN_COOKIE, bsnCookie);
     },
   );
 }

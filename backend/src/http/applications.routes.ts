@@ -6,19 +6,19 @@ import {
   ApplicationParamsSchema, ApplicationQueueQuerySchema, ApplicationQueueSchema, ApplicationReviewSchema, ApplicationSettingsSchema,
   ApplicationUpdateRequestSchema, DeclineApplicationRequestSchema, DocumentUploadRequestSchema, FamilySessionSchema,
   FundApplicationListSchema, FundApplicationSchema, FundParamsSchema, OpenFundListSchema, PrecheckRequestSchema, PrecheckResultSchema,
-  SubmitApplicationRequestSchema, type ApplicationReview, type FundApplication,
+  SubmitApplicationRequestSchema, ApplicationBsnSchema, type ApplicationReview, type FundApplication,
 } from "@tegoed/sdk";
 import type { SessionService } from "../domain/auth/index.ts";
 import type { ApplicantDeps } from "../domain/applicants/index.ts";
 import {
   activateFromApplication, applicationDocument, applicationQueue, applicationSettings, approveApplication, askQuestion, canActivate,
   createApplication, declineApplication, myApplication, myApplications, openFunds, precheck, removeDocument, replyToQuestion,
-  reviewApplication, saveApplicationSettings, submitApplication, updateApplication, uploadDocument,
+  reviewApplication, revealBsn, saveApplicationSettings, submitApplication, updateApplication, uploadDocument,
   type ApplicationDeps, type ApplicationRecord, type Review,
 } from "../domain/applications/index.ts";
 import { getFund } from "../domain/funds/funds.service.ts";
-import { applicantGuard } from "./applicant.routes.ts";
-import type { Auth } from "./auth.ts";
+import { applicantGuard, BSN_COOKIE } from "./applicant.routes.ts";
+import { parseCookies, type Auth } from "./auth.ts";
 import type { Api } from "./validate.ts";
 
 export interface ApplicationRouteDeps {
@@ -56,7 +56,7 @@ export function registerApplicationRoutes(api: Api, { applications: deps, applic
     status: r.application.status,
     criteria: r.application.snapshot?.criteria ?? [], requestedDocuments: r.application.snapshot?.documents ?? [],
     results: r.results, knownFamilyId: r.knownFamilyId, familyId: r.application.familyId, fourEyes: r.fourEyes,
-    firstApprovedBy: r.application.firstApprovedBy,
+    firstApprovedBy: r.application.firstApprovedBy, hasBsn: r.application.hasBsn,
   });
 
   // --- public
@@ -119,9 +119,9 @@ export function registerApplicationRoutes(api: Api, { applications: deps, applic
     {
       method: "post", path: "/api/applicant/applications/:id/submit", operationId: "submitApplication", summary: "Submit the application with the family's consent", tags, guard: applicant,
       params: ApplicationParamsSchema, body: SubmitApplicationRequestSchema, response: FundApplicationSchema,
-      errors: ["NOT_FOUND", "APPLICATION_NOT_EDITABLE", "APPLICATION_INCOMPLETE", "APPLICATION_DUPLICATE_CHILD", "APPLICATIONS_CLOSED"],
+      errors: ["NOT_FOUND", "APPLICATION_NOT_EDITABLE", "APPLICATION_INCOMPLETE", "APPLICATION_DUPLICATE_CHILD", "APPLICATIONS_CLOSED", "BSN_REQUIRED"],
     },
-    async ({ req, params }) => toWire(await submitApplication(deps, me(req), params.id)),
+    async ({ req, params }) => toWire(await submitApplication(deps, me(req), params.id, { loginBsn: parseCookies(req.headers.cookie).get(BSN_COOKIE) })),
   );
   api.route(
     {
@@ -214,6 +214,17 @@ export function registerApplicationRoutes(api: Api, { applications: deps, applic
       errors: ["NOT_FOUND", "APPLICATION_NOT_EDITABLE", "SECOND_APPROVER_REQUIRED", "RESERVE_INSUFFICIENT", "CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT"],
     },
     async ({ req, params }) => toReview(await approveApplication(deps, { actorId: actorOf(req), id: params.id })),
+  );
+  api.route(
+    {
+      method: "post", path: "/api/applications/:id/bsn", operationId: "applicationBsn",
+      summary: "Show the applicant's BSN (validators only; each look is in the audit log)", tags, guard: auth.requireStaffTo("applications.bsn"),
+      params: ApplicationParamsSchema, response: ApplicationBsnSchema, errors: ["NOT_FOUND"],
+    },
+    async ({ req, res, params }) => {
+      res.set("Cache-Control", "no-store");
+      return { bsn: await revealBsn(deps, { actorId: actorOf(req), id: params.id }) };
+    },
   );
   api.route(
     {

@@ -3,6 +3,7 @@
 // The route parses with the sdk's schemas, the eligibility services decide.
 import {
   IDEMPOTENCY_HEADER,
+  FAMILY_LANGUAGES,
   ActivationLetterSchema,
   AddFamilyRequestSchema,
   ApproveFamiliesRequestSchema,
@@ -31,6 +32,7 @@ import {
   type FamilyOverview as FamilyOverviewBody,
 } from "@tegoed/sdk";
 import type { Request, Response } from "express";
+import { z } from "zod";
 import type { Family } from "../db/families.repository.ts";
 import {
   addFamily,
@@ -126,6 +128,9 @@ async function sendLetters(req: Request, res: Response, letters: readonly Activa
 }
 
 const CHAIN_ERRORS = ["CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT", "CHAIN_REVERTED"] as const;
+
+/** `lang`: the letter in this family language instead of the family's own. */
+const LetterQuerySchema = z.object({ lang: z.enum(FAMILY_LANGUAGES).optional() });
 
 export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor, auth }: EligibilityRouteDeps): void {
   const tags = ["eligibility"];
@@ -302,11 +307,12 @@ export function registerEligibilityRoutes(api: Api, { eligibility: deps, sponsor
       tags,
       guard: auth.requireStaffTo("letters.issue"),
       params: FamilyParamsSchema,
+      query: LetterQuerySchema,
       response: ActivationLetterSchema,
       errors: ["NOT_FOUND", "CONFLICT", "LETTER_CODE_UNAVAILABLE"],
     },
-    async ({ req, res, params }) => {
-      const letter = await issueActivationLetter(deps, { actorId: actorOf(req), familyId: params.id });
+    async ({ req, res, params, query }) => {
+      const letter = await issueActivationLetter(deps, { actorId: actorOf(req), familyId: params.id }, { language: query.lang });
       if (letter.made) res.status(201);
       await sendLetters(req, res, [letter], letter.html);
       return toLetterBody(letter);

@@ -1,7 +1,8 @@
 // The municipality's identity broker over OpenID Connect, through openid-client: discovery from the
 // issuer URL, the authorization code flow with PKCE, and the checks of state, nonce and the ID token
 // (signature, issuer, audience, expiry), which openid-client makes. What leaves this file is only the
-// issuer and the subject: no name, no BSN, no token.
+// issuer, the subject and the `bsn` claim when the broker sends one (the domain keeps it only for a fund
+// that needs it): no name, no token.
 import * as client from "openid-client";
 
 export interface OidcSettings {
@@ -29,6 +30,8 @@ export interface OidcChallenge {
 export interface OidcIdentity {
   issuer: string;
   subject: string;
+  /** The ID token's `bsn` claim, as sent (unchecked). */
+  bsn?: string;
 }
 
 /** Any failure of the flow: the provider's answer or a failed check, named for our logs (no personal data). */
@@ -87,7 +90,7 @@ export async function discoverOidc(settings: OidcSettings): Promise<OidcClient> 
         });
         const claims = tokens.claims();
         if (!claims?.sub) throw new OidcLoginError("no subject in the ID token");
-        return { issuer: claims.iss, subject: claims.sub };
+        return { issuer: claims.iss, subject: claims.sub, ...(typeof claims.bsn === "string" && { bsn: claims.bsn }) };
       } catch (error) {
         if (error instanceof OidcLoginError) throw error;
         const code = (error as { code?: unknown; error?: unknown }).error ?? (error as { code?: unknown }).code;

@@ -3,6 +3,7 @@
 // charges it; the session survives a reload; a shop follows its application with its token, sees
 // itself and adds a colleague; anyone lists the participating shops; staff find a family.
 import { randomUUID } from "node:crypto";
+import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Wallet } from "ethers";
 import { encodePaymentQr, qrFromPermit, signPaymentPermit, type ApiClient, type Fund } from "@tegoed/sdk";
@@ -132,6 +133,10 @@ describe.each(ENGINES)("what the apps need, on a real chain on $name", (engine) 
     expect(again).toMatchObject({ code, made: false });
     const pdf = await staff.eligibility.letterPdf(family.id);
     expect(new TextDecoder().decode(pdf.subarray(0, 5))).toBe("%PDF-");
+    // In another family language on request (?lang=), with the same code.
+    const ukrainian = execFileSync("pdftotext", ["-", "-"], { input: await staff.eligibility.letterPdf(family.id, "uk"), encoding: "utf8" });
+    expect(ukrainian).toContain("Ваш код активації");
+    expect(ukrainian).toContain(code);
     const batch = await staff.eligibility.fundLetters(fund.id);
     expect(batch.letters.find((l) => l.familyId === family.id)).toMatchObject({ code, made: false });
     expect(batch.html).toContain(code);

@@ -180,6 +180,30 @@ describe.each(ENGINES)("applications on a real chain on $name", (engine) => {
     }
   });
 
+  it("approving one application issues that family's budgets only: another approved family and another application wait", async () => {
+    const fund = await newFund();
+    // Approved by staff, its budgets not issued yet (staff run the issue for imports themselves).
+    const imported = await validator.eligibility.addFamily(fund.id, {
+      displayName: "Jeroen Bakker", addressLines: ["Kerkstraat 9", "9801 ZZ  Zuidhorn"], children: [{ firstName: "Daan", birthYear: YEAR - 9 }],
+    });
+    await validator.eligibility.approveFamilies(fund.id, { familyIds: [imported.id] });
+    const first = await submitted(fund.id);
+    const second = await submitted(fund.id, draft(fund.id, [{ firstName: "Lina", birthDate: `${YEAR - 7}-02-02` }], "Aylin Yilmaz", "9801 QQ"));
+
+    const approved = await applicationsApi(validator).staff.approve(first.application.id);
+    const families = (await validator.eligibility.listFamilies(fund.id)).families;
+    const budgetOf = (familyId: string) => families.find((f) => f.id === familyId)!.children.map((c) => c.budget?.status ?? "none");
+    expect(budgetOf(approved.familyId!)).toEqual(["issued"]);
+    expect(budgetOf(imported.id)).toEqual(["none"]);
+    expect(families).toHaveLength(2); // the second application has no family yet
+    const fundClient = chain.fundClient(fund.chainAddress);
+    // On chain: one budget of € 300 left the sponsor's reserve of € 5,000, not three.
+    expect(await fundClient.reserveOf(chain.t.relayer.addresses[0]!)).toBe(4_700_00n);
+    const noor = families.find((f) => f.id === approved.familyId)!.children[0]!;
+    expect((await fundClient.budgetOf(noor.budget!.budgetId)).balance).toBe(300_00n);
+    expect((await applicationsApi(validator).staff.review(second.application.id)).status).toBe("submitted");
+  });
+
   it("decline with a reason: the family sees it; the child's place is free again", async () => {
     const fund = await newFund();
     const { api, application } = await submitted(fund.id);

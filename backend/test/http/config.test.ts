@@ -47,7 +47,7 @@ describe("loadConfig", () => {
         allowBroadKeys: false,
         logLevel: "info",
         cardPepper: { file: resolve(dirname(DEFAULT_DATA_DIR), "card-pepper"), create: true },
-        applicants: { identityKey: derivedApplicantKey(DEVELOPMENT_SESSION_SECRET) },
+        applicants: { identityKey: derivedApplicantKey(DEVELOPMENT_SESSION_SECRET), bsnKey: { file: resolve(dirname(DEFAULT_DATA_DIR), "bsn-key"), create: true } },
       });
     });
 
@@ -85,7 +85,7 @@ describe("loadConfig", () => {
         PUBLIC_FIGURES_PERIOD_MINUTES: "15",
         STAFF_ADMIN_EMAIL: "Beheer@Gemeente.nl",
         STAFF_ADMIN_PASSWORD: "a long enough password",
-        CARD_PEPPER_FILE: "/etc/tegoed/card-pepper",
+        CARD_PEPPER_FILE: "/etc/tegoed/card-pepper", BSN_KEY_FILE: "/etc/tegoed/bsn-key",
         CARD_HELP_PHONE: "14 0594",
         PUBLIC_BASE_URL: "https://tegoed.gemeente.nl/",
       });
@@ -122,13 +122,17 @@ describe("loadConfig", () => {
           tlsRejectUnauthorized: true, requireTls: false, fromAddress: "noreply@tegoed.invalid", fromName: "Tegoed",
           publicUrl: "https://tegoed.gemeente.nl", maxAttempts: 8, retryBaseMs: 30_000,
         },
-        applicants: { identityKey: derivedApplicantKey(STRONG_SECRET) },
+        applicants: { identityKey: derivedApplicantKey(STRONG_SECRET), bsnKey: { file: "/etc/tegoed/bsn-key", create: false } },
         publicBaseUrl: "https://tegoed.gemeente.nl",
       });
     });
 
     it("refuses production without CARD_PEPPER_FILE: a new pepper would make every card unusable", () => {
-      expect(refusal({ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET })).toMatch(/^CARD_PEPPER_FILE is required when NODE_ENV=production/);
+      expect(refusal({ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, BSN_KEY_FILE: "/etc/tegoed/bsn-key" })).toMatch(/^CARD_PEPPER_FILE is required when NODE_ENV=production/);
+    });
+
+    it("refuses production without BSN_KEY_FILE: a new key would make every stored BSN unreadable", () => {
+      expect(refusal({ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, CARD_PEPPER_FILE: "/etc/tegoed/card-pepper" })).toMatch(/^BSN_KEY_FILE is required when NODE_ENV=production/);
     });
 
     it("reads the mail settings: server, TLS, sender, public address, tries", () => {
@@ -156,7 +160,7 @@ describe("loadConfig", () => {
     });
 
     it("makes the cookie Secure in production by default", () => {
-      expect(loadConfig({ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, CARD_PEPPER_FILE: "/etc/tegoed/card-pepper", PUBLIC_BASE_URL: "https://tegoed.gemeente.nl" }).cookieSecure).toBe(true);
+      expect(loadConfig({ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, CARD_PEPPER_FILE: "/etc/tegoed/card-pepper", BSN_KEY_FILE: "/etc/tegoed/bsn-key", PUBLIC_BASE_URL: "https://tegoed.gemeente.nl" }).cookieSecure).toBe(true);
     });
   });
 
@@ -178,7 +182,7 @@ describe("loadConfig", () => {
       [{ SESSION_SECRET: "short" }, "SESSION_SECRET must be at least 32 characters"],
       [{ NODE_ENV: "production" }, "SESSION_SECRET is required when NODE_ENV=production"],
       [{ NODE_ENV: "production", SESSION_SECRET: DEVELOPMENT_SESSION_SECRET }, "SESSION_SECRET is the development secret"],
-      [{ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, CARD_PEPPER_FILE: "/etc/tegoed/card-pepper" }, "PUBLIC_BASE_URL is required when NODE_ENV=production"],
+      [{ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, CARD_PEPPER_FILE: "/etc/tegoed/card-pepper", BSN_KEY_FILE: "/etc/tegoed/bsn-key" }, "PUBLIC_BASE_URL is required when NODE_ENV=production"],
       [{ PUBLIC_BASE_URL: "tegoed.gemeente.nl" }, "PUBLIC_BASE_URL must be an http(s) URL without query or fragment"],
       [{ PUBLIC_BASE_URL: "https://tegoed.gemeente.nl/#x" }, "PUBLIC_BASE_URL must be an http(s) URL without query or fragment"],
       [{ SESSION_TTL_HOURS: "0" }, "SESSION_TTL_HOURS must be a whole number of hours from 1 to 720"],
@@ -202,7 +206,7 @@ describe("loadConfig", () => {
       expect(refusal({ LETTER_SENDER_FILE: "no/such/file.json" })).toMatch(/^LETTER_SENDER_FILE cannot be read as JSON/);
     });
 
-    const PROD = { NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, PUBLIC_BASE_URL: "https://tegoed.gemeente.nl", CARD_PEPPER_FILE: "/etc/tegoed/card-pepper" };
+    const PROD = { NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, PUBLIC_BASE_URL: "https://tegoed.gemeente.nl", CARD_PEPPER_FILE: "/etc/tegoed/card-pepper", BSN_KEY_FILE: "/etc/tegoed/bsn-key" };
     const PER_PURPOSE = { RELAYER_KEYS_PAYMENTS: KEY_A, RELAYER_KEYS_REFUNDS: `0x${"c3".repeat(32)}`, RELAYER_KEYS_SETTLE: `0x${"d4".repeat(32)}`, RELAYER_KEYS_STAFF: KEY_B };
     it.each([
       [{ ...PROD, COOKIE_SECURE: "false" }, "COOKIE_SECURE may not be false when NODE_ENV=production"],
@@ -268,7 +272,7 @@ describe("loadConfig: families applying", () => {
     [{ OIDC_ISSUER_URL: "https://broker.gemeente.nl" }, "OIDC_CLIENT_ID is required when OIDC_ISSUER_URL is set"],
     [{ OIDC_ISSUER_URL: "broker.gemeente.nl", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "12345678" }, "OIDC_ISSUER_URL must be the http(s) URL of the OpenID Connect issuer"],
     [{ OIDC_ISSUER_URL: "https://b.nl", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "12345678", OIDC_SCOPE: "profile" }, "OIDC_SCOPE must include openid"],
-    [{ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, CARD_PEPPER_FILE: "/etc/tegoed/card-pepper", PUBLIC_BASE_URL: "https://tegoed.gemeente.nl", OIDC_ISSUER_URL: "https://b.nl", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "12345678" }, "OIDC_REDIRECT_URL is required when NODE_ENV=production and OIDC_ISSUER_URL is set"],
+    [{ NODE_ENV: "production", SESSION_SECRET: STRONG_SECRET, CARD_PEPPER_FILE: "/etc/tegoed/card-pepper", BSN_KEY_FILE: "/etc/tegoed/bsn-key", PUBLIC_BASE_URL: "https://tegoed.gemeente.nl", OIDC_ISSUER_URL: "https://b.nl", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "12345678" }, "OIDC_REDIRECT_URL is required when NODE_ENV=production and OIDC_ISSUER_URL is set"],
     [{ APPLICANT_IDENTITY_KEY: "short" }, "APPLICANT_IDENTITY_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)"],
   ])("refuses %j: %s", (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
@@ -276,6 +280,6 @@ describe("loadConfig: families applying", () => {
 
   it("without OIDC_ISSUER_URL: no broker (families log in with an emailed code); the identity key is its own when set", () => {
     const config = loadConfig({ APPLICANT_IDENTITY_KEY: "k".repeat(40) });
-    expect(config.applicants).toEqual({ identityKey: "k".repeat(40) });
+    expect(config.applicants).toEqual({ identityKey: "k".repeat(40), bsnKey: expect.objectContaining({ create: true }) });
   });
 });

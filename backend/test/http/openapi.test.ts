@@ -108,6 +108,7 @@ const ROUTES = [
   "get /api/applications/{id}/documents/{documentId}",
   "post /api/applications/{id}/questions",
   "post /api/applications/{id}/approve",
+  "post /api/applications/{id}/bsn",
   "post /api/applications/{id}/decline",
 ];
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];

@@ -179,9 +179,10 @@ describe("the backend process (main.ts) with NODE_ENV=production", () => {
   /** Runs `node backend/src/main.ts`; resolves with its output once it listens or has exited. */
   async function run(extra: Record<string, string>) {
     const port = await freePort();
-    const secrets = { SESSION_SECRET_FILE: join(dir, "session-secret"), METRICS_TOKEN_FILE: join(dir, "metrics-token"), CARD_PEPPER_FILE: join(dir, "card-pepper") };
+    const secrets = { SESSION_SECRET_FILE: join(dir, "session-secret"), METRICS_TOKEN_FILE: join(dir, "metrics-token"), CARD_PEPPER_FILE: join(dir, "card-pepper"), BSN_KEY_FILE: join(dir, "bsn-key") };
     writeFileSync(secrets.SESSION_SECRET_FILE, "9f3c1e7a5b2d4f6081a3c5e7092b4d6f8e1a3c5b7d9f0213546a8b9cadef1234\n");
     writeFileSync(secrets.CARD_PEPPER_FILE, "4b1d9e2c7a3f5e6081b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718\n");
+    writeFileSync(secrets.BSN_KEY_FILE, "c83e0f6a2d914b7e5a1c3f8d6b2e4a9071d5c3b8e6f2a4d1097b3e5c8a6f2d41\n");
     writeFileSync(secrets.METRICS_TOKEN_FILE, "metrics-token-of-the-production-start\n");
     const child = spawn(`${ROOT}node_modules/.bin/node`, [`${ROOT}backend/src/main.ts`], {
       cwd: ROOT, stdio: ["ignore", "pipe", "pipe"],

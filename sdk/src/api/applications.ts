@@ -52,6 +52,8 @@ export const ApplicationSettingsSchema = z
     consentText: z.string().trim().max(4000),
     criteria: z.array(CriterionSchema).max(30),
     documents: z.array(RequestedDocumentSchema).max(10),
+    /** The fund needs the applicant's BSN: taken from the identity provider's login, stored encrypted. */
+    bsnRequired: z.boolean().default(false),
   })
   .meta({ id: "ApplicationSettings" });
 export type ApplicationSettings = z.output<typeof ApplicationSettingsSchema>;
@@ -223,8 +225,14 @@ export const ApplicationReviewSchema = FundApplicationSchema.extend({
   familyId: FamilyIdSchema.nullable(),
   fourEyes: z.boolean(),
   firstApprovedBy: z.uuid().nullable(),
+  /** A BSN is stored with the application (shown only on request, see `bsn`). */
+  hasBsn: z.boolean(),
 }).meta({ id: "ApplicationReview" });
 export type ApplicationReview = z.output<typeof ApplicationReviewSchema>;
+
+/** The applicant's BSN, for a validator who asked to see it (the request is in the audit log). */
+export const ApplicationBsnSchema = z.object({ bsn: z.string().regex(/^\d{9}$/) }).meta({ id: "ApplicationBsn" });
+export type ApplicationBsn = z.output<typeof ApplicationBsnSchema>;
 
 // --- the applicant's login
 export const LoginOptionsSchema = z
@@ -292,6 +300,8 @@ export function applicationsApi(client: ApiClient) {
       ask: (id: string, body: ApplicationMessageRequest) => client.request("POST", `/api/applications/${id}/questions`, { body, schema: ApplicationReviewSchema }),
       approve: (id: string) => client.request("POST", `/api/applications/${id}/approve`, { schema: ApplicationReviewSchema }),
       decline: (id: string, body: DeclineApplicationRequest) => client.request("POST", `/api/applications/${id}/decline`, { body, schema: ApplicationReviewSchema }),
+      /** Shows the stored BSN (validators only; audit-logged). */
+      bsn: (id: string) => client.request("POST", `/api/applications/${id}/bsn`, { schema: ApplicationBsnSchema }),
       /** The path of a document to show inline (same-origin, with the staff session's cookie). */
       documentPath: (id: string, documentId: string) => `/api/applications/${id}/documents/${documentId}`,
     },

@@ -4,6 +4,7 @@
 // answer becomes a thrown ApiError with the API's stable `code`.
 import type { z } from "zod";
 import { AuditLogPageSchema, DashboardSchema, PublicFundListSchema, PublicFundSchema, type AuditLogPage, type AuditLogQuery, type Dashboard, type DashboardQuery, type PublicFund, type PublicFundList } from "./reports.ts";
+import type { FamilyLanguage } from "../languages.ts";
 import { ErrorBodySchema } from "./error-body.ts";
 import { ApiError } from "./api-error.ts";
 import {
@@ -222,8 +223,8 @@ export interface ApiClient {
     unfreezeBudget(budgetId: string, body: FreezeRequest): Promise<Budget>;
     /** The family's letter with the code it has (the same each time), or its first code. */
     issueLetter(familyId: string): Promise<ActivationLetter>;
-    /** The same letter as a PDF. */
-    letterPdf(familyId: string): Promise<Uint8Array>;
+    /** The same letter as a PDF; `language`: in this family language instead of the family's own. */
+    letterPdf(familyId: string, language?: FamilyLanguage): Promise<Uint8Array>;
     /** A new code: the letter already sent stops working (refused as replaced). */
     newActivationCode(familyId: string): Promise<ActivationLetter>;
     /** The letters of every approved family not yet activated: existing codes, new ones only where none. */
@@ -478,7 +479,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       unfreezeBudget: (budgetId, body) =>
         client.request("POST", `/api/budgets/${encodeURIComponent(budgetId)}/unfreeze`, { body, schema: BudgetSchema }),
       issueLetter: (familyId) => client.request("POST", `/api/families/${encodeURIComponent(familyId)}/letters`, { schema: ActivationLetterSchema }),
-      letterPdf: (familyId) => client.requestFile("POST", `/api/families/${encodeURIComponent(familyId)}/letters`, "application/pdf"),
+      letterPdf: (familyId, language) =>
+        client.requestFile("POST", `/api/families/${encodeURIComponent(familyId)}/letters${language ? `?lang=${language}` : ""}`, "application/pdf"),
       newActivationCode: (familyId) =>
         client.request("POST", `/api/families/${encodeURIComponent(familyId)}/letters/new-code`, { schema: ActivationLetterSchema }),
       fundLetters: (fundId) => client.request("POST", `/api/funds/${encodeURIComponent(fundId)}/letters`, { schema: FundLettersSchema }),

@@ -1,6 +1,7 @@
 // The eligibility API's wire format: families and children of a fund (CSV import, one by hand,
 // approval), their budgets (issue, top up, freeze) and activation letters. Money as in funds.ts.
 import { z } from "zod";
+import { FAMILY_LANGUAGES } from "../languages.ts";
 import { CentsAmountSchema, CentsSchema, FundIdSchema } from "./funds.ts";
 
 export const FamilyIdSchema = z.uuid("must be a family id (a UUID)").meta({ example: "3d0f6a8e-1b2c-4d5e-8f90-a1b2c3d4e5f6" });
@@ -155,7 +156,7 @@ export const ActivationLetterSchema = z
     code: z.string(),
     /** The last moment the code works: the end of the printed day in Amsterdam. */
     expiresAt: z.iso.datetime(),
-    language: z.enum(["nl", "en"]),
+    language: z.enum(FAMILY_LANGUAGES),
     /** True when this request made the code (the family's first, or a new one replacing the last). */
     made: z.boolean(),
     /** The printable letter, a whole HTML page. */

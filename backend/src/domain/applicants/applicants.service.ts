@@ -15,6 +15,7 @@ import type { OidcClient } from "../../identity/oidc.ts";
 import { OidcLoginError } from "../../identity/oidc.ts";
 import type { LoginCodeMailer } from "../../mail/login-codes.ts";
 import { rateLimited, type GuessLimiter } from "../eligibility/activation-codes.ts";
+import { isValidBsn, sealBsn } from "./bsn.ts";
 
 export const OIDC_LOGIN_TTL_MS = 10 * 60_000;
 export const EMAIL_CODE_TTL_MS = 15 * 60_000;
@@ -34,6 +35,8 @@ export interface ApplicantDeps {
   mailer?: LoginCodeMailer;
   /** Code requests per client (IP): one per process. */
   emailLimiter?: GuessLimiter;
+  /** Seals the provider's BSN claim (BSN_KEY_FILE); absent: a BSN claim is dropped. */
+  bsnKey?: Uint8Array;
 }
 
 export interface Applicant {
@@ -95,14 +98,19 @@ async function connect(deps: ApplicantDeps): Promise<OidcClient> {
   }
 }
 
+/** What a sealed BSN of a login belongs to: this applicant's session, nothing else. */
+export const loginBsnContext = (applicantId: string) => `login:${applicantId}`;
+
 /**
  * Finishes the login the cookie's token started (once: the row is gone after this call, whatever the
  * outcome). LOGIN_FAILED with details.reason for an unknown or expired login, a wrong state, a code
  * refused by the provider (e.g. used before), or an ID token that fails a check.
+ * A valid BSN claim comes back sealed (`sealedBsn`, base64url) for the browser's cookie only: nothing
+ * stores it unless an application to a fund that needs it is submitted (submitApplication).
  */
 export async function finishOidcLogin(
   deps: ApplicantDeps, cookieToken: string | undefined, callbackUrl: URL,
-): Promise<{ applicant: Applicant; returnTo: string }> {
+): Promise<{ applicant: Applicant; returnTo: string; sealedBsn?: string }> {
   const login = cookieToken
     ? await withApplicationTables(deps.db).deleteFrom("oidc_logins").where("id", "=", sha256(cookieToken)).returningAll().executeTakeFirst()
     : undefined;
@@ -111,7 +119,11 @@ export async function finishOidcLogin(
   try {
     const identity = await oidc.finish(callbackUrl, { state: login.state, nonce: login.nonce, codeVerifier: login.code_verifier });
     const applicant = await rememberIdentity(deps, "oidc", keyed(deps, "oidc", identity.issuer, identity.subject));
-    return { applicant, returnTo: login.return_to };
+    const bsn = deps.bsnKey && identity.bsn !== undefined && isValidBsn(identity.bsn) ? identity.bsn : undefined;
+    return {
+      applicant, returnTo: login.return_to,
+      ...(bsn && { sealedBsn: sealBsn(deps.bsnKey!, bsn, loginBsnContext(applicant.id)).toString("base64url") }),
+    };
   } catch (error) {
     if (error instanceof OidcLoginError) throw new DomainError("LOGIN_FAILED", undefined, { reason: error.reason }, { cause: error });
     throw error;

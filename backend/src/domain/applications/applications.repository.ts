@@ -39,12 +39,14 @@ export interface ApplicationRecord {
   decidedAt: Date | null;
   declineReason: string | null;
   familyId: string | null;
+  /** A sealed BSN is stored with it (the fund needs one). */
+  hasBsn: boolean;
   children: { firstName: string; birthDate: string }[];
   documents: DocumentMeta[];
   messages: Message[];
 }
 
-export const DEFAULT_SETTINGS: ApplicationSettings = { open: false, fourEyes: false, retentionDays: 365, consentText: "", criteria: [], documents: [] };
+export const DEFAULT_SETTINGS: ApplicationSettings = { open: false, fourEyes: false, retentionDays: 365, consentText: "", criteria: [], documents: [], bsnRequired: false };
 
 export function applicationsRepository(handle: Db) {
   const db = withApplicationTables(handle);
@@ -62,7 +64,7 @@ export function applicationsRepository(handle: Db) {
       household: row.household as unknown as Household, answers: row.answers as Answers,
       snapshot: row.criteria as unknown as ApplicationRecord["snapshot"], consentText: row.consent_text,
       submittedAt: row.submitted_at, firstApprovedBy: row.first_approved_by, decidedBy: row.decided_by, decidedAt: row.decided_at,
-      declineReason: row.decline_reason, familyId: row.family_id,
+      declineReason: row.decline_reason, familyId: row.family_id, hasBsn: row.bsn_sealed !== null,
       children: children.map((c) => ({ firstName: c.first_name, birthDate: c.birth_date })),
       documents: documents.map((d) => ({ id: d.id, documentKey: d.document_key, contentType: d.content_type, sizeBytes: d.size_bytes, uploadedAt: d.created_at })),
       messages: messages.map((m) => ({ id: m.id, author: m.author, body: m.body, at: m.created_at })),
@@ -75,14 +77,14 @@ export function applicationsRepository(handle: Db) {
       if (!row) return DEFAULT_SETTINGS;
       return {
         open: row.open, fourEyes: row.four_eyes, retentionDays: row.retention_days, consentText: row.consent_text,
-        criteria: row.criteria as unknown as Criterion[], documents: row.documents as unknown as RequestedDocument[],
+        criteria: row.criteria as unknown as Criterion[], documents: row.documents as unknown as RequestedDocument[], bsnRequired: row.bsn_required,
       };
     },
 
     async saveSettings(fundId: string, s: ApplicationSettings, at: Date): Promise<void> {
       const values = {
         open: s.open, four_eyes: s.fourEyes, retention_days: s.retentionDays, consent_text: s.consentText,
-        criteria: JSON.stringify(s.criteria), documents: JSON.stringify(s.documents), updated_at: at,
+        criteria: JSON.stringify(s.criteria), documents: JSON.stringify(s.documents), bsn_required: s.bsnRequired, updated_at: at,
       };
       await db.insertInto("application_settings").values({ fund_id: fundId, ...values })
         .onConflict((oc) => oc.column("fund_id").doUpdateSet(values)).execute();
@@ -135,7 +137,7 @@ export function applicationsRepository(handle: Db) {
 
     async setStatus(id: string, status: ApplicationStatus, at: Date, extra: Partial<{
       criteria: JsonObject; consent_text: string; submitted_at: Date; first_approved_by: string; first_approved_at: Date;
-      decided_by: string; decided_at: Date; decline_reason: string; family_id: string; delete_after: Date;
+      decided_by: string; decided_at: Date; decline_reason: string; family_id: string; delete_after: Date; bsn_sealed: Uint8Array;
     }> = {}): Promise<void> {
       const { criteria, ...rest } = extra;
       await db.updateTable("applications")
@@ -146,6 +148,11 @@ export function applicationsRepository(handle: Db) {
     /** Marks the children as holding their place in the fund (false: free it again). */
     async setChildrenLive(id: string, live: boolean): Promise<void> {
       await db.updateTable("application_children").set({ live }).where("application_id", "=", id).execute();
+    },
+
+    async sealedBsn(id: string): Promise<Uint8Array | null> {
+      const row = await db.selectFrom("applications").select("bsn_sealed").where("id", "=", id).executeTakeFirst();
+      return row?.bsn_sealed ?? null;
     },
 
     async insertDocument(d: { applicationId: string; documentKey: string; contentType: DocumentContentType; content: Uint8Array; sha256: string }): Promise<DocumentMeta> {

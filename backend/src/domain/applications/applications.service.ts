@@ -21,11 +21,18 @@ import { applicationsRepository, type ApplicationRecord, type ApplicationsReposi
 import { evaluate, questionsToAnswer } from "./criteria.ts";
 import { checkDocument } from "./documents.ts";
 import { knownChildren } from "./matching.ts";
+import { loginBsnContext } from "../applicants/applicants.service.ts";
+import { openBsn, sealBsn } from "../applicants/bsn.ts";
 
 export interface ApplicationDeps extends EligibilityDeps {
   /** The relayer lane whose reserve pays the budgets of approved applications. */
   sponsor: string;
+  /** Seals the BSN of applications to funds that need one (BSN_KEY_FILE); absent: such funds refuse submits. */
+  bsnKey?: Uint8Array;
 }
+
+/** What an application's sealed BSN belongs to. */
+export const applicationBsnContext = (applicationId: string) => `application:${applicationId}`;
 
 /** Uploads per requested document. */
 export const MAX_FILES_PER_DOCUMENT = 5;
@@ -55,7 +62,10 @@ export async function saveApplicationSettings(
     await applicationsRepository(trx).saveSettings(fund.id, settings, deps.clock());
     await auditLogRepository(trx).append({
       actorType: "staff", actorId: input.actorId, action: "applications.settings", subjectType: "fund", subjectId: fund.id,
-      details: { open: settings.open, fourEyes: settings.fourEyes, retentionDays: settings.retentionDays, criteria: settings.criteria.length, documents: settings.documents.length },
+      details: {
+        open: settings.open, fourEyes: settings.fourEyes, retentionDays: settings.retentionDays, criteria: settings.criteria.length,
+        documents: settings.documents.length, bsnRequired: settings.bsnRequired,
+      },
     });
   });
   return settings;
@@ -179,9 +189,13 @@ export function missingParts(application: ApplicationRecord, settings: Applicati
 /**
  * Submits a complete draft with the family's consent. APPLICATION_INCOMPLETE (details.missing);
  * APPLICATION_DUPLICATE_CHILD (details.child, the child's position) when the fund knows the child already
- * or another live application names it.
+ * or another live application names it. A fund that needs the BSN takes it from this login's sealed
+ * claim (`loginBsn`, from finishOidcLogin) and stores it sealed to the application: BSN_REQUIRED without
+ * one. Any other fund stores none, whatever the login brought.
  */
-export async function submitApplication(deps: ApplicationDeps, applicantId: string, id: string): Promise<ApplicationRecord> {
+export async function submitApplication(
+  deps: ApplicationDeps, applicantId: string, id: string, options: { loginBsn?: string } = {},
+): Promise<ApplicationRecord> {
   const now = deps.clock();
   await inTransaction(deps.db, async (trx) => {
     const repo = applicationsRepository(trx);
@@ -194,10 +208,12 @@ export async function submitApplication(deps: ApplicationDeps, applicantId: stri
     if (known.length > 0) {
       throw new DomainError("APPLICATION_DUPLICATE_CHILD", "This child already has a budget in this fund.", { child: String(known[0]), reason: "known" });
     }
+    const bsnSealed = settings.bsnRequired ? sealedBsnFor(deps, applicantId, id, options.loginBsn) : undefined;
     await takeChildrenPlaces(trx, repo, application);
     await repo.setStatus(id, "submitted", now, {
       submitted_at: now, consent_text: settings.consentText,
       criteria: { criteria: settings.criteria, documents: settings.documents } as never,
+      ...(bsnSealed && { bsn_sealed: bsnSealed }),
     });
     const evaluation = evaluate(settings.criteria, application.answers, application.children.map((c) => c.birthDate));
     await auditLogRepository(trx).append({
@@ -206,6 +222,12 @@ export async function submitApplication(deps: ApplicationDeps, applicantId: stri
     });
   });
   return ownApplication(deps, applicantId, id);
+}
+
+function sealedBsnFor(deps: ApplicationDeps, applicantId: string, id: string, loginBsn: string | undefined): Uint8Array {
+  const bsn = deps.bsnKey && loginBsn ? openBsn(deps.bsnKey, Buffer.from(loginBsn, "base64url"), loginBsnContext(applicantId)) : null;
+  if (!bsn) throw new DomainError("BSN_REQUIRED");
+  return sealBsn(deps.bsnKey!, bsn, applicationBsnContext(id));
 }
 
 /** The live-children index refuses a second live application for the same child: its own refusal. */

@@ -10,7 +10,8 @@ import { inTransaction } from "../../db/transaction.ts";
 import { issueBudgets, type IssueReport } from "../eligibility/budgets.service.ts";
 import { eligibilityRepository } from "../eligibility/eligibility.repository.ts";
 import { getFund } from "../funds/funds.service.ts";
-import type { ApplicationDeps } from "./applications.service.ts";
+import { applicationBsnContext, type ApplicationDeps } from "./applications.service.ts";
+import { openBsn } from "../applicants/bsn.ts";
 import { applicationsRepository, type ApplicationRecord } from "./applications.repository.ts";
 import { evaluate } from "./criteria.ts";
 import { knownFamily } from "./matching.ts";
@@ -69,6 +70,19 @@ export async function askQuestion(deps: ApplicationDeps, input: { actorId: strin
   return reviewApplication(deps, input.id);
 }
 
+/**
+ * The application's BSN for a validator who asks to see it; the asking is in the audit log (the number is
+ * not). NOT_FOUND when none is stored (or the key cannot open it).
+ */
+export async function revealBsn(deps: ApplicationDeps, input: { actorId: string; id: string }): Promise<string> {
+  await requireApplication(deps, input.id);
+  const sealed = await applicationsRepository(deps.db).sealedBsn(input.id);
+  const bsn = sealed && deps.bsnKey ? openBsn(deps.bsnKey, sealed, applicationBsnContext(input.id)) : null;
+  if (!bsn) throw new DomainError("NOT_FOUND", "No BSN is stored with this application.", { applicationId: input.id });
+  await auditLogRepository(deps.db).append({ actorType: "staff", actorId: input.actorId, action: "application.bsn_view", subjectType: "application", subjectId: input.id });
+  return bsn;
+}
+
 export async function declineApplication(deps: ApplicationDeps, input: { actorId: string; id: string; reason: string }): Promise<Review> {
   const now = deps.clock();
   await inTransaction(deps.db, async (trx) => {
@@ -94,7 +108,7 @@ export interface Approval extends Review {
  * Approves: with four-eyes the first validator's approval waits for a second, different one
  * (SECOND_APPROVER_REQUIRED when the same one tries). Then, in one transaction, the family is created
  * (or the fund's known family gets the new children), approved, and the application marked approved;
- * after that the fund's budgets are issued on chain, which is safe to run again: approving an approved
+ * after that this family's budgets are issued on chain, which is safe to run again: approving an approved
  * application only retries the issuing (e.g. after RESERVE_INSUFFICIENT or a chain time-out).
  */
 export async function approveApplication(deps: ApplicationDeps, input: { actorId: string; id: string }): Promise<Approval> {
@@ -143,7 +157,8 @@ export async function approveApplication(deps: ApplicationDeps, input: { actorId
   let issue: IssueReport | null = null;
   if (decided === "approved") {
     const application = await requireApplication(deps, input.id);
-    issue = await issueBudgets(deps, { actorId: input.actorId, fundId: application.fundId, sponsor: deps.sponsor });
+    // This family's children only: other approved families wait for staff's own issue run.
+    issue = await issueBudgets(deps, { actorId: input.actorId, fundId: application.fundId, sponsor: deps.sponsor, familyIds: [application.familyId!] });
     await bindNewBudgetsOfActiveFamily(deps, application.familyId!);
   }
   return { ...(await reviewApplication(deps, input.id)), issue };

@@ -1,11 +1,14 @@
 // The card's printables, as PDFs (pdf-lib): the card itself, credit-card sized, front and back (the
 // fund's name, the QR, the card number in groups, the code under the QR for typing, a help phone
 // number; no name, no amount, no PIN), card sheets of 10 per A4 for many families, and the PIN letter,
-// always a file of its own so the PIN never travels in the card's print job.
+// always a file of its own so the PIN never travels in the card's print job. Worded from
+// ../letters/texts/<language>.json; the PIN letter in the family's language and script (Noto Sans and
+// Noto Sans Arabic, ../../print/typeset.ts), the card in Dutch or English in the standard fonts.
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from "pdf-lib";
 import QRCode from "qrcode";
-import { formatCardCode, formatCardNumber } from "@tegoed/sdk";
-import type { Language } from "../../db/schema.ts";
+import { formatCardCode, formatCardNumber, type FamilyLanguage } from "@tegoed/sdk";
+import { drawLine, embedTypefaces, wrapText, type Typeface, type Typefaces } from "../../print/typeset.ts";
+import { fill, letterTexts } from "../letters/texts.ts";
 
 const MM = 72 / 25.4;
 /** ISO/IEC 7810 ID-1: 85.60 × 53.98 mm. */
@@ -17,7 +20,7 @@ const INK = rgb(0.1, 0.12, 0.16);
 const ACCENT = rgb(0.05, 0.4, 0.35);
 
 export interface PrintedCard {
-  language: Language;
+  language: FamilyLanguage;
   fundName: string;
   cardNumber: string;
   /** The card QR's text. */
@@ -26,7 +29,7 @@ export interface PrintedCard {
 }
 
 export interface PinLetter {
-  language: Language;
+  language: FamilyLanguage;
   fundName: string;
   cardNumber: string;
   pin: string;
@@ -35,59 +38,30 @@ export interface PinLetter {
   helpPhone: string;
 }
 
-const TEXT = {
-  nl: {
-    card: "Tegoedkaart",
-    cardNumber: "Kaartnummer",
-    how: ["Betaal bij deelnemende winkels: de winkel", "scant de code, u typt uw pincode."],
-    code: "Code (als scannen niet lukt)",
-    lost: (phone: string) => `Kwijt of vragen? Bel ${phone}`,
-    letterTitle: "Uw pincode voor de Tegoedkaart",
-    greeting: (name: string) => `Beste ${name},`,
-    intro: (fund: string) => `U krijgt (of kreeg) een Tegoedkaart van ${fund}. Hiermee betaalt u het tegoed van uw kinderen zonder smartphone.`,
-    pinFor: (number: string) => `De pincode van kaart ${number} is:`,
-    keep: [
-      "Bewaar deze brief niet bij de kaart. Vertel de pincode aan niemand, ook niet aan de winkel:",
-      "u typt hem zelf in op de kassa. Na 5 verkeerde pogingen wordt de kaart geblokkeerd.",
-    ],
-    help: (phone: string) => `Kaart kwijt? Bel meteen ${phone}: wij blokkeren de kaart en u krijgt een nieuwe.`,
-  },
-  en: {
-    card: "Tegoed card",
-    cardNumber: "Card number",
-    how: ["Pay at participating shops: the shop", "scans the code, you type your PIN."],
-    code: "Code (if scanning fails)",
-    lost: (phone: string) => `Lost it, or questions? Call ${phone}`,
-    letterTitle: "Your PIN for the Tegoed card",
-    greeting: (name: string) => `Dear ${name},`,
-    intro: (fund: string) => `You get (or got) a Tegoed card from ${fund}. With it you pay from your children's budget without a smartphone.`,
-    pinFor: (number: string) => `The PIN of card ${number} is:`,
-    keep: [
-      "Do not keep this letter with the card. Tell nobody the PIN, not even the shop:",
-      "you type it on the till yourself. After 5 wrong tries the card is blocked.",
-    ],
-    help: (phone: string) => `Lost the card? Call ${phone} at once: we block it and you get a new one.`,
-  },
-} as const;
-
 interface Fonts {
-  regular: PDFFont;
-  bold: PDFFont;
+  /** Card numbers, codes and the PIN: digits and Latin capitals only. */
   mono: PDFFont;
+  /** The card itself: the standard Latin faces (the tills and the demo read its code back as text). */
+  cardRegular: PDFFont;
+  cardBold: PDFFont;
 }
 
-async function newDocument(title: string): Promise<{ pdf: PDFDocument; fonts: Fonts }> {
+async function newDocument(title: string, language: string): Promise<{ pdf: PDFDocument; fonts: Fonts }> {
   const pdf = await PDFDocument.create();
   pdf.setTitle(title);
+  pdf.setLanguage(language);
   pdf.setProducer("Tegoed");
   pdf.setCreator("Tegoed");
-  const [regular, bold, mono] = await Promise.all([
-    pdf.embedFont(StandardFonts.Helvetica), pdf.embedFont(StandardFonts.HelveticaBold), pdf.embedFont(StandardFonts.CourierBold),
+  const [mono, cardRegular, cardBold] = await Promise.all([
+    pdf.embedFont(StandardFonts.CourierBold), pdf.embedFont(StandardFonts.Helvetica), pdf.embedFont(StandardFonts.HelveticaBold),
   ]);
-  return { pdf, fonts: { regular, bold, mono } };
+  return { pdf, fonts: { mono, cardRegular, cardBold } };
 }
 
-/** The standard fonts speak WinAnsi only: anything else becomes "?" rather than failing the print. */
+/** The card speaks Dutch or English (its standard fonts print Western European letters only). */
+const cardTexts = (language: string) => letterTexts(language === "en" ? "en" : "nl").card;
+
+/** A character the standard fonts lack prints as "?" rather than failing the print (e.g. in a fund's name). */
 function printable(font: PDFFont, text: string): string {
   let out = "";
   for (const char of text) {
@@ -101,26 +75,29 @@ function printable(font: PDFFont, text: string): string {
   return out;
 }
 
-function fit(font: PDFFont, text: string, size: number, width: number): number {
+function fitCard(font: PDFFont, text: string, size: number, width: number): number {
   let s = size;
   while (s > 5 && font.widthOfTextAtSize(text, s) > width) s -= 0.5;
   return s;
 }
 
+
 function drawFront(page: PDFPage, x: number, y: number, card: PrintedCard, fonts: Fonts): void {
-  const t = TEXT[card.language];
+  const t = cardTexts(card.language);
+  const { cardRegular: regular, cardBold: bold } = fonts;
   page.drawRectangle({ x, y, width: CARD_WIDTH, height: CARD_HEIGHT, borderColor: rgb(0.75, 0.75, 0.75), borderWidth: 0.5 });
   page.drawRectangle({ x, y: y + CARD_HEIGHT - 16 * MM, width: CARD_WIDTH, height: 16 * MM, color: ACCENT });
-  const fund = printable(fonts.bold, card.fundName);
-  page.drawText(fund, { x: x + 5 * MM, y: y + CARD_HEIGHT - 10 * MM, size: fit(fonts.bold, fund, 13, CARD_WIDTH - 10 * MM), font: fonts.bold, color: rgb(1, 1, 1) });
-  page.drawText(t.card, { x: x + 5 * MM, y: y + CARD_HEIGHT - 14 * MM, size: 8, font: fonts.regular, color: rgb(1, 1, 1) });
-  page.drawText(t.cardNumber, { x: x + 5 * MM, y: y + 17 * MM, size: 7, font: fonts.regular, color: INK });
+  const fund = printable(bold, card.fundName);
+  page.drawText(fund, { x: x + 5 * MM, y: y + CARD_HEIGHT - 10 * MM, size: fitCard(bold, fund, 13, CARD_WIDTH - 10 * MM), font: bold, color: rgb(1, 1, 1) });
+  page.drawText(t.card, { x: x + 5 * MM, y: y + CARD_HEIGHT - 14 * MM, size: 8, font: regular, color: rgb(1, 1, 1) });
+  page.drawText(t.cardNumber, { x: x + 5 * MM, y: y + 17 * MM, size: 7, font: regular, color: INK });
   page.drawText(formatCardNumber(card.cardNumber), { x: x + 5 * MM, y: y + 10 * MM, size: 17, font: fonts.mono, color: INK });
-  page.drawText(printable(fonts.regular, t.lost(card.helpPhone)), { x: x + 5 * MM, y: y + 4 * MM, size: 6.5, font: fonts.regular, color: INK });
+  page.drawText(printable(regular, fill(t.lost, { phone: card.helpPhone })), { x: x + 5 * MM, y: y + 4 * MM, size: 6.5, font: regular, color: INK });
 }
 
 function drawBack(page: PDFPage, x: number, y: number, card: PrintedCard, fonts: Fonts): void {
-  const t = TEXT[card.language];
+  const t = cardTexts(card.language);
+  const regular = fonts.cardRegular;
   page.drawRectangle({ x, y, width: CARD_WIDTH, height: CARD_HEIGHT, borderColor: rgb(0.75, 0.75, 0.75), borderWidth: 0.5 });
   // Error correction M, as the phone's payment QR: about 41 characters make a version 2 code.
   const { modules } = QRCode.create(card.cardCode, { errorCorrectionLevel: "M" });
@@ -142,11 +119,11 @@ function drawBack(page: PDFPage, x: number, y: number, card: PrintedCard, fonts:
   const width = x + CARD_WIDTH - 3 * MM - tx;
   let ty = y + CARD_HEIGHT - 8 * MM;
   for (const line of t.how) {
-    page.drawText(printable(fonts.regular, line), { x: tx, y: ty, size: fit(fonts.regular, line, 6.5, width), font: fonts.regular, color: INK });
+    page.drawText(printable(regular, line), { x: tx, y: ty, size: fitCard(regular, line, 6.5, width), font: regular, color: INK });
     ty -= 3 * MM;
   }
   ty -= 2 * MM;
-  page.drawText(t.code, { x: tx, y: ty, size: 5.5, font: fonts.regular, color: INK });
+  page.drawText(t.code, { x: tx, y: ty, size: 5.5, font: regular, color: INK });
   ty -= 3.2 * MM;
   // The code in lines of three groups, so it reads like the QR does when typed.
   const groups = formatCardCode(card.cardCode).split(" ");
@@ -158,7 +135,7 @@ function drawBack(page: PDFPage, x: number, y: number, card: PrintedCard, fonts:
 
 /** One card: the front on page 1, the back on page 2, each the card's own size. */
 export async function renderCardPdf(card: PrintedCard): Promise<Uint8Array> {
-  const { pdf, fonts } = await newDocument(TEXT[card.language].card);
+  const { pdf, fonts } = await newDocument(cardTexts(card.language).card, card.language);
   drawFront(pdf.addPage([CARD_WIDTH, CARD_HEIGHT]), 0, 0, card, fonts);
   drawBack(pdf.addPage([CARD_WIDTH, CARD_HEIGHT]), 0, 0, card, fonts);
   return pdf.save();
@@ -169,7 +146,7 @@ export async function renderCardPdf(card: PrintedCard): Promise<Uint8Array> {
  * each back lands behind its front when printed double-sided (flip on the long edge).
  */
 export async function renderCardSheets(cards: readonly PrintedCard[]): Promise<Uint8Array> {
-  const { pdf, fonts } = await newDocument("Tegoed cards");
+  const { pdf, fonts } = await newDocument("Tegoed cards", cards[0]?.language ?? "nl");
   const perPage = SHEET.columns * SHEET.rows;
   const left = (A4.width - SHEET.columns * CARD_WIDTH) / 2;
   const bottom = (A4.height - SHEET.rows * CARD_HEIGHT) / 2;
@@ -188,52 +165,43 @@ export async function renderCardSheets(cards: readonly PrintedCard[]): Promise<U
   return pdf.save();
 }
 
-function drawLetter(page: PDFPage, letter: PinLetter, fonts: Fonts): void {
-  const t = TEXT[letter.language];
+function drawLetter(page: PDFPage, letter: PinLetter, fonts: Fonts & Typefaces): void {
+  const { pinLetter: t, direction } = letterTexts(letter.language);
+  const rtl = direction === "rtl";
   const x = 25 * MM;
+  const right = A4.width - x;
   let y = A4.height - 50 * MM;
+  // The address as the envelope's window shows it, left.
   for (const line of [letter.parentName, ...letter.addressLines]) {
-    page.drawText(printable(fonts.regular, line), { x, y, size: 11, font: fonts.regular, color: INK });
+    drawLine(page, fonts.regular, line, { x, y, size: 11, color: INK });
     y -= 5.5 * MM;
   }
   y -= 20 * MM;
-  page.drawText(printable(fonts.bold, t.letterTitle), { x, y, size: 16, font: fonts.bold, color: INK });
+  const line = (text: string, size: number, face: Typeface) =>
+    drawLine(page, face, text, { x: rtl ? right : x, y, size, color: INK, direction, align: rtl ? "right" : "left" });
+  line(t.title, 16, fonts.bold);
   y -= 12 * MM;
   const body = (text: string) => {
-    for (const line of wrap(fonts.regular, printable(fonts.regular, text), 11, A4.width - 2 * x)) {
-      page.drawText(line, { x, y, size: 11, font: fonts.regular, color: INK });
+    for (const part of wrapText(fonts.regular, text, 11, right - x, direction)) {
+      line(part, 11, fonts.regular);
       y -= 5.5 * MM;
     }
     y -= 3 * MM;
   };
-  body(t.greeting(letter.parentName));
-  body(t.intro(letter.fundName));
-  body(t.pinFor(formatCardNumber(letter.cardNumber)));
-  page.drawText(letter.pin, { x: x + 10 * MM, y: y - 8 * MM, size: 30, font: fonts.mono, color: INK });
+  body(fill(t.greeting, { name: letter.parentName }));
+  body(fill(t.intro, { fund: letter.fundName }));
+  body(fill(t.pinFor, { number: formatCardNumber(letter.cardNumber) }));
+  const pinWidth = fonts.mono.widthOfTextAtSize(letter.pin, 30);
+  page.drawText(letter.pin, { x: rtl ? right - 10 * MM - pinWidth : x + 10 * MM, y: y - 8 * MM, size: 30, font: fonts.mono, color: INK });
   y -= 22 * MM;
-  for (const line of t.keep) body(line);
-  body(t.help(letter.helpPhone));
-}
-
-function wrap(font: PDFFont, text: string, size: number, width: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(" ")) {
-    const next = line ? `${line} ${word}` : word;
-    if (font.widthOfTextAtSize(next, size) > width && line) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = next;
-    }
-  }
-  if (line) lines.push(line);
-  return lines;
+  for (const part of t.keep) body(part);
+  body(fill(t.help, { phone: letter.helpPhone }));
 }
 
 /** PIN letters, one A4 page each (one letter, or a whole batch in the cards' order). */
 export async function renderPinLetters(letters: readonly PinLetter[]): Promise<Uint8Array> {
-  const { pdf, fonts } = await newDocument(letters[0] ? TEXT[letters[0].language].letterTitle : "PIN");
-  for (const letter of letters) drawLetter(pdf.addPage([A4.width, A4.height]), letter, fonts);
+  const { pdf, fonts } = await newDocument(letters[0] ? letterTexts(letters[0].language).pinLetter.title : "PIN", letters[0]?.language ?? "nl");
+  const faces = await embedTypefaces(pdf);
+  for (const letter of letters) drawLetter(pdf.addPage([A4.width, A4.height]), letter, { ...fonts, ...faces });
   return pdf.save();
 }

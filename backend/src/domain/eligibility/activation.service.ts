@@ -10,7 +10,7 @@
 // its activation is spent: a family that lost its session logs in with its device key (device-login.ts).
 import { getAddress, isAddress, ZeroAddress } from "ethers";
 import { z } from "zod";
-import { DomainError, FUND_TIME_ZONE, dayIn, endOfDay, isDomainError } from "@tegoed/sdk";
+import { DomainError, FUND_TIME_ZONE, dayIn, endOfDay, isDomainError, type FamilyLanguage } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { familiesRepository, type Family } from "../../db/families.repository.ts";
 import type { ActivationCodeKind } from "../../db/schema.ts";
@@ -37,7 +37,7 @@ export interface ActivationLetter {
   /** The code as printed ("ABCD-EFGH-JKMN"): derived again each time, never stored. */
   code: string;
   expiresAt: Date;
-  language: "nl" | "en";
+  language: FamilyLanguage;
   /** True when this call made the code (the first letter, or a new code replacing the last). */
   made: boolean;
   /** What the letter says, for the renderers (HTML page, PDF) and mail. */
@@ -67,14 +67,14 @@ const settingsOf = (deps: EligibilityDeps): LetterSettings => deps.letters ?? DE
  * or under another secret): {@link newActivationCode} then replaces it.
  */
 export async function issueActivationLetter(
-  deps: EligibilityDeps, input: IssueLetterCommand, options: { page?: boolean } = {},
+  deps: EligibilityDeps, input: IssueLetterCommand, options: { page?: boolean; language?: FamilyLanguage } = {},
 ): Promise<ActivationLetter> {
   const cmd = parseInput(IssueLetterCommand, input);
   const page = options.page ?? true;
   const family = await requireApprovedFamily(deps, cmd.familyId);
   const open = await eligibilityRepository(deps.db).openCodeOfFamily(family.id, deps.clock());
-  if (open) return letterOf(deps, family, open, false, page);
-  return makeCode(deps, cmd.actorId, family, "activation", "family.activation_code", page);
+  if (open) return letterOf(deps, family, open, false, page, options.language);
+  return makeCode(deps, cmd.actorId, family, "activation", "family.activation_code", page, options.language);
 }
 
 /**
@@ -130,7 +130,7 @@ export function codeExpiry(now: Date, days = CODE_VALID_DAYS, timeZone = FUND_TI
 }
 
 async function makeCode(
-  deps: EligibilityDeps, actorId: string, family: Family, kind: ActivationCodeKind, action: string, page = true,
+  deps: EligibilityDeps, actorId: string, family: Family, kind: ActivationCodeKind, action: string, page = true, language?: FamilyLanguage,
 ): Promise<ActivationLetter> {
   const now = deps.clock();
   const fund = await getFund(deps, family.fundId);
@@ -162,10 +162,13 @@ async function makeCode(
     }
     return inserted;
   });
-  return letterOf(deps, family, row, true, page);
+  return letterOf(deps, family, row, true, page, language);
 }
 
-async function letterOf(deps: EligibilityDeps, family: Family, row: ActivationCodeRecord, made: boolean, page = true): Promise<ActivationLetter> {
+/** `language`: the letter in another language than the family's (staff choose it); absent: the family's. */
+async function letterOf(
+  deps: EligibilityDeps, family: Family, row: ActivationCodeRecord, made: boolean, page = true, language: FamilyLanguage = family.preferredLanguage,
+): Promise<ActivationLetter> {
   const settings = settingsOf(deps);
   const code = row.letterSerial === null ? null : deriveActivationCode(settings.codeSecret, family.id, row.letterSerial);
   if (!code || !verifyCode(code.code, row.codeHash)) {
@@ -176,7 +179,7 @@ async function letterOf(deps: EligibilityDeps, family: Family, row: ActivationCo
   const amountOf = new Map(budgets.map((b) => [b.childId, b.issuedCents > 0n ? b.issuedCents : fund.amountPerChildCents]));
   const ref = (await eligibilityRepository(deps.db).familyExternalRef(family.id))?.externalRef ?? family.id.slice(0, 8).toUpperCase();
   const content = letterContent({
-    language: family.preferredLanguage,
+    language,
     kind: row.kind,
     date: deps.clock(),
     reference: `${ref}/${row.letterSerial}`,
@@ -189,7 +192,7 @@ async function letterOf(deps: EligibilityDeps, family: Family, row: ActivationCo
     codeExpiresAt: row.expiresAt,
   }, settings);
   return {
-    familyId: family.id, kind: row.kind, code: code.display, expiresAt: row.expiresAt, language: family.preferredLanguage, made,
+    familyId: family.id, kind: row.kind, code: code.display, expiresAt: row.expiresAt, language: content.language, made,
     content, html: page ? await renderLetterHtml([content]) : "",
   };
 }

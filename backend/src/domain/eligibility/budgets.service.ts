@@ -28,6 +28,8 @@ export const IssueBudgetsCommand = z.object({
   fundId: z.string(),
   /** The sponsor whose reserve pays: a relayer lane holding SPONSOR_ROLE on the fund. */
   sponsor: z.string(),
+  /** Only these families' children (an approved application); absent: every approved child of the fund. */
+  familyIds: z.array(z.string().uuid()).max(100_000).optional(),
 });
 export type IssueBudgetsCommand = z.input<typeof IssueBudgetsCommand>;
 
@@ -42,9 +44,9 @@ export interface IssueReport {
 }
 
 /** Step one of issuing: a pending row with a random id for every approved child without a budget. */
-export async function reservePendingBudgets(deps: EligibilityDeps, fundId: string): Promise<number> {
+export async function reservePendingBudgets(deps: EligibilityDeps, fundId: string, familyIds?: readonly string[]): Promise<number> {
   const fund = await getFund(deps, fundId);
-  return inTransaction(deps.db, (trx) => eligibilityRepository(trx).reservePendingBudgets(fund.id, newBudgetId));
+  return inTransaction(deps.db, (trx) => eligibilityRepository(trx).reservePendingBudgets(fund.id, newBudgetId, familyIds));
 }
 
 /**
@@ -56,9 +58,9 @@ export async function issueBudgets(deps: EligibilityDeps, input: IssueBudgetsCom
   const cmd = parseInput(IssueBudgetsCommand, input);
   const fund = await getFund(deps, cmd.fundId);
   const client = deps.fundClient(fund.chainAddress);
-  await reservePendingBudgets(deps, fund.id);
+  await reservePendingBudgets(deps, fund.id, cmd.familyIds);
   const repo = eligibilityRepository(deps.db);
-  const pending = await repo.budgetsOfFund(fund.id, "pending");
+  const pending = await repo.budgetsOfFund(fund.id, "pending", cmd.familyIds);
 
   const { onChain, missing } = await reconcile(client, pending);
   if (onChain.length > 0) await repo.markIssued(onChain, fund.amountPerChildCents);
@@ -80,7 +82,7 @@ export async function issueBudgets(deps: EligibilityDeps, input: IssueBudgetsCom
   }
   await auditLogRepository(deps.db).append({
     actorType: "staff", actorId: cmd.actorId, action: "budget.issue", subjectType: "fund", subjectId: fund.id,
-    details: { issued: missing.length, reconciled: onChain.length, totalCents: total.toString(), txHashes },
+    details: { issued: missing.length, reconciled: onChain.length, totalCents: total.toString(), txHashes, ...(cmd.familyIds && { families: cmd.familyIds.length }) },
   });
   return { issued: missing.length, reconciled: onChain.length, amountPerChildCents: fund.amountPerChildCents, totalCents: total, txHashes };
 }

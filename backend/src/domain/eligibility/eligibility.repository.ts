@@ -161,10 +161,11 @@ export function eligibilityRepository(db: Db) {
 
     /**
      * Adds a pending budget row, with a new random id from `newId`, for every child of an approved,
-     * not deleted family of the fund that has none yet. Returns how many were added.
+     * not deleted family of the fund (or of `familyIds` only) that has none yet. Returns how many were added.
      */
-    async reservePendingBudgets(fundId: string, newId: () => string): Promise<number> {
-      const children = await db
+    async reservePendingBudgets(fundId: string, newId: () => string, familyIds?: readonly string[]): Promise<number> {
+      if (familyIds?.length === 0) return 0;
+      let query = db
         .selectFrom("children")
         .innerJoin("families", "families.id", "children.family_id")
         .leftJoin("budgets", (join) => join.onRef("budgets.child_id", "=", "children.id").on("budgets.fund_id", "=", fundId))
@@ -172,8 +173,9 @@ export function eligibilityRepository(db: Db) {
         .where("families.fund_id", "=", fundId)
         .where("families.approved_at", "is not", null)
         .where("families.deleted_at", "is", null)
-        .where("budgets.id", "is", null)
-        .execute();
+        .where("budgets.id", "is", null);
+      if (familyIds) query = query.where("families.id", "in", [...familyIds]);
+      const children = await query.execute();
       let added = 0;
       for (const part of chunks(children, INSERT_CHUNK)) {
         const result = await db
@@ -187,10 +189,14 @@ export function eligibilityRepository(db: Db) {
       return added;
     },
 
-    async budgetsOfFund(fundId: string, status?: BudgetStatus | readonly BudgetStatus[]): Promise<BudgetRecord[]> {
-      let query = db.selectFrom("budgets").selectAll().where("fund_id", "=", fundId);
-      if (status !== undefined) query = query.where("status", "in", typeof status === "string" ? [status] : [...status]);
-      return (await query.orderBy("created_at").orderBy("budget_id").execute()).map(toBudget);
+    async budgetsOfFund(fundId: string, status?: BudgetStatus | readonly BudgetStatus[], familyIds?: readonly string[]): Promise<BudgetRecord[]> {
+      if (familyIds?.length === 0) return [];
+      let query = db.selectFrom("budgets").selectAll("budgets").where("budgets.fund_id", "=", fundId);
+      if (status !== undefined) query = query.where("budgets.status", "in", typeof status === "string" ? [status] : [...status]);
+      if (familyIds) {
+        query = query.where("budgets.child_id", "in", (eb) => eb.selectFrom("children").select("children.id").where("children.family_id", "in", [...familyIds]));
+      }
+      return (await query.orderBy("budgets.created_at").orderBy("budgets.budget_id").execute()).map(toBudget);
     },
 
     async budgetsOfChildren(fundId: string, childIds: readonly string[]): Promise<BudgetRecord[]> {

@@ -1,9 +1,10 @@
 // The activation letter a municipality posts to a family. `letterContent` decides what it says, worded in
-// the family's language, as plain structured data (the same content can go into an email); the renderers
+// the family's language (the texts are data: ../letters/texts/<language>.json), as plain structured data (the same content can go into an email); the renderers
 // only lay it out: `renderLetterHtml` as a printable A4 page (one family per page in a batch), and
 // letter-pdf.ts as a PDF.
 import QRCode from "qrcode";
-import type { Language } from "../../db/schema.ts";
+import type { FamilyLanguage } from "@tegoed/sdk";
+import { fill, letterTexts, plural } from "../letters/texts.ts";
 
 /** Who sends the letters: per installation (LETTER_SENDER_FILE), the demo's by default. */
 export interface LetterSender {
@@ -42,7 +43,8 @@ export const DEVELOPMENT_LETTER_SETTINGS: LetterSettings = {
 
 /** What the letter is about: the facts, no wording. */
 export interface LetterFacts {
-  language: Language;
+  /** A family language; one without a text file yet is written in Dutch. */
+  language: FamilyLanguage;
   kind: "activation" | "reissue";
   /** The day the letter is dated. */
   date: Date;
@@ -62,7 +64,8 @@ export interface LetterFacts {
 
 /** The letter, worded: everything a renderer prints, in order. */
 export interface LetterContent {
-  language: Language;
+  language: FamilyLanguage;
+  direction: "ltr" | "rtl";
   sender: LetterSender;
   recipient: { name: string; addressLines: string[] };
   /** "7 december 2026". */
@@ -92,56 +95,7 @@ export interface LetterContent {
   closing: string[];
 }
 
-const LOCALE = { nl: "nl-NL", en: "en-GB" } as const;
 const TIME_ZONE = "Europe/Amsterdam";
-
-const CATEGORY: Record<Language, Record<string, string>> = {
-  nl: { books: "boeken", bike: "fietsen", sport: "sport", swimming: "zwemles", computer: "computers", clothing: "kleding", toys: "speelgoed", other: "overige" },
-  en: { books: "books", bike: "bikes", sport: "sport", swimming: "swimming lessons", computer: "computers", clothing: "clothing", toys: "toys", other: "other" },
-};
-
-const TEXT = {
-  nl: {
-    labels: { date: "Datum", reference: "Kenmerk", subject: "Onderwerp", code: "Uw activatiecode", url: "Of ga naar", help: "Vragen?" },
-    subject: (fund: string) => `Tegoed ${fund}`,
-    reissueSubject: "Uw tegoed op een nieuwe telefoon",
-    greeting: (name: string) => `Beste ${name},`,
-    intro: (fund: string, n: number) =>
-      `${n === 1 ? "Uw kind krijgt" : "Uw kinderen krijgen"} een tegoed van ${fund}. Daarmee betaalt u bij winkels en verenigingen in de buurt, met de Tegoed-app op uw telefoon.`,
-    reissue: "U vroeg om toegang op een nieuwe telefoon. Met deze code zet u het tegoed over; de oude telefoon werkt daarna niet meer.",
-    validity: (date: string) => `Het tegoed is geldig tot en met ${date}.`,
-    spendOn: (what: string) => `U kunt het besteden aan ${what}.`,
-    codeValidity: (date: string) => `Deze code werkt één keer, tot en met ${date}.`,
-    steps: (short: string) => [
-      "Scan de QR-code met de camera van uw telefoon. De Tegoed-app opent met de code al ingevuld.",
-      `Lukt scannen niet? Ga naar ${short} en typ de code over.`,
-      "Kies een pincode. Klaar: u ziet het tegoed en kunt betalen.",
-    ],
-    shops: (url: string) => `Welke winkels meedoen, ziet u in de app en op ${url}.`,
-    help: (phone: string, email: string) => `Bel ${phone} of mail naar ${email}.`,
-    closing: ["Bewaar deze brief goed en deel de code met niemand.", "Met vriendelijke groet,"],
-  },
-  en: {
-    labels: { date: "Date", reference: "Reference", subject: "Subject", code: "Your activation code", url: "Or go to", help: "Questions?" },
-    subject: (fund: string) => `Budget ${fund}`,
-    reissueSubject: "Your budget on a new phone",
-    greeting: (name: string) => `Dear ${name},`,
-    intro: (fund: string, n: number) =>
-      `${n === 1 ? "Your child receives" : "Your children receive"} a budget from ${fund}. You pay with it at local shops and clubs, with the Tegoed app on your phone.`,
-    reissue: "You asked for access on a new phone. This code moves the budget to it; the old phone stops working.",
-    validity: (date: string) => `The budget is valid up to and including ${date}.`,
-    spendOn: (what: string) => `You can spend it on ${what}.`,
-    codeValidity: (date: string) => `This code works once, up to and including ${date}.`,
-    steps: (short: string) => [
-      "Scan the QR code with your phone's camera. The Tegoed app opens with the code filled in.",
-      `Scanning does not work? Go to ${short} and type the code.`,
-      "Choose a PIN. Done: you see the budget and can pay.",
-    ],
-    shops: (url: string) => `Which shops take part is shown in the app and at ${url}.`,
-    help: (phone: string, email: string) => `Call ${phone} or email ${email}.`,
-    closing: ["Keep this letter safe and do not share the code with anyone.", "Kind regards,"],
-  },
-} as const;
 
 /** The wallet's address, and the same without scheme and trailing slash for people to type. */
 export function walletUrls(publicBaseUrl: string, code: string): { qrText: string; shortUrl: string; shopsUrl: string } {
@@ -150,45 +104,50 @@ export function walletUrls(publicBaseUrl: string, code: string): { qrText: strin
   return { qrText: `${base}/wallet/#code=${code}`, shortUrl: `${short}/wallet`, shopsUrl: `${short}/public` };
 }
 
-function formatDay(date: Date, language: Language): string {
-  return date.toLocaleDateString(LOCALE[language], { day: "numeric", month: "long", year: "numeric", timeZone: TIME_ZONE });
+function formatDay(date: Date, locale: string): string {
+  return date.toLocaleDateString(locale, { day: "numeric", month: "long", year: "numeric", timeZone: TIME_ZONE });
 }
 
-export function formatEuro(cents: bigint, language: Language): string {
+export function formatEuro(cents: bigint, language: string): string {
+  const { locale } = letterTexts(language);
   // Whole cents as text first: no float ever holds the amount.
   const negative = cents < 0n;
   const abs = negative ? -cents : cents;
-  const euros = (abs / 100n).toLocaleString(LOCALE[language]);
+  const euros = (abs / 100n).toLocaleString(locale);
+  const decimal = new Intl.NumberFormat(locale).formatToParts(0.5).find((p) => p.type === "decimal")?.value ?? ",";
   const rest = (abs % 100n).toString().padStart(2, "0");
-  return `€ ${negative ? "-" : ""}${euros}${language === "nl" ? "," : "."}${rest}`;
+  return `€ ${negative ? "-" : ""}${euros}${decimal}${rest}`;
 }
 
-function list(items: string[], language: Language): string {
-  return new Intl.ListFormat(LOCALE[language], { type: "conjunction" }).format(items);
+function list(items: string[], locale: string): string {
+  return new Intl.ListFormat(locale, { type: "conjunction" }).format(items);
 }
 
 export function letterContent(facts: LetterFacts, settings: Pick<LetterSettings, "publicBaseUrl" | "sender">): LetterContent {
-  const t = TEXT[facts.language];
+  const texts = letterTexts(facts.language);
+  const t = texts.activation;
+  const locale = texts.locale;
   const urls = walletUrls(settings.publicBaseUrl, facts.code.replaceAll("-", ""));
   const budgetDay = new Date(`${facts.budgetValidUntil}T12:00:00Z`);
-  const categories = facts.categories.map((c) => CATEGORY[facts.language][c] ?? c);
+  const categories = facts.categories.map((c) => texts.categories[c] ?? c);
   return {
-    language: facts.language,
+    language: texts.language,
+    direction: texts.direction,
     sender: settings.sender,
     recipient: facts.recipient,
-    date: formatDay(facts.date, facts.language),
+    date: formatDay(facts.date, locale),
     labels: t.labels,
     reference: facts.reference,
-    subject: facts.kind === "reissue" ? t.reissueSubject : t.subject(facts.fundName),
-    greeting: t.greeting(facts.recipient.name),
-    intro: [t.intro(facts.fundName, facts.children.length), ...(facts.kind === "reissue" ? [t.reissue] : [])],
-    children: facts.children.map((c) => ({ name: c.firstName, amount: formatEuro(c.amountCents, facts.language) })),
-    budgetValidity: t.validity(formatDay(budgetDay, facts.language)),
-    spendOn: t.spendOn(list(categories.length ? categories : [CATEGORY[facts.language].other!], facts.language)),
-    code: { display: facts.code, qrText: urls.qrText, shortUrl: urls.shortUrl, validity: t.codeValidity(formatDay(facts.codeExpiresAt, facts.language)) },
-    steps: [...t.steps(urls.shortUrl)],
-    shops: t.shops(urls.shopsUrl),
-    help: t.help(settings.sender.phone, settings.sender.email),
+    subject: facts.kind === "reissue" ? t.reissueSubject : fill(t.subject, { fund: facts.fundName }),
+    greeting: fill(t.greeting, { name: facts.recipient.name }),
+    intro: [fill(plural(t.intro, facts.children.length, locale), { fund: facts.fundName }), ...(facts.kind === "reissue" ? [t.reissue] : [])],
+    children: facts.children.map((c) => ({ name: c.firstName, amount: formatEuro(c.amountCents, texts.language) })),
+    budgetValidity: fill(t.validity, { date: formatDay(budgetDay, locale) }),
+    spendOn: fill(t.spendOn, { what: list(categories.length ? categories : [texts.categories.other ?? "—"], locale) }),
+    code: { display: facts.code, qrText: urls.qrText, shortUrl: urls.shortUrl, validity: fill(t.codeValidity, { date: formatDay(facts.codeExpiresAt, locale) }) },
+    steps: t.steps.map((step) => fill(step, { short: urls.shortUrl })),
+    shops: fill(t.shops, { url: urls.shopsUrl }),
+    help: fill(t.help, { phone: settings.sender.phone, email: settings.sender.email }),
     closing: [...t.closing, settings.sender.name],
   };
 }
@@ -207,7 +166,7 @@ export async function qrSvg(text: string): Promise<string> {
 const STYLE = `
   @page { size: A4; margin: 0; }
   * { box-sizing: border-box; }
-  body { margin: 0; font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; line-height: 1.4; color: #000; }
+  body { margin: 0; font-family: "Noto Sans", "Noto Sans Arabic", "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; line-height: 1.4; color: #000; }
   .letter { position: relative; width: 210mm; min-height: 297mm; padding: 105mm 20mm 15mm; break-after: page; page-break-after: always; }
   .letter:last-child { break-after: auto; page-break-after: auto; }
   .head { position: absolute; top: 15mm; left: 20mm; right: 20mm; display: flex; justify-content: space-between; }
@@ -223,13 +182,15 @@ const STYLE = `
   .qr { width: 38mm; height: 38mm; flex: none; } .qr svg { width: 100%; height: 100%; }
   .code { font-family: "DejaVu Sans Mono", monospace; font-size: 18pt; letter-spacing: 0.08em; white-space: nowrap; }
   ol { margin: 2mm 0; padding-left: 6mm; }
+  [dir="rtl"] ol { padding-left: 0; padding-right: 6mm; } [dir="rtl"] td { padding: 0.5mm 0 0.5mm 6mm; }
+  [dir="rtl"] .address, [dir="rtl"] .code { direction: ltr; text-align: left; }
   @media screen { body { background: #eee; } .letter { background: #fff; margin: 0 auto 8mm; } }
 `;
 
 async function letterSection(c: LetterContent): Promise<string> {
   const e = escapeHtml;
   const logo = c.sender.logoPng ? `<img src="data:image/png;base64,${Buffer.from(c.sender.logoPng).toString("base64")}" alt="${e(c.sender.name)}">` : `<strong>${e(c.sender.name)}</strong>`;
-  return `<section class="letter" lang="${c.language}">
+  return `<section class="letter" lang="${c.language}" dir="${c.direction}">
 <div class="head">${logo}<div class="sender">${[c.sender.name, ...c.sender.addressLines].map(e).join("<br>")}</div></div>
 <div class="address"><div class="return">${e([c.sender.name, ...c.sender.addressLines].join(", "))}</div>${[c.recipient.name, ...c.recipient.addressLines].map(e).join("<br>")}</div>
 <dl class="meta"><dt>${e(c.labels.date)}</dt><dd>${e(c.date)}</dd><dt>${e(c.labels.reference)}</dt><dd>${e(c.reference)}</dd><dt>${e(c.labels.subject)}</dt><dd>${e(c.subject)}</dd></dl>
@@ -252,13 +213,14 @@ ${c.intro.map((p) => `<p>${e(p)}</p>`).join("\n")}
 /** One printable HTML page holding every letter, one per sheet. */
 export async function renderLetterHtml(letters: readonly LetterContent[]): Promise<string> {
   const language = letters[0]?.language ?? "nl";
+  const { direction } = letterTexts(language);
   const sections: string[] = [];
   for (const letter of letters) sections.push(await letterSection(letter));
   return `<!doctype html>
-<html lang="${language}">
+<html lang="${language}" dir="${direction}">
 <head>
 <meta charset="utf-8">
-<title>${escapeHtml(letters.length === 1 ? letters[0]!.subject : TEXT[language].labels.code)}</title>
+<title>${escapeHtml(letters.length === 1 ? letters[0]!.subject : letterTexts(language).activation.labels.code)}</title>
 <style>${STYLE}</style>
 </head>
 <body>

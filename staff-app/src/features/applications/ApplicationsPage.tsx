@@ -1,10 +1,10 @@
 // Applications of the chosen fund: the queue (filter by status), one application next to the criteria it
 // was submitted under (a mark where an answer fails), its documents inline, a question to the family,
-// approve or decline with a reason; and the fund's criteria and requested documents.
+// approve or decline with a reason, the BSN for a validator who asks; and the fund's settings (SettingsForm).
 import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import {
-  applicationsApi, ApplicationSettingsSchema, FUND_APPLICATION_STATUSES, type ApplicationQueue, type ApplicationReview, type FundApplicationStatus,
+  applicationsApi, FUND_APPLICATION_STATUSES, type ApplicationQueue, type ApplicationReview, type FundApplicationStatus,
 } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { errorText } from "../../lib/errors.ts";
@@ -12,6 +12,7 @@ import { formatDay } from "@tegoed/sdk";
 import { useStaff } from "../../lib/session.ts";
 import { can } from "../../lib/roles.ts";
 import { Notice } from "../../lib/ui.tsx";
+import { SettingsForm } from "./SettingsForm.tsx";
 
 export function ApplicationsPage() {
   const { t } = useTranslation();
@@ -27,7 +28,7 @@ export function ApplicationsPage() {
           <button type="button" aria-pressed={tab === "settings"} onClick={() => setTab("settings")}>{t("applications.settings")}</button>
         )}
       </div>
-      {tab === "queue" ? <Queue fundId={fund.id} /> : <Settings fundId={fund.id} />}
+      {tab === "queue" ? <Queue fundId={fund.id} /> : <SettingsForm fundId={fund.id} />}
     </section>
   );
 }
@@ -100,6 +101,7 @@ function Review({ id, onBack }: { id: string; onBack(): void }) {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [bsn, setBsn] = useState<string | null>(null);
   const fieldId = useId();
   useEffect(() => void api.review(id).then(setReview, (e) => setError(errorText(t, e))), [id]);
   const act = async (work: () => Promise<ApplicationReview>, message: string) => {
@@ -126,6 +128,11 @@ function Review({ id, onBack }: { id: string; onBack(): void }) {
       <p>{t(`applications.status.${review.status}`)}{review.fourEyes ? ` · ${t("applications.fourEyes")}` : ""}</p>
       {review.knownFamilyId && <Notice kind="info">{t("applications.known")}</Notice>}
       <p>{[h.addressLine1, h.addressLine2, `${h.postalCode} ${h.city}`].filter(Boolean).join(", ")}</p>
+      {review.hasBsn && can(roles, "applications.bsn") && (
+        bsn
+          ? <p>{t("applications.bsn")}: <strong>{bsn}</strong></p>
+          : <button type="button" className="secondary" onClick={() => void api.bsn(review.id).then((b) => setBsn(b.bsn), (e) => setError(errorText(t, e)))}>{t("applications.showBsn")}</button>
+      )}
       <h3>{t("applications.children")}</h3>
       <ul>{review.children.map((c, i) => <li key={i}>{c.firstName} ({c.birthDate})</li>)}</ul>
       <table>
@@ -183,78 +190,5 @@ function Review({ id, onBack }: { id: string; onBack(): void }) {
       )}
       {busy && <p role="status">{t("applications.busy")}</p>}
     </article>
-  );
-}
-
-/** The fund's settings; criteria and documents as JSON (the wire format the API documents). */
-function Settings({ fundId }: { fundId: string }) {
-  const client = useApi();
-  const api = applicationsApi(client).staff;
-  const { t } = useTranslation();
-  const id = useId();
-  const [open, setOpen] = useState(false);
-  const [fourEyes, setFourEyes] = useState(false);
-  const [retention, setRetention] = useState("365");
-  const [consent, setConsent] = useState("");
-  const [criteria, setCriteria] = useState("[]");
-  const [documents, setDocuments] = useState("[]");
-  const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
-  useEffect(() => void api.settings(fundId).then((s) => {
-    setOpen(s.open); setFourEyes(s.fourEyes); setRetention(String(s.retentionDays)); setConsent(s.consentText);
-    setCriteria(JSON.stringify(s.criteria, null, 2)); setDocuments(JSON.stringify(s.documents, null, 2));
-  }, (e) => setError(errorText(t, e))), [fundId]);
-
-  const save = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(null);
-    setSaved(false);
-    let parsed;
-    try {
-      parsed = ApplicationSettingsSchema.safeParse({
-        open, fourEyes, retentionDays: Number(retention), consentText: consent, criteria: JSON.parse(criteria), documents: JSON.parse(documents),
-      });
-    } catch {
-      setError(t("applications.jsonInvalid"));
-      return;
-    }
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      setError(`${t("applications.settingsInvalid")} ${issue.path.join(".")}: ${issue.message}`);
-      return;
-    }
-    try {
-      await api.saveSettings(fundId, parsed.data);
-      setSaved(true);
-    } catch (e) {
-      setError(errorText(t, e));
-    }
-  };
-
-  return (
-    <form className="stack" onSubmit={save} noValidate>
-      <label className="check"><input type="checkbox" checked={open} onChange={(e) => setOpen(e.target.checked)} /> {t("applications.open")}</label>
-      <label className="check"><input type="checkbox" checked={fourEyes} onChange={(e) => setFourEyes(e.target.checked)} /> {t("applications.fourEyesSetting")}</label>
-      <div className="field">
-        <label htmlFor={`${id}-ret`}>{t("applications.retention")}</label>
-        <input id={`${id}-ret`} inputMode="numeric" value={retention} onChange={(e) => setRetention(e.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-consent`}>{t("applications.consentText")}</label>
-        <textarea id={`${id}-consent`} rows={3} value={consent} onChange={(e) => setConsent(e.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-criteria`}>{t("applications.criteriaJson")}</label>
-        <p className="hint" id={`${id}-criteria-hint`}>{t("applications.criteriaHint")}</p>
-        <textarea id={`${id}-criteria`} aria-describedby={`${id}-criteria-hint`} rows={12} spellCheck={false} value={criteria} onChange={(e) => setCriteria(e.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-docs`}>{t("applications.documentsJson")}</label>
-        <textarea id={`${id}-docs`} rows={6} spellCheck={false} value={documents} onChange={(e) => setDocuments(e.target.value)} />
-      </div>
-      {error && <Notice kind="error">{error}</Notice>}
-      {saved && <Notice kind="success">{t("applications.saved")}</Notice>}
-      <button type="submit" className="primary">{t("applications.save")}</button>
-    </form>
   );
 }

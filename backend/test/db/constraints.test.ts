@@ -67,8 +67,8 @@ describe.each(ENGINES)("check constraints on $name", (engine) => {
     await expect(
       ctx.db
         .insertInto("families")
-        .values({ fund_id: fund.id, display_name: "J. Jansen", address_lines: ["Dorpsweg 1"], preferred_language: "de" as "nl" })
+        .values({ fund_id: fund.id, display_name: "J. Jansen", address_lines: ["Dorpsweg 1"], language: "de" as "nl" })
         .execute(),
-    ).rejects.toMatchObject({ code: "23514", constraint: "families_preferred_language_check" });
+    ).rejects.toMatchObject({ code: "23514", constraint: "families_language_check" });
   });
 });

@@ -21,6 +21,7 @@ import { applicationsRepository, type ApplicationRecord, type ApplicationsReposi
 import { evaluate, questionsToAnswer } from "./criteria.ts";
 import { checkDocument } from "./documents.ts";
 import { knownChildren } from "./matching.ts";
+import { queueApplicationNotice } from "../notifications/notify.ts";
 
 export interface ApplicationDeps extends EligibilityDeps {
   /** The relayer lane whose reserve pays the budgets of approved applications. */
@@ -204,6 +205,7 @@ export async function submitApplication(deps: ApplicationDeps, applicantId: stri
       actorType: "applicant", actorId: applicantId, action: "application.submit", subjectType: "application", subjectId: id,
       details: { fundId: application.fundId, children: application.children.length, documents: application.documents.length, outcome: evaluation.outcome },
     });
+    await queueApplicationNotice(trx, application, { kind: "application_received", dedupeKey: `application_received:${id}` });
   });
   return ownApplication(deps, applicantId, id);
 }

@@ -23,7 +23,7 @@ import type { EligibilityDeps } from "./deps.ts";
 import { eligibilityRepository, type ActivationCodeRecord } from "./eligibility.repository.ts";
 import { queueFamilyNotice } from "../notifications/notify.ts";
 import {
-  activationLetterMailData, DEVELOPMENT_LETTER_SETTINGS, letterContent, renderLetterHtml, type LetterContent, type LetterSettings,
+  activationLetterMailData, DEVELOPMENT_LETTER_SETTINGS, letterContent, letterLanguage, renderLetterHtml, type LetterContent, type LetterSettings,
 } from "./letter.ts";
 
 /** Wrong tries of one code before it locks. */
@@ -37,6 +37,7 @@ export interface ActivationLetter {
   /** The code as printed ("ABCD-EFGH-JKMN"): derived again each time, never stored. */
   code: string;
   expiresAt: Date;
+  /** The letter's language (the family's, where the letter texts have it). */
   language: "nl" | "en";
   /** True when this call made the code (the first letter, or a new code replacing the last). */
   made: boolean;
@@ -183,7 +184,7 @@ async function letterOf(deps: EligibilityDeps, family: Family, row: ActivationCo
   const amountOf = new Map(budgets.map((b) => [b.childId, b.issuedCents > 0n ? b.issuedCents : fund.amountPerChildCents]));
   const ref = (await eligibilityRepository(deps.db).familyExternalRef(family.id))?.externalRef ?? family.id.slice(0, 8).toUpperCase();
   const content = letterContent({
-    language: family.preferredLanguage,
+    language: letterLanguage(family.preferredLanguage),
     kind: row.kind,
     date: deps.clock(),
     reference: `${ref}/${row.letterSerial}`,
@@ -196,7 +197,7 @@ async function letterOf(deps: EligibilityDeps, family: Family, row: ActivationCo
     codeExpiresAt: row.expiresAt,
   }, settings);
   return {
-    familyId: family.id, kind: row.kind, code: code.display, expiresAt: row.expiresAt, language: family.preferredLanguage, made,
+    familyId: family.id, kind: row.kind, code: code.display, expiresAt: row.expiresAt, language: letterLanguage(family.preferredLanguage), made,
     content, html: page ? await renderLetterHtml([content]) : "",
   };
 }

@@ -93,6 +93,11 @@ export interface LetterContent {
 }
 
 const LOCALE = { nl: "nl-NL", en: "en-GB" } as const;
+
+/** The letter's language for a family's: its own where the letter's texts have it, else Dutch. */
+export function letterLanguage(language: string): Language {
+  return language === "en" ? "en" : "nl";
+}
 const TIME_ZONE = "Europe/Amsterdam";
 
 const CATEGORY: Record<Language, Record<string, string>> = {

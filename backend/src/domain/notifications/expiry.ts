@@ -6,9 +6,7 @@ import type { Db } from "../../db/transaction.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import { queueNotice } from "./notify.ts";
 import { outboxRepository } from "./outbox.repository.ts";
-
-// The municipality's day, as the payout schedule counts it.
-const LOCAL_DAY = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Amsterdam", year: "numeric", month: "2-digit", day: "2-digit" });
+import { LOCAL_DAY } from "./local-day.ts";
 
 const STAGES = [
   { weeks: 1, withinDays: 7 },
@@ -28,7 +26,7 @@ export async function queueExpiryNotices(deps: { db: Db }, now: Date): Promise<n
       seen.add(budget.budget_id);
       if (budget.left_cents <= 0n) continue;
       const added = await inTransaction(deps.db, (trx) => queueNotice(trx, {
-        kind: "budget_expiring", to: budget.email, language: budget.preferred_language,
+        kind: "budget_expiring", to: budget.email, language: budget.language,
         dedupeKey: `budget_expiring:${stage.weeks}w:${budget.budget_id}`,
         data: {
           senderName: budget.fund_name, parentName: budget.display_name ?? "", childName: budget.first_name,

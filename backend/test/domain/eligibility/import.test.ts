@@ -51,7 +51,7 @@ describe.each(ENGINES)("eligibility import on $name", (engine) => {
       expect(report).toEqual({ committed: true, accepted: 2, families: 1, rejected: MIXED_REJECTED });
 
       const families = await familiesOf(fund.id);
-      expect(families.map((f) => [f.external_ref, f.display_name, f.address_lines, f.preferred_language])).toEqual([
+      expect(families.map((f) => [f.external_ref, f.display_name, f.address_lines, f.language])).toEqual([
         ["F1", "Jan de Vries", ["Dorpsstraat 1", "9801 AB  Zuidhorn"], "nl"],
       ]);
       const children = await ctx.db.selectFrom("children").select(["first_name", "birth_year"]).where("family_id", "=", families[0]!.id).orderBy("first_name").execute();

@@ -25,7 +25,7 @@ const address = () => `shop-${randomUUID().slice(0, 8)}@example.org`;
 
 async function seedFamily(db: Db, fundId: string, options: { email?: string | null; language?: "nl" | "en"; budgetCents?: bigint } = {}) {
   const family = await db.insertInto("families")
-    .values({ fund_id: fundId, display_name: "J. de Vries", address_lines: ["Dorpsstraat 1"], preferred_language: options.language ?? "nl" })
+    .values({ fund_id: fundId, display_name: "J. de Vries", address_lines: ["Dorpsstraat 1"], language: options.language ?? "nl" })
     .returning("id").executeTakeFirstOrThrow();
   if (options.email) await sql`update families set email = ${options.email} where id = ${family.id}`.execute(db);
   const child = await db.insertInto("children").values({ family_id: family.id, first_name: "Sam", birth_year: 2018 }).returning("id").executeTakeFirstOrThrow();

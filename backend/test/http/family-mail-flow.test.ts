@@ -1,7 +1,7 @@
 // What a family applying online is told, through the real routes, a real local chain and both engines:
 // the login code by email (through the outbox and a real SMTP server), its application received, a
 // question, the decision, each in the language of its form; the family's language on its record from
-// the form, the wallet, staff and the import file.
+// the form, the wallet, staff and the import file; the card's security notices.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Wallet } from "ethers";
 import { sql } from "kysely";
@@ -30,6 +30,7 @@ describe.each(ENGINES)("a family's mail and language on $name", (engine) => {
   const app = useApp(engine, {
     ledger: () => ({ factory: chain.factory, fundClient: chain.fundClient, sponsor: chain.t.relayer.addresses[0]! }),
     applicants: () => ({ identityKey: "test-identity-key-0123456789abcdef0123456789abcdef", mailer: outboxLoginCodeMailer() }),
+    cards: { pepper: Buffer.alloc(32, 7) },
   });
   let admin: ApiClient;
   let validator: ApiClient;
@@ -189,5 +190,43 @@ describe.each(ENGINES)("a family's mail and language on $name", (engine) => {
       csv: `family_ref,parent_name,address_line1,postal_code,city,child_first_name,child_birth_year\nT5,Kees Bos,Kerkstraat 5,9801 AB,Zuidhorn,Tim,${YEAR - 3}`,
     });
     expect(plain).toMatchObject({ committed: true, families: 1 });
+  });
+
+  it("a card issued, blocked and replaced: each a security notice to a family with an address, in its language; none without one", async () => {
+    const fund = await newFund();
+    const email = `kaart-${tag()}@example.nl`;
+    const withMail = await validator.eligibility.addFamily(fund.id, {
+      displayName: "Jan de Vries", addressLines: ["Dorpsstraat 1", "9801 AB  Zuidhorn"], preferredLanguage: "en", children: [{ firstName: "Anna", birthYear: YEAR - 7 }],
+    });
+    const without = await validator.eligibility.addFamily(fund.id, {
+      displayName: "Piet Bos", addressLines: ["Dorpsstraat 2", "9801 AB  Zuidhorn"], children: [{ firstName: "Bram", birthYear: YEAR - 6 }],
+    });
+    await validator.notifications.updateOfFamily(withMail.id, { email });
+    await validator.eligibility.approveFamilies(fund.id, { familyIds: [withMail.id, without.id] });
+    await validator.eligibility.issueBudgets(fund.id);
+    await mailsTo(email);
+    const queuedBefore = Number((await sql<{ n: number }>`select count(*)::int as n from notification_outbox`.execute(app.db)).rows[0]!.n);
+
+    const issued = await validator.cards.issue(withMail.id);
+    let [mail, ...more] = await mailsTo(email);
+    expect(more).toEqual([]);
+    expect(mail!.subject).toBe("Security notice: a Tegoed card was made for your family");
+    expect(mail!.fromName).toBe(fund.name);
+    expect(mail!.text).toContain("Dear Jan de Vries,");
+    await validator.cards.block(issued.card.id, { reason: "lost" });
+    [mail, ...more] = await mailsTo(email);
+    expect(more).toEqual([]);
+    expect(mail!.subject).toBe("Security notice: your Tegoed card was blocked");
+    // Blocking a blocked card changes nothing and tells nobody.
+    await validator.cards.block(issued.card.id, { reason: "lost" });
+    expect(await mailsTo(email)).toEqual([]);
+    await validator.cards.replace(issued.card.id);
+    [mail, ...more] = await mailsTo(email);
+    expect(more).toEqual([]);
+    expect(mail!.subject).toBe("Security notice: your Tegoed card was replaced");
+
+    await validator.cards.issue(without.id);
+    const queuedAfter = Number((await sql<{ n: number }>`select count(*)::int as n from notification_outbox`.execute(app.db)).rows[0]!.n);
+    expect(queuedAfter - queuedBefore).toBe(3);
   });
 });

@@ -3,7 +3,7 @@
 // or the audit log (which records ids and counts only).
 import { z } from "zod";
 import { readCsv } from "@tegoed/sdk/csv";
-import { DomainError, FAMILY_LANGUAGES, LANGUAGE_NAMES, type FamilyLanguage, type RejectionCode } from "@tegoed/sdk";
+import { DomainError, FAMILY_LANGUAGES, familyLanguageOf, type RejectionCode } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { familiesRepository, type Family } from "../../db/families.repository.ts";
 import { inTransaction } from "../../db/transaction.ts";
@@ -17,20 +17,7 @@ export const IMPORT_COLUMNS = [
 ] as const;
 /** Optional: `language` (or `taal`) empty or absent is Dutch. */
 export const OPTIONAL_IMPORT_COLUMNS = ["address_line2", "language"] as const;
-const LANGUAGE_COLUMN_ALIASES = ["taal"];
-
-// A language as a clerk may type it: its code, its own name, or its name in Dutch or English.
-const LANGUAGE_WORDS: ReadonlyMap<string, FamilyLanguage> = new Map(
-  FAMILY_LANGUAGES.flatMap((code) => [[code, code], [LANGUAGE_NAMES[code].toLowerCase(), code]] as [string, FamilyLanguage][]).concat([
-    ["dutch", "nl"], ["engels", "en"], ["arabic", "ar"], ["arabisch", "ar"], ["turkish", "tr"], ["turks", "tr"],
-    ["polish", "pl"], ["pools", "pl"], ["ukrainian", "uk"], ["oekraïens", "uk"], ["oekraiens", "uk"],
-  ]),
-);
-
-/** The family language `value` names (code or name, any case); undefined for anything else. */
-export function familyLanguageOf(value: string): FamilyLanguage | undefined {
-  return LANGUAGE_WORDS.get(value.trim().toLowerCase());
-}
+export const LANGUAGE_COLUMN_ALIASES = ["taal"];
 /** More rows than this is refused as a whole (split the file). */
 export const MAX_IMPORT_ROWS = 50_000;
 

@@ -2,8 +2,9 @@
 // languages a family is served in; and each staff user's language for staff mails.
 import { sql, type Kysely } from "kysely";
 
-// As sdk/src/languages.ts lists them today; a language added later comes with a migration of its own.
-const FAMILY_LANGUAGES = ["nl", "en", "ar", "tr", "pl", "uk"];
+// sdk/src/languages.ts's family languages, and German and French (being added beside this); a language
+// added later comes with a migration of its own.
+const FAMILY_LANGUAGES = ["nl", "en", "ar", "tr", "pl", "uk", "de", "fr"];
 const STAFF_LANGUAGES = ["nl", "en"];
 const list = (languages: readonly string[]) => sql.join(languages.map((l) => sql.lit(l)));
 

@@ -24,12 +24,11 @@ import { createIndexer, type Indexer } from "./domain/indexer/index.ts";
 import { createPayoutScheduler, reconcilePayouts, type PayoutScheduler } from "./domain/payouts/index.ts";
 import { chooseBank } from "./bank/choose.ts";
 import { staffService } from "./domain/staff/index.ts";
-import { createNotificationWorker, type NotificationWorker } from "./domain/notifications/index.ts";
+import { createNotificationWorker, outboxLoginCodeMailer, type MailSettings } from "./domain/notifications/index.ts";
 import { smtpMailer } from "./mail/index.ts";
 import { DEV_PRIVATE_KEYS, LOCAL_CHAIN_IDS } from "../../scripts/lib/local-chain.ts";
 import { createApp } from "./http/app.ts";
 import { discoverOidc, type OidcClient } from "./identity/oidc.ts";
-import { devLoginCodeMailer } from "./mail/login-codes.ts";
 import { purgeApplications } from "./domain/applications/index.ts";
 import { consoleLogger, type Logger } from "./http/errors.ts";
 import { chainProbe, type ChainProbe, type IndexerLag } from "./http/health.ts";
@@ -58,8 +57,8 @@ function applicantOptions(config: Config, logger: Logger) {
   const { identityKey, oidc } = config.applicants;
   const bsnKey = loadBsnKey(config.applicants.bsnKey.file, { create: config.applicants.bsnKey.create });
   if (!oidc) {
-    // No outbox and SMTP sender here yet: codes are kept in memory, and only their sending is logged.
-    return { identityKey, bsnKey, mailer: devLoginCodeMailer((line) => logger.info?.(line)) };
+    // Codes go through the outbox: sent by the notifications worker once a mail server is configured.
+    return { identityKey, bsnKey, mailer: outboxLoginCodeMailer() };
   }
   let discovered: Promise<OidcClient> | undefined;
   const connect = () => {
@@ -142,22 +141,22 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       });
     }
 
-    // Notifications are queued whatever the configuration; with an SMTP server a worker sends them.
+    // Notifications are queued whatever the configuration (the daily notices too); with an SMTP server the worker sends them.
     const notificationSecret = createHmac("sha256", config.sessionSecret).update("notifications").digest("base64url");
-    let notifier: NotificationWorker | undefined;
+    let mail: MailSettings | undefined;
     if (config.mail.smtpUrl) {
       const mailer = smtpMailer({ url: config.mail.smtpUrl, from: config.mail.fromAddress, tlsRejectUnauthorized: config.mail.tlsRejectUnauthorized, requireTls: config.mail.requireTls });
-      notifier = createNotificationWorker({
-        db: database.db,
-        mail: {
-          mailer, fromAddress: config.mail.fromAddress, defaultSenderName: config.mail.fromName, publicUrl: config.mail.publicUrl, secret: notificationSecret,
-          maxAttempts: config.mail.maxAttempts, retryBaseMs: config.mail.retryBaseMs, claimMs: 5 * 60_000,
-        },
-        onError: (error) => logger.error("notifications: sending failed", { error: (error as Error)?.name ?? "unknown" }),
-      });
+      mail = {
+        mailer, fromAddress: config.mail.fromAddress, defaultSenderName: config.mail.fromName, publicUrl: config.mail.publicUrl, secret: notificationSecret,
+        maxAttempts: config.mail.maxAttempts, retryBaseMs: config.mail.retryBaseMs, claimMs: 5 * 60_000,
+      };
     } else {
       logger.info?.("no SMTP_URL: notifications are queued in the outbox and sent once a server is configured");
     }
+    const notifier = createNotificationWorker({
+      db: database.db, ...(mail && { mail }),
+      onError: (error) => logger.error("notifications: a round failed", failure(error)),
+    });
 
     // The letters' codes derive from a key of their own, drawn from SESSION_SECRET (activation-codes.ts).
     const letters: LetterSettings = {
@@ -185,7 +184,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
     if (!config.publicBaseUrl) letters.publicBaseUrl = `http://127.0.0.1:${port}`;
     indexer?.start();
     payoutScheduler?.start();
-    notifier?.start();
+    notifier.start();
     const purge = setInterval(() => {
       sessions.purgeExpired().catch((error: unknown) => logger.error("purging expired sessions failed", { error: (error as Error).name }));
       purgeApplications({ db: database.db, clock: () => new Date() })
@@ -201,7 +200,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
         clearInterval(purge);
         await indexer?.stop();
         await payoutScheduler?.stop();
-        await notifier?.stop();
+        await notifier.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await closed;

@@ -38,3 +38,16 @@ export function directionOf(language: string): "ltr" | "rtl" {
 export function isFamilyLanguage(value: unknown): value is FamilyLanguage {
   return typeof value === "string" && (FAMILY_LANGUAGES as readonly string[]).includes(value);
 }
+
+// A family's language as a clerk may type it in an import file: its code, its own name, or its name in
+// Dutch or English, in any case.
+const LANGUAGE_WORDS: ReadonlyMap<string, FamilyLanguage> = new Map<string, FamilyLanguage>([
+  ...FAMILY_LANGUAGES.flatMap((code) => [[code, code], [LANGUAGE_NAMES[code].toLowerCase(), code]] as [string, FamilyLanguage][]),
+  ["dutch", "nl"], ["engels", "en"], ["arabic", "ar"], ["arabisch", "ar"], ["turkish", "tr"], ["turks", "tr"],
+  ["polish", "pl"], ["pools", "pl"], ["ukrainian", "uk"], ["oekraïens", "uk"], ["oekraiens", "uk"],
+]);
+
+/** The family language `value` names; undefined for anything else. */
+export function familyLanguageOf(value: string): FamilyLanguage | undefined {
+  return LANGUAGE_WORDS.get(value.trim().toLowerCase());
+}

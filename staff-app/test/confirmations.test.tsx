@@ -65,7 +65,7 @@ describe("the freeze confirmation", () => {
       api: {
         eligibility: { listFamilies },
         cards: { ofFamily: vi.fn(async () => ({ cards: [] })) },
-        notifications: { ofFamily: vi.fn(async () => ({ email: null, optional: [] })) },
+        notifications: { ofFamily: vi.fn(async () => ({ email: null, optional: [], language: "nl" as const })) },
       },
       language: "nl",
     });

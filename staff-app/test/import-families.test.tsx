@@ -52,7 +52,7 @@ describe("ImportFamilies", () => {
     const importFamilies = vi.fn();
     renderScreen(<ImportFamilies fundId={FUND.id} currentYear={2026} />, { api: { eligibility: { importFamilies } }, language: "nl" });
     await userEvent.upload(screen.getByLabelText("CSV-bestand"), new File(["family_ref,parent_name\nF1,Jan\n"], "x.csv", { type: "text/csv" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("Het bestand mist deze kolommen: address_line1, postal_code, city, language, child_first_name, child_birth_year.");
+    expect(await screen.findByRole("alert")).toHaveTextContent("Het bestand mist deze kolommen: address_line1, postal_code, city, child_first_name, child_birth_year.");
     expect(screen.queryByRole("button", { name: /importeren/ })).not.toBeInTheDocument();
     expect(importFamilies).not.toHaveBeenCalled();
   });

@@ -14,6 +14,13 @@ describe("previewImport", () => {
       expect(preview).toMatchObject({ missingColumns: [], rows: 3, validRows: 3, families: 2, validFamilies: 2, rejected: [] });
       expect(preview.sample[0]).toMatchObject({ family_ref: "F1", child_first_name: "Anna" });
     });
+
+    it("takes a family language by code or name, in a language or taal column, or none at all", async () => {
+      const named = [HEADER.replace(",language,", ",taal,"), row("F1", "Anna", { language: "Türkçe" }), row("F1", "Bram", { language: "tr" }), row("F2", "Cas", { language: "Українська" })];
+      expect(await previewImport(named.join("\n"), { currentYear: YEAR })).toMatchObject({ missingColumns: [], validRows: 3, rejected: [] });
+      const without = "family_ref,parent_name,address_line1,postal_code,city,child_first_name,child_birth_year\nF1,Ouder,Dorpsstraat 1,9801 AA,Zuidhorn,Anna,2018";
+      expect(await previewImport(without, { currentYear: YEAR })).toMatchObject({ missingColumns: [], validRows: 1, rejected: [] });
+    });
   });
 
   describe("when rows are bad", () => {
@@ -48,7 +55,7 @@ describe("previewImport", () => {
 
     it("names the columns a file lacks and checks no row", async () => {
       const preview = await previewImport("family_ref;parent_name\nF1;Jan\n", { currentYear: YEAR });
-      expect(preview.missingColumns).toEqual(["address_line1", "postal_code", "city", "language", "child_first_name", "child_birth_year"]);
+      expect(preview.missingColumns).toEqual(["address_line1", "postal_code", "city", "child_first_name", "child_birth_year"]);
       expect(preview.rejected).toEqual([]);
     });
 

@@ -41,7 +41,7 @@ describe("the second factor in the staff app", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("Enter the 6-digit code from your authenticator app.");
     await userEvent.type(screen.getByLabelText(/Code from the authenticator app/), "123456");
     await userEvent.click(screen.getByRole("button", { name: "Log in" }));
-    expect(login).toHaveBeenLastCalledWith({ email: USER.email, password: "correct horse battery staple", otp: "123456" });
+    expect(login).toHaveBeenLastCalledWith({ email: USER.email, password: "correct horse battery staple", otp: "123456", language: "en" });
     expect(await screen.findByRole("navigation", { name: "Main menu" })).toBeInTheDocument();
   });
 

@@ -69,6 +69,7 @@ let start: ChildProcess | undefined;
 let output = "";
 let folder: string;
 let base: string;
+let mailboxPage: string;
 let provider: JsonRpcProvider;
 const browsers: Browser[] = [];
 let shot = 0;
@@ -81,13 +82,16 @@ async function screenshot(page: Page, name: string): Promise<void> {
 beforeAll(async () => {
   folder = mkdtempSync(join(tmpdir(), "tegoed-story-"));
   mkdirSync(SHOTS, { recursive: true });
-  const [chainPort, apiPort] = [await freePort(), await freePort()];
+  const [chainPort, apiPort, smtpPort, mailboxPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   base = `http://127.0.0.1:${apiPort}`;
+  mailboxPage = `http://127.0.0.1:${mailboxPort}/`;
   const env: NodeJS.ProcessEnv = { ...process.env, CHAIN_PORT: String(chainPort), PORT: String(apiPort), LOCAL_DATA_DIR: join(folder, "data"),
     // Step 6 compares the public page with the chain right after paying: real time (the hour's delay is
     // tested in backend/test/http/reports.test.ts).
-    PUBLIC_FIGURES_PERIOD_MINUTES: "0" };
-  for (const outside of ["CHAIN_RPC_URL", "DATABASE_URL", "RELAYER_PRIVATE_KEYS", "DATA_DIR", "DEPLOYMENT_FILE", "NODE_ENV"]) delete env[outside];
+    PUBLIC_FIGURES_PERIOD_MINUTES: "0",
+    // The demo mailbox (a local SMTP server and its page), on ports of its own.
+    MAILBOX_SMTP_PORT: String(smtpPort), MAILBOX_PORT: String(mailboxPort) };
+  for (const outside of ["SMTP_URL", "CHAIN_RPC_URL", "DATABASE_URL", "RELAYER_PRIVATE_KEYS", "DATA_DIR", "DEPLOYMENT_FILE", "NODE_ENV"]) delete env[outside];
   start = spawn(`${ROOT}node_modules/.bin/node`, [`${ROOT}scripts/start.ts`], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   start.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   start.stderr!.on("data", (d: Buffer) => (output += d.toString()));
@@ -212,6 +216,12 @@ describe("the whole story", () => {
     expect(await issued.textContent()).toContain(euros(CHILDREN * 300_00));
     await screenshot(staff, "staff-budgets-issued");
 
+    // The family gave an email address on a form (staff set it): its letter comes by email too.
+    const parentEmail = `hoekstra-${tag}@example.nl`;
+    const asValidator = await api(DEMO.validator);
+    const storyFundId = (await asValidator.funds.list()).funds.find((f) => f.name === FUND_NAME)!.id;
+    const { families } = await asValidator.eligibility.listFamilies(storyFundId, { q: PARENT });
+    await asValidator.notifications.updateOfFamily(families[0]!.id, { email: parentEmail });
     await staff.getByRole("button", { name: t("eligibility.letterButton", { name: PARENT }) }).click();
     const shownCode = (await staff.getByTestId("activation-code").textContent())!.trim();
     const [letter] = await Promise.all([staff.waitForEvent("popup"), staff.getByRole("button", { name: t("eligibility.openLetter") }).click()]);
@@ -258,6 +268,24 @@ describe("the whole story", () => {
     await card.getByRole("button", { name: t("shops.loginSubmit") }).click();
     await card.getByRole("status").filter({ hasText: t("shops.loginMade", { email: TILL.email }) }).waitFor();
     await screenshot(staff, "staff-shop-approved");
+
+    // The demo mailbox shows what was sent: the shop's approval and the family's activation letter.
+    const mailPage = await staffContext.newPage();
+    const subjects = [`Uw winkel doet mee met ${FUND_NAME}`, `Uw tegoed van ${FUND_NAME} staat klaar`];
+    for (let i = 0; i < 30; i++) {
+      await mailPage.goto(mailboxPage);
+      const text = (await mailPage.locator("main").textContent()) ?? "";
+      if (subjects.every((s) => text.includes(s))) break;
+      await mailPage.waitForTimeout(1_000);
+    }
+    await mailPage.getByRole("link", { name: subjects[0] }).waitFor({ timeout: 1_000 });
+    await mailPage.getByRole("link", { name: subjects[1] }).click();
+    await mailPage.getByText(parentEmail, { exact: true }).waitFor();
+    const letterMail = (await mailPage.locator("pre").textContent())!;
+    expect(letterMail).toContain(CHILD);
+    expect(letterMail).toContain(code);
+    await screenshot(mailPage, "demo-mailbox-letter");
+    await mailPage.close();
 
     await applying.getByRole("button", { name: "Status vernieuwen" }).click();
     await applying.getByText(/Goedgekeurd/).waitFor();

@@ -72,8 +72,8 @@ export function fakeApi(overrides: Partial<WalletApi> = {}): FakeApi {
     session: vi.fn(async () => ({ ...SESSION, holderAddress: api.holder })),
     children: vi.fn(async () => [child()]),
     shops: vi.fn(async () => SHOPS),
-    mailSettings: vi.fn(async () => ({ email: null, optional: [] })),
-    updateMailSettings: vi.fn(async () => ({ email: null, optional: [] })),
+    mailSettings: vi.fn(async () => ({ email: null, optional: [], language: "nl" as const })),
+    updateMailSettings: vi.fn(async () => ({ email: null, optional: [], language: "nl" as const })),
     registerPayCode: vi.fn(async () => "ABC-DEF-GHJ"),
     ...overrides,
   };

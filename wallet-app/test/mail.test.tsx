@@ -9,6 +9,7 @@ import { renderWithI18n } from "./fixtures.tsx";
 const OFF: MailSettings = {
   email: null,
   optional: [{ kind: "budget_topped_up", on: true }, { kind: "budget_expiring", on: true }, { kind: "payment_receipt", on: false }],
+  language: "nl",
 };
 
 describe("MailPage", () => {
@@ -16,7 +17,7 @@ describe("MailPage", () => {
     const api = {
       mailSettings: vi.fn(async () => OFF),
       updateMailSettings: vi.fn(async (change: { email?: string | null; optional?: Record<string, boolean> }) => ({
-        email: change.email ?? null, optional: OFF.optional.map((o) => ({ ...o, on: change.optional?.[o.kind] ?? o.on })),
+        email: change.email ?? null, optional: OFF.optional.map((o) => ({ ...o, on: change.optional?.[o.kind] ?? o.on })), language: OFF.language,
       })),
     };
     renderWithI18n(<MailPage api={api} />, "en");

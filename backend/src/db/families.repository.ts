@@ -1,5 +1,6 @@
 // Families and their children: the personal data behind the anonymous on-chain budgets.
 import { sql, type Selectable } from "kysely";
+import type { FamilyLanguage } from "@tegoed/sdk";
 import type { ChildrenTable, FamiliesTable, Language } from "./schema.ts";
 import { withApplicationTables } from "./applications-schema.ts";
 import { inTransaction, type Db } from "./transaction.ts";
@@ -17,7 +18,7 @@ export interface Family {
   displayName: string | null;
   /** Postal address lines for the letter; null once deleted. */
   addressLines: string[] | null;
-  preferredLanguage: Language;
+  preferredLanguage: FamilyLanguage;
   approvedAt: Date | null;
   activatedAt: Date | null;
   /** When the family's personal data was deleted. */
@@ -30,7 +31,7 @@ export interface NewFamily {
   fundId: string;
   displayName: string;
   addressLines: string[];
-  preferredLanguage?: Language;
+  preferredLanguage?: FamilyLanguage;
   children: { firstName: string; birthYear: number }[];
 }
 
@@ -69,7 +70,7 @@ function toFamily(row: Selectable<FamiliesTable>, children: Child[]): Family {
     fundId: row.fund_id,
     displayName: row.display_name,
     addressLines: row.address_lines,
-    preferredLanguage: row.preferred_language,
+    preferredLanguage: row.language,
     approvedAt: row.approved_at,
     activatedAt: row.activated_at,
     deletedAt: row.deleted_at,
@@ -88,7 +89,7 @@ export function familiesRepository(db: Db): FamiliesRepository {
             fund_id: family.fundId,
             display_name: family.displayName,
             address_lines: family.addressLines,
-            preferred_language: family.preferredLanguage,
+            language: family.preferredLanguage,
           })
           .returningAll()
           .executeTakeFirstOrThrow();

@@ -1,6 +1,7 @@
 // The tables and columns added by migration 0015_notifications, as Kysely sees them. The notifications
 // repositories use `withNotificationTables(db)`; schema.ts stays untouched so parallel migrations do not collide.
 import type { ColumnType, Generated, Kysely } from "kysely";
+import type { FamilyLanguage } from "@tegoed/sdk";
 import type { Database, JsonObject, Language } from "./schema.ts";
 import type { Db } from "./transaction.ts";
 
@@ -13,7 +14,7 @@ export interface NotificationOutboxTable {
   id: Generated<string>;
   kind: string;
   recipient: string;
-  language: Language;
+  language: FamilyLanguage;
   /** What the template needs; written as JSON text. */
   data: ColumnType<JsonObject, string, string>;
   dedupe_key: string | null;

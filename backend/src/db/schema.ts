@@ -8,6 +8,7 @@
 //   never taken for a Postgres array by the `pg` driver;
 // - text[] comes back as `string[]` and is written as a JS array.
 import type { ColumnType, Generated } from "kysely";
+import type { FamilyLanguage } from "@tegoed/sdk";
 
 /** Any value that JSON can carry. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -73,7 +74,8 @@ export interface FamiliesTable {
   display_name: string | null;
   /** Postal address lines for the letter; null once deleted. */
   address_lines: string[] | null;
-  preferred_language: ColumnType<Language, Language | undefined, Language>;
+  /** The language of the family's letters and emails (migration 0016). */
+  language: ColumnType<FamilyLanguage, FamilyLanguage | undefined, FamilyLanguage>;
   approved_at: Timestamp | null;
   activated_at: Timestamp | null;
   deleted_at: Timestamp | null;
@@ -183,6 +185,8 @@ export interface StaffUsersTable {
   totp_enabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** The time step of the last accepted code: a code counts once. */
   totp_last_step: ColumnType<bigint | null, bigint | null | undefined, bigint | null>;
+  /** The language of the user's staff mails (migration 0016). */
+  language: ColumnType<Language, Language | undefined, Language>;
 }
 
 export interface FamilyLoginChallengesTable {

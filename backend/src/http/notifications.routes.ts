@@ -42,12 +42,14 @@ export function registerNotificationRoutes(api: Api, { db, merchants, auth, secr
   api.route(
     {
       method: "put", path: "/api/family/notifications", operationId: "updateFamilyNotificationSettings", tags, guard: family,
-      summary: "Set the family's email address (or remove it with null) and switch optional mails (such as a receipt per payment) on or off",
+      summary: "Set the family's email address (or remove it with null), its language (the wallet's choice), and switch optional mails (such as a receipt per payment) on or off",
       body: UpdateNotificationSettingsSchema, response: NotificationSettingsSchema, errors: ["NOT_FOUND"],
     },
     async ({ req, body }) => {
       const { id } = family.userOf(req);
-      return wire(await updateFamilySettings(db, { familyId: id, actor: { type: "family", id }, email: emailChange(body.email), optional: body.optional }));
+      return wire(await updateFamilySettings(db, {
+        familyId: id, actor: { type: "family", id }, email: emailChange(body.email), optional: body.optional, ...(body.language && { language: body.language }),
+      }));
     },
   );
   api.route(
@@ -60,11 +62,12 @@ export function registerNotificationRoutes(api: Api, { db, merchants, auth, secr
   api.route(
     {
       method: "put", path: "/api/staff/families/:familyId/notifications", operationId: "updateStaffFamilyNotificationSettings", tags, guard: staffFamilies,
-      summary: "Set a family's email address (null removes it), e.g. from a form the family signed", params: FamilyIdParamSchema,
+      summary: "Set a family's email address (null removes it), e.g. from a form the family signed, or its language", params: FamilyIdParamSchema,
       body: UpdateNotificationSettingsSchema, response: NotificationSettingsSchema, errors: ["NOT_FOUND"],
     },
     async ({ req, params, body }) => wire(await updateFamilySettings(db, {
       familyId: params.familyId, actor: { type: "staff", id: auth.staffOf(req).id }, email: emailChange(body.email), optional: body.optional,
+      ...(body.language && { language: body.language }),
     })),
   );
   api.route(

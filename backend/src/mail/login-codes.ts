@@ -1,15 +1,22 @@
-// How a login code reaches an applicant's mailbox. The outbox and SMTP sender are another part of the
-// system; until they are wired in, `devLoginCodeMailer` keeps the messages in memory (a test, or the demo's
-// console, reads them) and logs only that a code went out, never the address or the code.
+// How a login code reaches an applicant's mailbox. In the running system the code is queued in the
+// notifications outbox (domain/notifications/login-code.ts) in the transaction that stores its hash, and
+// the worker sends it. `devLoginCodeMailer` keeps messages in memory for tests that read the code without
+// a mail server; it logs only that a code went out, never the address or the code.
+import type { FamilyLanguage } from "@tegoed/sdk";
+import type { Db } from "../db/transaction.ts";
+
 export interface LoginCodeMessage {
   to: string;
   code: string;
-  language: "nl" | "en";
+  language: FamilyLanguage;
   expiresAt: Date;
+  /** How long the code is valid, as the mail says it. */
+  validMinutes: number;
 }
 
 export interface LoginCodeMailer {
-  send(message: LoginCodeMessage): Promise<void>;
+  /** Called inside the transaction that stores the code's hash: a queued mail commits with it. */
+  send(message: LoginCodeMessage, trx: Db): Promise<void>;
 }
 
 export interface DevLoginCodeMailer extends LoginCodeMailer {

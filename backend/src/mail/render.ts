@@ -2,10 +2,12 @@
 // blank line, then the body. `{{name}}` takes a value from the data; `{{name|money}}` formats cents,
 // `{{name|date}}` a YYYY-MM-DD day and `{{name|weeks}}` a number of weeks in the language. The plain part gets the values as they are; the
 // HTML part escapes template and values alike, one <p> per paragraph, and links values named *Url.
+// Families read every family language; shops and staff nl and en (the template test holds each audience to its list).
 import { existsSync, readFileSync } from "node:fs";
+import { DEFAULT_LANGUAGE, FAMILY_LANGUAGES, directionOf, localeOfLanguage, type FamilyLanguage } from "@tegoed/sdk";
 
-export type MailLanguage = "nl" | "en";
-export const MAIL_LANGUAGES: readonly MailLanguage[] = ["nl", "en"];
+export type MailLanguage = FamilyLanguage;
+export const MAIL_LANGUAGES: readonly MailLanguage[] = FAMILY_LANGUAGES;
 
 export interface RenderedMail {
   subject: string;
@@ -32,6 +34,11 @@ export function hasTemplate(kind: string, language: MailLanguage): boolean {
   return existsSync(templateFile(kind, language));
 }
 
+/** The language a mail of `kind` is written in: the asked one where its template exists, else Dutch. */
+export function mailLanguage(kind: string, language: MailLanguage): MailLanguage {
+  return hasTemplate(kind, language) ? language : DEFAULT_LANGUAGE;
+}
+
 function load(kind: string, language: MailLanguage): { subject: string; body: string } {
   const key = `${language}/${kind}`;
   let template = cache.get(key);
@@ -54,15 +61,24 @@ export function placeholders(kind: string, language: MailLanguage): string[] {
 export function formatMoney(cents: bigint, language: MailLanguage): string {
   const negative = cents < 0n;
   const abs = negative ? -cents : cents;
-  const euros = (abs / 100n).toLocaleString(language === "nl" ? "nl-NL" : "en-GB");
   const rest = (abs % 100n).toString().padStart(2, "0");
+  if (language !== "nl" && language !== "en") {
+    // A decimal string, not a float: Intl formats it exactly.
+    const decimal = `${negative ? "-" : ""}${abs / 100n}.${rest}` as unknown as number;
+    return new Intl.NumberFormat(localeOfLanguage(language), { style: "currency", currency: "EUR" }).format(decimal);
+  }
+  const euros = (abs / 100n).toLocaleString(localeOfLanguage(language));
   return `${negative ? "-" : ""}€ ${euros}${language === "nl" ? "," : "."}${rest}`;
 }
 
 function formatDay(day: string, language: MailLanguage): string {
   const date = new Date(`${day}T12:00:00Z`);
   if (Number.isNaN(date.getTime())) return day;
-  return date.toLocaleDateString(language === "nl" ? "nl-NL" : "en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+  return date.toLocaleDateString(localeOfLanguage(language), { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+}
+
+function formatWeeks(weeks: string, language: MailLanguage): string {
+  return new Intl.NumberFormat(localeOfLanguage(language), { style: "unit", unit: "week", unitDisplay: "long" }).format(Number(weeks));
 }
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -78,7 +94,7 @@ function fill(template: string, data: TemplateData, language: MailLanguage, html
     let text = String(value);
     if (filter === "money") text = formatMoney(BigInt(text), language);
     if (filter === "date") text = formatDay(text, language);
-    if (filter === "weeks") text = `${text} ${text === "1" ? "week" : language === "nl" ? "weken" : "weeks"}`;
+    if (filter === "weeks") text = formatWeeks(text, language);
     const before = template.slice(last, match.index);
     out += html ? escapeHtml(before) : before;
     if (html && name!.endsWith("Url") && /^https?:\/\//.test(text)) out += `<a href="${escapeHtml(text)}">${escapeHtml(text)}</a>`;
@@ -91,9 +107,11 @@ function fill(template: string, data: TemplateData, language: MailLanguage, html
 
 /**
  * The mail of `kind` in `language` with `data`. A `footer` kind (e.g. the unsubscribe line) is appended
- * after a rule when given. Throws TemplateError when the template is missing or a value is.
+ * after a rule when given. A language without this template gets the Dutch one (a shop or staff mail, or a
+ * family language whose translation is not there yet). Throws TemplateError when a template or a value is missing.
  */
-export function renderMail(kind: string, language: MailLanguage, data: TemplateData, footer?: string): RenderedMail {
+export function renderMail(kind: string, asked: MailLanguage, data: TemplateData, footer?: string): RenderedMail {
+  const language = mailLanguage(kind, asked);
   const { subject, body } = load(kind, language);
   const where = `${language}/${kind}`;
   const bodies = [body, ...(footer ? [load(footer, language).body] : [])];
@@ -104,7 +122,7 @@ export function renderMail(kind: string, language: MailLanguage, data: TemplateD
       .map((p) => `<p>${p.replace(/\n/g, "<br>\n")}</p>`)
       .join("\n"),
   );
-  const html = `<!doctype html>\n<html lang="${language}"><head><meta charset="utf-8"><title>${escapeHtml(fill(subject, data, language, false, where))}</title></head>\n`
+  const html = `<!doctype html>\n<html lang="${language}" dir="${directionOf(language)}"><head><meta charset="utf-8"><title>${escapeHtml(fill(subject, data, language, false, where))}</title></head>\n`
     + `<body style="font-family: sans-serif; line-height: 1.5; max-width: 40em">\n${paragraphs.join('\n<hr>\n<div style="color:#555;font-size:0.9em">\n')}${bodies.length > 1 ? "\n</div>" : ""}\n</body></html>\n`;
   return { subject: fill(subject, data, language, false, where).replace(/[\r\n]+/g, " "), text: `${text}\n`, html };
 }

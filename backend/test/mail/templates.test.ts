@@ -1,13 +1,21 @@
-// Every notification has its template in every language, and it renders with sample data.
+// Every notification has its template in every language of its audience (a family's: every family
+// language; a shop's and staff's: nl and en), and it renders with sample data.
 import { describe, expect, it } from "vitest";
+import { FAMILY_LANGUAGES, NOTIFICATION_KINDS, STAFF_LANGUAGES, directionOf } from "@tegoed/sdk";
 import { hasTemplate, MAIL_LANGUAGES, placeholders, renderMail } from "../../src/mail/index.ts";
-import { KINDS, KIND_NAMES } from "../../src/domain/notifications/kinds.ts";
+import { KINDS, KIND_NAMES, type Audience } from "../../src/domain/notifications/kinds.ts";
+
+const LANGUAGES_OF: Record<Audience, readonly (typeof MAIL_LANGUAGES)[number][]> = { family: FAMILY_LANGUAGES, shop: STAFF_LANGUAGES, staff: STAFF_LANGUAGES };
 
 const links = { walletUrl: "https://t.example/wallet/", shopUrl: "https://t.example/shop/", staffUrl: "https://t.example/staff/", shopsUrl: "https://t.example/wallet/#shops", unsubscribeUrl: "https://t.example/u?token=x" };
 
 describe("mail templates", () => {
+  it("knows every kind the API names, and the API every kind", () => {
+    expect([...KIND_NAMES].sort()).toEqual([...NOTIFICATION_KINDS].sort());
+  });
+
   for (const kind of KIND_NAMES) {
-    for (const language of MAIL_LANGUAGES) {
+    for (const language of LANGUAGES_OF[KINDS[kind].audience]) {
       it(`${language}/${kind} exists and renders with its sample data`, () => {
         expect(hasTemplate(kind, language)).toBe(true);
         const data = { ...links, ...KINDS[kind].sample };
@@ -17,19 +25,27 @@ describe("mail templates", () => {
         expect(mail.subject.length).toBeGreaterThan(5);
         expect(mail.subject).not.toMatch(/\{\{|\n/);
         expect(mail.text).not.toContain("{{");
-        expect(mail.html).toContain(`<html lang="${language}">`);
+        expect(mail.html).toContain(`<html lang="${language}" dir="${directionOf(language)}">`);
         expect(mail.html).not.toMatch(/\{\{|<script/);
         if (KINDS[kind].optional) expect(mail.text).toContain(links.unsubscribeUrl);
       });
     }
   }
 
-  it("puts no secret in a subject: the activation code is only in the body", () => {
-    for (const language of MAIL_LANGUAGES) {
-      const mail = renderMail("activation_letter", language, { ...links, ...KINDS.activation_letter.sample });
-      expect(mail.subject).not.toContain(KINDS.activation_letter.sample.code);
-      expect(mail.text).toContain(KINDS.activation_letter.sample.code);
+  it("puts no secret in a subject: the activation and login codes are only in the body", () => {
+    for (const language of FAMILY_LANGUAGES) {
+      for (const kind of ["activation_letter", "login_code"] as const) {
+        const mail = renderMail(kind, language, { ...links, ...KINDS[kind].sample });
+        expect(mail.subject).not.toContain(KINDS[kind].sample.code);
+        expect(mail.text).toContain(KINDS[kind].sample.code);
+      }
     }
+  });
+
+  it("writes a shop's or staff mail in Dutch for a language it has no template in", () => {
+    const mail = renderMail("merchant_declined", "ar", { senderName: "Fund", shopName: "Shop", reason: "r" });
+    expect(mail.html).toContain('<html lang="nl" dir="ltr">');
+    expect(mail.subject).toBe("Uw aanmelding bij Fund");
   });
 
   it("escapes values in the HTML part and links only http(s) values named *Url", () => {

@@ -6,6 +6,7 @@ import type { ApiClient } from "./client.ts";
 import { AddressSchema, FamilySessionSchema, type FamilySession } from "./family.ts";
 import { FamilyIdSchema } from "./eligibility.ts";
 import { FundIdSchema } from "./funds.ts";
+import { FAMILY_LANGUAGES } from "../languages.ts";
 
 const DateSchema = z.iso.date("must be a date (YYYY-MM-DD)");
 const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
@@ -105,14 +106,18 @@ export const HouseholdSchema = z
     postalCode: z.string().trim().toUpperCase().regex(/^[1-9][0-9]{3} ?[A-Z]{2}$/, "must be a Dutch postal code (1234 AB)")
       .transform((s) => `${s.slice(0, 4)} ${s.slice(-2)}`),
     city: text(100),
-    language: z.enum(["nl", "en"]).default("nl"),
+    /** The language the form was filled in: the family's letters and emails follow it. */
+    language: z.enum(FAMILY_LANGUAGES).default("nl"),
+    /** Where the family hears of its application (received, questions, decision); optional. */
+    email: z.union([z.literal(""), z.email("must be an email address").max(254)]).optional()
+      .transform((s) => (s ? s.trim().toLowerCase() : undefined)),
   })
   .strict()
   .meta({ id: "Household" });
 export type Household = z.output<typeof HouseholdSchema>;
 /** The household as the API answers it (already normalised). */
 export const HouseholdViewSchema = z
-  .object({ parentName: z.string(), addressLine1: z.string(), addressLine2: z.string(), postalCode: z.string(), city: z.string(), language: z.enum(["nl", "en"]) })
+  .object({ parentName: z.string(), addressLine1: z.string(), addressLine2: z.string(), postalCode: z.string(), city: z.string(), language: z.enum(FAMILY_LANGUAGES), email: z.string().optional() })
   .meta({ id: "HouseholdView" });
 
 export const ApplicationChildSchema = z.object({ firstName: text(100), birthDate: DateSchema }).strict().meta({ id: "ApplicationChild" });
@@ -241,7 +246,7 @@ export const LoginOptionsSchema = z
 export type LoginOptions = z.output<typeof LoginOptionsSchema>;
 
 export const EmailCodeRequestSchema = z
-  .object({ email: z.email("must be an email address").max(254), language: z.enum(["nl", "en"]).default("nl") })
+  .object({ email: z.email("must be an email address").max(254), language: z.enum(FAMILY_LANGUAGES).default("nl") })
   .strict()
   .meta({ id: "EmailCodeRequest" });
 export type EmailCodeRequest = z.input<typeof EmailCodeRequestSchema>;

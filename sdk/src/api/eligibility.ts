@@ -59,7 +59,7 @@ export const AddFamilyRequestSchema = z
     externalRef: z.string().trim().min(1).max(64).optional(),
     displayName: z.string().trim().min(1, "must not be empty").max(200),
     addressLines: z.array(z.string().trim().min(1).max(200)).min(1, "must hold at least one line").max(5),
-    preferredLanguage: z.enum(["nl", "en"]).optional(),
+    preferredLanguage: z.enum(FAMILY_LANGUAGES).optional(),
     children: z
       .array(z.object({ firstName: z.string().trim().min(1).max(100), birthYear: z.number().int().min(1900).max(9999) }).strict())
       .min(1, "must hold at least one child")
@@ -75,7 +75,8 @@ export const FamilySchema = z
     fundId: FundIdSchema,
     displayName: z.string().nullable(),
     addressLines: z.array(z.string()).nullable(),
-    preferredLanguage: z.enum(["nl", "en"]),
+    /** The language of the family's letters and emails. */
+    preferredLanguage: z.enum(FAMILY_LANGUAGES),
     approvedAt: z.iso.datetime().nullable(),
     activatedAt: z.iso.datetime().nullable(),
     createdAt: z.iso.datetime(),

@@ -1,11 +1,14 @@
 // The notifications API's wire format: a family's or shop's mail settings, the unsubscribe link, and
 // staff's view of the outbox (mails waiting for a person).
 import { z } from "zod";
+import { FAMILY_LANGUAGES } from "../languages.ts";
 
 export const NOTIFICATION_KINDS = [
   "merchant_application_received", "merchant_approved", "merchant_declined", "merchant_suspended", "merchant_colleague_added", "payout_sent",
   "payout_run_awaiting_approval", "payout_needs_person", "statement_line_unmatched", "applications_digest",
   "activation_letter", "budget_topped_up", "budget_expiring", "phone_replaced", "payment_receipt",
+  "login_code", "application_received", "application_question", "application_approved", "application_declined",
+  "card_issued", "card_replaced", "card_blocked",
 ] as const;
 export const NotificationKindSchema = z.enum(NOTIFICATION_KINDS).meta({ id: "NotificationKind" });
 export type NotificationKind = z.infer<typeof NotificationKindSchema>;
@@ -16,6 +19,8 @@ export const NotificationSettingsSchema = z
     email: z.string().nullable(),
     /** The kinds this receiver may switch off, each on or off. Security notices and decisions are not listed: they always go. */
     optional: z.array(z.object({ kind: NotificationKindSchema, on: z.boolean() })),
+    /** The language mails (and a family's letters) are written in. */
+    language: z.enum(FAMILY_LANGUAGES),
   })
   .meta({ id: "NotificationSettings" });
 export type NotificationSettings = z.infer<typeof NotificationSettingsSchema>;
@@ -25,6 +30,8 @@ export const UpdateNotificationSettingsSchema = z
     /** A family's address: a new one, or null to remove it. Not for shops (their contact address is their application's). */
     email: z.union([z.literal(""), z.string().max(254).trim().toLowerCase().pipe(z.email("must be an email address"))]).nullable().optional(),
     optional: z.partialRecord(NotificationKindSchema, z.boolean()).optional(),
+    /** A family's language (the wallet's choice, or staff on the family's page). Not for shops. */
+    language: z.enum(FAMILY_LANGUAGES).optional(),
   })
   .meta({ id: "UpdateNotificationSettings" });
 export type UpdateNotificationSettings = z.input<typeof UpdateNotificationSettingsSchema>;

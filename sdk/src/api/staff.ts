@@ -1,6 +1,7 @@
 // The staff API's wire format: request and response schemas of /api/staff/…, shared by the backend
 // (which validates with them and generates its OpenAPI document from them), the staff app and the tests.
 import { z } from "zod";
+import { STAFF_LANGUAGES } from "../languages.ts";
 
 export const STAFF_ROLES = ["admin", "validator", "merchant_manager", "finance", "auditor"] as const;
 export const StaffRoleSchema = z.enum(STAFF_ROLES).meta({
@@ -57,6 +58,8 @@ export const StaffLoginRequestSchema = z
     password: z.string().min(1, "must not be empty").max(200, "must be at most 200 characters"),
     /** The authenticator app's current code, for a user with a second factor (else 401 OTP_REQUIRED). */
     otp: z.string().regex(/^\d{6}$/, "must be 6 digits").optional(),
+    /** The staff app's language: the user's staff mails are written in it from now on. */
+    language: z.enum(STAFF_LANGUAGES).optional(),
   })
   .meta({ id: "StaffLoginRequest" });
 export type StaffLoginRequest = z.input<typeof StaffLoginRequestSchema>;

@@ -1,13 +1,13 @@
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError, type StaffSession } from "@tegoed/sdk";
+import { ApiError, STAFF_LANGUAGES, type StaffSession } from "@tegoed/sdk";
 import { useApi } from "../lib/api.ts";
 import { errorText } from "../lib/errors.ts";
 import { Field, Notice } from "../lib/ui.tsx";
 
 export function LoginPage({ onLoggedIn, expired = false }: { onLoggedIn: (session: StaffSession) => void; expired?: boolean }) {
   const api = useApi();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   // Asked for once the backend says the account has a second factor.
@@ -20,7 +20,8 @@ export function LoginPage({ onLoggedIn, expired = false }: { onLoggedIn: (sessio
     setBusy(true);
     setError(null);
     try {
-      onLoggedIn(await api.staff.login({ email, password, ...(otp ? { otp: otp.trim() } : {}) }));
+      const language = STAFF_LANGUAGES.find((l) => l === i18n.language);
+      onLoggedIn(await api.staff.login({ email, password, ...(otp ? { otp: otp.trim() } : {}), ...(language && { language }) }));
     } catch (e) {
       if (e instanceof ApiError && (e.code === "OTP_REQUIRED" || e.code === "OTP_INVALID")) setOtp("");
       setError(errorText(t, e));

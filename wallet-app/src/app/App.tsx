@@ -7,6 +7,7 @@ import { HelpPage } from "../features/help/help-page.tsx";
 import { HistoryPage } from "../features/history/history-page.tsx";
 import { HomePage } from "../features/home/home-page.tsx";
 import { errorMessage, formatTime } from "../lib/errors.ts";
+import { isFamilyLanguage } from "@tegoed/sdk";
 import { LANGUAGES, rememberLanguage } from "../lib/i18n.ts";
 import { Link, RouterProvider, useRouter } from "./router.tsx";
 import { ServicesContext, useServices, type Services } from "./services.tsx";
@@ -36,13 +37,14 @@ export function App({ services, i18n, initialPath }: { services: Services; i18n:
   );
 }
 
-function LanguageSwitch() {
+/** `onLanguageChosen`: the family's choice also goes on its record (letters and mails follow it). */
+function LanguageSwitch({ onLanguageChosen }: { onLanguageChosen?: (language: string) => void }) {
   const { t, i18n } = useTranslation();
   return (
     <div className="language" role="group" aria-label={t("language.switch")}>
       {LANGUAGES.map((lang) => (
         <button key={lang} type="button" lang={lang} aria-pressed={i18n.language === lang}
-          onClick={() => { void i18n.changeLanguage(lang); rememberLanguage(lang); }}>
+          onClick={() => { void i18n.changeLanguage(lang); rememberLanguage(lang); onLanguageChosen?.(lang); }}>
           {i18n.getFixedT(lang)("language.name")}
         </button>
       ))}
@@ -149,7 +151,10 @@ function Shell() {
       <a href="#main" className="skip">{t("app.skip")}</a>
       <header className="top">
         <p className="brand">{t("app.name")}</p>
-        <LanguageSwitch />
+        <LanguageSwitch onLanguageChosen={ready ? (language) => {
+          // Offline, the device keeps the choice and the record its last one: the next choice tries again.
+          if (isFamilyLanguage(language)) services.api.updateMailSettings({ language }).catch(() => undefined);
+        } : undefined} />
       </header>
       {/* Always there, so a screen reader hears the connection drop: a live region added with its text is often missed. */}
       <div role="status">

@@ -7,7 +7,7 @@
 // started it must be the one that finishes it, once, within ten minutes.
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { DomainError } from "@tegoed/sdk";
+import { DomainError, FAMILY_LANGUAGES } from "@tegoed/sdk";
 import { withApplicationTables, type ApplicantMethod } from "../../db/applications-schema.ts";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
@@ -130,10 +130,10 @@ export async function finishOidcLogin(
   }
 }
 
-export const EmailCodeCommand = z.object({ email: z.email().max(254), language: z.enum(["nl", "en"]).default("nl"), clientKey: z.string().max(200) });
+export const EmailCodeCommand = z.object({ email: z.email().max(254), language: z.enum(FAMILY_LANGUAGES).default("nl"), clientKey: z.string().max(200) });
 
 /**
- * Sends a 6-digit code to the address. RATE_LIMITED (details.retryAt) after EMAIL_CODES_PER_WINDOW codes
+ * Sends a 6-digit code to the address (queued with the code's hash, in one transaction). RATE_LIMITED (details.retryAt) after EMAIL_CODES_PER_WINDOW codes
  * for one address, or too many requests from one client. Answers the same whether or not the address
  * was seen before.
  */
@@ -143,19 +143,22 @@ export async function requestEmailCode(deps: ApplicantDeps, input: z.input<typeo
   const now = deps.clock();
   deps.emailLimiter?.assertAllowed(cmd.clientKey);
   const emailHash = keyed(deps, "email", normalizeEmail(cmd.email));
-  const db = withApplicationTables(deps.db);
+  const mailer = deps.mailer;
   const windowStart = new Date(now.getTime() - EMAIL_CODE_TTL_MS);
-  const recent = await db.selectFrom("email_login_codes").select(["created_at"]).where("email_hash", "=", emailHash)
-    .where("created_at", ">", windowStart).orderBy("created_at").execute();
-  if (recent.length >= EMAIL_CODES_PER_WINDOW) {
-    throw rateLimited(new Date(recent[0]!.created_at.getTime() + EMAIL_CODE_TTL_MS), now, { scope: "email" });
-  }
-  deps.emailLimiter?.recordFailure(cmd.clientKey);
-  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
-  const expiresAt = new Date(now.getTime() + EMAIL_CODE_TTL_MS);
-  await db.deleteFrom("email_login_codes").where("expires_at", "<", windowStart).execute();
-  await db.insertInto("email_login_codes").values({ email_hash: emailHash, code_hash: keyed(deps, "code", emailHash, code), expires_at: expiresAt, created_at: now }).execute();
-  await deps.mailer.send({ to: cmd.email.trim(), code, language: cmd.language, expiresAt });
+  await inTransaction(deps.db, async (trx) => {
+    const db = withApplicationTables(trx);
+    const recent = await db.selectFrom("email_login_codes").select(["created_at"]).where("email_hash", "=", emailHash)
+      .where("created_at", ">", windowStart).orderBy("created_at").execute();
+    if (recent.length >= EMAIL_CODES_PER_WINDOW) {
+      throw rateLimited(new Date(recent[0]!.created_at.getTime() + EMAIL_CODE_TTL_MS), now, { scope: "email" });
+    }
+    deps.emailLimiter?.recordFailure(cmd.clientKey);
+    const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+    const expiresAt = new Date(now.getTime() + EMAIL_CODE_TTL_MS);
+    await db.deleteFrom("email_login_codes").where("expires_at", "<", windowStart).execute();
+    await db.insertInto("email_login_codes").values({ email_hash: emailHash, code_hash: keyed(deps, "code", emailHash, code), expires_at: expiresAt, created_at: now }).execute();
+    await mailer.send({ to: cmd.email.trim(), code, language: cmd.language, expiresAt, validMinutes: EMAIL_CODE_TTL_MS / 60_000 }, trx);
+  });
 }
 
 /** Logs in with the address and the code sent to it. EMAIL_CODE_INVALID for a wrong, used or expired code. */

@@ -23,6 +23,7 @@ import { checkDocument } from "./documents.ts";
 import { knownChildren } from "./matching.ts";
 import { loginBsnContext } from "../applicants/applicants.service.ts";
 import { openBsn, sealBsn } from "../applicants/bsn.ts";
+import { queueApplicationNotice } from "../notifications/notify.ts";
 
 export interface ApplicationDeps extends EligibilityDeps {
   /** The relayer lane whose reserve pays the budgets of approved applications. */
@@ -220,6 +221,7 @@ export async function submitApplication(
       actorType: "applicant", actorId: applicantId, action: "application.submit", subjectType: "application", subjectId: id,
       details: { fundId: application.fundId, children: application.children.length, documents: application.documents.length, outcome: evaluation.outcome },
     });
+    await queueApplicationNotice(trx, application, { kind: "application_received", dedupeKey: `application_received:${id}` });
   });
   return ownApplication(deps, applicantId, id);
 }

@@ -15,6 +15,7 @@ import { openBsn } from "../applicants/bsn.ts";
 import { applicationsRepository, type ApplicationRecord } from "./applications.repository.ts";
 import { evaluate } from "./criteria.ts";
 import { knownFamily } from "./matching.ts";
+import { outboxRepository, queueApplicationNotice } from "../notifications/index.ts";
 import type { ApplicationStatus } from "../../db/applications-schema.ts";
 import { withApplicationTables } from "../../db/applications-schema.ts";
 
@@ -66,6 +67,7 @@ export async function askQuestion(deps: ApplicationDeps, input: { actorId: strin
     await repo.addMessage(input.id, "staff", input.actorId, input.body, now);
     await repo.setStatus(input.id, "questions", now);
     await auditLogRepository(trx).append({ actorType: "staff", actorId: input.actorId, action: "application.question", subjectType: "application", subjectId: input.id });
+    await queueApplicationNotice(trx, application, { kind: "application_question" });
   });
   return reviewApplication(deps, input.id);
 }
@@ -95,6 +97,7 @@ export async function declineApplication(deps: ApplicationDeps, input: { actorId
       decided_by: input.actorId, decided_at: now, decline_reason: input.reason, delete_after: new Date(now.getTime() + retentionDays * DAY_MS),
     });
     await auditLogRepository(trx).append({ actorType: "staff", actorId: input.actorId, action: "application.decline", subjectType: "application", subjectId: input.id });
+    await queueApplicationNotice(trx, application, { kind: "application_declined", data: { reason: input.reason }, dedupeKey: `application_decided:${input.id}` });
   });
   return reviewApplication(deps, input.id);
 }
@@ -151,6 +154,13 @@ export async function approveApplication(deps: ApplicationDeps, input: { actorId
     await audit.append({
       actorType: "staff", actorId: input.actorId, action: "application.approve", subjectType: "application", subjectId: input.id,
       details: { familyId, knownFamily: known !== null, children: children.length, ...(settings.fourEyes && { firstApprovedBy: application.firstApprovedBy! }) },
+    });
+    // The family's letters and mails follow the form: its language, and its address where none was known.
+    const contact = outboxRepository(trx);
+    const family = await contact.family(familyId);
+    await contact.setFamilyContact(familyId, { language: h.language, ...(h.email && !family?.email && { email: h.email }) });
+    await queueApplicationNotice(trx, application, {
+      kind: "application_approved", data: { childNames: children.map((c) => c.firstName).join(", ") }, dedupeKey: `application_decided:${input.id}`,
     });
     return "approved";
   });

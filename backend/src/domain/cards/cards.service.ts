@@ -16,6 +16,7 @@ import { inTransaction, type Db } from "../../db/transaction.ts";
 import type { FundClient } from "../../chain/fund-client.ts";
 import { eligibilityRepository, type FamilyBudget } from "../eligibility/eligibility.repository.ts";
 import type { GuessLimiter } from "../eligibility/activation-codes.ts";
+import { queueFamilyNotice } from "../notifications/notify.ts";
 import { getFund } from "../funds/funds.service.ts";
 import type { Fund } from "../funds/funds.repository.ts";
 import { once } from "../once.ts";
@@ -153,6 +154,10 @@ export async function issueCard(deps: CardDeps, cmd: { actorId: string; familyId
       actorType: "staff", actorId: cmd.actorId, action: cmd.replacing ? "card.replace" : "card.issue", subjectType: "family", subjectId: family.id,
       details: { cardId: inserted.id, cardNumber: key.cardNumber, budgets: budgets.length, txHashes, ...(cmd.replacing && { replacedCardId: cmd.replacing.id }) },
     });
+    // A security notice: the budgets now answer to a card (a phone or the old card stopped working).
+    await queueFamilyNotice(trx, family.id, {
+      kind: cmd.replacing ? "card_replaced" : "card_issued", dedupeKey: `card_issued:${inserted.id}`, data: { senderName: fund.name },
+    });
     return inserted;
   });
   const { printed, letter } = printables(deps, family, fund, key);
@@ -205,14 +210,14 @@ export async function listFamilyCards(deps: Pick<CardDeps, "db">, familyId: stri
 
 async function changeCard(
   deps: Pick<CardDeps, "db">, cmd: { actorId: string; cardId: string; reason?: string }, action: string,
-  decide: (card: CardRecord, repo: ReturnType<typeof cardsRepository>) => Promise<void>,
+  decide: (card: CardRecord, repo: ReturnType<typeof cardsRepository>, trx: Db) => Promise<void>,
 ): Promise<CardView> {
   return inTransaction(deps.db, async (trx) => {
     const repo = cardsRepository(trx);
     const card = await repo.byIdForUpdate(cmd.cardId);
     if (!card) throw new DomainError("CARD_UNKNOWN", undefined, { cardId: cmd.cardId });
     if (card.state === "replaced") throw new DomainError("CARD_REPLACED", undefined, { cardId: card.id });
-    await decide(card, repo);
+    await decide(card, repo, trx);
     await auditLogRepository(trx).append({
       actorType: "staff", actorId: cmd.actorId, action, subjectType: "family", subjectId: card.familyId,
       details: { cardId: card.id, ...(cmd.reason && { reason: cmd.reason }) },
@@ -223,8 +228,10 @@ async function changeCard(
 
 /** Blocks a card at once (off chain: no payment is signed for it any more). Blocking again changes nothing. */
 export function blockCard(deps: Pick<CardDeps, "db">, cmd: { actorId: string; cardId: string; reason: string }): Promise<CardView> {
-  return changeCard(deps, cmd, "card.block", async (card, repo) => {
-    if (card.state !== "blocked") await repo.block(card.id, "staff");
+  return changeCard(deps, cmd, "card.block", async (card, repo, trx) => {
+    if (card.state === "blocked") return;
+    await repo.block(card.id, "staff");
+    await queueFamilyNotice(trx, card.familyId, { kind: "card_blocked", data: {} });
   });
 }
 
@@ -334,7 +341,10 @@ async function wrongPin(deps: CardDeps, card: CardRecord, guesser: PinGuesser): 
   await inTransaction(deps.db, async (trx) => {
     const repo = cardsRepository(trx);
     const now = await repo.byIdForUpdate(card.id);
-    if (now && now.state !== "blocked" && now.state !== "replaced" && now.failedPinAttempts >= MAX_PIN_ATTEMPTS) await repo.block(card.id, "pin");
+    if (now && now.state !== "blocked" && now.state !== "replaced" && now.failedPinAttempts >= MAX_PIN_ATTEMPTS) {
+      await repo.block(card.id, "pin");
+      await queueFamilyNotice(trx, card.familyId, { kind: "card_blocked", data: {} });
+    }
     await auditLogRepository(trx).append({
       actorType: "system", action: "card.block", subjectType: "family", subjectId: card.familyId, details: { cardId: card.id, reason: "pin" },
     });

@@ -2,6 +2,7 @@
 // link a child to its random on-chain id, activation codes, and the payments history of a family.
 import { randomUUID } from "node:crypto";
 import { sql, type Selectable } from "kysely";
+import type { FamilyLanguage } from "@tegoed/sdk";
 import type { ActivationCodeKind, ActivationCodesTable, BudgetStatus, BudgetsTable, Language } from "../../db/schema.ts";
 import type { Db } from "../../db/transaction.ts";
 
@@ -10,7 +11,7 @@ export interface FamilyToInsert {
   externalRef: string | null;
   displayName: string;
   addressLines: string[];
-  preferredLanguage: Language;
+  preferredLanguage: FamilyLanguage;
   children: { firstName: string; birthYear: number }[];
 }
 
@@ -119,7 +120,7 @@ export function eligibilityRepository(db: Db) {
             external_ref: family.externalRef,
             display_name: family.displayName,
             address_lines: family.addressLines,
-            preferred_language: family.preferredLanguage,
+            language: family.preferredLanguage,
           })))
           .execute();
       }

@@ -3,20 +3,21 @@
 // or the audit log (which records ids and counts only).
 import { z } from "zod";
 import { readCsv } from "@tegoed/sdk/csv";
-import { DomainError, type RejectionCode } from "@tegoed/sdk";
+import { DomainError, FAMILY_LANGUAGES, familyLanguageOf, type RejectionCode } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { familiesRepository, type Family } from "../../db/families.repository.ts";
-import type { Language } from "../../db/schema.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import { getFund, parseInput } from "../funds/funds.service.ts";
 import type { EligibilityDeps } from "./deps.ts";
 import { eligibilityRepository, type FamilyOverview, type FamilyToInsert } from "./eligibility.repository.ts";
 
-/** The columns an import file must have (header names, case-insensitive; `address_line2` is optional). */
+/** The columns an import file must have (header names, case-insensitive). */
 export const IMPORT_COLUMNS = [
-  "family_ref", "parent_name", "address_line1", "postal_code", "city", "language", "child_first_name", "child_birth_year",
+  "family_ref", "parent_name", "address_line1", "postal_code", "city", "child_first_name", "child_birth_year",
 ] as const;
-export const OPTIONAL_IMPORT_COLUMNS = ["address_line2"] as const;
+/** Optional: `language` (or `taal`) empty or absent is Dutch. */
+export const OPTIONAL_IMPORT_COLUMNS = ["address_line2", "language"] as const;
+export const LANGUAGE_COLUMN_ALIASES = ["taal"];
 /** More rows than this is refused as a whole (split the file). */
 export const MAX_IMPORT_ROWS = 50_000;
 
@@ -59,10 +60,10 @@ function rowSchema(currentYear: number) {
     city: text(100),
     language: z
       .string()
-      .trim()
-      .toLowerCase()
-      .transform((s) => (s === "" ? "nl" : s))
-      .pipe(z.enum(["nl", "en"], { error: "must be nl or en" })),
+      .default("")
+      .transform((s) => (s.trim() === "" ? "nl" : s))
+      .transform((s) => familyLanguageOf(s) ?? s)
+      .pipe(z.enum(FAMILY_LANGUAGES, { error: `must be one of ${FAMILY_LANGUAGES.join(", ")} (or the language's name)` })),
     child_first_name: text(100),
     child_birth_year: z
       .string()
@@ -153,7 +154,7 @@ export async function importFamilies(deps: EligibilityDeps, input: ImportCommand
       addressLines: [
         first.data.address_line1, first.data.address_line2, `${first.data.postal_code}  ${first.data.city}`,
       ].filter((line) => line !== ""),
-      preferredLanguage: first.data.language as Language,
+      preferredLanguage: first.data.language,
       children: group.map(({ data }) => ({ firstName: data.child_first_name, birthYear: data.child_birth_year })),
     });
   }
@@ -182,6 +183,10 @@ interface ParsedRows {
 /** Reads and validates the file; throws CSV_UNREADABLE when it is not CSV with the expected columns. */
 function parseCsv(csv: string, currentYear: number): ParsedRows {
   const table = readCsv(csv);
+  const alias = LANGUAGE_COLUMN_ALIASES.find((a) => table.fields.includes(a));
+  if (alias && !table.fields.includes("language")) {
+    for (const record of table.records) record.language = record[alias] ?? "";
+  }
   if (table.unreadable) throw new DomainError("CSV_UNREADABLE", undefined, { reason: table.unreadable.reason, row: String(table.unreadable.line) });
   const missing = IMPORT_COLUMNS.filter((c) => !table.fields.includes(c));
   if (missing.length > 0) throw new DomainError("CSV_UNREADABLE", undefined, { missingColumns: missing.join(",") });
@@ -241,7 +246,7 @@ export const AddFamilyCommand = z.object({
   externalRef: z.string().trim().min(1).max(64).optional(),
   displayName: z.string().trim().min(1).max(200),
   addressLines: z.array(z.string().trim().min(1).max(200)).min(1).max(5),
-  preferredLanguage: z.enum(["nl", "en"]).default("nl"),
+  preferredLanguage: z.enum(FAMILY_LANGUAGES).default("nl"),
   children: z.array(z.object({ firstName: z.string().trim().min(1).max(100), birthYear: z.number().int() })).min(1).max(20),
 });
 export type AddFamilyCommand = z.input<typeof AddFamilyCommand>;

@@ -32,7 +32,7 @@ async function queueOnDay(deps: { db: Db }, today: string, timeZone: string): Pr
       seen.add(budget.budget_id);
       if (budget.left_cents <= 0n) continue;
       const added = await inTransaction(deps.db, (trx) => queueNotice(trx, {
-        kind: "budget_expiring", to: budget.email, language: budget.preferred_language,
+        kind: "budget_expiring", to: budget.email, language: budget.language,
         dedupeKey: `budget_expiring:${stage.weeks}w:${budget.budget_id}`,
         data: {
           senderName: budget.fund_name, parentName: budget.display_name ?? "", childName: budget.first_name,

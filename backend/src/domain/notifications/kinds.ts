@@ -34,6 +34,16 @@ export const KINDS = {
   budget_expiring: { audience: "family", optional: true, sample: { ...family, childName: "Sam", leftCents: "4250", expiresOn: "2027-12-31", weeks: "6", shopsUrl: "https://tegoed.example/wallet/#shops" } },
   phone_replaced: { audience: "family", optional: false, sample: { ...family } },
   payment_receipt: { audience: "family", optional: true, sample: { ...family, childName: "Sam", amountCents: "1250", shopName: "Fietsen Bakker", leftCents: "28750" } },
+  // Family, while applying (an applicant becomes a family once approved)
+  login_code: { audience: "family", optional: false, sample: { ...fund, code: "482913", minutes: "15" } },
+  application_received: { audience: "family", optional: false, sample: { ...family } },
+  application_question: { audience: "family", optional: false, sample: { ...family } },
+  application_approved: { audience: "family", optional: false, sample: { ...family, childNames: "Sam, Noor" } },
+  application_declined: { audience: "family", optional: false, sample: { ...family, reason: "Het inkomen is hoger dan de grens <van de regeling>" } },
+  // Family, the card (security notices)
+  card_issued: { audience: "family", optional: false, sample: { ...family } },
+  card_replaced: { audience: "family", optional: false, sample: { ...family } },
+  card_blocked: { audience: "family", optional: false, sample: { ...family } },
 } as const satisfies Record<string, KindInfo>;
 
 export type NotificationKind = keyof typeof KINDS;

@@ -1,7 +1,8 @@
 // Queuing notifications: always inside the caller's transaction, next to the fact the mail reports,
 // so the mail is queued exactly when the fact is committed. Sending is the worker's job.
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { JsonObject, Language } from "../../db/schema.ts";
+import type { FamilyLanguage } from "@tegoed/sdk";
+import type { JsonObject } from "../../db/schema.ts";
 import type { Db } from "../../db/transaction.ts";
 import { KINDS, isKind, type NotificationKind } from "./kinds.ts";
 import { outboxRepository } from "./outbox.repository.ts";
@@ -10,7 +11,7 @@ export interface Notice {
   kind: NotificationKind;
   /** No address known: nothing is queued. */
   to: string | null | undefined;
-  language: Language;
+  language: FamilyLanguage;
   /** Facts for the template (amounts as cents in text); links are added when the mail is sent. */
   data: JsonObject;
   /** Set for a notice that may be sent only once, ever (e.g. one budget's expiry notice). */
@@ -31,23 +32,28 @@ export async function queueNotice(trx: Db, notice: Notice): Promise<boolean> {
 }
 
 /**
- * One notice to every active staff user with `role` (staff mails are in Dutch: staff have no language
- * setting). A dedupe key is made per receiver, so the notice goes once to each.
+ * One notice to every active staff user with `role`, each in the user's language (the staff app's at
+ * their last login). A dedupe key is made per receiver, so the notice goes once to each.
  */
 export async function queueStaffNotice(trx: Db, role: "finance" | "validator" | "admin", notice: Omit<Notice, "to" | "language">): Promise<number> {
   let queued = 0;
-  for (const email of await outboxRepository(trx).staffEmails(role)) {
+  for (const { email, language } of await outboxRepository(trx).staffEmails(role)) {
     const dedupeKey = notice.dedupeKey && `${notice.dedupeKey}:${email}`;
-    if (await queueNotice(trx, { ...notice, to: email, language: "nl", ...(dedupeKey && { dedupeKey }) })) queued++;
+    if (await queueNotice(trx, { ...notice, to: email, language, ...(dedupeKey && { dedupeKey }) })) queued++;
   }
   return queued;
 }
 
 /** A family notice: to the family's address in its language, when it has one. */
 export async function queueFamilyNotice(trx: Db, familyId: string, notice: Omit<Notice, "to" | "language">): Promise<boolean> {
-  const family = await outboxRepository(trx).family(familyId);
+  const repo = outboxRepository(trx);
+  const family = await repo.family(familyId);
   if (!family?.email) return false;
-  return queueNotice(trx, { ...notice, to: family.email, language: family.language, data: { parentName: family.displayName ?? "", ...notice.data } });
+  // The fund's name as the sender, unless the notice names one.
+  const fundName = notice.data.senderName === undefined ? await repo.fundName(family.fundId) : null;
+  return queueNotice(trx, {
+    ...notice, to: family.email, language: family.language, data: { parentName: family.displayName ?? "", ...(fundName && { senderName: fundName }), ...notice.data },
+  });
 }
 
 // Unsubscribe links: the address and the kind, signed, so nobody can switch off someone else's mail.
@@ -71,4 +77,22 @@ export function readUnsubscribeToken(secret: string, token: string): { email: st
   const [email, kind] = Buffer.from(payload, "base64url").toString("utf8").split("\n");
   if (!email || !kind || !isKind(kind) || !KINDS[kind].optional) return null;
   return { email, kind };
+}
+
+/**
+ * A notice about an application: to the address the family gave on its form (none: nothing), in the
+ * language the form was filled in, with the fund's name as sender.
+ */
+export async function queueApplicationNotice(
+  trx: Db,
+  application: { id: string; fundId: string; household: { parentName: string; email?: string | undefined; language: FamilyLanguage } },
+  notice: { kind: "application_received" | "application_question" | "application_approved" | "application_declined"; data?: JsonObject; dedupeKey?: string },
+): Promise<boolean> {
+  const { household } = application;
+  if (!household.email) return false;
+  const fundName = await outboxRepository(trx).fundName(application.fundId);
+  return queueNotice(trx, {
+    kind: notice.kind, to: household.email, language: household.language, ...(notice.dedupeKey && { dedupeKey: notice.dedupeKey }),
+    data: { parentName: household.parentName, ...(fundName && { senderName: fundName }), ...notice.data },
+  });
 }

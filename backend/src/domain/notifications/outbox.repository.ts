@@ -1,6 +1,8 @@
 // The notifications' SQL: the outbox, the opt-outs, and what the notices need to know of families and staff.
 import { sql } from "kysely";
+import type { FamilyLanguage } from "@tegoed/sdk";
 import type { JsonObject, Language } from "../../db/schema.ts";
+import { withApplicationTables } from "../../db/applications-schema.ts";
 import { withNotificationTables, type OutboxStatus } from "../../db/notifications-schema.ts";
 import type { Db } from "../../db/transaction.ts";
 
@@ -8,7 +10,7 @@ export interface OutboxRow {
   id: string;
   kind: string;
   recipient: string;
-  language: Language;
+  language: FamilyLanguage;
   data: JsonObject;
   status: OutboxStatus;
   attempts: number;
@@ -22,13 +24,13 @@ export interface OutboxRow {
 export interface NewOutboxRow {
   kind: string;
   recipient: string;
-  language: Language;
+  language: FamilyLanguage;
   data: JsonObject;
   dedupeKey?: string;
 }
 
 function toRow(r: {
-  id: string; kind: string; recipient: string; language: Language; data: JsonObject; status: OutboxStatus; attempts: number;
+  id: string; kind: string; recipient: string; language: FamilyLanguage; data: JsonObject; status: OutboxStatus; attempts: number;
   next_attempt_at: Date; smtp_response: string | null; last_error: string | null; created_at: Date; sent_at: Date | null;
 }): OutboxRow {
   return {
@@ -77,7 +79,7 @@ export function outboxRepository(handle: Db) {
     /** Only the claim that sent it may mark it (a lapsed, re-taken claim has another attempt number). */
     async markSent(id: string, attempt: number, response: string, at: Date): Promise<void> {
       await db.updateTable("notification_outbox")
-        // An activation code rests in the outbox only until it was handed over.
+        // A code (activation letter, login) rests in the outbox only until it was handed over.
         .set({ status: "sent", smtp_response: response.slice(0, 500), sent_at: at, claimed_until: null, last_error: null, data: sql<string>`data - 'code' - 'walletUrl'` })
         .where("id", "=", id).where("attempts", "=", attempt).where("status", "=", "sending")
         .execute();
@@ -141,20 +143,20 @@ export function outboxRepository(handle: Db) {
       }
     },
 
-    /** Active staff users holding `role`, for staff notices. */
-    async staffEmails(role: string): Promise<string[]> {
-      const rows = await db.selectFrom("staff_users").select("email")
+    /** Active staff users holding `role`, with their language, for staff notices. */
+    async staffEmails(role: string): Promise<{ email: string; language: Language }[]> {
+      const rows = await db.selectFrom("staff_users").select(["email", "language"])
         .where("disabled_at", "is", null)
         .where(sql<boolean>`${role} = any(roles)`)
         .orderBy("email").execute();
-      return rows.map((r) => r.email);
+      return rows.map((r) => ({ email: r.email, language: r.language }));
     },
 
-    async family(familyId: string): Promise<{ email: string | null; language: Language; displayName: string | null; paymentReceipts: boolean; fundId: string } | null> {
-      const row = await db.selectFrom("families").select(["email", "preferred_language", "display_name", "payment_receipts", "fund_id", "deleted_at"])
+    async family(familyId: string): Promise<{ email: string | null; language: FamilyLanguage; displayName: string | null; paymentReceipts: boolean; fundId: string } | null> {
+      const row = await db.selectFrom("families").select(["email", "language", "display_name", "payment_receipts", "fund_id", "deleted_at"])
         .where("id", "=", familyId).executeTakeFirst();
       if (!row || row.deleted_at) return null;
-      return { email: row.email, language: row.preferred_language, displayName: row.display_name, paymentReceipts: row.payment_receipts, fundId: row.fund_id };
+      return { email: row.email, language: row.language, displayName: row.display_name, paymentReceipts: row.payment_receipts, fundId: row.fund_id };
     },
 
     async merchantContact(merchantId: string): Promise<{ email: string; language: Language; name: string } | null> {
@@ -212,15 +214,29 @@ export function outboxRepository(handle: Db) {
       });
     },
 
+    /** Applications submitted in [from, to), counted per fund (the validators' digest). */
+    async submittedPerFund(from: Date, to: Date): Promise<{ fundId: string; fundName: string; count: number }[]> {
+      const rows = await withApplicationTables(handle).selectFrom("applications")
+        .innerJoin("funds", "funds.id", "applications.fund_id")
+        .select(["applications.fund_id", "funds.name", sql<number>`count(*)::int`.as("n")])
+        .where("applications.submitted_at", ">=", from).where("applications.submitted_at", "<", to)
+        .groupBy(["applications.fund_id", "funds.name"]).orderBy("funds.name")
+        .execute();
+      return rows.map((r) => ({ fundId: r.fund_id, fundName: r.name, count: Number(r.n) }));
+    },
+
     async fundName(fundId: string): Promise<string | null> {
       const row = await db.selectFrom("funds").select("name").where("id", "=", fundId).executeTakeFirst();
       return row?.name ?? null;
     },
 
-    async setFamilyContact(familyId: string, change: { email?: string | null; paymentReceipts?: boolean }): Promise<boolean> {
-      if (change.email === undefined && change.paymentReceipts === undefined) return true;
+    async setFamilyContact(familyId: string, change: { email?: string | null; paymentReceipts?: boolean; language?: FamilyLanguage }): Promise<boolean> {
+      if (change.email === undefined && change.paymentReceipts === undefined && change.language === undefined) return true;
       const result = await db.updateTable("families")
-        .set({ ...(change.email !== undefined && { email: change.email }), ...(change.paymentReceipts !== undefined && { payment_receipts: change.paymentReceipts }) })
+        .set({
+          ...(change.email !== undefined && { email: change.email }), ...(change.paymentReceipts !== undefined && { payment_receipts: change.paymentReceipts }),
+          ...(change.language !== undefined && { language: change.language }),
+        })
         .where("id", "=", familyId).where("deleted_at", "is", null)
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
@@ -241,7 +257,7 @@ export function outboxRepository(handle: Db) {
         .innerJoin("families", "families.id", "children.family_id")
         .innerJoin("funds", "funds.id", "budgets.fund_id")
         .select([
-          "budgets.budget_id", "children.first_name", "families.email", "families.preferred_language", "families.display_name",
+          "budgets.budget_id", "children.first_name", "families.email", "families.language", "families.display_name",
           "funds.name as fund_name", "funds.budget_expiry",
           sql<bigint>`budgets.issued_cents
             - coalesce((select sum(p.amount_cents) from payments p where p.budget_id = budgets.budget_id), 0)

@@ -1,6 +1,6 @@
 // What people may change about their mail: a family's address and receipts, the optional kinds an
 // address receives (app setting or unsubscribe link), and staff's view of the outbox.
-import { DomainError } from "@tegoed/sdk";
+import { DomainError, type FamilyLanguage } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import type { OutboxStatus } from "../../db/notifications-schema.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
@@ -14,6 +14,7 @@ export interface NotificationSettings {
   email: string | null;
   /** The optional kinds of this audience, each on or off. */
   optional: { kind: NotificationKind; on: boolean }[];
+  language: FamilyLanguage;
 }
 
 export function optionalKinds(audience: Audience): NotificationKind[] {
@@ -27,10 +28,11 @@ function normalizeEmail(value: string | null): string | null {
   return email;
 }
 
-export async function settingsOf(db: Db, audience: Audience, email: string | null, receipts?: boolean): Promise<NotificationSettings> {
+export async function settingsOf(db: Db, audience: Audience, email: string | null, language: FamilyLanguage, receipts?: boolean): Promise<NotificationSettings> {
   const off = new Set(email ? await outboxRepository(db).optOuts(email) : []);
   return {
     email,
+    language,
     optional: optionalKinds(audience).map((kind) => ({
       kind,
       // A receipt is opt-in (a family setting); the others are on until switched off.
@@ -54,7 +56,7 @@ export async function setOptionalKinds(db: Db, audience: Audience, email: string
 export async function familySettings(db: Db, familyId: string): Promise<NotificationSettings> {
   const family = await outboxRepository(db).family(familyId);
   if (!family) throw new DomainError("NOT_FOUND", "This family was not found.", { familyId });
-  return settingsOf(db, "family", family.email, family.paymentReceipts);
+  return settingsOf(db, "family", family.email, family.language, family.paymentReceipts);
 }
 
 /**
@@ -63,7 +65,9 @@ export async function familySettings(db: Db, familyId: string): Promise<Notifica
  */
 export async function updateFamilySettings(
   db: Db,
-  cmd: { familyId: string; actor: { type: "staff" | "family"; id: string }; email?: string | null; optional?: Partial<Record<string, boolean>> },
+  cmd: {
+    familyId: string; actor: { type: "staff" | "family"; id: string }; email?: string | null; optional?: Partial<Record<string, boolean>>; language?: FamilyLanguage;
+  },
 ): Promise<NotificationSettings> {
   const email = cmd.email === undefined ? undefined : normalizeEmail(cmd.email);
   await inTransaction(db, async (trx) => {
@@ -71,12 +75,15 @@ export async function updateFamilySettings(
     const family = await repo.family(cmd.familyId);
     if (!family) throw new DomainError("NOT_FOUND", "This family was not found.", { familyId: cmd.familyId });
     const receipts = cmd.optional?.payment_receipt;
-    await repo.setFamilyContact(cmd.familyId, { ...(email !== undefined && { email }), ...(receipts !== undefined && { paymentReceipts: receipts }) });
+    await repo.setFamilyContact(cmd.familyId, {
+      ...(email !== undefined && { email }), ...(receipts !== undefined && { paymentReceipts: receipts }), ...(cmd.language && { language: cmd.language }),
+    });
     const address = email === undefined ? family.email : email;
     if (cmd.optional && address) await setOptionalKinds(trx, "family", address, cmd.optional);
     await auditLogRepository(trx).append({
       actorType: cmd.actor.type, actorId: cmd.actor.id, action: "family.notifications", subjectType: "family", subjectId: cmd.familyId,
-      details: { emailChanged: email !== undefined, ...(email !== undefined && { emailSet: email !== null }), optional: Object.keys(cmd.optional ?? {}).join(",") },
+      details: { emailChanged: email !== undefined, ...(email !== undefined && { emailSet: email !== null }), optional: Object.keys(cmd.optional ?? {}).join(","),
+        ...(cmd.language && cmd.language !== family.language && { language: `${family.language}>${cmd.language}` }) },
     });
   });
   return familySettings(db, cmd.familyId);
@@ -85,7 +92,7 @@ export async function updateFamilySettings(
 export async function shopSettings(db: Db, merchantId: string): Promise<NotificationSettings> {
   const shop = await outboxRepository(db).merchantContact(merchantId);
   if (!shop) throw new DomainError("NOT_FOUND", "This shop was not found.", { merchantId });
-  return settingsOf(db, "shop", shop.email);
+  return settingsOf(db, "shop", shop.email, shop.language);
 }
 
 /** A shop switches its optional mails on or off (they go to its contact address). */

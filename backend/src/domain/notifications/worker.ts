@@ -8,10 +8,12 @@
 // - The process dying after the server accepted a mail and before it was marked sent: the claim lapses and
 //   the mail is sent once more (at most one extra copy per such crash). Every copy carries the same
 //   Message-ID, derived from the outbox id, so a receiving system that de-duplicates by Message-ID shows one.
-// - Once a day (checked each hour) the expiry notices are queued; that job is idempotent per budget and notice.
-//   Sent mails older than 90 days are deleted then.
+// - Once a day (checked each hour) the expiry notices and the validators' digest are queued; both are
+//   idempotent (per budget and notice, per fund and day). Sent mails older than 90 days are deleted then.
+//   This round runs whether or not a mail server is configured: without one, mails wait in the outbox.
 import type { Db } from "../../db/transaction.ts";
 import { renderMail, senderDomain, TemplateError, type Mailer, type OutgoingMail } from "../../mail/index.ts";
+import { queueDailyDigests } from "./digest.ts";
 import { queueExpiryNotices } from "./expiry.ts";
 import { KINDS, isKind } from "./kinds.ts";
 import { unsubscribeToken } from "./notify.ts";
@@ -116,7 +118,18 @@ export interface NotificationWorker {
   stop(): Promise<void>;
 }
 
-export function createNotificationWorker(deps: WorkerDeps & { intervalMs?: number; onError?: (error: unknown) => void }): NotificationWorker {
+/** The daily round: notices due today and yesterday's digest (idempotent), and old sent mails deleted. */
+export async function queueDailyNotices(deps: { db: Db }, now: Date): Promise<{ expiry: number; digests: number }> {
+  const expiry = await queueExpiryNotices(deps, now);
+  const digests = await queueDailyDigests(deps, now);
+  await outboxRepository(deps.db).purgeSent(new Date(now.getTime() - KEEP_SENT_MS));
+  return { expiry, digests };
+}
+
+/** Without `mail` (no SMTP_URL) the worker only queues the daily notices; a worker with a mail server sends them. */
+export function createNotificationWorker(
+  deps: Omit<WorkerDeps, "mail"> & { mail?: MailSettings; intervalMs?: number; onError?: (error: unknown) => void },
+): NotificationWorker {
   const clock = deps.clock ?? (() => new Date());
   const intervalMs = deps.intervalMs ?? 2_000;
   const onError = deps.onError ?? ((error: unknown) => console.error("notifications:", error));
@@ -129,14 +142,15 @@ export function createNotificationWorker(deps: WorkerDeps & { intervalMs?: numbe
     const next = running.then(async () => {
       const now = clock();
       if (now.getTime() - lastExpiryCheck >= HOUR) {
-        await queueExpiryNotices({ db: deps.db }, now);
-        await outboxRepository(deps.db).purgeSent(new Date(now.getTime() - KEEP_SENT_MS));
+        await queueDailyNotices({ db: deps.db }, now);
         lastExpiryCheck = now.getTime();
       }
       let total: SendReport = { sent: 0, retrying: 0, needsPerson: 0 };
+      const mail = deps.mail;
+      if (!mail) return total;
       // A full batch means more may be due: go on until a batch is short.
       for (;;) {
-        const report = await sendDue(deps);
+        const report = await sendDue({ ...deps, mail });
         total = { sent: total.sent + report.sent, retrying: total.retrying + report.retrying, needsPerson: total.needsPerson + report.needsPerson };
         if (report.sent + report.retrying + report.needsPerson < (deps.batchSize ?? 20) || stopped) return total;
       }

@@ -23,6 +23,8 @@ export interface StaffRepository {
   update(id: string, changes: { roles?: StaffRole[]; disabledAt?: Date | null }): Promise<StaffUserRecord>;
   /** False when there is no such user. */
   setPasswordHash(id: string, passwordHash: string): Promise<boolean>;
+  /** The language of the user's staff mails. */
+  setLanguage(id: string, language: "nl" | "en"): Promise<void>;
   /** Sets (or clears) the second factor's secret and when it was turned on. False when there is no such user. */
   setTotp(id: string, totp: { secret: string | null; enabledAt: Date | null }): Promise<boolean>;
   /** Records `step` as the user's last accepted code; false when that step or a later one was used already. */
@@ -73,6 +75,9 @@ export function staffRepository(db: Db): StaffRepository {
     async list() {
       const rows = await db.selectFrom("staff_users").selectAll().orderBy("created_at").orderBy("id").execute();
       return rows.map(toRecord);
+    },
+    async setLanguage(id, language) {
+      await db.updateTable("staff_users").set({ language }).where("id", "=", id).where("language", "<>", language).execute();
     },
     async setPasswordHash(id, passwordHash) {
       const result = await db.updateTable("staff_users").set({ password_hash: passwordHash }).where("id", "=", id).executeTakeFirst();

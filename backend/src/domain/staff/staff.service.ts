@@ -44,7 +44,8 @@ export interface StaffService {
   /** Creates the first admin at start-up, unless an admin exists already. */
   bootstrapAdmin(input: { email: string; password: string }): Promise<{ created: boolean }>;
   /** `client` is the client's address, for the login limiter. A user with a second factor also sends `otp`. */
-  login(input: { email: string; password: string; otp?: string; client: string }): Promise<{ user: StaffUser; session: IssuedSession }>;
+  /** `language`: the staff app's, which the user's staff mails then follow. */
+  login(input: { email: string; password: string; otp?: string; client: string; language?: "nl" | "en" }): Promise<{ user: StaffUser; session: IssuedSession }>;
   logout(actorId: string, token: string): Promise<void>;
   /** The enabled staff user with this id, or undefined. */
   findActive(id: string): Promise<StaffUser | undefined>;
@@ -148,6 +149,7 @@ export function staffService(deps: StaffDeps): StaffService {
           }
         }
         const session = await deps.sessions.start("staff", record.id);
+        if (input.language) await staffRepository(deps.db).setLanguage(record.id, input.language);
         await auditLogRepository(deps.db).append({ actorType: "staff", actorId: record.id, action: "staff.login" });
         return { user: toUser(record), session };
       });

@@ -1,13 +1,15 @@
 // The outbox and its worker against a real SMTP server (the local mailbox), on both engines.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
 import { sql } from "kysely";
 import { startMailbox, type Mailbox, type Verdict } from "../../../../scripts/lib/mailbox.ts";
 import { inTransaction, type Db } from "../../../src/db/transaction.ts";
 import { smtpMailer } from "../../../src/mail/index.ts";
 import {
-  queueApplicationsDigest, queueExpiryNotices, queueFamilyNotice, queueNotice, retryMail, sendDue, unsubscribe, unsubscribeToken, updateFamilySettings,
-  type MailSettings, type WorkerDeps,
+  createNotificationWorker, queueApplicationsDigest, queueDailyNotices, queueExpiryNotices, queueFamilyNotice, queueNotice, retryMail, sendDue, unsubscribe,
+  unsubscribeToken, updateFamilySettings, type MailSettings, type WorkerDeps,
 } from "../../../src/domain/notifications/index.ts";
+import { withApplicationTables } from "../../../src/db/applications-schema.ts";
 import { ENGINES, useDatabase } from "../../support/engines.ts";
 import { randomUUID, seedBudget, seedFund } from "../../support/fixtures.ts";
 
@@ -23,9 +25,9 @@ function settings(mailbox: Mailbox, overrides: Partial<MailSettings> = {}): Mail
 
 const address = () => `shop-${randomUUID().slice(0, 8)}@example.org`;
 
-async function seedFamily(db: Db, fundId: string, options: { email?: string | null; language?: "nl" | "en"; budgetCents?: bigint } = {}) {
+async function seedFamily(db: Db, fundId: string, options: { email?: string | null; language?: "nl" | "en" | "ar" | "uk"; budgetCents?: bigint } = {}) {
   const family = await db.insertInto("families")
-    .values({ fund_id: fundId, display_name: "J. de Vries", address_lines: ["Dorpsstraat 1"], preferred_language: options.language ?? "nl" })
+    .values({ fund_id: fundId, display_name: "J. de Vries", address_lines: ["Dorpsstraat 1"], language: options.language ?? "nl" })
     .returning("id").executeTakeFirstOrThrow();
   if (options.email) await sql`update families set email = ${options.email} where id = ${family.id}`.execute(db);
   const child = await db.insertInto("children").values({ family_id: family.id, first_name: "Sam", birth_year: 2018 }).returning("id").executeTakeFirstOrThrow();
@@ -193,6 +195,33 @@ describe.each(ENGINES)("notifications outbox on $name", (engine) => {
     expect(familyId).toBeTruthy();
   });
 
+  it("queues the daily notices without a mail server (no SMTP_URL): they wait in the outbox, and a worker with a server sends them once", async () => {
+    const fund = await seedFund(ctx.db);
+    const to = address();
+    await seedFamily(ctx.db, fund.id, { email: to, language: "nl", budgetCents: 10_00n });
+    const sixWeeks = new Date("2027-11-19T09:00:00Z");
+    const queuing = createNotificationWorker({ db: ctx.db, clock: () => sixWeeks });
+    expect(await queuing.tick()).toEqual({ sent: 0, retrying: 0, needsPerson: 0 });
+    expect(await statusOf(to)).toEqual([{ status: "pending", attempts: 0, smtp_response: null }]);
+    expect(mailbox.mails()).toEqual([]);
+    const sending = createNotificationWorker({ db: ctx.db, mail: settings(mailbox), clock: () => new Date("2027-11-19T10:00:00Z"), batchSize: 1000 });
+    expect((await sending.tick()).sent).toBeGreaterThanOrEqual(1);
+    expect(mailbox.mails().filter((m) => m.to === to).map((m) => m.subject)).toEqual(["Het tegoed van Sam verloopt over 6 weken"]);
+    expect(await statusOf(to)).toMatchObject([{ status: "sent", attempts: 1 }]);
+  });
+
+  it("writes a family's mail in its language, and in Dutch where a kind has no template in it yet", async () => {
+    const fund = await seedFund(ctx.db);
+    const to = address();
+    const { familyId } = await seedFamily(ctx.db, fund.id, { email: to, language: "uk" });
+    expect(await queueFamilyNotice(ctx.db, familyId, { kind: "card_blocked", data: {} })).toBe(true);
+    await sendDue(worker());
+    const [mail] = mailbox.mails();
+    const ukrainian = existsSync(new URL("../../../src/mail/templates/uk/card_blocked.txt", import.meta.url));
+    expect(mail!.html).toContain(ukrainian ? '<html lang="uk" dir="ltr">' : '<html lang="nl" dir="ltr">');
+    expect(mail!.fromName).toBe("Kindpakket Westerkwartier 2027");
+  });
+
   it("counts the six weeks on each fund's own day: a fund on Bonaire is told a few hours after one in Amsterdam", async () => {
     const [amsterdam, bonaire] = [await seedFund(ctx.db), await seedFund(ctx.db)];
     await ctx.db.updateTable("funds").set({ time_zone: "America/Kralendijk" }).where("id", "=", bonaire.id).execute();
@@ -248,5 +277,31 @@ describe.each(ENGINES)("the applications digest hook on $name", (engine) => {
     const rows = (await sql<{ recipient: string; data: Record<string, string> }>`select recipient, data from notification_outbox where kind = 'applications_digest' and dedupe_key like ${`%${fundId}%`}`.execute(ctx.db)).rows;
     expect(rows.map((r) => r.recipient).sort()).toEqual([...validators].sort());
     expect(rows[0]!.data).toMatchObject({ count: "4", day: "2027-03-01" });
+  });
+
+  it("is scheduled in the daily round: yesterday's applications per fund, once per validator and day, in each validator's language", async () => {
+    const fund = await seedFund(ctx.db);
+    const [dutch, english] = [address(), address()];
+    await ctx.db.insertInto("staff_users").values({ email: dutch, password_hash: "x", roles: ["validator"] }).execute();
+    await ctx.db.insertInto("staff_users").values({ email: english, password_hash: "x", roles: ["validator"], language: "en" }).execute();
+    const apps = withApplicationTables(ctx.db);
+    const applicant = await apps.insertInto("applicant_identities").values({ method: "email", subject_hash: randomUUID().replace(/-/g, "").padEnd(64, "0") })
+      .returning("id").executeTakeFirstOrThrow();
+    const submitted = async (at: string | null) => apps.insertInto("applications")
+      .values({ fund_id: fund.id, applicant_id: applicant.id, status: at ? "submitted" : "draft", household: JSON.stringify({ parentName: "X" }), submitted_at: at })
+      .execute();
+    // 2027-03-01 in Amsterdam runs from 2027-02-28T23:00Z to 2027-03-01T23:00Z.
+    await submitted("2027-02-28T23:30:00Z");
+    await submitted("2027-03-01T22:59:00Z");
+    await submitted("2027-02-28T22:59:00Z");
+    await submitted("2027-03-01T23:00:00Z");
+    await submitted(null);
+    const morning = new Date("2027-03-02T06:00:00Z");
+    const first = await queueDailyNotices({ db: ctx.db }, morning);
+    expect(first.digests).toBeGreaterThanOrEqual(2);
+    expect((await queueDailyNotices({ db: ctx.db }, new Date("2027-03-02T20:00:00Z"))).digests).toBe(0);
+    const rows = (await sql<{ recipient: string; language: string; data: Record<string, string> }>`select recipient, language, data from notification_outbox where kind = 'applications_digest' and dedupe_key like ${`%${fund.id}%`} order by recipient`.execute(ctx.db)).rows;
+    expect(rows.filter((r) => r.recipient === dutch || r.recipient === english).map((r) => [r.recipient, r.language, r.data.count, r.data.day]).sort())
+      .toEqual([[dutch, "nl", "2", "2027-03-01"], [english, "en", "2", "2027-03-01"]].sort());
   });
 });

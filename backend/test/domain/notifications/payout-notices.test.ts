@@ -127,7 +127,7 @@ describe.each(ENGINES)("payout notices on $name", (engine) => {
     const family = async (email: string, receipts: boolean) => {
       const [chainBudget] = await activeBudgets(t, 1, 50_00n);
       const row = await ctx.db.insertInto("families")
-        .values({ fund_id: funds.fundId, display_name: "Jan de Vries", address_lines: ["Dorpsstraat 1"], preferred_language: "en" }).returning("id").executeTakeFirstOrThrow();
+        .values({ fund_id: funds.fundId, display_name: "Jan de Vries", address_lines: ["Dorpsstraat 1"], language: "en" }).returning("id").executeTakeFirstOrThrow();
       await sql`update families set email = ${email}, payment_receipts = ${receipts} where id = ${row.id}`.execute(ctx.db);
       const child = await ctx.db.insertInto("children").values({ family_id: row.id, first_name: "Anna", birth_year: 2018 }).returning("id").executeTakeFirstOrThrow();
       await ctx.db.insertInto("budgets").values({ budget_id: chainBudget!.budgetId, fund_id: funds.fundId, child_id: child.id, issued_cents: 50_00n, status: "issued" }).execute();

@@ -1,6 +1,7 @@
 // One family typed in by hand: the parent's name and address for the letter, language, and children.
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
+import { FAMILY_LANGUAGES, LANGUAGE_NAMES, type FamilyLanguage } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { errorText } from "../../lib/errors.ts";
 import { Field, Notice } from "../../lib/ui.tsx";
@@ -17,7 +18,7 @@ export function AddFamily({ fundId, onAdded }: { fundId: string; onAdded?: () =>
   const [reference, setReference] = useState("");
   const [line1, setLine1] = useState("");
   const [line2, setLine2] = useState("");
-  const [language, setLanguage] = useState<"nl" | "en">("nl");
+  const [language, setLanguage] = useState<FamilyLanguage>("nl");
   const [children, setChildren] = useState<ChildDraft[]>([{ firstName: "", birthYear: "" }]);
   const [message, setMessage] = useState<{ kind: "error" | "success"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -65,9 +66,8 @@ export function AddFamily({ fundId, onAdded }: { fundId: string; onAdded?: () =>
         </div>
         <div className="field">
           <label htmlFor="family-language">{t("eligibility.letterLanguage")}</label>
-          <select id="family-language" value={language} onChange={(e) => setLanguage(e.target.value as "nl" | "en")}>
-            <option value="nl">Nederlands</option>
-            <option value="en">English</option>
+          <select id="family-language" value={language} onChange={(e) => setLanguage(e.target.value as FamilyLanguage)}>
+            {FAMILY_LANGUAGES.map((l) => <option key={l} value={l} lang={l}>{LANGUAGE_NAMES[l]}</option>)}
           </select>
         </div>
         {children.map((child, i) => (

@@ -1,12 +1,14 @@
 // The import file checked in the browser before anything is sent: the same rules as the backend
 // (backend/src/domain/eligibility/families.service.ts), so staff see every rejected row and why at once.
 // The backend checks again on import; its report is the one that counts.
+import { familyLanguageOf } from "@tegoed/sdk";
 import { readCsv } from "@tegoed/sdk/csv";
 
 export const REQUIRED_COLUMNS = [
-  "family_ref", "parent_name", "address_line1", "postal_code", "city", "language", "child_first_name", "child_birth_year",
+  "family_ref", "parent_name", "address_line1", "postal_code", "city", "child_first_name", "child_birth_year",
 ] as const;
-export const OPTIONAL_COLUMNS = ["address_line2"] as const;
+/** `language` (or `taal`): a code or the language's name; empty or absent is Dutch. */
+export const OPTIONAL_COLUMNS = ["address_line2", "language"] as const;
 const FAMILY_FIELDS = ["parent_name", "address_line1", "address_line2", "postal_code", "city", "language"] as const;
 
 /** `reason` is a translation key under eligibility.reasons; `params` fill it in. */
@@ -53,8 +55,8 @@ function checkRow(record: Record<string, string>, currentYear: number): PreviewR
   if ((record.address_line2 ?? "").trim().length > 200) out.push({ row: 0, field: "address_line2", reason: "tooLong", params: { max: 200 } });
   if (!/^[1-9][0-9]{3} ?[A-Z]{2}$/.test((record.postal_code ?? "").trim().toUpperCase())) out.push({ row: 0, field: "postal_code", reason: "postalCode" });
   text("city", 100);
-  const language = (record.language ?? "").trim().toLowerCase();
-  if (language !== "" && language !== "nl" && language !== "en") out.push({ row: 0, field: "language", reason: "language" });
+  const language = (record.language ?? "").trim();
+  if (language !== "" && !familyLanguageOf(language)) out.push({ row: 0, field: "language", reason: "language" });
   text("child_first_name", 100);
   const year = (record.child_birth_year ?? "").trim();
   if (!/^\d{4}$/.test(year)) out.push({ row: 0, field: "child_birth_year", reason: "notYear" });
@@ -69,13 +71,16 @@ function normalised(record: Record<string, string>, field: string): string {
     const upper = value.toUpperCase();
     return `${upper.slice(0, 4)} ${upper.slice(-2)}`;
   }
-  if (field === "language") return value.toLowerCase() || "nl";
+  if (field === "language") return familyLanguageOf(value) ?? (value.toLowerCase() || "nl");
   return value;
 }
 
 export async function previewImport(csv: string, options: PreviewOptions): Promise<ImportPreview> {
   const chunk = options.chunk ?? 500;
   const table = readCsv(csv);
+  if (table.fields.includes("taal") && !table.fields.includes("language")) {
+    for (const record of table.records) record.language = record.taal ?? "";
+  }
   const missingColumns = REQUIRED_COLUMNS.filter((c) => !table.fields.includes(c));
   const body = table.records;
   const preview: ImportPreview = { unreadable: table.unreadable !== undefined, missingColumns, rows: body.length, validRows: 0, families: 0, validFamilies: 0, sample: [], rejected: [] };

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import {
-  ApiError, applicationsApi, createApiClient, type ApplicationsApi, type Criterion, type FundApplication, type LoginOptions, type OpenFund,
+  ApiError, applicationsApi, createApiClient, isFamilyLanguage, type ApplicationsApi, type Criterion, type FundApplication, type LoginOptions, type OpenFund,
   type PrecheckResult,
 } from "@tegoed/sdk";
 import { timedFetch } from "../../lib/api.ts";
@@ -153,6 +153,7 @@ function ApplyScreen({ api, fund, onSubmitted }: { api: ApplicationsApi; fund: O
   const [answers, setAnswers] = useState<Record<string, boolean | number | string>>({});
   const [children, setChildren] = useState<ChildRow[]>([{ firstName: "", birthDate: "" }]);
   const [household, setHousehold] = useState({ parentName: "", addressLine1: "", postalCode: "", city: "" });
+  const [email, setEmail] = useState("");
   const [files, setFiles] = useState<Record<string, File | undefined>>({});
   const [consent, setConsent] = useState(false);
   const [check, setCheck] = useState<PrecheckResult | null>(null);
@@ -181,7 +182,8 @@ function ApplyScreen({ api, fund, onSubmitted }: { api: ApplicationsApi; fund: O
     setBusy(true);
     try {
       const draft = await api.create({
-        fundId: fund.fundId, household: { ...household, language: i18n.language === "en" ? "en" : "nl" }, children, answers,
+        // The language the form is filled in: the family's letters and mails follow it.
+        fundId: fund.fundId, household: { ...household, language: isFamilyLanguage(i18n.language) ? i18n.language : "nl", email: email.trim() }, children, answers,
       });
       for (const doc of fund.documents) {
         const file = files[doc.key];
@@ -240,6 +242,12 @@ function ApplyScreen({ api, fund, onSubmitted }: { api: ApplicationsApi; fund: O
                   autoComplete={{ parentName: "name", addressLine1: "address-line1", postalCode: "postal-code", city: "address-level2" }[name]} />
               </div>
             ))}
+            <div className="field">
+              <label htmlFor={`${id}-email`}>{t("apply.contactEmail")}</label>
+              <p className="hint" id={`${id}-email-hint`}>{t("apply.contactEmailHint")}</p>
+              <input id={`${id}-email`} type="email" inputMode="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)}
+                aria-describedby={`${id}-email-hint`} />
+            </div>
             {fund.documents.map((doc) => (
               <div className="field" key={doc.key}>
                 <label htmlFor={`${id}-doc-${doc.key}`}>{doc.label}</label>

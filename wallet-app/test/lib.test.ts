@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { timedFetch } from "../src/lib/api.ts";
-import { formatCents, formatLastDay, parseEuros } from "../src/lib/money.ts";
+import { formatLastDay } from "@tegoed/sdk/dates";
+import { formatCents, parseEuros } from "@tegoed/ui/money";
 
 afterEach(() => vi.unstubAllGlobals());
 

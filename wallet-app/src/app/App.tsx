@@ -11,11 +11,12 @@ import { MailPage } from "../features/mail/mail-page.tsx";
 import { PayPage } from "../features/pay/pay-page.tsx";
 import { ShopsPage } from "../features/shops/shops-page.tsx";
 import { errorMessage, formatTime } from "../lib/errors.ts";
-import { LANGUAGES, rememberLanguage } from "../lib/i18n.ts";
+import { walletLanguages } from "../i18n/index.ts";
 import { Link, RouterProvider, useRouter } from "./router.tsx";
 import { ServicesContext, useServices, type Services } from "./services.tsx";
 import { useWallet } from "./use-wallet.ts";
-import { Icon } from "../lib/icons.tsx";
+import { Icon } from "@tegoed/ui/icons";
+import { LanguageChooser } from "@tegoed/ui/language-chooser";
 
 export function App({ services, i18n, initialPath }: { services: Services; i18n: i18n; initialPath?: string }) {
   return (
@@ -29,19 +30,6 @@ export function App({ services, i18n, initialPath }: { services: Services; i18n:
   );
 }
 
-function LanguageSwitch() {
-  const { t, i18n } = useTranslation();
-  return (
-    <div className="language" role="group" aria-label={t("language.switch")}>
-      {LANGUAGES.map((lang) => (
-        <button key={lang} type="button" lang={lang} aria-pressed={i18n.language === lang}
-          onClick={() => { void i18n.changeLanguage(lang); rememberLanguage(lang); }}>
-          {i18n.getFixedT(lang)("language.name")}
-        </button>
-      ))}
-    </div>
-  );
-}
 
 const MENU = [
   { to: "/", key: "nav.home", match: (p: string) => p === "/" || p.startsWith("/history") },
@@ -131,7 +119,7 @@ function Shell() {
       <a href="#main" className="skip">{t("app.skip")}</a>
       <header className="top">
         <p className="brand">{t("app.name")}</p>
-        <LanguageSwitch />
+        <LanguageChooser languages={walletLanguages.languages} label={t("language.switch")} onLanguageChosen={services.onLanguageChosen} />
       </header>
       {state.offline && state.savedAt !== null && (
         <p className="offline" role="status">

@@ -13,6 +13,9 @@ export interface Services {
   apply?: ApplicationsApi;
   /** The code a letter's QR opened the app with (#code=…): the activation form starts with it. */
   letterCode?: string;
+  /** Told when the family picks a language, after the screen switched: the place to keep it on the
+   * family's record too (letters and emails), once the API has an endpoint for it. */
+  onLanguageChosen?: (language: string) => void;
   /** PBKDF2 rounds for a new key (tests use few). */
   pbkdf2Iterations?: number;
 }

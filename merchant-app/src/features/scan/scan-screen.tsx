@@ -5,7 +5,7 @@ import { useId, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { CARD_QR_PREFIX, formatClock, normalizeShortCode, type QrLookup } from "@tegoed/sdk";
 import { isTransient, useApi } from "../../lib/api.tsx";
-import { formatEuro } from "../../lib/money.ts";
+import { formatCents } from "@tegoed/ui/money";
 import { refusalText } from "../../lib/refusal.ts";
 import { CardCharge } from "./card-charge.tsx";
 import { AmountEntry } from "./components/amount-entry.tsx";
@@ -113,7 +113,7 @@ export function ScanScreen({ camera = true }: { camera?: boolean }) {
             </div>
             <div>
               <dt>{t("scan.spendable")}</dt>
-              <dd className="spendable" data-testid="spendable">{formatEuro(step.lookup.spendableCents, i18n.language)}</dd>
+              <dd className="spendable" data-testid="spendable">{formatCents(step.lookup.spendableCents, i18n.language)}</dd>
             </div>
             <div>
               <dt>{t("scan.validUntil")}</dt>
@@ -124,7 +124,7 @@ export function ScanScreen({ camera = true }: { camera?: boolean }) {
             <div className="notice" role="alert">
               <p>{t("scan.interrupted")}</p>
               <button type="button" className="primary big" onClick={() => void doCharge(charge.qr, charge.amountCents)}>
-                {t("scan.retry", { amount: formatEuro(charge.amountCents, i18n.language) })}
+                {t("scan.retry", { amount: formatCents(charge.amountCents, i18n.language) })}
               </button>
             </div>
           )}

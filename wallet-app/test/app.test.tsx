@@ -116,7 +116,7 @@ describe("the app", () => {
   it("a phone whose budgets were moved to another phone's key says so and asks for the new letter's code", async () => {
     const api = fakeApi({ session: vi.fn(async () => ({ ...SESSION, holderAddress: "0x00000000000000000000000000000000000000aa" })) });
     await renderApp(api);
-    expect(await screen.findByText(/Deze telefoon werkt niet meer voor uw tegoed/)).toBeInTheDocument();
+    expect(await screen.findByText(/Uw tegoed werkt niet meer op deze telefoon/)).toBeInTheDocument();
     expect(screen.getByLabelText("Activatiecode")).toBeInTheDocument();
     expect(screen.queryByRole("navigation")).toBeNull();
   });

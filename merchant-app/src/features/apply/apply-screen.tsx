@@ -79,7 +79,7 @@ export function ApplyScreen({ onApplied, onBack }: { onApplied: () => void; onBa
         {fieldError("kvk")}
 
         <label htmlFor={`${id}-iban`}>{t("apply.iban")}</label>
-        <input id={`${id}-iban`} autoComplete="off" autoCapitalize="characters" spellCheck={false} value={iban} onChange={(e) => setIban(e.target.value)} aria-invalid={!!errors.iban || ibanState === "invalid"} aria-describedby={described("iban", `${id}-iban-state`)} />
+        <input id={`${id}-iban`} dir="ltr" autoComplete="off" autoCapitalize="characters" spellCheck={false} value={iban} onChange={(e) => setIban(e.target.value)} aria-invalid={!!errors.iban || ibanState === "invalid"} aria-describedby={described("iban", `${id}-iban-state`)} />
         <p id={`${id}-iban-state`} className={`hint iban-${ibanState}`} aria-live="polite">
           {(ibanState === "valid" || ibanState === "invalid") && <><Icon name={ibanState === "valid" ? "check" : "cross"} />{" "}</>}
           {t(`apply.ibanState.${ibanState}`)}

@@ -34,7 +34,7 @@ function ManualEntry({ onText }: { onText: (text: string) => void }) {
     <form className="manual-entry" onSubmit={submit}>
       <label htmlFor={id}>{t("scan.manualLabel")}</label>
       <p className="hint" id={`${id}-hint`}>{t("scan.manualHint")}</p>
-      <input id={id} value={text} onChange={(e) => setText(e.target.value)} aria-describedby={`${id}-hint`} autoComplete="off" spellCheck={false}
+      <input id={id} dir="ltr" value={text} onChange={(e) => setText(e.target.value)} aria-describedby={`${id}-hint`} autoComplete="off" spellCheck={false}
         autoCapitalize="characters" className="code-input" />
       <button type="submit" className="secondary">{t("scan.manualSubmit")}</button>
     </form>

@@ -117,7 +117,7 @@ export function ActivationPage({ api, keys, existingAddress, sessionExpired, rep
           <p id={`${id}-code-hint`} className="hint">{t("activation.codeHint")}</p>
           <input
             {...field("code")} value={code} onChange={(e) => setCode(e.target.value)}
-            autoComplete="one-time-code" autoCapitalize="characters" spellCheck={false} className="code-input"
+            autoComplete="one-time-code" autoCapitalize="characters" spellCheck={false} className="code-input" dir="ltr"
           />
           {problems.code && <p id={`${id}-code-error`} className="field-error">{problems.code}</p>}
           <CodeScanner onCode={setCode} />

@@ -202,7 +202,7 @@ function ShowQr({ child, signingKey, limitCents, poll, onDone, registerPayCode }
           {shortCode && (shortCode.code ? (
             <p className="short-code">
               <span id="short-code-label">{t("pay.shortCode")}</span>{" "}
-              <strong className="short-code-value" aria-describedby="short-code-label" data-testid="short-code">{shortCode.code}</strong>
+              <strong className="short-code-value" dir="ltr" aria-describedby="short-code-label" data-testid="short-code">{shortCode.code}</strong>
             </p>
           ) : shortCode.offline ? <p className="notice">{t("pay.shortCodeOffline")}</p> : <p className="muted">{t("pay.shortCodeBusy")}</p>)}
           <p className="upto">{t("pay.upTo", { amount: formatCents(maxAmount, lang) })}</p>

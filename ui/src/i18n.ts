@@ -41,6 +41,21 @@ export function languageOfFile(path: string): string {
 const byLanguage = <T>(files: Record<string, T>): Record<string, T> =>
   Object.fromEntries(Object.entries(files).map(([path, value]) => [languageOfFile(path), value]));
 
+// Kept on the instance itself: react-i18next hands components a derived object, not the instance.
+const STORAGE_KEY = Symbol("tegoed.storageKey");
+type WithStorageKey = i18n & { [STORAGE_KEY]?: string };
+
+/** Switches to a language the person chose and keeps the choice on the device. */
+export async function chooseLanguage(instance: i18n, language: string): Promise<void> {
+  await instance.changeLanguage(language);
+  if (instance.language !== language) return; // its texts could not be fetched (offline): nothing to keep
+  try {
+    globalThis.localStorage?.setItem((instance as WithStorageKey)[STORAGE_KEY] ?? "tegoed.language", language);
+  } catch {
+    // not kept: the device asks again next time
+  }
+}
+
 /** Sets <html lang dir>: screen readers pick their voice by lang, the layout mirrors by dir. */
 export function applyLanguageToPage(language: string): void {
   if (typeof document === "undefined") return;
@@ -91,22 +106,17 @@ export function appLanguages(config: AppLanguagesConfig): AppLanguages {
     // "{{count, number}}" in the language's own locale (Arabic with Latin digits, like every amount).
     instance.services.formatter?.add("number", (value, code, options) =>
       new Intl.NumberFormat(localeOfLanguage(code ?? fallback), options as Intl.NumberFormatOptions).format(value as number));
+    (instance as WithStorageKey)[STORAGE_KEY] = storageKey;
     applyLanguageToPage(instance.language);
-    instance.on("languageChanged", (code) => {
-      applyLanguageToPage(code);
-      try {
-        globalThis.localStorage?.setItem(storageKey, code);
-      } catch {
-        // not kept: the device asks again next time
-      }
-    });
+    instance.on("languageChanged", applyLanguageToPage);
     return instance;
   };
 
   const load = async (language = saved()): Promise<i18n> => {
     const instance = create(language);
-    if (!instance.hasResourceBundle(instance.language, "translation")) await instance.loadLanguages(instance.language);
     await instance.changeLanguage(instance.language);
+    // Its file could not be fetched (offline, no service worker yet): open in the default, keep the choice.
+    if (!instance.hasResourceBundle(instance.language, "translation")) await instance.changeLanguage(fallback);
     return instance;
   };
 

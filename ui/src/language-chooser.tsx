@@ -3,6 +3,7 @@
 // nothing changes while a keyboard moves through the list.
 import { useTranslation } from "react-i18next";
 import { LANGUAGE_NAMES, directionOf, type Language } from "@tegoed/sdk/languages";
+import { chooseLanguage } from "./i18n.ts";
 
 export interface LanguageChooserProps {
   /** The app's languages (AppLanguages.languages). */
@@ -16,8 +17,8 @@ export interface LanguageChooserProps {
 export function LanguageChooser({ languages, label, onLanguageChosen }: LanguageChooserProps) {
   const { i18n } = useTranslation();
   const choose = async (language: string) => {
-    await i18n.changeLanguage(language); // sets <html lang dir> and keeps the choice (see i18n.ts)
-    onLanguageChosen?.(language);
+    await chooseLanguage(i18n, language); // sets <html lang dir> and keeps the choice on the device
+    if (i18n.language === language) onLanguageChosen?.(language);
   };
   return (
     <div className="language" role="group" aria-label={label}>

@@ -1,7 +1,7 @@
 // The shared set-up as a family meets it: a list of languages in their own names, the chosen one loaded
 // when chosen, kept on the device, and the page's lang and dir following (Arabic right-to-left).
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { render, screen } from "@testing-library/react";
+import { render, screen, waitFor } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
 import { I18nextProvider, useTranslation } from "react-i18next";
 import { appLanguages, type Messages } from "../src/i18n.ts";
@@ -65,8 +65,8 @@ describe("the language chooser", () => {
     expect(document.documentElement.dir).toBe("rtl");
     expect(screen.getByRole("group", { name: "اللغة" })).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "العربية" })).toHaveAttribute("aria-pressed", "true");
+    await waitFor(() => expect(onLanguageChosen).toHaveBeenCalledWith("ar"));
     expect(localStorage.getItem("tegoed.wallet.language")).toBe("ar");
-    expect(onLanguageChosen).toHaveBeenCalledWith("ar");
 
     // The next visit opens in Arabic, right-to-left, before the first render.
     document.documentElement.lang = "nl";
@@ -79,7 +79,17 @@ describe("the language chooser", () => {
     await user.click(screen.getByRole("button", { name: "Nederlands" }));
     expect(await screen.findByRole("heading", { name: "Welkom" })).toBeInTheDocument();
     expect(document.documentElement.dir).toBe("ltr");
-    expect(localStorage.getItem("tegoed.wallet.language")).toBe("nl");
+    await waitFor(() => expect(localStorage.getItem("tegoed.wallet.language")).toBe("nl"));
+  });
+
+  it("a remembered language whose file cannot be fetched (offline) opens in Dutch, and stays remembered", async () => {
+    localStorage.setItem("tegoed.wallet.language", "ar");
+    const languages = appLanguages({ app: "wallet", languages: ["nl", "ar"], bundled: { nl }, lazy: { ar: () => Promise.reject(new TypeError("offline")) } });
+    const i18n = await languages.load();
+    expect(i18n.language).toBe("nl");
+    expect(i18n.t("greeting")).toBe("Welkom");
+    expect(document.documentElement.dir).toBe("ltr");
+    expect(localStorage.getItem("tegoed.wallet.language")).toBe("ar");
   });
 
   it("a remembered language the app no longer offers falls back to Dutch", () => {

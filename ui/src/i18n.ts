@@ -45,15 +45,21 @@ const byLanguage = <T>(files: Record<string, T>): Record<string, T> =>
 const STORAGE_KEY = Symbol("tegoed.storageKey");
 type WithStorageKey = i18n & { [STORAGE_KEY]?: string };
 
-/** Switches to a language the person chose and keeps the choice on the device. */
-export async function chooseLanguage(instance: i18n, language: string): Promise<void> {
+/** Switches to a language the person chose and keeps the choice on the device; false when its texts
+ * could not be fetched (offline), and the screen stays as it was. */
+export async function chooseLanguage(instance: i18n, language: string): Promise<boolean> {
+  const before = instance.language;
   await instance.changeLanguage(language);
-  if (instance.language !== language) return; // its texts could not be fetched (offline): nothing to keep
+  if (!instance.hasResourceBundle(language, "translation")) {
+    await instance.changeLanguage(before);
+    return false;
+  }
   try {
     globalThis.localStorage?.setItem((instance as WithStorageKey)[STORAGE_KEY] ?? "tegoed.language", language);
   } catch {
     // not kept: the device asks again next time
   }
+  return true;
 }
 
 /** Sets <html lang dir>: screen readers pick their voice by lang, the layout mirrors by dir. */

@@ -17,8 +17,7 @@ export interface LanguageChooserProps {
 export function LanguageChooser({ languages, label, onLanguageChosen }: LanguageChooserProps) {
   const { i18n } = useTranslation();
   const choose = async (language: string) => {
-    await chooseLanguage(i18n, language); // sets <html lang dir> and keeps the choice on the device
-    if (i18n.language === language) onLanguageChosen?.(language);
+    if (await chooseLanguage(i18n, language)) onLanguageChosen?.(language); // <html lang dir> follow, the device keeps it
   };
   return (
     <div className="language" role="group" aria-label={label}>

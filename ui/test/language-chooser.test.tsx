@@ -92,6 +92,19 @@ describe("the language chooser", () => {
     expect(localStorage.getItem("tegoed.wallet.language")).toBe("ar");
   });
 
+  it("a language whose file cannot be fetched (offline) leaves the screen as it was, and is not kept", async () => {
+    const languages = appLanguages({ app: "wallet", languages: ["nl", "ar"], bundled: { nl }, lazy: { ar: () => Promise.reject(new TypeError("offline")) } });
+    const onLanguageChosen = vi.fn();
+    const user = userEvent.setup();
+    render(<I18nextProvider i18n={languages.create()}><Screen onLanguageChosen={onLanguageChosen} /></I18nextProvider>);
+    await user.click(screen.getByRole("button", { name: "العربية" }));
+    await waitFor(() => expect(screen.getByRole("button", { name: "Nederlands" })).toHaveAttribute("aria-pressed", "true"));
+    expect(screen.getByRole("heading", { name: "Welkom" })).toBeInTheDocument();
+    expect(document.documentElement.dir).toBe("ltr");
+    expect(localStorage.getItem("tegoed.wallet.language")).toBeNull();
+    expect(onLanguageChosen).not.toHaveBeenCalled();
+  });
+
   it("a remembered language the app no longer offers falls back to Dutch", () => {
     localStorage.setItem("tegoed.wallet.language", "uk");
     expect(testApp().languages.saved()).toBe("nl");

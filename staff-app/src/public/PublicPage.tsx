@@ -7,7 +7,7 @@ import { LanguageChooser } from "@tegoed/ui/language-chooser";
 import { staffLanguages } from "../i18n/index.ts";
 import { formatCents, formatNumber } from "@tegoed/ui/money";
 // Not the sdk's index: keeps this page's bundle small.
-import { categoryLabel, OTHER_CATEGORY, PUBLIC_MIN_GROUP } from "@tegoed/sdk/categories";
+import { categoryLabel, OTHER_CATEGORY, PUBLIC_MIN_FAMILIES_PER_CATEGORY } from "@tegoed/sdk/categories";
 import { formatDateTime, formatDay } from "@tegoed/sdk/dates";
 import { CardBalanceCheck } from "./CardBalance.tsx";
 
@@ -55,7 +55,7 @@ export function PublicFundFigures({ fund }: { fund: PublicFund }) {
             ))}
           </tbody>
         </table>
-        <p className="hint">{t("public.categoryRule", { n: PUBLIC_MIN_GROUP })}</p>
+        <p className="hint">{t("public.categoryRule", { n: PUBLIC_MIN_FAMILIES_PER_CATEGORY })}</p>
         </>
       )}
       <h3>{t("public.checkTitle")}</h3>

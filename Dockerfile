@@ -8,6 +8,7 @@ FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY sdk/package.json sdk/
+COPY ui/package.json ui/
 COPY backend/package.json backend/
 COPY wallet-app/package.json wallet-app/
 COPY merchant-app/package.json merchant-app/

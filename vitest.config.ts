@@ -18,6 +18,7 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      "ui/vitest.config.ts",
       "wallet-app/vitest.config.ts",
       "merchant-app/vitest.config.ts",
       "staff-app/vitest.config.ts",

@@ -21,7 +21,7 @@ describe("AmountEntry", () => {
   it("shows the typed amount on the confirm button", async () => {
     const { user } = setup();
     await user.type(screen.getByLabelText("Bedrag in euro"), "12,5");
-    expect(screen.getByRole("button", { name: "€ 12,50 afrekenen" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "€\u00a012,50 afrekenen" })).toBeInTheDocument();
   });
 
   it.each([
@@ -38,7 +38,8 @@ describe("AmountEntry", () => {
     expect(onConfirm).not.toHaveBeenCalled();
     expect(screen.getByRole("alert")).toHaveTextContent(words);
     expect(input).toHaveAttribute("aria-invalid", "true");
-    expect(input).toHaveAccessibleDescription(expect.stringContaining(words));
+    const anySpace = new RegExp(words.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/ /g, "\\s")); // Intl's no-break space after €
+    expect(input).toHaveAccessibleDescription(anySpace);
   });
 
   it("refuses an empty amount, in English too", async () => {

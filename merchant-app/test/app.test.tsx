@@ -79,7 +79,7 @@ describe("App", () => {
     await user.click(within(group).getByRole("button", { name: "English" }));
     await screen.findByRole("heading", { name: "Charge", level: 1 });
     expect(document.documentElement.lang).toBe("en");
-    expect(localStorage.getItem("tegoed-shop-language")).toBe("en");
+    expect(localStorage.getItem("tegoed.till.language")).toBe("en");
     expect(within(screen.getByRole("group", { name: "Language" })).getByRole("button", { name: "English" })).toHaveAttribute("aria-pressed", "true");
   });
 });

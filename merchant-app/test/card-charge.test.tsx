@@ -23,7 +23,7 @@ async function toPin(language: "nl" | "en" = "nl") {
   await user.type(screen.getByLabelText(language === "nl" ? "Code handmatig invoeren" : "Enter the code by hand"), CARD);
   await user.click(screen.getByRole("button", { name: language === "nl" ? "Code controleren" : "Check code" }));
   await user.type(screen.getByLabelText(language === "nl" ? "Bedrag in euro" : "Amount in euros"), "12,50");
-  await user.click(screen.getByRole("button", { name: language === "nl" ? "€ 12,50 afrekenen" : "Charge €12.50" }));
+  await user.click(screen.getByRole("button", { name: language === "nl" ? "€\u00a012,50 afrekenen" : "Charge €12.50" }));
   return { api, user };
 }
 
@@ -38,7 +38,7 @@ describe("a Tegoed card at the till", () => {
     await user.click(screen.getByRole("button", { name: "Pincode bevestigen" }));
     expect(api.cards.unlock).toHaveBeenCalledWith({ card: CARD, pin: "12345" });
     api.cards.charge!.mockResolvedValue(RECEIPT);
-    await user.click(await screen.findByRole("button", { name: "Betaal € 12,50 van het tegoed van Bram" }));
+    await user.click(await screen.findByRole("button", { name: "Betaal €\u00a012,50 van het tegoed van Bram" }));
     await screen.findByRole("heading", { name: "Betaald" });
     expect(screen.getByTestId("charge-result")).toHaveTextContent("Nog over op het budget: € 30,00");
     expect(api.cards.charge).toHaveBeenCalledExactlyOnceWith(

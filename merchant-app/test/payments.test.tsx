@@ -25,7 +25,7 @@ describe("PaymentsScreen", () => {
     expect(screen.getByText("€ 25,05")).toBeInTheDocument();
     const items = within(screen.getByRole("list", { name: "Betalingen" })).getAllByRole("listitem");
     expect(items).toHaveLength(2);
-    expect(within(items[0]!).getByRole("button", { name: /Terugbetalen: € 20,00/ })).toBeInTheDocument();
+    expect(within(items[0]!).getByRole("button", { name: /Terugbetalen: €\u00a020,00/ })).toBeInTheDocument();
     expect(within(items[1]!).queryByRole("button")).toBeNull();
     expect(items[1]).toHaveTextContent("Helemaal terugbetaald");
     const [query] = api.merchant.payments!.mock.calls[0]!;
@@ -38,7 +38,7 @@ describe("PaymentsScreen", () => {
     api.merchant.refund!.mockResolvedValue({ paymentId: P1, amountCents: 2_50, refundableCents: 17_50, txHash: "0xcc" });
     renderWith(<PaymentsScreen />, { api });
     const user = userEvent.setup();
-    await user.click(await screen.findByRole("button", { name: /Terugbetalen: € 20,00/ }));
+    await user.click(await screen.findByRole("button", { name: /Terugbetalen: €\u00a020,00/ }));
     const amount = screen.getByLabelText("Bedrag terug in euro");
     await user.type(amount, "20,01");
     await user.click(screen.getByRole("button", { name: "Terugbetalen" }));
@@ -60,7 +60,7 @@ describe("PaymentsScreen", () => {
     // The payment now says what went back and what still can.
     const first = within(screen.getByRole("list", { name: "Betalingen" })).getAllByRole("listitem")[0]!;
     expect(await within(first).findByTestId("refund-state")).toHaveTextContent("Terugbetaald: € 2,50 · nog terug te betalen: € 17,50");
-    expect(within(first).getByRole("button", { name: /Terugbetalen \(nog € 17,50\)/ })).toBeInTheDocument();
+    expect(within(first).getByRole("button", { name: /Terugbetalen \(nog €\u00a017,50\)/ })).toBeInTheDocument();
   });
 
   it("refunds the whole rest when the amount is left empty, and shows a refusal in words", async () => {

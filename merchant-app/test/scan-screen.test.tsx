@@ -25,12 +25,12 @@ describe("ScanScreen", () => {
     expect(screen.getByText("Kindpakket 2027")).toBeInTheDocument();
     api.merchant.charge!.mockResolvedValue(RECEIPT);
     await user.type(screen.getByLabelText("Bedrag in euro"), "12,5");
-    await user.click(screen.getByRole("button", { name: "€ 12,50 afrekenen" }));
+    await user.click(screen.getByRole("button", { name: "€\u00a012,50 afrekenen" }));
     await screen.findByRole("heading", { name: "Betaald" });
     // Enter starts the next customer: the button has the focus and tells what happened.
     const next = screen.getByRole("button", { name: "Volgende klant" });
     expect(next).toHaveFocus();
-    expect(next).toHaveAccessibleDescription(/Betaald.*€ 12,50/);
+    expect(next).toHaveAccessibleDescription(/Betaald.*€\s12,50/);
     expect(screen.getByTestId("charge-result")).toHaveClass("result-paid");
     expect(screen.getByTestId("charge-result")).toHaveTextContent("€ 12,50");
     expect(screen.getByTestId("charge-result")).toHaveTextContent("Nog over op het budget: € 30,00");
@@ -42,7 +42,7 @@ describe("ScanScreen", () => {
     const answer = deferred<typeof RECEIPT>();
     api.merchant.charge!.mockReturnValue(answer.promise);
     await user.type(screen.getByLabelText("Bedrag in euro"), "12,50");
-    const button = screen.getByRole("button", { name: "€ 12,50 afrekenen" });
+    const button = screen.getByRole("button", { name: "€\u00a012,50 afrekenen" });
     await user.dblClick(button);
     await user.keyboard("{Enter}");
     expect(screen.getByRole("button", { name: "Bezig met afrekenen…" })).toBeDisabled();
@@ -56,9 +56,9 @@ describe("ScanScreen", () => {
     const { user, api } = await toAmount();
     api.merchant.charge!.mockRejectedValueOnce(new ApiError("NETWORK", 0, "fetch failed")).mockResolvedValueOnce(RECEIPT);
     await user.type(screen.getByLabelText("Bedrag in euro"), "12,50");
-    await user.click(screen.getByRole("button", { name: "€ 12,50 afrekenen" }));
+    await user.click(screen.getByRole("button", { name: "€\u00a012,50 afrekenen" }));
     expect(await screen.findByText(/niet zeker of er betaald is/)).toBeInTheDocument();
-    await user.click(screen.getByRole("button", { name: "Opnieuw proberen (€ 12,50)" }));
+    await user.click(screen.getByRole("button", { name: "Opnieuw proberen (€\u00a012,50)" }));
     await screen.findByRole("heading", { name: "Betaald" });
     const [first, second] = api.merchant.charge!.mock.calls;
     expect(second![1]).toBe(first![1]);
@@ -70,9 +70,9 @@ describe("ScanScreen", () => {
     await user.type(screen.getByLabelText("Code handmatig invoeren"), QR);
     await user.click(screen.getByRole("button", { name: "Code controleren" }));
     await user.type(await screen.findByLabelText("Bedrag in euro"), "12,50");
-    await user.click(screen.getByRole("button", { name: "€ 12,50 afrekenen" }));
+    await user.click(screen.getByRole("button", { name: "€\u00a012,50 afrekenen" }));
     await screen.findByText(/niet zeker of er betaald is/);
-    await user.click(screen.getByRole("button", { name: "€ 12,50 afrekenen" }));
+    await user.click(screen.getByRole("button", { name: "€\u00a012,50 afrekenen" }));
     await screen.findByRole("heading", { name: "Betaald" });
     const [, , third, fourth] = api.merchant.charge!.mock.calls;
     expect(fourth![1]).toBe(third![1]);
@@ -83,7 +83,7 @@ describe("ScanScreen", () => {
     const { user, api } = await toAmount();
     api.merchant.charge!.mockRejectedValueOnce(refusal("SERVICE_UNAVAILABLE", { charged: "nothing" })).mockResolvedValueOnce(RECEIPT);
     await user.type(screen.getByLabelText("Bedrag in euro"), "12,50");
-    await user.click(screen.getByRole("button", { name: "€ 12,50 afrekenen" }));
+    await user.click(screen.getByRole("button", { name: "€\u00a012,50 afrekenen" }));
     expect(await screen.findByRole("heading", { name: "Geweigerd" })).toBeInTheDocument();
     expect(screen.getByTestId("charge-result")).toHaveTextContent("Tegoed is even niet bereikbaar — niets afgeschreven");
   });
@@ -95,12 +95,12 @@ describe("ScanScreen", () => {
       .mockRejectedValueOnce(refusal("SERVICE_UNAVAILABLE"))
       .mockResolvedValueOnce(RECEIPT);
     await user.type(screen.getByLabelText("Bedrag in euro"), "12,50");
-    await user.click(screen.getByRole("button", { name: "€ 12,50 afrekenen" }));
+    await user.click(screen.getByRole("button", { name: "€\u00a012,50 afrekenen" }));
     await screen.findByText(/niet zeker of er betaald is/);
-    await user.click(screen.getByRole("button", { name: "Opnieuw proberen (€ 12,50)" }));
+    await user.click(screen.getByRole("button", { name: "Opnieuw proberen (€\u00a012,50)" }));
     await screen.findByText(/niet zeker of er betaald is/);
     expect(screen.queryByText(/niets afgeschreven/)).not.toBeInTheDocument();
-    await user.click(screen.getByRole("button", { name: "Opnieuw proberen (€ 12,50)" }));
+    await user.click(screen.getByRole("button", { name: "Opnieuw proberen (€\u00a012,50)" }));
     await screen.findByRole("heading", { name: "Betaald" });
     const keys = api.merchant.charge!.mock.calls.map((call) => call[1]);
     expect(new Set(keys).size).toBe(1);
@@ -110,7 +110,7 @@ describe("ScanScreen", () => {
     const { user, api } = await toAmount();
     api.merchant.charge!.mockRejectedValue(refusal("BUDGET_INSUFFICIENT", { balance: "4250", amount: "5000" }));
     await user.type(screen.getByLabelText("Bedrag in euro"), "42,50");
-    await user.click(screen.getByRole("button", { name: "€ 42,50 afrekenen" }));
+    await user.click(screen.getByRole("button", { name: "€\u00a042,50 afrekenen" }));
     await screen.findByRole("heading", { name: "Geweigerd" });
     expect(screen.getByRole("button", { name: "Volgende klant" })).toHaveFocus();
     expect(screen.getByTestId("charge-result")).toHaveClass("result-refused");
@@ -164,7 +164,7 @@ describe("ScanScreen", () => {
     expect(api.merchant.lookupQr).toHaveBeenCalledWith({ qr: QR });
     api.merchant.charge!.mockResolvedValue(RECEIPT);
     await user.type(screen.getByLabelText("Bedrag in euro"), "12,50");
-    await user.click(screen.getByRole("button", { name: "€ 12,50 afrekenen" }));
+    await user.click(screen.getByRole("button", { name: "€\u00a012,50 afrekenen" }));
     await screen.findByRole("heading", { name: "Betaald" });
     expect(api.merchant.charge).toHaveBeenCalledWith({ qr: QR, amountCents: 12_50 }, expect.any(String));
   });

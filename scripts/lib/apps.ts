@@ -18,11 +18,11 @@ function newest(dir: string): number {
   return latest;
 }
 
-/** True when <app>/dist is older than the app's sources or the sdk it bundles. */
+/** True when <app>/dist is older than the app's sources or the sdk and ui it bundles. */
 export function isStale(app: AppName): boolean {
   const built = join(ROOT, app, "dist", "index.html");
   if (!existsSync(built)) return true;
-  return Math.max(newest(join(ROOT, app)), newest(join(ROOT, "sdk", "src"))) > statSync(built).mtimeMs;
+  return Math.max(newest(join(ROOT, app)), newest(join(ROOT, "sdk", "src")), newest(join(ROOT, "ui", "src"))) > statSync(built).mtimeMs;
 }
 
 /** Builds the app with Vite (its own vite.config.ts). */

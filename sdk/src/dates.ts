@@ -5,7 +5,11 @@
 /** The zone of every fund for now; the helpers take another where one is known. */
 export const FUND_TIME_ZONE = "Europe/Amsterdam";
 
-const LOCALES: Record<string, string> = { nl: "nl-NL", en: "en-GB" };
+// Arabic keeps Latin digits: the till, the receipt, the letter and the bank all show 12,50, and a family
+// showing its phone at a Dutch till should see the same figures the shop assistant does.
+const LOCALES: Record<string, string> = {
+  nl: "nl-NL", en: "en-GB", ar: "ar-u-nu-latn", tr: "tr-TR", pl: "pl-PL", uk: "uk-UA", de: "de-DE", fr: "fr-FR",
+};
 
 /** "nl" → "nl-NL": the locale the apps format with. */
 export function localeOfLanguage(language: string): string {
@@ -66,6 +70,11 @@ export function formatClock(value: DateInput, language: string, options: ClockOp
   return new Intl.DateTimeFormat(localeOfLanguage(language), {
     hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone, ...(zoneShown(options, timeZone) && { timeZoneName: "short" }),
   }).format(instant(value));
+}
+
+/** A budget's expiry is the first second it no longer counts (UTC midnight after its last day): "31 december 2027". */
+export function formatLastDay(expiresAt: string, language: string): string {
+  return formatDay(Date.parse(expiresAt) - 1000, language, { timeZone: "UTC" });
 }
 
 /** Whether Intl knows `zone` as a time zone ("Europe/Amsterdam", "America/Kralendijk"). */

@@ -1,6 +1,6 @@
 // One clock: every screen shows a date in the fund's zone, whatever zone the device keeps.
 import { describe, expect, it } from "vitest";
-import { dayIn, endOfDay, formatClock, formatDateTime, formatDay, isTimeZone } from "../src/index.ts";
+import { dayIn, endOfDay, formatClock, formatDateTime, formatDay, formatLastDay, isTimeZone, localeOfLanguage } from "../src/index.ts";
 
 // Half past eleven at night in UTC is already the next day in Amsterdam (UTC+1 in winter).
 const LATE = "2026-12-06T23:30:00Z";
@@ -25,6 +25,19 @@ describe("dates in the fund's time zone", () => {
     expect(formatClock(LATE, "nl", { deviceTimeZone: "Europe/Amsterdam" })).toBe("00:30");
     expect(formatClock("2026-07-01T12:00:00Z", "nl", { deviceTimeZone: "UTC" })).toBe("14:00 CEST");
     expect(formatClock(LATE, "nl", { withZone: true, deviceTimeZone: "Europe/Amsterdam" })).toBe("00:30 CET");
+  });
+
+  it("speaks every family and till language in its own locale; Arabic with the Latin digits of the till and the letter", () => {
+    expect(formatDay(LATE, "ar")).toMatch(/^7 .+ 2026$/);
+    expect(formatClock(LATE, "ar", { deviceTimeZone: "Europe/Amsterdam" })).toBe("00:30");
+    expect(formatDay(LATE, "tr")).toBe("7 Aralık 2026");
+    expect(formatDay(LATE, "pl")).toBe("7 grudnia 2026");
+    expect(formatDay(LATE, "uk")).toMatch(/^7 грудня 2026/);
+    expect(localeOfLanguage("de")).toBe("de-DE");
+  });
+
+  it("shows a budget's last valid day: its expiry is the UTC midnight after it", () => {
+    expect(formatLastDay("2028-01-01T00:00:00.000Z", "nl")).toBe("31 december 2027");
   });
 });
 

@@ -11,7 +11,7 @@ import { ApiError, fundAbi, type ApiClient, type Fund } from "@tegoed/sdk";
 import { axeViolations, clippedText, describeViolations, launchBrowser, motionOnPage } from "../../test/support/browser.ts";
 import { activateFamily, permitQr, type ActiveFamily } from "../../test/support/merchant-shop.ts";
 import { STAFF_PASSWORD, startSystem, type System } from "../../test/support/system.ts";
-import { formatCents } from "../src/lib/money.ts";
+import { formatCents } from "@tegoed/ui/money";
 import { staffText, goodAndBadCsv } from "../../test/support/staff-scene.ts";
 
 const t = staffText("nl");

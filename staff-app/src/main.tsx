@@ -3,7 +3,7 @@ import { createRoot } from "react-dom/client";
 import { I18nextProvider } from "react-i18next";
 import { App } from "./app/App.tsx";
 import { ApiContext, browserClient } from "./lib/api.ts";
-import { createI18n } from "./lib/i18n.ts";
+import { createI18n } from "./i18n/index.ts";
 import "./app/styles.css";
 
 createRoot(document.getElementById("root")!).render(

@@ -7,7 +7,7 @@ import { I18nextProvider } from "react-i18next";
 import type { Card } from "@tegoed/sdk";
 import { FamilyCards } from "../src/features/cards/FamilyCards.tsx";
 import { CardBalanceCheck } from "../src/public/CardBalance.tsx";
-import { createI18n } from "../src/lib/i18n.ts";
+import { createI18n } from "../src/i18n/index.ts";
 import { FUND, renderScreen } from "./render.tsx";
 
 const FAMILY = "3d0f6a8e-1b2c-4d5e-8f90-a1b2c3d4e5f6";

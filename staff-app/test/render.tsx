@@ -5,7 +5,7 @@ import { render } from "@testing-library/react";
 import { I18nextProvider } from "react-i18next";
 import type { ApiClient, Fund, StaffRole } from "@tegoed/sdk";
 import { ApiContext } from "../src/lib/api.ts";
-import { createI18n, type Language } from "../src/lib/i18n.ts";
+import { createI18n } from "../src/i18n/index.ts";
 import { StaffContext, type StaffContextValue } from "../src/lib/session.ts";
 
 export const FUND: Fund = {
@@ -18,7 +18,7 @@ type DeepPartial<T> = { [K in keyof T]?: T[K] extends (...args: never[]) => unkn
 
 export function renderScreen(
   ui: ReactElement,
-  options: { api?: DeepPartial<ApiClient>; roles?: StaffRole[]; language?: Language; fund?: Fund | null } = {},
+  options: { api?: DeepPartial<ApiClient>; roles?: StaffRole[]; language?: string; fund?: Fund | null } = {},
 ) {
   const roles = options.roles ?? ["admin", "validator", "finance", "merchant_manager"];
   const fund = options.fund === undefined ? FUND : options.fund;

@@ -4,7 +4,7 @@ import { I18nextProvider } from "react-i18next";
 import type { ApiClient, StaffRole } from "@tegoed/sdk";
 import { App } from "../src/app/App.tsx";
 import { ApiContext } from "../src/lib/api.ts";
-import { createI18n } from "../src/lib/i18n.ts";
+import { createI18n } from "../src/i18n/index.ts";
 import { can } from "../src/lib/roles.ts";
 import { FUND } from "./render.tsx";
 

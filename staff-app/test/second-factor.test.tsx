@@ -5,7 +5,7 @@ import { I18nextProvider } from "react-i18next";
 import { ApiError, type ApiClient, type StaffUser } from "@tegoed/sdk";
 import { App } from "../src/app/App.tsx";
 import { ApiContext } from "../src/lib/api.ts";
-import { createI18n } from "../src/lib/i18n.ts";
+import { createI18n } from "../src/i18n/index.ts";
 import { FUND } from "./render.tsx";
 
 const USER: StaffUser = {

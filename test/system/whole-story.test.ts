@@ -29,7 +29,7 @@ import { ROOT } from "../../scripts/lib/artifacts.ts";
 import { freePort } from "../../scripts/lib/local-chain.ts";
 import { launchBrowser, writeQrVideo } from "../support/browser.ts";
 import { staffText } from "../support/staff-scene.ts";
-import { formatCents } from "../../staff-app/src/lib/money.ts";
+import { formatCents } from "@tegoed/ui/money";
 import { readQrFromPng } from "../../wallet-app/e2e/qr-reader.ts";
 import { pdfQr, pdfTextLines } from "../../scripts/lib/pdf-text.ts";
 

@@ -96,7 +96,7 @@ describe("a family applies in the wallet", { timeout: 120_000 }, () => {
     await page.getByLabel("Voornaam van kind 1").fill("Noor");
     await page.getByLabel("Geboortedatum van kind 1").fill(`${YEAR - 8}-05-14`);
     await page.getByRole("button", { name: "Nagaan" }).click();
-    await page.getByText("Uw antwoorden voldoen aan de voorwaarden: aanvragen heeft zin.").waitFor();
+    await page.getByText("Uw antwoorden passen bij de regels. U maakt een goede kans.").waitFor();
     await expectAxeClean("apply: form");
     await expectFits320("apply: form");
 

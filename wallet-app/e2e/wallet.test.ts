@@ -325,7 +325,7 @@ describe("the family wallet", () => {
       const decoded = decodePaymentQr(readQrFromPng(await qr.screenshot())!);
       expect(decoded.nonce).toBe(1n); // the cached nonce after the first payment
       expect(decoded.maxAmount).toBe(50_00n);
-      await page.getByText("Geen verbinding: de winkel kan nu alleen de QR-code scannen, geen code typen.").waitFor();
+      await page.getByText("Geen internet. De winkel kan nu alleen de QR-code scannen. Een code typen kan nu niet.").waitFor();
     } finally {
       await context.setOffline(false);
     }
@@ -480,7 +480,7 @@ describe("the family wallet", () => {
       await newPhone.close();
     }
     await page.goto(`${system.baseUrl}/wallet/`);
-    await page.getByText(/Deze telefoon werkt niet meer voor uw tegoed/).waitFor();
+    await page.getByText(/Uw tegoed werkt niet meer op deze telefoon/).waitFor();
     await expectAxeClean("old phone after a re-key");
   });
 });

@@ -3,7 +3,7 @@ import { createRoot } from "react-dom/client";
 import { App } from "./app/App.tsx";
 import { onDemandWalletApi } from "./lib/api-on-demand.ts";
 import { localChildrenCache } from "./lib/cache.ts";
-import { createI18n } from "./lib/i18n.ts";
+import { walletLanguages } from "./i18n/index.ts";
 import { indexedDbKeyStorage, loadSigningKey } from "./lib/keystore.ts";
 import { takeLetterCode } from "./lib/letter-link.ts";
 import "./styles.css";
@@ -14,11 +14,13 @@ const services = {
   preload: () => { api.preload(); void loadSigningKey().catch(() => {}); },
 };
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <App services={services} i18n={createI18n()} />
-  </StrictMode>,
-);
+// A family that chose Arabic sees Arabic from the first frame: its texts load before the first render.
+void walletLanguages.load().then((i18n) =>
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <App services={services} i18n={i18n} />
+    </StrictMode>,
+  ));
 
 // The service worker keeps the app shell, so the QR screen opens at a till without network.
 if ("serviceWorker" in navigator && import.meta.env.MODE === "production") {

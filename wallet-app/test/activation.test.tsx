@@ -90,7 +90,7 @@ describe("activation", () => {
     await user.type(screen.getByLabelText("Pincode (5 cijfers)"), "13579");
     await user.type(screen.getByLabelText("Herhaal de pincode"), "13579");
     await user.click(screen.getByRole("button", { name: "Activeren" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("Deze code is vervangen door een nieuwere brief.");
+    expect(await screen.findByRole("alert")).toHaveTextContent("Deze code werkt niet meer, want u heeft een nieuwere brief gekregen.");
   });
 });
 

@@ -4,18 +4,19 @@ import { userEvent } from "@testing-library/user-event";
 import { computeAddress, type SigningKey } from "ethers";
 import { App } from "../src/app/App.tsx";
 import { createDeviceKey, memoryKeyStorage } from "../src/lib/keystore.ts";
-import { createI18n } from "../src/lib/i18n.ts";
+import { walletLanguages } from "../src/i18n/index.ts";
 import { SESSION, apiError, child, fakeApi, memoryCache, plain, type FakeApi } from "./fixtures.tsx";
 import type { ChildrenSnapshot } from "../src/lib/cache.ts";
 import { formatClock } from "@tegoed/sdk";
 
-async function renderApp(api: FakeApi, { withKey = true, cached, path = "/" }: { withKey?: boolean; cached?: ChildrenSnapshot; path?: string } = {}) {
+async function renderApp(api: FakeApi, { withKey = true, cached, path = "/", onLanguageChosen }: { withKey?: boolean; cached?: ChildrenSnapshot; path?: string; onLanguageChosen?: (language: string) => void } = {}) {
   const stored = withKey ? (await createDeviceKey("13579", 1000)).stored : undefined;
   const keys = memoryKeyStorage(stored);
   if (stored) api.holder = stored.address; // the session names the key this phone holds
   const cache = memoryCache(cached);
   localStorage.clear();
-  render(<App services={{ api, keys, cache, pbkdf2Iterations: 1000 }} i18n={createI18n("nl")} initialPath={path} />);
+  // Only Dutch loaded, as in the app: other languages load when chosen.
+  render(<App services={{ api, keys, cache, pbkdf2Iterations: 1000, onLanguageChosen }} i18n={walletLanguages.create("nl")} initialPath={path} />);
   return { keys, cache, user: userEvent.setup() };
 }
 
@@ -63,18 +64,20 @@ describe("the app", () => {
     expect(cache.load()!.children[0]!.firstName).toBe("Anna");
   });
 
-  it("switches to English and back: headings, menu and amounts follow, html lang too", async () => {
-    const { user } = await renderApp(fakeApi());
+  it("switches to English and back: headings, menu and amounts follow, html lang too, and the choice is passed on", async () => {
+    const onLanguageChosen = vi.fn();
+    const { user } = await renderApp(fakeApi(), { onLanguageChosen });
     await screen.findByRole("article", { name: "Anna" });
     await user.click(screen.getByRole("button", { name: "English" }));
-    expect(screen.getByRole("heading", { name: "Your children's credit" })).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { name: "Your children's credit" })).toBeInTheDocument();
+    expect(onLanguageChosen).toHaveBeenCalledWith("en");
     expect(within(screen.getByRole("navigation")).getByRole("link", { name: "Shops" })).toBeInTheDocument();
     expect(screen.getByText("€300.00")).toBeInTheDocument();
     expect(document.documentElement.lang).toBe("en");
     expect(screen.getByRole("button", { name: "English" })).toHaveAttribute("aria-pressed", "true");
     await user.click(screen.getByRole("button", { name: "Nederlands" }));
     expect(screen.getByRole("heading", { name: "Tegoed van uw kinderen" })).toBeInTheDocument();
-    expect(localStorage.getItem("tegoed.language")).toBe("nl");
+    expect(localStorage.getItem("tegoed.wallet.language")).toBe("nl");
   });
 
   it("offline: the last known children with a notice saying from when, and paying still offered", async () => {
@@ -126,7 +129,7 @@ describe("the app", () => {
   it("a phone whose budgets were moved to another phone's key says so and asks for the new letter's code", async () => {
     const api = fakeApi({ session: vi.fn(async () => ({ ...SESSION, holderAddress: "0x00000000000000000000000000000000000000aa" })) });
     await renderApp(api);
-    expect(await screen.findByText(/Deze telefoon werkt niet meer voor uw tegoed/)).toBeInTheDocument();
+    expect(await screen.findByText(/Uw tegoed werkt niet meer op deze telefoon/)).toBeInTheDocument();
     expect(screen.getByLabelText("Activatiecode")).toBeInTheDocument();
     expect(screen.queryByRole("navigation")).toBeNull();
   });

@@ -8,7 +8,17 @@ import { vi } from "vitest";
 import { ApiError, type FamilySession } from "@tegoed/sdk";
 import type { Shop, WalletApi, WalletChild } from "../src/lib/api.ts";
 import type { ChildrenCache, ChildrenSnapshot } from "../src/lib/cache.ts";
-import { createI18n } from "../src/lib/i18n.ts";
+import type { i18n } from "i18next";
+import type { Messages } from "@tegoed/ui/i18n";
+import { walletLanguages } from "../src/i18n/index.ts";
+
+/** Every language file at once, so a test in English needs no wait for the lazy load. */
+const ALL_MESSAGES = import.meta.glob<Messages>("../src/i18n/*.json", { eager: true, import: "default" });
+
+/** A fresh i18n instance in `language`, every language loaded. */
+export function createI18n(language = "nl"): i18n {
+  return walletLanguages.create(language, ALL_MESSAGES);
+}
 
 export const FUND = {
   id: "0b8f5f3e-7c1d-4a43-9b1e-5a7c3d2e1f00",

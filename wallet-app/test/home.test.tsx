@@ -46,7 +46,7 @@ describe("home", () => {
   it("warns in words (not only colour) six weeks before the budget expires", () => {
     renderHome([child({ expiresAt: "2026-12-31T22:59:59.000Z" }), bram({ expiresAt: "2027-12-31T22:59:59.000Z" })]);
     const note = within(card("Anna")).getByRole("note");
-    expect(plain(note.textContent).trim()).toBe("Let op: het tegoed van Anna vervalt op 31 december 2026. Besteed het op tijd.");
+    expect(plain(note.textContent).trim()).toBe("Let op: het tegoed van Anna is geldig tot en met 31 december 2026. Gebruik het op tijd.");
     // The sign is drawn (SVG), not a character from an emoji font the phone may lack.
     expect(note.querySelector('svg[data-icon="warning"]')).not.toBeNull();
     expect(within(card("Bram")).queryByRole("note")).toBeNull();
@@ -60,7 +60,7 @@ describe("home", () => {
     ]);
     expect(within(card("Anna")).getByText(/Dit tegoed is verlopen. Het was geldig tot en met 31 oktober 2026./)).toBeInTheDocument();
     expect(within(card("Anna")).queryByRole("link", { name: /Betalen/ })).toBeNull();
-    expect(within(card("Bram")).getByText(/Geblokkeerd door de gemeente/)).toBeInTheDocument();
+    expect(within(card("Bram")).getByText(/De gemeente heeft dit tegoed geblokkeerd/)).toBeInTheDocument();
     expect(within(card("Bram")).queryByRole("link", { name: /Betalen/ })).toBeNull();
     expect(within(card("Cas")).getByText(/Nog niet beschikbaar/)).toBeInTheDocument();
     expect(within(card("Cas")).queryByText("Nog te besteden")).toBeNull();

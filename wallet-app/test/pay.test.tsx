@@ -122,7 +122,7 @@ describe("pay", () => {
     const { user } = renderPay([child()], child().childId, register);
     await unlock(user);
     await qrElement();
-    expect(await screen.findByText("Geen verbinding: de winkel kan nu alleen de QR-code scannen, geen code typen.")).toBeInTheDocument();
+    expect(await screen.findByText("Geen internet. De winkel kan nu alleen de QR-code scannen. Een code typen kan nu niet.")).toBeInTheDocument();
     expect(screen.queryByTestId("short-code")).toBeNull();
   });
 

@@ -4,7 +4,8 @@ import { useCallback, useEffect, useRef, useState, type ReactNode } from "react"
 import { useTranslation } from "react-i18next";
 import { SESSION_LOST, sessionEvents, useApi } from "../lib/api.tsx";
 import { fetchMe, type ShopMe } from "../lib/shop-api.ts";
-import { LANGUAGES } from "../lib/i18n/index.ts";
+import { LanguageChooser } from "@tegoed/ui/language-chooser";
+import { tillLanguages } from "../lib/i18n/index.ts";
 import { ApplyScreen } from "../features/apply/apply-screen.tsx";
 import { StatusScreen } from "../features/apply/status-screen.tsx";
 import { loadApplication } from "../features/apply/application-store.ts";
@@ -33,17 +34,8 @@ function viewFromUrl(): View | null {
 type Session = { state: "checking" } | { state: "out" } | { state: "in"; me: ShopMe | null; email: string };
 
 function LanguageSwitch() {
-  const { t, i18n } = useTranslation();
-  return (
-    <div className="language" role="group" aria-label={t("app.language")}>
-      {LANGUAGES.map((lng) => (
-        <button key={lng} type="button" lang={lng} aria-pressed={i18n.language === lng} onClick={() => void i18n.changeLanguage(lng)}>
-          <span aria-hidden="true">{lng.toUpperCase()}</span>
-          <span className="visually-hidden">{lng === "nl" ? "Nederlands" : "English"}</span>
-        </button>
-      ))}
-    </div>
-  );
+  const { t } = useTranslation();
+  return <LanguageChooser languages={tillLanguages.languages} label={t("app.language")} />;
 }
 
 export function App() {

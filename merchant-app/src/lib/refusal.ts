@@ -1,7 +1,7 @@
 // A refusal in the shop's own words, picked by the API's stable code (never the server's English text).
 import type { TFunction } from "i18next";
 import { ApiError, ERROR_CODE_LIST } from "@tegoed/sdk";
-import { formatEuro } from "./money.ts";
+import { formatCents } from "@tegoed/ui/money";
 
 /** Every API code has its own sentence in nl.json / en.json under "refusal" (a test walks the sdk's list);
  * a code from a newer server gets "refusal.OTHER". */
@@ -31,5 +31,5 @@ export function refusalText(t: TFunction, language: string, error: unknown, cont
   if ((code === "BUDGET_INSUFFICIENT" || code === "PERMIT_AMOUNT_EXCEEDED") && spendable === undefined) {
     return t(`refusal.${code}_noAmount`);
   }
-  return t(`refusal.${key}`, { amount: formatEuro(spendable ?? 0, language), code });
+  return t(`refusal.${key}`, { amount: formatCents(spendable ?? 0, language), code });
 }

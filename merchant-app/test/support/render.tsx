@@ -6,7 +6,7 @@ import { I18nextProvider } from "react-i18next";
 import { vi } from "vitest";
 import { ApiError, type ApiClient } from "@tegoed/sdk";
 import { ApiProvider } from "../../src/lib/api.tsx";
-import { createI18n, type Language } from "../../src/lib/i18n/index.ts";
+import { createI18n } from "../../src/lib/i18n/index.ts";
 
 export interface FakeApi {
   client: ApiClient;
@@ -35,7 +35,7 @@ export function fakeApi(): FakeApi {
   return { client, merchant, merchants, cards, notifications, request };
 }
 
-export function renderWith(ui: ReactElement, options: { api?: FakeApi; language?: Language } = {}) {
+export function renderWith(ui: ReactElement, options: { api?: FakeApi; language?: string } = {}) {
   const api = options.api ?? fakeApi();
   const i18n = createI18n(options.language ?? "nl");
   const result = render(

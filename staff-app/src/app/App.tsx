@@ -4,7 +4,8 @@ import { Suspense, lazy, useCallback, useEffect, useRef, useState, type ReactNod
 import { useTranslation } from "react-i18next";
 import { ApiError, type Fund, type StaffSession } from "@tegoed/sdk";
 import { useApi } from "../lib/api.ts";
-import { rememberLanguage, type Language } from "../lib/i18n.ts";
+import { LanguageChooser } from "@tegoed/ui/language-chooser";
+import { staffLanguages } from "../i18n/index.ts";
 import { can, type Action } from "../lib/roles.ts";
 import { StaffContext, type StaffContextValue } from "../lib/session.ts";
 import { Loading } from "../lib/ui.tsx";
@@ -136,20 +137,7 @@ export function App() {
     </footer>
   );
 
-  const setLanguage = (language: Language) => {
-    void i18n.changeLanguage(language);
-    rememberLanguage(language);
-  };
-
-  const languageSwitch = (
-    <div className="language" role="group" aria-label={t("common.language")}>
-      {(["nl", "en"] as const).map((language) => (
-        <button key={language} type="button" lang={language} aria-pressed={i18n.language === language} onClick={() => setLanguage(language)}>
-          {language === "nl" ? "Nederlands" : "English"}
-        </button>
-      ))}
-    </div>
-  );
+  const languageSwitch = <LanguageChooser languages={staffLanguages.languages} label={t("common.language")} />;
 
   if (session === undefined) return <main id="main"><Loading /></main>;
   if (session === null) {

@@ -4,7 +4,7 @@
 import { useId, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import type { CardBalance } from "@tegoed/sdk";
-import { formatCents } from "../lib/money.ts";
+import { formatCents } from "@tegoed/ui/money";
 import { formatDay } from "@tegoed/sdk/dates";
 
 export function CardBalanceCheck({ fetcher = fetch }: { fetcher?: typeof fetch }) {

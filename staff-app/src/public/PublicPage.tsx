@@ -3,8 +3,9 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { PublicFund, PublicFundList } from "@tegoed/sdk";
-import { rememberLanguage, type Language } from "../lib/i18n.ts";
-import { formatCents, formatNumber } from "../lib/money.ts";
+import { LanguageChooser } from "@tegoed/ui/language-chooser";
+import { staffLanguages } from "../i18n/index.ts";
+import { formatCents, formatNumber } from "@tegoed/ui/money";
 // Not the sdk's index: keeps this page's bundle small.
 import { categoryLabel, OTHER_CATEGORY, PUBLIC_MIN_FAMILIES_PER_CATEGORY } from "@tegoed/sdk/categories";
 import { formatDateTime, formatDay } from "@tegoed/sdk/dates";
@@ -124,21 +125,11 @@ export function PublicPage({ load = loadFromServer }: { load?: () => Promise<Pub
   useEffect(() => {
     document.title = statement ? `${t("statement.title")} · ${t("public.title")}` : t("public.title");
   }, [t, statement]);
-  const setLanguage = (language: Language) => {
-    void i18n.changeLanguage(language);
-    rememberLanguage(language);
-  };
   return (
     <>
       <header className="topbar">
         <span className="brand">Tegoed</span>
-        <div className="language" role="group" aria-label={t("common.language")}>
-          {(["nl", "en"] as const).map((language) => (
-            <button key={language} type="button" lang={language} aria-pressed={i18n.language === language} onClick={() => setLanguage(language)}>
-              {language === "nl" ? "Nederlands" : "English"}
-            </button>
-          ))}
-        </div>
+        <LanguageChooser languages={staffLanguages.languages} label={t("common.language")} />
       </header>
       {statement ? (
         <main id="main" tabIndex={-1}>

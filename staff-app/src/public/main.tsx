@@ -1,7 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { I18nextProvider } from "react-i18next";
-import { createI18n } from "../lib/i18n.ts";
+import { createI18n } from "../i18n/index.ts";
 import { PublicPage } from "./PublicPage.tsx";
 import "../app/styles.css";
 

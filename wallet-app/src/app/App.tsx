@@ -8,11 +8,12 @@ import { HistoryPage } from "../features/history/history-page.tsx";
 import { HomePage } from "../features/home/home-page.tsx";
 import { errorMessage, formatTime } from "../lib/errors.ts";
 import { isFamilyLanguage } from "@tegoed/sdk";
-import { LANGUAGES, rememberLanguage } from "../lib/i18n.ts";
+import { walletLanguages } from "../i18n/index.ts";
 import { Link, RouterProvider, useRouter } from "./router.tsx";
 import { ServicesContext, useServices, type Services } from "./services.tsx";
 import { useWallet } from "./use-wallet.ts";
-import { Icon } from "../lib/icons.tsx";
+import { Icon } from "@tegoed/ui/icons";
+import { LanguageChooser } from "@tegoed/ui/language-chooser";
 
 // Screens a first visit does not open load when first opened (the QR drawing and signing, the application
 // form, mail settings, the shops): the activation form comes up sooner on a slow phone.
@@ -37,20 +38,6 @@ export function App({ services, i18n, initialPath }: { services: Services; i18n:
   );
 }
 
-/** `onLanguageChosen`: the family's choice also goes on its record (letters and mails follow it). */
-function LanguageSwitch({ onLanguageChosen }: { onLanguageChosen?: (language: string) => void }) {
-  const { t, i18n } = useTranslation();
-  return (
-    <div className="language" role="group" aria-label={t("language.switch")}>
-      {LANGUAGES.map((lang) => (
-        <button key={lang} type="button" lang={lang} aria-pressed={i18n.language === lang}
-          onClick={() => { void i18n.changeLanguage(lang); rememberLanguage(lang); onLanguageChosen?.(lang); }}>
-          {i18n.getFixedT(lang)("language.name")}
-        </button>
-      ))}
-    </div>
-  );
-}
 
 const MENU = [
   { to: "/", key: "nav.home", match: (p: string) => p === "/" || p.startsWith("/history") },
@@ -151,10 +138,11 @@ function Shell() {
       <a href="#main" className="skip">{t("app.skip")}</a>
       <header className="top">
         <p className="brand">{t("app.name")}</p>
-        <LanguageSwitch onLanguageChosen={ready ? (language) => {
+        <LanguageChooser languages={walletLanguages.languages} label={t("language.switch")} onLanguageChosen={(language) => {
           // Offline, the device keeps the choice and the record its last one: the next choice tries again.
-          if (isFamilyLanguage(language)) services.api.updateMailSettings({ language }).catch(() => undefined);
-        } : undefined} />
+          if (ready && isFamilyLanguage(language)) services.api.updateMailSettings({ language }).catch(() => undefined);
+          services.onLanguageChosen?.(language);
+        }} />
       </header>
       {/* Always there, so a screen reader hears the connection drop: a live region added with its text is often missed. */}
       <div role="status">

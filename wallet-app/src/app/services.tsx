@@ -15,6 +15,9 @@ export interface Services {
   letterCode?: string;
   /** Loads, after the first screen is shown, the code its buttons will need (the API client, the key's curve). */
   preload?(): void;
+  /** Told when the family picks a language, after the screen switched: the place to keep it on the
+   * family's record too (letters and emails), once the API has an endpoint for it. */
+  onLanguageChosen?: (language: string) => void;
   /** PBKDF2 rounds for a new key (tests use few). */
   pbkdf2Iterations?: number;
 }

@@ -6,7 +6,7 @@ import { useApi } from "../../lib/api.tsx";
 import { checkIban, normalizeIban } from "../../lib/iban.ts";
 import { refusalCode } from "../../lib/refusal.ts";
 import { saveApplication } from "./application-store.ts";
-import { Icon } from "../../lib/icons.tsx";
+import { Icon } from "@tegoed/ui/icons";
 
 type Field = "name" | "kvk" | "iban" | "categories" | "address" | "email";
 

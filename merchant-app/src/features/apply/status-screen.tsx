@@ -5,7 +5,7 @@ import { formatDay } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.tsx";
 import { fetchApplicationStatus, type ApplicationStatus } from "../../lib/shop-api.ts";
 import { loadApplication } from "./application-store.ts";
-import { Icon, type IconName } from "../../lib/icons.tsx";
+import { Icon, type IconName } from "@tegoed/ui/icons";
 
 const STATUS_ICON: Record<ApplicationStatus["status"], IconName> = { pending: "pending", approved: "check", declined: "cross", suspended: "attention" };
 

@@ -1,7 +1,7 @@
 // The payment list as CSV, made in the browser: one row per payment, amounts as plain decimals.
 import type { PaymentList } from "@tegoed/sdk";
 import { toCsv } from "@tegoed/sdk/csv";
-import { centsToDecimal } from "../../lib/money.ts";
+import { centsToDecimal } from "@tegoed/ui/money";
 
 export function paymentsCsv(list: PaymentList): string {
   const header = ["paid_at", "payment_id", "amount_eur", "refunded_eur", "net_eur", "confirmed", "tx_hash"];
@@ -13,14 +13,3 @@ export function paymentsCsv(list: PaymentList): string {
   return toCsv(header, [...rows, totals]);
 }
 
-/** Hands the text to the browser as a download. */
-export function download(text: string, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}

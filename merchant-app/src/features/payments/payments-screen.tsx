@@ -3,9 +3,10 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 
 import { useTranslation } from "react-i18next";
 import { formatDateTime, type PaymentList } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.tsx";
-import { formatEuro, parseEuros } from "../../lib/money.ts";
+import { centsToInput, formatCents, parseAmount } from "@tegoed/ui/money";
 import { refusalText } from "../../lib/refusal.ts";
-import { download, paymentsCsv } from "./csv.ts";
+import { downloadText } from "@tegoed/ui/download";
+import { paymentsCsv } from "./csv.ts";
 import { periodQuery, today, type Period } from "./period.ts";
 
 type Payment = PaymentList["payments"][number];
@@ -27,9 +28,9 @@ function RefundForm({ payment, onDone, onCancel }: { payment: Payment; onDone: (
 
   const check = (event: FormEvent) => {
     event.preventDefault();
-    const parsed = text.trim() === "" ? ({ ok: true, cents: refundable } as const) : parseEuros(text, refundable);
+    const parsed = text.trim() === "" ? ({ ok: true, cents: refundable } as const) : parseAmount(text, refundable);
     if (!parsed.ok) {
-      setError(t(`amount.problem.${parsed.problem === "overSpendable" ? "overRefundable" : parsed.problem}`, { amount: formatEuro(refundable, i18n.language) }));
+      setError(t(`amount.problem.${parsed.problem === "overSpendable" ? "overRefundable" : parsed.problem}`, { amount: formatCents(refundable, i18n.language) }));
       return;
     }
     setError(null);
@@ -42,7 +43,7 @@ function RefundForm({ payment, onDone, onCancel }: { payment: Payment; onDone: (
     setError(null);
     try {
       const receipt = await api.merchant.refund(payment.paymentId, { amountCents: cents });
-      onDone(t("payments.refunded", { amount: formatEuro(receipt.amountCents, i18n.language) }));
+      onDone(t("payments.refunded", { amount: formatCents(receipt.amountCents, i18n.language) }));
     } catch (caught) {
       setConfirming(null);
       setError(refusalText(t, i18n.language, caught));
@@ -54,10 +55,10 @@ function RefundForm({ payment, onDone, onCancel }: { payment: Payment; onDone: (
   if (confirming !== null) {
     return (
       <div className="refund-form" role="group" aria-labelledby={`${id}-question`}>
-        <p id={`${id}-question`} className="refund-question">{t("payments.refundQuestion", { amount: formatEuro(confirming, i18n.language) })}</p>
+        <p id={`${id}-question`} className="refund-question">{t("payments.refundQuestion", { amount: formatCents(confirming, i18n.language) })}</p>
         <div className="actions">
           <button type="button" className="primary" ref={confirmRef} disabled={busy} onClick={() => void refund(confirming)}>
-            {busy ? t("common.busy") : t("payments.refundYes", { amount: formatEuro(confirming, i18n.language) })}
+            {busy ? t("common.busy") : t("payments.refundYes", { amount: formatCents(confirming, i18n.language) })}
           </button>
           <button type="button" className="secondary" disabled={busy} onClick={() => setConfirming(null)}>{t("payments.refundNo")}</button>
         </div>
@@ -73,12 +74,12 @@ function RefundForm({ payment, onDone, onCancel }: { payment: Payment; onDone: (
         inputMode="decimal"
         autoComplete="off"
         value={text}
-        placeholder={formatEuro(refundable, i18n.language).replace("€", "").trim()}
+        placeholder={centsToInput(refundable, i18n.language)}
         onChange={(e) => setText(e.target.value)}
         aria-describedby={`${id}-hint${error ? ` ${id}-error` : ""}`}
         aria-invalid={error !== null}
       />
-      <p id={`${id}-hint`} className="hint">{t("payments.refundHint", { amount: formatEuro(refundable, i18n.language) })}</p>
+      <p id={`${id}-hint`} className="hint">{t("payments.refundHint", { amount: formatCents(refundable, i18n.language) })}</p>
       {error && <p id={`${id}-error`} className="field-error" role="alert">{error}</p>}
       <div className="actions">
         <button type="submit" className="primary">{t("payments.refundConfirm")}</button>
@@ -117,7 +118,7 @@ export function PaymentsScreen() {
   };
 
   const isToday = period.from === today().from && period.to === today().to;
-  const money = (cents: number) => formatEuro(cents, i18n.language);
+  const money = (cents: number) => formatCents(cents, i18n.language);
 
   return (
     <section aria-labelledby="payments-heading" className="screen">
@@ -156,7 +157,7 @@ export function PaymentsScreen() {
             type="button"
             className="secondary"
             disabled={list.payments.length === 0}
-            onClick={() => download(paymentsCsv(list), `tegoed-${period.from}-${period.to}.csv`)}
+            onClick={() => downloadText(`tegoed-${period.from}-${period.to}.csv`, paymentsCsv(list))}
           >
             {t("payments.csv")}
           </button>

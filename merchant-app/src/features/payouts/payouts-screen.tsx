@@ -3,9 +3,9 @@ import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { formatDay, type MerchantPayouts } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.tsx";
-import { formatEuro } from "../../lib/money.ts";
+import { formatCents } from "@tegoed/ui/money";
 import { refusalText } from "../../lib/refusal.ts";
-import { Icon, type IconName } from "../../lib/icons.tsx";
+import { Icon, type IconName } from "@tegoed/ui/icons";
 
 const STATUS_ICON: Record<MerchantPayouts["payouts"][number]["status"], IconName> = {
   pending: "pending", sent: "sent", confirmed: "check", settled: "check", failed: "cross",
@@ -16,7 +16,7 @@ export function PayoutsScreen() {
   const api = useApi();
   const [data, setData] = useState<MerchantPayouts | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const money = (cents: number) => formatEuro(cents, i18n.language);
+  const money = (cents: number) => formatCents(cents, i18n.language);
   const day = (iso: string) => formatDay(iso, i18n.language, { style: "medium" });
 
   const load = useCallback(async () => {

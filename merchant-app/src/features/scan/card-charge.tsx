@@ -6,7 +6,7 @@ import { useId, useRef, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import type { CardUnlock } from "@tegoed/sdk";
 import { isTransient, useApi } from "../../lib/api.tsx";
-import { formatEuro } from "../../lib/money.ts";
+import { formatCents } from "@tegoed/ui/money";
 import { refusalText } from "../../lib/refusal.ts";
 import { AmountEntry } from "./components/amount-entry.tsx";
 import { ChargeResult, type ChargeOutcome } from "./components/charge-result.tsx";
@@ -31,7 +31,7 @@ function PinEntry({ amountCents, error, onPin, onCancel }: { amountCents: number
   };
   return (
     <form className="pin-entry" onSubmit={submit} noValidate>
-      <p className="amount-to-pay">{t("card.amountToPay", { amount: formatEuro(amountCents, i18n.language) })}</p>
+      <p className="amount-to-pay">{t("card.amountToPay", { amount: formatCents(amountCents, i18n.language) })}</p>
       <p className="hint">{t("card.handOver")}</p>
       <label htmlFor={id}>{t("card.pinLabel")}</label>
       <input
@@ -113,7 +113,7 @@ export function CardCharge({ card, onDone }: { card: string; onDone: () => void 
           )}
           {step.unlocked.children.map((child) => (
             <button key={child.childId} type="button" className="primary big" onClick={() => void pay(step, child.childId)}>
-              {t("card.pay", { amount: formatEuro(step.amountCents, i18n.language), name: child.firstName })}
+              {t("card.pay", { amount: formatCents(step.amountCents, i18n.language), name: child.firstName })}
             </button>
           ))}
           <button type="button" className="secondary" onClick={onDone}>{t("common.cancel")}</button>

@@ -5,7 +5,7 @@ import { useId, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { CARD_QR_PREFIX, formatClock, normalizeShortCode, type QrLookup } from "@tegoed/sdk";
 import { isTransient, useApi } from "../../lib/api.tsx";
-import { formatEuro } from "../../lib/money.ts";
+import { formatCents } from "@tegoed/ui/money";
 import { refusalText } from "../../lib/refusal.ts";
 import { CardCharge } from "./card-charge.tsx";
 import { AmountEntry } from "./components/amount-entry.tsx";
@@ -34,8 +34,8 @@ function ManualEntry({ onText }: { onText: (text: string) => void }) {
     <form className="manual-entry" onSubmit={submit}>
       <label htmlFor={id}>{t("scan.manualLabel")}</label>
       <p className="hint" id={`${id}-hint`}>{t("scan.manualHint")}</p>
-      <input id={id} value={text} onChange={(e) => setText(e.target.value)} aria-describedby={`${id}-hint`} autoComplete="off" spellCheck={false}
-        autoCapitalize="characters" className="code-input" dir="ltr" />
+      <input id={id} dir="ltr" value={text} onChange={(e) => setText(e.target.value)} aria-describedby={`${id}-hint`} autoComplete="off" spellCheck={false}
+        autoCapitalize="characters" className="code-input" />
       <button type="submit" className="secondary">{t("scan.manualSubmit")}</button>
     </form>
   );
@@ -113,7 +113,7 @@ export function ScanScreen({ camera = true }: { camera?: boolean }) {
             </div>
             <div>
               <dt>{t("scan.spendable")}</dt>
-              <dd className="spendable" data-testid="spendable"><bdi>{formatEuro(step.lookup.spendableCents, i18n.language)}</bdi></dd>
+              <dd className="spendable" data-testid="spendable"><bdi>{formatCents(step.lookup.spendableCents, i18n.language)}</bdi></dd>
             </div>
             <div>
               <dt>{t("scan.validUntil")}</dt>
@@ -124,7 +124,7 @@ export function ScanScreen({ camera = true }: { camera?: boolean }) {
             <div className="notice" role="alert">
               <p>{t("scan.interrupted")}</p>
               <button type="button" className="primary big" onClick={() => void doCharge(charge.qr, charge.amountCents)}>
-                {t("scan.retry", { amount: formatEuro(charge.amountCents, i18n.language) })}
+                {t("scan.retry", { amount: formatCents(charge.amountCents, i18n.language) })}
               </button>
             </div>
           )}

@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { formatDateTime, type AuditLogEntry, type AuditLogQuery } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { toCsv } from "@tegoed/sdk/csv";
-import { downloadText } from "../../lib/csv.ts";
+import { downloadText } from "@tegoed/ui/download";
 import { errorText } from "../../lib/errors.ts";
 import { Field, Notice } from "../../lib/ui.tsx";
 

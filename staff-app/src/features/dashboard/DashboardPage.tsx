@@ -6,9 +6,9 @@ import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, 
 import { categoryLabel, type Dashboard } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { toCsv } from "@tegoed/sdk/csv";
-import { downloadText } from "../../lib/csv.ts";
+import { downloadText } from "@tegoed/ui/download";
 import { errorText } from "../../lib/errors.ts";
-import { formatCents, formatNumber } from "../../lib/money.ts";
+import { formatCents, formatNumber } from "@tegoed/ui/money";
 import { useStaff } from "../../lib/session.ts";
 import { Loading, Notice } from "../../lib/ui.tsx";
 import { categoryPoints, centsCell, pointsTable, shopPoints, timeCategories, timePoints, type ChartPoint, type TimePoint } from "./chart-data.ts";

@@ -1,6 +1,7 @@
 // The dashboard's numbers shaped for charts, tables and CSV files. Cents stay integers; charts plot
 // cents and only their labels format euros.
 import type { Dashboard } from "@tegoed/sdk";
+import { centsToDecimal } from "@tegoed/ui/money";
 
 export interface ChartPoint {
   label: string;
@@ -71,11 +72,7 @@ export function timePoints(d: Dashboard): TimePoint[] {
 }
 
 /** Cents as a plain decimal for CSV files ("1234.50"): spreadsheets read it in any locale setting. */
-export function centsCell(cents: number): string {
-  const sign = cents < 0 ? "-" : "";
-  const abs = Math.abs(cents);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
-}
+export const centsCell = centsToDecimal;
 
 export function pointsTable(points: readonly ChartPoint[]): (string | number)[][] {
   return points.map((p) => [p.label, p.payments, centsCell(p.spentCents), centsCell(p.refundedCents), centsCell(p.netCents)]);

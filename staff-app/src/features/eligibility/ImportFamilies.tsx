@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import type { ImportReport } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { toCsv } from "@tegoed/sdk/csv";
-import { downloadText } from "../../lib/csv.ts";
+import { downloadText } from "@tegoed/ui/download";
 import { errorText } from "../../lib/errors.ts";
 import { Notice, Progress } from "../../lib/ui.tsx";
 import { previewImport, REQUIRED_COLUMNS, type ImportPreview, type PreviewRejection } from "./import-preview.ts";

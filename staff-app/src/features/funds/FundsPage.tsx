@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { categoryLabel, formatDay, type CreateFundRequest, type Fund } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { errorText } from "../../lib/errors.ts";
-import { formatCents, parseEuros } from "../../lib/money.ts";
+import { formatCents, parseEuros } from "@tegoed/ui/money";
 import { can } from "../../lib/roles.ts";
 import { useStaff } from "../../lib/session.ts";
 import { Field, Notice } from "../../lib/ui.tsx";

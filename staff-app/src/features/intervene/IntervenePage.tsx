@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import type { ActivationLetter, FamilyOverview } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { errorText } from "../../lib/errors.ts";
-import { formatCents } from "../../lib/money.ts";
+import { formatCents } from "@tegoed/ui/money";
 import { openHtmlPage } from "../../lib/open-page.ts";
 import { can } from "../../lib/roles.ts";
 import { useStaff } from "../../lib/session.ts";

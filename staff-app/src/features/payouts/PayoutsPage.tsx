@@ -5,9 +5,9 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from "react"
 import { useTranslation } from "react-i18next";
 import type { ApiClient, FundPayoutSchedule, OwedList, PayoutRun, PayoutRunDetail } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
-import { downloadText } from "../../lib/csv.ts";
+import { downloadText } from "@tegoed/ui/download";
 import { errorText } from "../../lib/errors.ts";
-import { centsToDecimal, formatCents, formatNumber, parseEuros } from "../../lib/money.ts";
+import { centsToInput, formatCents, formatNumber, parseEuros } from "@tegoed/ui/money";
 import { can } from "../../lib/roles.ts";
 import { useStaff } from "../../lib/session.ts";
 import { Confirm, Field, Notice, Progress } from "../../lib/ui.tsx";
@@ -229,7 +229,7 @@ function PayoutSchedule({ fundId, mayChange }: { fundId: string; mayChange: bool
     filled.current = true;
     setKind(s.schedule.kind);
     if (s.schedule.kind === "daily") setAt(s.schedule.at);
-    setMinimum(centsToDecimal(s.minimumCents).replace(".", i18n.language === "nl" ? "," : "."));
+    setMinimum(centsToInput(s.minimumCents, i18n.language));
   }, [i18n.language]);
 
   useEffect(() => {

@@ -79,7 +79,7 @@ function ShopCard({ shop, onChanged }: { shop: Merchant; onChanged: (notice: str
         <dt>{t("shops.kvk")}</dt>
         <dd>{shop.kvkNumber}</dd>
         <dt>{t("shops.iban")}</dt>
-        <dd className="mono">{shop.iban}{shop.bic ? ` (${shop.bic})` : ""}</dd>
+        <dd className="mono" dir="ltr">{shop.iban}{shop.bic ? ` (${shop.bic})` : ""}</dd>
         <dt>{t("shops.categories")}</dt>
         <dd>{shop.categories.map((c) => categoryLabel(c, i18n.language)).join(", ")}</dd>
         <dt>{t("shops.address")}</dt>

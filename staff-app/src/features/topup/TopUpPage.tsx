@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import type { FamilyOverview, TopUpReceipt, TopUpRequest, TopUpSummary } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.ts";
 import { errorText } from "../../lib/errors.ts";
-import { formatCents, formatNumber, parseEuros } from "../../lib/money.ts";
+import { formatCents, formatNumber, parseEuros } from "@tegoed/ui/money";
 import { useStaff } from "../../lib/session.ts";
 import { Confirm, Field, Notice } from "../../lib/ui.tsx";
 

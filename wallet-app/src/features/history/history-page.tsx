@@ -1,7 +1,7 @@
 // One child's payments and refunds, newest first.
 import { useTranslation } from "react-i18next";
 import type { WalletChild } from "../../lib/api.ts";
-import { formatCents } from "../../lib/money.ts";
+import { formatCents } from "@tegoed/ui/money";
 import { formatDateTime } from "@tegoed/sdk";
 
 export function HistoryPage({ child, back }: { child: WalletChild | undefined; back: React.ReactNode }) {

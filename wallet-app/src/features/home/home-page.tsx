@@ -1,8 +1,9 @@
 // Home: one card per child with what is left, what was spent and until when it is valid.
 import { useTranslation } from "react-i18next";
 import type { WalletChild } from "../../lib/api.ts";
-import { formatCents, formatLastDay } from "../../lib/money.ts";
-import { Icon } from "../../lib/icons.tsx";
+import { formatLastDay } from "@tegoed/sdk/dates";
+import { formatCents } from "@tegoed/ui/money";
+import { Icon } from "@tegoed/ui/icons";
 
 /** Warn this long before the budget expires. */
 export const EXPIRY_WARNING_DAYS = 42;

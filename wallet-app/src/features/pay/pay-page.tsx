@@ -6,14 +6,14 @@ import type { TFunction } from "i18next";
 import type { SigningKey } from "ethers";
 import type { WalletChild } from "../../lib/api.ts";
 import type { KeyStorage } from "../../lib/keystore.ts";
-import { centsToInput, formatCents, parseEuros } from "../../lib/money.ts";
+import { centsToInput, formatCents, parseEuros } from "@tegoed/ui/money";
 import { detectPayment, watchFrom, type PaidResult, type PaymentWatch } from "./paid.ts";
 import { keySigner, nextNonce, signPaymentQr } from "./permit.ts";
 import { loadPayLimit, savePayLimit } from "./pay-limit.ts";
 import { PinForm } from "./pin-form.tsx";
 import { QrCode } from "./qr-code.tsx";
 import { MAX_CODES, useRenewingQr, type RenewingQr } from "./use-renewing-qr.ts";
-import { Icon } from "../../lib/icons.tsx";
+import { Icon } from "@tegoed/ui/icons";
 
 export const POLL_MS = 2000;
 

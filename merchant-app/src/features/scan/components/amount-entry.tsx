@@ -2,7 +2,7 @@
 // the budget can pay; the confirm button stays disabled while a charge is on its way.
 import { useId, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { formatEuro, parseEuros, type AmountProblem } from "../../../lib/money.ts";
+import { formatCents, parseAmount, type AmountProblem } from "@tegoed/ui/money";
 
 export interface AmountEntryProps {
   spendableCents: number;
@@ -16,7 +16,7 @@ export function AmountEntry({ spendableCents, busy, onConfirm, onCancel }: Amoun
   const id = useId();
   const [text, setText] = useState("");
   const [problem, setProblem] = useState<AmountProblem | null>(null);
-  const parsed = parseEuros(text, spendableCents);
+  const parsed = parseAmount(text, spendableCents);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -56,12 +56,12 @@ export function AmountEntry({ spendableCents, busy, onConfirm, onCancel }: Amoun
       <p id={`${id}-hint`} className="hint">{t("amount.hint")}</p>
       {problem && (
         <p id={errorId} className="field-error" role="alert">
-          {t(`amount.problem.${problem}`, { amount: formatEuro(spendableCents, i18n.language) })}
+          {t(`amount.problem.${problem}`, { amount: formatCents(spendableCents, i18n.language) })}
         </p>
       )}
       <div className="actions">
         <button type="submit" className="primary big" disabled={busy} aria-busy={busy}>
-          {busy ? t("amount.charging") : parsed.ok ? t("amount.confirmAmount", { amount: formatEuro(parsed.cents, i18n.language) }) : t("amount.confirm")}
+          {busy ? t("amount.charging") : parsed.ok ? t("amount.confirmAmount", { amount: formatCents(parsed.cents, i18n.language) }) : t("amount.confirm")}
         </button>
         {onCancel && (
           <button type="button" className="secondary" onClick={onCancel} disabled={busy}>

@@ -1,7 +1,7 @@
 // PAID or REFUSED, big and unmistakable: colour, an icon and words together, never colour alone.
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
-import { formatEuro } from "../../../lib/money.ts";
+import { formatCents } from "@tegoed/ui/money";
 
 export type ChargeOutcome =
   | { kind: "paid"; amountCents: number; newBalanceCents: number }
@@ -38,8 +38,8 @@ export function ChargeResult({ outcome, onNext }: { outcome: ChargeOutcome; onNe
       <div role="status" id="result-details">
         {paid ? (
           <>
-            <p className="result-amount"><bdi>{formatEuro(outcome.amountCents, i18n.language)}</bdi></p>
-            <p>{t("result.newBalance", { amount: formatEuro(outcome.newBalanceCents, i18n.language) })}</p>
+            <p className="result-amount"><bdi>{formatCents(outcome.amountCents, i18n.language)}</bdi></p>
+            <p>{t("result.newBalance", { amount: formatCents(outcome.newBalanceCents, i18n.language) })}</p>
           </>
         ) : (
           <p className="result-reason">{outcome.reason}</p>

@@ -94,7 +94,9 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       const network = Network.from(deployment.chainId);
       // batchStallTime 0: calls made together still share one request (a send and its first receipt
       // look), but none waits 10 ms for company: a charge's calls come one after the other.
-      provider = new HttpJsonRpcProvider(config.chainRpcUrl ?? deployment.rpcUrl, network, { staticNetwork: network, batchStallTime: 0 });
+      provider = new HttpJsonRpcProvider(config.chainRpcUrl ?? deployment.rpcUrl, network, {
+        staticNetwork: network, batchStallTime: 0, timeoutMs: config.chainTimeoutMs,
+      });
       chain = chainProbe(provider, deployment);
       indexer = createIndexer({
         db: database.db, dbKind: database.kind, provider, confirmations: config.confirmations, startBlock: deployment.deployedAtBlock,

@@ -101,7 +101,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       indexer = createIndexer({
         db: database.db, dbKind: database.kind, provider, confirmations: config.confirmations, startBlock: deployment.deployedAtBlock,
         // A poll is one eth_blockNumber and a few cursor reads: 4 a second keeps a payment's row within ~¼ s of its block.
-        pollIntervalMs: 250,
+        pollIntervalMs: 250, payoutBank: (config.payouts ?? DEFAULT_PAYOUT_CONFIG).bank,
         onError: (error) => logger.error("indexer step failed", failure(error)),
       });
       const running = indexer;

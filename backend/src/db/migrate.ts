@@ -19,6 +19,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0013_cards": await import("./migrations/0013_cards.ts"),
   "0014_applications": await import("./migrations/0014_applications.ts"),
   "0015_notifications": await import("./migrations/0015_notifications.ts"),
+  "0018_recovered_payouts": await import("./migrations/0018_recovered_payouts.ts"),
 };
 
 function migrator(db: Kysely<any>, migrations: Readonly<Record<string, Migration>>): Migrator {

@@ -639,7 +639,30 @@ export async function reconcilePayouts(deps: PayoutDeps): Promise<string[]> {
     }
   }
   if (runs.length) log(deps, "reconciled unfinished runs", { runs: runs.length });
+  await nameRecoveredPayouts(deps);
   return runs.map((r) => r.id);
+}
+
+/**
+ * Payouts rebuilt from the chain (a restored backup did not know them) are named by their bankRef; the
+ * bank's statement tells which of its transfers each was: its reference hashes to that bankRef. A file
+ * bank's payouts are named when staff import its statement.
+ */
+async function nameRecoveredPayouts(deps: PayoutDeps): Promise<number> {
+  if (deps.bank.kind !== "transfer") return 0;
+  const repo = payoutsRepository(deps.db);
+  const unnamed = await repo.unnamedRecovered();
+  if (unnamed.length === 0) return 0;
+  const byBankRef = new Map((await deps.bank.recentTransfers()).map((t) => [bankRefOf(t.reference).toLowerCase(), t]));
+  let named = 0;
+  for (const payout of unnamed) {
+    const transfer = byBankRef.get(payout.bankRef.toLowerCase());
+    if (!transfer || transfer.amountCents !== payout.amountCents) continue;
+    await repo.nameRecovered(payout.id, transfer.reference, transfer.bankId);
+    named++;
+  }
+  log(deps, "payouts rebuilt from the chain matched to the bank's transfers", { named, unnamed: unnamed.length - named });
+  return named;
 }
 
 export async function getRun(deps: PayoutDeps, runId: string): Promise<RunView> {

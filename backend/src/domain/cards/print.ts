@@ -1,10 +1,12 @@
 // The card's printables, as PDFs (pdf-lib): the card itself, credit-card sized, front and back (the
 // fund's name, the QR, the card number in groups, the code under the QR for typing, a help phone
 // number; no name, no amount, no PIN), card sheets of 10 per A4 for many families, and the PIN letter,
-// always a file of its own so the PIN never travels in the card's print job.
+// always a file of its own so the PIN never travels in the card's print job. And the balance letter a
+// family without a smartphone may ask staff for: each child's budget left, as of now.
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from "pdf-lib";
 import QRCode from "qrcode";
-import { formatCardCode, formatCardNumber } from "@tegoed/sdk";
+import { formatCardCode, formatCardNumber, formatDateTime, formatDay } from "@tegoed/sdk";
+import { formatMoney } from "../../mail/render.ts";
 import type { Language } from "../../db/schema.ts";
 
 const MM = 72 / 25.4;
@@ -34,6 +36,43 @@ export interface PinLetter {
   addressLines: string[];
   helpPhone: string;
 }
+
+export interface BalanceLetter {
+  language: Language;
+  fundName: string;
+  /** The family's card in use, if it has one. */
+  cardNumber: string | null;
+  parentName: string;
+  addressLines: string[];
+  asOf: Date;
+  children: { firstName: string; balanceCents: bigint; expiresAt: Date }[];
+  helpPhone: string;
+}
+
+const BALANCE_TEXT = {
+  nl: {
+    title: "Saldo van uw tegoed",
+    asOf: (fund: string, at: string) => `${fund}, stand op ${at}:`,
+    card: (number: string) => `Tegoedkaart ${number}`,
+    child: "Kind",
+    left: "Tegoed",
+    until: "Geldig tot",
+    total: "Totaal",
+    note: "Betalingen na dit moment staan hier niet op. Uw saldo ziet u ook op de website met uw kaartnummer en pincode.",
+    help: (phone: string) => `Vragen? Bel ${phone}.`,
+  },
+  en: {
+    title: "Your budget's balance",
+    asOf: (fund: string, at: string) => `${fund}, as of ${at}:`,
+    card: (number: string) => `Tegoed card ${number}`,
+    child: "Child",
+    left: "Left",
+    until: "Valid until",
+    total: "Total",
+    note: "Payments after this moment are not on it. You can also see your balance on the website with your card number and PIN.",
+    help: (phone: string) => `Questions? Call ${phone}.`,
+  },
+} as const;
 
 const TEXT = {
   nl: {
@@ -235,5 +274,50 @@ function wrap(font: PDFFont, text: string, size: number, width: number): string[
 export async function renderPinLetters(letters: readonly PinLetter[]): Promise<Uint8Array> {
   const { pdf, fonts } = await newDocument(letters[0] ? TEXT[letters[0].language].letterTitle : "PIN");
   for (const letter of letters) drawLetter(pdf.addPage([A4.width, A4.height]), letter, fonts);
+  return pdf.save();
+}
+
+/** The balance letter: one A4 page, each child's budget left and until when, as of `asOf`. */
+export async function renderBalanceLetter(letter: BalanceLetter): Promise<Uint8Array> {
+  const t = BALANCE_TEXT[letter.language];
+  const { pdf, fonts } = await newDocument(t.title);
+  const page = pdf.addPage([A4.width, A4.height]);
+  const x = 25 * MM;
+  let y = A4.height - 50 * MM;
+  const line = (text: string, font = fonts.regular, size = 11, at = x) => page.drawText(printable(font, text), { x: at, y, size, font, color: INK });
+  for (const l of [letter.parentName, ...letter.addressLines]) {
+    line(l);
+    y -= 5.5 * MM;
+  }
+  y -= 20 * MM;
+  line(t.title, fonts.bold, 16);
+  y -= 10 * MM;
+  line(t.asOf(letter.fundName, formatDateTime(letter.asOf, letter.language)));
+  y -= 6 * MM;
+  if (letter.cardNumber) {
+    line(t.card(formatCardNumber(letter.cardNumber)));
+    y -= 6 * MM;
+  }
+  y -= 6 * MM;
+  const columns = [x, x + 60 * MM, x + 105 * MM];
+  [t.child, t.left, t.until].forEach((h, i) => line(h, fonts.bold, 11, columns[i]));
+  y -= 7 * MM;
+  for (const child of letter.children) {
+    line(child.firstName, fonts.regular, 11, columns[0]);
+    line(formatMoney(child.balanceCents, letter.language), fonts.regular, 11, columns[1]);
+    // The budget ends at the expiry instant: the last whole day is the one before it (as the wallet shows it).
+    line(formatDay(new Date(child.expiresAt.getTime() - 1000), letter.language, { timeZone: "UTC" }), fonts.regular, 11, columns[2]);
+    y -= 6 * MM;
+  }
+  line(t.total, fonts.bold, 11, columns[0]);
+  line(formatMoney(letter.children.reduce((sum, c) => sum + c.balanceCents, 0n), letter.language), fonts.bold, 11, columns[1]);
+  y -= 14 * MM;
+  for (const text of [t.note, t.help(letter.helpPhone)]) {
+    for (const l of wrap(fonts.regular, printable(fonts.regular, text), 11, A4.width - 2 * x)) {
+      line(l);
+      y -= 5.5 * MM;
+    }
+    y -= 3 * MM;
+  }
   return pdf.save();
 }

@@ -356,7 +356,7 @@ export function payoutsRepository(handle: Db) {
     },
 
     /** A rebuilt payout gets the reference the bank paid it under, and the bank's id of the transfer. */
-    async nameRecovered(id: string, reference: string, bankId: string): Promise<void> {
+    async nameRecovered(id: string, reference: string, bankId: string | null): Promise<void> {
       await db.updateTable("payouts").set({ reference, bank_id: bankId })
         .where("id", "=", id).where("reference", "like", `${CHAIN_REFERENCE_PREFIX}%`).execute();
     },

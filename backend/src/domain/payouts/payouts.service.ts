@@ -593,8 +593,16 @@ export async function importStatement(deps: PayoutDeps, xml: string | readonly s
   await inTransaction(deps.db, async (trx) => {
     const repo = payoutsRepository(trx);
     const payouts = await repo.findByReferences(transactions.map((t) => t.endToEndId));
+    // Payouts rebuilt from the chain are known by their bankRef only: the statement line whose reference hashes to it names them.
+    const recovered = new Map((await repo.unnamedRecovered()).map((p) => [p.bankRef.toLowerCase(), p]));
     for (const tx of transactions) {
       const payout = payouts.get(tx.endToEndId);
+      const rebuilt = payout || tx.endToEndId.trim() === "" ? undefined : recovered.get(bankRefOf(tx.endToEndId).toLowerCase());
+      if (rebuilt && rebuilt.amountCents === tx.amountCents && tx.currency === "EUR") {
+        await repo.nameRecovered(rebuilt.id, tx.endToEndId, null);
+        result.confirmed.push(tx.endToEndId);
+        continue;
+      }
       if (!payout || (payout.status !== "pending" && payout.status !== "sent") || payout.bankAttempts === 0) {
         result.ignored++;
         continue;
@@ -646,7 +654,7 @@ export async function reconcilePayouts(deps: PayoutDeps): Promise<string[]> {
 /**
  * Payouts rebuilt from the chain (a restored backup did not know them) are named by their bankRef; the
  * bank's statement tells which of its transfers each was: its reference hashes to that bankRef. A file
- * bank's payouts are named when staff import its statement.
+ * bank's payouts are named when staff import its statement (importStatement).
  */
 async function nameRecoveredPayouts(deps: PayoutDeps): Promise<number> {
   if (deps.bank.kind !== "transfer") return 0;

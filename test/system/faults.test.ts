@@ -441,6 +441,8 @@ describe.skipIf(skip)("PostgreSQL stopped with -m immediate and anvil restarted 
     // The bank paid each payout exactly once, for its amount.
     const references = done.payouts.map((p) => p.reference);
     const transfers = await bankTransfers(references);
+    figures.payouts_paid_twice = transfers.length - new Set(transfers.map((t) => t.reference)).size;
+    figures.payouts_lost = due.length - new Set(transfers.map((t) => t.reference)).size;
     expect(transfers.map((t) => t.reference).sort()).toEqual([...references].sort());
     for (const p of done.payouts) expect(transfers.find((t) => t.reference === p.reference)!.amount).toBe(BigInt(p.amountCents));
 

@@ -3,8 +3,9 @@
 // anvil. Writes bench/results/latest.json (the keys of the benchmarks issue) and latest.md, and prints
 // a table. Not a test: nothing here asserts a time.
 //
-//   npm run bench                    everything, both engines, national-scale dashboard (~20 min)
-//   npm run bench -- --quick         a small version (anvil only, 1% dashboard, 200 payouts): < 2 min
+//   npm run bench                    everything, both engines, national-scale dashboard (< 15 min on a quiet machine)
+//   npm run bench -- --quick         a small version (anvil only, 1% dashboard, 200 payouts): < 3 min
+//   npm run bench -- --soak [--minutes=20]   the backend at half its capacity for that long (not in the default run)
 //   options: --only=static,gas,chain,dashboard,payouts   --engines=anvil,hardhat   --lanes=N (relayer
 //   lanes of the backend, default 8)   --out=NAME (results/NAME.json instead of latest)   --cpu-prof (profiles of the backend into bench/results/profiles)
 import { spawnSync } from "node:child_process";
@@ -14,9 +15,10 @@ import { dirname, join } from "node:path";
 import { ROOT } from "./lib/artifacts.ts";
 import type { ChainEngine } from "./lib/local-chain.ts";
 import { startTestPostgres, type TestPostgres } from "../backend/test/support/postgres.ts";
-import { benchEngine } from "./bench/chain.ts";
+import { benchEngine, type EngineOptions } from "./bench/chain.ts";
 import { benchDashboard } from "./bench/dashboard.ts";
 import { benchFaults } from "./bench/faults.ts";
+import { benchSoak, type SoakFigures } from "./bench/soak.ts";
 import { buildResults, markdown, summaryRows, type GasFigure, type PayoutFigure, type Sections } from "./bench/results.ts";
 import { qrVersion, walletBundle } from "./bench/static.ts";
 import { ratio, round } from "./bench/stats.ts";
@@ -33,8 +35,20 @@ const OUT = option("out") ?? "latest";
 const RESULTS = join(ROOT, "bench/results");
 
 const SIZE = QUICK
-  ? { chargesPerShop: { 1: 10, 10: 4, 50: 2 }, children: 2, rawTransfers: 200, lagSamples: 8, dashboardScale: 0.01, dashboardRepeats: 10, payouts: 200 }
-  : { chargesPerShop: { 1: 40, 10: 20, 50: 20 }, children: 20, rawTransfers: 2_500, lagSamples: 30, dashboardScale: 1, dashboardRepeats: 7, payouts: 10_000 };
+  ? { dashboardScale: 0.01, dashboardRepeats: 10, payouts: 200 }
+  : { dashboardScale: 1, dashboardRepeats: 7, payouts: 10_000 };
+/** The chain section's sizes (scripts/bench/chain.ts): charges per till at 1, 10, 50 and 200 tills, and the rest. */
+const CHAIN: Pick<EngineOptions, "chargesPerTill" | "ceilingTransfers" | "directPays" | "naiveTransfers" | "lagSamples" | "cards" | "interval" | "replicas"> & { children: number } = QUICK
+  ? {
+    chargesPerTill: { 1: 6, 10: 3, 50: 2, 200: 1 }, children: 20, ceilingTransfers: 200, directPays: 160, naiveTransfers: 100, lagSamples: 6,
+    cards: { shops: 10, chargesPerShop: 2 }, interval: { blockSeconds: [1], chargesPerTill50: 2, chargesPerTill200: 1 },
+    replicas: { counts: [1, 2], chargesPerTill: { 50: 2 }, rounds: 1, killChargesPerTill: 3 },
+  }
+  : {
+    chargesPerTill: { 1: 40, 10: 20, 50: 20, 200: 6 }, children: 20, ceilingTransfers: 1_200, directPays: 1_600, naiveTransfers: 1_000, lagSamples: 30,
+    cards: { shops: 10, chargesPerShop: 10 }, interval: { blockSeconds: [1, 2], chargesPerTill50: 4, chargesPerTill200: 2 },
+    replicas: { counts: [1, 2, 3], chargesPerTill: { 50: 4, 200: 2 }, rounds: 2, killChargesPerTill: 6 },
+  };
 
 /** --dashboard-scale=0.1: the dashboard's seed at another fraction of national scale. */
 if (option("dashboard-scale")) SIZE.dashboardScale = Number(option("dashboard-scale"));
@@ -86,12 +100,38 @@ async function faultsOnly() {
   log("wrote bench/results/faults.json");
 }
 
+async function soakOnly() {
+  mkdirSync(RESULTS, { recursive: true });
+  const minutes = Number(option("minutes") ?? 20);
+  log(`bench --soak: ${minutes} min, ${cpus().length} cores, load average ${loadavg().map((v) => round(v, 2)).join(" ")}`);
+  const postgres = await startTestPostgres();
+  try {
+    const f = await benchSoak({
+      engine: ENGINES[0]!, pgServerUrl: postgres.url, minutes, lanes: LANES, results: RESULTS, log, loadAverage: () => loadavg().map((v) => round(v, 2)),
+    });
+    log(`${f.rss_growth_pct === null ? "–" : f.rss_growth_pct <= 10 ? "✓" : "✗"} soak_rss_growth_pct ${f.rss_growth_pct} (backend ${f.rss_growth_pct_by_process.backend}, PostgreSQL ${f.rss_growth_pct_by_process.postgres}, node ${f.rss_growth_pct_by_process.node}; goal ≤ 10)`);
+    log(`${Object.keys(f.errors).length ? "✗" : "✓"} errors ${JSON.stringify(f.errors)}; ${f.achieved_tps}/s of ${f.target_tps}/s asked (capacity ${f.capacity_tps}/s)`);
+    log("wrote bench/results/soak.json");
+  } finally {
+    await postgres.stop();
+  }
+}
+
+/** The last soak's summary, for latest.json: the soak is not part of the default run. */
+function lastSoak(): Sections["soak"] {
+  const file = join(RESULTS, "soak.json");
+  if (!existsSync(file)) return null;
+  const soak = JSON.parse(readFileSync(file, "utf8")) as SoakFigures;
+  return { measured_at: soak.measured_at, minutes: soak.minutes, rss_growth_pct: soak.rss_growth_pct };
+}
+
 async function main() {
   if (flag("faults")) return faultsOnly();
+  if (flag("soak")) return soakOnly();
   const started = performance.now();
   const load_average_before = loadavg().map((v) => round(v, 2));
   log(`bench (${QUICK ? "quick" : "full"}): ${cpus().length} cores, load average ${load_average_before.join(" ")}`);
-  const sections: Sections = { engines: [] };
+  const sections: Sections = { engines: [], soak: lastSoak() };
   const errors: Record<string, string> = {};
   const seconds: Record<string, number> = {};
   const section = async (name: string, work: () => Promise<void> | void) => {
@@ -130,8 +170,9 @@ async function main() {
         const cpuProfDir = flag("cpu-prof") ? join(RESULTS, "profiles") : undefined;
         if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
         sections.engines.push(await benchEngine({
-          engine, pgServerUrl: postgres!.url, lanes: LANES, chargesPerShop: SIZE.chargesPerShop, childrenPerFamily: SIZE.children,
-          rawTransfers: SIZE.rawTransfers, lagSamples: SIZE.lagSamples, cpuProfDir, log,
+          engine, pgServerUrl: postgres!.url, lanes: LANES, chargesPerTill: CHAIN.chargesPerTill, childrenPerFamily: CHAIN.children,
+          ceilingTransfers: CHAIN.ceilingTransfers, directPays: CHAIN.directPays, naiveTransfers: CHAIN.naiveTransfers, lagSamples: CHAIN.lagSamples,
+          cards: CHAIN.cards, interval: CHAIN.interval, replicas: CHAIN.replicas, cpuProfDir, log,
         }));
       });
     }

@@ -48,9 +48,14 @@ function readProcesses(): ProcStat[] {
   return all;
 }
 
-type Roots = Partial<Record<"backend" | "node", number>>;
+/**
+ * The process trees measured: the backend (one pid, or one per replica), the node, and PostgreSQL's
+ * postmaster (absent: every `postgres` process on the machine, other clusters too).
+ */
+export type CpuRoots = { backend?: number | readonly (number | undefined)[]; node?: number; postgres?: number };
+type Roots = CpuRoots;
 
-/** Each measured process's CPU ms now, by pid, with its role: the trees under `roots`, and every `postgres` process. */
+/** Each measured process's CPU ms now, by pid, with its role: the trees under `roots` (and every `postgres` process when no postmaster is given). */
 export function cpuSnapshot(roots: Roots): Map<number, { role: CpuRole; ms: number }> {
   const processes = readProcesses();
   const byPid = new Map(processes.map((p) => [p.pid, p]));
@@ -67,9 +72,10 @@ export function cpuSnapshot(roots: Roots): Map<number, { role: CpuRole; ms: numb
     if (p) snapshot.set(pid, { role, ms: p.cpuMs });
     for (const child of children.get(pid) ?? []) addTree(child.pid, role);
   };
-  addTree(roots.backend, "backend");
+  for (const pid of [roots.backend ?? []].flat()) addTree(pid, "backend");
   addTree(roots.node, "node");
-  for (const p of processes) if (p.comm === "postgres") snapshot.set(p.pid, { role: "postgres", ms: p.cpuMs });
+  if (roots.postgres !== undefined) addTree(roots.postgres, "postgres");
+  else for (const p of processes) if (p.comm === "postgres") snapshot.set(p.pid, { role: "postgres", ms: p.cpuMs });
   const self = process.cpuUsage();
   snapshot.set(process.pid, { role: "load", ms: (self.user + self.system) / 1000 });
   return snapshot;
@@ -90,6 +96,10 @@ export class CpuMeter {
 
   constructor(roots: Roots) {
     this.#roots = roots;
+  }
+
+  get roots(): Roots {
+    return this.#roots;
   }
 
   async measure<T>(work: () => Promise<T>): Promise<T> {
@@ -122,4 +132,29 @@ export class CpuMeter {
 export interface CpuPerOperation extends Record<CpuRole, number> {
   total: number;
   cores_busy: number;
+}
+
+/** Resident memory in MB of each role's processes (summed), from /proc/<pid>/status; the load generator is this process. */
+export function rssMb(roots: Roots): Record<CpuRole, number> {
+  const pids = cpuSnapshot(roots);
+  const out: Record<CpuRole, number> = { backend: 0, node: 0, postgres: 0, load: 0 };
+  for (const [pid, { role }] of pids) {
+    try {
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+      out[role] += kb / 1024;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  for (const role of Object.keys(out) as CpuRole[]) out[role] = Math.round(out[role] * 10) / 10;
+  return out;
+}
+
+/** The parent of a process (PostgreSQL's postmaster, for one of its connections' `pg_backend_pid()`); undefined off Linux. */
+export function parentPid(pid: number): number | undefined {
+  try {
+    return parseProcStat(readFileSync(`/proc/${pid}/stat`, "utf8"))?.ppid;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,12 +1,11 @@
 // The results object of `npm run bench` (bench/results/latest.json), its goals, and the markdown summary.
 import type { EngineFigures } from "./chain.ts";
+import { CHAIN_RESULT_KEYS, type ChainFigures, type ChainGoal, chainFigures, chainGoals, chainSummaryRows, type SoakSummary } from "./chain-results.ts";
 import type { DashboardFigure } from "./dashboard.ts";
 import { ratio } from "./stats.ts";
 
 export const GOALS = {
   pay_gas_max: 65_000,
-  charge_vs_raw_min: 0.7,
-  charge_latency_p95_ms_max: 250,
   dashboard_p95_ms_max: 100,
   qr_version_max: 10,
   wallet_js_gzip_kb_max: 200,
@@ -14,8 +13,7 @@ export const GOALS = {
 
 /** The keys the issue names, in its order: latest.json always has every one (null with a reason when not measured). */
 export const RESULT_KEYS = [
-  "gas", "charge_throughput", "raw_erc20_tps", "charge_vs_raw", "charge_latency_ms", "indexer_lag_ms", "payout_10k_s",
-  "dashboard_p95_ms", "qr_version", "wallet_js_gzip_kb",
+  "gas", ...CHAIN_RESULT_KEYS, "payout_10k_s", "dashboard_p95_ms", "qr_version", "wallet_js_gzip_kb",
 ] as const;
 
 export interface GasFigure {
@@ -41,38 +39,31 @@ export interface PayoutFigure {
 export interface Sections {
   gas?: GasFigure;
   engines: EngineFigures[];
+  /** bench/results/soak.json of the last `npm run bench -- --soak`, when there is one. */
+  soak?: SoakSummary | null;
   payouts?: PayoutFigure;
   dashboard?: DashboardFigure;
   qr?: { version: number; characters: number };
   wallet?: { gzipKb: number; rawKb: number; files: unknown[]; note?: string };
 }
 
-export type GoalName = "pay_gas" | "charge_vs_raw" | "charge_latency_p95" | "dashboard_p95" | "qr_version" | "wallet_js_gzip_kb";
+export type GoalName = "pay_gas" | "dashboard_p95" | "qr_version" | "wallet_js_gzip_kb";
 
-export interface Goal {
-  goal: string;
-  value: number | null;
-  met: boolean | null;
-}
+export type Goal = ChainGoal;
 
-export interface BenchResults {
+export interface BenchResults extends ChainFigures {
   measured_at: string;
   mode: "quick" | "full";
   machine: { cpus: number; load_average_before: number[]; load_average_after: number[]; node: string };
-  /** The engine the top-level chain figures come from; every engine's figures are under `engines`. */
+  /** The first engine measured; the top-level chain figures are the worst engine's, every engine's under `engines`. */
   primary_engine: string | null;
   gas: GasFigure | null;
-  charge_throughput: { n1: number | null; n10: number | null; n50: number | null; [key: string]: number | null } | null;
-  raw_erc20_tps: number | null;
-  charge_vs_raw: number | null;
-  charge_latency_ms: { p50: number | null; p95: number | null; p99: number | null } | null;
-  indexer_lag_ms: number | null;
   payout_10k_s: number | null;
   dashboard_p95_ms: Record<string, number | null> | null;
   qr_version: number | null;
   wallet_js_gzip_kb: number | null;
-  goals: Record<GoalName, Goal>;
-  engines: Record<string, EngineFigures & { charge_vs_raw: number | null }>;
+  goals: Record<GoalName, Goal> & Record<string, Goal>;
+  engines: Record<string, EngineFigures>;
   detail: { payouts: PayoutFigure | null; dashboard: DashboardFigure | null; qr: Sections["qr"] | null; wallet: Sections["wallet"] | null };
   /** Why a figure is null: section → reason. */
   errors: Record<string, string>;
@@ -94,45 +85,26 @@ export function buildResults(input: {
   measuredAt?: Date;
 }): BenchResults {
   const { sections } = input;
-  const engines = Object.fromEntries(
-    sections.engines.map((e) => [e.engine, { ...e, charge_vs_raw: ratio(e.charge_throughput.n50?.tps ?? null, e.raw_erc20.tps) }]),
-  );
+  const engines = Object.fromEntries(sections.engines.map((e) => [e.engine, e]));
   const primary = sections.engines[0] ?? null;
-  const charge_throughput = primary
-    ? Object.fromEntries(Object.entries(primary.charge_throughput).map(([k, stage]) => [k, stage.tps])) as BenchResults["charge_throughput"]
-    : null;
-  const n50 = primary?.charge_throughput.n50;
-  const raw = primary?.raw_erc20.tps ?? null;
-  const chargeVsRaw = ratio(n50?.tps ?? null, raw);
+  const chain = chainFigures(sections.engines, sections.soak ?? null);
   const dashboard = sections.dashboard
     ? { ...Object.fromEntries(Object.entries(sections.dashboard.queries).map(([q, r]) => [q, r.p95_ms])), worst_query: sections.dashboard.worst_p95_ms }
     : null;
-  // The goals hold on every engine: judged on the worst engine's figure.
-  const perEngine = (figure: (e: BenchResults["engines"][string]) => number | null | undefined) =>
-    Object.values(engines).map(figure).filter((v): v is number => typeof v === "number");
-  const ratios = perEngine((e) => e.charge_vs_raw);
-  const p95s = perEngine((e) => e.charge_throughput.n50?.latency_ms.p95);
-  const worstChargeVsRaw = ratios.length ? Math.min(...ratios) : null;
-  const worstP95 = p95s.length ? Math.max(...p95s) : null;
   return {
     measured_at: (input.measuredAt ?? new Date()).toISOString(),
     mode: input.mode,
     machine: input.machine,
     primary_engine: primary?.engine ?? null,
     gas: sections.gas ?? null,
-    charge_throughput,
-    raw_erc20_tps: raw,
-    charge_vs_raw: chargeVsRaw,
-    charge_latency_ms: n50 ? { p50: n50.latency_ms.p50, p95: n50.latency_ms.p95, p99: n50.latency_ms.p99 } : null,
-    indexer_lag_ms: primary?.indexer_lag_ms.p95 ?? null,
+    ...chain,
     payout_10k_s: sections.payouts?.seconds ?? null,
     dashboard_p95_ms: dashboard,
     qr_version: sections.qr?.version ?? null,
     wallet_js_gzip_kb: sections.wallet?.gzipKb ?? null,
     goals: {
       pay_gas: goal(`pay ≤ ${GOALS.pay_gas_max.toLocaleString("en")} gas`, sections.gas ? Math.max(sections.gas.pay, sections.gas.pay_first) : null, (v) => v <= GOALS.pay_gas_max),
-      charge_vs_raw: goal(`charge_vs_raw ≥ ${GOALS.charge_vs_raw_min} (every engine)`, worstChargeVsRaw, (v) => v >= GOALS.charge_vs_raw_min),
-      charge_latency_p95: goal(`charge p95 ≤ ${GOALS.charge_latency_p95_ms_max} ms at 50 shops (every engine)`, worstP95, (v) => v <= GOALS.charge_latency_p95_ms_max),
+      ...chainGoals(chain),
       dashboard_p95: goal(`each dashboard query p95 ≤ ${GOALS.dashboard_p95_ms_max} ms`, sections.dashboard?.worst_p95_ms, (v) => v <= GOALS.dashboard_p95_ms_max),
       qr_version: goal(`QR version ≤ ${GOALS.qr_version_max} at ECC M`, sections.qr?.version, (v) => v <= GOALS.qr_version_max),
       wallet_js_gzip_kb: goal(`wallet first-load JS ≤ ${GOALS.wallet_js_gzip_kb_max} kB gzipped`, sections.wallet?.gzipKb, (v) => v <= GOALS.wallet_js_gzip_kb_max),
@@ -151,25 +123,7 @@ const met = (g: Goal) => (g.met === null ? "not measured" : g.met ? "met" : "**n
 export function summaryRows(r: BenchResults): [string, string, string, string][] {
   const rows: [string, string, string, string][] = [];
   if (r.gas) rows.push(["gas: pay", fmt(r.gas.pay, 0), `ERC-20 transfer ${fmt(r.gas.baseline_erc20_transfer, 0)}`, `${fmt(r.gas.pay_vs_erc20, 2)}×`]);
-  for (const [name, e] of Object.entries(r.engines)) {
-    for (const [k, stage] of Object.entries(e.charge_throughput)) {
-      rows.push([`${name}: charges/s, ${stage.shops} shop${stage.shops > 1 ? "s" : ""}${stage.failed ? ` (${stage.failed} failed)` : ""}`, fmt(stage.tps), `raw ERC-20 ${fmt(e.raw_erc20.tps)}/s`, `${fmt(ratio(stage.tps, e.raw_erc20.tps), 2)}×`]);
-      if (k === "n50") {
-        rows.push([`${name}: charge latency p50/p95/p99 ms, 50 shops`, `${fmt(stage.latency_ms.p50, 0)} / ${fmt(stage.latency_ms.p95, 0)} / ${fmt(stage.latency_ms.p99, 0)}`, `raw ERC-20 p95 ${fmt(e.raw_erc20.latency_ms.p95, 0)}`, `${fmt(ratio(stage.latency_ms.p95, e.raw_erc20.latency_ms.p95), 2)}×`]);
-        const cpu = stage.cpu_ms_per_charge;
-        const raw = e.raw_erc20.cpu_ms_per_transfer;
-        if (cpu && raw) {
-          rows.push([
-            `${name}: CPU ms per charge, 50 shops: backend / node / PostgreSQL / load (cores busy)`,
-            `${fmt(cpu.backend, 2)} / ${fmt(cpu.node, 2)} / ${fmt(cpu.postgres, 2)} / ${fmt(cpu.load, 2)} (${fmt(cpu.cores_busy, 2)})`,
-            `raw transfer: node ${fmt(raw.node, 2)}, load ${fmt(raw.load, 2)} (${fmt(raw.cores_busy, 2)})`,
-            `${fmt(ratio(cpu.total, raw.total), 2)}×`,
-          ]);
-        }
-      }
-    }
-    rows.push([`${name}: indexer lag p50/p95 ms`, `${fmt(e.indexer_lag_ms.p50, 0)} / ${fmt(e.indexer_lag_ms.p95, 0)}`, "indexer polls every 250 ms", ""]);
-  }
+  rows.push(...chainSummaryRows(Object.values(r.engines)));
   if (r.detail.payouts) {
     const p = r.detail.payouts;
     rows.push([`payout run, 10,000 shops (s)${p.extrapolated ? ` — from ${p.payouts}` : ""}`, fmt(p.seconds, 1), `${fmt(p.payouts_per_second, 0)} payouts/s`, ""]);
@@ -189,7 +143,7 @@ export function markdown(r: BenchResults): string {
   const lines = [
     `# Benchmark results (${r.mode}, ${r.measured_at})`,
     "",
-    `Machine: ${r.machine.cpus} cores, load average ${r.machine.load_average_before.map((v) => v.toFixed(1)).join(" ")} before and ${r.machine.load_average_after.map((v) => v.toFixed(1)).join(" ")} after (shared); Node ${r.machine.node}. Top-level chain figures from ${r.primary_engine ?? "–"}.`,
+    `Machine: ${r.machine.cpus} cores, load average ${r.machine.load_average_before.map((v) => v.toFixed(1)).join(" ")} before and ${r.machine.load_average_after.map((v) => v.toFixed(1)).join(" ")} after (shared); Node ${r.machine.node}. Top-level chain figures: the worst engine's of ${Object.keys(r.engines).join(", ") || "–"}.`,
     "",
     "| figure | value | baseline (same run) | ratio |",
     "| --- | ---: | --- | ---: |",

@@ -7,18 +7,32 @@ import { buildResults, markdown, RESULT_KEYS, summaryRows } from "../../scripts/
 import { inParallel, latencySummary, percentile, rate, ratio } from "../../scripts/bench/stats.ts";
 import { seedStatements } from "../../scripts/bench/dashboard.ts";
 import { CpuMeter, cpuBetween, cpuSnapshot, parseProcStat } from "../../scripts/bench/cpu.ts";
-import type { EngineFigures } from "../../scripts/bench/chain.ts";
+import type { EngineFigures, ReplicaRun, TillStage } from "../../scripts/bench/chain.ts";
+import { CHAIN_RESULT_KEYS, replicasVs } from "../../scripts/bench/chain-results.ts";
+import { rssGrowth } from "../../scripts/bench/soak.ts";
 
 const machine = { cpus: 2, load_average_before: [1, 1, 1], load_average_after: [1, 1, 1], node: "v22" };
 const lat = (p: number) => ({ p50: p / 2, p95: p, p99: p, max: p, n: 10 });
-const engine = (name: "anvil" | "hardhat", n50: number, raw: number, p95 = 900): EngineFigures => ({
+const cpuOf = (backend: number, node: number, cores = 1.5) => ({ backend, node, postgres: 0.5, load: 0.5, total: backend + node + 1, cores_busy: cores });
+const stage = (tills: number, tps: number, p95: number, extra: Partial<TillStage> = {}): TillStage => ({
+  tills, charges: 10 * tills, failed: 0, seconds: 1, tps, latency_ms: lat(p95), charge_only_ms: lat(p95 / 2), ...extra,
+});
+const ceiling = (tps: number, batch = 1) => ({ operations: 100, transactions: 100 / batch, seconds: 1, tps, senders: 10, in_flight: 100, batch });
+const replicaRun = (replicas: number, tills: number, tps: number, cores: number): ReplicaRun => ({
+  replicas, tills, charges: 100, failed: 0, tps, latency_ms: lat(300), cpu_ms_per_charge: cpuOf(1, 1, cores), backend_cpu_ms_per_charge_each: [1],
+});
+const engine = (name: "anvil" | "hardhat", n50: number, ceilingTps: number, p95 = 900): EngineFigures => ({
   engine: name, lanes: 8, database: "postgresql", setup_seconds: 1,
-  charge_throughput: {
-    n1: { shops: 1, charges: 10, failed: 0, seconds: 1, tps: 10, latency_ms: lat(40) },
-    n10: { shops: 10, charges: 40, failed: 0, seconds: 1, tps: 40, latency_ms: lat(200) },
-    n50: { shops: 50, charges: 100, failed: 0, seconds: 1, tps: n50, latency_ms: lat(p95) },
+  till_charges: {
+    n1: stage(1, 10, 40),
+    n10: stage(10, 40, 200),
+    n50: stage(50, n50, p95, { round_p95_ms: [p95 - 20, p95, p95 - 50, p95 - 10] }),
+    n200: stage(200, n50 + 5, p95 * 2),
   },
-  raw_erc20: { transfers: 200, senders: 10, concurrency: 50, seconds: 1, tps: raw, latency_ms: lat(100) },
+  raw_erc20_ceiling: { n1: ceiling(600), n10: ceiling(600), n50: ceiling(ceilingTps), n200: ceiling(600) },
+  direct_pay_ceiling: { n50: ceiling(ceilingTps * 2, 40) },
+  raw_erc20_naive: { transfers: 200, seconds: 1, tps: ceilingTps / 4, latency_ms: lat(100) },
+  card: null, interval: [], replicas: [], failover: null,
   indexer_lag_ms: lat(250),
 });
 
@@ -78,8 +92,12 @@ describe("CPU per process", () => {
     const burn = "let x = 0; while (process.cpuUsage().user < 300_000) for (let i = 0; i < 1e6; i++) x += i; console.log('done', x > 0); setTimeout(() => {}, 60_000);";
     const child = spawn(process.execPath, ["-e", burn]);
     try {
-      const meter = new CpuMeter({ backend: child.pid });
-      await meter.measure(() => new Promise((resolve) => child.stdout.once("data", resolve)));
+      const meter = new CpuMeter({ backend: [child.pid] });
+      // The same process as a PostgreSQL postmaster: only its tree is PostgreSQL's, not every postgres on the machine.
+      const asPostgres = new CpuMeter({ postgres: child.pid });
+      await asPostgres.measure(() => meter.measure(() => new Promise((resolve) => child.stdout.once("data", resolve))));
+      expect(asPostgres.perOperation(3)!.postgres).toBeGreaterThan(90);
+      expect(asPostgres.perOperation(3)!.backend).toBe(0);
       const per = meter.perOperation(3)!;
       expect(per.backend).toBeGreaterThan(90); // ≥ 300 ms of CPU over 3 operations (and Node's start), by /proc's 10 ms ticks
       expect(per.backend).toBeLessThan(400);
@@ -96,44 +114,84 @@ describe("bench results", () => {
   it("has every key the issue names, null with a reason when a section failed", () => {
     const r = buildResults({ mode: "quick", sections: { engines: [] }, errors: { gas: "no node" }, seconds: { total: 1 }, machine });
     for (const key of RESULT_KEYS) expect(r).toHaveProperty(key);
+    for (const key of CHAIN_RESULT_KEYS) expect(RESULT_KEYS).toContain(key);
     expect(r.gas).toBeNull();
-    expect(r.charge_vs_raw).toBeNull();
+    expect(r.charge_vs_ceiling).toBeNull();
+    expect(r.soak_rss_growth_pct).toBeNull();
     expect(r.goals.pay_gas.met).toBeNull();
+    expect(r.goals.charge_vs_ceiling!.met).toBeNull();
     expect(r.errors.gas).toBe("no node");
     expect(markdown(r)).toContain("gas: no node");
   });
 
-  it("takes the chain figures from the first engine and judges the ratio and latency goals on every engine", () => {
+  it("takes each top-level chain figure from the worst engine, ratios within each engine, every engine's value beside", () => {
     const r = buildResults({
       mode: "full", errors: {}, seconds: {}, machine,
       sections: {
-        engines: [engine("anvil", 80, 100, 200), engine("hardhat", 30, 100, 300)],
+        engines: [engine("anvil", 400, 500, 180), engine("hardhat", 300, 600, 240)],
         qr: { version: 8, characters: 188 },
         wallet: { gzipKb: 150, rawKb: 500, files: [] },
       },
     });
     expect(r.primary_engine).toBe("anvil");
-    expect(r.charge_throughput).toEqual({ n1: 10, n10: 40, n50: 80 });
-    expect(r.raw_erc20_tps).toBe(100);
-    expect(r.charge_vs_raw).toBe(0.8);
-    expect(r.charge_latency_ms).toEqual({ p50: 100, p95: 200, p99: 200 });
+    expect(r.till_charges_per_s).toEqual({ n1: 10, n10: 40, n50: 300, n200: 305 });
+    expect(r.raw_erc20_ceiling_tps).toBe(500);
+    // 400/500 on anvil, 300/600 on hardhat: the worst engine's ratio, not 300/500 across engines.
+    expect(r.charge_vs_ceiling).toBe(0.5);
+    expect(r.chain_per_engine.charge_vs_ceiling).toEqual({ anvil: 0.8, hardhat: 0.5 });
+    expect(r.direct_pay_vs_ceiling).toBe(2);
+    expect(r.raw_erc20_naive_tps).toBe(125);
+    expect(r.till_charge_latency_ms).toEqual({ p50: 120, p95: 240, p99: 240, rounds_p95: { min: 190, median: 220, max: 240 } });
     expect(r.indexer_lag_ms).toBe(250);
-    expect(r.engines.hardhat!.charge_vs_raw).toBe(0.3);
-    expect(r.goals.charge_vs_raw).toMatchObject({ value: 0.3, met: false });
-    expect(r.goals.charge_latency_p95).toMatchObject({ value: 300, met: false });
+    expect(r.goals.charge_vs_ceiling).toMatchObject({ value: 0.5, met: false });
+    expect(r.goals.till_charge_latency_p95).toMatchObject({ value: 240, met: false });
+    expect(r.goals.block1s_p95!.met).toBeNull();
     expect(r.goals.qr_version.met).toBe(true);
-    expect(r.goals.wallet_js_gzip_kb.met).toBe(true);
     expect(summaryRows(r).length).toBeGreaterThan(8);
   });
 
-  it("shows each engine's CPU per charge next to the raw transfer's, when measured", () => {
-    const cpu = (backend: number, node: number) => ({ backend, node, postgres: 0.5, load: 0.5, total: backend + node + 1, cores_busy: 1.5 });
-    const measured = engine("hardhat", 60, 100);
-    measured.charge_throughput.n50!.cpu_ms_per_charge = cpu(2, 1);
-    measured.raw_erc20.cpu_ms_per_transfer = cpu(0, 1);
-    const r = buildResults({ mode: "full", errors: {}, seconds: {}, machine, sections: { engines: [measured, engine("anvil", 80, 100)] } });
+  it("adds up CPU per charge without the load generator and says what one core would carry", () => {
+    const anvil = engine("anvil", 400, 500);
+    anvil.till_charges.n50!.cpu_ms_per_charge = cpuOf(0.9, 1.1);
+    const hardhat = engine("hardhat", 300, 600);
+    hardhat.till_charges.n50!.cpu_ms_per_charge = cpuOf(1.4, 0.6);
+    const r = buildResults({ mode: "full", errors: {}, seconds: {}, machine, sections: { engines: [anvil, hardhat] } });
+    // anvil 0.9 + 1.1 + 0.5 = 2.5 ms, hardhat 1.4 + 0.6 + 0.5 = 2.5 ms: the load generator's 0.5 is left out.
+    expect(r.total_cpu_ms_per_charge).toBe(2.5);
+    expect(r.charges_per_s_per_core).toBe(400);
+    expect(r.backend_cpu_ms_per_charge).toBe(1.4);
+    expect(r.goals.backend_cpu_ms_per_charge).toMatchObject({ value: 1.4, met: false });
     const rows = summaryRows(r).filter(([figure]) => figure.includes("CPU ms per charge"));
-    expect(rows).toEqual([["hardhat: CPU ms per charge, 50 shops: backend / node / PostgreSQL / load (cores busy)", "2 / 1 / 0.5 / 0.5 (1.5)", "raw transfer: node 1, load 0.5 (1.5)", "2×"]]);
+    expect(rows[0]).toEqual(["anvil: CPU ms per charge, 50 tills: backend / node / PostgreSQL / load (cores busy)", "0.9 / 1.1 / 0.5 / 0.5 (1.5)", "total without load 2.5 ms", "400 charges/s per core"]);
+  });
+
+  it("judges interval mining's latency on the worst engine, and compares replicas at the most tills, per busy core too", () => {
+    const anvil = engine("anvil", 400, 500);
+    const blocks = { with_payments: 4, txs_per_block: 3, payments_per_block: 50, max_payments_in_a_block: 80 };
+    anvil.interval = [
+      { block_seconds: 1, latency_ms: lat(1_200), charges_50: 100, tps_200: 150, charges_200: 200, failed: 0, blocks },
+      { block_seconds: 2, latency_ms: lat(2_400), charges_50: 100, tps_200: 90, charges_200: 200, failed: 0, blocks },
+    ];
+    anvil.replicas = [replicaRun(1, 50, 200, 1.5), replicaRun(2, 50, 260, 1.9), replicaRun(1, 200, 220, 1.6), replicaRun(2, 200, 264, 1.8)];
+    const r = buildResults({ mode: "full", errors: {}, seconds: {}, machine, sections: { engines: [anvil] } });
+    expect(r.charge_latency_ms_block1s).toEqual({ p50: 600, p95: 1_200, p99: 1_200 });
+    expect(r.goals.block1s_p95).toMatchObject({ value: 1_200, met: true });
+    expect(r.goals.block2s_p95).toMatchObject({ value: 2_400, met: false });
+    expect(r.interval_tps_200).toEqual({ block1s: 150, block2s: 90 });
+    // 264/220 = 1.2; per busy core (264/1.8) / (220/1.6) = 1.07.
+    expect(r.replicas_2_vs_1).toBe(1.2);
+    expect(r.replicas_2_vs_1_cpu_normalised).toBe(1.07);
+    expect(replicasVs([replicaRun(1, 50, 100, 1)])).toEqual({ plain: null, perCore: null });
+    expect(r.goals.replicas_2_vs_1).toMatchObject({ value: 1.2, met: false });
+  });
+
+  it("reads the soak's memory growth from its first minute to its last, and takes the last soak into latest.json", () => {
+    const minute = (backend: number) => ({ rss_mb: { backend, node: 300, postgres: 100, load: 90 } });
+    expect(rssGrowth([minute(200), minute(210), minute(220)], "backend")).toBe(10);
+    expect(rssGrowth([minute(200)], "backend")).toBeNull();
+    const r = buildResults({ mode: "full", errors: {}, seconds: {}, machine, sections: { engines: [], soak: { measured_at: "2026-12-07T05:00:00Z", minutes: 20, rss_growth_pct: 4.5 } } });
+    expect(r.soak_rss_growth_pct).toBe(4.5);
+    expect(r.goals.soak_rss_growth_pct).toMatchObject({ value: 4.5, met: true });
   });
 });
 

@@ -3,7 +3,9 @@
 // one send, one block and one receipt for many charges, and all or none of them happen. Two keep the
 // chain busy (one is mined while the next gathers); more go out only full (a burst on a chain with
 // slow blocks), up to the relayer's lanes. A lone payment goes out at once, as a plain `pay`, so a
-// quiet shop waits for nobody.
+// quiet shop waits for nobody. On a chain that mines a block every second or two (QBFT) the transactions
+// in flight wait for their block, so payments that have waited `lingerMs` go out on a free lane as they
+// are, and still make that block, instead of waiting a whole block for a full batch or a mined one.
 //
 // Nothing here judges a QR: every payment was simulated on its own before it got here. One thing can
 // change while it waits: time. A permit whose deadline will have passed by the time its transaction is
@@ -26,6 +28,8 @@ export interface PayBatcherOptions {
   maxInFlight?: number;
   /** At most this many payments in one transaction. Default 40. */
   maxBatch?: number;
+  /** Payments waiting this long go out on a free lane even in a batch that is not full. Default 100 ms. */
+  lingerMs?: number;
   /** How long a transaction may take to be mined: a permit whose deadline is closer is dropped. Default 3 s. */
   deadlineMarginMs?: number;
   /** The clock the deadlines are compared with. Default Date.now. */
@@ -40,6 +44,8 @@ export interface RelayedPayment {
 
 interface Waiting {
   data: string;
+  /** When it started waiting (performance.now()). */
+  since: number;
   /** The permit's deadline in ms since the epoch, when known. */
   deadlineMs?: number;
   resolve(payment: RelayedPayment): void;
@@ -54,8 +60,10 @@ export class PayBatcher {
   readonly #maxBatch: number;
   readonly #deadlineMarginMs: number;
   readonly #now: () => number;
+  readonly #lingerMs: number;
   #waiting: Waiting[] = [];
   #inFlight = 0;
+  #lingerTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(relayer: Relayer, fund: string, options: PayBatcherOptions = {}) {
     this.#relayer = relayer;
@@ -65,6 +73,7 @@ export class PayBatcher {
     this.#maxBatch = options.maxBatch ?? 40;
     this.#deadlineMarginMs = options.deadlineMarginMs ?? 3_000;
     this.#now = options.now ?? Date.now;
+    this.#lingerMs = options.lingerMs ?? 100;
     if (this.#eagerInFlight < 1 || this.#maxBatch < 1) throw new RangeError("eagerInFlight, maxInFlight and maxBatch must be at least 1");
   }
 
@@ -74,14 +83,17 @@ export class PayBatcher {
    */
   pay(data: string, deadlineMs?: number): Promise<RelayedPayment> {
     return new Promise<RelayedPayment>((resolve, reject) => {
-      this.#waiting.push({ data, deadlineMs, resolve, reject });
+      this.#waiting.push({ data, since: performance.now(), deadlineMs, resolve, reject });
       this.#pump();
     });
   }
 
   #pump(): void {
     while (this.#inFlight < this.#maxInFlight && this.#waiting.length > 0) {
-      if (this.#inFlight >= this.#eagerInFlight && this.#waiting.length < this.#maxBatch) return;
+      if (this.#inFlight >= this.#eagerInFlight && this.#waiting.length < this.#maxBatch) {
+        const waited = performance.now() - this.#waiting[0]!.since;
+        if (waited < this.#lingerMs) return this.#lingerUntil(this.#lingerMs - waited);
+      }
       const batch = this.#inTime(this.#waiting.splice(0, this.#maxBatch));
       if (batch.length === 0) continue;
       this.#inFlight++;
@@ -90,6 +102,15 @@ export class PayBatcher {
         this.#pump();
       });
     }
+  }
+
+  /** Pumps again once the oldest waiting payment has waited `lingerMs` (one timer at a time). */
+  #lingerUntil(ms: number): void {
+    if (this.#lingerTimer) return;
+    this.#lingerTimer = setTimeout(() => {
+      this.#lingerTimer = undefined;
+      this.#pump();
+    }, Math.max(1, Math.ceil(ms)));
   }
 
   async #send(batch: Waiting[]): Promise<void> {

@@ -60,6 +60,35 @@ describe.each(ENGINES)("PayBatcher on %s", (engine) => {
     expect(new Set(paid.map((p) => p.paymentId)).size).toBe(18);
   });
 
+  it("on a chain that mines a block at a time, payments that waited lingerMs go out on a free lane and make the same block", async () => {
+    const fund = new FundClient(t.relayer, t.fundAddress, { eagerInFlight: 1, maxInFlight: 2, lingerMs: 50 });
+    const budgets = await activeBudgets(t, 4, 300_00n, fund);
+    const shop = await approvedShop(fund);
+    const qrs = await Promise.all(budgets.map((b) => signPermit(t, b.family, fund, b.budgetId)));
+    const [first, ...others] = await Promise.all(qrs.map((qr) => fund.simulatePay(qr.permit, qr.signature, shop, 1_00n)));
+    const before = await laneTxCount(t);
+    await t.provider.send("evm_setAutomine", [false]);
+    let mining: ReturnType<typeof setInterval> | undefined;
+    try {
+      // The first goes out at once and waits for its block; the other three wait behind it only lingerMs.
+      const paying = [fund.paySimulated(first!)];
+      await new Promise((r) => setTimeout(r, 20));
+      paying.push(...others.map((payment) => fund.paySimulated(payment!)));
+      await new Promise((r) => setTimeout(r, 400));
+      // The next block (and more, so that a payment left behind is mined too, in a later block).
+      mining = setInterval(() => void t.provider.send("evm_mine", []).catch(() => {}), 300);
+      await t.provider.send("evm_mine", []);
+      const paid = await Promise.all(paying);
+
+      expect(new Set(paid.map((p) => p.blockNumber)).size).toBe(1);
+      expect((await laneTxCount(t)) - before).toBe(2);
+      expect(new Set(paid.map((p) => p.paymentId)).size).toBe(4);
+    } finally {
+      clearInterval(mining);
+      await t.provider.send("evm_setAutomine", [true]);
+    }
+  });
+
   it("when one payment of a batch lost its race, the others still pay and only that one is refused", async () => {
     // One lane, so the payments queue behind a first one and go out together.
     const fund = new FundClient(t.relayer, t.fundAddress, { maxInFlight: 1 });

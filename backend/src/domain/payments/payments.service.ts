@@ -187,9 +187,11 @@ async function scan(deps: PaymentDeps, till: Till, qrText: string): Promise<Scan
 /** What the shop may see of a scanned QR; refuses a dead QR with its code. Sends nothing. */
 export async function lookupQr(deps: PaymentDeps, till: Till, qrText: string): Promise<QrLookup> {
   const s = await scan(deps, till, qrText);
-  // One cent: the smallest charge. An empty budget is refused as BUDGET_INSUFFICIENT.
-  const check = await s.client.checkPaymentOffChain(s.permit, s.signature, s.merchantAddress, 1n);
-  const spendable = check.budget.balance < s.permit.maxAmount ? check.budget.balance : s.permit.maxAmount;
+  // A payment of one cent, the smallest charge, run as a call: the contract judges the QR as it would a
+  // charge (an empty budget is BUDGET_INSUFFICIENT), in one request, and answers the balance after it.
+  const simulated = await s.client.simulatePay(s.permit, s.signature, s.merchantAddress, 1n);
+  const balance = simulated.balanceAfter + 1n;
+  const spendable = balance < s.permit.maxAmount ? balance : s.permit.maxAmount;
   return {
     fundId: s.fund.id,
     fundName: s.fund.name,

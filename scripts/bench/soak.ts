@@ -1,0 +1,124 @@
+// `npm run bench -- --soak [--minutes=20] [--engines=anvil]`: the backend under steady load for a long
+// stretch. First the capacity: 50 tills charging one after the other for a few seconds; then for the
+// minutes asked, payments arrive at half that rate (open loop: a new one every 1/rate s on a free till of
+// 100, whether or not earlier ones are done), each a QR lookup and a charge as a till does. Per minute:
+// p50/p95, charges and errors, every process's resident memory, the indexer's lag. Not in the default run.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ChainEngine } from "../lib/local-chain.ts";
+import { type ChargeOutcome, openEngine, indexerLag, signQrs, tillCharge, type Till } from "./chain.ts";
+import type { SoakSummary } from "./chain-results.ts";
+import { rssMb, type CpuRole } from "./cpu.ts";
+import { latencySummary, rate, round, sleep, type Latency } from "./stats.ts";
+
+export interface SoakMinute {
+  minute: number;
+  charges: number;
+  errors: number;
+  latency_ms: Latency;
+  /** Payments due that found no free till (the backend fell behind the arrival rate). */
+  no_free_till: number;
+  rss_mb: Record<CpuRole, number>;
+  indexer_lag_ms: number | null;
+}
+
+export interface SoakFigures extends SoakSummary {
+  engine: ChainEngine;
+  capacity_tps: number | null;
+  target_tps: number;
+  achieved_tps: number | null;
+  errors: Record<string, number>;
+  per_minute: SoakMinute[];
+  /** Growth of each process's RSS from the first minute to the last, in %. */
+  rss_growth_pct_by_process: Record<string, number | null>;
+  load_average: number[];
+}
+
+/** RSS growth from the first minute to the last, %; null with fewer than two minutes. */
+export function rssGrowth(minutes: { rss_mb: Record<string, number> }[], role: string): number | null {
+  if (minutes.length < 2) return null;
+  const first = minutes[0]!.rss_mb[role]!;
+  const last = minutes.at(-1)!.rss_mb[role]!;
+  return first > 0 ? round(((last - first) / first) * 100, 1) : null;
+}
+
+export async function benchSoak(o: { engine: ChainEngine; pgServerUrl: string; minutes: number; lanes: number; results: string; log: (line: string) => void; loadAverage: () => number[] }): Promise<SoakFigures> {
+  const { log } = o;
+  const TILLS = 100;
+  const engine = await openEngine({ engine: o.engine, pgServerUrl: o.pgServerUrl, lanes: o.lanes, replicas: 1, tills: TILLS, directSenders: 0, children: 20, cardShops: 0, log });
+  try {
+    const p = engine.prepared;
+    const roots = { backend: engine.backends[0]!.child.pid, node: engine.chain.process.pid, postgres: engine.postmaster };
+    // Capacity: 50 tills, 6 charges each, closed loop.
+    const group = p.tills.slice(0, 50);
+    const qrs = await Promise.all(group.map((t) => signQrs(p, t, 6)));
+    const started = performance.now();
+    let ok = 0;
+    await Promise.all(group.map(async (t, i) => {
+      for (const qr of qrs[i]!) if ((await tillCharge(t.clients, qr, `soak-cap-${i}-${Math.random()}`)).receipt) ok++;
+    }));
+    const capacity = rate(ok, performance.now() - started);
+    const target = Math.max(1, Math.floor((capacity ?? 2) / 2));
+    log(`  soak: capacity ${capacity}/s at 50 tills; ${o.minutes} min at ${target}/s on ${TILLS} tills`);
+
+    const free: Till[] = [...p.tills];
+    const minutes: SoakMinute[] = [];
+    const allErrors: Record<string, number> = {};
+    let current: ChargeOutcome[] = [];
+    let noFree = 0;
+    let total = 0;
+    const inFlight = new Set<Promise<void>>();
+    const launch = (till: Till) => {
+      const work = (async () => {
+        const [qr] = await signQrs(p, till, 1);
+        const outcome = await tillCharge(till.clients, qr!, `soak-${Math.random().toString(36).slice(2)}`);
+        current.push(outcome);
+        if (outcome.error) allErrors[outcome.error] = (allErrors[outcome.error] ?? 0) + 1;
+        else total++;
+        free.push(till);
+      })();
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    };
+    const soakStarted = performance.now();
+    for (let minute = 1; minute <= o.minutes; minute++) {
+      const minuteStart = performance.now();
+      let due = 0;
+      let launched = 0;
+      const lag = indexerLag(engine.chain.url, engine.db, p, p.tills[0]!.shopAddress, 1, 0).catch(() => null);
+      while (performance.now() - minuteStart < 60_000) {
+        due = Math.floor(((performance.now() - minuteStart) / 1000) * target);
+        while (launched < due) {
+          launched++;
+          const till = free.shift();
+          if (till) launch(till);
+          else noFree++;
+        }
+        await sleep(20);
+      }
+      const outcomes = current;
+      current = [];
+      const m: SoakMinute = {
+        minute, charges: outcomes.filter((x) => x.receipt).length, errors: outcomes.filter((x) => x.error).length,
+        latency_ms: latencySummary(outcomes.filter((x) => x.receipt).map((x) => x.ms)), no_free_till: noFree,
+        rss_mb: rssMb(roots), indexer_lag_ms: (await lag)?.p95 ?? null,
+      };
+      noFree = 0;
+      minutes.push(m);
+      log(`  soak minute ${minute}: ${m.charges} charges, ${m.errors} errors, p50 ${m.latency_ms.p50} p95 ${m.latency_ms.p95} ms, RSS MB backend ${m.rss_mb.backend} node ${m.rss_mb.node} PostgreSQL ${m.rss_mb.postgres}, indexer lag ${m.indexer_lag_ms} ms${m.no_free_till ? `, ${m.no_free_till} found no free till` : ""}`);
+    }
+    await Promise.all(inFlight);
+    const byProcess = Object.fromEntries(["backend", "node", "postgres"].map((r) => [r, rssGrowth(minutes, r)]));
+    // Our processes: the backend and PostgreSQL. The node keeps every block in memory by design.
+    const growth = [byProcess.backend, byProcess.postgres].filter((v): v is number => v !== null);
+    const figures: SoakFigures = {
+      measured_at: new Date().toISOString(), engine: o.engine, minutes: o.minutes, capacity_tps: capacity, target_tps: target,
+      achieved_tps: rate(total, performance.now() - soakStarted), errors: allErrors, per_minute: minutes,
+      rss_growth_pct: growth.length ? Math.max(...growth) : null, rss_growth_pct_by_process: byProcess, load_average: o.loadAverage(),
+    };
+    writeFileSync(join(o.results, "soak.json"), `${JSON.stringify(figures, null, 2)}\n`);
+    return figures;
+  } finally {
+    await engine.stop();
+  }
+}

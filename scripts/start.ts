@@ -85,6 +85,8 @@ async function main() {
     env.APPLICATIONS_PER_HOUR ??= "100";
     // The demo municipality's letterhead, logo included.
     env.LETTER_SENDER_FILE ??= resolve(ROOT, "scripts/demo/letterhead.json");
+    // The demo's payments were made a minute ago: its public page shows them now, not from the next full hour.
+    env.PUBLIC_FIGURES_PERIOD_MINUTES ??= "0";
   }
 
   // Families log in to apply at the municipality's broker; without one, at a demo stand-in for DigiD.

@@ -6,9 +6,14 @@
 export const SHOP_CATEGORIES = ["books", "bike", "sport", "swimming", "computer", "clothing", "toys", "school", "culture", "music"] as const;
 export type ShopCategory = (typeof SHOP_CATEGORIES)[number];
 
-/** The public figures' smallest group: counts below it show as "<10", and a category needs this many payments
- * to be shown apart (smaller ones merge into "other", itself shown from this many payments on). */
+/** The public figures' smallest group: counts below it show as "<10", and the money sums wait until this many
+ * children hold a budget. */
 export const PUBLIC_MIN_GROUP = 10;
+
+/** A category of the public figures is shown apart once this many different families paid in it; smaller
+ * ones merge into "other", itself shown from this many families on. Families, not payments: one family's ten
+ * purchases must not make a category stand out. */
+export const PUBLIC_MIN_FAMILIES_PER_CATEGORY = 5;
 
 /** Spending of shops without a category of the fund, and small categories merged for privacy. */
 export const OTHER_CATEGORY = "other";

@@ -67,3 +67,38 @@ export function formatClock(value: DateInput, language: string, options: ClockOp
     hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone, ...(zoneShown(options, timeZone) && { timeZoneName: "short" }),
   }).format(instant(value));
 }
+
+/** Whether Intl knows `zone` as a time zone ("Europe/Amsterdam", "America/Kralendijk"). */
+export function isTimeZone(zone: string): boolean {
+  if (!zone.includes("/") && zone !== "UTC") return false; // "CET" and offsets are no place a fund is in
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The calendar day ("2026-12-07") `at` falls on in `timeZone`. */
+export function dayIn(at: Date, timeZone: string = FUND_TIME_ZONE): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+}
+
+/** How far `timeZone`'s wall clock is ahead of UTC at `at`, in ms. */
+function offsetAt(at: Date, timeZone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
+      .formatToParts(at).map((p) => [p.type, p.value]),
+  );
+  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return wall - Math.floor(at.getTime() / 1000) * 1000;
+}
+
+/** The last millisecond of calendar day `day` ("2027-12-31") in `timeZone`: a date printed holds through it. */
+export function endOfDay(day: string, timeZone: string = FUND_TIME_ZONE): Date {
+  const nextMidnightUtc = Date.parse(`${day}T00:00:00Z`) + 86_400_000;
+  // Midnight there is UTC midnight minus the offset; the offset at that very moment settles a change of clocks.
+  let guess = nextMidnightUtc - offsetAt(new Date(nextMidnightUtc), timeZone);
+  guess = nextMidnightUtc - offsetAt(new Date(guess), timeZone);
+  return new Date(guess - 1);
+}

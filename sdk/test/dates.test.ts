@@ -1,6 +1,6 @@
 // One clock: every screen shows a date in the fund's zone, whatever zone the device keeps.
 import { describe, expect, it } from "vitest";
-import { formatClock, formatDateTime, formatDay } from "../src/index.ts";
+import { dayIn, endOfDay, formatClock, formatDateTime, formatDay, isTimeZone } from "../src/index.ts";
 
 // Half past eleven at night in UTC is already the next day in Amsterdam (UTC+1 in winter).
 const LATE = "2026-12-06T23:30:00Z";
@@ -25,5 +25,30 @@ describe("dates in the fund's time zone", () => {
     expect(formatClock(LATE, "nl", { deviceTimeZone: "Europe/Amsterdam" })).toBe("00:30");
     expect(formatClock("2026-07-01T12:00:00Z", "nl", { deviceTimeZone: "UTC" })).toBe("14:00 CEST");
     expect(formatClock(LATE, "nl", { withZone: true, deviceTimeZone: "Europe/Amsterdam" })).toBe("00:30 CET");
+  });
+});
+
+describe("a fund's own time zone", () => {
+  it("knows a place's zone and refuses what is no place", () => {
+    expect(isTimeZone("Europe/Amsterdam")).toBe(true);
+    expect(isTimeZone("America/Kralendijk")).toBe(true); // Bonaire, Caribbean Netherlands
+    expect(isTimeZone("UTC")).toBe(true);
+    for (const bad of ["Europe/Atlantis", "CET", "+01:00", "", "amsterdam"]) expect(isTimeZone(bad), bad).toBe(false);
+  });
+
+  it("puts an instant on the day of the fund's zone", () => {
+    const at = new Date("2026-12-06T23:30:00Z");
+    expect(dayIn(at, "Europe/Amsterdam")).toBe("2026-12-07");
+    expect(dayIn(at, "America/Kralendijk")).toBe("2026-12-06");
+    expect(dayIn(at)).toBe("2026-12-07");
+  });
+
+  it("ends a day at local midnight, in winter, in summer, on the days the clocks change, and elsewhere", () => {
+    expect(endOfDay("2026-12-07", "Europe/Amsterdam").toISOString()).toBe("2026-12-07T22:59:59.999Z");
+    expect(endOfDay("2027-07-01", "Europe/Amsterdam").toISOString()).toBe("2027-07-01T21:59:59.999Z");
+    expect(endOfDay("2027-03-28", "Europe/Amsterdam").toISOString()).toBe("2027-03-28T21:59:59.999Z"); // clocks forward that night
+    expect(endOfDay("2027-10-31", "Europe/Amsterdam").toISOString()).toBe("2027-10-31T22:59:59.999Z"); // clocks back that night
+    expect(endOfDay("2026-12-07", "America/Kralendijk").toISOString()).toBe("2026-12-08T03:59:59.999Z");
+    expect(endOfDay("2026-12-07", "Pacific/Auckland").toISOString()).toBe("2026-12-07T10:59:59.999Z");
   });
 });

@@ -429,7 +429,7 @@ describe("the admin, on a 320 px wide screen", () => {
     await logIn(p, admin.email, admin.password);
     await p.getByLabel(t("common.fund")).selectOption({ label: FUND_NAME });
     const nav = p.getByRole("navigation", { name: t("nav.label") });
-    const screens = ["dashboard", "funds", "families", "applications", "topUp", "intervene", "shops", "payouts", "audit", "mail"].map((k) => t(`nav.${k}`));
+    const screens = ["dashboard", "funds", "families", "applications", "topUp", "intervene", "shops", "payouts", "audit", "mail", "users"].map((k) => t(`nav.${k}`));
     expect(await nav.getByRole("link").allTextContents()).toEqual(screens);
     for (const label of screens) {
       await nav.getByRole("link", { name: label, exact: true }).click();
@@ -438,6 +438,9 @@ describe("the admin, on a 320 px wide screen", () => {
       if (label === t("nav.dashboard")) await p.locator('[data-figure="issued"] dd').waitFor();
       await checkWidth(label);
     }
+    // The staff accounts list the admin, with its role in words, and pass axe.
+    await p.getByRole("rowheader", { name: admin.email }).waitFor();
+    expect(describeViolations(await axeViolations(p)), "staff accounts").toBe("");
 
     await nav.getByRole("link", { name: t("nav.families"), exact: true }).click();
     const csv = `family_ref,parent_name,address_line1,postal_code,city,language,child_first_name,child_birth_year\nADM-1,Ouder Admin,Laan 1,9801 AA,Zuidhorn,nl,Kind Admin,${new Date().getUTCFullYear() - 4}\n`;

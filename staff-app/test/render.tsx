@@ -10,7 +10,7 @@ import { StaffContext, type StaffContextValue } from "../src/lib/session.ts";
 
 export const FUND: Fund = {
   id: "0b8f5f3e-7c1d-4a43-9b1e-5a7c3d2e1f00", chainAddress: "0x1111111111111111111111111111111111111111", name: "Kindpakket 2027", currency: "EUR",
-  amountPerChildCents: 300_00, budgetExpiry: "2027-12-31", categories: ["sport", "books"], payoutSchedule: { kind: "daily", at: "17:00" },
+  amountPerChildCents: 300_00, budgetExpiry: "2027-12-31", categories: ["sport", "books"], payoutSchedule: { kind: "daily", at: "17:00" }, timeZone: "Europe/Amsterdam",
   paused: false, pausedReason: null, createdAt: "2026-11-01T10:00:00.000Z",
 };
 

@@ -39,7 +39,7 @@ describe("role-based visibility", { timeout: 20_000 }, () => {
     [["merchant_manager"], ["Dashboard", "Funds", "Shops"]],
     [["finance"], ["Dashboard", "Funds", "Email"]],
     // The admin sees every screen (payouts only with a payouts API, which this fake has not).
-    [["admin"], ["Dashboard", "Funds", "Families", "Applications", "Top up", "Intervene", "Shops", "Audit log", "Email"]],
+    [["admin"], ["Dashboard", "Funds", "Families", "Applications", "Top up", "Intervene", "Shops", "Audit log", "Email", "Staff accounts"]],
   ] as [StaffRole[], string[]][])("%s sees %s", async (roles, links) => {
     expect(await navFor(roles)).toEqual(links);
   });

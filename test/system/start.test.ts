@@ -62,6 +62,9 @@ describe("npm start", () => {
     expect(fund).toMatchObject({ name: "Kindpakket 2027", amountPerChildCents: 300_00 });
     expect((await validator.eligibility.listFamilies(fund!.id, { limit: 1 })).total).toBe(80);
     expect((await createApiClient({ baseUrl: base }).public.merchants({ fundId: fund!.id })).merchants).toHaveLength(12);
+    // The public page shows the demo's spending by category, not all of it merged into "other".
+    const figures = await createApiClient({ baseUrl: base }).public.fund(fund!.id);
+    expect(figures.byCategory.filter((line) => line.category !== "other").length).toBeGreaterThanOrEqual(3);
     const code = /activation code \(family ZH-\d+\)\s*│\s*'([0-9A-Z-]+)'/.exec(first.output)?.[1];
     expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
 

@@ -16,6 +16,7 @@ export const FUND = {
   chainAddress: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
   chainId: 31337,
   index: 3,
+  timeZone: "Europe/Amsterdam",
 };
 
 export const BUDGET_ANNA = `0x${"a1".repeat(32)}`;

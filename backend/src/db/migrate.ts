@@ -20,6 +20,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0014_applications": await import("./migrations/0014_applications.ts"),
   "0015_notifications": await import("./migrations/0015_notifications.ts"),
   "0018_recovered_payouts": await import("./migrations/0018_recovered_payouts.ts"),
+  "0019_fund_time_zone": await import("./migrations/0019_fund_time_zone.ts"),
+  "0021_totp_last_step": await import("./migrations/0021_totp_last_step.ts"),
 };
 
 function migrator(db: Kysely<any>, migrations: Readonly<Record<string, Migration>>): Migrator {

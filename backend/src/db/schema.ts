@@ -54,6 +54,8 @@ export interface FundsTable {
   created_at: GeneratedTimestamp;
   payout_minimum_cents: ColumnType<bigint, bigint | undefined, bigint>;
   payout_last_daily_on: ColumnType<string | null, string | null | undefined, string | null>;
+  /** IANA zone the fund's days are counted and shown in. */
+  time_zone: ColumnType<string, string | undefined, string>;
 }
 
 export interface SponsorsTable {
@@ -180,6 +182,8 @@ export interface StaffUsersTable {
   /** The TOTP secret (base32) while enrolling and after; the factor counts once enabled. */
   totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
   totp_enabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The time step of the last accepted code: a code counts once. */
+  totp_last_step: ColumnType<bigint | null, bigint | null | undefined, bigint | null>;
 }
 
 export interface FamilyLoginChallengesTable {

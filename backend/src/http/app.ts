@@ -42,6 +42,8 @@ export interface AppDeps {
   ledger?: Ledger;
   /** Wrong activation codes per client: one per process. Default: 20 per 15 minutes. */
   guessLimiter?: GuessLimiter;
+  /** Challenges and refused key logins per client IP (default 60 in 10 minutes). */
+  keyLoginLimiter?: GuessLimiter;
   /** Who sends the activation letters, where they point, their codes' secret. Default: development settings. */
   letters?: LetterSettings;
   /** The clock of the fund and eligibility services. Default: the system's. */
@@ -132,7 +134,10 @@ export function createAppParts(deps: AppDeps): AppParts {
   const domain = { db: deps.database.db, factory: ledger.factory, fundClient: ledger.fundClient, clock: deps.clock ?? (() => new Date()), letters: deps.letters };
   registerFundsRoutes(api, { funds: domain, sponsor: ledger.sponsor, auth });
   registerEligibilityRoutes(api, { eligibility: domain, sponsor: ledger.sponsor, auth });
-  registerFamilyRoutes(api, { eligibility: domain, limiter: deps.guessLimiter ?? new GuessLimiter(), sessions: deps.sessions, auth });
+  registerFamilyRoutes(api, {
+    eligibility: domain, limiter: deps.guessLimiter ?? new GuessLimiter(), sessions: deps.sessions, auth,
+    keyLoginLimiter: deps.keyLoginLimiter ?? new GuessLimiter({ maxFailures: 60, windowMs: 10 * 60_000 }),
+  });
   const shops = { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock, log: logger };
   registerMerchantRoutes(api, {
     merchants: shops, sessions: deps.sessions, auth,

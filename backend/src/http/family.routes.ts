@@ -26,6 +26,8 @@ export interface FamilyRouteDeps {
   eligibility: EligibilityDeps;
   /** One per process: counts wrong codes per client IP. */
   limiter: GuessLimiter;
+  /** Counts every challenge and every refused key login per client IP: a phone needs a few a day, a prober many. */
+  keyLoginLimiter: GuessLimiter;
   sessions: SessionService;
   auth: Auth;
 }
@@ -42,7 +44,7 @@ export function familySessionBody(
   };
 }
 
-export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, sessions, auth }: FamilyRouteDeps): void {
+export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, keyLoginLimiter, sessions, auth }: FamilyRouteDeps): void {
   const tags = ["family"];
   const family = auth.requireSubject("family", (id) => findLiveFamily(deps, id));
 
@@ -78,13 +80,18 @@ export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, ses
       path: "/api/family/challenge",
       operationId: "familyChallenge",
       summary: "A one-time challenge for the phone's device key to sign, to log in again without the letter",
-      description: "Lives two minutes; one is open per key. A key that holds no family's budgets: 401 UNAUTHENTICATED.",
+      description:
+        "Lives two minutes; one is open per key. A key that holds no family's budgets: 401 UNAUTHENTICATED. " +
+        "Challenges and refused key logins are limited per client: over it, 429 RATE_LIMITED with Retry-After.",
       tags,
       body: FamilyChallengeRequestSchema,
       response: FamilyChallengeSchema,
-      errors: ["UNAUTHENTICATED"],
+      errors: ["UNAUTHENTICATED", "RATE_LIMITED"],
     },
-    async ({ body }) => {
+    async ({ req, body }) => {
+      const client = req.ip ?? "unknown";
+      keyLoginLimiter.assertAllowed(client);
+      keyLoginLimiter.recordFailure(client);
       const { challenge, expiresAt } = await familyLoginChallenge(deps, body.holderAddress);
       return { challenge, expiresAt: expiresAt.toISOString() };
     },
@@ -100,10 +107,15 @@ export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, ses
       tags,
       body: FamilyKeyLoginRequestSchema,
       response: FamilySessionSchema,
-      errors: ["UNAUTHENTICATED"],
+      errors: ["UNAUTHENTICATED", "RATE_LIMITED"],
     },
-    async ({ res, body }) => {
-      const { familyId } = await loginWithDeviceKey(deps, body);
+    async ({ req, res, body }) => {
+      const client = req.ip ?? "unknown";
+      keyLoginLimiter.assertAllowed(client);
+      const { familyId } = await loginWithDeviceKey(deps, body).catch((error: unknown) => {
+        keyLoginLimiter.recordFailure(client);
+        throw error;
+      });
       const session = await sessions.start("family", familyId);
       auth.setSessionCookie(res, session);
       return familySessionBody(familyId, await familyBinding(deps, familyId), session);
@@ -167,7 +179,7 @@ export function registerFamilyRoutes(api: Api, { eligibility: deps, limiter, ses
           frozen: c.frozen,
           activated: c.activated,
           nonce: c.nonce === null ? null : Number(c.nonce),
-          fund: { id: c.fund.id, name: c.fund.name, chainAddress: c.fund.chainAddress, chainId: Number(c.fund.chainId), index: c.fund.index },
+          fund: { id: c.fund.id, name: c.fund.name, chainAddress: c.fund.chainAddress, chainId: Number(c.fund.chainId), index: c.fund.index, timeZone: c.fund.timeZone },
           history: c.history.map((h) => ({
             type: h.type, paymentId: h.paymentId, merchant: h.merchant, merchantName: h.merchantName, amountCents: centsToWire(h.amountCents), at: h.at.toISOString(), txHash: h.txHash,
           })),

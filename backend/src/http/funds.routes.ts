@@ -32,6 +32,7 @@ export function toFundBody(fund: Fund): FundBody {
     budgetExpiry: fund.budgetExpiry,
     categories: fund.categories,
     payoutSchedule: fund.payoutSchedule as FundBody["payoutSchedule"],
+    timeZone: fund.timeZone,
     paused: fund.paused,
     pausedReason: fund.pausedReason,
     createdAt: fund.createdAt.toISOString(),

@@ -71,7 +71,7 @@ describe.each(ENGINES)("what the apps need, on a real chain on $name", (engine) 
     const [child] = (await wallet.family.children()).children;
     expect(child).toMatchObject({
       firstName: "Noor", balanceCents: 300_00, nonce: 0,
-      fund: { id: fund.id, name: fund.name, chainAddress: fund.chainAddress, chainId: Number(chain.t.chainId), index: expect.any(Number) },
+      fund: { id: fund.id, name: fund.name, chainAddress: fund.chainAddress, chainId: Number(chain.t.chainId), index: expect.any(Number), timeZone: "Europe/Amsterdam" },
     });
 
     const now = Math.floor(Date.now() / 1000);

@@ -75,13 +75,24 @@ describe.each(ENGINES)("funds and eligibility on a real chain on $name", (engine
       const fund = await newFund(250_00);
       expect(fund).toMatchObject({
         id: expect.any(String), chainAddress: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/), currency: "EUR", amountPerChildCents: 250_00,
-        budgetExpiry: `${YEAR + 1}-12-31`, categories: ["sport"], payoutSchedule: { kind: "daily", at: "17:00" }, paused: false, pausedReason: null,
+        budgetExpiry: `${YEAR + 1}-12-31`, categories: ["sport"], payoutSchedule: { kind: "daily", at: "17:00" }, timeZone: "Europe/Amsterdam",
+        paused: false, pausedReason: null,
       });
       expect(await chain.t.provider.getCode(fund.chainAddress)).not.toBe("0x");
       const auditor = (await app.loginAs(["auditor"])).client;
       expect((await auditor.funds.list()).funds).toContainEqual(fund);
       expect(await auditor.funds.get(fund.id)).toEqual(fund);
       expect(await auditLogRepository(app.db).list({ subjectId: fund.id, action: "fund.create" })).toHaveLength(1);
+    });
+
+    it("POST /api/funds keeps a fund's own time zone, and refuses one that is no place: 400 INVALID_INPUT", async () => {
+      const bonaire = await admin.funds.create({ name: `Kindpakket ${tag()}`, amountPerChildCents: 300_00, budgetExpiry: `${YEAR + 1}-12-31`, timeZone: "America/Kralendijk" });
+      expect(await admin.funds.get(bonaire.id)).toMatchObject({ timeZone: "America/Kralendijk" });
+      for (const timeZone of ["Europe/Atlantis", "CET"]) {
+        expect(await refusal(post(admin, "/api/funds", { name: "Elders", amountPerChildCents: 100, budgetExpiry: `${YEAR + 1}-12-31`, timeZone }))).toMatchObject({
+          status: 400, code: "INVALID_INPUT", details: { field: "timeZone" },
+        });
+      }
     });
 
     it("POST /api/funds refuses an expiry in the past: 422 EXPIRY_IN_PAST", async () => {

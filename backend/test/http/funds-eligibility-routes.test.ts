@@ -262,7 +262,23 @@ describe.each(ENGINES)("fund, eligibility and family routes without a chain on $
 });
 
 describe.each(ENGINES)("activation-code guessing over HTTP on $name", (engine) => {
-  const app = useApp(engine, { guessLimiter: new GuessLimiter({ maxFailures: 3 }) });
+  const app = useApp(engine, { guessLimiter: new GuessLimiter({ maxFailures: 3 }), keyLoginLimiter: new GuessLimiter({ maxFailures: 3 }) });
+
+  it("limits login challenges and refused key logins per client: 429 RATE_LIMITED with Retry-After", async () => {
+    const post = (path: string, body: unknown) => app.fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    // A key that holds no budgets: each probe is refused, and counted.
+    for (let i = 0; i < 2; i++) expect((await post("/api/family/challenge", { holderAddress: ADDRESS })).status).toBe(401);
+    expect((await post("/api/family/session/key", { holderAddress: ADDRESS, challenge: "x".repeat(32), signature: `0x${"11".repeat(65)}` })).status).toBe(401);
+    for (const [path, body] of [
+      ["/api/family/challenge", { holderAddress: ADDRESS }],
+      ["/api/family/session/key", { holderAddress: ADDRESS, challenge: "x".repeat(32), signature: `0x${"11".repeat(65)}` }],
+    ] as const) {
+      const response = await post(path, body);
+      expect(response.status, path).toBe(429);
+      expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect((await response.json()).error).toMatchObject({ code: "RATE_LIMITED" });
+    }
+  });
 
   it("refuses a client after 3 wrong codes: 429 RATE_LIMITED with Retry-After, even for a well-formed code", async () => {
     const body = { code: "2222-3333-4444", holderAddress: ADDRESS };

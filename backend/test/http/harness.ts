@@ -28,6 +28,8 @@ export interface AppOptions {
   /** The chain for fund and budget routes, read when the app starts (after a file's own beforeAll). */
   ledger?: () => Ledger;
   guessLimiter?: GuessLimiter;
+  /** Login challenges per client; default: the app's own. */
+  keyLoginLimiter?: GuessLimiter;
   /** Default: no practical limit (tests apply many shops from one address). */
   applicationLimiter?: GuessLimiter;
   trustProxy?: number | string | false;
@@ -92,6 +94,7 @@ export function useApp(engine: TestEngine, options: AppOptions = {}): TestApp {
       indexerLag: options.indexerLag,
       ledger: options.ledger?.(),
       guessLimiter: options.guessLimiter,
+      keyLoginLimiter: options.keyLoginLimiter,
       applicationLimiter: options.applicationLimiter ?? new GuessLimiter({ maxFailures: 1_000_000 }),
       trustProxy: options.trustProxy,
       payouts: options.payouts?.(db),

@@ -41,12 +41,18 @@ describe.each(ENGINES)("login limits on $name", (engine) => {
     const { client, email } = await app.loginAs(["finance"]);
     const { secret, uri } = await client.staff.enrolTotp();
     expect(uri).toMatch(/^otpauth:\/\/totp\/Tegoed:/);
-    expect((await client.staff.confirmTotp({ code: code(secret) })).totpEnabled).toBe(true);
+    const t0 = Date.now();
+    expect((await client.staff.confirmTotp({ code: code(secret, t0) })).totpEnabled).toBe(true);
 
     expect(await login("203.0.113.30", { email, password: PASSWORD })).toMatchObject({ status: 401, code: "OTP_REQUIRED" });
     const wrong = code(secret, Date.now() + 10 * 60_000);
     expect(await login("203.0.113.30", { email, password: PASSWORD, otp: wrong })).toMatchObject({ status: 401, code: "OTP_INVALID" });
-    expect(await login("203.0.113.30", { email, password: PASSWORD, otp: code(secret) })).toMatchObject({ status: 200 });
+    // The code that confirmed the factor counts once: the login takes the authenticator's next one.
+    expect(await login("203.0.113.30", { email, password: PASSWORD, otp: code(secret, t0) })).toMatchObject({ status: 401, code: "OTP_INVALID" });
+    const next = code(secret, t0 + 30_000);
+    expect(await login("203.0.113.30", { email, password: PASSWORD, otp: next })).toMatchObject({ status: 200 });
+    // Seen over a shoulder, a used code does not log in again within its window.
+    expect(await login("203.0.113.31", { email, password: PASSWORD, otp: next })).toMatchObject({ status: 401, code: "OTP_INVALID" });
 
     // A lost phone: an administrator removes the factor, and the password alone logs in again.
     const { id } = (await client.staff.me()).user;

@@ -33,13 +33,13 @@ async function seedFamilies(db: Db, fundId: string, count: number, marks: { appr
   return childIds;
 }
 
-/** An approved shop of the fund, with its categories in the fund as a bit mask. */
-async function seedShop(db: Db, fundId: string, name: string, mask: bigint) {
+/** An approved shop of the fund, with its categories in the fund as a bit mask (none: its own first category counts). */
+async function seedShop(db: Db, fundId: string, name: string, mask: bigint, categories = ["sport"]) {
   const address = randomAddress();
   const shop = await db
     .insertInto("merchants")
     .values({
-      name, kvk_number: String(10_000_000 + Math.floor(Math.random() * 89_999_999)), iban: "NL91ABNA0417164300", categories: ["sport"],
+      name, kvk_number: String(10_000_000 + Math.floor(Math.random() * 89_999_999)), iban: "NL91ABNA0417164300", categories,
       address: "Hoofdstraat 12", contact_email: `${randomUUID().slice(0, 6)}@shop.example`, status: "approved", chain_address: address,
     })
     .returning("id")
@@ -259,7 +259,7 @@ describe.each(ENGINES)("reports routes on $name", (engine) => {
       expect(text).not.toContain("Kind 0");
     });
 
-    it("shows the totals from 10 children on, and merges categories with fewer than 10 payments into other", async () => {
+    it("shows the totals from 10 children on; a small group merged into other takes the smallest category with it", async () => {
       const fund = await seedFund(app.db);
       const childIds = await seedFamilies(app.db, fund.id, 12);
       const budgets = [];
@@ -279,8 +279,32 @@ describe.each(ENGINES)("reports routes on $name", (engine) => {
         children: 12, totalBudgetCents: 12 * 300_00, spentCents: 12 * 10_00 + 3 * 7_00, paidToShopsCents: 50_00, shops: 2,
         amountPerChildCents: 300_00,
       });
-      // school has 3 payments: merged, and an "other" of 3 payments is itself too small to show.
-      expect(figures.byCategory).toEqual([{ category: "sport", spentCents: 12 * 10_00 }]);
+      // School's 3 families are too few; shown beside sport, the total minus sport would give their €21 away.
+      expect(figures.byCategory).toEqual([{ category: "other", spentCents: 12 * 10_00 + 3 * 7_00 }]);
+    });
+
+    it("shows a category apart once 5 families paid in it (families, not payments) and merges the rest into other", async () => {
+      const fund = await seedFund(app.db);
+      const childIds = await seedFamilies(app.db, fund.id, 12);
+      const budgets: Awaited<ReturnType<typeof seedBudget>>[] = [];
+      for (const childId of childIds) budgets.push(await seedBudget(app.db, fund.id, childId, 300_00n));
+      const sport = await seedShop(app.db, fund.id, "Sportwinkel", 0b01n);
+      const school = await seedShop(app.db, fund.id, "Schoolspullen", 0b10n);
+      const books = await seedShop(app.db, fund.id, "Boekhandel", 0n, ["books"]);
+      const pay = (i: number, merchant: string, amountCents: bigint, logIndex: number) =>
+        paymentEvent(fund.chain_address, { budgetId: budgets[i]!.budget_id, merchant, amountCents, blockNumber: 2, logIndex });
+      const events = [
+        ...Array.from({ length: 6 }, (_, i) => pay(i, sport.address, 10_00n, i)), // 6 families, 6 payments
+        ...Array.from({ length: 10 }, (_, n) => pay(6, school.address, 3_00n, 10 + n)), // 1 family, 10 payments
+        ...Array.from({ length: 4 }, (_, n) => pay(7 + n, books.address, 7_00n, 20 + n)), // 4 families
+      ];
+      await chainIndexRepository(app.db).applyChainEvents(`funds:${randomUUID()}`, 5, events);
+
+      const figures = await app.client().public.fund(fund.id);
+      expect(figures.byCategory).toEqual([
+        { category: "sport", spentCents: 6 * 10_00 },
+        { category: "other", spentCents: 10 * 3_00 + 4 * 7_00 }, // school and books: 5 families together
+      ]);
     });
 
     it("are as of the last full hour, and say so: a purchase after it counts from the next hour on", async () => {

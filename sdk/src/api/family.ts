@@ -96,6 +96,8 @@ export const ChildBudgetSchema = z
         chainId: z.number().int().positive(),
         /** The fund's index in the factory: the QR carries it instead of the address. */
         index: z.number().int().nonnegative(),
+        /** The zone the fund's dates and times are shown in. */
+        timeZone: z.string(),
       })
       .meta({ id: "ChildFund" }),
     /** Payments and refunds, newest first. */

@@ -3,6 +3,7 @@
 // answers is below 2^53 (Number.MAX_SAFE_INTEGER), and every amount it accepts is checked to be.
 import { z } from "zod";
 import { DomainError } from "../errors.ts";
+import { isTimeZone } from "../dates.ts";
 
 /** Integer cents, more than zero, safe as a JSON number. The one definition of money on the wire. */
 export const CentsSchema = z
@@ -50,6 +51,8 @@ export const FundSchema = z
     budgetExpiry: z.string(),
     categories: z.array(z.string()),
     payoutSchedule: PayoutScheduleSchema,
+    /** The zone the fund's days are counted and its dates shown in. */
+    timeZone: z.string(),
     paused: z.boolean(),
     pausedReason: z.string().nullable(),
     createdAt: z.iso.datetime(),
@@ -69,6 +72,7 @@ export const CreateFundRequestSchema = z
     budgetExpiry: IsoDateSchema,
     categories: z.array(z.string().trim().min(1).max(40)).max(32).optional(),
     payoutSchedule: PayoutScheduleSchema.optional(),
+    timeZone: z.string().refine(isTimeZone, "must be a time zone such as Europe/Amsterdam").optional(),
   })
   .strict()
   .meta({ id: "CreateFundRequest" });

@@ -98,7 +98,8 @@ export const AuditLogPageSchema = z
 export type AuditLogPage = z.infer<typeof AuditLogPageSchema>;
 
 // --- GET /api/public/funds, /api/public/funds/:id
-// PUBLIC_MIN_GROUP (categories.ts): counts below it show as "<10"; categories with fewer payments merge into "other".
+// PUBLIC_MIN_GROUP (categories.ts): counts below it show as "<10". PUBLIC_MIN_FAMILIES_PER_CATEGORY: categories
+// in which fewer families paid merge into "other".
 
 /** An exact count, or "<10" when it is too small to show without pointing at a family. */
 export const SuppressedCountSchema = z.union([z.number().int().min(PUBLIC_MIN_GROUP), z.literal(`<${PUBLIC_MIN_GROUP}`)]).meta({ id: "SuppressedCount" });

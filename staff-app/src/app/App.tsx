@@ -19,6 +19,7 @@ import { AuditLogPage } from "../features/audit/AuditLogPage.tsx";
 import { PayoutsPage, payoutsAvailable } from "../features/payouts/PayoutsPage.tsx";
 import { MailPage } from "../features/mail/MailPage.tsx";
 import { ApplicationsPage } from "../features/applications/ApplicationsPage.tsx";
+import { UsersPage } from "../features/users/UsersPage.tsx";
 
 // The charts library is the biggest part of the app: loaded only when a dashboard is shown.
 const DashboardPage = lazy(() => import("../features/dashboard/DashboardPage.tsx").then((m) => ({ default: m.DashboardPage })));
@@ -106,6 +107,7 @@ export function App() {
       : []),
     { path: "/audit", label: t("nav.audit"), action: "audit.view", needsFund: false, render: () => <AuditLogPage /> },
     { path: "/mail", label: t("nav.mail"), action: "mail.view", needsFund: false, render: () => <MailPage /> },
+    { path: "/users", label: t("nav.users"), action: "staff.manage", needsFund: false, render: () => <UsersPage /> },
   ];
 
   const current = screens.find((s) => s.path === path) ?? screens[0]!;

@@ -6,7 +6,7 @@ import type { PublicFund, PublicFundList } from "@tegoed/sdk";
 import { rememberLanguage, type Language } from "../lib/i18n.ts";
 import { formatCents, formatNumber } from "../lib/money.ts";
 // Not the sdk's index: keeps this page's bundle small.
-import { categoryLabel, OTHER_CATEGORY, PUBLIC_MIN_GROUP } from "@tegoed/sdk/categories";
+import { categoryLabel, OTHER_CATEGORY, PUBLIC_MIN_FAMILIES_PER_CATEGORY } from "@tegoed/sdk/categories";
 import { formatDateTime, formatDay } from "@tegoed/sdk/dates";
 import { CardBalanceCheck } from "./CardBalance.tsx";
 
@@ -54,7 +54,7 @@ export function PublicFundFigures({ fund }: { fund: PublicFund }) {
             ))}
           </tbody>
         </table>
-        <p className="hint">{t("public.categoryRule", { n: PUBLIC_MIN_GROUP })}</p>
+        <p className="hint">{t("public.categoryRule", { n: PUBLIC_MIN_FAMILIES_PER_CATEGORY })}</p>
         </>
       )}
       <h3>{t("public.checkTitle")}</h3>

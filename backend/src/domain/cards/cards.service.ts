@@ -8,7 +8,7 @@
 // PIN tries are counted before anything is derived (5 wrong in a row block the card until staff
 // unblock it), and also per client address and per till in the HTTP layer's GuessLimiters. How many
 // tries are left is for staff only: the till hears "wrong PIN" or "blocked", nothing more.
-import { DomainError, PaymentQrError, decodeCardQr, domainErrorFromQr, encodeCardQr, encodePaymentQr, qrFromPermit, type CardQr } from "@tegoed/sdk";
+import { DomainError, PaymentQrError, dayIn, decodeCardQr, domainErrorFromQr, encodeCardQr, encodePaymentQr, qrFromPermit, type CardQr } from "@tegoed/sdk";
 import { ZeroAddress } from "ethers";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { familiesRepository, type Family } from "../../db/families.repository.ts";
@@ -28,8 +28,6 @@ import { renderBalanceLetter, renderCardPdf, renderCardSheets, renderPinLetters,
 export const MAX_PIN_ATTEMPTS = 5;
 /** A card's permit is valid this long: it is relayed at once. */
 export const PERMIT_SECONDS = 60;
-/** The daily limit's day is the municipality's. */
-const LIMIT_TIME_ZONE = "Europe/Amsterdam";
 
 export interface CardDeps {
   db: Db;
@@ -263,7 +261,7 @@ export async function printBalance(deps: CardDeps, cmd: { actorId: string; famil
   const card = await cardsRepository(deps.db).liveOfFamily(family.id);
   const letter: BalanceLetter = {
     language: family.preferredLanguage, fundName: fund.name, cardNumber: card?.cardNumber ?? null,
-    parentName: family.displayName ?? "", addressLines: family.addressLines ?? [], asOf, children, helpPhone: deps.helpPhone,
+    parentName: family.displayName ?? "", addressLines: family.addressLines ?? [], asOf, timeZone: fund.timeZone, children, helpPhone: deps.helpPhone,
   };
   const pdf = await renderBalanceLetter(letter);
   await auditLogRepository(deps.db).append({
@@ -342,7 +340,9 @@ async function startAttempt(
     const budget = (await eligibilityRepository(trx).budgetsOfFamily(card.familyId)).find((b) => b.childId === payment.childId);
     if (!budget) return { card: counted };
     const limit = await repo.dailyLimit(card.fundId);
-    const day = dayOf(deps.clock());
+    // The daily limit's day is the fund's, wherever the till's clock is.
+    const { timeZone } = await getFund({ db: trx }, card.fundId);
+    const day = dayIn(deps.clock(), timeZone);
     if (limit !== null && (await repo.spentOn(card.id, day)) + payment.amountCents > limit) return { card: counted, budget, overLimit: true };
     await repo.reserve({ cardId: card.id, merchantId: payment.merchantId, requestKey: payment.requestKey, amountCents: payment.amountCents, day });
     return { card: counted, budget };
@@ -367,10 +367,6 @@ async function wrongPin(deps: CardDeps, card: CardRecord, guesser: PinGuesser): 
     });
   });
   return new DomainError("CARD_BLOCKED", "Wrong PIN too many times: this card is now blocked. The family should contact the municipality.");
-}
-
-function dayOf(at: Date): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: LIMIT_TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
 }
 
 interface CardChild {

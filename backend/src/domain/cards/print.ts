@@ -45,6 +45,8 @@ export interface BalanceLetter {
   parentName: string;
   addressLines: string[];
   asOf: Date;
+  /** The fund's time zone: the moment is told in it. */
+  timeZone: string;
   children: { firstName: string; balanceCents: bigint; expiresAt: Date }[];
   helpPhone: string;
 }
@@ -292,7 +294,7 @@ export async function renderBalanceLetter(letter: BalanceLetter): Promise<Uint8A
   y -= 20 * MM;
   line(t.title, fonts.bold, 16);
   y -= 10 * MM;
-  line(t.asOf(letter.fundName, formatDateTime(letter.asOf, letter.language)));
+  line(t.asOf(letter.fundName, formatDateTime(letter.asOf, letter.language, { timeZone: letter.timeZone })));
   y -= 6 * MM;
   if (letter.cardNumber) {
     line(t.card(formatCardNumber(letter.cardNumber)));

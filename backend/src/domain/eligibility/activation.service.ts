@@ -10,7 +10,7 @@
 // its activation is spent: a family that lost its session logs in with its device key (device-login.ts).
 import { getAddress, isAddress, ZeroAddress } from "ethers";
 import { z } from "zod";
-import { DomainError, isDomainError } from "@tegoed/sdk";
+import { DomainError, FUND_TIME_ZONE, dayIn, endOfDay, isDomainError } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { familiesRepository, type Family } from "../../db/families.repository.ts";
 import type { ActivationCodeKind } from "../../db/schema.ts";
@@ -125,26 +125,19 @@ async function requireApprovedFamily(deps: EligibilityDeps, familyId: string): P
   return family;
 }
 
-/** The last moment of the day `days` after `now` in Amsterdam: the date printed holds for that whole day. */
-export function codeExpiry(now: Date, days = CODE_VALID_DAYS): Date {
-  const zone = "Europe/Amsterdam";
-  const day = new Date(now.getTime() + days * 86_400_000).toLocaleDateString("en-CA", { timeZone: zone }); // YYYY-MM-DD
-  // The zone is CET (+01:00) or CEST (+02:00): the end of the day is 23:59 there under exactly one.
-  for (const offset of ["+01:00", "+02:00"]) {
-    const end = new Date(`${day}T23:59:59.999${offset}`);
-    if (end.toLocaleString("en-GB", { timeZone: zone, hour: "2-digit", hourCycle: "h23" }) === "23") return end;
-  }
-  throw new Error(`no end of day for ${day} in ${zone}`);
+/** The last moment of the day `days` after `now` in the fund's zone: the date printed holds for that whole day. */
+export function codeExpiry(now: Date, days = CODE_VALID_DAYS, timeZone = FUND_TIME_ZONE): Date {
+  return endOfDay(dayIn(new Date(now.getTime() + days * 86_400_000), timeZone), timeZone);
 }
 
 async function makeCode(
   deps: EligibilityDeps, actorId: string, family: Family, kind: ActivationCodeKind, action: string, page = true,
 ): Promise<ActivationLetter> {
   const now = deps.clock();
-  const expiresAt = codeExpiry(now);
+  const fund = await getFund(deps, family.fundId);
+  const expiresAt = codeExpiry(now, CODE_VALID_DAYS, fund.timeZone);
   const settings = settingsOf(deps);
   const secret = settings.codeSecret;
-  const fund = await getFund(deps, family.fundId);
   const row = await inTransaction(deps.db, async (trx) => {
     const repo = eligibilityRepository(trx);
     await repo.lockFamily(family.id);

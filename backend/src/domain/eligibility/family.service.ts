@@ -27,7 +27,7 @@ export interface ChildBudgetView {
   /** The nonce the next permit must carry; null while pending. */
   nonce: bigint | null;
   /** What the phone needs to sign a permit and build the QR. */
-  fund: { id: string; name: string; chainAddress: string; chainId: bigint; index: number };
+  fund: { id: string; name: string; chainAddress: string; chainId: bigint; index: number; timeZone: string };
   /** Payments and refunds, newest first. */
   history: HistoryEntry[];
 }
@@ -62,7 +62,7 @@ export async function listFamilyChildren(deps: EligibilityDeps, familyId: string
   const history = await repo.history(budgets.map((b) => b.budgetId));
   const client = deps.fundClient(fund.chainAddress);
   const chainId = await client.relayer.chainId();
-  const fundView = { id: fund.id, name: fund.name, chainAddress: fund.chainAddress, chainId, index: fund.factoryIndex };
+  const fundView = { id: fund.id, name: fund.name, chainAddress: fund.chainAddress, chainId, index: fund.factoryIndex, timeZone: fund.timeZone };
   return Promise.all(
     budgets.map(async (budget): Promise<ChildBudgetView> => {
       const state = budget.status === "pending" ? null : await client.budgetOf(budget.budgetId);

@@ -16,6 +16,8 @@ export interface Fund {
   budgetExpiry: string;
   categories: string[];
   payoutSchedule: PayoutSchedule;
+  /** The zone the fund's days are counted and shown in ("Europe/Amsterdam"). */
+  timeZone: string;
   paused: boolean;
   pausedReason: string | null;
   createdAt: Date;
@@ -43,6 +45,7 @@ function toFund(row: Selectable<FundsTable>): Fund {
     budgetExpiry: row.budget_expiry,
     categories: row.categories,
     payoutSchedule: row.payout_schedule as unknown as PayoutSchedule,
+    timeZone: row.time_zone,
     paused: row.paused,
     pausedReason: row.paused_reason,
     createdAt: row.created_at,
@@ -65,6 +68,7 @@ export function fundsRepository(db: Db): FundsRepository {
           budget_expiry: fund.budgetExpiry,
           categories: fund.categories,
           payout_schedule: JSON.stringify(fund.payoutSchedule as unknown as JsonObject),
+          time_zone: fund.timeZone,
         })
         .returningAll()
         .executeTakeFirstOrThrow();

@@ -2,7 +2,7 @@
 // sponsor's deposit, pause and unpause. Every staff action lands in the audit log with the actor's id.
 // The chain is called outside any database transaction; the row or audit entry follows once it is done.
 import { z } from "zod";
-import { DomainError } from "@tegoed/sdk";
+import { DomainError, FUND_TIME_ZONE, isTimeZone } from "@tegoed/sdk";
 import type { FactoryClient } from "../../chain/factory-client.ts";
 import { bankRefOf, type FundClient } from "../../chain/fund-client.ts";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
@@ -36,6 +36,7 @@ export const CreateFundCommand = z.object({
   budgetExpiry: IsoDate,
   categories: z.array(z.string().trim().min(1).max(40)).max(32).default([]),
   payoutSchedule: PayoutScheduleSchema.default({ kind: "daily", at: "17:00" }),
+  timeZone: z.string().refine(isTimeZone, "must be a time zone such as Europe/Amsterdam").default(FUND_TIME_ZONE),
 });
 export type CreateFundCommand = z.input<typeof CreateFundCommand>;
 
@@ -77,12 +78,14 @@ export async function createFund(deps: FundsDeps, input: CreateFundCommand): Pro
       budgetExpiry: cmd.budgetExpiry,
       categories: cmd.categories,
       payoutSchedule: cmd.payoutSchedule,
+      timeZone: cmd.timeZone,
     });
     await auditLogRepository(trx).append({
       actorType: "staff", actorId: cmd.actorId, action: "fund.create", subjectType: "fund", subjectId: fund.id,
       details: {
         chainAddress: fund.chainAddress, factoryIndex: fund.factoryIndex, txHash: created.txHash,
         amountPerChildCents: fund.amountPerChildCents.toString(), budgetExpiry: fund.budgetExpiry,
+        timeZone: fund.timeZone,
       },
     });
     return fund;

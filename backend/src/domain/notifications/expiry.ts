@@ -2,26 +2,30 @@
 // left gets one notice per stage, ever: the outbox's dedupe key (stage and budget id) makes running the
 // job twice, on one replica or on two, queue nothing more. A family whose address became known within
 // the last week gets only the one-week notice.
+import { dayIn } from "@tegoed/sdk";
 import type { Db } from "../../db/transaction.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import { queueNotice } from "./notify.ts";
 import { outboxRepository } from "./outbox.repository.ts";
 
-// The municipality's day, as the payout schedule counts it.
-const LOCAL_DAY = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Amsterdam", year: "numeric", month: "2-digit", day: "2-digit" });
 
 const STAGES = [
   { weeks: 1, withinDays: 7 },
   { weeks: 6, withinDays: 42 },
 ] as const;
 
-/** Queues the notices due on `now`'s local day. Returns how many were queued. */
+/** Queues the notices due on `now`'s day, each fund's day in its own zone. Returns how many were queued. */
 export async function queueExpiryNotices(deps: { db: Db }, now: Date): Promise<number> {
-  const today = LOCAL_DAY.format(now);
+  let queued = 0;
+  for (const timeZone of await outboxRepository(deps.db).fundTimeZones()) queued += await queueOnDay(deps, dayIn(now, timeZone), timeZone);
+  return queued;
+}
+
+async function queueOnDay(deps: { db: Db }, today: string, timeZone: string): Promise<number> {
   let queued = 0;
   const seen = new Set<string>();
   for (const stage of STAGES) {
-    const budgets = await outboxRepository(deps.db).expiringBudgets(today, stage.withinDays);
+    const budgets = await outboxRepository(deps.db).expiringBudgets(today, stage.withinDays, timeZone);
     for (const budget of budgets) {
       // The nearer stage wins: a budget a week from its end is not told "six weeks".
       if (seen.has(budget.budget_id)) continue;

@@ -230,7 +230,12 @@ export function outboxRepository(handle: Db) {
      * Budgets with something left whose fund expires within `withinDays` days from `today` (and not
      * before it), of families with an email address.
      */
-    async expiringBudgets(today: string, withinDays: number) {
+    async fundTimeZones(): Promise<string[]> {
+      return (await db.selectFrom("funds").select("time_zone").distinct().execute()).map((row) => row.time_zone);
+    },
+
+    /** Budgets of the funds in `timeZone` whose last day is within `withinDays` of `today` (that zone's day). */
+    async expiringBudgets(today: string, withinDays: number, timeZone: string) {
       return db.selectFrom("budgets")
         .innerJoin("children", "children.id", "budgets.child_id")
         .innerJoin("families", "families.id", "children.family_id")
@@ -245,6 +250,7 @@ export function outboxRepository(handle: Db) {
         .where("budgets.status", "=", "issued")
         .where("families.email", "is not", null)
         .where("families.deleted_at", "is", null)
+        .where("funds.time_zone", "=", timeZone)
         .where("funds.budget_expiry", ">=", today)
         .where(sql<boolean>`funds.budget_expiry <= (${today}::date + ${withinDays}::int)`)
         .execute();

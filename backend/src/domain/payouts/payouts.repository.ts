@@ -391,11 +391,11 @@ export function payoutsRepository(handle: Db) {
     },
 
     async fundSchedule(fundId: string) {
-      return db.selectFrom("funds").select(["id", "chain_address", "name", "payout_schedule", "payout_minimum_cents", "payout_last_daily_on"]).where("id", "=", fundId).executeTakeFirst();
+      return db.selectFrom("funds").select(["id", "chain_address", "name", "payout_schedule", "payout_minimum_cents", "payout_last_daily_on", "time_zone"]).where("id", "=", fundId).executeTakeFirst();
     },
 
     async allFundSchedules() {
-      return db.selectFrom("funds").select(["id", "chain_address", "name", "payout_schedule", "payout_minimum_cents", "payout_last_daily_on"]).orderBy("created_at").execute();
+      return db.selectFrom("funds").select(["id", "chain_address", "name", "payout_schedule", "payout_minimum_cents", "payout_last_daily_on", "time_zone"]).orderBy("created_at").execute();
     },
 
     async setFundSchedule(fundId: string, schedule: string, minimumCents: bigint) {

@@ -13,7 +13,7 @@
 // `reconcilePayouts` finishes whatever a crash left halfway; the server runs it at start-up.
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
-import { DomainError } from "@tegoed/sdk";
+import { DomainError, FUND_TIME_ZONE } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
 import { outboxRepository, queueShopNotice, queueStaffNotice } from "../notifications/index.ts";
@@ -81,18 +81,20 @@ export interface RunView extends PayoutRun {
   bankLabel: string;
 }
 
-const TZ = "Europe/Amsterdam";
 const CHAIN_READS = 64;
 const SETTLES_AT_ONCE = 32;
 
-// Made once: a formatter costs far more to build than to use (a run of 10,000 payouts uses it 30,000 times).
-const LOCAL_FORMAT = new Intl.DateTimeFormat("en-GB", {
-  timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-});
+// Made once per zone: a formatter costs far more to build than to use (a run of 10,000 payouts uses it 30,000 times).
+const LOCAL_FORMATS = new Map<string, Intl.DateTimeFormat>();
 
-/** 'YYYY-MM-DD' and 'HH:MM' of `date` in the municipality's time zone. */
-export function localDateTime(date: Date): { date: string; time: string } {
-  const parts = Object.fromEntries(LOCAL_FORMAT.formatToParts(date).map((p) => [p.type, p.value]));
+/** 'YYYY-MM-DD' and 'HH:MM' of `date` in the fund's time zone. */
+export function localDateTime(date: Date, timeZone: string = FUND_TIME_ZONE): { date: string; time: string } {
+  let format = LOCAL_FORMATS.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-GB", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    LOCAL_FORMATS.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(date).map((p) => [p.type, p.value]));
   return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
 }
 
@@ -103,13 +105,13 @@ function randomCode(length: number): string {
 }
 
 /** Our payout reference: unique, SEPA-safe, at most 35 characters (EndToEndId). */
-export function newPayoutReference(now: Date): string {
-  return `TGD-${localDateTime(now).date.replace(/-/g, "")}-${randomCode(10)}`;
+export function newPayoutReference(now: Date, timeZone?: string): string {
+  return `TGD-${localDateTime(now, timeZone).date.replace(/-/g, "")}-${randomCode(10)}`;
 }
 
 /** What the shop reads on its bank statement: the reference and the period. */
-export function payoutDescription(reference: string, from: Date, to: Date, fundName: string): string {
-  const period = `${localDateTime(from).date} t/m ${localDateTime(to).date}`;
+export function payoutDescription(reference: string, from: Date, to: Date, fundName: string, timeZone?: string): string {
+  const period = `${localDateTime(from, timeZone).date} t/m ${localDateTime(to, timeZone).date}`;
   return sepaText(`Tegoed ${reference} periode ${period} ${fundName}`, 140);
 }
 
@@ -179,10 +181,10 @@ export async function startRun(deps: PayoutDeps, cmd: StartRunCommand): Promise<
     const c = line.candidate;
     // A shop with an open payout waits for it to finish: never two payouts of the same money.
     if (line.openCents > 0n || line.owedCents === 0n || line.owedCents < minimum) continue;
-    const reference = newPayoutReference(now);
+    const reference = newPayoutReference(now, fund.time_zone);
     payouts.push({
       reference, bankRef: bankRefOf(reference), fundId: cmd.fundId, merchantId: c.merchantId, merchantAddress: c.merchantAddress, amountCents: line.owedCents,
-      creditorName: c.name, iban: c.iban, bic: c.bic, description: payoutDescription(reference, c.periodFrom, now, fund.name),
+      creditorName: c.name, iban: c.iban, bic: c.bic, description: payoutDescription(reference, c.periodFrom, now, fund.name, fund.time_zone),
       periodFrom: c.periodFrom, periodTo: now,
     });
   }

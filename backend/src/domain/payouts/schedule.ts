@@ -51,12 +51,13 @@ export async function setPayoutSchedule(
  */
 export async function runDuePayouts(deps: PayoutDeps): Promise<string[]> {
   const now = (deps.clock ?? (() => new Date()))();
-  const local = localDateTime(now);
   await reconcilePayouts(deps);
   const started: string[] = [];
   for (const fund of await payoutsRepository(deps.db).allFundSchedules()) {
     const schedule = parseSchedule(fund.payout_schedule);
     if (schedule.kind === "daily") {
+      // The fund's own clock: "daily at 17:00" is 17:00 where the fund is.
+      const local = localDateTime(now, fund.time_zone);
       if (local.time < schedule.at) continue;
       if (!(await payoutsRepository(deps.db).claimDaily(fund.id, local.date))) continue;
     }

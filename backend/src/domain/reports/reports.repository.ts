@@ -166,6 +166,28 @@ export function reportsRepository(handle: Db) {
       return { byMerchant, paidOutCents: big(paid.cents) };
     },
 
+    /**
+     * Who paid each receiving address before `before` (all time when null): the families' device keys, as
+     * the chain knows them (a budget without one counts as itself). The public figures count families per
+     * category from it; no person is read.
+     */
+    async payersByShop(fundId: string, before: Date | null): Promise<Map<string, Set<string>>> {
+      let query = db
+        .selectFrom("payments as p")
+        .innerJoin("budgets as b", "b.budget_id", "p.budget_id")
+        .where("p.fund_id", "=", fundId)
+        .select(["p.merchant", sql<string>`coalesce(b.holder_address, p.budget_id)`.as("payer")])
+        .distinct();
+      if (before) query = query.where("p.block_time", "<", before);
+      const byShop = new Map<string, Set<string>>();
+      for (const row of await query.execute()) {
+        let payers = byShop.get(row.merchant);
+        if (!payers) byShop.set(row.merchant, (payers = new Set()));
+        payers.add(row.payer);
+      }
+      return byShop;
+    },
+
     /** Spending per receiving address, with the shop behind it when known. Largest first. */
     async byShop(fundId: string): Promise<ShopSpending[]> {
       const rows = await db

@@ -1,7 +1,7 @@
 // Reports: a fund's dashboard for staff, the audit log's pages, and the public figures of each fund.
 // The public figures never single out a family: counts below PUBLIC_MIN_GROUP show as "<10", the money
-// sums are withheld until that many children hold a budget, and small categories are merged.
-import { PUBLIC_MIN_GROUP, type SuppressedCount } from "@tegoed/sdk";
+// sums are withheld until that many children hold a budget, and categories in which few families paid are merged.
+import { PUBLIC_MIN_FAMILIES_PER_CATEGORY, PUBLIC_MIN_GROUP, type SuppressedCount } from "@tegoed/sdk";
 import { getFund, type Fund } from "../funds/index.ts";
 import type { Db } from "../../db/transaction.ts";
 import { reportsRepository, type AuditRow, type FundFigures, type ShopSpending } from "./reports.repository.ts";
@@ -142,24 +142,30 @@ export interface PublicFigures {
   byCategory: { category: string; spentCents: bigint }[];
 }
 
-/** Small groups suppressed: see the file's head. */
-export function suppress(fund: Fund, figures: FundFigures, categories: Dashboard["byCategory"]): PublicFigures {
+/** A category's spending with the families (device keys) that paid in it. */
+export type CategoryPayers = SpendingLine & { category: string; payers: ReadonlySet<string> };
+
+/**
+ * Small groups suppressed: see the file's head. A category is shown apart once PUBLIC_MIN_FAMILIES_PER_CATEGORY
+ * families paid in it; the rest merge into "other". When "other" would hold fewer families than that (yet some),
+ * the smallest shown categories join it: otherwise the total minus the shown categories would give away the
+ * small group's amount.
+ */
+export function suppress(fund: Fund, figures: FundFigures, categories: readonly CategoryPayers[]): PublicFigures {
   // Children with a budget count here, not families on file: only they take part in the figures.
   const children = Number(figures.budgets);
   const enough = children >= PUBLIC_MIN_GROUP;
-  const kept: { category: string; spentCents: bigint }[] = [];
-  let other = 0n;
-  let otherPayments = 0n;
-  for (const line of categories) {
-    const net = line.spentCents - line.refundedCents;
-    if (line.payments >= BigInt(PUBLIC_MIN_GROUP) && line.category !== OTHER) kept.push({ category: line.category, spentCents: net });
-    else {
-      other += net;
-      otherPayments += line.payments;
-    }
+  const net = (line: SpendingLine) => line.spentCents - line.refundedCents;
+  const shown = categories
+    .filter((line) => line.payers.size >= PUBLIC_MIN_FAMILIES_PER_CATEGORY && line.category !== OTHER)
+    .sort((a, b) => (net(b) > net(a) ? 1 : net(b) < net(a) ? -1 : a.category.localeCompare(b.category)));
+  const merged = categories.filter((line) => !shown.includes(line) && line.payments > 0n);
+  const familiesIn = (lines: readonly CategoryPayers[]) => new Set(lines.flatMap((line) => [...line.payers])).size;
+  while (merged.length > 0 && shown.length > 0 && familiesIn(merged) < PUBLIC_MIN_FAMILIES_PER_CATEGORY) merged.push(shown.pop()!);
+  const byCategory = shown.map((line) => ({ category: line.category, spentCents: net(line) }));
+  if (merged.length > 0 && familiesIn(merged) >= PUBLIC_MIN_FAMILIES_PER_CATEGORY) {
+    byCategory.push({ category: OTHER, spentCents: merged.reduce((sum, line) => sum + net(line), 0n) });
   }
-  // A merged "other" that is itself small would still point at a few payments: show it only when large enough.
-  if (otherPayments >= BigInt(PUBLIC_MIN_GROUP)) kept.push({ category: OTHER, spentCents: other });
   return {
     fund,
     children: enough ? children : `<${PUBLIC_MIN_GROUP}`,
@@ -167,13 +173,27 @@ export function suppress(fund: Fund, figures: FundFigures, categories: Dashboard
     spentCents: enough ? clamp0(figures.spentCents - figures.refundedCents) : null,
     paidToShopsCents: enough ? figures.paidOutCents : null,
     shops: Number(figures.shops),
-    byCategory: enough ? kept : [],
+    byCategory: enough ? byCategory : [],
   };
 }
 
 /** The start of the period `now` is in: public figures are as of then, so polling around a purchase does not reveal its amount. */
 export function lastFullPeriod(now: Date, periodMs = 3_600_000): Date {
   return periodMs > 0 ? new Date(Math.floor(now.getTime() / periodMs) * periodMs) : now;
+}
+
+// Who paid where before a full hour does not change within the hour: read once per fund and hour (the payments
+// table, not a rollup), not at every visitor's poll.
+const payersCache = new WeakMap<Db, Map<string, { asOf: number; payers: Promise<Map<string, Set<string>>> }>>();
+function payersAsOf(db: Db, fundId: string, asOf: Date): Promise<Map<string, Set<string>>> {
+  let funds = payersCache.get(db);
+  if (!funds) payersCache.set(db, (funds = new Map()));
+  const cached = funds.get(fundId);
+  if (cached?.asOf === asOf.getTime()) return cached.payers;
+  const payers = reportsRepository(db).payersByShop(fundId, asOf);
+  funds.set(fundId, { asOf: asOf.getTime(), payers });
+  payers.catch(() => funds.delete(fundId));
+  return payers;
 }
 
 /** The fund's public figures as of the last full hour (`asOf`; another period when configured). */
@@ -184,8 +204,9 @@ export async function publicFund(deps: ReportsDeps, fundId: string): Promise<Pub
   // Real time takes nothing off: a block's time may run ahead of this server's clock.
   const realTime = deps.publicFiguresPeriodMs === 0;
   const nothingSince = { byMerchant: new Map(), paidOutCents: 0n } as Awaited<ReturnType<typeof repo.since>>;
-  const [figures, shops, since] = await Promise.all([
+  const [figures, shops, since, payers] = await Promise.all([
     repo.figures(fund.id), repo.byShop(fund.id), realTime ? nothingSince : repo.since(fund.id, asOf),
+    realTime ? repo.payersByShop(fund.id, null) : payersAsOf(deps.db, fund.id, asOf),
   ]);
   // What came after the hour is taken off the rollups' figures.
   const then = shops.map((shop) => {
@@ -203,7 +224,15 @@ export async function publicFund(deps: ReportsDeps, fundId: string): Promise<Pub
     refundedCents: figures.refundedCents - sum((l) => l.refundedCents),
     paidOutCents: figures.paidOutCents - since.paidOutCents,
   };
-  return { ...suppress(fund, figuresThen, byCategory(fund, then)), asOf };
+  const payersOf = new Map<string, Set<string>>();
+  for (const shop of then) {
+    const category = categoryOf(fund.categories, shop);
+    const families = payersOf.get(category) ?? new Set<string>();
+    for (const payer of payers.get(shop.merchantAddress) ?? []) families.add(payer);
+    payersOf.set(category, families);
+  }
+  const lines = byCategory(fund, then).map((line) => ({ ...line, payers: payersOf.get(line.category) ?? new Set<string>() }));
+  return { ...suppress(fund, figuresThen, lines), asOf };
 }
 
 export async function publicFunds(deps: ReportsDeps): Promise<(PublicFigures & { asOf: Date })[]> {

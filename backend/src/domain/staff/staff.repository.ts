@@ -25,6 +25,8 @@ export interface StaffRepository {
   setPasswordHash(id: string, passwordHash: string): Promise<boolean>;
   /** Sets (or clears) the second factor's secret and when it was turned on. False when there is no such user. */
   setTotp(id: string, totp: { secret: string | null; enabledAt: Date | null }): Promise<boolean>;
+  /** Records `step` as the user's last accepted code; false when that step or a later one was used already. */
+  claimTotpStep(id: string, step: bigint): Promise<boolean>;
   /** Ids of the enabled admins, locked until the end of the transaction. */
   lockActiveAdmins(): Promise<string[]>;
   countAdmins(): Promise<number>;
@@ -76,8 +78,16 @@ export function staffRepository(db: Db): StaffRepository {
       const result = await db.updateTable("staff_users").set({ password_hash: passwordHash }).where("id", "=", id).executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
+    async claimTotpStep(id, step) {
+      const result = await db.updateTable("staff_users").set({ totp_last_step: step }).where("id", "=", id)
+        .where((eb) => eb.or([eb("totp_last_step", "is", null), eb("totp_last_step", "<", step)]))
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
     async setTotp(id, totp) {
-      const result = await db.updateTable("staff_users").set({ totp_secret: totp.secret, totp_enabled_at: totp.enabledAt })
+      // A new or removed secret starts its count afresh; turning one on keeps the step its confirmation used.
+      const result = await db.updateTable("staff_users")
+        .set({ totp_secret: totp.secret, totp_enabled_at: totp.enabledAt, ...(totp.enabledAt === null && { totp_last_step: null }) })
         .where("id", "=", id).executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },

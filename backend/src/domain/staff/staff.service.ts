@@ -67,9 +67,17 @@ function totpOf(email: string, secret: string): TOTP {
   return new TOTP({ issuer: "Tegoed", label: email, secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 });
 }
 
-/** True when `code` is the current code of the secret (or the one before or after it, for clock drift). */
-function totpMatches(email: string, secret: string, code: string, at: Date): boolean {
-  return totpOf(email, secret).validate({ token: code, timestamp: at.getTime(), window: 1 }) !== null;
+const TOTP_PERIOD_MS = 30_000;
+
+/**
+ * True when `code` is the current code of the secret (or the one before or after it, for clock drift) and
+ * no code of its time step or a later one was accepted before: each code counts once.
+ */
+async function totpAccepted(db: Db, record: { id: string; email: string }, secret: string, code: string, at: Date): Promise<boolean> {
+  const delta = totpOf(record.email, secret).validate({ token: code, timestamp: at.getTime(), window: 1 });
+  if (delta === null) return false;
+  const step = BigInt(Math.floor(at.getTime() / TOTP_PERIOD_MS) + delta);
+  return staffRepository(db).claimTotpStep(record.id, step);
 }
 
 export function toStaffUser(record: StaffUserRecord, requireSecondFactor = false): StaffUser {
@@ -134,7 +142,7 @@ export function staffService(deps: StaffDeps): StaffService {
         }
         if (record.totpEnabledAt !== null) {
           if (input.otp === undefined) throw new DomainError("OTP_REQUIRED");
-          if (!totpMatches(record.email, record.totpSecret!, input.otp, now())) {
+          if (!(await totpAccepted(deps.db, record, record.totpSecret!, input.otp, now()))) {
             await auditLogRepository(deps.db).append({ actorType: "staff", actorId: record.id, action: "staff.login_failed", details: { factor: "totp" } });
             throw new DomainError("OTP_INVALID");
           }
@@ -200,7 +208,7 @@ export function staffService(deps: StaffDeps): StaffService {
       if (!record || record.disabledAt !== null) throw new DomainError("UNAUTHENTICATED");
       if (record.totpEnabledAt !== null) throw new DomainError("CONFLICT", "The second factor is set up already.");
       if (record.totpSecret === null) throw new DomainError("CONFLICT", "Start setting up the second factor first.");
-      if (!totpMatches(record.email, record.totpSecret, code, now())) throw new DomainError("OTP_INVALID");
+      if (!(await totpAccepted(deps.db, record, record.totpSecret, code, now()))) throw new DomainError("OTP_INVALID");
       const enabledAt = now();
       await staff.setTotp(id, { secret: record.totpSecret, enabledAt });
       await auditLogRepository(deps.db).append({ actorType: "staff", actorId: id, action: "staff.totp_enabled", subjectType: "staff_user", subjectId: id });

@@ -193,6 +193,21 @@ describe.each(ENGINES)("notifications outbox on $name", (engine) => {
     expect(familyId).toBeTruthy();
   });
 
+  it("counts the six weeks on each fund's own day: a fund on Bonaire is told a few hours after one in Amsterdam", async () => {
+    const [amsterdam, bonaire] = [await seedFund(ctx.db), await seedFund(ctx.db)];
+    await ctx.db.updateTable("funds").set({ time_zone: "America/Kralendijk" }).where("id", "=", bonaire.id).execute();
+    const [here, there] = [address(), address()];
+    await seedFamily(ctx.db, amsterdam.id, { email: here, language: "en", budgetCents: 10_00n });
+    await seedFamily(ctx.db, bonaire.id, { email: there, language: "en", budgetCents: 10_00n });
+    // 02:00 UTC on 19 November: already that day in Amsterdam (03:00), still the 18th on Bonaire (22:00).
+    await queueExpiryNotices({ db: ctx.db }, new Date("2027-11-19T02:00:00Z"));
+    expect(await statusOf(here)).toHaveLength(1);
+    expect(await statusOf(there)).toEqual([]);
+    await queueExpiryNotices({ db: ctx.db }, new Date("2027-11-19T04:30:00Z"));
+    expect(await statusOf(there)).toHaveLength(1);
+    expect(await statusOf(here)).toHaveLength(1);
+  });
+
   it("honours an unsubscribe link for that kind only, refuses a changed link, and cannot switch off a security notice", async () => {
     const fund = await seedFund(ctx.db);
     const to = address();

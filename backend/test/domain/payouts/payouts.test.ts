@@ -247,5 +247,27 @@ describe.each(ENGINES)("payouts with the simulated bank on $name", (engine) => {
       expect(await runDuePayouts(deps({ clock: () => new Date("2031-01-16T16:30:00Z") }))).toHaveLength(1);
       await expectSettledOnce(ctx.db, later, 2_00n);
     });
+
+    it("daily runs at its time on the fund's own clock, and the reference carries the fund's day", async () => {
+      await setPayoutSchedule({ db: ctx.db }, { fundId: funds.fundId, schedule: { kind: "daily", at: "17:00" }, minimumCents: 0n, staffUserId: randomUUID() });
+      await ctx.db.updateTable("funds").set({ time_zone: "America/Kralendijk" }).where("id", "=", funds.fundId).execute();
+      try {
+        const shop = await owedShop(ctx.db, t, funds, 6_00n);
+        // Bonaire keeps UTC-4 all year: 17:00 there is 21:00 UTC, long after 17:00 in Amsterdam.
+        const day = "2031-02-20";
+        expect(await runDuePayouts(deps({ clock: () => new Date(`${day}T16:00:00Z`) }))).toEqual([]);
+        expect(await runDuePayouts(deps({ clock: () => new Date(`${day}T20:59:00Z`) }))).toEqual([]);
+        const [runId] = await runDuePayouts(deps({ clock: () => new Date(`${day}T21:00:00Z`) }));
+        expect(runId).toBeDefined();
+        await expectSettledOnce(ctx.db, shop, 6_00n);
+        // 23:30 UTC is already the 21st in Amsterdam, still the 20th on Bonaire.
+        const late = await owedShop(ctx.db, t, funds, 1_00n);
+        const run = await startAndProcess(deps({ clock: () => new Date(`${day}T23:30:00Z`) }), { fundId: funds.fundId, trigger: "manual", staffUserId: null });
+        const [payout] = await ctx.db.selectFrom("payouts").select("reference").where("run_id", "=", run.id).where("merchant_id", "=", late.id).execute();
+        expect(payout?.reference).toMatch(/^TGD-20310220-/);
+      } finally {
+        await ctx.db.updateTable("funds").set({ time_zone: "Europe/Amsterdam" }).where("id", "=", funds.fundId).execute();
+      }
+    });
   });
 });

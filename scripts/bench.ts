@@ -6,10 +6,11 @@
 //   npm run bench                    everything, both engines, national-scale dashboard (< 15 min on a quiet machine)
 //   npm run bench -- --quick         a small version (anvil only, 1% dashboard, 200 payouts): < 3 min
 //   npm run bench -- --soak [--minutes=20]   the backend at half its capacity for that long (not in the default run)
-//   options: --only=static,gas,chain,dashboard,payouts   --engines=anvil,hardhat   --lanes=N (relayer
+//   options: --only=static,gas,chain,dashboard,payouts,firstload   --engines=anvil,hardhat   --lanes=N (relayer
 //   lanes of the backend, default 8)   --out=NAME (results/NAME.json instead of latest)   --cpu-prof (profiles of the backend into bench/results/profiles)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import pg from "pg";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { ROOT } from "./lib/artifacts.ts";
@@ -19,7 +20,8 @@ import { benchEngine, type EngineOptions } from "./bench/chain.ts";
 import { benchDashboard } from "./bench/dashboard.ts";
 import { benchFaults } from "./bench/faults.ts";
 import { benchSoak, type SoakFigures } from "./bench/soak.ts";
-import { buildResults, markdown, summaryRows, type GasFigure, type PayoutFigure, type Sections } from "./bench/results.ts";
+import { buildResults, charts, markdown, summaryRows, type GasFigure, type PayoutFigure, type Sections } from "./bench/results.ts";
+import { benchSlowPhone } from "./bench/slow-phone.ts";
 import { qrVersion, walletBundle } from "./bench/static.ts";
 import { ratio, round } from "./bench/stats.ts";
 
@@ -35,8 +37,8 @@ const OUT = option("out") ?? "latest";
 const RESULTS = join(ROOT, "bench/results");
 
 const SIZE = QUICK
-  ? { dashboardScale: 0.01, dashboardRepeats: 10, payouts: 200 }
-  : { dashboardScale: 1, dashboardRepeats: 7, payouts: 10_000 };
+  ? { dashboardScale: 0.01, dashboardRepeats: 10, dashboardRounds: 3, payouts: 200, qrPermits: 200, pageLoads: 1 }
+  : { dashboardScale: 1, dashboardRepeats: 7, dashboardRounds: 5, payouts: 10_000, qrPermits: 1_000, pageLoads: 5 };
 /** The chain section's sizes (scripts/bench/chain.ts): charges per till at 1, 10, 50 and 200 tills, and the rest. */
 const CHAIN: Pick<EngineOptions, "chargesPerTill" | "ceilingTransfers" | "directPays" | "naiveTransfers" | "lagSamples" | "cards" | "interval" | "replicas"> & { children: number } = QUICK
   ? {
@@ -73,9 +75,20 @@ function gasSection(): GasFigure {
   };
 }
 
-function payoutsSection(count: number): PayoutFigure {
+/** The payout run on a fresh database of the PostgreSQL server at `serverUrl`, or on embedded PGlite without it. */
+async function payoutsSection(count: number, serverUrl?: string): Promise<PayoutFigure> {
   if (!existsSync(join(ROOT, "scripts/bench-payouts.ts"))) throw new Error("scripts/bench-payouts.ts does not exist yet (settlement is being built)");
-  runScript("scripts/bench-payouts.ts", { BENCH_PAYOUTS: String(count) });
+  const env: Record<string, string> = { BENCH_PAYOUTS: String(count) };
+  if (serverUrl) {
+    const name = `bench_payouts_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`).finally(() => admin.end());
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    env.DATABASE_URL = url.toString();
+  }
+  runScript("scripts/bench-payouts.ts", env);
   const p = JSON.parse(readFileSync(join(RESULTS, "payouts.json"), "utf8")) as { payouts: number; seconds: { total: number }; payoutsPerSecond?: number; run?: { status?: string } };
   if (p.run?.status && p.run.status !== "completed") throw new Error(`the payout run ended ${p.run.status}`);
   const extrapolated = p.payouts !== 10_000;
@@ -148,8 +161,8 @@ async function main() {
   };
 
   await section("static", async () => {
-    sections.qr = await qrVersion();
-    log(`  QR: ${sections.qr.characters} characters → version ${sections.qr.version} at ECC M`);
+    sections.qr = await qrVersion(SIZE.qrPermits);
+    log(`  QR: ${sections.qr.characters} characters → at most version ${sections.qr.version} at ECC M over ${sections.qr.permits} random permits (worst case ${sections.qr.worst_case_version})`);
     sections.wallet = walletBundle();
     log(`  wallet first-load JS: ${sections.wallet.gzipKb} kB gzipped (${sections.wallet.rawKb} kB raw, ${sections.wallet.files.length} file(s))`);
   });
@@ -158,9 +171,13 @@ async function main() {
     log(`  pay ${sections.gas.pay} gas = ${sections.gas.pay_vs_erc20}× an ERC-20 transfer (${sections.gas.baseline_erc20_transfer})`);
   });
 
+  await section("firstload", async () => {
+    sections.slowPhone = await benchSlowPhone({ runs: SIZE.pageLoads, log });
+  });
+
   let postgres: TestPostgres | undefined;
   try {
-    if (wants("chain") || wants("dashboard")) {
+    if (wants("chain") || wants("dashboard") || wants("payouts")) {
       postgres = await startTestPostgres();
       log(`\nPostgreSQL: ${postgres.origin}`);
     }
@@ -177,17 +194,23 @@ async function main() {
       });
     }
     await section("dashboard", async () => {
-      sections.dashboard = await benchDashboard({ serverUrl: postgres!.url, scale: SIZE.dashboardScale, repeats: SIZE.dashboardRepeats, log });
-      log(`  seeded ${sections.dashboard.scale.payments.toLocaleString("en")} payments in ${sections.dashboard.seedSeconds} s; worst query p95 ${sections.dashboard.worst_p95_ms} ms`);
+      sections.dashboard = await benchDashboard({ serverUrl: postgres!.url, scale: SIZE.dashboardScale, repeats: SIZE.dashboardRepeats, rounds: SIZE.dashboardRounds, log });
+      const rounds = sections.dashboard.worst_p95_ms_rounds;
+      log(`  seeded ${sections.dashboard.scale.payments.toLocaleString("en")} payments in ${sections.dashboard.seedSeconds} s; worst query p95 ${sections.dashboard.worst_p95_ms} ms (median of ${rounds?.n} rounds, ${rounds?.min}–${rounds?.max})`);
+    });
+    // Last: it starts its own node, and a 10,000-shop set-up is the longest part. On PostgreSQL (the
+    // production database), then the same on embedded PGlite.
+    await section("payouts", async () => {
+      sections.payouts = await payoutsSection(SIZE.payouts, postgres!.url);
+      log(`  PostgreSQL: ${sections.payouts.payouts} payouts in one run: ${sections.payouts.extrapolated ? "→ 10,000 extrapolated " : ""}${sections.payouts.seconds} s`);
+    });
+    await section("payouts:pglite", async () => {
+      sections.payoutsPglite = await payoutsSection(SIZE.payouts);
+      log(`  PGlite: ${sections.payoutsPglite.payouts} payouts in one run: ${sections.payoutsPglite.extrapolated ? "→ 10,000 extrapolated " : ""}${sections.payoutsPglite.seconds} s`);
     });
   } finally {
     await postgres?.stop();
   }
-  // Last: it starts its own node and database, and a 10,000-shop set-up is the longest part.
-  await section("payouts", () => {
-    sections.payouts = payoutsSection(SIZE.payouts);
-    log(`  ${sections.payouts.payouts} payouts in one run: ${sections.payouts.extrapolated ? "→ 10,000 extrapolated " : ""}${sections.payouts.seconds} s`);
-  });
 
   seconds.total = round((performance.now() - started) / 1000, 1);
   const results = buildResults({
@@ -196,7 +219,8 @@ async function main() {
   });
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(join(RESULTS, `${OUT}.json`), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(RESULTS, `${OUT}.md`), markdown(results));
+  for (const chart of charts(results, OUT)) writeFileSync(join(RESULTS, chart.file), chart.svg);
+  writeFileSync(join(RESULTS, `${OUT}.md`), markdown(results, OUT));
   console.log("");
   console.table(summaryRows(results).map(([figure, value, baseline, ratio]) => ({ figure, value, baseline, ratio })));
   for (const g of Object.values(results.goals)) console.log(`${g.met === null ? "–" : g.met ? "✓" : "✗"} ${g.goal}: ${g.value ?? "not measured"}`);

@@ -4,10 +4,11 @@
 // `npm run dev -w staff-app` proxies /api to a backend on :8080.
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
+import { precompress } from "../scripts/lib/precompress.ts";
 
 export default defineConfig({
   base: "/staff/",
-  plugins: [react()],
+  plugins: [react(), precompress()],
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -4,29 +4,66 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import QRCode from "qrcode";
-import { Wallet, hexlify } from "ethers";
-import { encodePaymentQr, qrFromPermit, signPaymentPermit } from "@tegoed/sdk";
+import { Wallet, hexlify, randomBytes } from "ethers";
+import { decodePaymentQr, encodePaymentQr, qrFromPermit, signPaymentPermit } from "@tegoed/sdk";
 import { ROOT } from "../lib/artifacts.ts";
 
 export interface QrFigure {
+  /** The highest version over the random permits: the figure with the goal. */
   version: number;
+  /** How many permits of each version. */
+  versions: Record<string, number>;
+  permits: number;
   characters: number;
+  /** The version any payload of this length needs at most: the whole text as one alphanumeric segment. */
+  worst_case_version: number;
+  /** The old figure, every field at its maximum (base32 of 0xff bytes is digits, which pack tighter). */
+  all_ones_version: number;
   ecc: "M";
 }
 
-/** The QR version (ECC M) of the largest payment payload: every field at its maximum. */
-export async function qrVersion(): Promise<QrFigure> {
-  const key = Wallet.createRandom();
-  const permit = {
-    fund: "0x" + "ff".repeat(20),
-    budgetId: hexlify(new Uint8Array(32).fill(0xff)),
-    maxAmount: 2n ** 48n - 1n,
-    nonce: 2n ** 32n - 1n,
-    deadline: 2n ** 40n - 1n,
+const ECC = { errorCorrectionLevel: "M" } as const;
+
+/**
+ * The QR version (ECC M) the wallet draws, over `count` realistic permits: random fund and budget ids,
+ * amounts up to a budget of EUR 300, nonces, a deadline 90 s ahead, each signed by its own random key;
+ * the `qrcode` package picks the segments (numeric runs of base32's digits pack tighter), as the wallet's.
+ */
+export async function qrVersion(count = 1_000): Promise<QrFigure> {
+  const versions: Record<string, number> = {};
+  const now = BigInt(Math.floor(Date.now() / 1000));
+  let characters = 0;
+  let text = "";
+  for (let i = 0; i < count; i++) {
+    const key = new Wallet(hexlify(randomBytes(32))); // no mnemonic: createRandom derives one, slowly
+    const random = (n: number) => BigInt(Math.floor(Math.random() * n));
+    const permit = {
+      fund: hexlify(randomBytes(20)),
+      budgetId: hexlify(randomBytes(32)),
+      maxAmount: 1n + random(30_000),
+      nonce: random(200),
+      deadline: now + 90n + random(86_400 * 365),
+    };
+    const signature = await signPaymentPermit(key, 1n + random(2 ** 31), permit);
+    text = encodePaymentQr(qrFromPermit(permit, Number(random(1_000)), signature));
+    if (decodePaymentQr(text).budgetId !== permit.budgetId) throw new Error("payment QR does not read back");
+    characters = Math.max(characters, text.length);
+    const v = QRCode.create(text, ECC).version;
+    versions[v] = (versions[v] ?? 0) + 1;
+  }
+  const worst = QRCode.create([{ data: text, mode: "alphanumeric" }], ECC).version;
+  // Every field at its maximum, as measured before.
+  const permit = { fund: "0x" + "ff".repeat(20), budgetId: hexlify(new Uint8Array(32).fill(0xff)), maxAmount: 2n ** 48n - 1n, nonce: 2n ** 32n - 1n, deadline: 2n ** 40n - 1n };
+  const allOnes = encodePaymentQr(qrFromPermit(permit, 2 ** 32 - 1, await signPaymentPermit(new Wallet(hexlify(randomBytes(32))), 2n ** 63n, permit)));
+  return {
+    version: Math.max(...Object.keys(versions).map(Number)),
+    versions,
+    permits: count,
+    characters,
+    worst_case_version: worst,
+    all_ones_version: QRCode.create(allOnes, ECC).version,
+    ecc: "M",
   };
-  const signature = await signPaymentPermit(key, 2n ** 63n, permit);
-  const text = encodePaymentQr(qrFromPermit(permit, 2 ** 32 - 1, signature));
-  return { version: QRCode.create(text, { errorCorrectionLevel: "M" }).version, characters: text.length, ecc: "M" };
 }
 
 export interface BundleFigure {

@@ -53,3 +53,18 @@ export async function inParallel<T>(items: readonly T[], limit: number, work: (i
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface Spread {
+  min: number;
+  median: number;
+  max: number;
+  n: number;
+}
+
+/** min/median/max of a few runs, rounded to `digits` (the median of an even count is the lower middle: a measured value). */
+export function spread(values: readonly number[], digits = 0): Spread {
+  if (!values.length) throw new RangeError("no values");
+  const sorted = [...values].sort((a, b) => a - b);
+  const r = (v: number) => round(v, digits);
+  return { min: r(sorted[0]!), median: r(sorted[Math.floor((sorted.length - 1) / 2)]!), max: r(sorted.at(-1)!), n: sorted.length };
+}

@@ -1,7 +1,7 @@
 // The API's error wire format: one closed list of codes, each with its HTTP status and a default
 // English message a shop assistant or a family understands. Apps pick their own wording by code;
 // `details` carries the facts (amounts in cents, ids) as strings, never as text to parse.
-import { z } from "zod";
+import type { ErrorBody } from "./api/error-body.ts";
 import type { PaymentQrError } from "./qr.ts";
 
 interface ErrorSpec {
@@ -196,15 +196,3 @@ export function domainErrorFromQr(error: PaymentQrError): DomainError {
 export function isDomainError(error: unknown, code?: ErrorCode): error is DomainError {
   return error instanceof DomainError && (code === undefined || error.code === code);
 }
-
-/** `{ "error": { "code": "BUDGET_FROZEN", "message": "…", "details": { … } } }` */
-export const ErrorBodySchema = z.object({
-  error: z.object({
-    code: z.enum(ERROR_CODE_LIST),
-    message: z.string(),
-    details: z.record(z.string(), z.string()).optional(),
-    /** The request's id in the server's log (also its X-Request-Id header): quote it to the helpdesk. */
-    requestId: z.string().optional(),
-  }),
-});
-export type ErrorBody = z.infer<typeof ErrorBodySchema>;

@@ -2,7 +2,7 @@
 // key-parity tests), the backend (a family's language on its record, letters and emails) and the tests.
 
 /** Everything a family reads: the wallet, letters, the card's PIN letter, emails, the application form. */
-export const FAMILY_LANGUAGES = ["nl", "en", "ar", "tr", "pl", "uk"] as const;
+export const FAMILY_LANGUAGES = ["nl", "en", "ar", "tr", "pl", "uk", "de", "fr"] as const;
 /** The till, used by shop assistants. */
 export const TILL_LANGUAGES = ["nl", "en", "tr", "ar", "pl"] as const;
 /** The staff app and the public page. */
@@ -24,6 +24,8 @@ export const LANGUAGE_NAMES: Record<Language, string> = {
   tr: "Türkçe",
   pl: "Polski",
   uk: "Українська",
+  de: "Deutsch",
+  fr: "Français",
 };
 
 const RIGHT_TO_LEFT: ReadonlySet<string> = new Set(["ar"]);

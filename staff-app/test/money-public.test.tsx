@@ -70,7 +70,7 @@ describe("the public page's categories", () => {
     const rows = within(table).getAllByRole("rowheader").map((c) => c.textContent);
     expect(rows).toEqual(["Boeken", nl.public.other]);
     // The page says how many payments a category needs to be shown apart.
-    expect(screen.getByText(/Een categorie staat hier apart vanaf 10 betalingen/)).toBeInTheDocument();
+    expect(screen.getByText(/Een categorie staat hier apart zodra minstens 5 verschillende gezinnen erin betaalden/)).toBeInTheDocument();
   });
 });
 

@@ -3,8 +3,10 @@
 // is asserted here: the benchmarks measure, tests never do.
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { buildResults, markdown, RESULT_KEYS, summaryRows } from "../../scripts/bench/results.ts";
-import { inParallel, latencySummary, percentile, rate, ratio } from "../../scripts/bench/stats.ts";
+import { buildResults, charts, markdown, replicaPoints, RESULT_KEYS, summaryRows } from "../../scripts/bench/results.ts";
+import { inParallel, latencySummary, percentile, rate, ratio, spread } from "../../scripts/bench/stats.ts";
+import { lineChart, niceTicks, throughputVsReplicasChart } from "../../scripts/bench/plots.ts";
+import type { SlowPhoneFigure } from "../../scripts/bench/slow-phone.ts";
 import { seedStatements } from "../../scripts/bench/dashboard.ts";
 import { CpuMeter, cpuBetween, cpuSnapshot, parseProcStat } from "../../scripts/bench/cpu.ts";
 import type { EngineFigures, ReplicaRun, TillStage } from "../../scripts/bench/chain.ts";
@@ -56,6 +58,13 @@ describe("bench statistics", () => {
     expect(ratio(35, 50)).toBe(0.7);
     expect(ratio(1, 0)).toBeNull();
     expect(ratio(null, 3)).toBeNull();
+  });
+
+  it("gives the spread of a few runs: min, the lower-middle median (a measured value), max", () => {
+    expect(spread([300, 100, 200])).toEqual({ min: 100, median: 200, max: 300, n: 3 });
+    expect(spread([4, 1, 3, 2])).toEqual({ min: 1, median: 2, max: 4, n: 4 });
+    expect(spread([12.345, 7.891], 1)).toEqual({ min: 7.9, median: 7.9, max: 12.3, n: 2 });
+    expect(() => spread([])).toThrow(RangeError);
   });
 
   it("runs work with bounded concurrency, every item once", async () => {
@@ -129,7 +138,7 @@ describe("bench results", () => {
       mode: "full", errors: {}, seconds: {}, machine,
       sections: {
         engines: [engine("anvil", 400, 500, 180), engine("hardhat", 300, 600, 240)],
-        qr: { version: 8, characters: 188 },
+        qr: { version: 8, versions: { 8: 10 }, permits: 10, characters: 188, worst_case_version: 8, all_ones_version: 7, ecc: "M" },
         wallet: { gzipKb: 150, rawKb: 500, files: [] },
       },
     });
@@ -205,5 +214,114 @@ describe("national-scale seeding", () => {
     expect(labels.indexOf("rollups")).toBeLessThan(labels.indexOf("analyze"));
     const payments = statements.find(([label]) => label === "payments")![1];
     expect(payments).toContain("generate_series(PART, 49999, PARTS)");
+  });
+});
+
+describe("first load, QR, payouts on PostgreSQL and the dashboard's spread in the results", () => {
+  const screen = (median: number) => ({
+    slow_phone_ms: { min: median - 100, median, max: median + 300, n: 5 }, unthrottled_ms: { min: 300, median: 350, max: 400, n: 5 },
+    transferred_kb: 150, decoded_kb: 560,
+  });
+  const slowPhone: SlowPhoneFigure = {
+    profile: { cpuSlowdown: 6, downloadKbitPerS: 1600, uploadKbitPerS: 750, latencyMs: 150 }, runs: 5,
+    screens: { wallet: screen(2_400), till: screen(2_900), staff: screen(2_700) }, wallet_usable_ms_slow_phone: 2_400,
+  };
+  const payout = (seconds: number) => ({ payouts: 10_000, seconds, extrapolated: false, payouts_per_second: 10_000 / seconds, detail: {} });
+
+  it("judges the wallet on the slow phone, the payout run on PostgreSQL (PGlite beside it) and the QR over random permits", () => {
+    const r = buildResults({
+      mode: "full", errors: {}, seconds: {}, machine,
+      sections: {
+        engines: [], slowPhone, payouts: payout(22.5), payoutsPglite: payout(14),
+        qr: { version: 8, versions: { 8: 1000 }, permits: 1000, characters: 188, worst_case_version: 8, all_ones_version: 7, ecc: "M" },
+      },
+    });
+    expect(r.wallet_usable_ms_slow_phone).toBe(2_400);
+    expect(r.goals.wallet_usable_ms_slow_phone).toMatchObject({ value: 2_400, met: true });
+    expect(r.payout_10k_s).toBe(22.5);
+    expect(r.payout_10k_s_pglite).toBe(14);
+    expect(r.goals.payout_10k_s).toMatchObject({ value: 22.5, met: false });
+    expect(r.goals.qr_version).toMatchObject({ value: 8, met: true });
+    const rows = summaryRows(r).map(([figure, value]) => `${figure}: ${value}`);
+    expect(rows).toContain("wallet: first screen usable, slow phone, ms (median; min–max of 5): 2,400 (2,300–2,700)");
+    expect(rows).toContain("payout run, 10,000 shops, PostgreSQL (s): 22.5");
+    expect(rows).toContain("payout run, 10,000 shops, PGlite (s): 14");
+    expect(rows).toContain("QR version (ECC M), max over 1000 random permits (v8: 1000): 8");
+  });
+
+  it("judges the dashboard on the median of its rounds and shows their spread", () => {
+    const lat = { p50: 5, p95: 9, p99: 9, max: 9, n: 7 };
+    const r = buildResults({
+      mode: "full", errors: {}, seconds: {}, machine,
+      sections: {
+        engines: [],
+        dashboard: {
+          scale: { budgets: 1, shops: 1, payments: 1, funds: 1, largestFundPayments: 1, typicalFundPayments: 1 }, seedSeconds: 1,
+          queries: { by_shop: { p95_ms: 31, largest: lat, typical: lat } },
+          worst_p95_ms: 22.4, worst_p95_ms_rounds: { min: 18.1, median: 22.4, max: 31, n: 5 }, baseline_pk_lookup_ms: lat,
+        },
+      },
+    });
+    expect(r.dashboard_p95_ms_spread).toEqual({ min: 18.1, median: 22.4, max: 31, n: 5 });
+    expect(r.goals.dashboard_p95).toMatchObject({ value: 22.4, met: true });
+    expect(summaryRows(r)).toContainEqual(["dashboard worst query p95 ms over 5 rounds: min / median / max", "18.1 / 22.4 / 31", "goal 25", "0.9× goal"]);
+  });
+});
+
+describe("charts", () => {
+  it("picks round axis ticks that cover the largest value", () => {
+    expect(niceTicks(184)).toEqual([0, 50, 100, 150, 200]);
+    expect(niceTicks(1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(0)).toEqual([0, 1]);
+  });
+
+  it("draws a line per series through its points, a legend and the goal, as a standalone SVG", () => {
+    const svg = lineChart({
+      title: "Latency <test>", xLabel: "tills", yLabel: "ms", xScale: "log", reference: { y: 200, label: "goal" },
+      series: [{ name: "anvil p95", color: "#0072B2", points: [[1, 40], [10, 100], [200, 150]] }],
+    })!;
+    expect(svg.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"")).toBe(true);
+    expect(svg).toContain("<title>Latency &lt;test&gt;</title>");
+    const polyline = svg.match(/<polyline[^>]*points="([^"]+)"/)![1]!.split(" ").map((p) => p.split(",").map(Number));
+    expect(polyline).toHaveLength(3);
+    // Left to right on a log scale: 10 tills lies halfway between 1 and 100, so before the middle of 1..200.
+    expect(polyline[0]![0]).toBeLessThan(polyline[1]![0]!);
+    expect((polyline[1]![0]! - polyline[0]![0]!) / (polyline[2]![0]! - polyline[0]![0]!)).toBeCloseTo(Math.log10(10) / Math.log10(200), 2);
+    // Higher latency is drawn higher (smaller y); the goal line sits above every point.
+    expect(polyline[2]![1]).toBeLessThan(polyline[0]![1]!);
+    const goalY = Number(svg.match(/<line[^>]*y1="([\d.]+)"[^>]*stroke="#000" stroke-dasharray="2 3"/)![1]);
+    expect(goalY).toBeLessThan(Math.min(...polyline.map((p) => p[1]!)));
+    expect(svg).toContain(">anvil p95</text>");
+    expect(lineChart({ title: "empty", xLabel: "x", yLabel: "y", series: [{ name: "none", color: "#000", points: [] }] })).toBeNull();
+  });
+
+  it("draws latency percentiles against tills for every engine, linked from the markdown", () => {
+    const r = buildResults({ mode: "full", errors: {}, seconds: {}, machine, sections: { engines: [engine("anvil", 80, 100, 200), engine("hardhat", 30, 100, 300)] } });
+    const drawn = charts(r, "run-7", []);
+    expect(drawn.map((c) => c.file)).toEqual(["run-7-latency-vs-tills.svg"]);
+    const svg = drawn[0]!.svg;
+    for (const name of ["anvil p50", "anvil p95", "anvil p99", "hardhat p50", "hardhat p95", "hardhat p99"]) expect(svg).toContain(`>${name}</text>`);
+    expect(svg.match(/<polyline/g)).toHaveLength(6);
+    expect(svg).toContain("<title>hardhat p95: 50 → 300</title>");
+    expect(markdown(r, "run-7")).toContain("![Charge latency p50/p95/p99 against tills](run-7-latency-vs-tills.svg)");
+  });
+
+  it("draws charges per second against backend replicas, one line per engine and till count, when scale-out was measured", () => {
+    const points = [1, 2, 3].flatMap((replicas) => [
+      { engine: "anvil", replicas, tills: 50, charges_per_s: 200 + 100 * replicas },
+      { engine: "anvil", replicas, tills: 200, charges_per_s: 250 + 120 * replicas },
+      { engine: "hardhat", replicas, tills: 50, charges_per_s: 180 + 90 * replicas },
+    ]);
+    const svg = throughputVsReplicasChart(points)!;
+    expect(svg.match(/<polyline/g)).toHaveLength(3);
+    expect(svg).toContain(">anvil, 200 tills</text>");
+    expect(svg).toContain("<title>hardhat, 50 tills: 3 → 450</title>");
+    expect(throughputVsReplicasChart([])).toBeNull();
+    // A run that measured replicas gets the chart without being told.
+    const measured = engine("anvil", 80, 100);
+    measured.replicas = [replicaRun(1, 50, 300, 1.5), replicaRun(2, 50, 520, 1.8), { ...replicaRun(3, 50, 0, 1.9), tps: null }];
+    const r = buildResults({ mode: "full", errors: {}, seconds: {}, machine, sections: { engines: [measured] } });
+    expect(replicaPoints(r)).toEqual([{ engine: "anvil", replicas: 1, tills: 50, charges_per_s: 300 }, { engine: "anvil", replicas: 2, tills: 50, charges_per_s: 520 }]);
+    expect(charts(r).map((c) => c.file)).toEqual(["latest-latency-vs-tills.svg", "latest-throughput-vs-replicas.svg"]);
   });
 });

@@ -1,14 +1,18 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app/App.tsx";
-import { httpWalletApi } from "./lib/api.ts";
+import { onDemandWalletApi } from "./lib/api-on-demand.ts";
 import { localChildrenCache } from "./lib/cache.ts";
 import { createI18n } from "./lib/i18n.ts";
-import { indexedDbKeyStorage } from "./lib/keystore.ts";
+import { indexedDbKeyStorage, loadSigningKey } from "./lib/keystore.ts";
 import { takeLetterCode } from "./lib/letter-link.ts";
 import "./styles.css";
 
-const services = { api: httpWalletApi(), keys: indexedDbKeyStorage(), cache: localChildrenCache(), letterCode: takeLetterCode() };
+const api = onDemandWalletApi();
+const services = {
+  api, keys: indexedDbKeyStorage(), cache: localChildrenCache(), letterCode: takeLetterCode(),
+  preload: () => { api.preload(); void loadSigningKey().catch(() => {}); },
+};
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

@@ -4,7 +4,8 @@
 // answer becomes a thrown ApiError with the API's stable `code`.
 import type { z } from "zod";
 import { AuditLogPageSchema, DashboardSchema, PublicFundListSchema, PublicFundSchema, type AuditLogPage, type AuditLogQuery, type Dashboard, type DashboardQuery, type PublicFund, type PublicFundList } from "./reports.ts";
-import { ErrorBodySchema, type ErrorCode, type ErrorDetails } from "../errors.ts";
+import { ErrorBodySchema } from "./error-body.ts";
+import { ApiError } from "./api-error.ts";
 import {
   NotificationSettingsSchema, OutboxListSchema, UnsubscribeResultSchema,
   type NotificationSettings, type OutboxList, type UpdateNotificationSettings,
@@ -157,23 +158,11 @@ import {
   type StartPayoutRunRequest,
 } from "./payouts.ts";
 
+export { ApiError } from "./api-error.ts";
+
 export const SESSION_COOKIE = "tegoed_session";
 export const CSRF_HEADER = "X-CSRF-Token";
 
-/** An error answer of the API (its stable code and status), or NETWORK with status 0 when the server cannot be reached. */
-export class ApiError extends Error {
-  readonly code: ErrorCode | "NETWORK";
-  readonly status: number;
-  readonly details: ErrorDetails;
-
-  constructor(code: ErrorCode | "NETWORK", status: number, message: string, details: ErrorDetails = {}) {
-    super(message);
-    this.name = "ApiError";
-    this.code = code;
-    this.status = status;
-    this.details = details;
-  }
-}
 
 export interface ApiClientOptions {
   /** e.g. "http://127.0.0.1:8080"; "" in a browser app served by the backend itself. */

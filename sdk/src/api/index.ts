@@ -1,4 +1,5 @@
 export * from "./client.ts";
+export * from "./error-body.ts";
 export * from "./staff.ts";
 export * from "./health.ts";
 export * from "./funds.ts";

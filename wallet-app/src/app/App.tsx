@@ -1,21 +1,27 @@
 // Composes the features: the shell (header, language, menu, offline banner) and one screen per path.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { I18nextProvider, useTranslation } from "react-i18next";
 import type { i18n } from "i18next";
 import { ActivationPage } from "../features/activation/activation-page.tsx";
-import { ApplyPage, httpApplyApi } from "../features/apply/apply-page.tsx";
 import { HelpPage } from "../features/help/help-page.tsx";
 import { HistoryPage } from "../features/history/history-page.tsx";
 import { HomePage } from "../features/home/home-page.tsx";
-import { MailPage } from "../features/mail/mail-page.tsx";
-import { PayPage } from "../features/pay/pay-page.tsx";
-import { ShopsPage } from "../features/shops/shops-page.tsx";
 import { errorMessage, formatTime } from "../lib/errors.ts";
 import { LANGUAGES, rememberLanguage } from "../lib/i18n.ts";
 import { Link, RouterProvider, useRouter } from "./router.tsx";
 import { ServicesContext, useServices, type Services } from "./services.tsx";
 import { useWallet } from "./use-wallet.ts";
 import { Icon } from "../lib/icons.tsx";
+
+// Screens a first visit does not open load when first opened (the QR drawing and signing, the application
+// form, mail settings, the shops): the activation form comes up sooner on a slow phone.
+const PayPage = lazy(() => import("../features/pay/pay-page.tsx").then((m) => ({ default: m.PayPage })));
+const MailPage = lazy(() => import("../features/mail/mail-page.tsx").then((m) => ({ default: m.MailPage })));
+const ShopsPage = lazy(() => import("../features/shops/shops-page.tsx").then((m) => ({ default: m.ShopsPage })));
+const ApplyPage = lazy(() => import("../features/apply/apply-page.tsx").then((m) => ({
+  default: ({ services, ...props }: Omit<import("../features/apply/apply-page.tsx").ApplyPageProps, "api"> & { services: Services }) =>
+    <m.ApplyPage api={services.apply ?? (services.apply = m.httpApplyApi())} {...props} />,
+})));
 
 export function App({ services, i18n, initialPath }: { services: Services; i18n: i18n; initialPath?: string }) {
   return (
@@ -69,6 +75,11 @@ function Shell() {
     const heading = document.querySelector("main h1");
     document.title = heading?.textContent ? `${heading.textContent} – ${t("app.name")}` : t("app.name");
   });
+  const firstScreen = state.phase !== "loading";
+  useEffect(() => {
+    // After the first screen is on it, not competing with it on a slow phone.
+    if (firstScreen) services.preload?.();
+  }, [firstScreen, services]);
   const shown = useRef<string | null>(null);
   useEffect(() => {
     // A new screen: focus moves to it, for screen readers and keyboards, without scrolling the header and
@@ -86,7 +97,7 @@ function Shell() {
     screen = <HelpPage mailLink={state.phase === "ready" ? <Link to="/mail">{t("mail.link")}</Link> : undefined} />;
   } else if (path.startsWith("/apply")) {
     screen = (
-      <ApplyPage api={services.apply ?? (services.apply = httpApplyApi())} keys={services.keys} pbkdf2Iterations={services.pbkdf2Iterations}
+      <ApplyPage services={services} keys={services.keys} pbkdf2Iterations={services.pbkdf2Iterations}
         returnPath={`${import.meta.env.BASE_URL.replace(/\/$/, "")}/apply`} onActivated={() => { void activated(); navigate("/"); }} />
     );
   } else if (state.phase === "loading") {
@@ -144,7 +155,7 @@ function Shell() {
           <button type="button" className="secondary" onClick={() => void refresh()}>{t("app.retry")}</button>
         </div>
       )}
-      <main id="main" tabIndex={-1}>{screen}</main>
+      <main id="main" tabIndex={-1}><Suspense fallback={<p role="status">{t("app.loading")}</p>}>{screen}</Suspense></main>
       {state.phase === "ready" && (
         <nav aria-label={t("nav.label")} className="menu">
           <ul role="list">

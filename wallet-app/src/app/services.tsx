@@ -13,6 +13,8 @@ export interface Services {
   apply?: ApplicationsApi;
   /** The code a letter's QR opened the app with (#code=…): the activation form starts with it. */
   letterCode?: string;
+  /** Loads, after the first screen is shown, the code its buttons will need (the API client, the key's curve). */
+  preload?(): void;
   /** PBKDF2 rounds for a new key (tests use few). */
   pbkdf2Iterations?: number;
 }

@@ -1,8 +1,12 @@
 // The family's signing key lives only on this phone, encrypted under the PIN: PBKDF2 (SHA-256) turns
 // the PIN into an AES-GCM key. WebCrypto does both natively, fast enough on old phones. After
 // MAX_PIN_ATTEMPTS wrong PINs the key stays locked for a while, counted in the stored record so a
-// reload does not reset it.
-import { SigningKey, computeAddress, hexlify } from "ethers";
+// reload does not reset it. The secp256k1 code loads when a key is made or unlocked, not with the first
+// screen.
+import type { SigningKey } from "ethers";
+
+/** The secp256k1 code (ethers' SigningKey): loaded by the first key made or unlocked, or ahead by the app. */
+export const loadSigningKey = () => import("./signing-key.ts");
 
 export const PIN_LENGTH = 5;
 export const MAX_PIN_ATTEMPTS = 5;
@@ -65,6 +69,7 @@ async function pinKey(pin: string, salt: Uint8Array, iterations: number): Promis
 
 /** A new random key, encrypted under `pin`; returns the record to store and the key itself. */
 export async function createDeviceKey(pin: string, iterations = PBKDF2_ITERATIONS): Promise<{ stored: StoredKey; signingKey: SigningKey }> {
+  const { SigningKey, computeAddress, hexlify } = await loadSigningKey();
   const secret = crypto.getRandomValues(new Uint8Array(32));
   const signingKey = new SigningKey(hexlify(secret));
   const salt = crypto.getRandomValues(new Uint8Array(16));
@@ -85,7 +90,7 @@ export async function createDeviceKey(pin: string, iterations = PBKDF2_ITERATION
 
 /** Decrypts the stored key with `pin`; counts wrong PINs and locks after MAX_PIN_ATTEMPTS. */
 export async function unlockDeviceKey(storage: KeyStorage, pin: string, now = Date.now()): Promise<SigningKey> {
-  const stored = await storage.load();
+  const [stored, { SigningKey, hexlify }] = await Promise.all([storage.load(), loadSigningKey()]);
   if (!stored) throw new Error("no key on this device");
   if (stored.lockedUntil !== null && stored.lockedUntil > now) throw new PinLockedError(stored.lockedUntil);
   try {

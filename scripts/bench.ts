@@ -109,6 +109,7 @@ async function faultsOnly() {
   log(`${goal(f.db_recovery_s)} db_recovery_s ${f.db_recovery_s} (fast ${f.db_recovery_s_fast}, immediate ${f.db_recovery_s_immediate}; goal ≤ 5)`);
   log(`${goal(f.chain_recovery_s)} chain_recovery_s ${f.chain_recovery_s} (goal ≤ 5)`);
   log(`${f.charges_lost === 0 ? "✓" : "✗"} charges lost ${f.charges_lost}, ${f.charged_twice === 0 ? "✓" : "✗"} charged twice ${f.charged_twice} (of ${f.charges_answered} answered)`);
+  log(`${f.payouts_paid_twice === 0 ? "✓" : "✗"} payouts paid twice ${f.payouts_paid_twice}, ${f.payouts_lost === 0 ? "✓" : "✗"} payouts lost ${f.payouts_lost}`);
   log("wrote bench/results/faults.json");
 }
 

@@ -99,6 +99,7 @@ const ConfigSchema = z
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "must be fatal, error, warn, info, debug, trace or silent").default("info"),
     PORT: wholeNumber(0, 65535, "a port number from 0 to 65535").default(8080),
     CONFIRMATIONS: wholeNumber(0, 1000, "a whole number of blocks from 0 to 1000").default(1),
+    CHAIN_TIMEOUT_SECONDS: wholeNumber(1, 600, "a whole number of seconds from 1 to 600").default(30),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)").optional(),
     SESSION_TTL_HOURS: wholeNumber(1, 24 * 30, "a whole number of hours from 1 to 720").default(8),
     COOKIE_SECURE: boolean.optional(),
@@ -273,6 +274,8 @@ export interface Config {
   logLevel: string;
   port: number;
   confirmations: number;
+  /** The longest one request to the node may take; a payment's send not answered by then is CHAIN_TIMEOUT. */
+  chainTimeoutMs: number;
   /** Keys the hashes of session tokens and login-attempt counters. */
   sessionSecret: string;
   sessionTtlMs: number;
@@ -388,6 +391,7 @@ export function loadConfig(given: Record<string, string | undefined>): Config {
     deploymentFile: resolve(REPOSITORY_ROOT, c.DEPLOYMENT_FILE),
     port: c.PORT,
     confirmations: c.CONFIRMATIONS,
+    chainTimeoutMs: c.CHAIN_TIMEOUT_SECONDS * 1000,
     databasePoolSize: c.DATABASE_POOL_SIZE,
     sessionSecret: c.SESSION_SECRET ?? DEVELOPMENT_SESSION_SECRET,
     sessionTtlMs: c.SESSION_TTL_HOURS * 3_600_000,

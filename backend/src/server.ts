@@ -95,12 +95,14 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       const network = Network.from(deployment.chainId);
       // batchStallTime 0: calls made together still share one request (a send and its first receipt
       // look), but none waits 10 ms for company: a charge's calls come one after the other.
-      provider = new HttpJsonRpcProvider(config.chainRpcUrl ?? deployment.rpcUrl, network, { staticNetwork: network, batchStallTime: 0 });
+      provider = new HttpJsonRpcProvider(config.chainRpcUrl ?? deployment.rpcUrl, network, {
+        staticNetwork: network, batchStallTime: 0, timeoutMs: config.chainTimeoutMs,
+      });
       chain = chainProbe(provider, deployment);
       indexer = createIndexer({
         db: database.db, dbKind: database.kind, provider, confirmations: config.confirmations, startBlock: deployment.deployedAtBlock,
         // A poll is one eth_blockNumber and a few cursor reads: 4 a second keeps a payment's row within ~¼ s of its block.
-        pollIntervalMs: 250,
+        pollIntervalMs: 250, payoutBank: (config.payouts ?? DEFAULT_PAYOUT_CONFIG).bank,
         onError: (error) => logger.error("indexer step failed", failure(error)),
       });
       const running = indexer;

@@ -1,6 +1,7 @@
 // `npm run bench -- --faults`: how the backend rides through its dependencies going away, measured on the
 // real fault scene of test/system/faults.test.ts (10 tills charging through the HTTP API; PostgreSQL
-// stopped with -m fast and -m immediate; anvil stopped and started on its state file). The figures:
+// stopped with -m fast and -m immediate; anvil stopped and started on its state file; a payout run losing
+// both). The figures:
 // seconds from the dependency back to the first charge asked and paid after it, receipts not on chain,
 // and payments on chain twice. Not in the default run: it stops servers and takes a few minutes.
 import { spawnSync } from "node:child_process";
@@ -17,6 +18,9 @@ export interface FaultFigures {
   charges_lost: number;
   charged_twice: number;
   charges_answered: number;
+  /** The payout run that loses the node's pool and then PostgreSQL: transfers booked twice, and payouts the bank never made. */
+  payouts_paid_twice: number;
+  payouts_lost: number;
   load_average: number[];
 }
 
@@ -37,6 +41,8 @@ export function benchFaults(results: string, log: (line: string) => void): Fault
     charges_lost: raw.charges_lost ?? NaN,
     charged_twice: raw.charged_twice ?? NaN,
     charges_answered: raw.charges_answered ?? NaN,
+    payouts_paid_twice: raw.payouts_paid_twice ?? NaN,
+    payouts_lost: raw.payouts_lost ?? NaN,
     load_average: loadavg().map((v) => Math.round(v * 100) / 100),
   };
   writeFileSync(join(results, "faults.json"), `${JSON.stringify(figures, null, 2)}\n`);

@@ -28,7 +28,8 @@ export function contentStreams(pdf: Uint8Array): string[] {
 /** The text strings drawn, in order, per content stream (a page, usually). */
 export function pdfTextLines(pdf: Uint8Array): string[][] {
   return contentStreams(pdf)
-    .map((s) => [...s.matchAll(/<([0-9A-Fa-f]*)> Tj/g)].map((t) => Buffer.from(t[1]!, "hex").toString("latin1")))
+    // The standard fonts' WinAnsi is latin1 but for a few signs; the euro sign is the one we print.
+    .map((s) => [...s.matchAll(/<([0-9A-Fa-f]*)> Tj/g)].map((t) => Buffer.from(t[1]!, "hex").toString("latin1").replaceAll("\x80", "€")))
     .filter((lines) => lines.length > 0);
 }
 

@@ -116,7 +116,7 @@ export const ERROR_CODES = {
   CARD_UNKNOWN: { status: 404, message: "This card is not known: check the card number." },
   CARD_PIN_WRONG: { status: 422, message: "The PIN is not right: the customer may try again." },
   CARD_BLOCKED: { status: 423, message: "This card is blocked: the family should contact the municipality." },
-  CARD_REPLACED: { status: 410, message: "This card was replaced by a new one and no longer works." },
+  CARD_REPLACED: { status: 410, message: "This card no longer works: it was replaced by a new card or by the app on a phone." },
   CARD_NOT_BLOCKED: { status: 409, message: "This card is not blocked." },
   CARD_EXISTS: { status: 409, message: "This family already has a card in use: replace it instead." },
   CARD_DAILY_LIMIT: { status: 422, message: "This card has reached its spending limit for today." },

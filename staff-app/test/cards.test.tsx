@@ -1,5 +1,5 @@
 // The family's Tegoed cards in the staff app: issue (two printables, apart), state and PIN tries left,
-// block and unblock; and the public balance check with the card's code and PIN.
+// block and unblock, the balance printed on request; and the public balance check with the card's code and PIN.
 import { describe, expect, it, vi } from "vitest";
 import { render, screen, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
@@ -43,6 +43,16 @@ describe("the family's cards", () => {
     await userEvent.click(screen.getByRole("button", { name: "Deblokkeren" }));
     expect(unblock).toHaveBeenCalledWith(blocked.id);
     expect(await screen.findByText("in gebruik")).toBeInTheDocument();
+  });
+
+  it("prints the family's balance as of now when the family asks", async () => {
+    const balanceLetter = vi.fn().mockResolvedValue({ familyId: FAMILY, asOf: "2026-12-07T10:00:00.000Z", cardNumber: "171887568979", children: [], pdf: "JVBERg==" });
+    const open = vi.spyOn(window, "open").mockReturnValue(null);
+    URL.createObjectURL = vi.fn(() => "blob:balance");
+    renderScreen(<FamilyCards familyId={FAMILY} name="Jan Jansen" />, { api: { cards: { ofFamily: vi.fn().mockResolvedValue({ cards: [card({ state: "active" })] }), balanceLetter } }, language: "nl" });
+    await userEvent.click(await screen.findByRole("button", { name: "Saldo nu afdrukken (pdf)" }));
+    expect(balanceLetter).toHaveBeenCalledWith(FAMILY);
+    expect(open).toHaveBeenCalledWith("blob:balance", "_blank");
   });
 
   it("an auditor sees the cards but no actions", async () => {

@@ -1,15 +1,17 @@
 // Faults injected for real while 10 tills charge continuously through the HTTP API of a backend process
 // on a real PostgreSQL server and anvil: PostgreSQL stopped with `-m fast` and with `-m immediate` and
-// started again, a payout run with PostgreSQL stopped under it, and anvil stopped and started again on its
+// started again, and anvil stopped and started again on its
 // state file. Each time the process stays up; afterwards every receipt a till got is on chain exactly once
 // and in the database, every charge refused as SERVICE_UNAVAILABLE left nothing on chain, and the tills
-// go on with the sessions they had.
+// go on with the sessions they had. Last, a payout run loses the node and then the database in the middle
+// of paying and settling: afterwards the bank's transfers and the chain's settles agree, each shop once.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Contract, JsonRpcProvider, Wallet, type HDNodeWallet } from "ethers";
+import { Contract, JsonRpcProvider, Wallet, id, type HDNodeWallet } from "ethers";
+import pg from "pg";
 import { composeIBAN } from "ibantools";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -234,7 +236,7 @@ beforeAll(async () => {
   stateFile = join(folder, "anvil-state.json");
   chainPort = await freePort();
   chain = await startLocalChain({ engine: "anvil", port: chainPort, stateFile });
-  postgres = await startTestPostgres();
+  postgres = await startTestPostgres({ crashSafe: true });
   const deployment = await deploy(parseDeployConfig({ CHAIN_RPC_URL: chain.url }), () => {});
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
@@ -360,4 +362,100 @@ describe.skipIf(skip)("anvil stopped and started again on its state file under 1
     expect(backend.exitCode).toBeNull();
     await expectLedgerMatchesTills();
   }, 120_000);
+});
+
+describe.skipIf(skip)("PostgreSQL stopped with -m immediate and anvil restarted while a payout run pays and settles", () => {
+  /** The bank's side: the simulated bank's ledger (its own table, committed per transfer as a bank's would be). */
+  async function bankTransfers(references: readonly string[]): Promise<{ reference: string; amount: bigint }[]> {
+    const db = new pg.Client({ connectionString: postgres.url });
+    await db.connect();
+    try {
+      const rows = await db.query<{ reference: string; amount_cents: string }>(
+        "select reference, amount_cents::text from simulated_bank_transfers where reference = any($1) order by id", [references],
+      );
+      return rows.rows.map((r) => ({ reference: r.reference, amount: BigInt(r.amount_cents) }));
+    } finally {
+      await db.end();
+    }
+  }
+
+  async function rpc<T>(work: (node: JsonRpcProvider) => Promise<T>): Promise<T> {
+    const provider = new JsonRpcProvider(chain.url, undefined, { staticNetwork: true });
+    try {
+      return await work(provider);
+    } finally {
+      provider.destroy();
+    }
+  }
+
+  /** The chain's MerchantSettled events of the fund: who was paid how much under which bank reference. */
+  async function settledOnChain(): Promise<{ merchant: string; amount: bigint; bankRef: string }[]> {
+    return rpc(async (provider) => {
+      const contract = new Contract(fundAddress, fundAbi, provider);
+      const events = await contract.queryFilter(contract.filters.MerchantSettled!());
+      return events.map((e) => {
+        const args = (e as unknown as { args: { merchant: string; amount: bigint; bankRef: string } }).args;
+        return { merchant: args.merchant.toLowerCase(), amount: args.amount, bankRef: args.bankRef.toLowerCase() };
+      });
+    });
+  }
+
+  it("each shop is paid once by the bank and settled once on chain; the run completes by itself", async () => {
+    // Every shop is owed something (also when this test runs on its own).
+    for (const till of tills) {
+      const receipt = await till.client.merchant.charge({ qr: await qrFor(till), amountCents: CENTS }, randomUUID());
+      till.receipts.push({ ...receipt, nonce: till.nonce, startedAt: 0, answeredAt: 0 });
+      till.nonce += 1n;
+    }
+    const owed = await staff.payouts.owed(fundId);
+    const due = owed.shops.filter((s) => s.owedCents > 0);
+    expect(due.length).toBe(TILLS);
+    const settledBefore = await settledOnChain();
+
+    // The run pays at the bank and sends its first settle, which the node keeps in its pool (no mining):
+    // then the database dies under the run, and the node restarts from its state file without its pool.
+    await rpc((node) => node.send("evm_setAutomine", [false]));
+    const run = await staff.payouts.start({ fundId, minimumCents: 1 });
+    expect(run.status).toBe("processing");
+    const detail = await until("a transfer booked at the bank, its settle waiting in the node's pool", async () => {
+      const d = await staff.payouts.run(run.id);
+      return d.payouts.some((p) => p.status === "confirmed") && d;
+    }, 30);
+    expect(detail.payouts.some((p) => p.status === "settled")).toBe(false);
+    await postgres.halt!("immediate");
+    expect((await health("/api/health/ready")).status).toBe(503);
+    await stopAnvil(chain);
+    chain = await startLocalChain({ engine: "anvil", port: chainPort, stateFile });
+    await postgres.resume!();
+
+    const done = await until("the run completed", async () => {
+      const d = await staff.payouts.run(run.id);
+      return d.status === "completed" && d;
+    }, 90);
+    expect(backend.exitCode).toBeNull();
+    expect(done.payouts.length).toBe(TILLS);
+    expect(done.payouts.every((p) => p.status === "settled")).toBe(true);
+    expect(new Set(done.payouts.map((p) => p.merchantId)).size).toBe(TILLS);
+    expect(detail.payouts.map((p) => p.reference).sort()).toEqual(done.payouts.map((p) => p.reference).sort());
+
+    // The bank paid each payout exactly once, for its amount.
+    const references = done.payouts.map((p) => p.reference);
+    const transfers = await bankTransfers(references);
+    figures.payouts_paid_twice = transfers.length - new Set(transfers.map((t) => t.reference)).size;
+    figures.payouts_lost = due.length - new Set(transfers.map((t) => t.reference)).size;
+    expect(transfers.map((t) => t.reference).sort()).toEqual([...references].sort());
+    for (const p of done.payouts) expect(transfers.find((t) => t.reference === p.reference)!.amount).toBe(BigInt(p.amountCents));
+
+    // The chain recorded each of them once, under its reference, and nothing else.
+    const settled = (await settledOnChain()).slice(settledBefore.length);
+    expect(settled.map((s) => s.bankRef).sort()).toEqual(references.map((r) => id(r).toLowerCase()).sort());
+    const paidByBank = transfers.reduce((sum, t) => sum + t.amount, 0n);
+    expect(settled.reduce((sum, s) => sum + s.amount, 0n)).toBe(paidByBank);
+    expect(BigInt(done.totalCents)).toBe(paidByBank);
+    expect(new Set(settled.map((s) => s.merchant)).size).toBe(TILLS);
+
+    // Nothing lost: the fund owes its shops nothing any more (no charges since the run started).
+    expect((await staff.payouts.owed(fundId)).totalOwedCents).toBe(0);
+    expect(stderr).toContain("PostgreSQL connection lost");
+  }, 180_000);
 });

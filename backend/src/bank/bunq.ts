@@ -10,7 +10,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sig
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DomainError } from "@tegoed/sdk";
-import type { BankRecord, BankTransfer, TransferBank } from "./index.ts";
+import { PAYOUT_REFERENCE_IN_TEXT, type BankRecord, type BankTransfer, type TransferBank } from "./index.ts";
 import { euros } from "./sepa/pain001.ts";
 
 export interface BunqContextState {
@@ -281,6 +281,12 @@ export function bunqBank(client: BunqClient): TransferBank {
     name: "bunq",
     label: "bunq",
     findByReference,
+    async recentTransfers() {
+      return (await client.listPayments()).flatMap((p) => {
+        const reference = PAYOUT_REFERENCE_IN_TEXT.exec(p.description)?.[0];
+        return reference ? [{ bankId: `BUNQ-${p.id}`, reference, amountCents: p.amountCents }] : [];
+      });
+    },
     async transfer(transfer) {
       try {
         const id = await client.createPayment(transfer);

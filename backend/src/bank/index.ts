@@ -32,7 +32,12 @@ export interface TransferBank {
   transfer(transfer: BankTransfer): Promise<BankRecord>;
   /** The transfer carrying `reference` in its description, if the bank made one. */
   findByReference(reference: string): Promise<BankRecord | null>;
+  /** The payouts the bank made lately, newest first, with the reference each carries (our statement of them). */
+  recentTransfers(): Promise<BankRecord[]>;
 }
+
+/** Our payout references (payouts.service newPayoutReference) as they stand in a transfer's description. */
+export const PAYOUT_REFERENCE_IN_TEXT = /TGD-\d{8}-[A-Z2-9]{10}/;
 
 /** The municipality's account the payouts are paid from (SEPA's debtor). */
 export interface DebtorAccount {

@@ -32,6 +32,10 @@ export function simulatedBank(db: Db, options: SimulatedBankOptions = {}): Trans
         .executeTakeFirstOrThrow();
       return toRecord(row);
     },
+    async recentTransfers() {
+      const rows = await ledger().selectFrom("simulated_bank_transfers").select(["id", "reference", "amount_cents"]).orderBy("id", "desc").limit(1000).execute();
+      return rows.map(toRecord);
+    },
     async findByReference(reference) {
       const row = await ledger()
         .selectFrom("simulated_bank_transfers")

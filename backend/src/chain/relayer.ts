@@ -144,6 +144,12 @@ function isNonceTooLow(error: unknown): boolean {
   return errorCode(error) === "NONCE_EXPIRED" || /nonce too low|nonce has already been used|invalid nonce/i.test(errorText(error));
 }
 
+/** The node took longer than we wait to answer: it may have the transaction, and may still mine it. */
+function isNoAnswerInTime(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === "TIMEOUT" || code === "ETIMEDOUT";
+}
+
 /** The node holds this exact transaction already: it was sent. */
 function isAlreadyKnown(error: unknown): boolean {
   return /already known|known transaction|already imported|already in (the )?(tx)?pool/i.test(errorText(error));
@@ -350,6 +356,8 @@ export class Relayer {
           const data = findRevertData(error);
           // Nodes that mine on send (Hardhat's automine) answer a revert here, after using the nonce.
           if (data !== undefined) throw domainErrorFromRevert(decodeRevertData(data), { txHash: hash });
+          // Not "unavailable": the outcome is unknown, and the caller must look before trying again.
+          if (isNoAnswerInTime(error)) throw new DomainError("CHAIN_TIMEOUT", undefined, { lane: lane.address, nonce: String(nonce), txHash: hash });
           throw toChainDomainError(error);
         }
       }

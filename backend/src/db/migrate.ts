@@ -21,6 +21,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0015_notifications": await import("./migrations/0015_notifications.ts"),
   "0016_languages": await import("./migrations/0016_languages.ts"),
   "0017_application_bsn": await import("./migrations/0017_application_bsn.ts"),
+  "0018_recovered_payouts": await import("./migrations/0018_recovered_payouts.ts"),
   "0019_fund_time_zone": await import("./migrations/0019_fund_time_zone.ts"),
   "0021_totp_last_step": await import("./migrations/0021_totp_last_step.ts"),
 };

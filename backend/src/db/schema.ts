@@ -33,7 +33,8 @@ export type IdempotencyStatus = "pending" | "done";
 export type ActivationCodeKind = "activation" | "reissue";
 export type PayoutRunStatus = "awaiting_approval" | "processing" | "awaiting_sent" | "completed" | "rejected";
 export type PayoutStatus = "pending" | "sent" | "confirmed" | "settled" | "failed";
-export type PayoutTrigger = "manual" | "instant" | "daily";
+/** recovered: payouts rebuilt from the chain's MerchantSettled events (a restored backup did not know them). */
+export type PayoutTrigger = "manual" | "instant" | "daily" | "recovered";
 export type BankName = "simulated" | "bunq" | "sepa";
 
 export interface FundsTable {

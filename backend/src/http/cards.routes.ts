@@ -2,6 +2,7 @@
 // the till unlocks a scanned card with the PIN and charges it; anyone checks a card's balance with its
 // code and PIN. The cards service decides; this only parses, limits per client and till, and maps.
 import {
+  BalanceLetterSchema,
   BlockCardRequestSchema,
   CardBalanceRequestSchema,
   CardBalanceSchema,
@@ -25,7 +26,7 @@ import {
 } from "@tegoed/sdk";
 import type { Request } from "express";
 import {
-  blockCard, cardBalance, cardSettings, chargeCard, issueCard, issueCards, listFamilyCards, replaceCard, setCardSettings, unblockCard, unlockCard,
+  blockCard, cardBalance, cardSettings, chargeCard, issueCard, issueCards, listFamilyCards, printBalance, replaceCard, setCardSettings, unblockCard, unlockCard,
   type CardDeps, type CardView, type IssuedCard, type PinGuesser,
 } from "../domain/cards/index.ts";
 import type { GuessLimiter } from "../domain/eligibility/index.ts";
@@ -85,6 +86,24 @@ export function registerCardRoutes(api: Api, { cards: deps, merchants, auth, cli
       errors: ["NOT_FOUND", "CONFLICT", "CARD_EXISTS", "BUDGETS_NOT_ISSUED", ...CHAIN],
     },
     async ({ req, params }) => issuedBody(await issueCard(deps, { actorId: actorOf(req), familyId: params.id })),
+  );
+
+  api.route(
+    {
+      method: "post", path: "/api/families/:id/balance-letter", operationId: "printBalanceLetter",
+      summary: "The family's balance as of now, per child, as a letter to print (for a family without a smartphone that asks)",
+      description: "Read from the chain at this moment. Answers the figures and the letter (one A4 page, base64 PDF). In the audit log.",
+      tags, guard: validator, params: FamilyParamsSchema, response: BalanceLetterSchema,
+      errors: ["NOT_FOUND", "BUDGETS_NOT_ISSUED", "CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT"],
+    },
+    async ({ req, params }) => {
+      const { letter, pdf } = await printBalance(deps, { actorId: actorOf(req), familyId: params.id });
+      return {
+        familyId: params.id, asOf: letter.asOf.toISOString(), cardNumber: letter.cardNumber,
+        children: letter.children.map((c) => ({ firstName: c.firstName, balanceCents: centsToWire(c.balanceCents), expiresAt: c.expiresAt.toISOString() })),
+        pdf: base64(pdf),
+      };
+    },
   );
 
   api.route(

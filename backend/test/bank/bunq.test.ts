@@ -132,6 +132,15 @@ describe("bunq client against the fake bunq", () => {
     expect(await bunqBank(bunq).findByReference("TGD-OLDEST")).toMatchObject({ amountCents: 12_50n });
   });
 
+  it("lists the payouts it made with the reference each carries (what a payout rebuilt from the chain is matched to)", async () => {
+    const bank = bunqBank(client());
+    const first = await bank.transfer(transfer("TGD-20261207-ABCDEFGH23", 4_00n));
+    const second = await bank.transfer(transfer("TGD-20261207-JKLMNPQR45", 6_00n));
+    await client().createPayment({ ...transfer("x"), description: "not one of ours" });
+    expect(await bank.recentTransfers()).toEqual(expect.arrayContaining([first, second]));
+    expect((await bank.recentTransfers()).every((r) => /^TGD-\d{8}-[A-Z2-9]{10}$/.test(r.reference))).toBe(true);
+  });
+
   it("opens a new session once when bunq has dropped the old one", async () => {
     const bunq = client();
     await bunq.createPayment(transfer("TGD-S1"));

@@ -1,8 +1,9 @@
 // The Tegoed card on a real local chain and both database engines, through the HTTP API: staff issue a
 // card (the budgets move to its key on chain), the till unlocks it with the PIN read from the printed
 // letter and pays with the code read from the printed card; wrong PINs block it; staff unblock and
-// replace it (the old card refused, the budget intact); two tills at once; the daily limit; the public
-// balance check; and an attacker with the whole database and the server's configuration, but no card,
+// replace it (the old card refused, the budget intact); the family switches back to a phone (the card
+// marked replaced, refused at the till by its own code); two tills at once; the daily limit; the public
+// balance check and the balance letter staff print; and an attacker with the whole database and the server's configuration, but no card,
 // who cannot make a permit.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -193,6 +194,58 @@ describe.each(ENGINES)("the Tegoed card on a real chain on $name", (engine) => {
     expect(await shop.cards.charge({ card: newCard.code, pin: newCard.pin, amountCents: 250_00, childId: anna!.childId }, randomUUID())).toMatchObject({ newBalanceCents: 0 });
     expect(await auditLogRepository(app.db).list({ subjectId: f.id, action: "card.replace" })).toHaveLength(1);
     expect(await auditLogRepository(app.db).list({ subjectId: f.id, action: "card.block" })).toHaveLength(1);
+  });
+
+  it("the family switches back to a phone: the card is marked replaced and the till refuses it by its own code, before any PIN try", async () => {
+    const f = await family();
+    const issued = await validator.cards.issue(f.id);
+    const { code, pin } = readPrintables(issued);
+    const [anna] = await budgetsOf(f.id);
+    const shop = await till();
+    await shop.cards.charge({ card: code, pin, amountCents: 10_00, childId: anna!.childId }, randomUUID());
+
+    // Staff give the family a new activation letter; the parent activates a phone with it (a rekey).
+    const letter = await validator.eligibility.reissueAccess(f.id);
+    const phone = Wallet.createRandom();
+    await app.client().family.activate({ code: letter.code, holderAddress: phone.address });
+    expect((await chain.fundClient(fund.chainAddress).budgetOf(anna!.budgetId)).holder).toBe(phone.address);
+
+    expect((await validator.cards.ofFamily(f.id)).cards.map((c) => [c.id, c.state, c.replacedBy])).toEqual([[issued.card.id, "replaced", null]]);
+    expect(await auditLogRepository(app.db).list({ subjectId: f.id, action: "card.replace" })).toMatchObject([{ actorType: "family", details: { cardId: issued.card.id, by: "phone" } }]);
+    // Refused as replaced whatever the PIN: the state decides, no try is counted and nothing is asked of the chain.
+    expect(await refusal(shop.cards.unlock({ card: code, pin }))).toMatchObject({ status: 410, code: "CARD_REPLACED" });
+    expect(await refusal(shop.cards.charge({ card: code, pin: "00000", amountCents: 1_00, childId: anna!.childId }, randomUUID()))).toMatchObject({ status: 410, code: "CARD_REPLACED" });
+    const row = await withCardTables(app.db).selectFrom("cards").select("failed_pin_attempts").where("id", "=", issued.card.id).executeTakeFirstOrThrow();
+    expect(row.failed_pin_attempts).toBe(0);
+    // Staff may issue a card again later (the family switches back): the replaced one is no card in use.
+    expect((await validator.cards.issue(f.id)).card.state).toBe("printed");
+  });
+
+  it("staff print the balance for a family that asks: each child's budget left now and until when, the card's number; audited; validators and admins only", async () => {
+    const f = await family();
+    const issued = await validator.cards.issue(f.id);
+    const { code, pin } = readPrintables(issued);
+    const [, bram] = await budgetsOf(f.id);
+    await (await till()).cards.charge({ card: code, pin, amountCents: 12_50, childId: bram!.childId }, randomUUID());
+
+    const printed = await validator.cards.balanceLetter(f.id);
+    expect(printed).toMatchObject({ familyId: f.id, cardNumber: issued.card.cardNumber, asOf: expect.any(String) });
+    expect(printed.children).toEqual(expect.arrayContaining([
+      { firstName: "Anna", balanceCents: 300_00, expiresAt: expect.any(String) },
+      { firstName: "Bram", balanceCents: 287_50, expiresAt: expect.any(String) },
+    ]));
+    const pdf = Buffer.from(printed.pdf, "base64");
+    expect((await PDFDocument.load(pdf)).getPageCount()).toBe(1);
+    const text = pdfTextLines(pdf).flat().join("\n");
+    // Dutch, the family's language: addressed to the parent, the figures per child and in total.
+    for (const expected of ["Jan de Vries", "Saldo van uw tegoed", fund.name, issued.card.cardNumber.match(/.{4}/g)!.join(" "), "Anna", "€ 300,00", "Bram", "€ 287,50", "€ 587,50", `31 december ${YEAR + 1}`]) {
+      expect(text).toContain(expected);
+    }
+    expect(text).not.toContain(pin);
+    expect(await auditLogRepository(app.db).list({ subjectId: f.id, action: "card.balance_print" })).toHaveLength(1);
+    expect(await admin.cards.balanceLetter(f.id)).toMatchObject({ familyId: f.id });
+    expect(await refusal(finance.cards.balanceLetter(f.id))).toMatchObject({ status: 403 });
+    expect(await refusal(app.client().cards.balanceLetter(f.id))).toMatchObject({ status: 401 });
   });
 
   it("with the whole database and the server's pepper but without the card, no permit can be made", async () => {

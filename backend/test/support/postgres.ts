@@ -46,12 +46,16 @@ export const NO_POSTGRES_MESSAGE =
   "(Debian/Ubuntu: apt-get install -y postgresql), or set TEST_DATABASE_URL=postgres://…, " +
   "or set TEGOED_SKIP_POSTGRES=1 to skip this variant.";
 
-export async function startTestPostgres(): Promise<TestPostgres> {
+/**
+ * `crashSafe`: a commit is on disk before it is answered (synchronous_commit on), as on a real server; a
+ * test that crashes the server (`halt("immediate")`) needs it, or the last commits are lost with it.
+ */
+export async function startTestPostgres(options: { crashSafe?: boolean } = {}): Promise<TestPostgres> {
   const url = process.env.TEST_DATABASE_URL;
   if (url) return { url, origin: "TEST_DATABASE_URL", stop: async () => {} };
   const bin = findPostgresBin();
   if (!bin) throw new Error(NO_POSTGRES_MESSAGE);
-  return startCluster(bin);
+  return startCluster(bin, options.crashSafe === true);
 }
 
 function freePort(): Promise<number> {
@@ -65,7 +69,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startCluster(bin: string): Promise<TestPostgres> {
+async function startCluster(bin: string, crashSafe: boolean): Promise<TestPostgres> {
   const asRoot = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), "tegoed-pg-"));
   const dataDir = join(dir, "data");
@@ -108,9 +112,10 @@ async function startCluster(bin: string): Promise<TestPostgres> {
         `-p ${port}`,
         `-k ${dir}`,
         "-c listen_addresses=127.0.0.1",
-        // A throwaway cluster: durability buys nothing here.
+        // A throwaway cluster: durability against a lost machine buys nothing here (a crashed server
+        // process keeps what it wrote: the operating system has it).
         "-c fsync=off",
-        "-c synchronous_commit=off",
+        ...(crashSafe ? [] : ["-c synchronous_commit=off"]),
         "-c full_page_writes=off",
       ].join(" ");
       try {

@@ -117,3 +117,17 @@ export const CardBalanceSchema = z
   })
   .meta({ id: "CardBalance" });
 export type CardBalance = z.infer<typeof CardBalanceSchema>;
+
+// --- POST /api/families/:id/balance-letter: staff print the balance for a family that asks
+export const BalanceLetterSchema = z
+  .object({
+    familyId: FamilyIdSchema,
+    asOf: z.iso.datetime(),
+    /** The family's card in use, if any. */
+    cardNumber: z.string().nullable(),
+    children: z.array(z.object({ firstName: z.string(), balanceCents: CentsAmountSchema, expiresAt: z.iso.datetime() })),
+    /** One A4 page (base64): each child's budget left and until when, addressed to the parent. */
+    pdf: z.string(),
+  })
+  .meta({ id: "BalanceLetter" });
+export type BalanceLetter = z.infer<typeof BalanceLetterSchema>;

@@ -84,8 +84,8 @@ import {
   type ParticipatingMerchantsQuery,
 } from "./family.ts";
 import {
-  CardBalanceSchema, CardListSchema, CardSchema, CardSettingsSchema, CardUnlockSchema, IssuedCardSchema, IssuedCardsSchema,
-  type BlockCardRequest, type Card, type CardBalance, type CardBalanceRequest, type CardChargeRequest, type CardList, type CardSettings,
+  BalanceLetterSchema, CardBalanceSchema, CardListSchema, CardSchema, CardSettingsSchema, CardUnlockSchema, IssuedCardSchema, IssuedCardsSchema,
+  type BalanceLetter, type BlockCardRequest, type Card, type CardBalance, type CardBalanceRequest, type CardChargeRequest, type CardList, type CardSettings,
   type CardUnlock, type CardUnlockRequest, type IssueCardsRequest, type IssuedCard, type IssuedCards,
 } from "./cards.ts";
 import {
@@ -310,6 +310,8 @@ export interface ApiClient {
     charge(body: CardChargeRequest, idempotencyKey: string): Promise<ChargeReceipt>;
     /** Public: the balance with the card's code and PIN. */
     balance(body: CardBalanceRequest): Promise<CardBalance>;
+    /** Staff: the family's balance as of now, as a letter to print (PDF, base64). */
+    balanceLetter(familyId: string): Promise<BalanceLetter>;
   };
   /** Settlement to shops (finance; auditors and admins may read). */
   payouts: {
@@ -593,6 +595,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       charge: (body, idempotencyKey) =>
         client.request("POST", "/api/merchant/card-charges", { body, schema: ChargeReceiptSchema, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
       balance: (body) => client.request("POST", "/api/public/card-balance", { body, schema: CardBalanceSchema }),
+      balanceLetter: (familyId) => client.request("POST", `/api/families/${encodeURIComponent(familyId)}/balance-letter`, { schema: BalanceLetterSchema }),
     },
 
     payouts: {

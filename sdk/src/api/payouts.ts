@@ -60,7 +60,8 @@ export const PayoutRunSchema = z
   .object({
     id: PayoutRunIdSchema,
     fundId: FundIdSchema,
-    trigger: z.enum(["manual", "instant", "daily"]),
+    /** recovered: payouts rebuilt from the chain's settles after a restored backup (reference CHAIN-… until the bank's statement names them). */
+    trigger: z.enum(["manual", "instant", "daily", "recovered"]),
     bank: BankInfoSchema,
     status: PayoutRunStatusSchema,
     totalCents: CentsAmountSchema,

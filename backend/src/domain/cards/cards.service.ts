@@ -23,7 +23,7 @@ import { once } from "../once.ts";
 import { charge, type ChargeReceipt, type Till } from "../payments/payments.service.ts";
 import { createCardKey, newCardNumber, opensCard, signWithCard, type NewCardKey } from "./card-key.ts";
 import { cardsRepository, type CardRecord } from "./cards.repository.ts";
-import { renderCardPdf, renderCardSheets, renderPinLetters, type PinLetter, type PrintedCard } from "./print.ts";
+import { renderBalanceLetter, renderCardPdf, renderCardSheets, renderPinLetters, type BalanceLetter, type PinLetter, type PrintedCard } from "./print.ts";
 
 /** Wrong PINs in a row that block a card. */
 export const MAX_PIN_ATTEMPTS = 5;
@@ -249,6 +249,33 @@ export async function replaceCard(deps: CardDeps, cmd: { actorId: string; cardId
   if (!old) throw new DomainError("CARD_UNKNOWN", undefined, { cardId: cmd.cardId });
   if (old.state === "replaced") throw new DomainError("CARD_REPLACED", undefined, { cardId: old.id });
   return issueCard(deps, { actorId: cmd.actorId, familyId: old.familyId, replacing: old });
+}
+
+/**
+ * The balance letter staff print when a family without a smartphone asks: each child's budget left on
+ * chain now, and until when, with the family's card number if it has one in use. In the audit log.
+ */
+export async function printBalance(deps: CardDeps, cmd: { actorId: string; familyId: string }): Promise<{ letter: BalanceLetter; pdf: Uint8Array }> {
+  const family = await requireFamily(deps.db, cmd.familyId);
+  const budgets = await issuedBudgets(deps.db, family);
+  const fund = await getFund(deps, family.fundId);
+  const client = deps.fundClient(fund.chainAddress);
+  const asOf = deps.clock();
+  const children = await Promise.all(budgets.map(async (b) => {
+    const state = await client.budgetOf(b.budgetId);
+    return { firstName: b.firstName, balanceCents: state.balance, expiresAt: new Date(Number(state.expiry) * 1000) };
+  }));
+  const card = await cardsRepository(deps.db).liveOfFamily(family.id);
+  const letter: BalanceLetter = {
+    language: family.preferredLanguage, fundName: fund.name, cardNumber: card?.cardNumber ?? null,
+    parentName: family.displayName ?? "", addressLines: family.addressLines ?? [], asOf, timeZone: fund.timeZone, children, helpPhone: deps.helpPhone,
+  };
+  const pdf = await renderBalanceLetter(letter);
+  await auditLogRepository(deps.db).append({
+    actorType: "staff", actorId: cmd.actorId, action: "card.balance_print", subjectType: "family", subjectId: family.id,
+    details: { budgets: budgets.length, ...(card && { cardId: card.id }) },
+  });
+  return { letter, pdf };
 }
 
 export async function cardSettings(deps: Pick<CardDeps, "db">, fundId: string): Promise<{ dailyLimitCents: bigint | null }> {

@@ -1,12 +1,14 @@
 // The card's printables, as PDFs (pdf-lib): the card itself, credit-card sized, front and back (the
 // fund's name, the QR, the card number in groups, the code under the QR for typing, a help phone
 // number; no name, no amount, no PIN), card sheets of 10 per A4 for many families, and the PIN letter,
-// always a file of its own so the PIN never travels in the card's print job. Worded from
+// always a file of its own so the PIN never travels in the card's print job, and the balance letter a
+// family without a smartphone may ask staff for (each child's budget left, as of now). Worded from
 // ../letters/texts/<language>.json; the PIN letter in the family's language and script (Noto Sans and
 // Noto Sans Arabic, ../../print/typeset.ts), the card in Dutch or English in the standard fonts.
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from "pdf-lib";
 import QRCode from "qrcode";
-import { formatCardCode, formatCardNumber, type FamilyLanguage } from "@tegoed/sdk";
+import { formatCardCode, formatCardNumber, formatDateTime, formatDay, type FamilyLanguage } from "@tegoed/sdk";
+import { formatMoney } from "../../mail/render.ts";
 import { drawLine, embedTypefaces, wrapText, type Typeface, type Typefaces } from "../../print/typeset.ts";
 import { fill, letterTexts } from "../letters/texts.ts";
 
@@ -37,6 +39,46 @@ export interface PinLetter {
   addressLines: string[];
   helpPhone: string;
 }
+
+export interface BalanceLetter {
+  /** Dutch or English: its wording is not yet in the letters' text files. */
+  language: FamilyLanguage;
+  fundName: string;
+  /** The family's card in use, if it has one. */
+  cardNumber: string | null;
+  parentName: string;
+  addressLines: string[];
+  asOf: Date;
+  /** The fund's time zone: the moment is told in it. */
+  timeZone: string;
+  children: { firstName: string; balanceCents: bigint; expiresAt: Date }[];
+  helpPhone: string;
+}
+
+const BALANCE_TEXT = {
+  nl: {
+    title: "Saldo van uw tegoed",
+    asOf: (fund: string, at: string) => `${fund}, stand op ${at}:`,
+    card: (number: string) => `Tegoedkaart ${number}`,
+    child: "Kind",
+    left: "Tegoed",
+    until: "Geldig tot",
+    total: "Totaal",
+    note: "Betalingen na dit moment staan hier niet op. Uw saldo ziet u ook op de website met uw kaartnummer en pincode.",
+    help: (phone: string) => `Vragen? Bel ${phone}.`,
+  },
+  en: {
+    title: "Your budget's balance",
+    asOf: (fund: string, at: string) => `${fund}, as of ${at}:`,
+    card: (number: string) => `Tegoed card ${number}`,
+    child: "Child",
+    left: "Left",
+    until: "Valid until",
+    total: "Total",
+    note: "Payments after this moment are not on it. You can also see your balance on the website with your card number and PIN.",
+    help: (phone: string) => `Questions? Call ${phone}.`,
+  },
+} as const;
 
 interface Fonts {
   /** Card numbers, codes and the PIN: digits and Latin capitals only. */
@@ -203,5 +245,52 @@ export async function renderPinLetters(letters: readonly PinLetter[]): Promise<U
   const { pdf, fonts } = await newDocument(letters[0] ? letterTexts(letters[0].language).pinLetter.title : "PIN", letters[0]?.language ?? "nl");
   const faces = await embedTypefaces(pdf);
   for (const letter of letters) drawLetter(pdf.addPage([A4.width, A4.height]), letter, { ...fonts, ...faces });
+  return pdf.save();
+}
+
+/** The balance letter: one A4 page, each child's budget left and until when, as of `asOf`. */
+export async function renderBalanceLetter(letter: BalanceLetter): Promise<Uint8Array> {
+  const language = letter.language === "en" ? "en" : "nl";
+  const t = BALANCE_TEXT[language];
+  const { pdf } = await newDocument(t.title, language);
+  const fonts = await embedTypefaces(pdf);
+  const page = pdf.addPage([A4.width, A4.height]);
+  const x = 25 * MM;
+  let y = A4.height - 50 * MM;
+  const line = (text: string, face: Typeface = fonts.regular, size = 11, at = x) => drawLine(page, face, text, { x: at, y, size, color: INK });
+  for (const l of [letter.parentName, ...letter.addressLines]) {
+    line(l);
+    y -= 5.5 * MM;
+  }
+  y -= 20 * MM;
+  line(t.title, fonts.bold, 16);
+  y -= 10 * MM;
+  line(t.asOf(letter.fundName, formatDateTime(letter.asOf, language, { timeZone: letter.timeZone })));
+  y -= 6 * MM;
+  if (letter.cardNumber) {
+    line(t.card(formatCardNumber(letter.cardNumber)));
+    y -= 6 * MM;
+  }
+  y -= 6 * MM;
+  const columns = [x, x + 60 * MM, x + 105 * MM];
+  [t.child, t.left, t.until].forEach((h, i) => line(h, fonts.bold, 11, columns[i]));
+  y -= 7 * MM;
+  for (const child of letter.children) {
+    line(child.firstName, fonts.regular, 11, columns[0]);
+    line(formatMoney(child.balanceCents, language), fonts.regular, 11, columns[1]);
+    // The budget ends at the expiry instant: the last whole day is the one before it (as the wallet shows it).
+    line(formatDay(new Date(child.expiresAt.getTime() - 1000), language, { timeZone: "UTC" }), fonts.regular, 11, columns[2]);
+    y -= 6 * MM;
+  }
+  line(t.total, fonts.bold, 11, columns[0]);
+  line(formatMoney(letter.children.reduce((sum, c) => sum + c.balanceCents, 0n), language), fonts.bold, 11, columns[1]);
+  y -= 14 * MM;
+  for (const text of [t.note, t.help(letter.helpPhone)]) {
+    for (const l of wrapText(fonts.regular, text, 11, A4.width - 2 * x)) {
+      line(l);
+      y -= 5.5 * MM;
+    }
+    y -= 3 * MM;
+  }
   return pdf.save();
 }

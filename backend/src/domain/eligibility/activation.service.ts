@@ -22,6 +22,7 @@ import {
 import type { EligibilityDeps } from "./deps.ts";
 import { eligibilityRepository, type ActivationCodeRecord } from "./eligibility.repository.ts";
 import { queueFamilyNotice } from "../notifications/notify.ts";
+import { cardsRepository } from "../cards/cards.repository.ts";
 import {
   activationLetterMailData, DEVELOPMENT_LETTER_SETTINGS, letterContent, renderLetterHtml, type LetterContent, type LetterSettings,
 } from "./letter.ts";
@@ -308,6 +309,15 @@ export async function activateFamily(
       });
       if (claim.code.kind === "reissue") {
         await queueFamilyNotice(trx, familyId, { kind: "phone_replaced", dedupeKey: `phone_replaced:${claim.code.id}`, data: { senderName: fund.name } });
+        // The family switched from its card to this phone: the card is dead on chain now, and says so at the till.
+        const card = await cardsRepository(trx).liveOfFamily(familyId);
+        if (card && card.holderAddress !== holder.toLowerCase()) {
+          await cardsRepository(trx).markReplaced(card.id, null);
+          await auditLogRepository(trx).append({
+            actorType: "family", actorId: familyId, action: "card.replace", subjectType: "family", subjectId: familyId,
+            details: { cardId: card.id, by: "phone" },
+          });
+        }
       }
     });
     return { familyId, holderAddress: holder, budgetIds: budgets.map((b) => b.budgetId), txHashes };

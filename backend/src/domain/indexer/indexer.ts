@@ -1,4 +1,4 @@
-// The chain indexer: follows the fund contracts' PaymentMade / PaymentRefunded events from cursors
+// The chain indexer: follows the fund contracts' PaymentMade / PaymentRefunded / MerchantSettled events from cursors
 // stored in Postgres (chain_cursors, one per fund, so a fund registered later is read from the start), `confirmations` blocks behind the head, in bounded block ranges.
 // Each range is stored with the cursor in one transaction (chain-index.repository), and applying a
 // range twice changes nothing, so a crash or restart at any point leaves no gap and no duplicate.
@@ -38,6 +38,8 @@ export interface IndexerOptions {
   onError?: (error: unknown) => void;
   /** The advisory lock's key. Default 0x7465676f ("tego"). */
   lockKey?: number;
+  /** The bank payouts go through: the run of payouts rebuilt from the chain names it. Default "simulated". */
+  payoutBank?: "simulated" | "bunq" | "sepa";
 }
 
 export interface IndexerStep {
@@ -84,6 +86,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
   const clock = options.clock ?? (() => new Date());
   const onError = options.onError ?? ((error: unknown) => console.error("indexer:", error));
   const lockKey = options.lockKey ?? 0x7465676f;
+  const payoutBank = options.payoutBank ?? "simulated";
   if (!Number.isInteger(confirmations) || confirmations < 1) throw new RangeError("confirmations must be at least 1");
   if (!Number.isInteger(maxBlocks) || maxBlocks < 1) throw new RangeError("maxBlocksPerStep must be at least 1");
 
@@ -131,8 +134,14 @@ export function createIndexer(options: IndexerOptions): Indexer {
         });
       }
       // Payouts the chain recorded (settle): marked settled with their transaction, whatever our process managed to write.
-      const settled = events.flatMap((e) => (e.kind === "event" && e.name === "MerchantSettled" ? [{ bankRef: e.args.bankRef, txHash: e.txHash, blockTime: e.blockTime }] : []));
-      if (settled.length) await payoutsRepository(trx).recordSettledEvents(settled);
+      const settled = events.flatMap((e) => (e.kind === "event" && e.name === "MerchantSettled" ? [{
+        fundAddress: e.fundAddress, merchant: e.args.merchant, amount: e.args.amount, bankRef: e.args.bankRef, txHash: e.txHash, blockTime: e.blockTime,
+      }] : []));
+      if (settled.length) {
+        await payoutsRepository(trx).recordSettledEvents(settled);
+        // Settles this database never heard of (restored from an older backup) come back as payouts.
+        await payoutsRepository(trx).rebuildSettledFromChain(settled, payoutBank, clock());
+      }
       return { paymentsAdded, refundsAdded };
     });
     const behind = all.some((f) => (group.includes(f.address) ? toBlock : f.cursor) < head);

@@ -29,7 +29,7 @@ export interface PayoutRun {
 export interface Payout {
   id: string;
   reference: string;
-  /** keccak256 of the reference: what the chain records as the settle's bankRef. */
+  /** keccak256 of the reference: what the chain records as the settle's bankRef (a rebuilt payout's before the bank named it: see chainReference). */
   bankRef: string;
   runId: string;
   fundId: string;
@@ -108,6 +108,22 @@ const runColumns = [
 ] as const;
 
 const CHUNK = 500;
+
+/** A settle the chain recorded (MerchantSettled), as the indexer read it. */
+export interface SettledOnChain {
+  fundAddress: string;
+  merchant: string;
+  amount: bigint;
+  bankRef: string;
+  txHash: string;
+  blockTime: Date;
+}
+
+/** How a payout rebuilt from the chain is named until the bank tells its reference: its bankRef's first hex digits. */
+export const CHAIN_REFERENCE_PREFIX = "CHAIN-";
+export function chainReference(bankRef: string): string {
+  return `${CHAIN_REFERENCE_PREFIX}${bankRef.replace(/^0x/i, "").slice(0, 29).toUpperCase()}`;
+}
 
 export function payoutsRepository(handle: Db) {
   const db = handle;
@@ -293,6 +309,56 @@ export function payoutsRepository(handle: Db) {
         updated += Number(result.numUpdatedRows);
       }
       return updated;
+    },
+
+    /**
+     * The chain's MerchantSettled events that no payout row knows (a backup restored from before them):
+     * each comes back as a settled payout of the shop with that address, in one 'recovered' run per fund,
+     * named by its bankRef until the bank tells its own reference ({@link nameRecovered}).
+     */
+    async rebuildSettledFromChain(events: readonly SettledOnChain[], bank: PayoutRun["bank"], now: Date): Promise<number> {
+      const refs = [...new Set(events.map((e) => e.bankRef.toLowerCase()))];
+      if (refs.length === 0) return 0;
+      const known = new Set((await db.selectFrom("payouts").select("bank_ref").where("bank_ref", "in", refs).execute()).map((r) => r.bank_ref));
+      const missing = events.filter((e) => !known.has(e.bankRef.toLowerCase()));
+      let rebuilt = 0;
+      for (const fundAddress of new Set(missing.map((e) => e.fundAddress.toLowerCase()))) {
+        const fund = await db.selectFrom("funds").select("id").where("chain_address", "=", fundAddress).executeTakeFirst();
+        const mine = missing.filter((e) => e.fundAddress.toLowerCase() === fundAddress);
+        const shops = await db.selectFrom("merchants").select(["id", "name", "iban", "bic", "chain_address"])
+          .where("chain_address", "in", [...new Set(mine.map((e) => e.merchant.toLowerCase()))]).execute();
+        const rows = mine.flatMap((e) => {
+          const shop = shops.find((m) => m.chain_address === e.merchant.toLowerCase());
+          return fund && shop ? [{ e, shop }] : [];
+        });
+        if (!fund || rows.length === 0) continue;
+        const total = rows.reduce((sum, r) => sum + r.e.amount, 0n);
+        const run = await db.insertInto("payout_runs")
+          .values({ fund_id: fund.id, trigger: "recovered", bank, status: "completed", total_cents: total, payout_count: rows.length, completed_at: now })
+          .returning("id").executeTakeFirstOrThrow();
+        await db.insertInto("payouts").values(rows.map(({ e, shop }) => {
+          const reference = chainReference(e.bankRef);
+          return {
+            reference, bank_ref: e.bankRef.toLowerCase(), run_id: run.id, fund_id: fund.id, merchant_id: shop.id, merchant_address: e.merchant.toLowerCase(),
+            amount_cents: e.amount, creditor_name: shop.name, iban: shop.iban, bic: shop.bic, description: `Tegoed ${reference} rebuilt from the chain`,
+            period_from: e.blockTime, period_to: e.blockTime, status: "settled" as const, settle_tx_hash: e.txHash.toLowerCase(), settled_at: e.blockTime,
+          };
+        })).execute();
+        rebuilt += rows.length;
+      }
+      return rebuilt;
+    },
+
+    /** Rebuilt payouts still named by their bankRef. */
+    async unnamedRecovered(): Promise<Payout[]> {
+      const rows = await db.selectFrom("payouts").selectAll().where("reference", "like", `${CHAIN_REFERENCE_PREFIX}%`).orderBy("created_at").execute();
+      return rows.map(toPayout);
+    },
+
+    /** A rebuilt payout gets the reference the bank paid it under, and the bank's id of the transfer. */
+    async nameRecovered(id: string, reference: string, bankId: string | null): Promise<void> {
+      await db.updateTable("payouts").set({ reference, bank_id: bankId })
+        .where("id", "=", id).where("reference", "like", `${CHAIN_REFERENCE_PREFIX}%`).execute();
     },
 
     /** Runs a crash or error may have left unfinished. */

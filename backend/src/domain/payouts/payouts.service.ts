@@ -595,8 +595,16 @@ export async function importStatement(deps: PayoutDeps, xml: string | readonly s
   await inTransaction(deps.db, async (trx) => {
     const repo = payoutsRepository(trx);
     const payouts = await repo.findByReferences(transactions.map((t) => t.endToEndId));
+    // Payouts rebuilt from the chain are known by their bankRef only: the statement line whose reference hashes to it names them.
+    const recovered = new Map((await repo.unnamedRecovered()).map((p) => [p.bankRef.toLowerCase(), p]));
     for (const tx of transactions) {
       const payout = payouts.get(tx.endToEndId);
+      const rebuilt = payout || tx.endToEndId.trim() === "" ? undefined : recovered.get(bankRefOf(tx.endToEndId).toLowerCase());
+      if (rebuilt && rebuilt.amountCents === tx.amountCents && tx.currency === "EUR") {
+        await repo.nameRecovered(rebuilt.id, tx.endToEndId, null);
+        result.confirmed.push(tx.endToEndId);
+        continue;
+      }
       if (!payout || (payout.status !== "pending" && payout.status !== "sent") || payout.bankAttempts === 0) {
         result.ignored++;
         continue;
@@ -641,7 +649,30 @@ export async function reconcilePayouts(deps: PayoutDeps): Promise<string[]> {
     }
   }
   if (runs.length) log(deps, "reconciled unfinished runs", { runs: runs.length });
+  await nameRecoveredPayouts(deps);
   return runs.map((r) => r.id);
+}
+
+/**
+ * Payouts rebuilt from the chain (a restored backup did not know them) are named by their bankRef; the
+ * bank's statement tells which of its transfers each was: its reference hashes to that bankRef. A file
+ * bank's payouts are named when staff import its statement (importStatement).
+ */
+async function nameRecoveredPayouts(deps: PayoutDeps): Promise<number> {
+  if (deps.bank.kind !== "transfer") return 0;
+  const repo = payoutsRepository(deps.db);
+  const unnamed = await repo.unnamedRecovered();
+  if (unnamed.length === 0) return 0;
+  const byBankRef = new Map((await deps.bank.recentTransfers()).map((t) => [bankRefOf(t.reference).toLowerCase(), t]));
+  let named = 0;
+  for (const payout of unnamed) {
+    const transfer = byBankRef.get(payout.bankRef.toLowerCase());
+    if (!transfer || transfer.amountCents !== payout.amountCents) continue;
+    await repo.nameRecovered(payout.id, transfer.reference, transfer.bankId);
+    named++;
+  }
+  log(deps, "payouts rebuilt from the chain matched to the bank's transfers", { named, unnamed: unnamed.length - named });
+  return named;
 }
 
 export async function getRun(deps: PayoutDeps, runId: string): Promise<RunView> {

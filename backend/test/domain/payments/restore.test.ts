@@ -1,8 +1,9 @@
 // Restoring an old backup loses no money facts: a backup is taken (pg_dump / the PGlite folder), tills
 // go on paying, a refund and a payout are made, the database is restored to the backup, and a new
 // indexer catches up from the restored cursor: every payment and refund on chain is back, the shop's
-// figures equal the chain's, and the payout made after the backup cannot be recorded twice (its bank
-// reference is used on chain). Then the money side is rebuilt from nothing: the index emptied, every
+// figures equal the chain's, and the payout run made after the backup comes back from its MerchantSettled
+// event: settled, with the shop and amount, named by the bank's reference once the bank's statement is
+// read (the bank keeps its own books, outside the backup), and it cannot be recorded or paid twice. Then the money side is rebuilt from nothing: the index emptied, every
 // event read again, the fund's totals checked against the contract. On anvil and both database engines.
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
@@ -13,7 +14,9 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFundEvents } from "../../../src/chain/events.ts";
 import { bankRefOf } from "../../../src/chain/fund-client.ts";
-import { openDatabase, type OpenDatabase } from "../../../src/db/connect.ts";
+import { MEMORY, openDatabase, type OpenDatabase } from "../../../src/db/connect.ts";
+import { simulatedBank } from "../../../src/bank/simulated.ts";
+import { merchantPayouts, owedPerShop, reconcilePayouts, runPayouts, startAndProcess, listRuns, type PayoutDeps } from "../../../src/domain/payouts/payouts.service.ts";
 import { migrateToLatest } from "../../../src/db/migrate.ts";
 import { createIndexer } from "../../../src/domain/indexer/indexer.ts";
 import { activeBudgets, signPermit, startTestChain, type TestChain } from "../../chain/harness.ts";
@@ -86,6 +89,12 @@ describe.each(ENGINES)("restore an old backup on $name", ({ skip, store: makeSto
   it.skipIf(skip !== null)("brings back every payment and refund since the backup from the chain, no payout can be recorded twice, and a rebuild from nothing matches the contract", async () => {
     const store = await makeStore();
     let db = await store.open();
+    // The bank keeps its own books: outside our database and its backup.
+    const bankDb = await openDatabase({ dataDir: MEMORY });
+    await migrateToLatest(bankDb.db);
+    const payoutDeps = (handle: OpenDatabase): PayoutDeps => ({
+      db: handle.db, fund: depsFor(handle.db, t).fund, bank: simulatedBank(bankDb.db), dbKind: handle.kind, log: () => {},
+    });
     try {
       await migrateToLatest(db.db);
       const funds = await seedChainFunds(db.db, t);
@@ -114,8 +123,10 @@ describe.each(ENGINES)("restore an old backup on $name", ({ skip, store: makeSto
       // After the backup: more payments, a refund and a payout recorded on chain.
       const later = await pay(3);
       await t.fund.refund(later[0]!.budgetId, 0n, 2_00n);
-      const reference = `TEGOED-PAYOUT-${Date.now()}`;
-      await t.fund.settle(shop.chainAddress!, 10_00n, bankRefOf(reference));
+      const run = await startAndProcess(payoutDeps(db), { fundId: funds.fundId, trigger: "manual", staffUserId: null, minimumCents: 1n });
+      const [payout] = await runPayouts(payoutDeps(db), run.id);
+      expect(payout).toMatchObject({ status: "settled", merchantId: shop.id });
+      const reference = payout!.reference;
       await catchUp(db);
       await db.close();
 
@@ -139,16 +150,33 @@ describe.each(ENGINES)("restore an old backup on $name", ({ skip, store: makeSto
       const paid = stored.reduce((sum, r) => sum + r.amount_cents, 0n);
       const onChain = await t.fund.merchantOf(shop.chainAddress!);
       expect(paid - 2_00n).toBe(onChain.receivable + onChain.paidOut);
-      expect(onChain.paidOut).toBeGreaterThanOrEqual(10_00n);
+      expect(onChain.paidOut).toBeGreaterThanOrEqual(payout!.amountCents);
 
-      // The payout made after the backup is on chain under its bank reference: it cannot be recorded again.
+      // The payout made after the backup is back from its MerchantSettled event: settled, the shop's, its
+      // amount and transaction, in a run of payouts rebuilt from the chain; named by its bankRef until the
+      // bank's statement is read, then by the reference the bank paid it under.
+      const rebuilt = await db.db.selectFrom("payouts").selectAll().where("bank_ref", "=", bankRefOf(reference).toLowerCase()).execute();
+      expect(rebuilt).toHaveLength(1);
+      expect(rebuilt[0]).toMatchObject({
+        status: "settled", merchant_id: shop.id, amount_cents: payout!.amountCents, settle_tx_hash: payout!.settleTxHash, reference: expect.stringMatching(/^CHAIN-[0-9A-F]{29}$/),
+      });
+      await reconcilePayouts(payoutDeps(db));
+      const shopSees = await merchantPayouts(payoutDeps(db), shop.id);
+      expect(shopSees.map((p) => [p.reference, p.amountCents, p.status])).toEqual([[reference, payout!.amountCents, "settled"]]);
+      const runs = await listRuns(payoutDeps(db), { fundId: funds.fundId });
+      expect(runs.map((r) => [r.trigger, r.status, r.payoutCount, r.totalCents])).toEqual([["recovered", "completed", 1, payout!.amountCents]]);
+
+      // It cannot be recorded again, and a new run pays only what is owed now: the bank paid it once.
       expect(await t.fund.isBankRefUsed(bankRefOf(reference))).toBe(true);
-      await expect(t.fund.settle(shop.chainAddress!, 10_00n, bankRefOf(reference))).rejects.toMatchObject({ code: "BANK_REF_USED" });
+      await expect(t.fund.settle(shop.chainAddress!, payout!.amountCents, bankRefOf(reference))).rejects.toMatchObject({ code: "BANK_REF_USED" });
+      expect((await owedPerShop(payoutDeps(db), funds.fundId)).find((l) => l.merchantId === shop.id)?.owedCents).toBe(onChain.receivable);
+      expect((await bankDb.db.selectFrom("simulated_bank_transfers").select("reference").execute()).map((r) => r.reference)).toEqual([reference]);
 
       // Rebuild the money side from nothing: the index emptied (funds and shops, the personal side,
       // kept), the indexer reads every event again, and the fund's totals match the contract's.
       await sql`truncate refunds, payments, spending_by_shop, spending_daily, chain_cursors`.execute(db.db);
       await catchUp(db);
+      expect(await db.db.selectFrom("payouts").select("reference").execute()).toEqual([{ reference }]);
       const all = await db.db.selectFrom("payments").select(["payment_id", "amount_cents"]).where("fund_id", "=", funds.fundId).execute();
       const chainPayments = events.filter((e) => e.kind === "payment");
       expect(all.map((r) => r.payment_id).sort()).toEqual(chainPayments.map((e) => e.kind === "payment" && e.paymentId.toLowerCase()).sort());
@@ -162,6 +190,7 @@ describe.each(ENGINES)("restore an old backup on $name", ({ skip, store: makeSto
       expect((await t.fund.totals()).paidOut).toBe((await Promise.all(shops.map((a) => t.fund.merchantOf(a)))).reduce((sum, m) => sum + m.paidOut, 0n));
     } finally {
       await db.close();
+      await bankDb.close();
       await store.stop();
     }
   }, 180_000);

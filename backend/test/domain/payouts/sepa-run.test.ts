@@ -1,7 +1,8 @@
 // A payout run with the `sepa` adapter on a real Hardhat node and both database engines: the run writes
 // one pain.001 file (XSD-valid, the payouts' references in it), nothing is recorded on chain until staff
 // mark the file sent; then every payout is settled on chain once (side by side, the rows written in
-// groups), also after a crash right after marking or before the settled rows were written.
+// groups), also after a crash right after marking or before the settled rows were written. A payout the
+// database lost (an older backup restored) comes back from its settle and is named by the statement.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { id } from "ethers";
@@ -10,6 +11,9 @@ import { euros } from "../../../src/bank/sepa/pain001.ts";
 import {
   InjectedCrash, getRun, importStatement, markRunSent, merchantPayouts, reconcilePayouts, runFile, startAndProcess, type CrashPoint, type PayoutDeps,
 } from "../../../src/domain/payouts/index.ts";
+import { newPayoutReference } from "../../../src/domain/payouts/payouts.service.ts";
+import { bankRefOf } from "../../../src/chain/fund-client.ts";
+import { createIndexer } from "../../../src/domain/indexer/indexer.ts";
 import { ENGINES, useDatabase } from "../../support/engines.ts";
 import { type TestChain, startTestChain } from "../../chain/harness.ts";
 import { CHAIN_ENGINE, type ChainFunds, refusal, seedChainFunds } from "../payments/support.ts";
@@ -78,6 +82,21 @@ describe.each(ENGINES)("a SEPA payout run on $name", (engine) => {
     // Marking the file sent settles the rest.
     expect(await markRunSent(deps(), run.id, staff)).toMatchObject({ status: "completed" });
     expect(await t.fund.merchantOf(b.chainAddress!)).toMatchObject({ receivable: 0n, paidOut: 3_45n });
+  });
+
+  it("a payout the database does not know (a restored backup) is rebuilt from its settle and named by the statement line whose reference hashes to it", async () => {
+    const shop = await owedShop(ctx.db, t, funds, 25_00n);
+    const reference = newPayoutReference(new Date());
+    await t.fund.settle(shop.chainAddress!, 25_00n, bankRefOf(reference));
+    const indexer = createIndexer({ db: ctx.db, dbKind: engine.name, provider: t.provider, onError: () => {}, payoutBank: "sepa" });
+    await indexer.catchUp();
+    const [rebuilt] = await merchantPayouts({ db: ctx.db }, shop.id);
+    expect(rebuilt).toMatchObject({ status: "settled", amountCents: 25_00n, reference: expect.stringMatching(/^CHAIN-/), bankRef: bankRefOf(reference).toLowerCase() });
+
+    const result = await importStatement(deps(), camt053([{ transactions: [{ endToEndId: reference, amount: "25.00" }] }]), randomUUID());
+    expect(result).toEqual({ confirmed: [reference], mismatched: [], ignored: 0 });
+    expect((await merchantPayouts({ db: ctx.db }, shop.id)).map((p) => [p.reference, p.status])).toEqual([[reference, "settled"]]);
+    expect(await t.fund.merchantOf(shop.chainAddress!)).toMatchObject({ receivable: 0n, paidOut: 25_00n });
   });
 
   it("a crash right after marking sent is finished by reconciliation: settled once", async () => {

@@ -1,6 +1,7 @@
 // The family's Tegoed cards on its page: state, last use and PIN tries left (staff only see those);
 // issue a card, block a lost one at once, unblock after wrong PINs, replace (the old card is dead on
-// chain too). A new card comes with two PDFs printed apart: the card, and the PIN letter.
+// chain too). A new card comes with two PDFs printed apart: the card, and the PIN letter. A family that
+// asks gets its balance as of now on paper.
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { formatCardNumber, type Card, type IssuedCard } from "@tegoed/sdk";
@@ -101,6 +102,11 @@ export function FamilyCards({ familyId, name }: { familyId: string; name: string
       )}
       {manage && cards && !live && (
         <button type="button" className="primary" disabled={busy} onClick={() => void act(() => api.cards.issue(familyId))}>{t("cards.issue")}</button>
+      )}
+      {manage && cards && cards.length > 0 && (
+        <button type="button" disabled={busy} onClick={() => void act(async () => openPdf((await api.cards.balanceLetter(familyId)).pdf))}>
+          {t("cards.printBalance")}
+        </button>
       )}
       {busy && <p role="status">{t("cards.busy")}</p>}
       {error && <Notice kind="error">{error}</Notice>}

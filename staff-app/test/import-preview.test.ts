@@ -30,7 +30,7 @@ describe("previewImport", () => {
         row("F1", "Anna"), // row 2
         row("F2", "Bram", { postal: "98011 AA" }), // row 3
         row("F3", "Cas", { year: "2027" }), // row 4
-        row("F4", "Daan", { language: "de" }), // row 5
+        row("F4", "Daan", { language: "fy" }), // row 5
         row("F4", "Eva"), // row 6: its family has a bad row
         row("F5", "Fien"), // row 7
         row("F5", "Fien"), // row 8: the same child twice

@@ -71,18 +71,39 @@ function Shell() {
     if (firstScreen) services.preload?.();
   }, [firstScreen, services]);
   const shown = useRef<string | null>(null);
+  const lastHeading = useRef<Element | null>(null);
   useEffect(() => {
     // A new screen: focus moves to its heading (read out first), for screen readers and keyboards, without
     // scrolling the header and language switch away. Not while the app opens: loading, then its first
-    // screen, is no new screen.
+    // screen, is no new screen. A screen that loads its code first shows its heading a moment later, while
+    // the last one may still be on: the heading taken is the first one that is not the last screen's.
     if (state.phase === "loading") return;
     const screen = `${state.phase} ${path}`;
     const before = shown.current;
     shown.current = screen;
-    if (before === null || before === screen) return;
-    const heading = document.querySelector<HTMLElement>("main h1");
-    if (heading) heading.tabIndex = -1;
-    (heading ?? document.getElementById("main"))?.focus({ preventScroll: true });
+    const focusing = before !== null && before !== screen;
+    const fresh = () => {
+      const heading = document.querySelector<HTMLElement>("main h1");
+      return heading && heading !== lastHeading.current ? heading : null;
+    };
+    const take = (heading: HTMLElement) => {
+      lastHeading.current = heading;
+      if (!focusing) return;
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    };
+    const now = fresh();
+    if (now) return take(now);
+    const main = document.getElementById("main");
+    if (!main) return;
+    const observer = new MutationObserver(() => {
+      const heading = fresh();
+      if (!heading) return;
+      observer.disconnect();
+      take(heading);
+    });
+    observer.observe(main, { childList: true, subtree: true });
+    return () => observer.disconnect();
   }, [path, state.phase]);
 
   let screen: React.ReactNode;

@@ -42,6 +42,13 @@ describe("payouts by role (four eyes)", () => {
     expect(screen.getByRole("alertdialog")).toHaveTextContent("1 shop is paid, €6,000.00 in total, through simulated bank (no real money).");
   });
 
+  it("shows a run's time on the fund's own clock", async () => {
+    renderScreen(<PayoutsPage />, { api: api(), roles: ["finance"], fund: { ...FUND, timeZone: "America/Kralendijk" } });
+    const table = await screen.findByRole("table", { name: "Runs, newest first" });
+    // 12:00 UTC is 08:00 on Bonaire (13:00 in Amsterdam).
+    expect(within(table).getAllByRole("row")[1]).toHaveTextContent(/23 Nov 2026,? 08:00/);
+  });
+
   it("finance changes the payout schedule; an auditor only reads it", async () => {
     const { fake } = await rows(["finance"]);
     expect(await screen.findByText("Now: Daily at 17:00, from €25.00 per shop.")).toBeInTheDocument();

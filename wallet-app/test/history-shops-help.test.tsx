@@ -23,6 +23,15 @@ describe("history", () => {
     expect(items[2]).toContain("Winkel (naam onbekend)");
   });
 
+  it("shows each payment on the fund's own clock: a fund on Bonaire, a late evening there", () => {
+    renderWithI18n(<HistoryPage back={null} child={child({
+      fund: { ...child().fund, timeZone: "America/Kralendijk" },
+      history: [{ type: "payment", paymentId: "p1", merchant: "0x1", merchantName: "Snoa", amountCents: 5_00, at: "2027-03-01T02:30:00Z", txHash: "0xa" }],
+    })} />);
+    // 02:30 UTC is 28 February, 22:30 on Bonaire (and already 1 March, 03:30 in Amsterdam).
+    expect(plain(screen.getByRole("listitem").textContent)).toMatch(/28 februari 2027 om 22:30/);
+  });
+
   it("says when nothing was spent yet", () => {
     renderWithI18n(<HistoryPage back={null} child={child()} />);
     expect(screen.getByText("Nog niets besteed.")).toBeInTheDocument();

@@ -35,6 +35,7 @@ export function ApplicationsPage() {
 
 function Queue({ fundId }: { fundId: string }) {
   const client = useApi();
+  const { fund } = useStaff();
   const api = applicationsApi(client).staff;
   const { t, i18n } = useTranslation();
   const [status, setStatus] = useState<FundApplicationStatus | "">("");
@@ -72,7 +73,7 @@ function Queue({ fundId }: { fundId: string }) {
               <tr key={a.id}>
                 <td><button type="button" className="link" onClick={() => setOpen(a.id)}>{a.parentName}</button></td>
                 <td>{a.children}</td>
-                <td>{a.submittedAt ? formatDay(a.submittedAt, i18n.language) : "—"}</td>
+                <td>{a.submittedAt ? formatDay(a.submittedAt, i18n.language, { timeZone: fund?.timeZone }) : "—"}</td>
                 <td>{t(`applications.status.${a.status}`)}</td>
                 <td>{a.failingCriteria > 0 ? <strong>{t("applications.failingCount", { count: a.failingCriteria })}</strong> : t("applications.allMet")}</td>
               </tr>

@@ -24,7 +24,7 @@ export function openPdf(base64: string): boolean {
 export function FamilyCards({ familyId, name }: { familyId: string; name: string }) {
   const api = useApi();
   const { t, i18n } = useTranslation();
-  const { roles } = useStaff();
+  const { roles, fund } = useStaff();
   const [cards, setCards] = useState<Card[] | null>(null);
   const [issued, setIssued] = useState<IssuedCard | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -78,7 +78,7 @@ export function FamilyCards({ familyId, name }: { familyId: string; name: string
                 <td className={card.state === "blocked" ? "status-frozen" : undefined}>
                   {t(`cards.state.${card.state}`)}{card.blockedReason && ` (${t(`cards.blockedBy.${card.blockedReason}`)})`}
                 </td>
-                <td>{card.lastUsedAt ? formatDateTime(card.lastUsedAt, i18n.language) : "—"}</td>
+                <td>{card.lastUsedAt ? formatDateTime(card.lastUsedAt, i18n.language, { timeZone: fund?.timeZone }) : "—"}</td>
                 <td className="num">{card.state === "replaced" ? "—" : card.pinTriesLeft}</td>
                 {manage && (
                   <td>

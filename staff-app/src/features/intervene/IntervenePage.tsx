@@ -65,7 +65,7 @@ export function IntervenePage() {
 function FamilyCard({ family, onChanged }: { family: FamilyOverview; onChanged: (notice: string) => void }) {
   const api = useApi();
   const { t, i18n } = useTranslation();
-  const { roles } = useStaff();
+  const { roles, fund } = useStaff();
   const [open, setOpen] = useState<null | { kind: "freeze"; budget: Budget; child: string } | { kind: "reissue" } | { kind: "delete" }>(null);
   const [reason, setReason] = useState("");
   const [letter, setLetter] = useState<ActivationLetter | null>(null);
@@ -94,7 +94,7 @@ function FamilyCard({ family, onChanged }: { family: FamilyOverview; onChanged: 
       <h2 id={headingId}>{name}</h2>
       <p>
         {family.externalRef && <>{t("intervene.reference")}: {family.externalRef} · </>}
-        {family.activatedAt ? t("intervene.activatedOn", { date: formatDay(family.activatedAt, i18n.language) }) : t("intervene.notActivated")}
+        {family.activatedAt ? t("intervene.activatedOn", { date: formatDay(family.activatedAt, i18n.language, { timeZone: fund?.timeZone }) }) : t("intervene.notActivated")}
       </p>
       <table>
         <caption>{t("intervene.childrenOf", { name })}</caption>

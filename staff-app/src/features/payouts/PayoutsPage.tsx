@@ -127,7 +127,7 @@ export function PayoutsPage() {
 
       {detail && (
         <section className="card" aria-labelledby="run-title">
-          <h2 id="run-title">{t("payouts.runTitle", { date: formatDateTime(detail.createdAt, i18n.language) })}</h2>
+          <h2 id="run-title">{t("payouts.runTitle", { date: formatDateTime(detail.createdAt, i18n.language, { timeZone: fund?.timeZone }) })}</h2>
           <p>{t(`payouts.status.${detail.status}`)} · {money(detail.totalCents)} · {t("payouts.count", { count: detail.payoutCount })}</p>
           <Progress label={t("payouts.progress")} value={detail.progress.settled + detail.progress.failed} max={detail.payoutCount} />
           <p>{t("payouts.progressText", { ...detail.progress })}</p>
@@ -177,7 +177,7 @@ export function PayoutsPage() {
                 const mine = run.startedBy === user.id;
                 return (
                   <tr key={run.id}>
-                    <td>{formatDateTime(run.createdAt, i18n.language)}</td>
+                    <td>{formatDateTime(run.createdAt, i18n.language, { timeZone: fund?.timeZone })}</td>
                     <td>{t(`payouts.status.${run.status}`)}</td>
                     <td className="num">{money(run.totalCents)}</td>
                     <td className="num">{formatNumber(run.payoutCount, i18n.language)}</td>

@@ -29,7 +29,7 @@ export function HistoryPage({ child, back }: { child: WalletChild | undefined; b
             <li key={`${entry.type}-${entry.txHash}-${entry.paymentId}`} className={`history-entry ${entry.type}`}>
               <div>
                 <strong>{entry.merchantName ?? t("history.unknownShop")}</strong>
-                <span className="muted"><bdi>{formatDateTime(entry.at, lang, { month: "long" })}</bdi></span>
+                <span className="muted"><bdi>{formatDateTime(entry.at, lang, { month: "long", timeZone: child.fund.timeZone })}</bdi></span>
               </div>
               <div className="history-amount">
                 <span>{entry.type === "refund" ? t("history.refund") : t("history.payment")}</span>

@@ -71,12 +71,12 @@ describe("the letters as a PDF", () => {
     expect(size).toMatch(/Page\s+1 size:\s+595\.276? x 841\.89 pts \(A4\)/);
   });
 
-  it("prints every family language in its own script: Polish and Turkish letters, Ukrainian Cyrillic, Arabic joined and right to left", async () => {
-    const letters = (["pl", "tr", "uk", "ar"] as const).map((language) => letterContent(facts({
+  it("prints every family language in its own script: Polish, Turkish, German and French letters, Ukrainian Cyrillic, Arabic joined and right to left", async () => {
+    const letters = (["pl", "tr", "uk", "ar", "de", "fr"] as const).map((language) => letterContent(facts({
       language, recipient: { name: "Łukasz Żak", addressLines: ["Dorpsstraat 1", "9801 AB  Zuidhorn"] },
     }), settings));
     const pages = pdfText(await renderLettersPdf(letters)).map((page) => page.replace(/[\u200e\u200f\u202a-\u202e]/g, ""));
-    expect(pages).toHaveLength(4);
+    expect(pages).toHaveLength(6);
     expect(pages.join("\n")).not.toContain("?ukasz");
     for (const page of pages) expect(page).toContain("Łukasz Żak");
     expect(pages[0]).toContain("Twój kod aktywacyjny");
@@ -92,6 +92,10 @@ describe("the letters as a PDF", () => {
       expect(skeleton(pages[3]!)).toContain(skeleton(words));
     }
     expect(pages[3]).toContain("ABCD-EFGH-JKMN");
+    expect(pages[4]).toContain("Ihr Aktivierungscode");
+    expect(pages[4]).toContain("Das Guthaben gilt bis einschließlich 31. Dezember 2027.");
+    expect(pages[5]).toContain("Votre code d’activation");
+    expect(pages[5]).toContain("Le crédit est valable jusqu’au 31 décembre 2027 inclus.");
   });
 
   it("the card's PIN letter too: Ukrainian in Cyrillic, Arabic right to left, the PIN itself as digits", async () => {

@@ -35,8 +35,8 @@ export function goodAndBadCsv(year: number): ImportFile {
   const bad = [
     `F007,Familie Mulder,Kerkstraat 2,,98011 AA,Zuidhorn,nl,Lotte,${year - 7}`, // postal code
     `F008,Familie Bos,Kerkstraat 3,,9801 AB,Zuidhorn,nl,Bram,${year + 1}`, // born next year
-    `F009,Familie Dekker,Kerkstraat 4,,9801 AC,Zuidhorn,de,Noor,${year - 5}`, // language
-    `F009,Familie Dekker,Kerkstraat 4,,9801 AC,Zuidhorn,de,Tim,${year - 3}`, // same language: held back with its family
+    `F009,Familie Dekker,Kerkstraat 4,,9801 AC,Zuidhorn,fy,Noor,${year - 5}`, // language
+    `F009,Familie Dekker,Kerkstraat 4,,9801 AC,Zuidhorn,fy,Tim,${year - 3}`, // same language: held back with its family
   ];
   return { text: `${[header, ...good, ...bad].join("\n")}\n`, goodFamilies: 6, goodChildren: 12, badRows: 4 };
 }

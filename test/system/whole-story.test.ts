@@ -363,8 +363,9 @@ describe("the whole story", () => {
     }
 
     // ── 5. The wallet shows the payment; the shop refunds € 2,50 from its payments list ───────────────────
-    await wallet.getByText(euro(`Betaald € 42,50 bij ${SHOP.name}`)).waitFor({ timeout: 30_000 });
-    await wallet.getByText(euro(`Nog te besteden voor ${CHILD}: € 257,50`)).waitFor();
+    // Shown, and said once more in the screen's status line for screen readers: the shown one is checked.
+    await wallet.getByText(euro(`Betaald € 42,50 bij ${SHOP.name}`)).last().waitFor({ timeout: 30_000 });
+    await wallet.getByText(euro(`Nog te besteden voor ${CHILD}: € 257,50`)).last().waitFor();
     await screenshot(wallet, "wallet-paid");
     await wallet.getByRole("button", { name: "Klaar" }).click();
     await anna.getByText(euro("€ 257,50")).waitFor({ timeout: 30_000 });

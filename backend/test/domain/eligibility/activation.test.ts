@@ -67,7 +67,7 @@ describe.each(ENGINES)("activation on $name", (engine) => {
       const { letter, family, tag } = await activationReady();
       expect(letter.code).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
       expect(letter.made).toBe(true);
-      expect(letter.html).toContain('<html lang="nl">');
+      expect(letter.html).toContain('<html lang="nl" dir="ltr">');
       expect(letter.html).toContain("Uw activatiecode");
       expect(letter.html).toContain(`<div class="code">${letter.code}</div>`);
       expect(letter.html).toContain(`<tr><td>Bram${tag}</td><td class="amount">€ 300,00</td></tr><tr><td>Anna${tag}</td>`);
@@ -136,7 +136,7 @@ describe.each(ENGINES)("activation on $name", (engine) => {
     it("is in English for a family that prefers English", async () => {
       const { letter } = await activationReady({ language: "en" });
       expect(letter.language).toBe("en");
-      expect(letter.html).toContain('<html lang="en">');
+      expect(letter.html).toContain('<html lang="en" dir="ltr">');
       expect(letter.html).toContain("Your activation code");
     });
   });

@@ -178,11 +178,11 @@ describe.each(ENGINES)("a family's mail and language on $name", (engine) => {
       `T1,Ayşe Yılmaz,Kerkstraat 1,9801 AB,Zuidhorn,Türkçe,Elif,${YEAR - 6}`,
       `T2,Олена Коваль,Kerkstraat 2,9801 AB,Zuidhorn,uk,Марія,${YEAR - 7}`,
       `T3,Jan Jansen,Kerkstraat 3,9801 AB,Zuidhorn,,Piet,${YEAR - 5}`,
-      `T4,Hans Müller,Kerkstraat 4,9801 AB,Zuidhorn,Deutsch,Lena,${YEAR - 4}`,
+      `T4,Hans Müller,Kerkstraat 4,9801 AB,Zuidhorn,Frysk,Lena,${YEAR - 4}`,
     ].join("\n");
     const report = await validator.eligibility.importFamilies(fund.id, { csv, mode: "valid-rows" });
     expect(report).toMatchObject({ committed: true, families: 3, rejected: [{ row: 5, field: "language", code: "language" }] });
-    expect(report.rejected[0]!.reason).toContain("nl, en, ar, tr, pl, uk");
+    expect(report.rejected[0]!.reason).toContain("nl, en, ar, tr, pl, uk, de, fr");
     const languages = (await sql<{ external_ref: string; language: string }>`select external_ref, language from families where fund_id = ${fund.id} order by external_ref`.execute(app.db)).rows;
     expect(languages.map((f) => [f.external_ref, f.language])).toEqual([["T1", "tr"], ["T2", "uk"], ["T3", "nl"]]);
     // Without the column at all, Dutch.

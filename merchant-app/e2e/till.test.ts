@@ -410,7 +410,7 @@ describe("by roles and names alone, right to left", () => {
     await logIn(page);
   });
 
-  test("a charge and its refund, each step axe-clean with dir=rtl; the statement from the footer; 640 px (200 % zoom) reflows; nothing moves with reduced motion", async () => {
+  test("a charge and its refund, each step axe-clean with dir=rtl; the amount step in Arabic; the statement from the footer; 640 px (200 % zoom) reflows; nothing moves with reduced motion", async () => {
     const child = family.children[0]!;
     const before = (await balanceOf(family, child.budgetId))!;
     await page.evaluate(() => (document.documentElement.dir = "rtl"));
@@ -455,6 +455,18 @@ describe("by roles and names alone, right to left", () => {
     await page.getByRole("heading", { name: "Accessibility statement", level: 1 }).waitFor();
     await expectAxeClean(page, "statement in English, rtl");
     await page.getByRole("button", { name: "Nederlands" }).click();
+
+    // In Arabic, chosen by its own name: the page turns right to left, and a scanned code's amount step passes axe.
+    await page.getByRole("group", { name: "Taal" }).getByRole("button", { name: "العربية" }).click();
+    await tabs.getByRole("link", { name: "تحصيل الدفع", exact: true }).click();
+    await page.getByRole("heading", { name: "تحصيل الدفع", level: 1 }).waitFor();
+    expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(["ar", "rtl"]);
+    await page.getByRole("textbox", { name: "إدخال الرمز يدويًا" }).fill(await permitQr(system, family, child.budgetId));
+    await page.getByRole("button", { name: "التحقق من الرمز" }).click();
+    await page.getByRole("textbox", { name: "المبلغ باليورو" }).waitFor();
+    await expectAxeClean(page, "amount, Arabic");
+    await page.getByRole("group", { name: "اللغة" }).getByRole("button", { name: "Nederlands" }).click();
+    await page.getByRole("heading", { name: "Afrekenen", level: 1 }).waitFor();
 
     await page.setViewportSize({ width: 640, height: 400 });
     try {

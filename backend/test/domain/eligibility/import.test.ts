@@ -17,7 +17,7 @@ const MIXED = [
   `F1,Jan de Vries,Dorpsstraat 1,9801 ab,Zuidhorn,nl,Bram,${YEAR - 9}`, // 3 ok
   `F2,Sara Bakker,Kerkpad 2,12345,Zuidhorn,en,Cas,${YEAR - 4}`, // 4 bad postal code
   `F2,Sara Bakker,Kerkpad 2,12345,Zuidhorn,en,Dewi,${YEAR - 6}`, // 5 same bad postal code
-  `F3,Piet Smit,Molenweg 3,9801 CD,Zuidhorn,fr,Eva,${YEAR - 3}`, // 6 bad language
+  `F3,Piet Smit,Molenweg 3,9801 CD,Zuidhorn,fy,Eva,${YEAR - 3}`, // 6 bad language
   `F4,Els Mulder,Hoofdweg 4,9801 EF,Zuidhorn,nl,Finn,1990`, // 7 too old
   `F5,,Hoofdweg 5,9801 EF,Zuidhorn,nl,Gijs,${YEAR - 2}`, // 8 no parent name
   `F6,Anna Visser,Brink 6,9801 GH,Zuidhorn,nl,Hugo,${YEAR - 8}`, // 9 ok, but its family…
@@ -28,7 +28,7 @@ const MIXED = [
 const MIXED_REJECTED = [
   { row: 4, field: "postal_code", reason: "is not a Dutch postal code (1234 AB)", code: "postalCode" },
   { row: 5, field: "postal_code", reason: "is not a Dutch postal code (1234 AB)", code: "postalCode" },
-  { row: 6, field: "language", reason: "must be one of nl, en, ar, tr, pl, uk (or the language's name)", code: "language" },
+  { row: 6, field: "language", reason: "must be one of nl, en, ar, tr, pl, uk, de, fr (or the language's name)", code: "language" },
   { row: 7, field: "child_birth_year", reason: `is before ${YEAR - 18}`, code: "yearBefore", params: { year: YEAR - 18 } },
   { row: 8, field: "parent_name", reason: "is empty", code: "empty" },
   { row: 9, field: "family_ref", reason: "row 10 of the same family was rejected", code: "familyRejected", params: { other: 10 } },

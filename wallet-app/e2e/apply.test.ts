@@ -160,6 +160,6 @@ describe("a family applies in the wallet", { timeout: 120_000 }, () => {
     await till.merchant.login({ email: shop.email, password: shop.password });
     const receipt = await till.merchant.charge({ qr: (await qr.getAttribute("data-qr"))!, amountCents: 12_50 }, randomUUID());
     expect(receipt.newBalanceCents).toBe(287_50);
-    await page.getByText(/Betaald €\s?12,50 bij Zwembad De Golf/).waitFor({ timeout: 20_000 });
+    await page.getByText(/Betaald €\s?12,50 bij Zwembad De Golf/).last().waitFor({ timeout: 20_000 });
   });
 });

@@ -14,7 +14,7 @@ import { ScanScreen } from "../features/scan/scan-screen.tsx";
 import { PaymentsScreen } from "../features/payments/payments-screen.tsx";
 import { TeamScreen } from "../features/team/team-screen.tsx";
 import { PayoutsScreen } from "../features/payouts/payouts-screen.tsx";
-import { AccessibilityStatement } from "../features/statement/accessibility-statement.tsx";
+import { AccessibilityStatement } from "@tegoed/ui/accessibility-statement";
 
 type PublicView = "login" | "apply" | "status";
 type ShopView = "scan" | "payments" | "payouts" | "team";

@@ -21,7 +21,7 @@ import { PayoutsPage, payoutsAvailable } from "../features/payouts/PayoutsPage.t
 import { MailPage } from "../features/mail/MailPage.tsx";
 import { ApplicationsPage } from "../features/applications/ApplicationsPage.tsx";
 import { UsersPage } from "../features/users/UsersPage.tsx";
-import { AccessibilityStatement } from "../features/statement/AccessibilityStatement.tsx";
+import { AccessibilityStatement } from "@tegoed/ui/accessibility-statement";
 
 const STATEMENT_PATH = "/accessibility";
 

@@ -10,7 +10,7 @@ import { formatCents, formatNumber } from "@tegoed/ui/money";
 import { categoryLabel, OTHER_CATEGORY, PUBLIC_MIN_FAMILIES_PER_CATEGORY } from "@tegoed/sdk/categories";
 import { formatDateTime, formatDay } from "@tegoed/sdk/dates";
 import { CardBalanceCheck } from "./CardBalance.tsx";
-import { AccessibilityStatement } from "../features/statement/AccessibilityStatement.tsx";
+import { AccessibilityStatement } from "@tegoed/ui/accessibility-statement";
 
 /** The fund id in /public/<id>, if the page was opened for one fund. */
 export function fundIdInPath(path: string): string | null {

@@ -20,7 +20,7 @@ import { LanguageChooser } from "@tegoed/ui/language-chooser";
 const PayPage = lazy(() => import("../features/pay/pay-page.tsx").then((m) => ({ default: m.PayPage })));
 const MailPage = lazy(() => import("../features/mail/mail-page.tsx").then((m) => ({ default: m.MailPage })));
 const ShopsPage = lazy(() => import("../features/shops/shops-page.tsx").then((m) => ({ default: m.ShopsPage })));
-const AccessibilityStatement = lazy(() => import("../features/statement/accessibility-statement.tsx").then((m) => ({ default: m.AccessibilityStatement })));
+const AccessibilityStatement = lazy(() => import("@tegoed/ui/accessibility-statement").then((m) => ({ default: m.AccessibilityStatement })));
 const ApplyPage = lazy(() => import("../features/apply/apply-page.tsx").then((m) => ({
   default: ({ services, ...props }: Omit<import("../features/apply/apply-page.tsx").ApplyPageProps, "api"> & { services: Services }) =>
     <m.ApplyPage api={services.apply ?? (services.apply = m.httpApplyApi())} {...props} />,

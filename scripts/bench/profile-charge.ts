@@ -1,0 +1,59 @@
+// Where a charge's CPU goes: one backend, 50 tills, lookup + charge, with the backend's V8 profile and
+// PostgreSQL's pg_stat_statements over the timed part. A tool for cutting the charge path, not a figure.
+//   node scripts/bench/profile-charge.ts [--tills=50] [--per-till=20] [--engine=anvil]
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { ROOT } from "../lib/artifacts.ts";
+import { startTestPostgres } from "../../backend/test/support/postgres.ts";
+import { openEngine, signQrs, tillCharge } from "./chain.ts";
+import { CpuMeter } from "./cpu.ts";
+import type { ChainEngine } from "../lib/local-chain.ts";
+
+const option = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
+const TILLS = Number(option("tills", "50"));
+const PER_TILL = Number(option("per-till", "20"));
+const ENGINE = option("engine", "anvil") as ChainEngine;
+const dir = join(ROOT, "bench/results/profiles");
+mkdirSync(dir, { recursive: true });
+
+const postgres = await startTestPostgres();
+const admin = new pg.Client({ connectionString: postgres.url });
+await admin.connect();
+await admin.query("alter system set shared_preload_libraries = 'pg_stat_statements'");
+await admin.end();
+await postgres.halt!("fast");
+await postgres.resume!();
+const engine = await openEngine({ engine: ENGINE, pgServerUrl: postgres.url, lanes: 8, replicas: 1, tills: TILLS, directSenders: 4, children: 20, cardShops: 0, cpuProfDir: dir, log: console.log });
+try {
+  await engine.db.query("create extension if not exists pg_stat_statements");
+  const p = engine.prepared;
+  const roots = { backend: engine.backends.map((b) => b.child.pid), node: engine.chain.process.pid, postgres: engine.postmaster };
+  // A warm-up round, then the measured one.
+  for (const [label, perTill] of [["warm-up", 2], ["measured", PER_TILL]] as const) {
+    const qrs = await Promise.all(p.tills.map((t) => signQrs(p, t, perTill)));
+    await engine.db.query("select pg_stat_statements_reset()");
+    const cpu = new CpuMeter(roots);
+    let ok = 0;
+    const failed: Record<string, number> = {};
+    const started = performance.now();
+    await cpu.measure(() => Promise.all(p.tills.map(async (t, i) => {
+      for (const qr of qrs[i]!) {
+        const o = await tillCharge(t.clients, qr, `profile-${i}-${Math.random().toString(36).slice(2)}`);
+        if (o.receipt) ok++;
+        else failed[o.error!] = (failed[o.error!] ?? 0) + 1;
+      }
+    })));
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`${label}: ${ok} charges in ${seconds.toFixed(2)} s = ${(ok / seconds).toFixed(1)}/s; failed ${JSON.stringify(failed)}; CPU ms per charge ${JSON.stringify(cpu.perOperation(ok))}`);
+    if (label === "measured") {
+      const { rows } = await engine.db.query(
+        `select calls, round(total_exec_time::numeric, 1) as ms, round((total_exec_time / calls)::numeric, 3) as ms_each, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query
+         from pg_stat_statements order by total_exec_time desc limit 40`);
+      for (const r of rows) console.log(`${String(r.calls).padStart(7)} ${String(r.ms).padStart(9)} ms ${String(r.ms_each).padStart(7)} ${String(r.rows).padStart(7)}  ${r.query}`);
+    }
+  }
+} finally {
+  await engine.stop();
+  await postgres.stop();
+}

@@ -16,7 +16,7 @@ import { sql } from "kysely";
 import { DomainError, FUND_TIME_ZONE } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
-import { outboxRepository, queueShopNotice, queueStaffNotice } from "../notifications/index.ts";
+import { outboxRepository, queueShopNotice, queueShopNotices, queueStaffNotice } from "../notifications/index.ts";
 import { SETTLE_BATCH_MAX, bankRefOf, type FundClient, type SettleOutcome } from "../../chain/fund-client.ts";
 import type { BankAdapter, DebtorAccount, TransferBank } from "../../bank/index.ts";
 import { buildPain001, sepaText } from "../../bank/sepa/pain001.ts";
@@ -312,13 +312,21 @@ async function fail(deps: PayoutDeps, payout: Payout, error: unknown) {
 
 /** The shop hears its payout was sent once the bank confirmed it (queued with that confirmation). */
 async function payoutSentNotice(trx: Db, payout: Payout): Promise<void> {
-  await queueShopNotice(trx, payout.merchantId, {
-    kind: "payout_sent", dedupeKey: `payout_sent:${payout.id}`,
-    data: {
-      senderName: (await outboxRepository(trx).fundName(payout.fundId)) ?? "", amountCents: payout.amountCents.toString(),
-      reference: payout.reference, ibanLast4: payout.iban.slice(-4),
-    },
-  });
+  await queueShopNotice(trx, payout.merchantId, payoutSent(payout, (await outboxRepository(trx).fundName(payout.fundId)) ?? ""));
+}
+
+/** {@link payoutSentNotice} for a whole sent file's payouts, in a few statements. */
+async function payoutSentNotices(trx: Db, payouts: readonly Payout[]): Promise<void> {
+  const fundNames = new Map<string, string>();
+  for (const fundId of new Set(payouts.map((p) => p.fundId))) fundNames.set(fundId, (await outboxRepository(trx).fundName(fundId)) ?? "");
+  await queueShopNotices(trx, payouts.map((payout) => ({ merchantId: payout.merchantId, notice: payoutSent(payout, fundNames.get(payout.fundId)!) })));
+}
+
+function payoutSent(payout: Payout, fundName: string) {
+  return {
+    kind: "payout_sent" as const, dedupeKey: `payout_sent:${payout.id}`,
+    data: { senderName: fundName, amountCents: payout.amountCents.toString(), reference: payout.reference, ibanLast4: payout.iban.slice(-4) },
+  };
 }
 
 /** One payout through its steps, from wherever it stands. Errors leave it open (never failed halfway). */
@@ -524,7 +532,7 @@ export async function markRunSent(deps: PayoutDeps, runId: string, staffUserId: 
     const run = await requireRun(trx, runId, true);
     if (run.status !== "awaiting_sent") throw new DomainError("PAYOUT_RUN_STATE", undefined, { runId, status: run.status });
     if (run.sentAt) return;
-    for (const payout of await payoutsRepository(trx).payoutsOfRun(runId, ["pending"])) await payoutSentNotice(trx, payout);
+    await payoutSentNotices(trx, await payoutsRepository(trx).payoutsOfRun(runId, ["pending"]));
     await payoutsRepository(trx).setRunPayouts(runId, "pending", { status: "sent", confirmed_at: now });
     await payoutsRepository(trx).updateRun(runId, { sent_by: staffUserId, sent_at: now });
     await auditLogRepository(trx).append({ actorType: "staff", actorId: staffUserId, action: "payout.run.sent", subjectType: "payout_run", subjectId: runId, details: { messageId: run.messageId ?? "" } });

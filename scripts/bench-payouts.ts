@@ -4,7 +4,7 @@
 // writes bench/results/payouts.json. Not a test. BENCH_PAYOUTS=n for another count, BENCH_CHAIN=hardhat
 // for Hardhat's node (default anvil), DATABASE_URL for PostgreSQL (default embedded PGlite in memory),
 // BENCH_LANES relayer lanes (default 24), BENCH_SETTLE_CONCURRENCY settle transactions at once (default
-// 2 per lane), BENCH_CHAIN_CONCURRENCY reads at once (default 100), BENCH_POLL_MS receipt polling of the
+// 2 per lane), BENCH_CHAIN_CONCURRENCY bulk reads at once (default 4), BENCH_POLL_MS receipt polling of the
 // relayer and the baseline (default 10), BENCH_BASELINE plain transfers per baseline round (default
 // min(count, 1000)), BENCH_BLOCK_SECONDS=n a block every n seconds in the timed part and the baseline
 // (default: automine, a block per transaction), BENCH_VERBOSE=1 prints each set-up step as it ends,
@@ -50,8 +50,8 @@ const BASELINE = Number(process.env.BENCH_BASELINE ?? Math.min(COUNT, 1_000));
 const BASELINE_SENDERS = 32;
 /** How often the relayer (and the baseline) ask for a receipt. */
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 10);
-/** Reads of the chain at once (receivables, bank references): ethers puts up to 100 in one request. */
-const CHAIN_CONCURRENCY = Number(process.env.BENCH_CHAIN_CONCURRENCY ?? 100);
+/** Bulk reads of the chain at once (receivables, bank references), each one eth_call of up to 500 views. */
+const CHAIN_CONCURRENCY = Number(process.env.BENCH_CHAIN_CONCURRENCY ?? 4);
 /** Blocks every n seconds for the baseline and the timed part instead of one block per transaction (automine). */
 const BLOCK_SECONDS = process.env.BENCH_BLOCK_SECONDS ? Number(process.env.BENCH_BLOCK_SECONDS) : undefined;
 /** Transactions per JSON-RPC request of the set-up. */

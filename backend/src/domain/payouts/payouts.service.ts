@@ -41,12 +41,12 @@ export interface PayoutDeps {
   /** Fault injection: throw here to stop as a crash would. Never set in production. */
   crashAt?: (point: CrashPoint, payout: { reference: string } | null) => void | Promise<void>;
   log?: (message: string, facts?: Record<string, string | number>) => void;
-  /** Reads of the chain at once (receivables, used bank references); reads side by side share a request. Default 64. */
+  /** Bulk reads of the chain at once (receivables, used bank references), each one eth_call of up to 500 views. Default 4. */
   chainConcurrency?: number;
   /**
    * Settle transactions of a sent SEPA run at once. Default 32. Each relayer lane sends one after the
    * other but keeps several in flight, so this may exceed the lanes; on a chain with a block period,
-   * settles per second ≈ this ÷ the time a transaction waits for its block (8 at 2 s blocks: 4 a second).
+   * settle transactions per second ≈ this ÷ the time a transaction waits for its block (8 at 2 s blocks: 4 a second).
    */
   settleConcurrency?: number;
   /**
@@ -81,7 +81,7 @@ export interface RunView extends PayoutRun {
   bankLabel: string;
 }
 
-const CHAIN_READS = 64;
+const CHAIN_READS = 4;
 const SETTLES_AT_ONCE = 32;
 
 // Made once per zone: a formatter costs far more to build than to use (a run of 10,000 payouts uses it 30,000 times).
@@ -157,9 +157,9 @@ async function owedWithCandidates(deps: PayoutDeps, fundId: string): Promise<(Ow
   const fund = await fundOf(deps, fundId);
   const client = deps.fund(fund.chain_address);
   const candidates = await payoutsRepository(deps.db).candidates(fundId);
-  const states = await mapLimited(candidates, deps.chainConcurrency ?? CHAIN_READS, (c) => client.merchantOf(c.merchantAddress));
+  const receivables = await client.receivablesOf(candidates.map((c) => c.merchantAddress), deps.chainConcurrency ?? CHAIN_READS);
   return candidates.map((c, i) => {
-    const receivable = states[i]!.receivable;
+    const receivable = receivables[i]!;
     const owed = receivable > c.openCents ? receivable - c.openCents : 0n;
     return { merchantId: c.merchantId, name: c.name, merchantAddress: c.merchantAddress, receivableCents: receivable, openCents: c.openCents, owedCents: owed, candidate: c };
   });
@@ -548,9 +548,11 @@ export async function settleSentRun(deps: PayoutDeps, runId: string): Promise<vo
   const fund = await fundOf(deps, run.fundId);
   const client = deps.fund(fund.chain_address);
   const open = await payoutsRepository(deps.db).payoutsOfRun(runId, ["sent", "confirmed"]);
-  // Rule 3, asked for all of them first (reads side by side share requests to the node): a bankRef the
-  // chain has already (a crash after the chain, before the row) is written down as settled, not sent again.
-  const used = await mapLimited(open, deps.chainConcurrency ?? CHAIN_READS, (payout) => client.isBankRefUsed(payout.bankRef).catch(() => undefined));
+  // Rule 3, asked for all of them first (in bulk reads): a bankRef the chain has already (a crash after
+  // the chain, before the row) is written down as settled, not sent again. When the read fails, each
+  // payout is asked again on its own before it is settled.
+  const used: (boolean | undefined)[] = await client.bankRefsUsed(open.map((p) => p.bankRef), deps.chainConcurrency ?? CHAIN_READS)
+    .catch(() => open.map(() => undefined));
   const writer = settledWriter(deps);
   const concurrency = deps.settleConcurrency ?? SETTLES_AT_ONCE;
   // Those the chain surely lacks are recorded in batches (one multicall of settles per transaction);

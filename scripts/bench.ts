@@ -117,7 +117,7 @@ async function soakOnly() {
   mkdirSync(RESULTS, { recursive: true });
   const minutes = Number(option("minutes") ?? 20);
   log(`bench --soak: ${minutes} min, ${cpus().length} cores, load average ${loadavg().map((v) => round(v, 2)).join(" ")}`);
-  const postgres = await startTestPostgres();
+  const postgres = await startTestPostgres({ durable: true });
   try {
     const f = await benchSoak({
       engine: ENGINES[0]!, pgServerUrl: postgres.url, minutes, lanes: LANES, results: RESULTS, log, loadAverage: () => loadavg().map((v) => round(v, 2)),
@@ -178,8 +178,9 @@ async function main() {
   let postgres: TestPostgres | undefined;
   try {
     if (wants("chain") || wants("dashboard") || wants("payouts")) {
-      postgres = await startTestPostgres();
-      log(`\nPostgreSQL: ${postgres.origin}`);
+      // A production server's durability (fsync, full-page writes, synchronous commit): a payment's commit waits for its flush.
+      postgres = await startTestPostgres({ durable: true });
+      log(`\nPostgreSQL: ${postgres.origin}, durable (fsync and synchronous commit on)`);
     }
     for (const engine of ENGINES) {
       await section(engine === ENGINES[0] ? "chain" : `chain:${engine}`, async () => {

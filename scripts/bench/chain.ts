@@ -18,6 +18,7 @@ import { ROOT, readArtifact } from "../lib/artifacts.ts";
 import { writeDeployment } from "../lib/deployment-file.ts";
 import { type ChainEngine, freePort, startLocalChain, type LocalChain } from "../lib/local-chain.ts";
 import { pdfTextLines } from "../lib/pdf-text.ts";
+import { tillFetch } from "./till-fetch.ts";
 import { CpuMeter, parentPid, type CpuPerOperation, type CpuRoots } from "./cpu.ts";
 import { latencySummary, percentile, rate, round, sleep, inParallel, type Latency } from "./stats.ts";
 import { type CeilingFigure, fundAccounts, mnemonicKey, prepareDirectPay, prepareErc20Ceiling, rpc, rpcBatch } from "./tight.ts";
@@ -318,7 +319,7 @@ async function prepare(options: {
     const approved = await office.merchants.approve(id, { fundId: fund.id });
     const login = { email: `kassa-${i}-${tag()}@bench.example`, password: ADMIN.password };
     await office.merchants.createUser(id, login);
-    const till = createApiClient({ baseUrl });
+    const till = createApiClient({ baseUrl, fetch: tillFetch });
     await till.merchant.login(login);
     tills[i] = { clients: [till], shopAddress: (approved as { chainAddress?: string | null }).chainAddress ?? "", ...budgets[i]!, nonce: 0n };
   });
@@ -326,7 +327,7 @@ async function prepare(options: {
     const shop = tills[i % shops]!;
     const cookie = shop.clients[0]!.sessionCookie;
     // The same session on every replica: behind a load balancer any of them may answer.
-    const clients = urls.map((url, r) => (r === 0 && i < shops ? shop.clients[0]! : Object.assign(createApiClient({ baseUrl: url }), { sessionCookie: cookie, csrfToken: shop.clients[0]!.csrfToken })));
+    const clients = urls.map((url, r) => (r === 0 && i < shops ? shop.clients[0]! : Object.assign(createApiClient({ baseUrl: url, fetch: tillFetch }), { sessionCookie: cookie, csrfToken: shop.clients[0]!.csrfToken })));
     tills[i] = { clients, shopAddress: shop.shopAddress, ...budgets[i]!, nonce: 0n };
   }
   done(`${shops} shops approved with a logged-in till, ${options.tills} tills`);

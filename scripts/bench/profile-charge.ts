@@ -17,7 +17,7 @@ const ENGINE = option("engine", "anvil") as ChainEngine;
 const dir = join(ROOT, "bench/results/profiles");
 mkdirSync(dir, { recursive: true });
 
-const postgres = await startTestPostgres();
+const postgres = await startTestPostgres({ durable: true });
 const admin = new pg.Client({ connectionString: postgres.url });
 await admin.connect();
 await admin.query("alter system set shared_preload_libraries = 'pg_stat_statements'");
@@ -29,6 +29,23 @@ try {
   await engine.db.query("create extension if not exists pg_stat_statements");
   const p = engine.prepared;
   const roots = { backend: engine.backends.map((b) => b.child.pid), node: engine.chain.process.pid, postgres: engine.postmaster };
+  // What the same backend spends on a request that does nothing (the health check), and on a lookup alone.
+  const measure = async (label: string, count: number, one: (till: number, k: number) => Promise<unknown>) => {
+    const cpu = new CpuMeter(roots);
+    const started = performance.now();
+    await cpu.measure(() => Promise.all(p.tills.map(async (_, i) => {
+      for (let k = 0; k < count / p.tills.length; k++) await one(i, k);
+    })));
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`${label}: ${count} in ${seconds.toFixed(2)} s = ${(count / seconds).toFixed(1)}/s; CPU ms each ${JSON.stringify(cpu.perOperation(count))}`);
+  };
+  const base = engine.backends[0]!.url;
+  await measure("liveness (warm-up)", 1000, () => fetch(`${base}/api/health/live`).then((r) => r.arrayBuffer()));
+  await measure("liveness", 2000, () => fetch(`${base}/api/health/live`).then((r) => r.arrayBuffer()));
+  // The same QR (the budget's next nonce) looked up again and again: a lookup changes nothing.
+  const lookupQrs = await Promise.all(p.tills.map((t) => signQrs(p, t, 1)));
+  for (const t of p.tills) t.nonce -= 1n;
+  await measure("lookup only", 1000, (i) => p.tills[i]!.clients[0]!.merchant.lookupQr({ qr: lookupQrs[i]![0]! }));
   // A warm-up round, then the measured one.
   for (const [label, perTill] of [["warm-up", 2], ["measured", PER_TILL]] as const) {
     const qrs = await Promise.all(p.tills.map((t) => signQrs(p, t, perTill)));

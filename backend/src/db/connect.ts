@@ -84,6 +84,9 @@ const PREPARED_MARK = "/* prepared */";
  */
 export const PREPARED = sql.raw(` ${PREPARED_MARK}`);
 
+/** The name of each marked statement, by its text: a few fixed statements, hashed once per process. */
+const preparedNames = new Map<string, string>();
+
 /**
  * pg's client, naming the marked statements (the hash of their text) so the server keeps them prepared.
  * Every client listens for its own 'error': pg emits it when the server goes away (a restart, a
@@ -105,7 +108,8 @@ class PreparingClient extends pg.Client {
 
   override query(config: unknown, values?: unknown, callback?: unknown): any {
     if (typeof config === "string" && config.endsWith(PREPARED_MARK) && Array.isArray(values)) {
-      const name = `tegoed_${createHash("sha256").update(config).digest("hex").slice(0, 24)}`;
+      let name = preparedNames.get(config);
+      if (!name) preparedNames.set(config, (name = `tegoed_${createHash("sha256").update(config).digest("hex").slice(0, 24)}`));
       return (super.query as (...args: unknown[]) => unknown)({ name, text: config, values }, callback);
     }
     return (super.query as (...args: unknown[]) => unknown)(config, values, callback);

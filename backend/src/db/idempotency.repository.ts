@@ -1,6 +1,6 @@
 // Idempotency keys: the first request with a key claims it, does the work and stores its answer;
 // every retry gets that answer instead of acting again.
-import type { Selectable } from "kysely";
+import { sql, type Selectable } from "kysely";
 import type { IdempotencyKeysTable, IdempotencyStatus, JsonValue } from "./schema.ts";
 import { PREPARED } from "./connect.ts";
 import { precompiled } from "./precompiled.ts";
@@ -25,6 +25,12 @@ export interface IdempotencyRepository {
   /** Claims `key` in `scope` (e.g. a merchant's charges) for the request with hash `requestHash`. */
   claim(scope: string, key: string, requestHash: string): Promise<ClaimResult>;
   /**
+   * As `claim`, and when its first insert claims the key, also claims `also` in the same statement (a
+   * charge's key and its permit): `alsoClaimed` says whether that second key was free; null when it was
+   * not tried (the key was claimed only on a later attempt). The second is never claimed alone.
+   */
+  claimWith(scope: string, key: string, requestHash: string, also: { scope: string; key: string; requestHash: string }): Promise<{ claim: ClaimResult; alsoClaimed: boolean | null }>;
+  /**
    * Stores the answer of a claimed key; retries get it from `claim`.
    * @throws Error when the key is not claimed or already complete.
    */
@@ -45,8 +51,40 @@ const insertKey = precompiled((db: Db, scope: string, key: string, requestHash: 
     .returning("key")
     .modifyEnd(PREPARED));
 
+/** Two claims in one round trip: the second key is inserted only when the first was. */
+const insertKeys = precompiled((db: Db, scope: string, key: string, requestHash: string, alsoScope: string, alsoKey: string, alsoHash: string) =>
+  db
+    .with("k", (q) =>
+      q.insertInto("idempotency_keys")
+        .values({ scope, key, request_hash: requestHash })
+        .onConflict((oc) => oc.columns(["scope", "key"]).doNothing())
+        .returning("key"))
+    .with("a", (q) =>
+      q.insertInto("idempotency_keys")
+        .columns(["scope", "key", "request_hash"])
+        .expression((e) => e.selectFrom("k").select([sql.val(alsoScope).as("scope"), sql.val(alsoKey).as("key"), sql.val(alsoHash).as("request_hash")]))
+        .onConflict((oc) => oc.columns(["scope", "key"]).doNothing())
+        .returning("key"))
+    .selectFrom("k")
+    .select(sql<string>`(select count(*) from a)::int8`.as("also"))
+    .modifyEnd(PREPARED));
+
 export function idempotencyRepository(db: Db): IdempotencyRepository {
-  return {
+  async function earlier(scope: string, key: string, requestHash: string): Promise<ClaimResult | undefined> {
+    const row = await db
+      .selectFrom("idempotency_keys")
+      .selectAll()
+      .where("scope", "=", scope)
+      .where("key", "=", key)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const found = toIdempotencyRecord(row);
+    if (found.requestHash !== requestHash) return "mismatch";
+    if (found.status === "done") return { done: found.response };
+    return "in-progress";
+  }
+
+  const repository: IdempotencyRepository = {
     async claim(scope, key, requestHash) {
       // The key's holder may release it between our insert and our read: then try again.
       for (let attempt = 0; attempt < 3; attempt++) {
@@ -54,20 +92,16 @@ export function idempotencyRepository(db: Db): IdempotencyRepository {
         // others wait for it to commit and then do nothing.
         const [claimed] = await insertKey.rows(db, scope, key, requestHash);
         if (claimed) return "claimed";
-
-        const row = await db
-          .selectFrom("idempotency_keys")
-          .selectAll()
-          .where("scope", "=", scope)
-          .where("key", "=", key)
-          .executeTakeFirst();
-        if (!row) continue;
-        const earlier = toIdempotencyRecord(row);
-        if (earlier.requestHash !== requestHash) return "mismatch";
-        if (earlier.status === "done") return { done: earlier.response };
-        return "in-progress";
+        const found = await earlier(scope, key, requestHash);
+        if (found) return found;
       }
       throw new Error(`Idempotency key ${scope}/${key} keeps being claimed and released; giving up`);
+    },
+
+    async claimWith(scope, key, requestHash, also) {
+      const [claimed] = await insertKeys.rows(db, scope, key, requestHash, also.scope, also.key, also.requestHash);
+      if (claimed) return { claim: "claimed", alsoClaimed: Number(claimed.also) > 0 };
+      return { claim: (await earlier(scope, key, requestHash)) ?? (await repository.claim(scope, key, requestHash)), alsoClaimed: null };
     },
 
     async complete(scope, key, response) {
@@ -92,4 +126,5 @@ export function idempotencyRepository(db: Db): IdempotencyRepository {
         .execute();
     },
   };
+  return repository;
 }

@@ -42,6 +42,28 @@ describe.each(ENGINES)("idempotency keys on $name", (engine) => {
     expect(await keys.claim(s, key, randomHex(32))).toBe("mismatch");
   });
 
+  it("claims a second key with the first in one statement, never the second alone", async () => {
+    const keys = idempotencyRepository(ctx.db);
+    const [s, hash] = [scope(), randomHex(32)];
+    const permit = () => ({ scope: `permit:${randomUUID()}`, key: randomUUID(), requestHash: randomHex(32) });
+
+    // Both free: both claimed.
+    const both = permit();
+    const key = randomUUID();
+    expect(await keys.claimWith(s, key, hash, both)).toEqual({ claim: "claimed", alsoClaimed: true });
+    expect(await keys.claim(both.scope, both.key, randomHex(32))).toBe("mismatch");
+    // The second held by another request: the first is claimed, the second is not taken over.
+    const held = permit();
+    expect(await keys.claim(held.scope, held.key, held.requestHash)).toBe("claimed");
+    expect(await keys.claimWith(s, randomUUID(), hash, { ...held, requestHash: randomHex(32) })).toEqual({ claim: "claimed", alsoClaimed: false });
+    expect(await keys.claim(held.scope, held.key, held.requestHash)).toBe("in-progress");
+    // The first not free (a retry): its state is answered, and the second is left untouched.
+    const untouched = permit();
+    expect(await keys.claimWith(s, key, hash, untouched)).toEqual({ claim: "in-progress", alsoClaimed: null });
+    expect(await keys.claimWith(s, key, randomHex(32), untouched)).toEqual({ claim: "mismatch", alsoClaimed: null });
+    expect(await keys.claim(untouched.scope, untouched.key, untouched.requestHash)).toBe("claimed");
+  });
+
   it("keeps scopes apart: one key in two scopes is two claims", async () => {
     const keys = idempotencyRepository(ctx.db);
     const [key, hash] = [randomUUID(), randomHex(32)];

@@ -49,13 +49,15 @@ export const NO_POSTGRES_MESSAGE =
 /**
  * `crashSafe`: a commit is on disk before it is answered (synchronous_commit on), as on a real server; a
  * test that crashes the server (`halt("immediate")`) needs it, or the last commits are lost with it.
+ * `durable`: a production server's durability as well (fsync and full-page writes on): what the
+ * benchmarks measure, since a commit's flush is part of every payment's cost and latency.
  */
-export async function startTestPostgres(options: { crashSafe?: boolean } = {}): Promise<TestPostgres> {
+export async function startTestPostgres(options: { crashSafe?: boolean; durable?: boolean } = {}): Promise<TestPostgres> {
   const url = process.env.TEST_DATABASE_URL;
   if (url) return { url, origin: "TEST_DATABASE_URL", stop: async () => {} };
   const bin = findPostgresBin();
   if (!bin) throw new Error(NO_POSTGRES_MESSAGE);
-  return startCluster(bin, options.crashSafe === true);
+  return startCluster(bin, options.durable ? "durable" : options.crashSafe ? "crash-safe" : "fast");
 }
 
 function freePort(): Promise<number> {
@@ -69,7 +71,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startCluster(bin: string, crashSafe: boolean): Promise<TestPostgres> {
+async function startCluster(bin: string, durability: "fast" | "crash-safe" | "durable"): Promise<TestPostgres> {
   const asRoot = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), "tegoed-pg-"));
   const dataDir = join(dir, "data");
@@ -114,9 +116,8 @@ async function startCluster(bin: string, crashSafe: boolean): Promise<TestPostgr
         "-c listen_addresses=127.0.0.1",
         // A throwaway cluster: durability against a lost machine buys nothing here (a crashed server
         // process keeps what it wrote: the operating system has it).
-        "-c fsync=off",
-        ...(crashSafe ? [] : ["-c synchronous_commit=off"]),
-        "-c full_page_writes=off",
+        ...(durability === "durable" ? [] : ["-c fsync=off", "-c full_page_writes=off"]),
+        ...(durability === "fast" ? ["-c synchronous_commit=off"] : []),
       ].join(" ");
       try {
         await run(...as("pg_ctl", ["start", "-w", "-t", "30", "-D", dataDir, "-l", logFile, "-o", options]));

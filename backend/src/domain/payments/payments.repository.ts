@@ -43,12 +43,14 @@ export interface ChainRow {
 }
 
 /**
- * A charge's outcome in one statement: complete the pending key, insert the payment (unless the indexer
- * was first) and the audit line, each only when the key was this charge's to complete.
+ * A charge's outcome in one statement: complete the pending key (and the permit's claim, when it holds
+ * one), insert the payment (unless the indexer was first) and the audit line, each only when the key was
+ * this charge's to complete.
  */
 const recordChargeStatement = precompiled((
   handle: Db, paymentId: string, fundId: string, budgetId: string, merchant: string, amountCents: bigint, nonce: bigint, txHash: string,
   blockNumber: bigint, logIndex: number, blockTime: Date, scope: string, key: string, response: string, actorId: string | null, details: string,
+  permitScope: string, permitKey: string, permitResponse: string,
 ) =>
   handle
     .with("k", (q) =>
@@ -57,6 +59,15 @@ const recordChargeStatement = precompiled((
         .where("scope", "=", scope)
         .where("key", "=", key)
         .where("status", "=", "pending")
+        .returning("key"),
+    )
+    .with("pk", (q) =>
+      q.updateTable("idempotency_keys")
+        .set({ status: "done", response: permitResponse })
+        .where("scope", "=", permitScope)
+        .where("key", "=", permitKey)
+        .where("status", "=", "pending")
+        .where(({ exists, selectFrom }) => exists(selectFrom("k").select("key")))
         .returning("key"),
     )
     .with("p", (q) =>
@@ -119,11 +130,14 @@ export function paymentsRepository(handle: Db) {
       p: { paymentId: string; fundId: string; budgetId: string; merchant: string; amountCents: bigint; nonce: bigint } & ChainRow,
       key: { scope: string; key: string; response: Record<string, unknown> },
       audit: { actorId: string | null; details: Record<string, unknown> },
+      /** The permit's claim this charge holds: completed with the payment's id in the same statement. */
+      permit?: { scope: string; key: string },
     ): Promise<boolean> {
       const row = paymentRow(p);
       const [result] = await recordChargeStatement.rows(
         handle, row.payment_id, row.fund_id, row.budget_id, row.merchant, row.amount_cents, row.nonce, row.tx_hash, row.block_number,
         row.log_index, row.block_time, key.scope, key.key, JSON.stringify(key.response), audit.actorId, JSON.stringify(audit.details),
+        permit?.scope ?? "", permit?.key ?? "", JSON.stringify(row.payment_id),
       );
       return Number(result!.n) > 0;
     },

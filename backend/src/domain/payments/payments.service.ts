@@ -19,7 +19,7 @@
 import { createHash } from "node:crypto";
 import { DomainError, PaymentQrError, decodePaymentQr, domainErrorFromQr, permitFromQr, type PaymentPermit } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
-import { idempotencyRepository } from "../../db/idempotency.repository.ts";
+import { idempotencyRepository, type ClaimResult } from "../../db/idempotency.repository.ts";
 import { isDatabaseUnavailable } from "../../db/connect.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
 import { paymentIdOf, type FundClient, type SimulatedPayment } from "../../chain/fund-client.ts";
@@ -244,12 +244,18 @@ async function chargeOnce(deps: PaymentDeps, cmd: ChargeCommand): Promise<Charge
   // The QR is read and the payment simulated while the key is being claimed: neither changes
   // anything, and a charge waits for the slower of the two instead of for both.
   const ready = prepare(deps, cmd);
+  // The QR's permit is claimed with the key, in one round trip, when the QR could be read (it mostly
+  // is: the fund is cached, the shop came with the session); else the key alone, as a retry needs.
+  const permit = await ready.scanned.then((s) => permitClaimOf(s, scope, cmd.idempotencyKey), () => undefined);
   for (let round = 0; ; round++) {
-    const claim = await keys.claim(scope, cmd.idempotencyKey, hash);
+    let claim: ClaimResult;
+    let permitClaimed: boolean | null = null;
+    if (round === 0 && permit) ({ claim, alsoClaimed: permitClaimed } = await keys.claimWith(scope, cmd.idempotencyKey, hash, permit));
+    else claim = await keys.claim(scope, cmd.idempotencyKey, hash);
     if (claim === "mismatch") {
       throw new DomainError("CONFLICT", "This idempotency key was used for another charge.", { field: "idempotencyKey" });
     }
-    if (claim === "claimed") return runCharge(deps, cmd, scope, ready);
+    if (claim === "claimed") return runCharge(deps, cmd, scope, ready, false, permitClaimed);
     if (claim !== "in-progress") return storedReceipt(claim.done);
 
     // The first holder of the key may have paid and then lost the database before recording it (its
@@ -316,13 +322,21 @@ function prepare(deps: PaymentDeps, cmd: ChargeCommand): Prepared {
   return { scanned, simulated };
 }
 
-async function runCharge(deps: PaymentDeps, cmd: ChargeCommand, scope: string, ready: Prepared, recovering = false): Promise<ChargeReceipt> {
+/**
+ * `permitClaimed`: whether the key's claim also claimed the QR's permit (false: another charge holds it;
+ * null: not tried, claim it now).
+ */
+async function runCharge(
+  deps: PaymentDeps, cmd: ChargeCommand, scope: string, ready: Prepared, recovering = false, permitClaimed: boolean | null = null,
+): Promise<ChargeReceipt> {
   const keys = idempotencyRepository(deps.db);
   const amount = BigInt(cmd.amountCents);
   let sent = false;
   let permit: { scope: string; key: string } | undefined;
   try {
     const s = await ready.scanned;
+    if (permitClaimed === true) permit = permitClaimOf(s, scope, cmd.idempotencyKey);
+    else if (permitClaimed === false) throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
     if (recovering) {
       // The earlier holder of this key may have paid before it died: ask the chain first.
       const event = await findPaymentEvent(s.client, paymentIdOf(s.permit.budgetId, s.permit.nonce));
@@ -336,7 +350,7 @@ async function runCharge(deps: PaymentDeps, cmd: ChargeCommand, scope: string, r
     // The contract judged the QR in a simulation (eth_call): a dead one is refused with its reason
     // before anything is sent. A claim taken over from a crashed request simulates afresh.
     const simulated = recovering ? await s.client.simulatePay(s.permit, s.signature, s.merchantAddress, amount) : await ready.simulated;
-    permit = await claimPermit(deps, s, scope, cmd.idempotencyKey, recovering);
+    permit ??= await claimPermit(deps, s, scope, cmd.idempotencyKey, recovering);
     sent = true;
     const paid = await s.client.paySimulated(simulated);
     // The event is in the receipt, and so is its block's time on most nodes; else it is asked once
@@ -345,12 +359,8 @@ async function runCharge(deps: PaymentDeps, cmd: ChargeCommand, scope: string, r
     const event: PaymentEvent = { kind: "payment", fundAddress: s.client.address, ...paid, blockTime };
     // No other payment can come between the simulation and this one (the nonce), so the balance the
     // simulation left is the balance now, unless staff topped up in between.
-    const receipt = await record(deps, cmd, scope, s, event, simulated.balanceAfter);
-    await keys.complete(permit.scope, permit.key, receipt.paymentId).catch((error: unknown) => {
-      // Paid on chain and answered: a permit left pending only keeps its (spent) nonce claimed.
-      if (!isDatabaseUnavailable(error)) throw error;
-    });
-    return receipt;
+    // The permit's claim is completed with the payment (a permit left pending would only keep its spent nonce claimed).
+    return await record(deps, cmd, scope, s, event, simulated.balanceAfter, permit);
   } catch (error) {
     // A node that refused the connection got nothing: as certain as a refusal (a restarting node must not
     // hold the till's key for `staleClaimMs`).
@@ -371,6 +381,15 @@ async function runCharge(deps: PaymentDeps, cmd: ChargeCommand, scope: string, r
   }
 }
 
+/** The claim of a QR's permit (budget and nonce) by this charge's key. */
+function permitClaimOf(s: Scanned, scope: string, idempotencyKey: string) {
+  return {
+    scope: `permit:${s.client.address.toLowerCase()}`,
+    key: `${s.permit.budgetId.toLowerCase()}:${s.permit.nonce}`,
+    requestHash: createHash("sha256").update(`${scope}\0${idempotencyKey}`).digest("hex"),
+  };
+}
+
 /**
  * Claims the permit (budget and nonce) for this charge before it is sent; another charge holds it: the
  * QR is used (PERMIT_USED), and nothing is sent. A charge taken over from a crashed request may hold it already.
@@ -378,15 +397,14 @@ async function runCharge(deps: PaymentDeps, cmd: ChargeCommand, scope: string, r
 async function claimPermit(
   deps: PaymentDeps, s: Scanned, scope: string, idempotencyKey: string, recovering: boolean,
 ): Promise<{ scope: string; key: string }> {
-  const permit = { scope: `permit:${s.client.address.toLowerCase()}`, key: `${s.permit.budgetId.toLowerCase()}:${s.permit.nonce}` };
-  const mine = createHash("sha256").update(`${scope}\0${idempotencyKey}`).digest("hex");
-  const claim = await idempotencyRepository(deps.db).claim(permit.scope, permit.key, mine);
+  const permit = permitClaimOf(s, scope, idempotencyKey);
+  const claim = await idempotencyRepository(deps.db).claim(permit.scope, permit.key, permit.requestHash);
   if (claim === "claimed" || (recovering && claim === "in-progress")) return permit;
   throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
 }
 
 async function record(
-  deps: PaymentDeps, cmd: ChargeCommand, scope: string, s: Scanned, event: PaymentEvent, newBalance: bigint,
+  deps: PaymentDeps, cmd: ChargeCommand, scope: string, s: Scanned, event: PaymentEvent, newBalance: bigint, permit?: { scope: string; key: string },
 ): Promise<ChargeReceipt> {
   const receipt: ChargeReceipt = {
     paymentId: event.paymentId.toLowerCase(),
@@ -409,6 +427,7 @@ async function record(
       actorId: cmd.merchantUserId ?? null,
       details: { merchantId: cmd.merchantId, fundId: s.fund.id, amountCents: receipt.amountCents, txHash: receipt.txHash },
     },
+    permit,
   );
   } catch (error) {
     if (!isDatabaseUnavailable(error)) throw error;

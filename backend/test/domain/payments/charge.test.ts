@@ -65,11 +65,26 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
       expect(listed.payments.find((p) => p.paymentId === receipt.paymentId)).toMatchObject({ amountCents: 12_50, confirmed: false });
       const [audit] = await auditLogRepository(ctx.db).list({ subjectId: receipt.paymentId });
       expect(audit).toMatchObject({ action: "payment.charge", actorType: "merchant" });
+      // The QR's permit (budget and nonce) is done with this payment, so no other key can send it again.
+      const permit = await ctx.db.selectFrom("idempotency_keys").select(["status", "response"])
+        .where("scope", "=", `permit:${t.fundAddress.toLowerCase()}`).where("key", "=", `${budgetId.toLowerCase()}:0`).executeTakeFirst();
+      expect(permit).toEqual({ status: "done", response: receipt.paymentId });
+    });
+
+    it("a refused charge leaves neither its key nor the QR's permit claimed: a retry with the same key acts again", async () => {
+      const { budgetId, family } = await one();
+      const qr = await qrText(t, family, budgetId, { overrides: { maxAmount: 1_000_00n } });
+      const k = key();
+      await expect(charge(deps(), { merchantId: shop.id, qr, amountCents: 400_00, idempotencyKey: k })).rejects.toMatchObject({ code: "BUDGET_INSUFFICIENT" });
+      const claims = await ctx.db.selectFrom("idempotency_keys").select("scope")
+        .where((w) => w.or([w("key", "=", k), w("key", "=", `${budgetId.toLowerCase()}:0`)])).execute();
+      expect(claims).toEqual([]);
+      await expect(charge(deps(), { merchantId: shop.id, qr, amountCents: 400_00, idempotencyKey: k })).rejects.toMatchObject({ code: "BUDGET_INSUFFICIENT" });
     });
 
     it("answers a retry with the same key with the first receipt and sends nothing; another request with that key is a CONFLICT", async () => {
       const { budgetId, family } = await one();
-      const qr = await qrText(t, family, budgetId);
+      const qr = await qrText(t, family, budgetId, { overrides: { maxAmount: 1_000_00n } });
       const k = key();
       const first = await charge(deps(), { merchantId: shop.id, qr, amountCents: 5_00, idempotencyKey: k });
       const sent = await laneTxCount(t);
@@ -89,7 +104,7 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
   describe("under load", () => {
     it("100 concurrent charges with the same key pay exactly once, and all get the same receipt", async () => {
       const { budgetId, family } = await one();
-      const qr = await qrText(t, family, budgetId);
+      const qr = await qrText(t, family, budgetId, { overrides: { maxAmount: 1_000_00n } });
       const k = key();
       const before = await laneTxCount(t);
       const started = performance.now();
@@ -224,7 +239,7 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
 
     it("after paying: the retry finds the payment on chain and answers with its receipt, paying nothing more", async () => {
       const { budgetId, family } = await one();
-      const qr = await qrText(t, family, budgetId);
+      const qr = await qrText(t, family, budgetId, { overrides: { maxAmount: 1_000_00n } });
       const k = key();
       // The crashed request: claimed key `k`, paid (here: under another key), died before recording.
       const first = await charge(deps(), { merchantId: shop.id, qr, amountCents: 7_00, idempotencyKey: key() });
@@ -243,7 +258,7 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
 
     it("before paying: the retry pays once", async () => {
       const { budgetId, family } = await one();
-      const qr = await qrText(t, family, budgetId);
+      const qr = await qrText(t, family, budgetId, { overrides: { maxAmount: 1_000_00n } });
       const k = key();
       expect(await idempotencyRepository(ctx.db).claim(`charge:${shop.id}`, k, hashOf(qr, 3_00))).toBe("claimed");
       const receipt = await charge(deps(stale), { merchantId: shop.id, qr, amountCents: 3_00, idempotencyKey: k });

@@ -620,10 +620,14 @@ const replicaOrder = (tills: Till[], count: number) => (i: number) =>
 async function replicaStage(p: Prepared, backends: Backend[], others: CpuRoots, o: NonNullable<EngineOptions["replicas"]>): Promise<ReplicaRun[]> {
   const runs = new Map<string, { replicas: number; tills: number; rounds: RoundResult[]; all: CpuMeter; each: CpuMeter[] }>();
   // Not timed: the replicas that served nothing yet open their connections, prepare their statements and
-  // warm their JIT, as the first one did in the stages before.
+  // warm their JIT, as the first one did in the thousands of charges of the stages before (with a few
+  // dozen each, the later replicas spent up to twice the first one's CPU per charge).
   const most = Math.max(...o.counts);
-  const warm = p.tills.slice(0, Math.min(p.tills.length, 10 * most));
-  await tillRound(warm, await Promise.all(warm.map((t) => signQrs(p, t, 2))), replicaOrder(warm, most));
+  if (most > 1) {
+    const warm = p.tills.slice(0, Math.min(p.tills.length, 50));
+    const perTill = Math.ceil((REPLICA_WARM_UP * (most - 1)) / warm.length);
+    await tillRound(warm, await Promise.all(warm.map((t) => signQrs(p, t, perTill))), (i) => [warm[i]!.clients[1 + (i % (most - 1))]!]);
+  }
   for (let r = 0; r < o.rounds; r++) {
     for (const count of o.counts) {
       for (const tills of Object.keys(o.chargesPerTill).map(Number)) {
@@ -649,6 +653,9 @@ async function replicaStage(p: Prepared, backends: Backend[], others: CpuRoots, 
     };
   });
 }
+
+/** Charges each replica but the first serves, untimed, before the replica rounds. */
+const REPLICA_WARM_UP = 600;
 
 const LEADER_LOCKS = { indexer: 0x7465676f, payouts: 0x7061796f } as const;
 

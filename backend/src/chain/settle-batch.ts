@@ -8,7 +8,7 @@
 // comes back as BANK_REF_USED for that item only. A batch whose fate is uncertain (timeout, node gone)
 // is never sent again: each of its items gets that error, and the caller leaves them open.
 import { DomainError } from "@tegoed/sdk";
-import { getAddress } from "ethers";
+import { getAddress, toQuantity } from "ethers";
 import { toChainDomainError } from "./errors.ts";
 import { isUncertain, multicall } from "./multicall.ts";
 import type { ParsedLog, RelayedTx, Relayer } from "./relayer.ts";
@@ -81,7 +81,8 @@ export async function settleMany(
     };
     // The simulation: the whole batch as one call from a lane (every lane holds the same roles).
     try {
-      await relayer.provider.call({ from: relayer.addresses[0], to: fund, data, gasLimit });
+      // Straight to the node: ethers' call() converts the calldata to bytes and back several times.
+      await relayer.provider.send("eth_call", [{ from: relayer.addresses[0], to: fund, data, gas: toQuantity(gasLimit) }, "latest"]);
     } catch (error) {
       const refusal = toChainDomainError(error);
       if (isUncertain(refusal)) return failAll(refusal);

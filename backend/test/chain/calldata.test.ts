@@ -1,10 +1,13 @@
-// The hand-written calldata of `pay` and `multicall` against ethers' ABI coder, byte for byte, on random
-// and edge inputs; and bad input refused as INVALID_INPUT naming the field, as the coder's callers did.
+// The hand-written calldata of `pay`, `multicall` and a payout run's calls against ethers' ABI coder,
+// byte for byte, on random and edge inputs, and the answers read as ethers reads them; bad input refused
+// as INVALID_INPUT naming the field, as the coder's callers did, and a malformed answer as INTERNAL.
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { Interface, getAddress, hexlify } from "ethers";
+import { AbiCoder, Interface, getAddress, hexlify } from "ethers";
 import { DomainError, fundAbi, type PaymentPermit } from "@tegoed/sdk";
-import { encodeMulticall, encodePay } from "../../src/chain/calldata.ts";
+import {
+  decodeBool, decodeMulticallResults, decodeUint, encodeIsBankRefUsed, encodeMulticall, encodePay, encodeReceivableOf, encodeSettle,
+} from "../../src/chain/calldata.ts";
 
 const fund = new Interface(fundAbi);
 const hex = (bytes: number) => hexlify(randomBytes(bytes));
@@ -74,5 +77,40 @@ describe("multicall calldata", () => {
 
   it("refuses a call that is not hex", () => {
     expect(refusal(() => encodeMulticall(["0x12", "0x123"]))).toMatchObject({ code: "INVALID_INPUT", details: { field: "calls" } });
+  });
+});
+
+describe("a payout run's calldata and answers", () => {
+  it("encodes settle, receivableOf and isBankRefUsed as ethers does, for random inputs, either address case and the extremes", () => {
+    for (let i = 0; i < 100; i++) {
+      const merchant = i % 2 ? getAddress(hex(20)) : hex(20);
+      const amount = [0n, 1n, 2n ** 256n - 1n, uint(1 + (i % 32))][i % 4]!;
+      const bankRef = hex(32);
+      expect(encodeSettle(merchant, amount, bankRef)).toBe(fund.encodeFunctionData("settle", [merchant, amount, bankRef]));
+      expect(encodeReceivableOf(merchant)).toBe(fund.encodeFunctionData("receivableOf", [merchant]));
+      expect(encodeIsBankRefUsed(bankRef)).toBe(fund.encodeFunctionData("isBankRefUsed", [bankRef]));
+    }
+  });
+
+  it("reads a multicall's answers as ethers does, for none, one and many of every length", () => {
+    const word = (n: bigint) => AbiCoder.defaultAbiCoder().encode(["uint256"], [n]);
+    const sets = [[], [word(5n)], Array.from({ length: 500 }, (_, i) => word(BigInt(i) * 10n ** 30n)), ["0x", hex(1), hex(31), hex(32), hex(33), hex(500)]];
+    for (const answers of sets) {
+      const raw = fund.encodeFunctionResult("multicall", [answers]);
+      expect(decodeMulticallResults(raw)).toEqual(fund.decodeFunctionResult("multicall", raw)[0].toArray());
+    }
+    const max = 2n ** 256n - 1n;
+    expect([0n, 1n, max].map((n) => decodeUint(fund.encodeFunctionResult("receivableOf", [n])))).toEqual([0n, 1n, max]);
+    expect([true, false].map((b) => decodeBool(fund.encodeFunctionResult("isBankRefUsed", [b])))).toEqual([true, false]);
+  });
+
+  it("refuses bad input naming the field, and a malformed answer as INTERNAL", () => {
+    expect(refusal(() => encodeSettle("0x1234", 1n, hex(32)))).toMatchObject({ code: "INVALID_INPUT", details: { field: "merchant" } });
+    expect(refusal(() => encodeSettle(hex(20), -1n, hex(32)))).toMatchObject({ code: "INVALID_INPUT", details: { field: "amountCents" } });
+    expect(refusal(() => encodeSettle(hex(20), 1n, hex(31)))).toMatchObject({ code: "INVALID_INPUT", details: { field: "bankRef" } });
+    const raw = fund.encodeFunctionResult("multicall", [[hex(32), hex(32)]]);
+    for (const bad of ["0x", "0x12", raw.slice(0, -64), raw.slice(0, 2 + 64 * 3), "nothex"]) expect(refusal(() => decodeMulticallResults(bad)).code, bad.slice(0, 20)).toBe("INTERNAL");
+    expect(refusal(() => decodeUint(hex(31))).code).toBe("INTERNAL");
+    expect(refusal(() => decodeBool("0x")).code).toBe("INTERNAL");
   });
 });

@@ -1,9 +1,12 @@
 // Settles recorded in batches on a real node: many payouts in one multicall transaction, the shops'
 // receivables and paidOut right, and a batch with one bankRef already used falls back to one settle at
-// a time, so the used one alone is refused (BANK_REF_USED) and the others are still recorded.
+// a time, so the used one alone is refused (BANK_REF_USED) and the others are still recorded. And the
+// bulk reads a payout run makes, as one by one.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DomainError } from "@tegoed/sdk";
-import { bankRefOf } from "../../src/chain/fund-client.ts";
+import { randomBytes } from "node:crypto";
+import { getAddress, hexlify } from "ethers";
+import { READS_PER_CALL, bankRefOf } from "../../src/chain/fund-client.ts";
 import { ENGINES, activeBudgets, approvedShop, laneTxCount, randomId, signPermit, startTestChain, type TestChain } from "./harness.ts";
 
 /** `count` shops, each owed `cents` after a family paid it. */
@@ -48,6 +51,25 @@ describe.each(ENGINES)("FundClient.settleMany on %s", (engine) => {
     const totalsAfter = await t.fund.totals();
     expect(totalsAfter.paidOut - totalsBefore.paidOut).toBe(items.reduce((sum, item) => sum + item.amountCents, 0n));
     expect(totalsAfter.deposited - totalsAfter.withdrawn).toBe(totalsAfter.reserve + totalsAfter.outstanding + totalsAfter.paidOut);
+  });
+
+  it("reads receivables and used bank references in bulk, across eth_calls of READS_PER_CALL, as one by one", async () => {
+    const shops = await owedShops(t, 3, 7_00n);
+    const recorded = bankRefOf(`TGD-TEST-${randomId()}`);
+    await t.fund.settle(shops[1]!, 2_00n, recorded);
+    const count = 2 * READS_PER_CALL + 1;
+    const strangers = Array.from({ length: count }, () => getAddress(hexlify(randomBytes(20))));
+    const at = [0, READS_PER_CALL, count - 1];
+    at.forEach((i, k) => (strangers[i] = shops[k]!));
+    const receivables = await t.fund.receivablesOf(strangers);
+    expect(receivables).toHaveLength(count);
+    expect(at.map((i) => receivables[i])).toEqual([7_00n, 5_00n, 7_00n]);
+    expect(receivables.filter((r) => r !== 0n)).toHaveLength(3);
+    const refs = Array.from({ length: count }, () => bankRefOf(`TGD-TEST-${randomId()}`));
+    refs[READS_PER_CALL - 1] = recorded;
+    const used = await t.fund.bankRefsUsed(refs, 2);
+    expect(used.flatMap((u, i) => (u ? [i] : []))).toEqual([READS_PER_CALL - 1]);
+    expect(await t.fund.bankRefsUsed([])).toEqual([]);
   });
 
   it("splits into transactions of at most maxBatch", async () => {

@@ -32,6 +32,25 @@ export async function queueNotice(trx: Db, notice: Notice): Promise<boolean> {
 }
 
 /**
+ * Queues many notices in `trx` as {@link queueNotice} queues each, in a few statements (a payout run
+ * tells thousands of shops at once). Returns how many were queued.
+ */
+export async function queueNotices(trx: Db, notices: readonly Notice[]): Promise<number> {
+  const repo = outboxRepository(trx);
+  const addressed = notices.flatMap((notice) => {
+    const to = notice.to?.trim().toLowerCase();
+    return to ? [{ ...notice, to }] : [];
+  });
+  const optedOut = new Map<NotificationKind, Set<string>>();
+  for (const kind of new Set(addressed.map((n) => n.kind))) {
+    if (KINDS[kind].optional) optedOut.set(kind, await repo.optedOut(addressed.filter((n) => n.kind === kind).map((n) => n.to), kind));
+  }
+  return repo.insertMany(addressed
+    .filter((n) => !optedOut.get(n.kind)?.has(n.to))
+    .map((n) => ({ kind: n.kind, recipient: n.to, language: n.language, data: n.data, ...(n.dedupeKey && { dedupeKey: n.dedupeKey }) })));
+}
+
+/**
  * One notice to every active staff user with `role`, each in the user's language (the staff app's at
  * their last login). A dedupe key is made per receiver, so the notice goes once to each.
  */

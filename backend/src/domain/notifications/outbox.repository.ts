@@ -56,6 +56,23 @@ export function outboxRepository(handle: Db) {
       return inserted?.id ?? null;
     },
 
+    /** Queues many mails, 1,000 to a statement; those whose dedupe key was queued before are left out. Returns how many were queued. */
+    async insertMany(rows: readonly NewOutboxRow[]): Promise<number> {
+      let queued = 0;
+      for (let i = 0; i < rows.length; i += 1000) {
+        const inserted = await db.insertInto("notification_outbox")
+          .values(rows.slice(i, i + 1000).map((row) => ({
+            kind: row.kind, recipient: row.recipient, language: row.language, data: JSON.stringify(row.data), dedupe_key: row.dedupeKey ?? null,
+            next_attempt_at: sql<Date>`date_trunc('milliseconds', now())`,
+          })))
+          .onConflict((oc) => oc.column("dedupe_key").doNothing())
+          .returning("id")
+          .execute();
+        queued += inserted.length;
+      }
+      return queued;
+    },
+
     /**
      * Takes up to `limit` due mails for this worker: pending ones whose time has come, and ones another
      * worker took but whose claim lapsed (it died). SKIP LOCKED: two workers never take the same row.
@@ -125,6 +142,17 @@ export function outboxRepository(handle: Db) {
       return result.numUpdatedRows > 0n;
     },
 
+    /** Of these addresses, those that switched `kind` off. */
+    async optedOut(emails: readonly string[], kind: string): Promise<Set<string>> {
+      const out = new Set<string>();
+      const unique = [...new Set(emails.map((e) => e.toLowerCase()))];
+      for (let i = 0; i < unique.length; i += 1000) {
+        const rows = await db.selectFrom("notification_optouts").select("email").where("kind", "=", kind).where("email", "in", unique.slice(i, i + 1000)).execute();
+        for (const r of rows) out.add(r.email);
+      }
+      return out;
+    },
+
     async isOptedOut(email: string, kind: string): Promise<boolean> {
       const row = await db.selectFrom("notification_optouts").select("kind").where("email", "=", email.toLowerCase()).where("kind", "=", kind).executeTakeFirst();
       return row !== undefined;
@@ -162,6 +190,17 @@ export function outboxRepository(handle: Db) {
     async merchantContact(merchantId: string): Promise<{ email: string; language: Language; name: string } | null> {
       const row = await db.selectFrom("merchants").select(["contact_email", "language", "name"]).where("id", "=", merchantId).executeTakeFirst();
       return row ? { email: row.contact_email, language: row.language, name: row.name } : null;
+    },
+
+    /** The contacts of many shops, by id (an unknown id is absent). */
+    async merchantContacts(merchantIds: readonly string[]): Promise<Map<string, { email: string; language: Language; name: string }>> {
+      const out = new Map<string, { email: string; language: Language; name: string }>();
+      const unique = [...new Set(merchantIds)];
+      for (let i = 0; i < unique.length; i += 1000) {
+        const rows = await db.selectFrom("merchants").select(["id", "contact_email", "language", "name"]).where("id", "in", unique.slice(i, i + 1000)).execute();
+        for (const r of rows) out.set(r.id, { email: r.contact_email, language: r.language, name: r.name });
+      }
+      return out;
     },
 
     async setMerchantLanguage(merchantId: string, language: Language): Promise<void> {

@@ -5,7 +5,7 @@ import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import type { OutboxStatus } from "../../db/notifications-schema.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
 import { KINDS, KIND_NAMES, type Audience, type NotificationKind } from "./kinds.ts";
-import { queueNotice, readUnsubscribeToken, type Notice } from "./notify.ts";
+import { queueNotice, queueNotices, readUnsubscribeToken, type Notice } from "./notify.ts";
 import { outboxRepository, type OutboxRow } from "./outbox.repository.ts";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -108,6 +108,15 @@ export async function queueShopNotice(trx: Db, merchantId: string, notice: Omit<
   const shop = await outboxRepository(trx).merchantContact(merchantId);
   if (!shop) return false;
   return queueNotice(trx, { ...notice, to: shop.email, language: shop.language, data: { shopName: shop.name, ...notice.data } });
+}
+
+/** Many shop notices at once, each as {@link queueShopNotice} queues it. Returns how many were queued. */
+export async function queueShopNotices(trx: Db, notices: readonly { merchantId: string; notice: Omit<Notice, "to" | "language"> }[]): Promise<number> {
+  const shops = await outboxRepository(trx).merchantContacts(notices.map((n) => n.merchantId));
+  return queueNotices(trx, notices.flatMap(({ merchantId, notice }) => {
+    const shop = shops.get(merchantId);
+    return shop ? [{ ...notice, to: shop.email, language: shop.language, data: { shopName: shop.name, ...notice.data } }] : [];
+  }));
 }
 
 /** What an unsubscribe link switches off; INVALID_INPUT for a link that was not ours or was altered. */

@@ -16,7 +16,7 @@ import { sql } from "kysely";
 import { DomainError, FUND_TIME_ZONE } from "@tegoed/sdk";
 import { auditLogRepository } from "../../db/audit-log.repository.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
-import { outboxRepository, queueShopNotice, queueStaffNotice } from "../notifications/index.ts";
+import { outboxRepository, queueShopNotice, queueShopNotices, queueStaffNotice } from "../notifications/index.ts";
 import { SETTLE_BATCH_MAX, bankRefOf, type FundClient, type SettleOutcome } from "../../chain/fund-client.ts";
 import type { BankAdapter, DebtorAccount, TransferBank } from "../../bank/index.ts";
 import { buildPain001, sepaText } from "../../bank/sepa/pain001.ts";
@@ -41,12 +41,12 @@ export interface PayoutDeps {
   /** Fault injection: throw here to stop as a crash would. Never set in production. */
   crashAt?: (point: CrashPoint, payout: { reference: string } | null) => void | Promise<void>;
   log?: (message: string, facts?: Record<string, string | number>) => void;
-  /** Reads of the chain at once (receivables, used bank references); reads side by side share a request. Default 64. */
+  /** Bulk reads of the chain at once (receivables, used bank references), each one eth_call of up to 500 views. Default 4. */
   chainConcurrency?: number;
   /**
    * Settle transactions of a sent SEPA run at once. Default 32. Each relayer lane sends one after the
    * other but keeps several in flight, so this may exceed the lanes; on a chain with a block period,
-   * settles per second ≈ this ÷ the time a transaction waits for its block (8 at 2 s blocks: 4 a second).
+   * settle transactions per second ≈ this ÷ the time a transaction waits for its block (8 at 2 s blocks: 4 a second).
    */
   settleConcurrency?: number;
   /**
@@ -81,10 +81,10 @@ export interface RunView extends PayoutRun {
   bankLabel: string;
 }
 
-const CHAIN_READS = 64;
+const CHAIN_READS = 4;
 const SETTLES_AT_ONCE = 32;
 
-// Made once per zone: a formatter costs far more to build than to use (a run of 10,000 payouts uses it 30,000 times).
+// Made once per zone: a formatter costs far more to build than to use.
 const LOCAL_FORMATS = new Map<string, Intl.DateTimeFormat>();
 
 /** 'YYYY-MM-DD' and 'HH:MM' of `date` in the fund's time zone. */
@@ -99,20 +99,30 @@ export function localDateTime(date: Date, timeZone: string = FUND_TIME_ZONE): { 
 }
 
 const BASE32 = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+const codeOf = (bytes: Uint8Array) => Array.from(bytes, (b) => BASE32[b % BASE32.length]).join("");
 function randomCode(length: number): string {
-  const bytes = randomBytes(length);
-  return Array.from(bytes, (b) => BASE32[b % BASE32.length]).join("");
+  return codeOf(randomBytes(length));
 }
+
+/** `count` codes from one draw of random bytes: a draw per code costs more than the rest of a payout's row. */
+function randomCodes(count: number, length: number): string[] {
+  const bytes = randomBytes(count * length);
+  return Array.from({ length: count }, (_, i) => codeOf(bytes.subarray(i * length, (i + 1) * length)));
+}
+
+const referenceOn = (localDate: string, code: string) => `TGD-${localDate.replace(/-/g, "")}-${code}`;
 
 /** Our payout reference: unique, SEPA-safe, at most 35 characters (EndToEndId). */
 export function newPayoutReference(now: Date, timeZone?: string): string {
-  return `TGD-${localDateTime(now, timeZone).date.replace(/-/g, "")}-${randomCode(10)}`;
+  return referenceOn(localDateTime(now, timeZone).date, randomCode(10));
 }
+
+const describePayout = (reference: string, fromDate: string, toDate: string, fundName: string) =>
+  sepaText(`Tegoed ${reference} periode ${fromDate} t/m ${toDate} ${fundName}`, 140);
 
 /** What the shop reads on its bank statement: the reference and the period. */
 export function payoutDescription(reference: string, from: Date, to: Date, fundName: string, timeZone?: string): string {
-  const period = `${localDateTime(from, timeZone).date} t/m ${localDateTime(to, timeZone).date}`;
-  return sepaText(`Tegoed ${reference} periode ${period} ${fundName}`, 140);
+  return describePayout(reference, localDateTime(from, timeZone).date, localDateTime(to, timeZone).date, fundName);
 }
 
 const clockOf = (deps: PayoutDeps) => deps.clock ?? (() => new Date());
@@ -157,9 +167,9 @@ async function owedWithCandidates(deps: PayoutDeps, fundId: string): Promise<(Ow
   const fund = await fundOf(deps, fundId);
   const client = deps.fund(fund.chain_address);
   const candidates = await payoutsRepository(deps.db).candidates(fundId);
-  const states = await mapLimited(candidates, deps.chainConcurrency ?? CHAIN_READS, (c) => client.merchantOf(c.merchantAddress));
+  const receivables = await client.receivablesOf(candidates.map((c) => c.merchantAddress), deps.chainConcurrency ?? CHAIN_READS);
   return candidates.map((c, i) => {
-    const receivable = states[i]!.receivable;
+    const receivable = receivables[i]!;
     const owed = receivable > c.openCents ? receivable - c.openCents : 0n;
     return { merchantId: c.merchantId, name: c.name, merchantAddress: c.merchantAddress, receivableCents: receivable, openCents: c.openCents, owedCents: owed, candidate: c };
   });
@@ -177,14 +187,23 @@ export async function startRun(deps: PayoutDeps, cmd: StartRunCommand): Promise<
   const minimum = cmd.minimumCents ?? fund.payout_minimum_cents;
   const owed = await owedWithCandidates(deps, cmd.fundId);
   const payouts: NewPayout[] = [];
+  // Dates in the fund's zone once per run (and per distinct period start), not per payout.
+  const today = localDateTime(now, fund.time_zone).date;
+  const localDates = new Map<number, string>();
+  const localDateOf = (date: Date) => {
+    let day = localDates.get(date.getTime());
+    if (day === undefined) localDates.set(date.getTime(), (day = localDateTime(date, fund.time_zone).date));
+    return day;
+  };
+  const codes = randomCodes(owed.length, 10);
   for (const line of owed) {
     const c = line.candidate;
     // A shop with an open payout waits for it to finish: never two payouts of the same money.
     if (line.openCents > 0n || line.owedCents === 0n || line.owedCents < minimum) continue;
-    const reference = newPayoutReference(now, fund.time_zone);
+    const reference = referenceOn(today, codes[payouts.length]!);
     payouts.push({
       reference, bankRef: bankRefOf(reference), fundId: cmd.fundId, merchantId: c.merchantId, merchantAddress: c.merchantAddress, amountCents: line.owedCents,
-      creditorName: c.name, iban: c.iban, bic: c.bic, description: payoutDescription(reference, c.periodFrom, now, fund.name, fund.time_zone),
+      creditorName: c.name, iban: c.iban, bic: c.bic, description: describePayout(reference, localDateOf(c.periodFrom), today, fund.name),
       periodFrom: c.periodFrom, periodTo: now,
     });
   }
@@ -312,13 +331,21 @@ async function fail(deps: PayoutDeps, payout: Payout, error: unknown) {
 
 /** The shop hears its payout was sent once the bank confirmed it (queued with that confirmation). */
 async function payoutSentNotice(trx: Db, payout: Payout): Promise<void> {
-  await queueShopNotice(trx, payout.merchantId, {
-    kind: "payout_sent", dedupeKey: `payout_sent:${payout.id}`,
-    data: {
-      senderName: (await outboxRepository(trx).fundName(payout.fundId)) ?? "", amountCents: payout.amountCents.toString(),
-      reference: payout.reference, ibanLast4: payout.iban.slice(-4),
-    },
-  });
+  await queueShopNotice(trx, payout.merchantId, payoutSent(payout, (await outboxRepository(trx).fundName(payout.fundId)) ?? ""));
+}
+
+/** {@link payoutSentNotice} for a whole sent file's payouts, in a few statements. */
+async function payoutSentNotices(trx: Db, payouts: readonly Payout[]): Promise<void> {
+  const fundNames = new Map<string, string>();
+  for (const fundId of new Set(payouts.map((p) => p.fundId))) fundNames.set(fundId, (await outboxRepository(trx).fundName(fundId)) ?? "");
+  await queueShopNotices(trx, payouts.map((payout) => ({ merchantId: payout.merchantId, notice: payoutSent(payout, fundNames.get(payout.fundId)!) })));
+}
+
+function payoutSent(payout: Payout, fundName: string) {
+  return {
+    kind: "payout_sent" as const, dedupeKey: `payout_sent:${payout.id}`,
+    data: { senderName: fundName, amountCents: payout.amountCents.toString(), reference: payout.reference, ibanLast4: payout.iban.slice(-4) },
+  };
 }
 
 /** One payout through its steps, from wherever it stands. Errors leave it open (never failed halfway). */
@@ -524,7 +551,7 @@ export async function markRunSent(deps: PayoutDeps, runId: string, staffUserId: 
     const run = await requireRun(trx, runId, true);
     if (run.status !== "awaiting_sent") throw new DomainError("PAYOUT_RUN_STATE", undefined, { runId, status: run.status });
     if (run.sentAt) return;
-    for (const payout of await payoutsRepository(trx).payoutsOfRun(runId, ["pending"])) await payoutSentNotice(trx, payout);
+    await payoutSentNotices(trx, await payoutsRepository(trx).payoutsOfRun(runId, ["pending"]));
     await payoutsRepository(trx).setRunPayouts(runId, "pending", { status: "sent", confirmed_at: now });
     await payoutsRepository(trx).updateRun(runId, { sent_by: staffUserId, sent_at: now });
     await auditLogRepository(trx).append({ actorType: "staff", actorId: staffUserId, action: "payout.run.sent", subjectType: "payout_run", subjectId: runId, details: { messageId: run.messageId ?? "" } });
@@ -540,9 +567,11 @@ export async function settleSentRun(deps: PayoutDeps, runId: string): Promise<vo
   const fund = await fundOf(deps, run.fundId);
   const client = deps.fund(fund.chain_address);
   const open = await payoutsRepository(deps.db).payoutsOfRun(runId, ["sent", "confirmed"]);
-  // Rule 3, asked for all of them first (reads side by side share requests to the node): a bankRef the
-  // chain has already (a crash after the chain, before the row) is written down as settled, not sent again.
-  const used = await mapLimited(open, deps.chainConcurrency ?? CHAIN_READS, (payout) => client.isBankRefUsed(payout.bankRef).catch(() => undefined));
+  // Rule 3, asked for all of them first (in bulk reads): a bankRef the chain has already (a crash after
+  // the chain, before the row) is written down as settled, not sent again. When the read fails, each
+  // payout is asked again on its own before it is settled.
+  const used: (boolean | undefined)[] = await client.bankRefsUsed(open.map((p) => p.bankRef), deps.chainConcurrency ?? CHAIN_READS)
+    .catch(() => open.map(() => undefined));
   const writer = settledWriter(deps);
   const concurrency = deps.settleConcurrency ?? SETTLES_AT_ONCE;
   // Those the chain surely lacks are recorded in batches (one multicall of settles per transaction);

@@ -6,7 +6,7 @@ import { startMailbox, type Mailbox, type Verdict } from "../../../../scripts/li
 import { inTransaction, type Db } from "../../../src/db/transaction.ts";
 import { smtpMailer } from "../../../src/mail/index.ts";
 import {
-  createNotificationWorker, queueApplicationsDigest, queueDailyNotices, queueExpiryNotices, queueFamilyNotice, queueNotice, retryMail, sendDue, unsubscribe,
+  createNotificationWorker, queueApplicationsDigest, queueDailyNotices, queueExpiryNotices, queueFamilyNotice, queueNotice, queueNotices, retryMail, sendDue, unsubscribe,
   unsubscribeToken, updateFamilySettings, type MailSettings, type WorkerDeps,
 } from "../../../src/domain/notifications/index.ts";
 import { withApplicationTables } from "../../../src/db/applications-schema.ts";
@@ -86,6 +86,22 @@ describe.each(ENGINES)("notifications outbox on $name", (engine) => {
     expect(await statusOf(to)).toEqual([]);
     expect(await sendDue(worker())).toEqual({ sent: 0, retrying: 0, needsPerson: 0 });
     expect(mailbox.mails()).toEqual([]);
+  });
+
+  it("queues many notices at once as one by one would: not without an address, not to who switched the kind off, each dedupe key once", async () => {
+    const [a, b, off] = [address(), address(), address()];
+    await inTransaction(ctx.db, (trx) => queueNotice(trx, { kind: "merchant_declined", to: a, language: "nl", data: { shopName: "A", reason: "x" } }));
+    await unsubscribe(ctx.db, SECRET, unsubscribeToken(SECRET, off, "payout_sent"));
+    const sent = (to: string | null, key: string, language: "nl" | "en" = "nl") =>
+      ({ kind: "payout_sent" as const, to, language, dedupeKey: key, data: { shopName: to ?? "", amountCents: "1234", reference: key, ibanLast4: "4300" } });
+    const keys = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const notices = [sent(a, keys[0]!), sent(` ${b.toUpperCase()} `, keys[1]!, "en"), sent(off, keys[2]!), sent(null, keys[3]!)];
+    expect(await inTransaction(ctx.db, (trx) => queueNotices(trx, notices))).toBe(2);
+    expect(await inTransaction(ctx.db, (trx) => queueNotices(trx, notices))).toBe(0);
+    expect(await sendDue(worker())).toEqual({ sent: 3, retrying: 0, needsPerson: 0 });
+    const mails = mailbox.mails().filter((m) => m.subject.includes("12"));
+    expect(mails.map((m) => [m.to, m.subject]).sort()).toEqual([[a, "Uitbetaling van € 12,34 is onderweg"], [b, expect.stringContaining("12.34")]].sort());
+    expect(await statusOf(off)).toEqual([]);
   });
 
   it("tries again when the server refuses or drops the connection, then delivers once", async () => {

@@ -22,7 +22,13 @@ export interface GasPart {
 export interface GasBreakdown {
   total: number;
   parts: Record<string, GasPart>;
+  /** What every payment must pay as designed: all parts but the code's own work (rest, hashing, warm re-reads). */
+  floor: number;
+  above_floor: number;
 }
+
+/** The parts that are the code's own work, which a leaner encoding of the same steps could shrink. */
+const ABOVE_FLOOR = new Set(["rest", "hashing", "storage: warm re-reads"]);
 
 /** EIP-2028 prices: 4 gas per zero byte of calldata, 16 per other byte. */
 export function calldataGas(data: string): { gas: number; zeroBytes: number; nonZeroBytes: number } {
@@ -104,10 +110,13 @@ export async function gasBreakdown(
     } else if (step.op === "SLOAD" || step.op === "SSTORE") {
       const slot = BigInt(top(0)!).toString(16).padStart(64, "0");
       const name = slotNames[slot] ?? `slot 0x${slot}`;
-      const kind = step.op === "SLOAD" ? "read" : "write";
-      add(`storage: ${name} ${kind}`, cost, kind === "read"
-        ? "SLOAD: 2,100 the first time in the transaction (cold), 100 after"
-        : "SSTORE of a changed non-zero value: 2,900 once the slot is warm (5,000 less the cold read's 2,100)");
+      if (step.op === "SLOAD" && cost < 2_100) {
+        add("storage: warm re-reads", cost, "SLOAD of a slot read before in the transaction: 100 (Solidity re-reads a packed slot to write one field)");
+      } else if (step.op === "SLOAD") {
+        add(`storage: ${name} read`, cost, "SLOAD: 2,100 the first time in the transaction (cold)");
+      } else {
+        add(`storage: ${name} write`, cost, "SSTORE of a changed non-zero value: 2,900 once the slot is warm (5,000 less the cold read's 2,100)");
+      }
     } else if (step.op === "STATICCALL" && BigInt(top(1) ?? 0) === 1n) {
       add("signature_recovery", cost, "STATICCALL to the ecrecover precompile: 3,000 + 100 (warm precompile)");
     } else if (step.op.startsWith("LOG")) {
@@ -118,5 +127,6 @@ export async function gasBreakdown(
       add("rest", cost, "every other opcode: ABI decoding, checks, arithmetic, memory, jumps, the ecrecover call's set-up");
     }
   }
-  return { total, parts };
+  const above = Object.entries(parts).filter(([key]) => ABOVE_FLOOR.has(key)).reduce((sum, [, part]) => sum + part.gas, 0);
+  return { total, parts, floor: total - above, above_floor: above };
 }

@@ -18,6 +18,7 @@ import { ROOT, readArtifact } from "../lib/artifacts.ts";
 import { writeDeployment } from "../lib/deployment-file.ts";
 import { type ChainEngine, freePort, startLocalChain, type LocalChain } from "../lib/local-chain.ts";
 import { pdfTextLines } from "../lib/pdf-text.ts";
+import { tillFetch } from "./till-fetch.ts";
 import { CpuMeter, parentPid, type CpuPerOperation, type CpuRoots } from "./cpu.ts";
 import { latencySummary, percentile, rate, round, sleep, inParallel, type Latency } from "./stats.ts";
 import { type CeilingFigure, fundAccounts, mnemonicKey, prepareDirectPay, prepareErc20Ceiling, rpc, rpcBatch } from "./tight.ts";
@@ -318,7 +319,7 @@ async function prepare(options: {
     const approved = await office.merchants.approve(id, { fundId: fund.id });
     const login = { email: `kassa-${i}-${tag()}@bench.example`, password: ADMIN.password };
     await office.merchants.createUser(id, login);
-    const till = createApiClient({ baseUrl });
+    const till = createApiClient({ baseUrl, fetch: tillFetch });
     await till.merchant.login(login);
     tills[i] = { clients: [till], shopAddress: (approved as { chainAddress?: string | null }).chainAddress ?? "", ...budgets[i]!, nonce: 0n };
   });
@@ -326,7 +327,7 @@ async function prepare(options: {
     const shop = tills[i % shops]!;
     const cookie = shop.clients[0]!.sessionCookie;
     // The same session on every replica: behind a load balancer any of them may answer.
-    const clients = urls.map((url, r) => (r === 0 && i < shops ? shop.clients[0]! : Object.assign(createApiClient({ baseUrl: url }), { sessionCookie: cookie, csrfToken: shop.clients[0]!.csrfToken })));
+    const clients = urls.map((url, r) => (r === 0 && i < shops ? shop.clients[0]! : Object.assign(createApiClient({ baseUrl: url, fetch: tillFetch }), { sessionCookie: cookie, csrfToken: shop.clients[0]!.csrfToken })));
     tills[i] = { clients, shopAddress: shop.shopAddress, ...budgets[i]!, nonce: 0n };
   }
   done(`${shops} shops approved with a logged-in till, ${options.tills} tills`);
@@ -619,10 +620,14 @@ const replicaOrder = (tills: Till[], count: number) => (i: number) =>
 async function replicaStage(p: Prepared, backends: Backend[], others: CpuRoots, o: NonNullable<EngineOptions["replicas"]>): Promise<ReplicaRun[]> {
   const runs = new Map<string, { replicas: number; tills: number; rounds: RoundResult[]; all: CpuMeter; each: CpuMeter[] }>();
   // Not timed: the replicas that served nothing yet open their connections, prepare their statements and
-  // warm their JIT, as the first one did in the stages before.
+  // warm their JIT, as the first one did in the thousands of charges of the stages before (with a few
+  // dozen each, the later replicas spent up to twice the first one's CPU per charge).
   const most = Math.max(...o.counts);
-  const warm = p.tills.slice(0, Math.min(p.tills.length, 10 * most));
-  await tillRound(warm, await Promise.all(warm.map((t) => signQrs(p, t, 2))), replicaOrder(warm, most));
+  if (most > 1) {
+    const warm = p.tills.slice(0, Math.min(p.tills.length, 50));
+    const perTill = Math.ceil((REPLICA_WARM_UP * (most - 1)) / warm.length);
+    await tillRound(warm, await Promise.all(warm.map((t) => signQrs(p, t, perTill))), (i) => [warm[i]!.clients[1 + (i % (most - 1))]!]);
+  }
   for (let r = 0; r < o.rounds; r++) {
     for (const count of o.counts) {
       for (const tills of Object.keys(o.chargesPerTill).map(Number)) {
@@ -648,6 +653,9 @@ async function replicaStage(p: Prepared, backends: Backend[], others: CpuRoots, 
     };
   });
 }
+
+/** Charges each replica but the first serves, untimed, before the replica rounds. */
+const REPLICA_WARM_UP = 600;
 
 const LEADER_LOCKS = { indexer: 0x7465676f, payouts: 0x7061796f } as const;
 

@@ -134,13 +134,19 @@ export interface CpuPerOperation extends Record<CpuRole, number> {
   cores_busy: number;
 }
 
-/** Resident memory in MB of each role's processes (summed), from /proc/<pid>/status; the load generator is this process. */
-export function rssMb(roots: Roots): Record<CpuRole, number> {
+/**
+ * Memory in MB of each role's processes (summed), from /proc/<pid>/status; the load generator is this
+ * process. `field` VmRSS: resident memory, where PostgreSQL's shared buffers count once in every process
+ * that touched them (the sum grows as its connections touch more of the same 128 MB); RssAnon: private
+ * memory only, what a leak would grow.
+ */
+export function memoryMb(roots: Roots, field: "VmRSS" | "RssAnon" = "VmRSS"): Record<CpuRole, number> {
   const pids = cpuSnapshot(roots);
   const out: Record<CpuRole, number> = { backend: 0, node: 0, postgres: 0, load: 0 };
+  const pattern = new RegExp(`${field}:\\s+(\\d+)`);
   for (const [pid, { role }] of pids) {
     try {
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+      const kb = Number(pattern.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
       out[role] += kb / 1024;
     } catch {
       // exited meanwhile

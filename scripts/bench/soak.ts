@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { ChainEngine } from "../lib/local-chain.ts";
 import { type ChargeOutcome, openEngine, indexerLag, signQrs, tillCharge, type Till } from "./chain.ts";
 import type { SoakSummary } from "./chain-results.ts";
-import { rssMb, type CpuRole } from "./cpu.ts";
+import { memoryMb, type CpuRole } from "./cpu.ts";
 import { latencySummary, rate, round, sleep, type Latency } from "./stats.ts";
 
 export interface SoakMinute {
@@ -19,6 +19,8 @@ export interface SoakMinute {
   /** Payments due that found no free till (the backend fell behind the arrival rate). */
   no_free_till: number;
   rss_mb: Record<CpuRole, number>;
+  /** Private (anonymous) memory: what a leak grows; PostgreSQL's shared buffers are not in it. */
+  private_mb: Record<CpuRole, number>;
   indexer_lag_ms: number | null;
 }
 
@@ -29,16 +31,18 @@ export interface SoakFigures extends SoakSummary {
   achieved_tps: number | null;
   errors: Record<string, number>;
   per_minute: SoakMinute[];
-  /** Growth of each process's RSS from the first minute to the last, in %. */
+  /** Growth of each process's private memory from the first minute to the last, in %. */
   rss_growth_pct_by_process: Record<string, number | null>;
+  /** The same for resident memory (VmRSS): PostgreSQL's includes its shared buffers as they are touched. */
+  vmrss_growth_pct_by_process: Record<string, number | null>;
   load_average: number[];
 }
 
-/** RSS growth from the first minute to the last, %; null with fewer than two minutes. */
-export function rssGrowth(minutes: { rss_mb: Record<string, number> }[], role: string): number | null {
+/** Memory growth from the first minute to the last, %; null with fewer than two minutes. */
+export function rssGrowth(minutes: SoakMinute[], role: string, of: "rss_mb" | "private_mb" = "private_mb"): number | null {
   if (minutes.length < 2) return null;
-  const first = minutes[0]!.rss_mb[role]!;
-  const last = minutes.at(-1)!.rss_mb[role]!;
+  const first = minutes[0]![of][role as CpuRole];
+  const last = minutes.at(-1)![of][role as CpuRole];
   return first > 0 ? round(((last - first) / first) * 100, 1) : null;
 }
 
@@ -101,20 +105,21 @@ export async function benchSoak(o: { engine: ChainEngine; pgServerUrl: string; m
       const m: SoakMinute = {
         minute, charges: outcomes.filter((x) => x.receipt).length, errors: outcomes.filter((x) => x.error).length,
         latency_ms: latencySummary(outcomes.filter((x) => x.receipt).map((x) => x.ms)), no_free_till: noFree,
-        rss_mb: rssMb(roots), indexer_lag_ms: (await lag)?.p95 ?? null,
+        rss_mb: memoryMb(roots), private_mb: memoryMb(roots, "RssAnon"), indexer_lag_ms: (await lag)?.p95 ?? null,
       };
       noFree = 0;
       minutes.push(m);
-      log(`  soak minute ${minute}: ${m.charges} charges, ${m.errors} errors, p50 ${m.latency_ms.p50} p95 ${m.latency_ms.p95} ms, RSS MB backend ${m.rss_mb.backend} node ${m.rss_mb.node} PostgreSQL ${m.rss_mb.postgres}, indexer lag ${m.indexer_lag_ms} ms${m.no_free_till ? `, ${m.no_free_till} found no free till` : ""}`);
+      log(`  soak minute ${minute}: ${m.charges} charges, ${m.errors} errors, p50 ${m.latency_ms.p50} p95 ${m.latency_ms.p95} ms, private MB backend ${m.private_mb.backend} node ${m.private_mb.node} PostgreSQL ${m.private_mb.postgres} (RSS ${m.rss_mb.backend} / ${m.rss_mb.node} / ${m.rss_mb.postgres}), indexer lag ${m.indexer_lag_ms} ms${m.no_free_till ? `, ${m.no_free_till} found no free till` : ""}`);
     }
     await Promise.all(inFlight);
     const byProcess = Object.fromEntries(["backend", "node", "postgres"].map((r) => [r, rssGrowth(minutes, r)]));
+    const byProcessRss = Object.fromEntries(["backend", "node", "postgres"].map((r) => [r, rssGrowth(minutes, r, "rss_mb")]));
     // Our processes: the backend and PostgreSQL. The node keeps every block in memory by design.
     const growth = [byProcess.backend, byProcess.postgres].filter((v): v is number => v !== null);
     const figures: SoakFigures = {
       measured_at: new Date().toISOString(), engine: o.engine, minutes: o.minutes, capacity_tps: capacity, target_tps: target,
       achieved_tps: rate(total, performance.now() - soakStarted), errors: allErrors, per_minute: minutes,
-      rss_growth_pct: growth.length ? Math.max(...growth) : null, rss_growth_pct_by_process: byProcess, load_average: o.loadAverage(),
+      rss_growth_pct: growth.length ? Math.max(...growth) : null, rss_growth_pct_by_process: byProcess, vmrss_growth_pct_by_process: byProcessRss, load_average: o.loadAverage(),
     };
     writeFileSync(join(o.results, "soak.json"), `${JSON.stringify(figures, null, 2)}\n`);
     return figures;

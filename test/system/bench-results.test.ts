@@ -11,7 +11,7 @@ import { seedStatements } from "../../scripts/bench/dashboard.ts";
 import { CpuMeter, cpuBetween, cpuSnapshot, parseProcStat } from "../../scripts/bench/cpu.ts";
 import type { EngineFigures, ReplicaRun, TillStage } from "../../scripts/bench/chain.ts";
 import { CHAIN_RESULT_KEYS, replicasVs } from "../../scripts/bench/chain-results.ts";
-import { rssGrowth } from "../../scripts/bench/soak.ts";
+import { rssGrowth, type SoakMinute } from "../../scripts/bench/soak.ts";
 
 const machine = { cpus: 2, load_average_before: [1, 1, 1], load_average_after: [1, 1, 1], node: "v22" };
 const lat = (p: number) => ({ p50: p / 2, p95: p, p99: p, max: p, n: 10 });
@@ -195,9 +195,16 @@ describe("bench results", () => {
   });
 
   it("reads the soak's memory growth from its first minute to its last, and takes the last soak into latest.json", () => {
-    const minute = (backend: number) => ({ rss_mb: { backend, node: 300, postgres: 100, load: 90 } });
-    expect(rssGrowth([minute(200), minute(210), minute(220)], "backend")).toBe(10);
-    expect(rssGrowth([minute(200)], "backend")).toBeNull();
+    // Private memory is what a leak grows; PostgreSQL's resident memory also grows as its connections touch its shared buffers.
+    const minute = (backend: number, postgresRss: number): SoakMinute => ({
+      minute: 1, charges: 0, errors: 0, latency_ms: latencySummary([]), no_free_till: 0, indexer_lag_ms: null,
+      rss_mb: { backend: backend + 40, node: 300, postgres: postgresRss, load: 90 }, private_mb: { backend, node: 250, postgres: 100, load: 80 },
+    });
+    const minutes = [minute(200, 400), minute(210, 600), minute(220, 800)];
+    expect(rssGrowth(minutes, "backend")).toBe(10);
+    expect(rssGrowth(minutes, "postgres")).toBe(0);
+    expect(rssGrowth(minutes, "postgres", "rss_mb")).toBe(100);
+    expect(rssGrowth([minute(200, 400)], "backend")).toBeNull();
     const r = buildResults({ mode: "full", errors: {}, seconds: {}, machine, sections: { engines: [], soak: { measured_at: "2026-12-07T05:00:00Z", minutes: 20, rss_growth_pct: 4.5 } } });
     expect(r.soak_rss_growth_pct).toBe(4.5);
     expect(r.goals.soak_rss_growth_pct).toMatchObject({ value: 4.5, met: true });

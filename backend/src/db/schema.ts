@@ -88,6 +88,8 @@ export interface FamiliesTable {
 export interface ChildrenTable {
   id: Generated<string>;
   family_id: string;
+  /** The family's fund, set by a trigger on insert (migration 0022). */
+  fund_id: Generated<string>;
   first_name: string;
   birth_year: number;
 }

@@ -3,7 +3,7 @@ import { Migrator, NO_MIGRATIONS } from "kysely/migration";
 import { describe, expect, it } from "vitest";
 import { appliedMigrations, MIGRATIONS, migrateToLatest } from "../../src/db/migrate.ts";
 import { ENGINES, useDatabase } from "../support/engines.ts";
-import { tableNames } from "../support/fixtures.ts";
+import { seedFund, tableNames } from "../support/fixtures.ts";
 
 const TABLES = [
   "activation_codes",
@@ -120,6 +120,24 @@ describe.each(ENGINES)("migrations on $name", (engine) => {
 
     expect(await migrateToLatest(db)).toEqual(Object.keys(MIGRATIONS));
     expect(await tableNames(db)).toEqual(TABLES);
+  });
+
+  it("gives the children of a database made before 0022 their family's fund, and every child inserted after it", async () => {
+    const { db } = await engine.open({ migrate: false });
+    const before = Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name < "0022"));
+    await migrateToLatest(db, before);
+    const family = async (fundId: string) => (await sql<{ id: string }>`insert into families (fund_id, display_name) values (${fundId}, 'Ouder') returning id`.execute(db)).rows[0]!.id;
+    const [a, b] = [(await seedFund(db)).id, (await seedFund(db)).id];
+    const [fa, fb] = [await family(a), await family(b)];
+    await sql`insert into children (family_id, first_name, birth_year) values (${fa}, 'Sam', 2018), (${fb}, 'Noor', 2019), (${fb}, 'Daan', 2020)`.execute(db);
+
+    expect(await migrateToLatest(db)).toEqual(["0022_children_fund"]);
+    await db.insertInto("children").values({ family_id: fa, first_name: "Lotte", birth_year: 2021 }).execute();
+
+    const rows = await db.selectFrom("children").select(["first_name", "fund_id"]).orderBy("first_name").execute();
+    expect(rows).toEqual([
+      { first_name: "Daan", fund_id: b }, { first_name: "Lotte", fund_id: a }, { first_name: "Noor", fund_id: b }, { first_name: "Sam", fund_id: a },
+    ]);
   });
 
   it("states the purpose of every table holding personal data", async () => {

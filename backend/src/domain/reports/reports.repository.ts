@@ -109,10 +109,8 @@ export function reportsRepository(handle: Db) {
         select f.families, f.approved, f.activated, c.children, b.budgets, b.frozen, b.pending, b.issued, s.payments, s.spent, s.refunded, o.paid, m.shops
         from (select count(*)::int8 as families, count(approved_at)::int8 as approved, count(activated_at)::int8 as activated
                 from families where fund_id = ${fundId} and deleted_at is null) f,
-             -- One index-only scan of children for the fund's families (a hash join would read every child).
-             (select count(*)::int8 as children
-                from children
-               where family_id = any(array(select id from families where fund_id = ${fundId} and deleted_at is null))) c,
+             -- An erased family's children are deleted with it: the fund's children are those that remain.
+             (select count(*)::int8 as children from children where fund_id = ${fundId}) c,
              -- Budgets of deleted families stay: their money is still on chain, only the person is gone.
              (select count(*) filter (where status in ('issued', 'frozen'))::int8 as budgets,
                      count(*) filter (where status = 'frozen')::int8 as frozen,

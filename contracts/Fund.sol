@@ -5,6 +5,8 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -12,7 +14,8 @@ import {IFund} from "./IFund.sol";
 
 /// @title Fund
 /// @notice One scheme's money for one period: sponsors' reserve, children's budgets, merchants'
-/// receivables and what was paid out to them. Deployed as a minimal-proxy clone by {FundFactory}.
+/// receivables and what was paid out to them. Deployed by {FundFactory}: each fund is its own contract,
+/// running a copy of one implementation's code.
 ///
 /// Money only moves between these four places, so for every call sequence
 /// `deposited - withdrawn == reserve + Σ budget balances + Σ receivables + paidOut`.
@@ -23,8 +26,12 @@ import {IFund} from "./IFund.sol";
 ///
 /// Payments are not stored one by one. Each budget keeps the head of a hash chain of its payments:
 /// `head = keccak256(abi.encode(previousHead, merchant, amount, nonce))`, starting from
-/// `keccak256(abi.encode(budgetId))` at issue. A refund names its payment by the links from that
+/// `keccak256(abi.encode(budgetId))` at issue, each hash cut to its first 160 bits (the last 12 bytes
+/// zero) so the head shares a slot with the balance. A refund names its payment by the links from that
 /// payment up to the head (read from the {PaymentMade} events); only genuine payments fold to the head.
+/// Forging a proof means finding links that hash to a given 160-bit head (2^160 work). A collision
+/// (2^80 work) does not help: one side of it would have to be payments the holder signed, where a
+/// relayer picks only the merchant and an amount up to the signed ceiling, far fewer than 2^80 choices.
 contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multicall {
     using SafeCast for uint256;
 
@@ -39,19 +46,31 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multical
         "PaymentPermit(address fund,bytes32 budgetId,uint256 maxAmount,uint256 nonce,uint256 deadline)"
     );
 
-    // Packed so that a payment writes only slots that already hold a value: the budget's first and
-    // third slot and the merchant's slot (no new slot per payment, see {refund}).
+    string private constant _EIP712_NAME = "Tegoed Fund";
+    string private constant _EIP712_VERSION = "1";
+    bytes32 private constant _EIP712_DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 private constant _EIP712_HASHED_NAME = keccak256(bytes(_EIP712_NAME));
+    bytes32 private constant _EIP712_HASHED_VERSION = keccak256(bytes(_EIP712_VERSION));
+
+    /// @notice The most cents a budget can hold (EUR 42.9 million): its balance is packed in 32 bits.
+    uint256 public constant MAX_BUDGET_BALANCE = type(uint32).max;
+
+    // Packed so that a payment writes one slot of the budget and reads one more, both already holding a
+    // value. The widths leave room to spare: a child's budget holds hundreds of euros, makes far fewer
+    // than 16.7 million payments, and an expiry in 32 bits of unix seconds reaches 2106.
     struct Budget {
-        address holder;
-        uint48 balance;
-        uint32 nonce;
+        // first slot: all a payment checks and changes but the holder
+        uint32 balance;
+        uint24 nonce;
+        uint32 expiry; // never zero once issued: a budget exists when it has an expiry
         bool frozen;
-        // second slot: read by a payment, written only when money is allocated or reclaimed
+        bytes20 paymentsHead; // see {paymentsHeadOf}; never zero once issued
+        // second slot: read by a payment, written on activation, re-keying, allocating and reclaiming
+        address holder;
+        uint96 allocated;
+        // third slot: read only to allocate and reclaim
         address sponsor;
-        uint40 expiry;
-        uint48 allocated;
-        // third slot: the head of the budget's payment chain, never zero once issued
-        bytes32 paymentsHead;
     }
 
     enum MerchantStatus {
@@ -82,13 +101,13 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multical
     mapping(bytes32 paymentId => uint256) private _refunded;
     mapping(bytes32 bankRef => bool) private _bankRefUsed;
 
-    /// @dev The implementation itself is never initialized; only its clones are.
-    constructor() EIP712("Tegoed Fund", "1") {
+    /// @dev The implementation itself is never initialized; only the funds running a copy of its code are.
+    constructor() EIP712(_EIP712_NAME, _EIP712_VERSION) {
         _disableInitializers();
     }
 
-    /// @notice Sets up a clone: its admin, name, currency code and the default budget expiry.
-    /// @dev Called once by {FundFactory} in the same transaction that creates the clone.
+    /// @notice Sets up a fund: its admin, name, currency code and the default budget expiry.
+    /// @dev Called once by {FundFactory} in the same transaction that creates the fund.
     function initialize(address admin, string calldata fundName, bytes3 fundCurrency, uint64 budgetExpiry)
         external
         initializer
@@ -141,15 +160,16 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multical
             BudgetGrant calldata grant = grants[i];
             if (grant.amount == 0) revert FundZeroAmount();
             Budget storage budget = _budgets[grant.budgetId];
-            if (grant.budgetId == bytes32(0) || budget.sponsor != address(0)) revert BudgetExists(grant.budgetId);
+            if (grant.budgetId == bytes32(0) || budget.expiry != 0) revert BudgetExists(grant.budgetId);
             uint64 expiry = grant.expiry == 0 ? _defaultBudgetExpiry : grant.expiry;
             if (expiry <= block.timestamp) revert FundExpiryInPast(expiry);
 
-            uint48 amount = grant.amount.toUint48();
-            budget.balance = amount;
+            uint256 amount = grant.amount;
+            if (amount > MAX_BUDGET_BALANCE) revert BudgetBalanceTooLarge(grant.budgetId, amount, MAX_BUDGET_BALANCE);
+            budget.balance = uint32(amount);
             budget.sponsor = sponsor;
-            budget.expiry = SafeCast.toUint40(expiry); // a truncated expiry would differ from the event's
-            budget.allocated = amount;
+            budget.expiry = SafeCast.toUint32(expiry); // a truncated expiry would differ from the event's
+            budget.allocated = uint96(amount);
             budget.paymentsHead = _genesis(grant.budgetId); // paid here, once, so payments write no new slot
             total += amount;
             emit BudgetIssued(grant.budgetId, sponsor, amount, expiry);
@@ -166,9 +186,8 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multical
             Budget storage budget = _existingBudget(budgetIds[i]);
             if (block.timestamp >= budget.expiry) revert BudgetExpired(budgetIds[i], budget.expiry);
             _takeReserve(budget.sponsor, amount);
-            uint48 balance = (budget.balance + amount).toUint48();
-            budget.balance = balance;
-            budget.allocated = (budget.allocated + amount).toUint48();
+            uint256 balance = _credit(budgetIds[i], budget, amount);
+            budget.allocated += uint96(amount); // fits: {_credit} bounded `amount` by MAX_BUDGET_BALANCE
             emit BudgetToppedUp(budgetIds[i], amount, balance);
         }
     }
@@ -222,7 +241,7 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multical
         for (uint256 i = 0; i < budgetIds.length; ++i) {
             Budget storage budget = _existingBudget(budgetIds[i]);
             if (block.timestamp < budget.expiry) revert BudgetNotExpired(budgetIds[i], budget.expiry);
-            uint48 amount = budget.balance;
+            uint32 amount = budget.balance;
             if (amount == 0) continue;
             budget.balance = 0;
             budget.allocated -= amount;
@@ -272,25 +291,35 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multical
         if (permit.fund != address(this)) revert PermitWrongFund(permit.fund);
         bytes32 budgetId = permit.budgetId;
         Budget storage budget = _budgets[budgetId];
-        Budget memory b = budget; // each of the budget's three slots read once (saves ~300 gas of re-reads)
-        if (b.sponsor == address(0)) revert BudgetUnknown(budgetId);
-        if (b.frozen) revert BudgetFrozen(budgetId);
-        if (block.timestamp >= b.expiry) revert BudgetExpired(budgetId, b.expiry);
-        if (b.holder == address(0)) revert BudgetNotActivated(budgetId);
-        _checkPermit(permit, signature, b.holder, b.nonce);
+        // The budget's first slot, read once; the second (the holder) only once the budget may pay.
+        (uint256 balanceBefore, uint256 nonce, bytes20 head) = (budget.balance, budget.nonce, budget.paymentsHead);
+        {
+            (uint256 expiry, bool frozen) = (budget.expiry, budget.frozen);
+            if (expiry == 0) revert BudgetUnknown(budgetId);
+            if (frozen) revert BudgetFrozen(budgetId);
+            if (block.timestamp >= expiry) revert BudgetExpired(budgetId, uint64(expiry));
+        }
+        {
+            address holder = budget.holder;
+            if (holder == address(0)) revert BudgetNotActivated(budgetId);
+            _checkPermit(permit, signature, holder, nonce);
+        }
+        {
+            Merchant storage m = _merchants[merchant];
+            (MerchantStatus status, uint256 receivable) = (m.status, m.receivable);
+            if (status != MerchantStatus.Approved) revert MerchantNotApproved(merchant);
+            if (amount > permit.maxAmount) revert PermitAmountExceeded(permit.maxAmount, amount);
+            if (amount > balanceBefore) revert BudgetInsufficient(budgetId, balanceBefore, amount);
+            m.receivable = (receivable + amount).toUint104();
+        }
 
-        Merchant storage m = _merchants[merchant];
-        if (m.status != MerchantStatus.Approved) revert MerchantNotApproved(merchant);
-        if (amount > permit.maxAmount) revert PermitAmountExceeded(permit.maxAmount, amount);
-        if (amount > b.balance) revert BudgetInsufficient(budgetId, b.balance, amount);
-
-        uint256 nonce = b.nonce;
         paymentId = paymentIdOf(budgetId, nonce);
-        budget.nonce = (nonce + 1).toUint32(); // every older permit is dead now
-        balance = b.balance - amount;
-        budget.balance = uint48(balance); // at most the old balance: nothing to truncate
-        m.receivable += uint104(amount);
-        budget.paymentsHead = _link(b.paymentsHead, merchant, amount, nonce);
+        unchecked {
+            balance = balanceBefore - amount; // not more than the balance: checked above
+        }
+        // One write of the slot; the balance only went down, so it fits. Every older permit is dead now.
+        (budget.balance, budget.nonce, budget.paymentsHead) =
+            (uint32(balance), (nonce + 1).toUint24(), _link(head, merchant, amount, nonce));
         emit PaymentMade(paymentId, budgetId, merchant, amount, nonce);
     }
 
@@ -298,11 +327,12 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multical
     /// @dev Requires OPERATOR_ROLE (the backend acting for an authenticated merchant) and not paused.
     /// The payment is proven from calldata: `links[0]` is the payment refunded, the rest of `links` every
     /// later payment of the budget in order, and `headBefore` the budget's chain head before `links[0]`
-    /// (`keccak256(abi.encode(budgetId))` for its first payment). Folding `headBefore` over `links` with
+    /// (see {paymentsHeadOf}; the genesis head for its first payment). Folding `headBefore` over `links` with
     /// {PaymentMade}'s merchant, amount and nonce must give the head the budget holds now, else
     /// {PaymentProofInvalid}: also for an empty `links`, and for a proof that a later payment made stale.
     /// All refunds of a payment together never exceed it, and never exceed what the fund still owes the
-    /// merchant. Refused for a zero amount and an unknown budget. Emits {PaymentRefunded}.
+    /// merchant. Refused for a zero amount, an unknown budget, and a balance above MAX_BUDGET_BALANCE
+    /// (only reachable after top-ups refilled a spent budget). Emits {PaymentRefunded}.
     function refund(bytes32 budgetId, uint256 amount, bytes32 headBefore, PaymentLink[] calldata links)
         external
         onlyRole(OPERATOR_ROLE)
@@ -324,7 +354,7 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multical
 
         _refunded[paymentId] = refunded + amount;
         m.receivable -= uint104(amount);
-        budget.balance += uint48(amount);
+        _credit(budgetId, budget, amount);
         emit PaymentRefunded(paymentId, budgetId, merchant, amount);
     }
 
@@ -360,7 +390,7 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multical
     /// @dev Requires DEFAULT_ADMIN_ROLE; the expiry must be in the future. Emits {DefaultBudgetExpiryChanged}.
     function setDefaultBudgetExpiry(uint64 expiry) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (expiry <= block.timestamp) revert FundExpiryInPast(expiry);
-        _defaultBudgetExpiry = SafeCast.toUint40(expiry);
+        _defaultBudgetExpiry = SafeCast.toUint32(expiry); // refused here rather than at every issue
         emit DefaultBudgetExpiryChanged(expiry);
     }
 
@@ -423,8 +453,9 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multical
     }
 
     /// @notice The head of a budget's payment chain: `keccak256(abi.encode(budgetId))` after issue, then
-    /// `keccak256(abi.encode(previousHead, merchant, amount, nonce))` after each payment; zero for an
-    /// id the fund never issued. {refund} proves a payment against it.
+    /// `keccak256(abi.encode(previousHead, merchant, amount, nonce))` after each payment, each cut to its
+    /// first 20 bytes (the last 12 are zero); zero for an id the fund never issued. {refund} proves a
+    /// payment against it.
     function paymentsHeadOf(bytes32 budgetId) external view returns (bytes32) {
         return _budgets[budgetId].paymentsHead;
     }
@@ -452,18 +483,7 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multical
 
     /// @notice The EIP-712 digest a family's key signs for `permit`.
     function permitDigest(PaymentPermit calldata permit) public view returns (bytes32) {
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    PAYMENT_PERMIT_TYPEHASH,
-                    permit.fund,
-                    permit.budgetId,
-                    permit.maxAmount,
-                    permit.nonce,
-                    permit.deadline
-                )
-            )
-        );
+        return MessageHashUtils.toTypedDataHash(_domainSeparator(), _hashPermit(permit));
     }
 
     /// @notice The EIP-712 domain separator of this fund.
@@ -474,12 +494,12 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multical
 
     /// @notice The id of the payment made from `budgetId` with permit nonce `nonce`.
     function paymentIdOf(bytes32 budgetId, uint256 nonce) public pure returns (bytes32) {
-        return keccak256(abi.encode(budgetId, nonce));
+        return Hashes.efficientKeccak256(budgetId, bytes32(nonce)); // keccak256(abi.encode(budgetId, nonce))
     }
 
     // ---------------------------------------------------------------- internals
 
-    function _checkPermit(PaymentPermit calldata permit, bytes calldata signature, address holder, uint32 nonce)
+    function _checkPermit(PaymentPermit calldata permit, bytes calldata signature, address holder, uint256 nonce)
         private
         view
     {
@@ -494,7 +514,13 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multical
     /// A malformed signature counts as signed by nobody.
     function _recover(bytes32 digest, bytes calldata signature) private pure returns (address signer) {
         if (signature.length == 64) {
-            (signer,,) = ECDSA.tryRecover(digest, bytes32(signature[0:32]), bytes32(signature[32:64]));
+            bytes32 r;
+            bytes32 vs;
+            assembly ("memory-safe") {
+                r := calldataload(signature.offset)
+                vs := calldataload(add(signature.offset, 0x20))
+            }
+            (signer,,) = ECDSA.tryRecover(digest, r, vs);
         } else {
             (signer,,) = ECDSA.tryRecoverCalldata(digest, signature);
         }
@@ -502,13 +528,53 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multical
 
     /// @dev The head of a budget's payment chain before any payment. Hashed rather than the id itself, so
     /// that no one who picks a budget id can make it the hash of a payment that never happened.
-    function _genesis(bytes32 budgetId) private pure returns (bytes32) {
-        return keccak256(abi.encode(budgetId));
+    function _genesis(bytes32 budgetId) private pure returns (bytes20) {
+        return bytes20(keccak256(abi.encode(budgetId)));
     }
 
     /// @dev One step of a budget's payment chain: the one encoding {pay} writes and {refund} checks.
-    function _link(bytes32 head, address merchant, uint256 amount, uint256 nonce) private pure returns (bytes32) {
-        return keccak256(abi.encode(head, merchant, amount, nonce));
+    /// Hashed in scratch memory rather than through abi.encode, which copies it into newly allocated memory.
+    function _link(bytes32 head, address merchant, uint256 amount, uint256 nonce) private pure returns (bytes20) {
+        bytes32 hash;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, head)
+            mstore(add(ptr, 0x20), merchant)
+            mstore(add(ptr, 0x40), amount)
+            mstore(add(ptr, 0x60), nonce)
+            hash := keccak256(ptr, 0x80)
+        }
+        return bytes20(hash);
+    }
+
+    /// @dev `keccak256(abi.encode(PAYMENT_PERMIT_TYPEHASH, permit))`, hashed in scratch memory. Reading
+    /// `permit.fund` reverts for an address with dirty upper bits, so the words copied are abi.encode's.
+    function _hashPermit(PaymentPermit calldata permit) private pure returns (bytes32 hash) {
+        bytes32 typeHash = PAYMENT_PERMIT_TYPEHASH;
+        address fund = permit.fund;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            mstore(add(ptr, 0x20), fund)
+            calldatacopy(add(ptr, 0x40), add(permit, 0x20), 0x80) // budgetId, maxAmount, nonce, deadline
+            hash := keccak256(ptr, 0xc0)
+        }
+    }
+
+    /// @dev {EIP712}'s domain separator, built for this address each time: a fund runs a copy of the
+    /// implementation's code, and the separator {EIP712} caches is the implementation's own.
+    function _domainSeparator() private view returns (bytes32 separator) {
+        (bytes32 typeHash, bytes32 hashedName, bytes32 hashedVersion) =
+            (_EIP712_DOMAIN_TYPEHASH, _EIP712_HASHED_NAME, _EIP712_HASHED_VERSION);
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            mstore(add(ptr, 0x20), hashedName)
+            mstore(add(ptr, 0x40), hashedVersion)
+            mstore(add(ptr, 0x60), chainid())
+            mstore(add(ptr, 0x80), address())
+            separator := keccak256(ptr, 0xa0)
+        }
     }
 
     /// @dev Reverts unless folding `headBefore` over `links` gives `head`, the budget's stored head (zero
@@ -529,7 +595,14 @@ contract Fund is IFund, Initializable, AccessControl, Pausable, EIP712, Multical
 
     function _existingBudget(bytes32 budgetId) private view returns (Budget storage budget) {
         budget = _budgets[budgetId];
-        if (budget.sponsor == address(0)) revert BudgetUnknown(budgetId);
+        if (budget.expiry == 0) revert BudgetUnknown(budgetId);
+    }
+
+    /// @dev Adds `amount` cents to a budget's balance, refusing a balance it cannot hold; returns the new one.
+    function _credit(bytes32 budgetId, Budget storage budget, uint256 amount) private returns (uint256 balance) {
+        balance = budget.balance + amount;
+        if (balance > MAX_BUDGET_BALANCE) revert BudgetBalanceTooLarge(budgetId, balance, MAX_BUDGET_BALANCE);
+        budget.balance = uint32(balance);
     }
 
     function _takeReserve(address sponsor, uint256 amount) private {

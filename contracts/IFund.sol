@@ -95,6 +95,8 @@ interface IFund {
     error BudgetHolderAlreadySet(bytes32 budgetId, address holder);
     /// @notice The budget is not frozen.
     error BudgetNotFrozen(bytes32 budgetId);
+    /// @notice The budget would hold `balance` cents, more than the `max` it can (see {Fund-MAX_BUDGET_BALANCE}).
+    error BudgetBalanceTooLarge(bytes32 budgetId, uint256 balance, uint256 max);
 
     // --- errors: permits ---
 

@@ -8,7 +8,7 @@ import type { QrFigure } from "./static.ts";
 import { ratio, type Spread } from "./stats.ts";
 
 export const GOALS = {
-  pay_gas_max: 65_000,
+  pay_gas_max: 50_000,
   dashboard_p95_ms_max: 25,
   qr_version_max: 8,
   wallet_js_gzip_kb_max: 200,

@@ -52,9 +52,11 @@ describe("FundFactory", () => {
         expect(await fund.hasRole(ZeroHash, await factory.getAddress())).to.equal(false);
       });
 
-      it("deploys the fund as a minimal proxy of the implementation", async () => {
+      it("deploys the fund as its own contract running the implementation's code (no proxy to delegate through)", async () => {
         const { factory, fundAddress } = await loadFixture(deployedFund);
-        expect(await ethers.provider.getCode(fundAddress)).to.equal(minimalProxyCode(await factory.implementation()));
+        const code = await ethers.provider.getCode(fundAddress);
+        expect(code).to.equal(await ethers.provider.getCode(await factory.implementation()));
+        expect(code).to.not.equal(minimalProxyCode(await factory.implementation()));
       });
 
       it("numbers the funds in order of creation", async () => {

@@ -79,8 +79,8 @@ export function as(contract: Contract, runner: { address: string } & Parameters<
 
 // ------------------------------------------------------------------ helpers added for the full suites
 
-/** The largest amount of cents a budget, a payment or a refund can hold (the contract packs them in uint48). */
-export const MAX_UINT48 = 2n ** 48n - 1n;
+/** The most cents a budget can hold (Fund.MAX_BUDGET_BALANCE: the contract packs its balance in 32 bits). */
+export const MAX_BUDGET_BALANCE = 2n ** 32n - 1n;
 
 /** The id the contract gives the payment made from `budgetId` with permit nonce `nonce`. */
 export function paymentIdOf(budgetId: string, nonce: bigint): string {
@@ -90,16 +90,19 @@ export function paymentIdOf(budgetId: string, nonce: bigint): string {
 /** One payment as a link of its budget's payment chain (IFund.PaymentLink). */
 export type PaymentLink = { merchant: string; amount: bigint; nonce: bigint };
 
-/** The head of a budget's payment chain before its first payment: keccak256(abi.encode(budgetId)). */
+/** The contract keeps a payment-chain head as a hash's first 20 bytes (the last 12 zero). */
+const first20Bytes = (hash: string) => hash.slice(0, 42) + "0".repeat(24);
+
+/** The head of a budget's payment chain before its first payment: keccak256(abi.encode(budgetId)), cut to 20 bytes. */
 export function chainGenesis(budgetId: string): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [budgetId]));
+  return first20Bytes(keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [budgetId])));
 }
 
-/** The head after `link`: keccak256(abi.encode(head, merchant, amount, nonce)), written out independently of the contract. */
+/** The head after `link`: keccak256(abi.encode(head, merchant, amount, nonce)) cut to 20 bytes, written out independently of the contract. */
 export function chainLink(head: string, link: PaymentLink): string {
-  return keccak256(
+  return first20Bytes(keccak256(
     AbiCoder.defaultAbiCoder().encode(["bytes32", "address", "uint256", "uint256"], [head, link.merchant, link.amount, link.nonce]),
-  );
+  ));
 }
 
 /** The budget's payments, in order, as its PaymentMade events tell them. */

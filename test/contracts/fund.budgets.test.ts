@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { Wallet, ZeroAddress, ZeroHash } from "ethers";
 import {
-  DAY, MAX_UINT48, as, chainGenesis, deployedFund, expectMoneyInvariant, fundWithEur100Payment, fundWithEur300Budget,
+  DAY, MAX_BUDGET_BALANCE, as, chainGenesis, deployedFund, expectMoneyInvariant, fundWithEur100Payment, fundWithEur300Budget,
   fundWithTwoSponsors, networkHelpers, randomId, signPermit, view,
 } from "./fixtures.ts";
 
@@ -43,17 +43,18 @@ describe("Fund.issueBudgets", () => {
 
     it("accepts a budget of exactly the largest amount a budget can hold", async () => {
       const { fund, sponsor, validator } = await loadFixture(deployedFund);
-      await (await as(fund, sponsor).deposit(MAX_UINT48, randomId())).wait();
+      expect(await fund.MAX_BUDGET_BALANCE()).to.equal(MAX_BUDGET_BALANCE);
+      await (await as(fund, sponsor).deposit(MAX_BUDGET_BALANCE, randomId())).wait();
       const newId = randomId();
-      await (await as(fund, validator).issueBudgets(sponsor.address, [{ budgetId: newId, amount: MAX_UINT48, expiry: 0 }])).wait();
-      expect(await fund.balanceOf(newId)).to.equal(MAX_UINT48);
+      await (await as(fund, validator).issueBudgets(sponsor.address, [{ budgetId: newId, amount: MAX_BUDGET_BALANCE, expiry: 0 }])).wait();
+      expect(await fund.balanceOf(newId)).to.equal(MAX_BUDGET_BALANCE);
       await expectMoneyInvariant(fund, { budgets: [newId], sponsors: [sponsor.address] });
     });
 
     it("stores the latest expiry that fits exactly as given", async () => {
       const { fund, sponsor, validator } = await loadFixture(fundWithEur300Budget);
       const newId = randomId();
-      const expiry = 2n ** 40n - 1n;
+      const expiry = 2n ** 32n - 1n; // 2106-02-07
       await (await as(fund, validator).issueBudgets(sponsor.address, [{ budgetId: newId, amount: 1_00n, expiry }])).wait();
       expect((await fund.budgetOf(newId)).expiry).to.equal(expiry);
     });
@@ -137,13 +138,15 @@ describe("Fund.issueBudgets", () => {
       const { fund, sponsor, validator } = await loadFixture(fundWithEur300Budget);
       const inMilliseconds = (await now()) * 1000n; // a typical mistake: Date.now() instead of seconds
       await expect(as(fund, validator).issueBudgets(sponsor.address, [{ budgetId: randomId(), amount: 1_00n, expiry: inMilliseconds }]))
-        .to.be.revertedWithCustomError(fund, "SafeCastOverflowedUintDowncast").withArgs(40, inMilliseconds);
+        .to.be.revertedWithCustomError(fund, "SafeCastOverflowedUintDowncast").withArgs(32, inMilliseconds);
     });
 
-    it("refuses an amount above what a budget can hold with SafeCastOverflowedUintDowncast", async () => {
+    it("refuses an amount above what a budget can hold with BudgetBalanceTooLarge", async () => {
       const { fund, sponsor, validator } = await loadFixture(fundWithEur300Budget);
-      await expect(as(fund, validator).issueBudgets(sponsor.address, [{ budgetId: randomId(), amount: MAX_UINT48 + 1n, expiry: 0 }]))
-        .to.be.revertedWithCustomError(fund, "SafeCastOverflowedUintDowncast").withArgs(48, MAX_UINT48 + 1n);
+      await (await as(fund, sponsor).deposit(MAX_BUDGET_BALANCE + 1n, randomId())).wait();
+      const newId = randomId();
+      await expect(as(fund, validator).issueBudgets(sponsor.address, [{ budgetId: newId, amount: MAX_BUDGET_BALANCE + 1n, expiry: 0 }]))
+        .to.be.revertedWithCustomError(fund, "BudgetBalanceTooLarge").withArgs(newId, MAX_BUDGET_BALANCE + 1n, MAX_BUDGET_BALANCE);
     });
   });
 
@@ -239,12 +242,16 @@ describe("Fund.topUp", () => {
       await expect(as(fund, validator).topUp([budgetId], 0n)).to.be.revertedWithCustomError(fund, "FundZeroAmount");
     });
 
-    it("refuses a balance above what a budget can hold with SafeCastOverflowedUintDowncast", async () => {
+    it("refuses a balance above what a budget can hold with BudgetBalanceTooLarge, and moves nothing", async () => {
       const { fund, sponsor, validator, budgetId } = await loadFixture(fundWithEur300Budget);
-      await (await as(fund, sponsor).deposit(MAX_UINT48, randomId())).wait();
-      const amount = MAX_UINT48 - 300_00n + 1n;
+      await (await as(fund, sponsor).deposit(MAX_BUDGET_BALANCE, randomId())).wait();
+      const amount = MAX_BUDGET_BALANCE - 300_00n + 1n;
       await expect(as(fund, validator).topUp([budgetId], amount))
-        .to.be.revertedWithCustomError(fund, "SafeCastOverflowedUintDowncast").withArgs(48, MAX_UINT48 + 1n);
+        .to.be.revertedWithCustomError(fund, "BudgetBalanceTooLarge").withArgs(budgetId, MAX_BUDGET_BALANCE + 1n, MAX_BUDGET_BALANCE);
+      expect(await fund.balanceOf(budgetId)).to.equal(300_00n);
+      await (await as(fund, validator).topUp([budgetId], amount - 1n)).wait(); // exactly the most it can hold
+      expect(await fund.balanceOf(budgetId)).to.equal(MAX_BUDGET_BALANCE);
+      await expectMoneyInvariant(fund, { budgets: [budgetId], sponsors: [sponsor.address] });
     });
   });
 });
@@ -481,7 +488,7 @@ describe("Fund.setDefaultBudgetExpiry", () => {
     const { fund, admin } = await loadFixture(fundWithEur300Budget);
     const inMilliseconds = (await now()) * 1000n;
     await expect(as(fund, admin).setDefaultBudgetExpiry(inMilliseconds))
-      .to.be.revertedWithCustomError(fund, "SafeCastOverflowedUintDowncast").withArgs(40, inMilliseconds);
+      .to.be.revertedWithCustomError(fund, "SafeCastOverflowedUintDowncast").withArgs(32, inMilliseconds);
   });
 });
 

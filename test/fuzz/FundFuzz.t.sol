@@ -7,7 +7,7 @@ import {FundFactory} from "../../contracts/FundFactory.sol";
 import {IFund} from "../../contracts/IFund.sol";
 
 /// @title FundFuzzTest
-/// @notice Property tests of single payments on a {Fund} clone: refunds never create cents, a payment
+/// @notice Property tests of single payments on a {Fund} made by the factory: refunds never create cents, a payment
 /// above the balance or the permit's ceiling is always refused, only the holder's signature pays.
 contract FundFuzzTest is Test {
     uint256 internal constant MAX_CENTS = 10_000_000;
@@ -130,7 +130,7 @@ contract FundFuzzTest is Test {
     }
 
     /// @notice Only the holder's key pays, and the digest the key signs is the EIP-712 digest of this
-    /// clone's own domain; a used permit is dead.
+    /// fund's own domain; a used permit is dead.
     /// hardhat-config: fuzz.runs = 2000
     function testFuzz_onlyTheHoldersSignaturePaysOnce(uint256 otherKey, uint256 amount, uint256 deadline) public {
         otherKey = bound(otherKey, 1, SECP256K1_ORDER - 1);
@@ -201,7 +201,7 @@ contract FundFuzzTest is Test {
             vm.assume(forged != 0);
             links[0].nonce = forged; // a nonce that paid nothing
         }
-        bytes32 genesis = keccak256(abi.encode(budgetId));
+        bytes32 genesis = _genesis();
         vm.expectRevert(abi.encodeWithSelector(IFund.PaymentProofInvalid.selector, budgetId));
         vm.prank(operator);
         fund.refund(budgetId, 1, genesis, links);
@@ -217,7 +217,12 @@ contract FundFuzzTest is Test {
 
     /// @dev Refunds `ask` of the budget's only payment (as the caller pranked), with its genuine proof.
     function _refundOnlyPayment(uint256 paid, uint256 ask) internal {
-        fund.refund(budgetId, ask, keccak256(abi.encode(budgetId)), _onlyPayment(paid));
+        fund.refund(budgetId, ask, _genesis(), _onlyPayment(paid));
+    }
+
+    /// @dev The head of the budget's payment chain at issue: a hash's first 20 bytes, as the fund keeps it.
+    function _genesis() internal view returns (bytes32) {
+        return bytes20(keccak256(abi.encode(budgetId)));
     }
 
     /// @dev The proof of the budget's only payment (nonce 0, to the shop): it and no later payment.

@@ -20,7 +20,8 @@ import {IFund} from "../../contracts/IFund.sol";
 /// The invariant test compares the fund's views with the ghost state after every call.
 contract FundHandler is CommonBase {
     uint256 internal constant MAX_CENTS = 10_000_000; // EUR 100,000: one deposit or withdrawal
-    uint256 internal constant MAX_GRANT = 1_000_000; // EUR 10,000: one budget grant or top-up
+    uint256 internal constant MAX_GRANT = 1_000_000; // EUR 10,000: one budget grant or top-up (no run nears
+    // a budget balance of 2^32 cents, so the model leaves BudgetBalanceTooLarge to the unit tests)
     uint256 internal constant MAX_BUDGETS = 16;
     uint256 internal constant MAX_PAYMENTS = 64;
 
@@ -82,7 +83,7 @@ contract FundHandler is CommonBase {
     }
 
     Fund public immutable fund;
-    Fund public immutable otherFund; // another clone of the same factory: cross-fund permits
+    Fund public immutable otherFund; // another fund of the same factory: cross-fund permits
     address public immutable admin;
 
     address public immutable validator = _actor("validator");
@@ -223,7 +224,7 @@ contract FundHandler is CommonBase {
     // ================================================================ validators
 
     /// @param mode 0: a sponsor without the role; 1: an id that exists; 2: the same id twice in the batch;
-    /// 3: a zero amount; 4: an expiry in the past; 5: an expiry that does not fit in 40 bits; otherwise a
+    /// 3: a zero amount; 4: an expiry in the past; 5: an expiry that does not fit in 32 bits; otherwise a
     /// valid batch (which the reserve may not cover, or whose default expiry may have passed).
     function issueBudgets(uint256 sponsorSeed, uint256 count, uint256 amountSeed, uint256 expirySeed, uint256 mode)
         public
@@ -242,7 +243,7 @@ contract FundHandler is CommonBase {
             uint256 e = uint256(keccak256(abi.encode(expirySeed, i)));
             uint64 expiry = e % 3 == 0 ? 0 : uint64(block.timestamp + _bound(e >> 8, 1 hours, 400 days));
             if (mode == 4 && i == 0) expiry = uint64(_sub0(block.timestamp, (e >> 8) % 2)); // now or a second ago
-            if (mode == 5 && i == count - 1) expiry = uint64(type(uint40).max) + uint64(1 + (e >> 8) % type(uint32).max);
+            if (mode == 5 && i == count - 1) expiry = uint64(type(uint32).max) + uint64(1 + (e >> 8) % type(uint32).max);
             grants[i] = IFund.BudgetGrant({budgetId: id, amount: amount, expiry: expiry});
         }
 
@@ -278,7 +279,7 @@ contract FundHandler is CommonBase {
             if (exists) return IFund.BudgetExists.selector;
             uint64 expiry = grant.expiry == 0 ? ghostDefaultExpiry : grant.expiry;
             if (expiry <= block.timestamp) return IFund.FundExpiryInPast.selector;
-            if (expiry > type(uint40).max) return SafeCast.SafeCastOverflowedUintDowncast.selector;
+            if (expiry > type(uint32).max) return SafeCast.SafeCastOverflowedUintDowncast.selector;
             total += grant.amount;
         }
         if (total > ghostReserveOf[sponsor]) return IFund.FundReserveInsufficient.selector;
@@ -754,17 +755,17 @@ contract FundHandler is CommonBase {
         if (_outcome(Action.Unpause, ok, ret, expected)) ghostPaused = false;
     }
 
-    /// @param mode 0: an expiry not in the future; 1: one that does not fit in 40 bits; otherwise 1 day to
+    /// @param mode 0: an expiry not in the future; 1: one that does not fit in 32 bits; otherwise 1 day to
     /// 400 days ahead (budgets with expiry 0 are refused once it has passed).
     function setDefaultBudgetExpiry(uint256 seconds_, uint256 mode) public {
         mode = _mix(mode) % 8;
         uint64 expiry = uint64(block.timestamp + _bound(seconds_, 1 days, 400 days));
         if (mode == 0) expiry = uint64(_sub0(block.timestamp, _bound(seconds_, 0, 1 days)));
-        if (mode == 1) expiry = uint64(type(uint40).max) + uint64(_bound(seconds_, 1, type(uint32).max));
+        if (mode == 1) expiry = uint64(type(uint32).max) + uint64(_bound(seconds_, 1, type(uint32).max));
 
         bytes4 expected;
         if (expiry <= block.timestamp) expected = IFund.FundExpiryInPast.selector;
-        else if (expiry > type(uint40).max) expected = SafeCast.SafeCastOverflowedUintDowncast.selector;
+        else if (expiry > type(uint32).max) expected = SafeCast.SafeCastOverflowedUintDowncast.selector;
 
         (bool ok, bytes memory ret) = _callAs(admin, abi.encodeCall(Fund.setDefaultBudgetExpiry, (expiry)));
         if (_outcome(Action.SetDefaultExpiry, ok, ret, expected)) ghostDefaultExpiry = expiry;
@@ -862,12 +863,13 @@ contract FundHandler is CommonBase {
     }
 
     /// @dev The payment-chain encoding as the fund documents it, written out here independently.
+    /// @dev The fund keeps a payment-chain head as a hash's first 20 bytes.
     function _genesis(bytes32 budgetId) internal pure returns (bytes32) {
-        return keccak256(abi.encode(budgetId));
+        return bytes20(keccak256(abi.encode(budgetId)));
     }
 
     function _link(bytes32 head, address merchant, uint256 amount, uint256 nonce) internal pure returns (bytes32) {
-        return keccak256(abi.encode(head, merchant, amount, nonce));
+        return bytes20(keccak256(abi.encode(head, merchant, amount, nonce)));
     }
 
     function _ghostBalance(BudgetGhost storage b) internal view returns (uint256) {

@@ -31,6 +31,7 @@ export const REVERT_CODES: Readonly<Record<ContractErrorName, ErrorCode>> = {
   BudgetNotActivated: "BUDGET_NOT_ACTIVATED",
   BudgetHolderAlreadySet: "BUDGET_ALREADY_ACTIVATED",
   BudgetNotFrozen: "BUDGET_NOT_FROZEN",
+  BudgetBalanceTooLarge: "AMOUNT_TOO_LARGE",
   // IFund: permits
   PermitWrongFund: "PERMIT_WRONG_FUND",
   PermitExpired: "PERMIT_EXPIRED",
@@ -55,14 +56,13 @@ export const REVERT_CODES: Readonly<Record<ContractErrorName, ErrorCode>> = {
   NotInitializing: "CHAIN_REVERTED",
   StringTooLong: "CHAIN_REVERTED",
   InvalidShortString: "CHAIN_REVERTED",
-  // FundFactory (and OpenZeppelin's Clones, which it uses)
+  // FundFactory
   FactoryUnknownFund: "FUND_UNKNOWN",
   // Our own call is malformed (the backend builds the grants): a bug, not a refusal.
   FactoryAdminGrant: "INTERNAL",
   FactoryGrantsMismatch: "INTERNAL",
   FactoryZeroAdmin: "INTERNAL",
   FailedDeployment: "CHAIN_REVERTED",
-  InsufficientBalance: "CHAIN_REVERTED",
   // Multicall's own failures (a payment's own reason is bubbled up unchanged).
   AddressEmptyCode: "CHAIN_REVERTED",
   FailedCall: "CHAIN_REVERTED",

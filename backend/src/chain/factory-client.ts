@@ -1,7 +1,7 @@
-// The FundFactory, driven by the backend's staff lanes: creates a fund clone with each purpose's lanes
-// given the roles of their work, and the admin role handed to the municipality's own key (FUND_ADMIN)
-// in the same transaction. The creating lane needs the factory's FUND_CREATOR_ROLE; without a fund
-// admin configured (the local demo) it administers the fund itself.
+// The FundFactory, driven by the backend's staff lanes: creates a fund (its own contract, running a copy
+// of the Fund code) with each purpose's lanes given the roles of their work, and the admin role handed to
+// the municipality's own key (FUND_ADMIN) in the same transaction. The creating lane needs the factory's
+// FUND_CREATOR_ROLE; without a fund admin configured (the local demo) it administers the fund itself.
 import { Interface, encodeBytes32String, getAddress, isAddress } from "ethers";
 import { DomainError, fundFactoryAbi } from "@tegoed/sdk";
 import { FUND_ROLE_IDS } from "./fund-client.ts";
@@ -20,7 +20,7 @@ export interface NewFundOnChain {
 
 export interface CreatedFund {
   address: string;
-  /** The clone's short number in the factory. */
+  /** The fund's short number in the factory. */
   index: number;
   txHash: string;
   blockNumber: number;
@@ -63,7 +63,7 @@ export class FactoryClient {
     return { roles, accounts };
   }
 
-  /** Creates a fund clone with the lanes' roles granted and `fundAdmin` as its admin, in one transaction. */
+  /** Creates a fund with the lanes' roles granted and `fundAdmin` as its admin, in one transaction. */
   async createFund(settings: NewFundOnChain): Promise<CreatedFund> {
     if (!/^[A-Z]{3}$/.test(settings.currency)) {
       throw new DomainError("INVALID_INPUT", undefined, { field: "currency", reason: "not three capital letters" });

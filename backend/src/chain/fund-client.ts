@@ -143,16 +143,21 @@ export function bankRefOf(reference: string): string {
   return keccak256(toUtf8Bytes(reference));
 }
 
-/** The head of a budget's payment chain before its first payment, as the contract sets it at issue. */
-export function paymentChainGenesis(budgetId: string): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [budgetId]));
+/** A hash as the contract keeps a payment-chain head: its first 20 bytes, the last 12 zero. */
+function chainHead(hash: string): string {
+  return hash.slice(0, 42) + "0".repeat(24);
 }
 
-/** The head after `link`: `keccak256(abi.encode(head, merchant, amount, nonce))`, as `Fund.pay` computes it. */
+/** The head of a budget's payment chain before its first payment, as the contract sets it at issue. */
+export function paymentChainGenesis(budgetId: string): string {
+  return chainHead(keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [budgetId])));
+}
+
+/** The head after `link`: `keccak256(abi.encode(head, merchant, amount, nonce))` cut to 20 bytes, as `Fund.pay` computes it. */
 export function paymentChainLink(head: string, link: PaymentLink): string {
-  return keccak256(
+  return chainHead(keccak256(
     AbiCoder.defaultAbiCoder().encode(["bytes32", "address", "uint256", "uint256"], [head, link.merchant, link.amount, link.nonce]),
-  );
+  ));
 }
 
 /** The id the contract gives the payment made from `budgetId` with permit nonce `nonce`. */

@@ -39,9 +39,9 @@ export type BankName = "simulated" | "bunq" | "sepa";
 
 export interface FundsTable {
   id: Generated<string>;
-  /** Lower-case 0x address of the fund's clone contract. */
+  /** Lower-case 0x address of the fund's contract. */
   chain_address: string;
-  /** The clone's index in the FundFactory (the short form a QR may carry). */
+  /** The fund's index in the FundFactory (the short form a QR may carry). */
   factory_index: number;
   name: string;
   currency: Generated<string>;

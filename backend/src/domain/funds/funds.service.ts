@@ -1,4 +1,4 @@
-// Funds: set up a scheme (its own contract, a clone from the factory), read its settings, record a
+// Funds: set up a scheme (its own contract, created by the factory), read its settings, record a
 // sponsor's deposit, pause and unpause. Every staff action lands in the audit log with the actor's id.
 // The chain is called outside any database transaction; the row or audit entry follows once it is done.
 import { z } from "zod";

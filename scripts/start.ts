@@ -3,14 +3,15 @@
 // with the simulated bank, and the wallet, shop and staff apps built and served by the backend. The first
 // start (or `npm start -- --reset`) seeds a Zuidhorn-like demo; later starts go on with the same data.
 // With CHAIN_RPC_URL (and DATABASE_URL) set it uses those instead, and seeds only with `-- --demo`.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ConfigError as BackendConfigError, loadConfig } from "../backend/src/config.ts";
 import { type RunningServer, startServer } from "../backend/src/server.ts";
 import { DEMO_PASSWORD, seedDemo, type DemoLogins } from "./demo/seed.ts";
 import { deploy, parseDeployConfig, ConfigError } from "./deploy.ts";
 import { APPS, buildApp, isStale } from "./lib/apps.ts";
-import { ROOT } from "./lib/artifacts.ts";
+import { ROOT, readArtifact } from "./lib/artifacts.ts";
 import { deploymentPath, readDeployment, writeDeployment } from "./lib/deployment-file.ts";
 import { type LocalChain, startLocalChain } from "./lib/local-chain.ts";
 import { type Mailbox, serveMailbox, startMailbox } from "./lib/mailbox.ts";
@@ -31,6 +32,11 @@ let idp: DemoIdp | undefined;
 const started = Date.now();
 const step = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
 
+/** What the local chain's contracts were compiled to: their bytecode's hash. */
+function contractsFingerprint(): string {
+  return createHash("sha256").update(["Fund", "FundFactory"].map((name) => readArtifact(name).bytecode).join("\n")).digest("hex").slice(0, 16);
+}
+
 async function main() {
   for (const flag of flags) if (!["--reset", "--demo"].includes(flag)) throw new ConfigError(`unknown option ${flag} (known: --reset, --demo)`);
   for (const app of APPS) {
@@ -50,6 +56,12 @@ async function main() {
     // Written once the first start has finished: a start that died half-way is started afresh.
     readyFile = resolve(localDir, "ready");
     fresh = flags.has("--reset") || !existsSync(readyFile) || !existsSync(stateFile) || !existsSync(deploymentFile);
+    // A chain deployed by other contracts (an update since the last start) is not resumed: its funds
+    // would run the old code under a backend that expects the new.
+    if (!fresh && !readFileSync(readyFile, "utf8").includes(`contracts ${contractsFingerprint()}`)) {
+      step("the contracts changed since the last start: the local chain and its data begin anew");
+      fresh = true;
+    }
     if (fresh) rmSync(localDir, { recursive: true, force: true });
     mkdirSync(localDir, { recursive: true });
     step(`${fresh ? "starting a new" : "resuming the"} local chain (anvil) on 127.0.0.1:${port} …`);
@@ -121,7 +133,7 @@ async function main() {
       await seedApplications(base, demo.fundId, validator, step);
     }
   }
-  if (readyFile) writeFileSync(readyFile, `${new Date().toISOString()}\n`);
+  if (readyFile) writeFileSync(readyFile, `${new Date().toISOString()}\ncontracts ${contractsFingerprint()}\n`);
 
   console.log("");
   console.table({

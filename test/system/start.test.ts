@@ -2,7 +2,7 @@
 // Zuidhorn demo; health is green, the demo logins work, the apps are served; Ctrl-C (SIGTERM here)
 // stops everything; a second start goes on with the same data instead of seeding again.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -82,6 +82,13 @@ describe("npm start", () => {
     await wallet.family.activate({ code: code!, holderAddress: Wallet.createRandom().address });
     expect((await wallet.family.children()).children[0]).toMatchObject({ balanceCents: 300_00, activated: true });
     expect(await stop(second.child)).toBe(0);
+
+    // A chain an earlier version deployed (its ready file names no contracts, or others) is not resumed.
+    writeFileSync(join(folder, "ready"), "2026-12-01T00:00:00.000Z\n");
+    const third = await start(chainPort, apiPort);
+    expect(third.output).toContain("the contracts changed since the last start");
+    expect(third.output).toContain("starting a new local chain");
+    expect(await stop(third.child)).toBe(0);
   }, 600_000);
 
   it("with CHAIN_RPC_URL set it deploys to that node and uses it, without demo data unless --demo", async () => {

@@ -1,4 +1,4 @@
-// /api/funds/…: create a fund (its contract is a clone from the factory), read funds, record a
+// /api/funds/…: create a fund (its contract is made by the factory), read funds, record a
 // sponsor's deposit, pause and unpause. The route parses with the sdk's schemas, the funds service decides.
 import {
   CreateFundRequestSchema,

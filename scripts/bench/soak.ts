@@ -31,20 +31,30 @@ export interface SoakFigures extends SoakSummary {
   achieved_tps: number | null;
   errors: Record<string, number>;
   per_minute: SoakMinute[];
-  /** Growth of each process's private memory from the first minute to the last, in %. */
+  /** Growth of each process's private memory from `steady_from_minute` to the last, in %. */
   rss_growth_pct_by_process: Record<string, number | null>;
+  /** The same from the first minute: the heaps growing to their working size are in it. */
+  private_growth_pct_from_first_minute: Record<string, number | null>;
+  steady_from_minute: number;
   /** The same for resident memory (VmRSS): PostgreSQL's includes its shared buffers as they are touched. */
   vmrss_growth_pct_by_process: Record<string, number | null>;
   load_average: number[];
 }
 
-/** Memory growth from the first minute to the last, %; null with fewer than two minutes. */
-export function rssGrowth(minutes: SoakMinute[], role: string, of: "rss_mb" | "private_mb" = "private_mb"): number | null {
-  if (minutes.length < 2) return null;
-  const first = minutes[0]![of][role as CpuRole];
+/**
+ * Memory growth in % from the minute `from` (0 = the first) to the last; null with fewer than two
+ * minutes from there. The goal's figure starts after the first quarter (`steadyFrom`): a fresh process's
+ * heap grows to its working size in its first minutes, which is not a leak; a leak keeps growing.
+ */
+export function rssGrowth(minutes: readonly SoakMinute[], role: string, of: "rss_mb" | "private_mb" = "private_mb", from = 0): number | null {
+  if (minutes.length - from < 2) return null;
+  const first = minutes[from]![of][role as CpuRole];
   const last = minutes.at(-1)![of][role as CpuRole];
   return first > 0 ? round(((last - first) / first) * 100, 1) : null;
 }
+
+/** The first minute of the steady part: after the first quarter of the soak. */
+export const steadyFrom = (minutes: number) => Math.floor(minutes / 4);
 
 export async function benchSoak(o: { engine: ChainEngine; pgServerUrl: string; minutes: number; lanes: number; results: string; log: (line: string) => void; loadAverage: () => number[] }): Promise<SoakFigures> {
   const { log } = o;
@@ -116,14 +126,17 @@ export async function benchSoak(o: { engine: ChainEngine; pgServerUrl: string; m
     }
     await Promise.all([...inFlight, ...lags]);
     log(`  soak: indexer lag per minute ${minutes.map((m) => m.indexer_lag_ms).join(", ")} ms`);
-    const byProcess = Object.fromEntries(["backend", "node", "postgres"].map((r) => [r, rssGrowth(minutes, r)]));
-    const byProcessRss = Object.fromEntries(["backend", "node", "postgres"].map((r) => [r, rssGrowth(minutes, r, "rss_mb")]));
+    const steady = steadyFrom(minutes.length);
+    const byProcess = Object.fromEntries(["backend", "node", "postgres"].map((r) => [r, rssGrowth(minutes, r, "private_mb", steady)]));
+    const byProcessFromStart = Object.fromEntries(["backend", "node", "postgres"].map((r) => [r, rssGrowth(minutes, r)]));
+    const byProcessRss = Object.fromEntries(["backend", "node", "postgres"].map((r) => [r, rssGrowth(minutes, r, "rss_mb", steady)]));
     // Our processes: the backend and PostgreSQL. The node keeps every block in memory by design.
     const growth = [byProcess.backend, byProcess.postgres].filter((v): v is number => v !== null);
     const figures: SoakFigures = {
       measured_at: new Date().toISOString(), engine: o.engine, minutes: o.minutes, capacity_tps: capacity, target_tps: target,
       achieved_tps: rate(total, performance.now() - soakStarted), errors: allErrors, per_minute: minutes,
-      rss_growth_pct: growth.length ? Math.max(...growth) : null, rss_growth_pct_by_process: byProcess, vmrss_growth_pct_by_process: byProcessRss, load_average: o.loadAverage(),
+      rss_growth_pct: growth.length ? Math.max(...growth) : null, rss_growth_pct_by_process: byProcess, private_growth_pct_from_first_minute: byProcessFromStart,
+      vmrss_growth_pct_by_process: byProcessRss, steady_from_minute: steady + 1, load_average: o.loadAverage(),
     };
     writeFileSync(join(o.results, "soak.json"), `${JSON.stringify(figures, null, 2)}\n`);
     return figures;

@@ -31,7 +31,7 @@ export interface SoakFigures extends SoakSummary {
   achieved_tps: number | null;
   errors: Record<string, number>;
   per_minute: SoakMinute[];
-  /** Growth of each process's private memory from `steady_from_minute` to the last, in %. */
+  /** Growth of each process's private memory in the steady part (from `steady_from_minute`), in % ({@link steadyGrowth}). */
   rss_growth_pct_by_process: Record<string, number | null>;
   /** The same from the first minute: the heaps growing to their working size are in it. */
   private_growth_pct_from_first_minute: Record<string, number | null>;
@@ -43,8 +43,8 @@ export interface SoakFigures extends SoakSummary {
 
 /**
  * Memory growth in % from the minute `from` (0 = the first) to the last; null with fewer than two
- * minutes from there. The goal's figure starts after the first quarter (`steadyFrom`): a fresh process's
- * heap grows to its working size in its first minutes, which is not a leak; a leak keeps growing.
+ * minutes from there. From the first minute it includes a fresh process's heap growing to its working
+ * size, which is not a leak.
  */
 export function rssGrowth(minutes: readonly SoakMinute[], role: string, of: "rss_mb" | "private_mb" = "private_mb", from = 0): number | null {
   if (minutes.length - from < 2) return null;
@@ -55,6 +55,27 @@ export function rssGrowth(minutes: readonly SoakMinute[], role: string, of: "rss
 
 /** The first minute of the steady part: after the first quarter of the soak. */
 export const steadyFrom = (minutes: number) => Math.floor(minutes / 4);
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/**
+ * The goal's figure: growth in % of the steady part (after the first quarter), as the median of its last
+ * third against the median of its first third. One minute's reading swings with what the process holds
+ * at that moment (PostgreSQL's connections ±50 % from their sorts and hashes); a leak moves the medians.
+ * Null with fewer than 3 steady minutes.
+ */
+export function steadyGrowth(minutes: readonly SoakMinute[], role: string, of: "rss_mb" | "private_mb" = "private_mb"): number | null {
+  const steady = minutes.slice(steadyFrom(minutes.length)).map((m) => m[of][role as CpuRole]);
+  if (steady.length < 3) return null;
+  const third = Math.floor(steady.length / 3);
+  const first = median(steady.slice(0, third));
+  const last = median(steady.slice(-third));
+  return first > 0 ? round(((last - first) / first) * 100, 1) : null;
+}
 
 export async function benchSoak(o: { engine: ChainEngine; pgServerUrl: string; minutes: number; lanes: number; results: string; log: (line: string) => void; loadAverage: () => number[] }): Promise<SoakFigures> {
   const { log } = o;
@@ -127,9 +148,9 @@ export async function benchSoak(o: { engine: ChainEngine; pgServerUrl: string; m
     await Promise.all([...inFlight, ...lags]);
     log(`  soak: indexer lag per minute ${minutes.map((m) => m.indexer_lag_ms).join(", ")} ms`);
     const steady = steadyFrom(minutes.length);
-    const byProcess = Object.fromEntries(["backend", "node", "postgres"].map((r) => [r, rssGrowth(minutes, r, "private_mb", steady)]));
+    const byProcess = Object.fromEntries(["backend", "node", "postgres"].map((r) => [r, steadyGrowth(minutes, r)]));
     const byProcessFromStart = Object.fromEntries(["backend", "node", "postgres"].map((r) => [r, rssGrowth(minutes, r)]));
-    const byProcessRss = Object.fromEntries(["backend", "node", "postgres"].map((r) => [r, rssGrowth(minutes, r, "rss_mb", steady)]));
+    const byProcessRss = Object.fromEntries(["backend", "node", "postgres"].map((r) => [r, steadyGrowth(minutes, r, "rss_mb")]));
     // Our processes: the backend and PostgreSQL. The node keeps every block in memory by design.
     const growth = [byProcess.backend, byProcess.postgres].filter((v): v is number => v !== null);
     const figures: SoakFigures = {

@@ -92,7 +92,7 @@ export type SpendingTables = {
     payments: ColumnType<bigint, never, never>; spent_cents: ColumnType<bigint, never, never>; refunded_cents: ColumnType<bigint, never, never>;
   };
   spending_daily: {
-    fund_id: string; day: ColumnType<Date, never, never>; category: string;
+    fund_id: string; day: ColumnType<string, never, never>; category: string; // date: 'YYYY-MM-DD' (connect.ts)
     payments: ColumnType<bigint, never, never>; spent_cents: ColumnType<bigint, never, never>; refunded_cents: ColumnType<bigint, never, never>;
   };
 };
@@ -226,7 +226,19 @@ export function reportsRepository(handle: Db) {
      * receiving shops under (`countedAs` of byShop), oldest period first, then by category.
      */
     async overTime(fundId: string, interval: "day" | "week"): Promise<PeriodSpending[]> {
-      const unit = interval === "week" ? sql.lit("week") : sql.lit("day");
+      if (interval === "day") {
+        // The rollup's rows are per day and category already: read in order, nothing to add up or format.
+        const days = await db
+          .selectFrom("spending_daily as d")
+          .where("d.fund_id", "=", fundId)
+          .where("d.payments", "<>", 0n)
+          .select(["d.day", "d.category", "d.payments", "d.spent_cents", "d.refunded_cents"])
+          .orderBy("d.day")
+          .orderBy(sql`d.category collate "C"`)
+          .execute();
+        return days.map((r) => ({ period: r.day, category: r.category, payments: big(r.payments), spentCents: big(r.spent_cents), refundedCents: big(r.refunded_cents) }));
+      }
+      const unit = sql.lit("week");
       const rows = await db
         .selectFrom("spending_daily as d")
         .where("d.fund_id", "=", fundId)

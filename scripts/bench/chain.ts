@@ -339,6 +339,20 @@ async function prepare(options: {
   };
 }
 
+/**
+ * Each till's next nonce as its budget has it on chain. A charge that failed left its till's later QRs of
+ * that round a nonce ahead (PERMIT_USED); a phone would show a fresh QR, so the next round's are signed
+ * from the chain's nonce. One JSON-RPC batch, between rounds, not timed.
+ */
+export async function syncNonces(url: string, p: Prepared, tills: readonly Till[]): Promise<void> {
+  const fund = new Interface(readArtifact("Fund").abi as InterfaceAbi);
+  const answers = await rpcBatch(url, tills.map((t) => ({ method: "eth_call", params: [{ to: p.fundAddress, data: fund.encodeFunctionData("budgetOf", [t.budgetId]) }, "latest"] })));
+  tills.forEach((t, i) => {
+    const [budget] = fund.decodeFunctionResult("budgetOf", answers[i] as string);
+    t.nonce = BigInt(budget.nonce);
+  });
+}
+
 /** The next `n` QRs of a till's budget, signed now (before the clock of the stage that uses them). */
 export async function signQrs(p: Prepared, till: Till, n: number): Promise<string[]> {
   const qrs: string[] = [];
@@ -588,10 +602,11 @@ async function intervalStage(url: string, engine: ChainEngine, p: Prepared, seco
   const t50 = p.tills.slice(0, 50);
   const t200 = p.tills.slice(0, 200);
   const qrs50 = await Promise.all(t50.map((t) => signQrs(p, t, o.chargesPerTill50)));
-  const qrs200 = await Promise.all(t200.map((t) => signQrs(p, t, o.chargesPerTill200)));
   await setMining(url, engine, seconds);
   try {
     const r50 = await tillRound(t50, qrs50);
+    if (r50.outcomes.some((x) => x.error)) await syncNonces(url, p, t50);
+    const qrs200 = await Promise.all(t200.map((t) => signQrs(p, t, o.chargesPerTill200)));
     const from = await blockNumber(url);
     const r200 = await tillRound(t200, qrs200);
     await sleep(seconds * 1000 + 200);
@@ -617,7 +632,7 @@ function measuredBy<T>(meters: CpuMeter[], work: () => Promise<T>): Promise<T> {
 const replicaOrder = (tills: Till[], count: number) => (i: number) =>
   Array.from({ length: count }, (_, k) => tills[i]!.clients[(i + k) % count]!);
 
-async function replicaStage(p: Prepared, backends: Backend[], others: CpuRoots, o: NonNullable<EngineOptions["replicas"]>): Promise<ReplicaRun[]> {
+async function replicaStage(url: string, p: Prepared, backends: Backend[], others: CpuRoots, o: NonNullable<EngineOptions["replicas"]>): Promise<ReplicaRun[]> {
   const runs = new Map<string, { replicas: number; tills: number; rounds: RoundResult[]; all: CpuMeter; each: CpuMeter[] }>();
   // Not timed: the replicas that served nothing yet open their connections, prepare their statements and
   // warm their JIT, as the first one did in the thousands of charges of the stages before (with a few
@@ -627,6 +642,7 @@ async function replicaStage(p: Prepared, backends: Backend[], others: CpuRoots, 
     const warm = p.tills.slice(0, Math.min(p.tills.length, 50));
     const perTill = Math.ceil((REPLICA_WARM_UP * (most - 1)) / warm.length);
     await tillRound(warm, await Promise.all(warm.map((t) => signQrs(p, t, perTill))), (i) => [warm[i]!.clients[1 + (i % (most - 1))]!]);
+    await syncNonces(url, p, warm);
   }
   for (let r = 0; r < o.rounds; r++) {
     for (const count of o.counts) {
@@ -642,6 +658,7 @@ async function replicaStage(p: Prepared, backends: Backend[], others: CpuRoots, 
         const group = p.tills.slice(0, tills);
         const qrs = await Promise.all(group.map((t) => signQrs(p, t, o.chargesPerTill[tills]!)));
         entry.rounds.push(await measuredBy([entry.all, ...entry.each], () => tillRound(group, qrs, replicaOrder(group, count))));
+        if (entry.rounds.at(-1)!.outcomes.some((o) => o.error)) await syncNonces(url, p, group);
       }
     }
   }
@@ -866,6 +883,7 @@ export async function benchEngine(options: EngineOptions): Promise<EngineFigures
           await direct.run(signedPays);
           if (naive && n === 50) await naive.run(Math.ceil(options.naiveTransfers / rounds));
           results.push(await cpu.measure(() => tillRound(group, qrs, (i) => single(i))));
+          if (results.at(-1)!.outcomes.some((o) => o.error)) await syncNonces(url, p, group);
         }
         const stage = summarise(n, results, cpu);
         till_charges[`n${n}`] = stage;
@@ -891,7 +909,7 @@ export async function benchEngine(options: EngineOptions): Promise<EngineFigures
     const replicas: ReplicaRun[] = [];
     if (options.replicas) {
       try {
-        replicas.push(...(await replicaStage(p, backends, { node: chain.process.pid, postgres: engine.postmaster }, options.replicas)));
+        replicas.push(...(await replicaStage(url, p, backends, { node: chain.process.pid, postgres: engine.postmaster }, options.replicas)));
         for (const r of replicas) log(`  ${options.engine}: ${r.replicas} replica(s), ${r.tills} tills: ${r.tps}/s, p95 ${r.latency_ms.p95} ms, backend CPU ms per charge ${r.cpu_ms_per_charge?.backend} (each ${r.backend_cpu_ms_per_charge_each.join(" / ")}), total ${r.cpu_ms_per_charge?.total}, ${r.cpu_ms_per_charge?.cores_busy} cores busy${r.failed ? `, ${r.failed} FAILED ${JSON.stringify(r.errors)}` : ""}`);
       } catch (error) {
         errors.replicas = (error as Error).message.slice(0, 300);

@@ -241,11 +241,11 @@ async function chargeOnce(deps: PaymentDeps, cmd: ChargeCommand): Promise<Charge
   const hash = requestHash(cmd);
   const keys = idempotencyRepository(deps.db);
   const waitUntil = Date.now() + (deps.waitForClaimMs ?? DEFAULT_WAIT_MS);
-  // The QR is read and the payment simulated while the key is being claimed: neither changes
-  // anything, and a charge waits for the slower of the two instead of for both.
+  // The payment is simulated while the key is being claimed: neither changes anything, and a charge
+  // waits for the slower of the two instead of for both. The QR's permit is claimed with the key, in
+  // one round trip, when the QR could be read (reading it mostly waits for nothing: the fund is cached, the
+  // shop came with the session); else the key alone, as a retry needs.
   const ready = prepare(deps, cmd);
-  // The QR's permit is claimed with the key, in one round trip, when the QR could be read (it mostly
-  // is: the fund is cached, the shop came with the session); else the key alone, as a retry needs.
   const permit = await ready.scanned.then((s) => permitClaimOf(s, scope, cmd.idempotencyKey), () => undefined);
   for (let round = 0; ; round++) {
     let claim: ClaimResult;

@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { Wallet, ZeroHash } from "ethers";
 import {
-  type PaymentLink, as, chainGenesis, chainLink, expectMoneyInvariant, fundWithEur100Payment, networkHelpers,
+  type PaymentLink, MAX_BUDGET_BALANCE, as, chainGenesis, chainLink, expectMoneyInvariant, fundWithEur100Payment, networkHelpers,
   paymentIdOf, paymentLinks, randomId, refundProof, signPermit,
 } from "./fixtures.ts";
 
@@ -64,6 +64,27 @@ describe("Fund.refund", () => {
       expect(await refundProof(fund, budgetId, 0n)).to.deep.equal(proof);
       expect(chainLink(proof.headBefore, proof.links[0]!)).to.equal(await fund.paymentsHeadOf(budgetId));
       await expect(as(fund, operator).refund(budgetId, 1n, proof.headBefore, proof.links)).to.emit(fund, "PaymentRefunded");
+    });
+  });
+
+  describe("when the refund would take the budget above what it can hold", () => {
+    it("refuses it with BudgetBalanceTooLarge and moves nothing; a refund that fits goes through", async () => {
+      const ctx = await loadFixture(fundWithEur100Payment);
+      const { fund, operator, sponsor, validator, shop, budgetId, proof } = ctx;
+      // Topped up after the payment to the most a budget holds (EUR 200 left + the rest).
+      const topUp = MAX_BUDGET_BALANCE - 200_00n;
+      await (await as(fund, sponsor).deposit(topUp, randomId())).wait();
+      await (await as(fund, validator).topUp([budgetId], topUp)).wait();
+      await expect(as(fund, operator).refund(budgetId, 1n, proof.headBefore, proof.links))
+        .to.be.revertedWithCustomError(fund, "BudgetBalanceTooLarge").withArgs(budgetId, MAX_BUDGET_BALANCE + 1n, MAX_BUDGET_BALANCE);
+      expect(await fund.balanceOf(budgetId)).to.equal(MAX_BUDGET_BALANCE);
+      expect(await fund.receivableOf(shop.address)).to.equal(100_00n);
+      // Once the family spent EUR 1 again, a refund of EUR 1 of the first payment fits.
+      await pay(ctx, shop.address, 1_00n);
+      const later = await refundProof(fund, budgetId, 0n);
+      await expect(as(fund, operator).refund(budgetId, 1_00n, later.headBefore, later.links)).to.emit(fund, "PaymentRefunded");
+      expect(await fund.balanceOf(budgetId)).to.equal(MAX_BUDGET_BALANCE);
+      await expectMoneyInvariant(fund, { budgets: [budgetId], sponsors: [sponsor.address], merchants: [shop.address] });
     });
   });
 

@@ -144,20 +144,31 @@ export function bankRefOf(reference: string): string {
 }
 
 /** A hash as the contract keeps a payment-chain head: its first 20 bytes, the last 12 zero. */
-function chainHead(hash: string): string {
-  return hash.slice(0, 42) + "0".repeat(24);
+function chainHead(hash: string, width: HeadWidth): string {
+  return width === 32 ? hash : hash.slice(0, 42) + "0".repeat(24);
+}
+
+/**
+ * The bytes of a hash a fund keeps as a payment-chain head: 20 (funds made since issue #24), or all 32
+ * (funds made before, still on the chain of a municipality that updated its backend).
+ */
+export type HeadWidth = 20 | 32;
+
+/** The width of the heads a fund keeps, told by a head it holds (a 20-byte head ends in 12 zero bytes; a full hash does with odds of 2^-96). */
+export function headWidthOf(storedHead: string): HeadWidth {
+  return /0{24}$/.test(storedHead) ? 20 : 32;
 }
 
 /** The head of a budget's payment chain before its first payment, as the contract sets it at issue. */
-export function paymentChainGenesis(budgetId: string): string {
-  return chainHead(keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [budgetId])));
+export function paymentChainGenesis(budgetId: string, width: HeadWidth = 20): string {
+  return chainHead(keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [budgetId])), width);
 }
 
-/** The head after `link`: `keccak256(abi.encode(head, merchant, amount, nonce))` cut to 20 bytes, as `Fund.pay` computes it. */
-export function paymentChainLink(head: string, link: PaymentLink): string {
+/** The head after `link`: `keccak256(abi.encode(head, merchant, amount, nonce))` cut to `width` bytes, as `Fund.pay` computes it. */
+export function paymentChainLink(head: string, link: PaymentLink, width: HeadWidth = 20): string {
   return chainHead(keccak256(
     AbiCoder.defaultAbiCoder().encode(["bytes32", "address", "uint256", "uint256"], [head, link.merchant, link.amount, link.nonce]),
-  ));
+  ), width);
 }
 
 /** The id the contract gives the payment made from `budgetId` with permit nonce `nonce`. */
@@ -438,14 +449,16 @@ export class FundClient {
    */
   async paymentProof(budgetId: string, paymentNonce: bigint): Promise<PaymentProof> {
     const id = requireBytes32(budgetId, "budgetId");
-    const links = await this.paymentLinks(id);
+    const [links, stored] = await Promise.all([this.paymentLinks(id), this.paymentsHeadOf(id)]);
+    const width = headWidthOf(stored);
     const index = links.findIndex((link) => link.nonce === paymentNonce);
     if (index < 0) {
       throw new DomainError("PAYMENT_UNKNOWN", undefined, {
         paymentId: paymentIdOf(id, paymentNonce), budgetId: id, nonce: paymentNonce.toString(),
       });
     }
-    return { headBefore: links.slice(0, index).reduce(paymentChainLink, paymentChainGenesis(id)), links: links.slice(index) };
+    const headBefore = links.slice(0, index).reduce((head, link) => paymentChainLink(head, link, width), paymentChainGenesis(id, width));
+    return { headBefore, links: links.slice(index) };
   }
 
   /** Records a payout to the merchant's bank account under the bank's reference. Needs SETTLER_ROLE. */

@@ -1,13 +1,13 @@
 // FundClient on a Hardhat node: the calls the services make, and a dead QR refused with the same code
 // by the off-chain check and by the relayer's simulation, before any gas is spent.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TypedDataEncoder, Wallet } from "ethers";
+import { AbiCoder, TypedDataEncoder, Wallet, keccak256 } from "ethers";
 import {
   DomainError, ERROR_CODES, type ErrorCode, PAYMENT_PERMIT_TYPES, type PaymentPermit, decodePaymentQr, encodePaymentQr, fundDomain,
   permitFromQr, qrFromPermit,
 } from "@tegoed/sdk";
 import {
-  BUDGET_BATCH_SIZE, type PaymentProof, bankRefOf, paymentChainGenesis, paymentChainLink, paymentIdOf,
+  BUDGET_BATCH_SIZE, type PaymentProof, bankRefOf, headWidthOf, paymentChainGenesis, paymentChainLink, paymentIdOf,
 } from "../../src/chain/fund-client.ts";
 import {
   type TestChain, activeBudgets, approvedShop, chainTime, laneTxCount, randomId, signPermit, startTestChain,
@@ -29,6 +29,21 @@ async function refusedWith<T>(promise: Promise<T>): Promise<DomainError> {
   expect(error).toBeInstanceOf(DomainError);
   return error as DomainError;
 }
+
+describe("payment-chain heads", () => {
+  it("keeps 20 bytes of each hash on funds made since issue #24, and all 32 on funds made before, told apart by a head the fund holds", () => {
+    const budgetId = `0x${"ab".repeat(32)}`;
+    const link = { merchant: "0x00000000000000000000000000000000000000a1", amount: 12_50n, nonce: 0n };
+    const full = keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [budgetId]));
+    expect(paymentChainGenesis(budgetId, 32)).toBe(full);
+    expect(paymentChainGenesis(budgetId)).toBe(`${full.slice(0, 42)}${"0".repeat(24)}`);
+    const next = keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "address", "uint256", "uint256"], [full, link.merchant, link.amount, link.nonce]));
+    expect(paymentChainLink(full, link, 32)).toBe(next);
+    expect(headWidthOf(paymentChainLink(paymentChainGenesis(budgetId), link))).toBe(20);
+    expect(headWidthOf(next)).toBe(32);
+    expect(headWidthOf(`0x${"0".repeat(64)}`)).toBe(20); // an unknown budget's head
+  });
+});
 
 describe("FundClient", () => {
   describe("when a family pays at an approved shop", () => {
@@ -117,7 +132,7 @@ describe("FundClient", () => {
       const proof = await t.fund.paymentProof(a.budgetId, first);
       expect(proof.headBefore).toBe(paymentChainGenesis(a.budgetId));
       expect(proof.links.map((l) => [l.merchant, l.amount, l.nonce])).toEqual([[shop, 30_00n, 0n], [shop, 4_00n, 1n], [shop, 2_00n, 2n]]);
-      expect(proof.links.reduce(paymentChainLink, proof.headBefore)).toBe(await t.fund.paymentsHeadOf(a.budgetId));
+      expect(proof.links.reduce((head, link) => paymentChainLink(head, link), proof.headBefore)).toBe(await t.fund.paymentsHeadOf(a.budgetId));
 
       const refunded = await t.fund.refund(a.budgetId, first, 25_00n);
       expect(refunded.paymentId).toBe(paymentIdOf(a.budgetId, 0n));

@@ -3,7 +3,7 @@ import { Migrator, NO_MIGRATIONS } from "kysely/migration";
 import { describe, expect, it } from "vitest";
 import { appliedMigrations, MIGRATIONS, migrateToLatest } from "../../src/db/migrate.ts";
 import { ENGINES, useDatabase } from "../support/engines.ts";
-import { seedFund, tableNames } from "../support/fixtures.ts";
+import { randomUUID, seedFund, tableNames } from "../support/fixtures.ts";
 
 const TABLES = [
   "activation_codes",
@@ -133,6 +133,10 @@ describe.each(ENGINES)("migrations on $name", (engine) => {
 
     expect(await migrateToLatest(db)).toEqual(["0022_children_fund"]);
     await db.insertInto("children").values({ family_id: fa, first_name: "Lotte", birth_year: 2021 }).execute();
+
+    // A child of no family is refused as the foreign key would refuse it.
+    await expect(db.insertInto("children").values({ family_id: randomUUID(), first_name: "Niemand", birth_year: 2021 }).execute())
+      .rejects.toMatchObject({ code: "23503" });
 
     const rows = await db.selectFrom("children").select(["first_name", "fund_id"]).orderBy("first_name").execute();
     expect(rows).toEqual([

@@ -11,7 +11,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     create function children_fund() returns trigger language plpgsql as $$
     begin
-      select fund_id into strict new.fund_id from families where id = new.family_id;
+      select fund_id into new.fund_id from families where id = new.family_id;
+      if not found then
+        raise exception 'insert or update on table "children" violates foreign key: family % does not exist', new.family_id
+          using errcode = 'foreign_key_violation';
+      end if;
       return new;
     end
     $$`.execute(db);

@@ -41,6 +41,7 @@ const TABLES = [
   "sessions",
   "simulated_bank_transfers",
   "spending_by_shop",
+  "spending_category_changes",
   "spending_daily",
   "sponsors",
   "staff_users",
@@ -131,7 +132,7 @@ describe.each(ENGINES)("migrations on $name", (engine) => {
     const [fa, fb] = [await family(a), await family(b)];
     await sql`insert into children (family_id, first_name, birth_year) values (${fa}, 'Sam', 2018), (${fb}, 'Noor', 2019), (${fb}, 'Daan', 2020)`.execute(db);
 
-    expect(await migrateToLatest(db)).toEqual(["0022_children_fund"]);
+    expect(await migrateToLatest(db)).toEqual(Object.keys(MIGRATIONS).filter((name) => name >= "0022"));
     await db.insertInto("children").values({ family_id: fa, first_name: "Lotte", birth_year: 2021 }).execute();
 
     // A child of no family is refused as the foreign key would refuse it.

@@ -176,6 +176,33 @@ describe.each(ENGINES)("reports routes on $name", (engine) => {
     });
   });
 
+  describe("GET /api/funds/:id/spending-by-shop", () => {
+    it("lists every shop the fund paid, most first, beside a dashboard that names ten", async () => {
+      const fund = await seedFund(app.db);
+      const events = [];
+      for (let i = 0; i < 12; i++) {
+        const shop = await seedShop(app.db, fund.id, `Winkel ${String(i).padStart(2, "0")}`, 0b01n);
+        events.push(paymentEvent(fund.chain_address, { merchant: shop.address, amountCents: BigInt((i + 1) * 1_00), blockNumber: 2, logIndex: i }));
+      }
+      await chainIndexRepository(app.db).applyChainEvents(`funds:${randomUUID()}`, 5, events);
+      const finance = byRole.get("finance")!;
+
+      const all = await finance.reports.spendingByShop(fund.id);
+      const dashboard = await finance.reports.dashboard(fund.id);
+
+      expect(all).toMatchObject({ fundId: fund.id, currency: "EUR" });
+      expect(all.shops.map((s) => [s.name, s.spentCents])).toEqual(Array.from({ length: 12 }, (_, i) => [`Winkel ${String(11 - i).padStart(2, "0")}`, (12 - i) * 1_00]));
+      expect(dashboard.byShop).toEqual(all.shops.slice(0, 10));
+      expect(dashboard.otherShops).toEqual({ shops: 2, payments: 2, spentCents: 3_00, refundedCents: 0 });
+    });
+
+    it("is refused without a session (401 UNAUTHENTICATED) and for an unknown fund (404 FUND_UNKNOWN)", async () => {
+      const fund = await seedFund(app.db);
+      expect(await refusal(app.client().reports.spendingByShop(fund.id))).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
+      expect(await refusal(byRole.get("validator")!.reports.spendingByShop(randomUUID()))).toMatchObject({ status: 404, code: "FUND_UNKNOWN" });
+    });
+  });
+
   describe("GET /api/audit-log", () => {
     it("lists newest first, filters by action prefix and actor (id or email), and pages with the cursor", async () => {
       const actor = await app.loginAs(["validator"]);

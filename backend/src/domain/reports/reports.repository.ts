@@ -1,8 +1,8 @@
 // The SQL of the reports: aggregates over families, budgets, the indexed payments and refunds (through
 // their rollups, migration 0009_payment_rollups), shops and settled payouts of one fund, and the audit
 // log's pages. Read-only; sums come back as bigint cents.
-import { sql, type ColumnType, type RawBuilder } from "kysely";
-import type { ActorType, JsonObject } from "../../db/schema.ts";
+import { sql, type ColumnType, type Kysely, type RawBuilder } from "kysely";
+import type { ActorType, Database, JsonObject } from "../../db/schema.ts";
 import type { Db } from "../../db/transaction.ts";
 
 /** count(*) and sum(bigint) answer int8 / numeric: cast to int8 so both engines hand back bigint. */
@@ -23,6 +23,12 @@ export interface FundFigures {
   refundedCents: bigint;
   paidOutCents: bigint;
   shops: bigint;
+}
+
+export interface SpendingLine {
+  payments: bigint;
+  spentCents: bigint;
+  refundedCents: bigint;
 }
 
 export interface ShopSpending {
@@ -95,7 +101,54 @@ export type SpendingTables = {
     fund_id: string; day: ColumnType<string, never, never>; category: string; // date: 'YYYY-MM-DD' (connect.ts)
     payments: ColumnType<bigint, never, never>; spent_cents: ColumnType<bigint, never, never>; refunded_cents: ColumnType<bigint, never, never>;
   };
+  /** Migration 0024_spending_category_changes. */
+  spending_category_changes: { fund_id: string; merchant: string };
 };
+
+const net = (s: ShopSpending) => s.spentCents - s.refundedCents;
+/** Most net spending first; then by address, as the rollup's `order by` cuts the top. */
+const byNetSpending = (a: ShopSpending, b: ShopSpending) => (net(b) > net(a) ? 1 : net(b) < net(a) ? -1 : a.merchantAddress < b.merchantAddress ? -1 : 1);
+
+/** Which of a fund's paid shops: all, the `top` with the most net spending, or those listed in spending_category_changes. */
+type ShopSelection = "all" | "recategorised" | { top: number };
+
+/** Rows of spending_by_shop of a fund's paid shops, each with the shop behind its address when known. */
+async function shopLines(db: Kysely<Database & SpendingTables>, fundId: string, which: ShopSelection): Promise<ShopSpending[]> {
+  let rows = db.selectFrom("spending_by_shop as s").where("s.fund_id", "=", fundId).where("s.payments", ">", 0n).selectAll("s");
+  if (which === "recategorised") {
+    rows = rows.where((eb) => eb.exists(eb.selectFrom("spending_category_changes as c").select(sql.lit(1).as("one"))
+      .whereRef("c.fund_id", "=", "s.fund_id").whereRef("c.merchant", "=", "s.merchant")));
+  } else if (which !== "all") {
+    // Sorted and cut in the rollup first: only these few shops are looked up.
+    rows = rows.orderBy(sql`s.spent_cents - s.refunded_cents`, "desc").orderBy(sql`s.merchant collate "C"`).limit(which.top);
+  }
+  // Each shop looked up by its address (a join hashed every shop of every fund: 25,000 at national scale
+  // for the largest fund's 2,500); `offset 0` keeps the planner from turning it back into that join.
+  const found = await db
+    .selectFrom(rows.as("s"))
+    .leftJoinLateral(
+      (eb) => eb.selectFrom("merchants").select(["merchants.id", "merchants.name", "merchants.categories"])
+        .whereRef("merchants.chain_address", "=", "s.merchant").offset(0).as("m"),
+      (join) => join.onTrue(),
+    )
+    .select((eb) => [
+      "s.merchant", "s.category", "s.payments", "s.spent_cents", "s.refunded_cents", "m.id", "m.name", "m.categories",
+      eb.selectFrom("merchant_funds").select(sql<string>`categories_mask::int8`.as("mask"))
+        .whereRef("merchant_funds.merchant_id", "=", "m.id").where("merchant_funds.fund_id", "=", fundId).as("mask"),
+    ])
+    .execute();
+  return found.map((row) => ({
+    merchantAddress: row.merchant,
+    merchantId: row.id ?? null,
+    name: row.name ?? null,
+    categoriesMask: row.mask === null || row.mask === undefined ? null : big(row.mask),
+    shopCategories: row.categories ?? [],
+    payments: big(row.payments),
+    spentCents: big(row.spent_cents),
+    refundedCents: big(row.refunded_cents),
+    countedAs: row.category,
+  }));
+}
 
 export function reportsRepository(handle: Db) {
   const db = handle.withTables<SpendingTables>();
@@ -187,38 +240,40 @@ export function reportsRepository(handle: Db) {
       return byShop;
     },
 
-    /** Spending per receiving address, with the shop behind it when known. Largest first. */
+    /** Spending per receiving address, with the shop behind it when known. Most net spending first. */
     async byShop(fundId: string): Promise<ShopSpending[]> {
-      // Each paid shop looked up by its address (a join hashed every shop of every fund: 25,000 at national
-      // scale for the largest fund's 2,500); `offset 0` keeps the planner from turning it back into that join.
+      return (await shopLines(db, fundId, "all")).sort(byNetSpending);
+    },
+
+    /** The `limit` shops with the most net spending (spent − refunded), most first. */
+    async topShops(fundId: string, limit: number): Promise<ShopSpending[]> {
+      return (await shopLines(db, fundId, { top: limit })).sort(byNetSpending);
+    },
+
+    /** Spending per category the rollup counts shops under (`countedAs`), and the number of shops paid. */
+    async byCountedCategory(fundId: string): Promise<{ categories: (SpendingLine & { category: string })[]; shops: number }> {
       const rows = await db
         .selectFrom("spending_by_shop as s")
-        .leftJoinLateral(
-          (eb) => eb.selectFrom("merchants").select(["merchants.id", "merchants.name", "merchants.categories"])
-            .whereRef("merchants.chain_address", "=", "s.merchant").offset(0).as("m"),
-          (join) => join.onTrue(),
-        )
         .where("s.fund_id", "=", fundId)
         .where("s.payments", ">", 0n)
-        .select((eb) => [
-          "s.merchant", "s.category", "s.payments", "s.spent_cents", "s.refunded_cents", "m.id", "m.name", "m.categories",
-          eb.selectFrom("merchant_funds").select(sql<string>`categories_mask::int8`.as("mask"))
-            .whereRef("merchant_funds.merchant_id", "=", "m.id").where("merchant_funds.fund_id", "=", fundId).as("mask"),
+        .select([
+          "s.category", sql<string>`count(*)::int8`.as("shops"), sql<string>`sum(s.payments)::int8`.as("payments"),
+          sql<string>`sum(s.spent_cents)::int8`.as("spent"), sql<string>`sum(s.refunded_cents)::int8`.as("refunded"),
         ])
+        .groupBy("s.category")
         .execute();
-      return rows
-        .map((row) => ({
-          merchantAddress: row.merchant,
-          merchantId: row.id ?? null,
-          name: row.name ?? null,
-          categoriesMask: row.mask === null || row.mask === undefined ? null : big(row.mask),
-          shopCategories: row.categories ?? [],
-          payments: big(row.payments),
-          spentCents: big(row.spent_cents),
-          refundedCents: big(row.refunded_cents),
-          countedAs: row.category,
-        }))
-        .sort((a, b) => (b.spentCents > a.spentCents ? 1 : b.spentCents < a.spentCents ? -1 : a.merchantAddress.localeCompare(b.merchantAddress)));
+      return {
+        categories: rows.map((r) => ({ category: r.category, payments: big(r.payments), spentCents: big(r.spent), refundedCents: big(r.refunded) })),
+        shops: rows.reduce((n, r) => n + Number(r.shops), 0),
+      };
+    },
+
+    /**
+     * The paid shops whose category may have changed since the rollup counted them (migration
+     * 0024_spending_category_changes): only these can count under another category than their own now.
+     */
+    async maybeRecategorised(fundId: string): Promise<ShopSpending[]> {
+      return shopLines(db, fundId, "recategorised");
     },
 
     /**

@@ -4,7 +4,7 @@
 import { PUBLIC_MIN_FAMILIES_PER_CATEGORY, PUBLIC_MIN_GROUP, type SuppressedCount } from "@tegoed/sdk";
 import { getFund, type Fund } from "../funds/index.ts";
 import type { Db } from "../../db/transaction.ts";
-import { reportsRepository, type AuditRow, type FundFigures, type ShopSpending } from "./reports.repository.ts";
+import { reportsRepository, type AuditRow, type FundFigures, type ShopSpending, type SpendingLine } from "./reports.repository.ts";
 
 export interface ReportsDeps {
   db: Db;
@@ -13,11 +13,7 @@ export interface ReportsDeps {
   publicFiguresPeriodMs?: number;
 }
 
-export interface SpendingLine {
-  payments: bigint;
-  spentCents: bigint;
-  refundedCents: bigint;
-}
+export type { SpendingLine };
 
 export interface Dashboard extends FundFigures {
   fund: Fund;
@@ -25,10 +21,18 @@ export interface Dashboard extends FundFigures {
   owedToShopsCents: bigint;
   interval: "day" | "week";
   byCategory: (SpendingLine & { category: string })[];
-  byShop: (SpendingLine & { merchantId: string | null; name: string; address: string })[];
+  /** The TOP_SHOPS shops with the most net spending, most first. */
+  byShop: ShopLine[];
+  /** The paid shops after those: how many, and their spending together. */
+  otherShops: SpendingLine & { shops: number };
   overTime: (SpendingLine & { period: string; categories: Map<string, bigint> })[];
   generatedAt: Date;
 }
+
+export type ShopLine = SpendingLine & { merchantId: string | null; name: string; address: string };
+
+/** How many shops the dashboard names; the others are one line (the export lists them all). */
+export const TOP_SHOPS = 10;
 
 const OTHER = "other";
 const clamp0 = (n: bigint) => (n < 0n ? 0n : n);
@@ -43,45 +47,71 @@ export function categoryOf(fundCategories: readonly string[], shop: Pick<ShopSpe
   return shop.shopCategories[0] ?? OTHER;
 }
 
-function byCategory(fund: Fund, shops: readonly ShopSpending[]): Dashboard["byCategory"] {
+const noSpending = (): SpendingLine => ({ payments: 0n, spentCents: 0n, refundedCents: 0n });
+const plus = (a: SpendingLine, b: SpendingLine, sign = 1n): SpendingLine => ({
+  payments: a.payments + sign * b.payments, spentCents: a.spentCents + sign * b.spentCents, refundedCents: a.refundedCents + sign * b.refundedCents,
+});
+
+/**
+ * Spending per category: the rollup's sums per category it counted the shops under, with each shop whose
+ * category changed since (`moved`) taken from the old one and added to its current one.
+ */
+function byCategory(counted: readonly (SpendingLine & { category: string })[], moved: readonly { shop: ShopSpending; now: string }[]): Dashboard["byCategory"] {
+  const lines = new Map(counted.map((c) => [c.category, c as SpendingLine]));
+  for (const { shop, now } of moved) {
+    lines.set(shop.countedAs, plus(lines.get(shop.countedAs) ?? noSpending(), shop, -1n));
+    lines.set(now, plus(lines.get(now) ?? noSpending(), shop));
+  }
+  return [...lines]
+    .filter(([, line]) => line.payments !== 0n)
+    .map(([category, line]) => ({ category, payments: line.payments, spentCents: line.spentCents, refundedCents: line.refundedCents }))
+    .sort((a, b) => Number(b.spentCents - a.spentCents) || a.category.localeCompare(b.category));
+}
+
+/** Spending per category of each shop's current category (every shop in hand). */
+function byCurrentCategory(fund: Fund, shops: readonly ShopSpending[]): Dashboard["byCategory"] {
   const lines = new Map<string, SpendingLine>();
   for (const shop of shops) {
     const category = categoryOf(fund.categories, shop);
-    const line = lines.get(category) ?? { payments: 0n, spentCents: 0n, refundedCents: 0n };
-    lines.set(category, {
-      payments: line.payments + shop.payments,
-      spentCents: line.spentCents + shop.spentCents,
-      refundedCents: line.refundedCents + shop.refundedCents,
-    });
+    lines.set(category, plus(lines.get(category) ?? noSpending(), shop));
   }
-  return [...lines].map(([category, line]) => ({ category, ...line })).sort((a, b) => Number(b.spentCents - a.spentCents) || a.category.localeCompare(b.category));
+  return byCategory([...lines].map(([category, line]) => ({ category, ...line })), []);
+}
+
+const shopLine = (s: ShopSpending): ShopLine => ({
+  merchantId: s.merchantId, name: s.name ?? s.merchantAddress, address: s.merchantAddress,
+  payments: s.payments, spentCents: s.spentCents, refundedCents: s.refundedCents,
+});
+
+/** Every paid shop of the fund, most spending first: the dashboard's export. */
+export async function spendingByShop(deps: ReportsDeps, fundId: string): Promise<{ fund: Fund; shops: ShopLine[] }> {
+  const fund = await getFund(deps, fundId);
+  return { fund, shops: (await reportsRepository(deps.db).byShop(fund.id)).map(shopLine) };
 }
 
 export async function fundDashboard(deps: ReportsDeps, fundId: string, interval: "day" | "week" = "day"): Promise<Dashboard> {
   const fund = await getFund(deps, fundId);
   const repo = reportsRepository(deps.db);
-  const [figures, shops, lines] = await Promise.all([repo.figures(fund.id), repo.byShop(fund.id), repo.overTime(fund.id, interval)]);
-  // Each period's total, and its net spending per category (through the shop that was paid). The rollup
-  // counts a shop under its category at its first payment: a shop whose category changed since is moved.
+  const [figures, top, counted, listed, lines] = await Promise.all([
+    repo.figures(fund.id), repo.topShops(fund.id, TOP_SHOPS), repo.byCountedCategory(fund.id), repo.maybeRecategorised(fund.id),
+    repo.overTime(fund.id, interval),
+  ]);
+  // The rollup counts a shop under its category at its first payment: a shop whose category changed since is moved.
+  const moved = listed.map((shop) => ({ shop, now: categoryOf(fund.categories, shop) })).filter((m) => m.now !== m.shop.countedAs);
+  // Each period's total, and its net spending per category (through the shop that was paid).
   const perPeriod = new Map<string, Map<string, SpendingLine>>();
   const add = (period: string, category: string, sign: bigint, line: SpendingLine) => {
     let categories = perPeriod.get(period);
     if (!categories) perPeriod.set(period, (categories = new Map()));
-    const sum = categories.get(category) ?? { payments: 0n, spentCents: 0n, refundedCents: 0n };
-    categories.set(category, {
-      payments: sum.payments + sign * line.payments,
-      spentCents: sum.spentCents + sign * line.spentCents,
-      refundedCents: sum.refundedCents + sign * line.refundedCents,
-    });
+    categories.set(category, plus(categories.get(category) ?? noSpending(), line, sign));
   };
   for (const line of lines) add(line.period, line.category, 1n, line);
-  const categoryOfShop = new Map(shops.map((s) => [s.merchantAddress, categoryOf(fund.categories, s)]));
-  const moved = shops.filter((s) => categoryOfShop.get(s.merchantAddress) !== s.countedAs);
   if (moved.length) {
-    const countedAs = new Map(moved.map((s) => [s.merchantAddress, s.countedAs]));
-    for (const line of await repo.shopsOverTime(fund.id, interval, moved.map((s) => s.merchantAddress))) {
-      add(line.period, countedAs.get(line.merchant)!, -1n, line);
-      add(line.period, categoryOfShop.get(line.merchant)!, 1n, line);
+    const byAddress = new Map(moved.map((m) => [m.shop.merchantAddress, m]));
+    for (const line of await repo.shopsOverTime(fund.id, interval, [...byAddress.keys()])) {
+      const m = byAddress.get(line.merchant)!;
+      add(line.period, m.shop.countedAs, -1n, line);
+      add(line.period, m.now, 1n, line);
     }
   }
   const overTime: Dashboard["overTime"] = [];
@@ -96,17 +126,21 @@ export async function fundDashboard(deps: ReportsDeps, fundId: string, interval:
     }
     overTime.push(total);
   }
+  // From the same rollup rows as the categories (read beside the top shops: a payment in between is
+  // counted in one and not yet in the other, so none of the rest goes below zero).
+  const rest = plus(counted.categories.reduce((sum, c) => plus(sum, c), noSpending()), top.reduce((sum, s) => plus(sum, s), noSpending()), -1n);
   return {
     ...figures,
     fund,
     leftCents: clamp0(figures.issuedCents - figures.spentCents + figures.refundedCents),
     owedToShopsCents: clamp0(figures.spentCents - figures.refundedCents - figures.paidOutCents),
     interval,
-    byCategory: byCategory(fund, shops),
-    byShop: shops.map((s) => ({
-      merchantId: s.merchantId, name: s.name ?? s.merchantAddress, address: s.merchantAddress,
-      payments: s.payments, spentCents: s.spentCents, refundedCents: s.refundedCents,
-    })),
+    byCategory: byCategory(counted.categories, moved),
+    byShop: top.map(shopLine),
+    otherShops: {
+      shops: Math.max(0, counted.shops - top.length),
+      payments: clamp0(rest.payments), spentCents: clamp0(rest.spentCents), refundedCents: clamp0(rest.refundedCents),
+    },
     overTime,
     generatedAt: deps.clock(),
   };
@@ -231,7 +265,7 @@ export async function publicFund(deps: ReportsDeps, fundId: string): Promise<Pub
     for (const payer of payers.get(shop.merchantAddress) ?? []) families.add(payer);
     payersOf.set(category, families);
   }
-  const lines = byCategory(fund, then).map((line) => ({ ...line, payers: payersOf.get(line.category) ?? new Set<string>() }));
+  const lines = byCurrentCategory(fund, then).map((line) => ({ ...line, payers: payersOf.get(line.category) ?? new Set<string>() }));
   return { ...suppress(fund, figuresThen, lines), asOf };
 }
 

@@ -6,7 +6,7 @@ import pg from "pg";
 import { sql } from "kysely";
 import { migrateToLatest, openDatabase } from "../../backend/src/db/index.ts";
 import { reportsRepository } from "../../backend/src/domain/reports/reports.repository.ts";
-import { fundDashboard } from "../../backend/src/domain/reports/reports.service.ts";
+import { TOP_SHOPS, fundDashboard } from "../../backend/src/domain/reports/reports.service.ts";
 import { latencySummary, round, spread, type Latency, type Spread } from "./stats.ts";
 
 export const NATIONAL = { budgets: 250_000, shops: 25_000, payments: 5_000_000, funds: 100 } as const;
@@ -80,6 +80,10 @@ export function seedStatements(counts: { budgets: number; shops: number; payment
     // The rollups the dashboard reads (migration 0009), filled once from the loaded rows: the triggers that
     // keep them row by row are off during the load (see benchDashboard).
     ["rollups", `select spending_rebuild()`],
+    // Over a year some shops change category: one in a hundred moves to the fund's next category (after the
+    // rollups, as in life: the dashboard moves their spending when it reads, migration 0024).
+    ["recategorised", `update merchant_funds set categories_mask = case when categories_mask >= 64 then 1 else categories_mask << 1 end
+      where merchant_id in (select md5('m' || m)::uuid from generate_series(0, ${M - 1}, 100) m)`],
     // Vacuum too: after a year of payments autovacuum has long set the visibility map index-only scans need.
     ["analyze", `vacuum analyze`],
     // The load's gigabytes are flushed now, not by the checkpointer during the timed queries: a database at
@@ -179,13 +183,19 @@ export async function benchDashboard(options: DashboardOptions): Promise<Dashboa
     }
     const repo = reportsRepository(db);
     const deps = { db, clock: () => new Date() };
+    // What the dashboard reads, each on its own; then the whole dashboard, and the shops' export (a
+    // download on a click, every paid shop of the fund) beside it, neither counted in the worst query.
     const queries: Record<string, (fundId: string) => Promise<unknown>> = {
       figures: (id) => repo.figures(id),
-      by_shop: (id) => repo.byShop(id),
+      top_shops: (id) => repo.topShops(id, TOP_SHOPS),
+      by_category: (id) => repo.byCountedCategory(id),
+      recategorised: (id) => repo.maybeRecategorised(id),
       over_time_day: (id) => repo.overTime(id, "day"),
       over_time_week: (id) => repo.overTime(id, "week"),
       dashboard_total: (id) => fundDashboard(deps, id, "week"),
+      shops_export: (id) => repo.byShop(id),
     };
+    const notInWorst = new Set(["dashboard_total", "shops_export"]);
     // The baseline of the same run: one payment read by its primary key (the machine's noise in one number).
     const somePayment = (await sql<{ payment_id: string }>`select payment_id from payments limit 1`.execute(db)).rows[0]!.payment_id;
     const baselineTimes: number[] = [];
@@ -206,7 +216,7 @@ export async function benchDashboard(options: DashboardOptions): Promise<Dashboa
         times[query] ??= { largest: [], typical: [] };
         times[query].largest.push(...mine.largest);
         times[query].typical.push(...mine.typical);
-        if (query !== "dashboard_total") worst = Math.max(worst, latencySummary([...mine.largest, ...mine.typical]).p95 ?? 0);
+        if (!notInWorst.has(query)) worst = Math.max(worst, latencySummary([...mine.largest, ...mine.typical]).p95 ?? 0);
       }
       roundWorst.push(worst);
       log(`  round ${round_ + 1}: worst query p95 ${round(worst, 1)} ms`);

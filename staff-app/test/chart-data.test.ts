@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "@tegoed/sdk";
-import { categoryPoints, centsCell, pointsTable, shopPoints, timeCategories, timePoints } from "../src/features/dashboard/chart-data.ts";
+import { allShopPoints, categoryPoints, centsCell, pointsTable, shopPoints, timeCategories, timePoints } from "../src/features/dashboard/chart-data.ts";
 
 const line = (payments: number, spentCents: number, refundedCents = 0) => ({ payments, spentCents, refundedCents });
 
@@ -8,7 +8,7 @@ function dashboard(overrides: Partial<Dashboard> = {}): Dashboard {
   return {
     fundId: "0b8f5f3e-7c1d-4a43-9b1e-5a7c3d2e1f00", currency: "EUR", families: 3, familiesApproved: 3, familiesActivated: 2, children: 4, budgets: 4,
     budgetsFrozen: 0, budgetsPending: 0, issuedCents: 1200_00, spentCents: 0, refundedCents: 0, leftCents: 1200_00, paidOutCents: 0, owedToShopsCents: 0, shops: 2,
-    interval: "day", byCategory: [], byShop: [], overTime: [], generatedAt: "2026-11-23T12:00:00.000Z", ...overrides,
+    interval: "day", byCategory: [], byShop: [], otherShops: { shops: 0, ...line(0, 0) }, overTime: [], generatedAt: "2026-11-23T12:00:00.000Z", ...overrides,
   };
 }
 
@@ -20,10 +20,19 @@ describe("categoryPoints", () => {
 });
 
 describe("shopPoints", () => {
-  it("keeps the top shops and sums the rest as one line", () => {
-    const byShop = [10, 50, 30, 20].map((euros, i) => ({ merchantId: null, name: `Shop ${i}`, address: `0x${i}`, ...line(1, euros * 100) }));
-    const points = shopPoints(dashboard({ byShop }), 2, "Other shops");
-    expect(points.map((p) => [p.label, p.netCents, p.payments])).toEqual([["Shop 1", 50_00, 1], ["Shop 2", 30_00, 1], ["Other shops", 30_00, 2]]);
+  const shops = [10, 50, 30, 20].map((euros, i) => ({ merchantId: null, name: `Shop ${i}`, address: `0x${i}`, ...line(1, euros * 100, i === 2 ? 5_00 : 0) }));
+
+  it("shows the named shops by net spending and the other shops as one line", () => {
+    const points = shopPoints(dashboard({ byShop: shops.slice(1, 3), otherShops: { shops: 2, ...line(2, 30_00) } }), "2 other shops");
+    expect(points.map((p) => [p.label, p.netCents, p.payments])).toEqual([["Shop 1", 50_00, 1], ["Shop 2", 25_00, 1], ["2 other shops", 30_00, 2]]);
+  });
+
+  it("has no line for other shops when the dashboard named every shop", () => {
+    expect(shopPoints(dashboard({ byShop: shops })).map((p) => p.label)).toEqual(["Shop 1", "Shop 2", "Shop 3", "Shop 0"]);
+  });
+
+  it("lists every shop of the export, the largest net spending first", () => {
+    expect(allShopPoints(shops).map((p) => [p.label, p.netCents])).toEqual([["Shop 1", 50_00], ["Shop 2", 25_00], ["Shop 3", 20_00], ["Shop 0", 10_00]]);
   });
 });
 

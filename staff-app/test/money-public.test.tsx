@@ -40,7 +40,7 @@ describe("spent, on the dashboard and the public page", () => {
     const d = {
       fundId: FUND_ID, currency: "EUR", families: 12, familiesApproved: 12, familiesActivated: 10, children: 12, budgets: 12, budgetsFrozen: 0, budgetsPending: 0,
       issuedCents: 3600_00, spentCents: 160_00, refundedCents: 10_00, leftCents: 3450_00, paidOutCents: 100_00, owedToShopsCents: 50_00, shops: 3,
-      interval: "day" as const, byCategory: [], byShop: [], overTime: [], generatedAt: "2026-11-23T12:00:00.000Z",
+      interval: "day" as const, byCategory: [], byShop: [], otherShops: { shops: 0, payments: 0, spentCents: 0, refundedCents: 0 }, overTime: [], generatedAt: "2026-11-23T12:00:00.000Z",
     };
     render(<I18nextProvider i18n={createI18n("en")}><Figures d={d} /></I18nextProvider>);
     expect(document.querySelector('[data-figure="spent"]')).toHaveTextContent("Spent (gross)€160.00");

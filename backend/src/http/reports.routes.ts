@@ -9,12 +9,13 @@ import {
   PublicFundListSchema,
   PublicFundParamsSchema,
   PublicFundSchema,
+  SpendingByShopSchema,
   centsToWire,
   type Dashboard as DashboardBody,
   type PublicFund as PublicFundBody,
 } from "@tegoed/sdk";
 import type { Db } from "../db/index.ts";
-import { auditLogPage, fundDashboard, publicFund, publicFunds, type Dashboard, type PublicFigures } from "../domain/reports/index.ts";
+import { auditLogPage, fundDashboard, publicFund, publicFunds, spendingByShop, type Dashboard, type PublicFigures, type ShopLine } from "../domain/reports/index.ts";
 import type { Auth } from "./auth.ts";
 import type { ChainProbe } from "./health.ts";
 import { sharedAnswers } from "./shared-answer.ts";
@@ -36,10 +37,12 @@ export interface ReportsRouteDeps {
 
 const n = (value: bigint) => Number(value);
 
+const line = (l: { payments: bigint; spentCents: bigint; refundedCents: bigint }) => ({
+  payments: n(l.payments), spentCents: centsToWire(l.spentCents), refundedCents: centsToWire(l.refundedCents),
+});
+const shopBody = (s: ShopLine) => ({ merchantId: s.merchantId, name: s.name, address: s.address, ...line(s) });
+
 function toDashboardBody(d: Dashboard): DashboardBody {
-  const line = (l: { payments: bigint; spentCents: bigint; refundedCents: bigint }) => ({
-    payments: n(l.payments), spentCents: centsToWire(l.spentCents), refundedCents: centsToWire(l.refundedCents),
-  });
   return {
     fundId: d.fund.id,
     currency: d.fund.currency,
@@ -59,7 +62,8 @@ function toDashboardBody(d: Dashboard): DashboardBody {
     shops: n(d.shops),
     interval: d.interval,
     byCategory: d.byCategory.map((c) => ({ category: c.category, ...line(c) })),
-    byShop: d.byShop.map((s) => ({ merchantId: s.merchantId, name: s.name, address: s.address, ...line(s) })),
+    byShop: d.byShop.map(shopBody),
+    otherShops: { shops: d.otherShops.shops, ...line(d.otherShops) },
     overTime: d.overTime.map((p) => ({
       period: p.period, ...line(p), categories: Object.fromEntries([...p.categories].map(([c, cents]) => [c, centsToWire(cents < 0n ? 0n : cents)])),
     })),
@@ -118,6 +122,24 @@ export function registerReportsRoutes(api: Api, deps: ReportsRouteDeps): void {
       errors: ["FUND_UNKNOWN"],
     },
     async ({ params, query }) => toDashboardBody(await fundDashboard(service, params.id, query.interval)),
+  );
+
+  api.route(
+    {
+      method: "get",
+      path: "/api/funds/:id/spending-by-shop",
+      operationId: "spendingByShop",
+      summary: "Spending at every shop the fund paid, most first (the dashboard names the largest only): its export",
+      tags: ["reports"],
+      guard: auth.requireStaffTo("dashboard.view"),
+      params: FundParamsSchema,
+      response: SpendingByShopSchema,
+      errors: ["FUND_UNKNOWN"],
+    },
+    async ({ params }) => {
+      const { fund, shops } = await spendingByShop(service, params.id);
+      return { fundId: fund.id, currency: fund.currency, shops: shops.map(shopBody), generatedAt: service.clock().toISOString() };
+    },
   );
 
   api.route(

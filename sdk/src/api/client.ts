@@ -3,7 +3,7 @@
 // would. The CSRF token from the login answer is sent with every state-changing request. An error
 // answer becomes a thrown ApiError with the API's stable `code`.
 import type { z } from "zod";
-import { AuditLogPageSchema, DashboardSchema, PublicFundListSchema, PublicFundSchema, type AuditLogPage, type AuditLogQuery, type Dashboard, type DashboardQuery, type PublicFund, type PublicFundList } from "./reports.ts";
+import { AuditLogPageSchema, DashboardSchema, PublicFundListSchema, PublicFundSchema, SpendingByShopSchema, type AuditLogPage, type AuditLogQuery, type Dashboard, type DashboardQuery, type PublicFund, type PublicFundList, type SpendingByShop } from "./reports.ts";
 import type { FamilyLanguage } from "../languages.ts";
 import { ErrorBodySchema } from "./error-body.ts";
 import { ApiError } from "./api-error.ts";
@@ -258,6 +258,8 @@ export interface ApiClient {
   };
   reports: {
     dashboard(fundId: string, query?: DashboardQuery): Promise<Dashboard>;
+    /** Every shop the fund paid (the dashboard names the largest only). */
+    spendingByShop(fundId: string): Promise<SpendingByShop>;
     auditLog(query?: AuditLogQuery): Promise<AuditLogPage>;
   };
   merchants: {
@@ -529,6 +531,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     reports: {
       dashboard: (fundId, query = {}) =>
         client.request("GET", `/api/funds/${encodeURIComponent(fundId)}/dashboard${queryString(query)}`, { schema: DashboardSchema }),
+      spendingByShop: (fundId) =>
+        client.request("GET", `/api/funds/${encodeURIComponent(fundId)}/spending-by-shop`, { schema: SpendingByShopSchema }),
       auditLog: (query = {}) =>
         client.request("GET", `/api/audit-log${queryString({ ...query, limit: query.limit === undefined ? undefined : String(query.limit) })}`, { schema: AuditLogPageSchema }),
     },

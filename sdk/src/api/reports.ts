@@ -17,6 +17,27 @@ export const SpendingLineSchema = z
   })
   .meta({ id: "SpendingLine" });
 
+export const ShopSpendingSchema = SpendingLineSchema.extend({
+  /** Null for a receiving address no shop has (any more). */
+  merchantId: z.string().nullable(),
+  /** The shop's name, or the address when no shop has it. */
+  name: z.string(),
+  address: z.string(),
+}).meta({ id: "ShopSpending" });
+export type ShopSpending = z.infer<typeof ShopSpendingSchema>;
+
+// --- GET /api/funds/:id/spending-by-shop
+export const SpendingByShopSchema = z
+  .object({
+    fundId: z.string(),
+    currency: z.string(),
+    /** Every shop the fund paid, most spending first. */
+    shops: z.array(ShopSpendingSchema),
+    generatedAt: z.iso.datetime(),
+  })
+  .meta({ id: "SpendingByShop" });
+export type SpendingByShop = z.infer<typeof SpendingByShopSchema>;
+
 export const DashboardSchema = z
   .object({
     fundId: FundIdSchema,
@@ -42,7 +63,10 @@ export const DashboardSchema = z
     shops: z.number().int().nonnegative(),
     interval: z.enum(["day", "week"]),
     byCategory: z.array(SpendingLineSchema.extend({ category: z.string() })),
-    byShop: z.array(SpendingLineSchema.extend({ merchantId: z.string().nullable(), name: z.string(), address: z.string() })),
+    /** The shops with the most net spending (spent − refunded), at most 10, most first; every shop: `spendingByShop`. */
+    byShop: z.array(ShopSpendingSchema),
+    /** The other paid shops: how many, and their spending together. */
+    otherShops: SpendingLineSchema.extend({ shops: z.number().int().nonnegative() }),
     /** Oldest first; `period` is the first day (YYYY-MM-DD, UTC) of the day or ISO week. */
     overTime: z.array(
       SpendingLineSchema.extend({

@@ -11,7 +11,7 @@ import { errorText } from "../../lib/errors.ts";
 import { formatCents, formatNumber } from "@tegoed/ui/money";
 import { useStaff } from "../../lib/session.ts";
 import { Loading, Notice } from "../../lib/ui.tsx";
-import { categoryPoints, centsCell, pointsTable, shopPoints, timeCategories, timePoints, type ChartPoint, type TimePoint } from "./chart-data.ts";
+import { allShopPoints, categoryPoints, centsCell, pointsTable, shopPoints, timeCategories, timePoints, type ChartPoint, type TimePoint } from "./chart-data.ts";
 
 const BAR = "#0b4f8a";
 const LINE = "#a4161a";
@@ -121,6 +121,7 @@ export function DashboardPage() {
   const [interval, setPeriod] = useState<"day" | "week">("day");
   const [data, setData] = useState<Dashboard | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [exporting, setExporting] = useState(false);
 
   useEffect(() => {
     if (!fund) return;
@@ -140,7 +141,7 @@ export function DashboardPage() {
 
   const money = (c: number) => formatCents(c, i18n.language, data.currency);
   const categories = categoryPoints(data, (c) => categoryLabel(c, i18n.language));
-  const shops = shopPoints(data, 10, t("dashboard.otherShops"));
+  const shops = shopPoints(data, t("dashboard.otherShops", { count: data.otherShops.shops }));
   const time = timePoints(data);
   const header = [t("dashboard.csv.label"), t("dashboard.payments"), t("dashboard.csv.spent"), t("dashboard.csv.refunded"), t("dashboard.csv.net")];
   const slug = fund.name.replace(/[^\w-]+/g, "-").toLowerCase();
@@ -152,6 +153,15 @@ export function DashboardPage() {
       ["owed_to_shops_eur", centsCell(data.owedToShopsCents)], ["shops", data.shops], ["generated_at", data.generatedAt],
     ]));
 
+  // The dashboard names the largest shops only: the export asks for every one.
+  const exportShops = () => {
+    setExporting(true);
+    api.reports.spendingByShop(fund.id).then(
+      (all) => downloadText(`${slug}-shops.csv`, toCsv(header, pointsTable(allShopPoints(all.shops)))),
+      (e: unknown) => setError(errorText(t, e)),
+    ).finally(() => setExporting(false));
+  };
+
   return (
     <>
       <h1>{t("dashboard.title", { fund: fund.name })}</h1>
@@ -159,7 +169,7 @@ export function DashboardPage() {
       <div className="actions">
         <button type="button" onClick={exportFigures}>{t("dashboard.exportFigures")}</button>
         <button type="button" onClick={() => downloadText(`${slug}-categories.csv`, toCsv(header, pointsTable(categories)))}>{t("dashboard.exportCategories")}</button>
-        <button type="button" onClick={() => downloadText(`${slug}-shops.csv`, toCsv(header, pointsTable(shopPoints(data, Number.MAX_SAFE_INTEGER))))}>{t("dashboard.exportShops")}</button>
+        <button type="button" onClick={exportShops} disabled={exporting} aria-busy={exporting}>{t("dashboard.exportShops")}</button>
         <button type="button" onClick={() => downloadText(`${slug}-${interval}.csv`, toCsv(header, pointsTable(time)))}>{t("dashboard.exportTime")}</button>
       </div>
 

@@ -1,6 +1,6 @@
 // The dashboard's numbers shaped for charts, tables and CSV files. Cents stay integers; charts plot
 // cents and only their labels format euros.
-import type { Dashboard } from "@tegoed/sdk";
+import type { Dashboard, ShopSpending } from "@tegoed/sdk";
 import { centsToDecimal } from "@tegoed/ui/money";
 
 export interface ChartPoint {
@@ -21,17 +21,18 @@ export function categoryPoints(d: Dashboard, label: (category: string) => string
     .sort((a, b) => b.netCents - a.netCents || a.label.localeCompare(b.label));
 }
 
-/** The `top` shops by net spending; the rest summed as one line labelled `restLabel`. */
-export function shopPoints(d: Dashboard, top = 10, restLabel = "…"): ChartPoint[] {
-  const all = d.byShop
+/** The shops the dashboard names, largest net spending first, and the other shops as one line labelled `restLabel`. */
+export function shopPoints(d: Pick<Dashboard, "byShop" | "otherShops">, restLabel = "…"): ChartPoint[] {
+  const named = allShopPoints(d.byShop);
+  const o = d.otherShops;
+  return o.shops > 0 ? [...named, { label: restLabel, netCents: net(o), spentCents: o.spentCents, refundedCents: o.refundedCents, payments: o.payments }] : named;
+}
+
+/** Every shop of a list (the export), largest net spending first. */
+export function allShopPoints(shops: readonly ShopSpending[]): ChartPoint[] {
+  return shops
     .map((s) => ({ label: s.name, netCents: net(s), spentCents: s.spentCents, refundedCents: s.refundedCents, payments: s.payments }))
     .sort((a, b) => b.netCents - a.netCents || a.label.localeCompare(b.label));
-  if (all.length <= top) return all;
-  const rest = all.slice(top).reduce(
-    (sum, p) => ({ ...sum, netCents: sum.netCents + p.netCents, spentCents: sum.spentCents + p.spentCents, refundedCents: sum.refundedCents + p.refundedCents, payments: sum.payments + p.payments }),
-    { label: restLabel, netCents: 0, spentCents: 0, refundedCents: 0, payments: 0 },
-  );
-  return [...all.slice(0, top), rest];
 }
 
 export interface TimePoint extends ChartPoint {

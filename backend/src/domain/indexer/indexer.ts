@@ -9,6 +9,7 @@
 import type { JsonRpcProvider } from "ethers";
 import { chainIndexRepository, type IndexedEvent } from "../../db/chain-index.repository.ts";
 import { leaderLoop } from "../../db/leader.ts";
+import { spendingRepository } from "../../db/spending.repository.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
 import { readFundEvents, safeHead } from "../../chain/events.ts";
 import { toChainDomainError } from "../../chain/errors.ts";
@@ -144,6 +145,9 @@ export function createIndexer(options: IndexerOptions): Indexer {
       }
       return { paymentsAdded, refundsAdded };
     });
+    // The range's payments and refunds, and those the charges recorded since the last step, into the
+    // spending rollups: after the commit, so the range never waits for the rollups' lock.
+    await spendingRepository(db).fold();
     const behind = all.some((f) => (group.includes(f.address) ? toBlock : f.cursor) < head);
     return { fromBlock, toBlock, paymentsAdded: applied.paymentsAdded, refundsAdded: applied.refundsAdded, caughtUp: !behind };
   }

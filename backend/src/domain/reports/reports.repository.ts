@@ -1,8 +1,9 @@
 // The SQL of the reports: aggregates over families, budgets, the indexed payments and refunds (through
-// their rollups, migration 0009_payment_rollups), shops and settled payouts of one fund, and the audit
+// their rollups, migrations 0009_payment_rollups and 0023_spending_deltas), shops and settled payouts of one fund, and the audit
 // log's pages. Read-only; sums come back as bigint cents.
 import { sql, type ColumnType, type RawBuilder } from "kysely";
 import type { ActorType, JsonObject } from "../../db/schema.ts";
+import { spendingRepository } from "../../db/spending.repository.ts";
 import type { Db } from "../../db/transaction.ts";
 
 /** count(*) and sum(bigint) answer int8 / numeric: cast to int8 so both engines hand back bigint. */
@@ -85,7 +86,7 @@ export interface AuditQuery {
 const shopOfUser = (userId: RawBuilder<unknown>) =>
   sql<string>`select m.name from merchant_users u join merchants m on m.id = u.merchant_id where u.id::text = ${userId}`;
 
-/** The rollups of migration 0009_payment_rollups, kept by triggers on payments and refunds. */
+/** The rollups of migration 0009_payment_rollups, brought up to date by spending_fold() (0023_spending_deltas). */
 export type SpendingTables = {
   spending_by_shop: {
     fund_id: string; merchant: string; category: string;
@@ -99,9 +100,14 @@ export type SpendingTables = {
 
 export function reportsRepository(handle: Db) {
   const db = handle.withTables<SpendingTables>();
+  // Each read of the rollups first folds in the payments committed until then, so a charge shows at once.
+  // Reads started together (a report's figures, shops and days) share one fold.
+  let folding: Promise<void> | undefined;
+  const folded = () => (folding ??= spendingRepository(handle).fold().finally(() => (folding = undefined)));
 
   return {
     async figures(fundId: string): Promise<FundFigures> {
+      await folded();
       // One round trip. Each count reads an index of the fund's rows (families_fund_live_idx and
       // budgets_fund_status_idx of migration 0009: index-only), the payments' figures the fund's rows of the
       // rollup (one per shop paid), not its payments.
@@ -189,6 +195,7 @@ export function reportsRepository(handle: Db) {
 
     /** Spending per receiving address, with the shop behind it when known. Largest first. */
     async byShop(fundId: string): Promise<ShopSpending[]> {
+      await folded();
       // Each paid shop looked up by its address (a join hashed every shop of every fund: 25,000 at national
       // scale for the largest fund's 2,500); `offset 0` keeps the planner from turning it back into that join.
       const rows = await db
@@ -226,6 +233,7 @@ export function reportsRepository(handle: Db) {
      * receiving shops under (`countedAs` of byShop), oldest period first, then by category.
      */
     async overTime(fundId: string, interval: "day" | "week"): Promise<PeriodSpending[]> {
+      await folded();
       if (interval === "day") {
         // The rollup's rows are per day and category already: read in order, nothing to add up or format.
         const days = await db

@@ -6,4 +6,5 @@ export * from "./audit-log.repository.ts";
 export * from "./chain-index.repository.ts";
 export * from "./families.repository.ts";
 export * from "./idempotency.repository.ts";
+export * from "./spending.repository.ts";
 export type { ActorType, BudgetStatus, JsonObject, JsonValue, Language, MerchantStatus, StaffRole } from "./schema.ts";

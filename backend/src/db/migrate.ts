@@ -25,6 +25,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0019_fund_time_zone": await import("./migrations/0019_fund_time_zone.ts"),
   "0021_totp_last_step": await import("./migrations/0021_totp_last_step.ts"),
   "0022_children_fund": await import("./migrations/0022_children_fund.ts"),
+  "0023_spending_deltas": await import("./migrations/0023_spending_deltas.ts"),
   "0024_spending_category_changes": await import("./migrations/0024_spending_category_changes.ts"),
 };
 

@@ -1,9 +1,10 @@
 import { sql } from "kysely";
 import { Migrator, NO_MIGRATIONS } from "kysely/migration";
 import { describe, expect, it } from "vitest";
+import { chainIndexRepository } from "../../src/db/chain-index.repository.ts";
 import { appliedMigrations, MIGRATIONS, migrateToLatest } from "../../src/db/migrate.ts";
 import { ENGINES, useDatabase } from "../support/engines.ts";
-import { randomUUID, seedFund, tableNames } from "../support/fixtures.ts";
+import { paymentEvent, randomAddress, randomUUID, refundEvent, seedFund, tableNames } from "../support/fixtures.ts";
 
 const TABLES = [
   "activation_codes",
@@ -43,6 +44,7 @@ const TABLES = [
   "spending_by_shop",
   "spending_category_changes",
   "spending_daily",
+  "spending_deltas",
   "sponsors",
   "staff_users",
 ];
@@ -143,6 +145,45 @@ describe.each(ENGINES)("migrations on $name", (engine) => {
     expect(rows).toEqual([
       { first_name: "Daan", fund_id: b }, { first_name: "Lotte", fund_id: a }, { first_name: "Noor", fund_id: b }, { first_name: "Sam", fund_id: a },
     ]);
+  });
+
+  it("keeps the spending rollups exact over 0023 up, down and up again, with payments before and between", async () => {
+    const { db } = await engine.open({ migrate: false });
+    const upTo = (last: string) => Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name <= last));
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) } });
+    await migrateToLatest(db, upTo("0022_children_fund"));
+    const fund = await seedFund(db);
+    const shop = randomAddress();
+    let block = 0;
+    /** Indexes a payment of `cents` at the shop and refunds 1 cent of it. */
+    const pay = async (cents: bigint) => {
+      const p = paymentEvent(fund.chain_address, { merchant: shop, amountCents: cents, blockNumber: ++block, blockTime: new Date(Date.UTC(2027, 0, block)) });
+      await chainIndexRepository(db).applyChainEvents(`funds:${fund.id}`, block + 1, [p, refundEvent(p, { amountCents: 1n })]);
+    };
+    const rollup = async () => {
+      const [shops, days] = await Promise.all([
+        sql<{ n: string; spent: string; refunded: string }>`
+          select sum(payments)::text as n, sum(spent_cents)::text as spent, sum(refunded_cents)::text as refunded from spending_by_shop where fund_id = ${fund.id}`.execute(db),
+        sql<{ days: string; n: string }>`select count(*)::text as days, sum(payments)::text as n from spending_daily where fund_id = ${fund.id}`.execute(db),
+      ]);
+      return { ...shops.rows[0], ...days.rows[0] };
+    };
+
+    await pay(10_00n);
+    expect(await migrateToLatest(db, upTo("0023_spending_deltas"))).toEqual(["0023_spending_deltas"]);
+    expect(await rollup()).toEqual({ n: "1", spent: "1000", refunded: "1", days: "1" });
+    await pay(20_00n); // a delta, not folded
+
+    expect((await migrator.migrateTo("0022_children_fund")).error).toBeUndefined();
+    expect(await tableNames(db)).not.toContain("spending_deltas");
+    expect(await rollup()).toEqual({ n: "2", spent: "3000", refunded: "2", days: "2" });
+    await pay(40_00n); // by 0009's triggers
+
+    expect(await rollup()).toEqual({ n: "3", spent: "7000", refunded: "3", days: "3" });
+    expect(await migrateToLatest(db, upTo("0023_spending_deltas"))).toEqual(["0023_spending_deltas"]);
+    await pay(80_00n);
+    await sql`select spending_fold()`.execute(db);
+    expect(await rollup()).toEqual({ n: "4", spent: "15000", refunded: "4", days: "4" });
   });
 
   it("states the purpose of every table holding personal data", async () => {

@@ -1,6 +1,7 @@
-// The rollups of payments and refunds (migration 0009_payment_rollups) that the dashboard reads: they
-// must always equal an aggregation of the payment and refund rows themselves, whoever wrote those rows
-// (the indexer, the charge and the refund recording the same payment), in which order and how often.
+// The rollups of payments and refunds (migrations 0009_payment_rollups, 0023_spending_deltas) that the
+// dashboard reads: once folded, they must always equal an aggregation of the payment and refund rows
+// themselves, whoever wrote those rows (the indexer, the charge and the refund recording the same
+// payment), in which order, how often and how many at once.
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { Migrator } from "kysely/migration";
@@ -8,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { chainIndexRepository, type IndexedEvent } from "../../src/db/chain-index.repository.ts";
 import { idempotencyRepository } from "../../src/db/idempotency.repository.ts";
 import { MIGRATIONS } from "../../src/db/migrate.ts";
+import { spendingRepository } from "../../src/db/spending.repository.ts";
 import { inTransaction, type Db } from "../../src/db/transaction.ts";
 import { paymentsRepository } from "../../src/domain/payments/payments.repository.ts";
 import { fundDashboard } from "../../src/domain/reports/index.ts";
@@ -19,8 +21,9 @@ type Refund = Extract<IndexedEvent, { kind: "refund" }>;
 
 interface Line { payments: string; spent: string; refunded: string }
 
-/** The rollup's rows of a fund and the same figures straight from payments and refunds. */
+/** The rollup's rows of a fund, folded as a reader folds, and the same figures straight from payments and refunds. */
 async function bothWays(db: Db, fundId: string) {
+  await spendingRepository(db).fold();
   const refunded = sql`(select payment_id, sum(amount_cents) as refunded from refunds group by payment_id)`;
   const [shops, directShops, days, directDays] = await Promise.all([
     sql<Line & { merchant: string }>`
@@ -40,6 +43,11 @@ async function bothWays(db: Db, fundId: string) {
       where p.fund_id = ${fundId} group by 1 order by 1`.execute(db),
   ]);
   return { shops: shops.rows, directShops: directShops.rows, days: days.rows, directDays: directDays.rows };
+}
+
+/** Payments and refunds not folded into the rollups yet. */
+async function deltas(db: Db): Promise<number> {
+  return Number((await sql<{ n: string }>`select count(*)::text as n from spending_deltas`.execute(db)).rows[0]!.n);
 }
 
 /** The payment as the charge records it (the same row the indexer writes), with its claimed key. */
@@ -231,5 +239,140 @@ describe.each(ENGINES)("payment rollups on $name", (engine) => {
       ["school", 2n, 15_00n, 1_00n],
       ["other", 1n, 7_00n, 0n],
     ]);
+  });
+
+  it("stay exact when 20 connections record payments and refunds at once while the dashboard reads", async () => {
+    const { db } = await engine.open({ maxConnections: 24 });
+    const fund = await seedFund(db);
+    const shops = Array.from({ length: 5 }, () => randomAddress());
+    const dashboard = () => fundDashboard({ db, clock: () => new Date() }, fund.id);
+    // Each till charges ten payments of 100 + 10 × till + k cents, one transaction each, and refunds four
+    // of them; the 21st connection reads the dashboard meanwhile.
+    const tills = Array.from({ length: 20 }, async (_, till) => {
+      for (let k = 0; k < 10; k++) {
+        const p = paymentEvent(fund.chain_address, {
+          merchant: shops[(till + k) % shops.length]!, amountCents: BigInt(100 + till * 10 + k),
+          blockTime: new Date(Date.UTC(2027, 2, 1 + (k % 3), 23, 30)),
+        });
+        await charge(db, fund.id, p);
+        if (k % 3 === 0) await refundAtShop(db, refundEvent(p, { amountCents: 7n, blockTime: new Date(Date.UTC(2027, 3, 1)) }));
+      }
+    });
+    let reading = true;
+    const reader = (async () => {
+      let reads = 0;
+      while (reading || reads === 0) {
+        await dashboard();
+        reads++;
+      }
+      return reads;
+    })();
+    await Promise.all(tills);
+    reading = false;
+    expect(await reader).toBeGreaterThan(0);
+
+    const shown = await dashboard();
+    const direct = await sql<{ payments: string; spent: string; refunded: string }>`
+      select (select count(*) from payments where fund_id = ${fund.id})::text as payments,
+             (select sum(amount_cents) from payments where fund_id = ${fund.id})::text as spent,
+             (select sum(r.amount_cents) from refunds r join payments p using (payment_id) where p.fund_id = ${fund.id})::text as refunded`.execute(db);
+    expect(direct.rows[0]).toEqual({ payments: "200", spent: "39900", refunded: String(20 * 4 * 7) });
+    expect([shown.payments, shown.spentCents, shown.refundedCents].map(String)).toEqual([direct.rows[0]!.payments, direct.rows[0]!.spent, direct.rows[0]!.refunded]);
+    const got = await bothWays(db, fund.id);
+    expect(got.shops).toEqual(got.directShops);
+    expect(got.days).toEqual(got.directDays);
+    expect(await deltas(db)).toBe(0);
+  });
+
+  it("count a refund on its payment's shop and day, folded with its payment or after it", async () => {
+    const fund = await seedFund(ctx.db);
+    const shop = randomAddress();
+    const p1 = paymentEvent(fund.chain_address, { merchant: shop, amountCents: 30_00n, blockTime: new Date("2027-06-01T10:00:00Z") });
+    const p2 = paymentEvent(fund.chain_address, { merchant: shop, amountCents: 20_00n, blockTime: new Date("2027-06-02T10:00:00Z") });
+    await charge(ctx.db, fund.id, p1);
+    await spendingRepository(ctx.db).fold();
+    // A week later, by another shop's till: on p1's shop and day, folded apart from p1.
+    await refundAtShop(ctx.db, refundEvent(p1, { amountCents: 4_00n, blockTime: new Date("2027-06-08T10:00:00Z") }));
+    // p2 and its refund in one fold.
+    await charge(ctx.db, fund.id, p2);
+    await refundAtShop(ctx.db, refundEvent(p2, { amountCents: 1_00n, blockTime: new Date("2027-06-09T10:00:00Z") }));
+
+    const got = await bothWays(ctx.db, fund.id);
+    expect(got.shops).toEqual([{ merchant: shop, payments: "2", spent: "5000", refunded: "500" }]);
+    expect(got.days).toEqual([
+      { day: "2027-06-01", payments: "1", spent: "3000", refunded: "400" },
+      { day: "2027-06-02", payments: "1", spent: "2000", refunded: "100" },
+    ]);
+  });
+
+  it("change nothing when a fold has nothing to fold", async () => {
+    const fund = await seedFund(ctx.db);
+    await charge(ctx.db, fund.id, paymentEvent(fund.chain_address));
+    await spendingRepository(ctx.db).fold();
+    // Row versions too: a fold that wrote the same sums again would give the rows new ones.
+    const versions = () => sql<{ v: string }>`
+      select 'shop ' || merchant || ' ' || xmin::text || ' ' || ctid::text as v from spending_by_shop where fund_id = ${fund.id}
+      union all select 'day ' || day::text || ' ' || xmin::text || ' ' || ctid::text from spending_daily where fund_id = ${fund.id}
+      order by 1`.execute(ctx.db);
+    const before = (await versions()).rows;
+    expect(before).toHaveLength(2);
+    expect(await deltas(ctx.db)).toBe(0);
+
+    await spendingRepository(ctx.db).fold();
+
+    expect((await versions()).rows).toEqual(before);
+  });
+
+  it("are cleared of the deltas and refilled by spending_rebuild() and by a TRUNCATE of payments", async () => {
+    const { db } = await engine.open();
+    const fund = await seedFund(db);
+    const payments = Array.from({ length: 6 }, (_, i) => paymentEvent(fund.chain_address, { amountCents: BigInt(1_00 * (i + 1)), logIndex: i }));
+    await chainIndexRepository(db).applyChainEvents(`funds:${randomUUID()}`, 5, [...payments, refundEvent(payments[0]!, { amountCents: 50n })]);
+    expect(await deltas(db)).toBe(7);
+
+    await sql`select spending_rebuild()`.execute(db);
+    expect(await deltas(db)).toBe(0);
+    const got = await bothWays(db, fund.id);
+    expect(got.shops).toEqual(got.directShops);
+    expect(got.shops.reduce((n, s) => n + Number(s.spent), 0)).toBe(21_00);
+
+    // Emptied with deltas not folded yet: nothing of them comes back.
+    await charge(db, fund.id, paymentEvent(fund.chain_address, { amountCents: 9_99n }));
+    await sql`truncate refunds, payments`.execute(db);
+    expect(await deltas(db)).toBe(0);
+    expect(await bothWays(db, fund.id)).toEqual({ shops: [], directShops: [], days: [], directDays: [] });
+    await charge(db, fund.id, paymentEvent(fund.chain_address, { amountCents: 3_00n }));
+    expect((await bothWays(db, fund.id)).shops.map((s) => s.spent)).toEqual(["300"]);
+  });
+
+  it.runIf(engine.name === "postgres")("fold a payment whose transaction commits after a fold that ran meanwhile", async () => {
+    const fund = await seedFund(ctx.db);
+    const early = paymentEvent(fund.chain_address, { amountCents: 1_00n });
+    const late = paymentEvent(fund.chain_address, { merchant: early.merchant, amountCents: 2_00n });
+    await charge(ctx.db, fund.id, early);
+    await ctx.db.transaction().execute(async (trx) => {
+      await charge(trx, fund.id, late);
+      // Another connection folds and reads while `late` is not committed: it sees `early` only.
+      expect((await bothWays(ctx.db, fund.id)).shops).toEqual([{ merchant: early.merchant, payments: "1", spent: "100", refunded: "0" }]);
+    });
+    expect((await bothWays(ctx.db, fund.id)).shops).toEqual([{ merchant: early.merchant, payments: "2", spent: "300", refunded: "0" }]);
+  });
+
+  it.runIf(engine.name === "postgres")("add nothing twice when a fold waits for another one", async () => {
+    const fund = await seedFund(ctx.db);
+    const p = paymentEvent(fund.chain_address, { amountCents: 5_00n });
+    await charge(ctx.db, fund.id, p);
+    let second: Promise<unknown> | undefined;
+    await ctx.db.transaction().execute(async (trx) => {
+      // The first fold holds the lock and the deltas it deleted until it commits.
+      await spendingRepository(trx).fold();
+      second = spendingRepository(ctx.db).fold();
+      const waiting = await Promise.race([second.then(() => "done"), new Promise((resolve) => setTimeout(resolve, 200, "waiting"))]);
+      expect(waiting).toBe("waiting");
+    });
+    await second;
+    const got = await bothWays(ctx.db, fund.id);
+    expect(got.shops).toEqual([{ merchant: p.merchant, payments: "1", spent: "500", refunded: "0" }]);
+    expect(got.days).toEqual(got.directDays);
   });
 });

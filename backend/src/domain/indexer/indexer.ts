@@ -9,6 +9,7 @@
 import type { JsonRpcProvider } from "ethers";
 import { chainIndexRepository, type IndexedEvent } from "../../db/chain-index.repository.ts";
 import { leaderLoop } from "../../db/leader.ts";
+import { spendingRepository } from "../../db/spending.repository.ts";
 import { inTransaction, type Db } from "../../db/transaction.ts";
 import { readFundEvents, safeHead } from "../../chain/events.ts";
 import { toChainDomainError } from "../../chain/errors.ts";
@@ -76,8 +77,12 @@ export interface Indexer {
   lag(): Promise<IndexerLag>;
 }
 
+/** Indexer steps between two vacuums of the rollups' deltas (spendingRepository.tidy): about 10 minutes at one step a second. */
+const TIDY_EVERY = 600;
+
 export function createIndexer(options: IndexerOptions): Indexer {
   const { db, provider } = options;
+  let folds = 0;
   const confirmations = options.confirmations ?? 1;
   const maxBlocks = options.maxBlocksPerStep ?? 1_000;
   const pollMs = options.pollIntervalMs ?? 1_000;
@@ -144,6 +149,11 @@ export function createIndexer(options: IndexerOptions): Indexer {
       }
       return { paymentsAdded, refundsAdded };
     });
+    // The range's payments and refunds, and those the charges recorded since the last step, into the
+    // spending rollups: after the commit, so the range never waits for the rollups' lock.
+    const spending = spendingRepository(db);
+    await spending.fold();
+    if (++folds % TIDY_EVERY === 0) await spending.tidy();
     const behind = all.some((f) => (group.includes(f.address) ? toBlock : f.cursor) < head);
     return { fromBlock, toBlock, paymentsAdded: applied.paymentsAdded, refundsAdded: applied.refundsAdded, caughtUp: !behind };
   }

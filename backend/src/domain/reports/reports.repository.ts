@@ -1,8 +1,9 @@
 // The SQL of the reports: aggregates over families, budgets, the indexed payments and refunds (through
-// their rollups, migration 0009_payment_rollups), shops and settled payouts of one fund, and the audit
-// log's pages. Read-only; sums come back as bigint cents.
+// their rollups, migrations 0009_payment_rollups, 0023_spending_deltas and 0024_spending_category_changes),
+// shops and settled payouts of one fund, and the audit log's pages. Read-only; sums come back as bigint cents.
 import { sql, type ColumnType, type Kysely, type RawBuilder } from "kysely";
 import type { ActorType, Database, JsonObject } from "../../db/schema.ts";
+import { spendingRepository } from "../../db/spending.repository.ts";
 import type { Db } from "../../db/transaction.ts";
 
 /** count(*) and sum(bigint) answer int8 / numeric: cast to int8 so both engines hand back bigint. */
@@ -41,7 +42,7 @@ export interface ShopSpending {
   payments: bigint;
   spentCents: bigint;
   refundedCents: bigint;
-  /** The category the rollup counts this shop's payments under (its category at its first payment). */
+  /** The category the rollup counts this shop's payments under (its category when its first payment was folded in). */
   countedAs: string;
 }
 
@@ -91,7 +92,7 @@ export interface AuditQuery {
 const shopOfUser = (userId: RawBuilder<unknown>) =>
   sql<string>`select m.name from merchant_users u join merchants m on m.id = u.merchant_id where u.id::text = ${userId}`;
 
-/** The rollups of migration 0009_payment_rollups, kept by triggers on payments and refunds. */
+/** The rollups of migration 0009_payment_rollups, brought up to date by spending_fold() (0023_spending_deltas). */
 export type SpendingTables = {
   spending_by_shop: {
     fund_id: string; merchant: string; category: string;
@@ -152,9 +153,14 @@ async function shopLines(db: Kysely<Database & SpendingTables>, fundId: string, 
 
 export function reportsRepository(handle: Db) {
   const db = handle.withTables<SpendingTables>();
+  // Each read of the rollups first folds in the payments committed until then, so a charge shows at once.
+  // Reads started together (a report's figures, shops and days) share one fold.
+  let folding: Promise<void> | undefined;
+  const folded = () => (folding ??= spendingRepository(handle).fold().finally(() => (folding = undefined)));
 
   return {
     async figures(fundId: string): Promise<FundFigures> {
+      await folded();
       // One round trip. Each count reads an index of the fund's rows (families_fund_live_idx and
       // budgets_fund_status_idx of migration 0009: index-only), the payments' figures the fund's rows of the
       // rollup (one per shop paid), not its payments.
@@ -242,16 +248,19 @@ export function reportsRepository(handle: Db) {
 
     /** Spending per receiving address, with the shop behind it when known. Most net spending first. */
     async byShop(fundId: string): Promise<ShopSpending[]> {
+      await folded();
       return (await shopLines(db, fundId, "all")).sort(byNetSpending);
     },
 
     /** The `limit` shops with the most net spending (spent − refunded), most first. */
     async topShops(fundId: string, limit: number): Promise<ShopSpending[]> {
+      await folded();
       return (await shopLines(db, fundId, { top: limit })).sort(byNetSpending);
     },
 
     /** Spending per category the rollup counts shops under (`countedAs`), and the number of shops paid. */
     async byCountedCategory(fundId: string): Promise<{ categories: (SpendingLine & { category: string })[]; shops: number }> {
+      await folded();
       const rows = await db
         .selectFrom("spending_by_shop as s")
         .where("s.fund_id", "=", fundId)
@@ -273,6 +282,7 @@ export function reportsRepository(handle: Db) {
      * 0024_spending_category_changes): only these can count under another category than their own now.
      */
     async maybeRecategorised(fundId: string): Promise<ShopSpending[]> {
+      await folded();
       return shopLines(db, fundId, "recategorised");
     },
 
@@ -281,6 +291,7 @@ export function reportsRepository(handle: Db) {
      * receiving shops under (`countedAs` of byShop), oldest period first, then by category.
      */
     async overTime(fundId: string, interval: "day" | "week"): Promise<PeriodSpending[]> {
+      await folded();
       if (interval === "day") {
         // The rollup's rows are per day and category already: read in order, nothing to add up or format.
         const days = await db

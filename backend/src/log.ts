@@ -14,9 +14,13 @@ export function createLogger(level = "info", destination?: NodeJS.WritableStream
     redact: { paths: [...SENSITIVE, ...SENSITIVE.map((field) => `*.${field}`)], censor: "[redacted]" },
   };
   const log = destination ? pino(options, destination as pino.DestinationStream) : pino(options);
+  // The access line holds only what requestLog puts in it (an id, the method, the route's pattern, the
+  // status, ms): nothing to redact, so it skips the redaction pass, the costliest part of a line.
+  const access = log.child({}, { redact: { paths: [] } });
   return {
     pino: log,
     error: (message, fields) => log.error(fields ?? {}, message),
     info: (message, fields) => log.info(fields ?? {}, message),
+    request: (line) => access.info(line, "request"),
   };
 }

@@ -13,6 +13,18 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
 export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
   info?(message: string, fields?: Record<string, unknown>): void;
+  /** A request's access line (observability.ts), logged as info "request"; absent: through `info`. */
+  request?(line: RequestLine): void;
+}
+
+/** What the access line of a request holds, and nothing else: no path, query, body or header but the id. */
+export interface RequestLine {
+  requestId: string;
+  method: string;
+  /** The matched route's pattern, or "(unmatched)": never the path. */
+  route: string;
+  status: number;
+  ms: number;
 }
 
 /** One JSON line per event on stderr; never bodies, cookies or messages of unexpected errors. */

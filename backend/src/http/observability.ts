@@ -110,7 +110,9 @@ export function requestLog(logger: Logger, metrics?: Metrics): RequestHandler {
       const route = routeOf(req);
       metrics?.observe(route, req.method, res.statusCode, ms / 1000);
       if (route === "/api/metrics") return;
-      logger.info?.("request", { requestId: id, method: req.method, route, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
+      const line = { requestId: id, method: req.method, route, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
+      if (logger.request) logger.request(line);
+      else logger.info?.("request", line);
     });
     next();
   };

@@ -182,8 +182,9 @@ export function createAppParts(deps: AppDeps): AppParts {
   app.use(express.json({ limit: deps.bodyLimit ?? "100kb", strict: true }));
   unsubscribePages(app, deps.database.db, notificationSecret);
   app.use(auth.middleware);
-  app.use(openApiRouter(() => buildOpenApiDocument(api.operations, { version: API_VERSION })));
   app.use(api.router);
+  // After the API's routes: none of them is under /api/openapi.json or /api/docs, and they need not pass it.
+  app.use(openApiRouter(() => buildOpenApiDocument(api.operations, { version: API_VERSION })));
   if (deps.appsRoot) app.use(appsRouter(deps.appsRoot).router);
   app.use(notFound);
   app.use(errorHandler(logger));

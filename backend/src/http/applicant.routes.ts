@@ -147,6 +147,6 @@ export function applicantGuard(auth: Auth, applicants: Pick<ApplicantDeps, "db">
 /** The URL the provider redirected to: our registered callback with the query the browser brought. */
 function callbackUrl(req: Request, redirectUrl: string | undefined): URL {
   const query = req.originalUrl.includes("?") ? req.originalUrl.slice(req.originalUrl.indexOf("?")) : "";
-  const base = redirectUrl ?? `${req.protocol}://${req.get("host")}${req.path}`;
+  const base = redirectUrl ?? `${req.protocol}://${req.get("host")}${req.baseUrl}${req.path}`;
   return new URL(`${base.split("?")[0]}${query}`);
 }

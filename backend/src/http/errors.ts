@@ -6,6 +6,7 @@ import type { ErrorRequestHandler, RequestHandler } from "express";
 import { z } from "zod";
 import { DomainError, type ErrorBody } from "@tegoed/sdk";
 import { isDatabaseUnavailable } from "../db/index.ts";
+import { routeOf } from "./observability.ts";
 
 /** What a refusal for a database that went away tells the client to wait before trying again. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -13,6 +14,18 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
 export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
   info?(message: string, fields?: Record<string, unknown>): void;
+  /** A request's access line (observability.ts), logged as info "request"; absent: through `info`. */
+  request?(line: RequestLine): void;
+}
+
+/** What the access line of a request holds, and nothing else: no path, query, body or header but the id. */
+export interface RequestLine {
+  requestId: string;
+  method: string;
+  /** The matched route's pattern, or "(unmatched)": never the path. */
+  route: string;
+  status: number;
+  ms: number;
 }
 
 /** One JSON line per event on stderr; never bodies, cookies or messages of unexpected errors. */
@@ -70,7 +83,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger.error("request failed", {
         requestId,
         method: req.method,
-        route: (req.route as { path?: string } | undefined)?.path ?? "(no route)",
+        route: routeOf(req),
         error: error instanceof Error ? error.name : typeof error,
         // PostgreSQL's SQLSTATE, when it is a database error: safe, and says what kind.
         sqlState: typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : undefined,

@@ -14,10 +14,20 @@ export function requestIdOf(res: { locals: Record<string, unknown> }): string | 
   return res.locals.requestId as string | undefined;
 }
 
+/** Routes mounted under a prefix, by their whole pattern (Express forgets the prefix once a route's router is left). */
+const patterns = new WeakMap<object, string>();
+
+/** Names a route of a router mounted under a prefix by its whole pattern, `/api/funds/:fundId`. */
+export function nameRoute(route: object, pattern: string): void {
+  patterns.set(route, pattern);
+}
+
 /** `/api/funds/:fundId`: the matched route's pattern; unmatched requests are not named by their path. */
 export function routeOf(req: Request): string {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === "string" ? `${req.baseUrl}${path}` : "(unmatched)";
+  const route = req.route as { path?: unknown } | undefined;
+  const named = route && patterns.get(route);
+  if (named !== undefined) return named;
+  return typeof route?.path === "string" ? `${req.baseUrl}${route.path}` : "(unmatched)";
 }
 
 /** The till's charge routes, whose latency has its own histogram. */
@@ -110,7 +120,9 @@ export function requestLog(logger: Logger, metrics?: Metrics): RequestHandler {
       const route = routeOf(req);
       metrics?.observe(route, req.method, res.statusCode, ms / 1000);
       if (route === "/api/metrics") return;
-      logger.info?.("request", { requestId: id, method: req.method, route, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
+      const line = { requestId: id, method: req.method, route, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
+      if (logger.request) logger.request(line);
+      else logger.info?.("request", line);
     });
     next();
   };

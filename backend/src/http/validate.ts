@@ -5,6 +5,7 @@ import { Router, type Request, type RequestHandler, type Response } from "expres
 import type { z } from "zod";
 import type { ErrorCode } from "@tegoed/sdk";
 import { describeZodError, invalidInput } from "./errors.ts";
+import { nameRoute } from "./observability.ts";
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 
@@ -70,9 +71,30 @@ export interface Api {
   ): void;
 }
 
+/** `/api/merchant/charges` → the group `/api/merchant` and, within it, `/charges`. */
+const GROUPED = /^(\/[\w.-]+\/[\w.-]+)(\/.*)?$/;
+
 export function createApi(): Api {
   const router = Router();
   const operations: Operation[] = [];
+  // Each operation's route sits in a router of its first two segments (`/api/merchant`), mounted at
+  // that prefix: a request is tried against the groups' prefixes, then only its group's routes, not
+  // every route in turn. The prefixes are literal and differ, so one path matches one group at most,
+  // and within a group the routes keep their order. A route reads its own path as req.baseUrl + req.path,
+  // and routeOf (observability.ts) names it by its whole pattern.
+  const groups = new Map<string, Router>();
+  const groupOf = (path: string): { group: Router; rest: string } => {
+    const parts = GROUPED.exec(path);
+    if (!parts) throw new Error(`${path}: a route's path starts with two literal segments (/api/<area>)`);
+    const prefix = parts[1]!.toLowerCase();
+    let group = groups.get(prefix);
+    if (!group) {
+      group = Router();
+      groups.set(prefix, group);
+      router.use(prefix, group);
+    }
+    return { group, rest: parts[2] ?? "/" };
+  };
   return {
     router,
     operations,
@@ -96,7 +118,10 @@ export function createApi(): Api {
         else res.end();
       };
       const chain: RequestHandler[] = operation.guard ? [operation.guard.middleware, run] : [run];
-      router[operation.method](operation.path, ...chain);
+      const { group, rest } = groupOf(operation.path);
+      const route = group.route(rest);
+      route[operation.method](...chain);
+      nameRoute(route, operation.path);
     },
   };
 }

@@ -39,6 +39,28 @@ describe.each(ENGINES)("request ids, request log and metrics on $name", (engine)
     expect(lines.find((l) => l.requestId === id)).toMatchObject({ message: "request", route: "/api/health", status: response.status });
   });
 
+  it("names a refused request by its route's whole pattern, in the log line and in the metrics", async () => {
+    const refused = await app.fetch("/api/merchant/qr-lookups", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ qr: "x" }) });
+    expect(refused.status).toBe(401);
+    expect(lines.find((l) => l.requestId === refused.headers.get("x-request-id"))).toMatchObject({ message: "request", route: "/api/merchant/qr-lookups", status: 401 });
+    const invalid = await app.loginAs(["merchant_manager"]).then(({ client }) => client.request("GET", "/api/merchants/42").catch((e: unknown) => e));
+    expect(invalid).toMatchObject({ status: 400, code: "INVALID_INPUT" });
+    expect(lines.filter((l) => l.message === "request" && l.status === 400).map((l) => l.route)).toContain("/api/merchants/:id");
+    const metrics = await (await app.fetch("/api/metrics", { headers: { Authorization: `Bearer ${TOKEN}` } })).text();
+    expect(metrics).toMatch(/tegoed_http_requests_total\{route="\/api\/merchant\/qr-lookups",method="POST",status="401"\} [1-9]/);
+  });
+
+  it("finds a route as before: with a trailing slash, in capitals, and not by a longer first segment", async () => {
+    for (const path of ["/api/health/", "/API/Health", "/api/health/live"]) {
+      const response = await app.fetch(path);
+      expect(response.status, path).toBe(200);
+      expect(lines.find((l) => l.requestId === response.headers.get("x-request-id"))?.route, path).toMatch(/^\/api\/health/);
+    }
+    const longer = await app.fetch("/api/healthz");
+    expect(longer.status).toBe(404);
+    expect(lines.find((l) => l.requestId === longer.headers.get("x-request-id"))).toMatchObject({ route: "(unmatched)", status: 404 });
+  });
+
   it("serves Prometheus metrics only to the holder of the token", async () => {
     expect((await app.fetch("/api/metrics")).status).toBe(401);
     expect((await app.fetch("/api/metrics", { headers: { Authorization: "Bearer wrong" } })).status).toBe(401);

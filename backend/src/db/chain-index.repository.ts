@@ -162,7 +162,9 @@ export function chainIndexRepository(db: Db): ChainIndexRepository {
           const added = await trx
             .insertInto("payments")
             .values(rows)
-            .onConflict((oc) => oc.columns(["tx_hash", "log_index"]).doNothing())
+            // Either key (payment id, or transaction and log index) names the same payment: a charge recording
+            // it at the same moment may win on either one, and this row is then already there.
+            .onConflict((oc) => oc.doNothing())
             .returning("payment_id")
             .execute();
           paymentsAdded += added.length;

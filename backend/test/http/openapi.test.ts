@@ -74,6 +74,7 @@ const ROUTES = [
   "put /api/merchants/{id}/users/{userId}/password",
   // Reports
   "get /api/funds/{id}/dashboard",
+  "get /api/funds/{id}/spending-by-shop",
   "get /api/audit-log",
   "get /api/public/funds",
   "get /api/public/funds/{id}",

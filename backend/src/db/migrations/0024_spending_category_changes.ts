@@ -87,7 +87,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     create trigger spending_category_changes_cleared after delete on spending_by_shop
     for each statement execute function spending_category_changes_cleared()`.execute(db);
 
-  // Shops whose category changed before this migration.
+  // Shops whose category changed before this migration, among all the rollup counts (the deltas folded in
+  // first: a shop the rollup does not count yet gets its category now, when it is folded in).
+  await sql`select spending_fold()`.execute(db);
   await sql`
     insert into spending_category_changes (fund_id, merchant)
     select fund_id, merchant from spending_by_shop where category <> spending_category(fund_id, merchant)`.execute(db);

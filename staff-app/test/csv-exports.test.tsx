@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { screen } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
-import type { AuditLogEntry, Dashboard } from "@tegoed/sdk";
+import { ApiError, type AuditLogEntry, type Dashboard } from "@tegoed/sdk";
 import { readCsv } from "@tegoed/sdk/csv";
 import { AuditLogPage } from "../src/features/audit/AuditLogPage.tsx";
 import { DashboardPage } from "../src/features/dashboard/DashboardPage.tsx";
@@ -84,5 +84,16 @@ describe("the rejected rows' CSV export", () => {
     const text = await lastFile();
     expectNoFormula(text);
     expect(text).toContain(`"'+SUM(A1:A9)"`);
+  });
+});
+
+describe("the shops' export", () => {
+  it("says why it failed beside the buttons and keeps the dashboard on screen", async () => {
+    const spendingByShop = vi.fn().mockRejectedValue(new ApiError("SERVICE_UNAVAILABLE", 503, "server text"));
+    renderScreen(<DashboardPage />, { api: { reports: { dashboard: vi.fn().mockResolvedValue(DASHBOARD), spendingByShop } } });
+    await userEvent.click(await screen.findByRole("button", { name: "Export per shop (CSV)" }));
+    expect(await screen.findByRole("alert")).toBeInTheDocument();
+    expect(files).toHaveLength(0);
+    expect(screen.getByRole("button", { name: "Export per category (CSV)" })).toBeEnabled();
   });
 });

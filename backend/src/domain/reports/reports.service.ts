@@ -96,7 +96,7 @@ export async function fundDashboard(deps: ReportsDeps, fundId: string, interval:
     repo.figures(fund.id), repo.topShops(fund.id, TOP_SHOPS), repo.byCountedCategory(fund.id), repo.maybeRecategorised(fund.id),
     repo.overTime(fund.id, interval),
   ]);
-  // The rollup counts a shop under its category at its first payment: a shop whose category changed since is moved.
+  // The rollup counts a shop under its category when its first payment was folded in: one whose category changed since is moved.
   const moved = listed.map((shop) => ({ shop, now: categoryOf(fund.categories, shop) })).filter((m) => m.now !== m.shop.countedAs);
   // Each period's total, and its net spending per category (through the shop that was paid).
   const perPeriod = new Map<string, Map<string, SpendingLine>>();

@@ -122,6 +122,8 @@ export function DashboardPage() {
   const [data, setData] = useState<Dashboard | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [exporting, setExporting] = useState(false);
+  // A failed export is said beside its button: the dashboard stays on screen.
+  const [exportError, setExportError] = useState<string | null>(null);
 
   useEffect(() => {
     if (!fund) return;
@@ -156,9 +158,10 @@ export function DashboardPage() {
   // The dashboard names the largest shops only: the export asks for every one.
   const exportShops = () => {
     setExporting(true);
+    setExportError(null);
     api.reports.spendingByShop(fund.id).then(
       (all) => downloadText(`${slug}-shops.csv`, toCsv(header, pointsTable(allShopPoints(all.shops)))),
-      (e: unknown) => setError(errorText(t, e)),
+      (e: unknown) => setExportError(errorText(t, e)),
     ).finally(() => setExporting(false));
   };
 
@@ -172,6 +175,7 @@ export function DashboardPage() {
         <button type="button" onClick={exportShops} disabled={exporting} aria-busy={exporting}>{t("dashboard.exportShops")}</button>
         <button type="button" onClick={() => downloadText(`${slug}-${interval}.csv`, toCsv(header, pointsTable(time)))}>{t("dashboard.exportTime")}</button>
       </div>
+      {exportError && <Notice kind="error">{exportError}</Notice>}
 
       <ChartFigure title={t("dashboard.byCategory")}>
         {categories.length > 0 && (

@@ -102,6 +102,7 @@ const ConfigSchema = z
     CHAIN_TIMEOUT_SECONDS: wholeNumber(1, 600, "a whole number of seconds from 1 to 600").default(30),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)").optional(),
     SESSION_TTL_HOURS: wholeNumber(1, 24 * 30, "a whole number of hours from 1 to 720").default(8),
+    SESSION_REUSE_SECONDS: wholeNumber(0, 60, "a whole number of seconds from 0 to 60").default(10),
     COOKIE_SECURE: boolean.optional(),
     APPLICATIONS_PER_HOUR: wholeNumber(1, 1_000_000, "a whole number from 1 to 1000000").default(10),
     // The public figures are as of the last full period (minutes), so polling does not reveal a purchase; 0: real time.
@@ -279,6 +280,8 @@ export interface Config {
   /** Keys the hashes of session tokens and login-attempt counters. */
   sessionSecret: string;
   sessionTtlMs: number;
+  /** How long a till's session, read with its shop, is reused without reading it again (0: never). */
+  sessionReuseMs: number;
   /** Mark the session cookie Secure (HTTPS only). Default: in production. */
   cookieSecure: boolean;
   /** Express's `trust proxy`: false (the default) believes no X-Forwarded-For. */
@@ -395,6 +398,7 @@ export function loadConfig(given: Record<string, string | undefined>): Config {
     databasePoolSize: c.DATABASE_POOL_SIZE,
     sessionSecret: c.SESSION_SECRET ?? DEVELOPMENT_SESSION_SECRET,
     sessionTtlMs: c.SESSION_TTL_HOURS * 3_600_000,
+    sessionReuseMs: c.SESSION_REUSE_SECONDS * 1000,
     cookieSecure: c.COOKIE_SECURE ?? production,
     trustProxy: c.TRUST_PROXY ?? false,
     applicationsPerHour: c.APPLICATIONS_PER_HOUR,

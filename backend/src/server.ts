@@ -77,7 +77,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
   const database = await openDatabase({ databaseUrl: config.databaseUrl, maxConnections: config.databasePoolSize, dataDir: config.dataDir, log: logger });
   try {
     await migrateToLatest(database.db);
-    const sessions = sessionService({ db: database.db, secret: config.sessionSecret, ttlMs: config.sessionTtlMs });
+    const sessions = sessionService({ db: database.db, secret: config.sessionSecret, ttlMs: config.sessionTtlMs, reuseMs: config.sessionReuseMs });
     const staff = staffService({ db: database.db, sessions, secret: config.sessionSecret, requireSecondFactor: config.production });
     if (config.staffAdmin) {
       const { created } = await staff.bootstrapAdmin(config.staffAdmin);

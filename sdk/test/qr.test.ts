@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import QRCode from "qrcode";
-import { Wallet, hexlify, randomBytes, verifyTypedData } from "ethers";
+import { Signature, Wallet, hexlify, randomBytes, verifyTypedData } from "ethers";
 import {
   PAYMENT_PERMIT_TYPES, PaymentQrError, decodePaymentQr, encodePaymentQr, fundDomain, permitFromQr,
   SHORT_CODE_ALPHABET, formatShortCode, normalizeShortCode, qrFromPermit, signPaymentPermit, type PaymentPermit,
@@ -27,6 +27,17 @@ describe("payment QR codec", () => {
     expect(back).toEqual(permit);
     const signer = verifyTypedData(fundDomain(FUND, CHAIN_ID), PAYMENT_PERMIT_TYPES, back, decoded.signature);
     expect(signer).toBe(family.address);
+  });
+
+  it("reads the signature as ethers reads a compact one, whatever its 64 bytes (either y parity, any s)", async () => {
+    const { permit } = await signedPermit();
+    for (let i = 0; i < 200; i++) {
+      const raw = randomBytes(64);
+      if (i % 2) raw[32]! |= 0x80;
+      else raw[32]! &= 0x7f;
+      const signature = Signature.from(hexlify(raw)).compactSerialized;
+      expect(decodePaymentQr(encodePaymentQr(qrFromPermit(permit, i, signature))).signature).toBe(signature);
+    }
   });
 
   it("uses only QR alphanumeric characters and fits QR version 10 at error correction M", async () => {

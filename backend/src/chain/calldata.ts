@@ -1,4 +1,5 @@
-// The calldata of the two calls every charge sends, `pay` and the `multicall` that batches them, written
+// The calldata of the two calls every charge sends, `pay` and the `multicall` that batches them (and the
+// answer of `pay` run as a call, which every lookup and charge reads), written
 // straight as hex, because these two run once per charge and ethers' ABI coder converts hex to bytes and
 // back and checksums every address on the way. The bytes are ethers' (the tests compare the two on many
 // inputs); every other call goes through ethers. What it saved is in bench/README.md.
@@ -129,6 +130,11 @@ function words(answer: string, count: number): string[] {
 /** The answer of a view returning one uint256. */
 export function decodeUint(answer: string): bigint {
   return BigInt(`0x${words(answer, 1)[0]!}`);
+}
+
+/** The budget's balance after a `pay` run as a call: its answer is (paymentId, balance). */
+export function decodePayBalance(answer: string): bigint {
+  return BigInt(`0x${words(answer, 2)[1]!}`);
 }
 
 /** The answer of a view returning one bool. */

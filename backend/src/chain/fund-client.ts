@@ -7,7 +7,7 @@ import {
   DomainError, PAYMENT_PERMIT_TYPES, type PaymentPermit, fundAbi, fundDomain,
 } from "@tegoed/sdk";
 import {
-  decodeBool, decodeMulticallResults, decodeUint, encodeIsBankRefUsed, encodeMulticall, encodePay, encodeReceivableOf, encodeSettle,
+  decodeBool, decodeMulticallResults, decodePayBalance, decodeUint, encodeIsBankRefUsed, encodeMulticall, encodePay, encodeReceivableOf, encodeSettle,
 } from "./calldata.ts";
 import { toChainDomainError } from "./errors.ts";
 import { PayBatcher, type PayBatcherOptions } from "./pay-batcher.ts";
@@ -364,8 +364,7 @@ export class FundClient {
     } catch (error) {
       throw toChainDomainError(error);
     }
-    const [, balanceAfter] = fundInterface.decodeFunctionResult(PAY, result);
-    return { data, balanceAfter: balanceAfter as bigint, deadline: permit.deadline };
+    return { data, balanceAfter: decodePayBalance(result), deadline: permit.deadline };
   }
 
   /** Sends a payment {@link simulatePay} passed. */
@@ -702,8 +701,6 @@ export function recoverPermitSigner(permit: PaymentPermit, signature: string, ch
     return ZERO_ADDRESS;
   }
 }
-
-const PAY = fundInterface.getFunction("pay")!;
 
 function findLog(logs: readonly ParsedLog[], name: string, address: string): ParsedLog {
   const log = logs.find((entry) => entry.name === name && entry.address.toLowerCase() === address.toLowerCase());

@@ -24,7 +24,11 @@ export interface AuthOptions {
  */
 export type SubjectLoader<T> =
   | ((id: string) => Promise<T | undefined>)
-  | { withSession(tokenHash: string): Promise<SessionWithSubject<T> | undefined> };
+  | {
+      withSession(tokenHash: string): Promise<SessionWithSubject<T> | undefined>;
+      /** Reuse a session read a moment ago (the session service's `reuseMs`): for a till's lookups and charges. */
+      reuse?: boolean;
+    };
 
 export interface Auth {
   /** Reads the session cookie of every request (before the routes); the guards look the session up. */
@@ -80,7 +84,7 @@ export function createAuth(options: AuthOptions): Auth {
   /** The session of this kind behind the request's cookie, and its user; undefined when there is none. */
   async function lookUp<T>(token: string, subject: SubjectType, load: SubjectLoader<T>) {
     if (typeof load !== "function") {
-      const found = await options.sessions.resolveWith(token, load.withSession);
+      const found = await options.sessions.resolveWith(token, load.withSession, load.reuse);
       return found?.session.subjectType === subject ? found : undefined;
     }
     const session = await options.sessions.resolve(token);

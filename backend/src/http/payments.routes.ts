@@ -43,6 +43,8 @@ const CHAIN = ["CHAIN_UNAVAILABLE", "CHAIN_TIMEOUT", "CHAIN_REVERTED"] as const;
 export function registerPaymentRoutes(api: Api, { payments: deps, auth, payCodeGuesses }: PaymentRouteDeps): void {
   const tags = ["merchant"];
   const merchant = merchantGuard(auth, deps);
+  // Lookups and charges come by the hundred, two per payment: their session is reused a moment.
+  const till = merchantGuard(auth, deps, true);
   const shopUser = (req: Parameters<typeof merchant.userOf>[0]): ShopUser => merchant.userOf(req);
   const guesses = payCodeGuesses ?? new GuessLimiter({ maxFailures: 20, windowMs: 15 * 60_000, clock: deps.clock });
 
@@ -56,7 +58,7 @@ export function registerPaymentRoutes(api: Api, { payments: deps, auth, payCodeG
         "The code is the one the family's wallet shows under its QR (case, spaces and dashes do not matter); answer the QR to look up " +
         "and charge as if scanned. Unknown codes are limited per shop (RATE_LIMITED).",
       tags,
-      guard: merchant,
+      guard: till,
       body: PayCodeLookupRequestSchema,
       response: PayCodeLookupSchema,
       errors: ["PAY_CODE_UNKNOWN", "RATE_LIMITED"],
@@ -81,7 +83,7 @@ export function registerPaymentRoutes(api: Api, { payments: deps, auth, payCodeG
       summary: "What the shop may see of a scanned QR: the scheme, what may be charged now, until when",
       description: "Nothing personal: no name, no family, no budget id. Sends nothing to the chain.",
       tags,
-      guard: merchant,
+      guard: till,
       body: QrLookupRequestSchema,
       response: QrLookupSchema,
       errors: [...QR_REFUSALS, "NOT_FOUND", "CHAIN_UNAVAILABLE"],
@@ -103,7 +105,7 @@ export function registerPaymentRoutes(api: Api, { payments: deps, auth, payCodeG
         "answers the first receipt and pays nothing again; another request with that key is 409 CONFLICT. A dead QR is refused before " +
         "anything is sent to the chain.",
       tags,
-      guard: merchant,
+      guard: till,
       body: ChargeRequestSchema,
       response: ChargeReceiptSchema,
       status: 201,

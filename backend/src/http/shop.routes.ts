@@ -30,9 +30,12 @@ export interface ShopRouteDeps {
   auth: Auth;
 }
 
-/** The guard of the till's routes: a live shop user's session. */
-export function merchantGuard(auth: Auth, deps: MerchantDeps) {
-  return auth.requireSubject("merchant", { withSession: (tokenHash) => findShopUserBySession(deps, tokenHash) });
+/**
+ * The guard of the till's routes: a live shop user's session. `reuse` for the lookups and charges, two
+ * per payment: a session read a moment ago is not read again (SESSION_REUSE_SECONDS).
+ */
+export function merchantGuard(auth: Auth, deps: MerchantDeps, reuse = false) {
+  return auth.requireSubject("merchant", { withSession: (tokenHash) => findShopUserBySession(deps, tokenHash), reuse });
 }
 
 /** The answer of every route that starts or shows a shop user's session. */

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { AbiCoder, Interface, getAddress, hexlify } from "ethers";
 import { DomainError, fundAbi, type PaymentPermit } from "@tegoed/sdk";
 import {
-  decodeBool, decodeMulticallResults, decodeUint, encodeIsBankRefUsed, encodeMulticall, encodePay, encodeReceivableOf, encodeSettle,
+  decodeBool, decodeMulticallResults, decodePayBalance, decodeUint, encodeIsBankRefUsed, encodeMulticall, encodePay, encodeReceivableOf, encodeSettle,
 } from "../../src/chain/calldata.ts";
 
 const fund = new Interface(fundAbi);
@@ -102,6 +102,10 @@ describe("a payout run's calldata and answers", () => {
     const max = 2n ** 256n - 1n;
     expect([0n, 1n, max].map((n) => decodeUint(fund.encodeFunctionResult("receivableOf", [n])))).toEqual([0n, 1n, max]);
     expect([true, false].map((b) => decodeBool(fund.encodeFunctionResult("isBankRefUsed", [b])))).toEqual([true, false]);
+    for (const balance of [0n, 1n, max, uint(6)]) {
+      const raw = fund.encodeFunctionResult("pay", [hex(32), balance]);
+      expect(decodePayBalance(raw)).toBe(fund.decodeFunctionResult("pay", raw)[1]);
+    }
   });
 
   it("refuses bad input naming the field, and a malformed answer as INTERNAL", () => {
@@ -112,5 +116,6 @@ describe("a payout run's calldata and answers", () => {
     for (const bad of ["0x", "0x12", raw.slice(0, -64), raw.slice(0, 2 + 64 * 3), "nothex"]) expect(refusal(() => decodeMulticallResults(bad)).code, bad.slice(0, 20)).toBe("INTERNAL");
     expect(refusal(() => decodeUint(hex(31))).code).toBe("INTERNAL");
     expect(refusal(() => decodeBool("0x")).code).toBe("INTERNAL");
+    for (const bad of ["0x", hex(32), hex(96)]) expect(refusal(() => decodePayBalance(bad)).code).toBe("INTERNAL");
   });
 });

@@ -43,6 +43,8 @@ export interface AppOptions {
   requireSecondFactor?: boolean;
   metrics?: AppDeps["metrics"];
   metricsToken?: string;
+  /** How long a till's session is reused; default: the service's own. */
+  sessionReuseMs?: number;
 }
 
 export interface TestApp {
@@ -84,7 +86,7 @@ export function useApp(engine: TestEngine, options: AppOptions = {}): TestApp {
     } catch {
       return; // useDatabase reports its failure in every test
     }
-    const sessions = sessionService({ db, secret: SECRET, ttlMs: 3_600_000, now: options.now });
+    const sessions = sessionService({ db, secret: SECRET, ttlMs: 3_600_000, now: options.now, reuseMs: options.sessionReuseMs });
     const staff = staffService({ db, sessions, secret: SECRET, now: options.now, requireSecondFactor: options.requireSecondFactor });
     const parts = createAppParts({
       database: { db, kind: database.kind },

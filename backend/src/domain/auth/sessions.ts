@@ -13,6 +13,12 @@ export interface SessionDeps {
   secret: string;
   ttlMs: number;
   now?: () => Date;
+  /**
+   * How long a session read with its user for a till's lookup or charge (`resolveWith`, `reuse`) is
+   * reused without reading it again. Default 10 s; 0: read every time. Ending a session in this process
+   * forgets it at once; another replica sees the end within this time.
+   */
+  reuseMs?: number;
 }
 
 export interface IssuedSession {
@@ -45,9 +51,12 @@ export interface SessionService {
   resolve(token: string): Promise<Session | undefined>;
   /**
    * As `resolve`, with the session's user read in the same query: `find` reads the row of this token
-   * hash and its user. For the requests that come by the hundred (a shop's till).
+   * hash and its user. `reuse`: for the requests that come by the hundred (a till's lookups and
+   * charges), a live session with its user is reused for `reuseMs` without reading it again.
    */
-  resolveWith<T>(token: string, find: (tokenHash: string) => Promise<SessionWithSubject<T> | undefined>): Promise<{ session: Session; user: T | undefined } | undefined>;
+  resolveWith<T>(
+    token: string, find: (tokenHash: string) => Promise<SessionWithSubject<T> | undefined>, reuse?: boolean,
+  ): Promise<{ session: Session; user: T | undefined } | undefined>;
   /** True when `header` is this session's CSRF token (compared in constant time). */
   csrfMatches(session: Session, header: string | undefined): boolean;
   end(token: string): Promise<void>;
@@ -61,20 +70,55 @@ export interface SessionService {
 
 export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
+const DEFAULT_REUSE_MS = 10_000;
+/** Sessions kept for reuse per reader, at most: the oldest make room. */
+const MAX_REUSED = 10_000;
+
+type Found<T> = { session: Session; user: T | undefined };
+
 export function sessionService(deps: SessionDeps): SessionService {
   const now = deps.now ?? (() => new Date());
   const sessions = sessionsRepository(deps.db);
   const csrfFor = (token: string) => createHmac("sha256", deps.secret).update(`csrf\0${token}`).digest("base64url");
 
-  async function resolveWith<T>(token: string, find: (tokenHash: string) => Promise<SessionWithSubject<T> | undefined>) {
+  const reuseMs = deps.reuseMs ?? DEFAULT_REUSE_MS;
+  // A till sends two requests per payment, each with its session: the second (and the next payment's)
+  // need not read it again. Per reader, since each reads its own kind of user.
+  const reused = new Map<Function, Map<string, { found: Found<unknown>; until: number }>>();
+
+  function forget(match: (session: Session) => boolean) {
+    for (const byHash of reused.values()) {
+      for (const [hash, entry] of byHash) if (match(entry.found.session)) byHash.delete(hash);
+    }
+  }
+
+  async function read<T>(token: string, find: (tokenHash: string) => Promise<SessionWithSubject<T> | undefined>, hash = sha256(token)): Promise<Found<T> | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
-    const found = await find(sha256(token));
+    const found = await find(hash);
     if (!found) return undefined;
     if (found.session.expiresAt <= now()) {
       await sessions.delete(found.session.tokenHash);
       return undefined;
     }
     return { session: { ...found.session, csrfToken: csrfFor(token) }, user: found.user };
+  }
+
+  async function resolveWith<T>(token: string, find: (tokenHash: string) => Promise<SessionWithSubject<T> | undefined>, reuse = false) {
+    if (!reuse || reuseMs <= 0) return read(token, find);
+    let byHash = reused.get(find);
+    if (!byHash) reused.set(find, (byHash = new Map()));
+    const at = now().getTime();
+    const hash = sha256(token);
+    const entry = byHash.get(hash);
+    if (entry && entry.until > at && entry.found.session.expiresAt.getTime() > at) return entry.found as Found<T>;
+    const found = await read(token, find, hash);
+    if (!found || found.user === undefined) {
+      byHash.delete(hash);
+      return found;
+    }
+    if (byHash.size >= MAX_REUSED) byHash.delete(byHash.keys().next().value!);
+    byHash.set(hash, { found, until: at + reuseMs });
+    return found;
   }
 
   return {
@@ -89,7 +133,7 @@ export function sessionService(deps: SessionDeps): SessionService {
     },
 
     async resolve(token) {
-      const found = await resolveWith(token, async (tokenHash) => {
+      const found = await read(token, async (tokenHash) => {
         const session = await sessions.find(tokenHash);
         return session && { session, user: undefined };
       });
@@ -106,10 +150,13 @@ export function sessionService(deps: SessionDeps): SessionService {
     },
 
     async end(token) {
-      await sessions.delete(sha256(token));
+      const hash = sha256(token);
+      forget((session) => session.tokenHash === hash);
+      await sessions.delete(hash);
     },
 
     endAllOf(subjectType, subjectId) {
+      forget((session) => session.subjectType === subjectType && session.subjectId === subjectId);
       return sessions.deleteAllOf(subjectType, subjectId);
     },
 

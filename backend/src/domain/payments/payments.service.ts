@@ -259,9 +259,13 @@ async function chargeOnce(deps: PaymentDeps, cmd: ChargeCommand): Promise<Charge
     if (claim !== "in-progress") return storedReceipt(claim.done);
 
     // The first holder of the key may have paid and then lost the database before recording it (its
-    // till retries): the chain says so, and the payment's receipt is the answer.
+    // till retries): the chain says so, and the payment's receipt is the answer. A chain that cannot
+    // answer at first (a till's retries all at once) is no answer: the holder may still finish.
     if (round === 0 || Date.now() > waitUntil) {
-      const paid = await paidOnChain(deps, cmd, scope, hash, ready);
+      const paid = await paidOnChain(deps, cmd, scope, hash, ready).catch((error: unknown) => {
+        if (round === 0 && error instanceof DomainError && error.code === "CHAIN_UNAVAILABLE") return null;
+        throw error;
+      });
       if (paid) return paid;
     }
     // The key's earlier attempt ended in this process without a certain answer: nobody is working on it

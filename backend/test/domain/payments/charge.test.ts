@@ -120,6 +120,33 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
       expect(rows).toHaveLength(1);
     });
 
+    it("a retry while the first charge still runs, whose look on the chain goes unanswered, waits for that charge's receipt", async () => {
+      const { budgetId, family } = await one();
+      const qr = await qrText(t, family, budgetId, { overrides: { maxAmount: 1_000_00n } });
+      const k = key();
+      const scope = `charge:${shop.id}`;
+      // The first charge holds the key and is still sending.
+      expect(await idempotencyRepository(ctx.db).claim(scope, k, hashOf(qr, 4_00))).toBe("claimed");
+      const provider = t.relayer.provider;
+      const getLogs = provider.getLogs;
+      let unanswered = 0;
+      // The node refuses the retry's question (all of a till's retries at once, a node restarting).
+      provider.getLogs = async () => {
+        unanswered++;
+        throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8545"), { code: "ECONNREFUSED" });
+      };
+      try {
+        const retry = charge(deps(), { merchantId: shop.id, qr, amountCents: 4_00, idempotencyKey: k });
+        while (unanswered === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+        // The first charge finishes: its receipt is the retry's answer.
+        const receipt = { paymentId: paymentIdOf(budgetId, 0n), amountCents: 4_00, newBalanceCents: 296_00, txHash: `0x${"ab".repeat(32)}`, fundId: funds.fundId, paidAt: new Date().toISOString() };
+        await idempotencyRepository(ctx.db).complete(scope, k, receipt);
+        expect(await retry).toEqual(receipt);
+      } finally {
+        provider.getLogs = getLogs;
+      }
+    });
+
     it("20 charges of one QR at once (other keys, other shops): one pays, the others are PERMIT_USED, and only one transaction is sent", async () => {
       const other = await approvedMerchant(deps(), funds);
       const { budgetId, family } = await one();

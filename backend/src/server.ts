@@ -74,7 +74,7 @@ function applicantOptions(config: Config, logger: Logger) {
 
 export async function startServer(config: Config, logger: Logger = consoleLogger): Promise<RunningServer> {
   await useWasmKeccak();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, maxConnections: config.databasePoolSize, dataDir: config.dataDir, log: logger });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, maxConnections: config.databasePoolSize, warm: true, dataDir: config.dataDir, log: logger });
   try {
     await migrateToLatest(database.db);
     const sessions = sessionService({ db: database.db, secret: config.sessionSecret, ttlMs: config.sessionTtlMs, reuseMs: config.sessionReuseMs });

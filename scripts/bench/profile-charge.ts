@@ -1,6 +1,7 @@
 // Where a charge's CPU goes: one backend, 50 tills, lookup + charge, with the backend's V8 profile and
 // PostgreSQL's pg_stat_statements over the timed part. A tool for cutting the charge path, not a figure.
-//   node scripts/bench/profile-charge.ts [--tills=50] [--per-till=20] [--engine=anvil]
+//   node scripts/bench/profile-charge.ts [--tills=50] [--per-till=20] [--engine=anvil] [--lanes=8] [--pause=0]
+// --pause=S: S seconds of quiet between the warm-up and the measured round (a till's lull between customers).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
@@ -8,12 +9,15 @@ import { ROOT } from "../lib/artifacts.ts";
 import { startTestPostgres } from "../../backend/test/support/postgres.ts";
 import { openEngine, signQrs, tillCharge } from "./chain.ts";
 import { CpuMeter } from "./cpu.ts";
+import { latencySummary } from "./stats.ts";
 import type { ChainEngine } from "../lib/local-chain.ts";
 
 const option = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
 const TILLS = Number(option("tills", "50"));
 const PER_TILL = Number(option("per-till", "20"));
 const ENGINE = option("engine", "anvil") as ChainEngine;
+const LANES = Number(option("lanes", "8"));
+const PAUSE_S = Number(option("pause", "0"));
 const dir = join(ROOT, "bench/results/profiles");
 mkdirSync(dir, { recursive: true });
 
@@ -24,7 +28,7 @@ await admin.query("alter system set shared_preload_libraries = 'pg_stat_statemen
 await admin.end();
 await postgres.halt!("fast");
 await postgres.resume!();
-const engine = await openEngine({ engine: ENGINE, pgServerUrl: postgres.url, lanes: 8, replicas: 1, tills: TILLS, directSenders: 4, children: 20, cardShops: 0, cpuProfDir: dir, log: console.log });
+const engine = await openEngine({ engine: ENGINE, pgServerUrl: postgres.url, lanes: LANES, replicas: 1, tills: TILLS, directSenders: 4, children: 20, cardShops: 0, cpuProfDir: dir, log: console.log });
 try {
   await engine.db.query("create extension if not exists pg_stat_statements");
   const p = engine.prepared;
@@ -49,6 +53,8 @@ try {
   // A warm-up round, then the measured one.
   for (const [label, perTill] of [["warm-up", 2], ["measured", PER_TILL]] as const) {
     const qrs = await Promise.all(p.tills.map((t) => signQrs(p, t, perTill)));
+    if (label === "measured" && PAUSE_S > 0) await new Promise((resolve) => setTimeout(resolve, PAUSE_S * 1000));
+    const latencies: number[] = [];
     await engine.db.query("select pg_stat_statements_reset()");
     const cpu = new CpuMeter(roots);
     let ok = 0;
@@ -57,12 +63,16 @@ try {
     await cpu.measure(() => Promise.all(p.tills.map(async (t, i) => {
       for (const qr of qrs[i]!) {
         const o = await tillCharge(t.clients, qr, `profile-${i}-${Math.random().toString(36).slice(2)}`);
-        if (o.receipt) ok++;
+        if (o.receipt) {
+          ok++;
+          latencies.push(o.ms);
+        }
         else failed[o.error!] = (failed[o.error!] ?? 0) + 1;
       }
     })));
     const seconds = (performance.now() - started) / 1000;
-    console.log(`${label}: ${ok} charges in ${seconds.toFixed(2)} s = ${(ok / seconds).toFixed(1)}/s; failed ${JSON.stringify(failed)}; CPU ms per charge ${JSON.stringify(cpu.perOperation(ok))}`);
+    const { p50, p95 } = latencySummary(latencies);
+    console.log(`${label}: ${ok} charges in ${seconds.toFixed(2)} s = ${(ok / seconds).toFixed(1)}/s, p50 ${p50} p95 ${p95} ms; failed ${JSON.stringify(failed)}; CPU ms per charge ${JSON.stringify(cpu.perOperation(ok))}`);
     if (label === "measured") {
       const { rows } = await engine.db.query(
         `select calls, round(total_exec_time::numeric, 1) as ms, round((total_exec_time / calls)::numeric, 3) as ms_each, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query

@@ -16,6 +16,11 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Pool size for PostgreSQL (default 10). */
   maxConnections?: number;
+  /**
+   * Open all of the pool's connections now and keep them (a server), instead of as queries need them
+   * (tests, tools): the first payments after a start or a lull would otherwise wait for new ones.
+   */
+  warm?: boolean;
   /** Where a lost connection is reported (once per connection, with its cause). Default: console. */
   log?: DatabaseLog;
 }
@@ -29,6 +34,8 @@ const consoleLog: DatabaseLog = { error: (message, fields) => console.error(mess
 
 /** How long a request waits for a connection when the server does not answer, before it is refused. */
 const CONNECT_TIMEOUT_MS = 5_000;
+/** How long a pool keeps a connection nobody uses. */
+const IDLE_CONNECTION_MS = 5 * 60_000;
 
 export interface OpenDatabase {
   db: Kysely<Database>;
@@ -48,7 +55,7 @@ export const MEMORY = "memory://";
 
 export async function openDatabase(options: DatabaseOptions = {}): Promise<OpenDatabase> {
   return options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.maxConnections ?? 10, options.log ?? consoleLog)
+    ? openPostgres(options.databaseUrl, options.maxConnections ?? 10, options.log ?? consoleLog, options.warm ?? false)
     : openPglite(options.dataDir);
 }
 
@@ -125,11 +132,15 @@ const pgTypeParsers = {
   }) as typeof pg.types.getTypeParser,
 };
 
-async function openPostgres(connectionString: string, max: number, log: DatabaseLog): Promise<OpenDatabase> {
+async function openPostgres(connectionString: string, max: number, log: DatabaseLog, warm: boolean): Promise<OpenDatabase> {
   rejectSeveralHosts(connectionString);
   const pool = new pg.Pool({
     connectionString, max, types: pgTypeParsers, Client: PreparingClient, lossLog: log,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // node-postgres closes a connection idle for 10 s; a new one costs PostgreSQL a process, a login and
+    // cold caches, which the first payments after a till's lull would wait for (bench/README.md).
+    idleTimeoutMillis: IDLE_CONNECTION_MS,
+    ...(warm && { min: max }),
     // A server that vanished without closing the socket (a host down) is noticed by the kernel's probes.
     keepAlive: true,
   } as pg.PoolConfig);
@@ -139,6 +150,10 @@ async function openPostgres(connectionString: string, max: number, log: Database
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);
+    if (warm) {
+      const clients = await Promise.all(Array.from({ length: max }, () => pool.connect()));
+      for (const client of clients) client.release();
+    }
   } catch (error) {
     await db.destroy();
     throw new Error(`Cannot reach PostgreSQL at ${describeUrl(connectionString)}: ${(error as Error).message}`, {

@@ -85,6 +85,31 @@ describe("openDatabase without a URL", () => {
   });
 });
 
+describe.each(ENGINES.filter((e) => e.name === "postgres"))("a PostgreSQL pool on $name", (engine) => {
+  const ctx = useDatabase(engine);
+
+  it("keeps its connections through a lull longer than node-postgres' 10 s, for the first payments after it", async () => {
+    const pids = async () =>
+      new Set(await Promise.all(Array.from({ length: 5 }, async () =>
+        (await sql<{ pid: number }>`select pg_backend_pid() as pid, pg_sleep(0.05)`.execute(ctx.db)).rows[0]!.pid)));
+    const before = await pids();
+    expect(before.size).toBe(5);
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    expect(await pids()).toEqual(before);
+  }, 30_000);
+
+  it("opens all its connections at once when told to (a server), and keeps them; else as queries need them", async () => {
+    const warm = await engine.open({ migrate: false, maxConnections: 4, warm: true });
+    const cold = await engine.open({ migrate: false, maxConnections: 4 });
+    try {
+      expect(warm.poolStats!()).toEqual({ total: 4, idle: 4, waiting: 0, max: 4 });
+      expect(cold.poolStats!()).toMatchObject({ total: 1, max: 4 });
+    } finally {
+      await Promise.all([warm.close(), cold.close()]);
+    }
+  });
+});
+
 describe("openDatabase with a URL", () => {
   it("fails at once with where it tried, never the password, when the server cannot be reached", async () => {
     const opening = openDatabase({ databaseUrl: "postgres://tegoed:s3cret@127.0.0.1:1/tegoed" });

@@ -18,7 +18,7 @@ export interface TestEngine {
    * A new, empty database on this engine, migrated to the latest schema unless told not to.
    * `maxConnections`: the PostgreSQL pool's size (PGlite has one connection).
    */
-  open(options?: { migrate?: boolean; maxConnections?: number }): Promise<OpenDatabase>;
+  open(options?: { migrate?: boolean; maxConnections?: number; warm?: boolean }): Promise<OpenDatabase>;
 }
 
 /** Wraps `close` so that it may be called again (by the test and by engine.stop). */
@@ -82,14 +82,14 @@ function postgresEngine(): TestEngine {
       await server.stop();
       server = undefined;
     },
-    async open({ migrate = true, maxConnections } = {}) {
+    async open({ migrate = true, maxConnections, warm } = {}) {
       if (!server) throw new Error("postgres engine not started");
       const name = `tegoed_test_${process.pid}_${Date.now().toString(36)}_${created.length}`;
       await admin((client) => client.query(`create database "${name}"`));
       created.push(name);
       const url = new URL(server.url);
       url.pathname = `/${name}`;
-      return ready(tracked(await openDatabase({ databaseUrl: url.toString(), maxConnections }), opened), migrate);
+      return ready(tracked(await openDatabase({ databaseUrl: url.toString(), maxConnections, warm }), opened), migrate);
     },
   };
 }

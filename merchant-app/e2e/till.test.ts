@@ -33,6 +33,8 @@ beforeAll(async () => {
   ]);
   staff = scene.staff;
   fundId = scene.fund.id;
+  // Only the payout this file starts itself: the fund's daily run (17:00 in Amsterdam) must not pay the shop first.
+  await staff.payouts.setSchedule(fundId, { schedule: { kind: "daily", at: "17:00" }, minimumCents: 1_000_000_00 });
   family = await activateFamily(system, scene.families[0]!.code, scene.fund.chainAddress);
   shop = await approvedShop(system, scene.fund.id);
   shopApi = system.client();

@@ -5,45 +5,45 @@ import { createApiClient, type ApiClient } from "@tegoed/sdk";
 import { ENGINES } from "../support/engines.ts";
 import { sessionService } from "../../src/domain/auth/index.ts";
 import { toSessionRow } from "../../src/domain/auth/sessions.repository.ts";
-import { SECRET, refusal, useApp, type TestApp } from "./harness.ts";
+import { SECRET, refusal, useApp } from "./harness.ts";
 
 // A till sends two requests per payment: for its lookups and charges the session read with its shop
-// (`withSession`, `reuse`) is reused for a short while instead of read again. What a shop user and the municipality rely on: a logout or a
-// disabled account ends it at once on this backend; an end this backend did not see (another replica)
-// counts after the reuse time; an expired session never passes.
+// (`withSession`, `reuse`) is reused for a short while instead of read again. What a shop user and the
+// municipality rely on: a logout or a disabled account ends it at once on this backend; an end this
+// backend did not see (another replica) counts after the reuse time; an expired session never passes.
 const REUSE_MS = 10_000;
 
 describe.each(ENGINES)("a till's session read once and reused, on $name", (engine) => {
   let nowMs = Date.parse("2026-12-07T12:00:00Z");
   const app = useApp(engine, { now: () => new Date(nowMs), sessionReuseMs: REUSE_MS });
   const reads = new Map<string, number>();
-  const routes = new WeakSet<TestApp>();
+  let registered = false;
 
-  function addRoutes(on: TestApp) {
-    if (routes.has(on)) return;
-    routes.add(on);
+  function addRoutes() {
+    if (registered) return;
+    registered = true;
     const reader = {
       withSession: async (tokenHash: string) => {
-        const row = await on.db.selectFrom("sessions").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
+        const row = await app.db.selectFrom("sessions").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
         if (!row) return undefined;
         reads.set(row.subject_id, (reads.get(row.subject_id) ?? 0) + 1);
         return { session: toSessionRow(row), user: { id: row.subject_id } };
       },
     };
     for (const [path, reuse] of [["/api/test/till", true], ["/api/test/shop", false]] as const) {
-      const guard = on.parts.auth.requireSubject("merchant", { ...reader, reuse });
-      on.parts.api.route(
+      const guard = app.parts.auth.requireSubject("merchant", { ...reader, reuse });
+      app.parts.api.route(
         { method: "post", path, operationId: `test${reuse ? "Till" : "Shop"}`, summary: "a shop's request", tags: ["test"], guard, response: z.object({ id: z.string() }) },
         async ({ req }) => ({ id: guard.userOf(req).id }),
       );
     }
   }
 
-  async function till(on: TestApp): Promise<{ id: string; token: string; client: ApiClient }> {
-    addRoutes(on);
+  async function till(): Promise<{ id: string; token: string; client: ApiClient }> {
+    addRoutes();
     const id = randomUUID();
-    const issued = await on.sessions.start("merchant", id);
-    const client = createApiClient({ baseUrl: on.baseUrl });
+    const issued = await app.sessions.start("merchant", id);
+    const client = createApiClient({ baseUrl: app.baseUrl });
     client.sessionCookie = issued.token;
     client.csrfToken = issued.csrfToken;
     return { id, token: issued.token, client };
@@ -52,7 +52,7 @@ describe.each(ENGINES)("a till's session read once and reused, on $name", (engin
   const ask = (client: ApiClient) => client.request("POST", "/api/test/till");
 
   it("reads the session once for a lookup and its charge, and again after the reuse time", async () => {
-    const { id, client } = await till(app);
+    const { id, client } = await till();
     for (let i = 0; i < 3; i++) expect(await ask(client)).toEqual({ id });
     expect(reads.get(id)).toBe(1);
     nowMs += REUSE_MS + 1;
@@ -61,19 +61,19 @@ describe.each(ENGINES)("a till's session read once and reused, on $name", (engin
   });
 
   it("refuses at once after a logout or after every session of the user ended on this backend", async () => {
-    const one = await till(app);
+    const one = await till();
     await ask(one.client);
     await app.sessions.end(one.token);
     expect(await refusal(ask(one.client))).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
 
-    const two = await till(app);
+    const two = await till();
     await ask(two.client);
     expect(await app.sessions.endAllOf("merchant", two.id)).toBe(1);
     expect(await refusal(ask(two.client))).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
   });
 
   it("counts an end it did not see (another replica's) after the reuse time at the latest", async () => {
-    const { id, client } = await till(app);
+    const { id, client } = await till();
     await ask(client);
     await app.db.deleteFrom("sessions").where("subject_id", "=", id).execute();
     expect(await ask(client)).toEqual({ id });
@@ -82,7 +82,7 @@ describe.each(ENGINES)("a till's session read once and reused, on $name", (engin
   });
 
   it("never lets an expired session through, reused or not", async () => {
-    const { client } = await till(app);
+    const { client } = await till();
     await ask(client);
     nowMs += 3_600_000 - REUSE_MS / 2; // the harness's sessions last an hour
     await ask(client);
@@ -91,14 +91,14 @@ describe.each(ENGINES)("a till's session read once and reused, on $name", (engin
   });
 
   it("still checks the CSRF token of a reused session", async () => {
-    const { client } = await till(app);
+    const { client } = await till();
     await ask(client);
     client.csrfToken = "not-the-token";
     expect(await refusal(ask(client))).toMatchObject({ status: 403, code: "CSRF_REJECTED" });
   });
 
   it("reads the session on every request of a route that does not reuse it, and of every route when reuse is off (SESSION_REUSE_SECONDS=0)", async () => {
-    const shop = await till(app);
+    const shop = await till();
     for (let i = 0; i < 3; i++) await shop.client.request("POST", "/api/test/shop");
     expect(reads.get(shop.id)).toBe(3);
     const off = sessionService({ db: app.db, secret: SECRET, ttlMs: 3_600_000, reuseMs: 0 });

@@ -45,6 +45,9 @@ export interface SessionWithSubject<T> {
   user: T | undefined;
 }
 
+/** A live session and its user (undefined: the account is gone). */
+type Found<T> = { session: Session; user: T | undefined };
+
 export interface SessionService {
   start(subjectType: SubjectType, subjectId: string): Promise<IssuedSession>;
   /** The live session of this cookie token, or undefined (unknown or expired: an expired one is deleted). */
@@ -56,7 +59,7 @@ export interface SessionService {
    */
   resolveWith<T>(
     token: string, find: (tokenHash: string) => Promise<SessionWithSubject<T> | undefined>, reuse?: boolean,
-  ): Promise<{ session: Session; user: T | undefined } | undefined>;
+  ): Promise<Found<T> | undefined>;
   /** True when `header` is this session's CSRF token (compared in constant time). */
   csrfMatches(session: Session, header: string | undefined): boolean;
   end(token: string): Promise<void>;
@@ -74,7 +77,6 @@ const DEFAULT_REUSE_MS = 10_000;
 /** Sessions kept for reuse per reader, at most: the oldest make room. */
 const MAX_REUSED = 10_000;
 
-type Found<T> = { session: Session; user: T | undefined };
 
 export function sessionService(deps: SessionDeps): SessionService {
   const now = deps.now ?? (() => new Date());

@@ -8,6 +8,18 @@ import { JsonRpcProvider, type JsonRpcApiProviderOptions, type JsonRpcPayload, t
 /** Without an answer this long, a request fails with code TIMEOUT (the chain adapter's CHAIN_UNAVAILABLE). */
 const DEFAULT_TIMEOUT_MS = 60_000;
 
+/**
+ * Methods that only read: sent again, they cannot do anything twice. A send is never repeated here;
+ * whether it arrived is for its caller to find out (the relayer looks its transaction up).
+ */
+const READ_METHOD = /^(eth_(call|blockNumber|chainId|estimateGas|gasPrice|feeHistory|maxPriorityFeePerGas|get\w+)|net_version|web3_clientVersion)$/;
+
+/** A kept-alive socket the node closed while idle fails the next request on it; that many are tried again. */
+const STALE_SOCKET_RETRIES = 3;
+
+const onlyReads = (payload: JsonRpcPayload | JsonRpcPayload[]): boolean =>
+  (Array.isArray(payload) ? payload : [payload]).every((call) => READ_METHOD.test(call.method));
+
 export class HttpJsonRpcProvider extends JsonRpcProvider {
   readonly #url: URL;
   readonly #agent: HttpAgent | HttpsAgent;
@@ -23,7 +35,7 @@ export class HttpJsonRpcProvider extends JsonRpcProvider {
 
   // ethers declares results only; errors come back in the same array, as from its own transport.
   override async _send(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<JsonRpcResult[]> {
-    const text = await this.#post(JSON.stringify(payload));
+    const text = await this.#post(JSON.stringify(payload), onlyReads(payload) ? STALE_SOCKET_RETRIES : 0);
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -38,10 +50,23 @@ export class HttpJsonRpcProvider extends JsonRpcProvider {
     super.destroy();
   }
 
-  #post(body: string): Promise<string> {
+  async #post(body: string, retries: number): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#postOnce(body);
+      } catch (error) {
+        // The race every keep-alive client meets: the node closes a socket it found idle just as a request
+        // goes out on it. No answer came, and a read asked twice does no harm, so it goes again on another socket.
+        if (!(error instanceof StaleSocketError) || attempt >= retries) throw error instanceof StaleSocketError ? error.cause : error;
+      }
+    }
+  }
+
+  #postOnce(body: string): Promise<string> {
     const url = this.#url;
     const send = url.protocol === "https:" ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
+      let answered = false;
       const req = send(
         url,
         {
@@ -51,6 +76,7 @@ export class HttpJsonRpcProvider extends JsonRpcProvider {
           ...(url.username && { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }),
         },
         (res) => {
+          answered = true;
           const chunks: Buffer[] = [];
           res.on("data", (chunk: Buffer) => chunks.push(chunk));
           res.on("error", reject);
@@ -71,8 +97,20 @@ export class HttpJsonRpcProvider extends JsonRpcProvider {
         },
       );
       req.setTimeout(this.#timeoutMs, () => req.destroy(Object.assign(new Error(`no answer from the node within ${this.#timeoutMs} ms`), { code: "TIMEOUT" })));
-      req.on("error", reject);
+      req.on("error", (error: NodeJS.ErrnoException) => {
+        const stale = req.reusedSocket && !answered && (error.code === "ECONNRESET" || error.code === "EPIPE");
+        reject(stale ? new StaleSocketError(error) : error);
+      });
       req.end(body);
     });
+  }
+}
+
+/** A request failed on a kept-alive socket before any answer came. */
+class StaleSocketError extends Error {
+  override readonly cause: NodeJS.ErrnoException;
+  constructor(cause: NodeJS.ErrnoException) {
+    super(cause.message);
+    this.cause = cause;
   }
 }

@@ -99,3 +99,53 @@ describe("HttpJsonRpcProvider against a failing node", () => {
     expect(error.code).toBe("CHAIN_UNAVAILABLE");
   });
 });
+
+describe("HttpJsonRpcProvider when the node drops a kept-alive socket", () => {
+  // Each socket is answered once; a second request on it finds the socket closed, as when the node's
+  // keep-alive timer ends just as the request goes out.
+  let server: Server;
+  let url: string;
+  const received: string[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk));
+      req.on("end", () => {
+        const call = JSON.parse(body) as { id: number; method: string };
+        const socket = req.socket as typeof req.socket & { answered?: boolean };
+        received.push(call.method);
+        if (socket.answered) return socket.destroy();
+        socket.answered = true;
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: call.id, result: "0x2a" }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("sends a read again on a new socket, and the caller gets the answer", async () => {
+    const p = new HttpJsonRpcProvider(url, 31337, { staticNetwork: true, batchStallTime: 0 });
+    received.length = 0;
+    expect(await p.send("eth_blockNumber", [])).toBe("0x2a");
+    expect(await p.send("eth_blockNumber", [])).toBe("0x2a");
+    p.destroy();
+    expect(received).toEqual(["eth_blockNumber", "eth_blockNumber", "eth_blockNumber"]);
+  });
+
+  it("never sends a transaction twice: the caller hears CHAIN_UNAVAILABLE", async () => {
+    const p = new HttpJsonRpcProvider(url, 31337, { staticNetwork: true, batchStallTime: 0 });
+    received.length = 0;
+    await p.send("eth_chainId", []);
+    const error = await chainError(p.send("eth_sendRawTransaction", ["0x02"]));
+    p.destroy();
+    expect(error.code).toBe("CHAIN_UNAVAILABLE");
+    expect(received).toEqual(["eth_chainId", "eth_sendRawTransaction"]);
+  });
+});
+

@@ -46,18 +46,26 @@ function vitestStyle(output: string): Counts | null {
 const singleCheck = (): Counts | null => null;
 
 const hardhat = `${ROOT}node_modules/.bin/hardhat`;
-const SUITES: Suite[] = [
-  { name: "typecheck", command: ["npm", "run", "--silent", "typecheck"], parse: singleCheck },
+const typecheck: Suite = { name: "typecheck", command: ["npm", "run", "--silent", "typecheck"], parse: singleCheck };
+const contracts: Suite[] = [
   { name: "contracts: compile + ABIs", command: ["npm", "run", "--silent", "compile"], parse: singleCheck },
   { name: "contracts: unit tests (mocha)", command: [hardhat, "test", "mocha", "--no-compile"], parse: mochaStyle },
   { name: "contracts: fuzz + invariants (Solidity)", command: [hardhat, "test", "solidity"], parse: mochaStyle },
-  { name: "sdk, backend, apps, system (vitest)", command: [`${ROOT}node_modules/.bin/vitest`, "run"], parse: vitestStyle },
 ];
+const vitest: Suite = { name: "sdk, backend, apps, system (vitest)", command: [`${ROOT}node_modules/.bin/vitest`, "run"], parse: vitestStyle };
+
+/**
+ * Each stage's lanes run side by side, the suites of a lane one after the other. Type checking uses one
+ * core for minutes and shares nothing with the contracts' suites, so it runs beside them; the vitest
+ * suite starts chains, databases and browsers and gets the machine to itself.
+ */
+const STAGES: Suite[][][] = [[contracts, [typecheck]], [[vitest]]];
 
 // eslint-disable-next-line no-control-regex
 const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
 
-function run(suite: Suite): Promise<{ code: number; output: string; seconds: number }> {
+/** Runs a suite; its output goes to the terminal as it comes (`live`) or is handed back to be printed later. */
+function run(suite: Suite, live: boolean): Promise<{ code: number; output: string; seconds: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
     const [command, ...args] = suite.command;
@@ -65,7 +73,7 @@ function run(suite: Suite): Promise<{ code: number; output: string; seconds: num
     let output = "";
     const collect = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
       output += chunk.toString();
-      stream.write(chunk);
+      if (live) stream.write(chunk);
     };
     child.stdout.on("data", collect(process.stdout));
     child.stderr.on("data", collect(process.stderr));
@@ -74,11 +82,11 @@ function run(suite: Suite): Promise<{ code: number; output: string; seconds: num
 }
 
 const only = process.argv.slice(2);
+const chosen = (suite: Suite) => only.length === 0 || only.some((o) => suite.name.includes(o));
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
 const rows: Record<string, Counts & { seconds: number }> = {};
-for (const suite of SUITES.filter((s) => only.length === 0 || only.some((o) => s.name.includes(o)))) {
-  console.log(`\n=== ${suite.name}`);
-  const { code, output, seconds } = await run(suite);
+
+function count(suite: Suite, { code, output, seconds }: Awaited<ReturnType<typeof run>>): void {
   const counts = suite.parse(output) ?? { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 };
   // A runner that crashed after reporting passes must still fail the run.
   if (code !== 0 && counts.failed === 0) counts.failed = 1;
@@ -86,6 +94,25 @@ for (const suite of SUITES.filter((s) => only.length === 0 || only.some((o) => s
   total.passed += counts.passed;
   total.failed += counts.failed;
   total.skipped += counts.skipped;
+}
+
+for (const stage of STAGES) {
+  const lanes = stage.map((lane) => lane.filter(chosen)).filter((lane) => lane.length > 0);
+  // The first lane streams; the others' output is printed, whole, once the first lane is done.
+  const held: { suite: Suite; result: Awaited<ReturnType<typeof run>> }[][] = lanes.map(() => []);
+  await Promise.all(lanes.map(async (lane, l) => {
+    for (const suite of lane) {
+      if (l === 0) console.log(`\n=== ${suite.name}`);
+      const result = await run(suite, l === 0);
+      if (l === 0) count(suite, result);
+      else held[l]!.push({ suite, result });
+    }
+  }));
+  for (const { suite, result } of held.flat()) {
+    console.log(`\n=== ${suite.name} (ran beside the above)`);
+    process.stdout.write(result.output);
+    count(suite, result);
+  }
 }
 
 console.log("\n=== summary");

@@ -12,6 +12,7 @@ const SHAPES = {
   sent: <path d="M3 12h16M13 6l6 6-6 6" {...STROKE} />,
   check: <path d="M4 12.5l5 5L20 6.5" {...STROKE} strokeWidth={3} />,
   cross: <path d="M6 6l12 12M18 6 6 18" {...STROKE} strokeWidth={3} />,
+  globe: (<><circle cx="12" cy="12" r="9.5" {...STROKE} strokeWidth={2} /><path d="M2.5 12h19M12 2.5c-3.2 3.4-3.2 15.6 0 19M12 2.5c3.2 3.4 3.2 15.6 0 19" {...STROKE} strokeWidth={2} /></>),
   attention: (<><circle cx="12" cy="12" r="10" fill="currentColor" /><rect x="11" y="6" width="2" height="8" fill="#fff" /><rect x="11" y="16" width="2" height="2" fill="#fff" /></>),
 } satisfies Record<string, ReactElement>;
 

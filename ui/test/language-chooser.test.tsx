@@ -27,11 +27,11 @@ function testApp() {
   return { languages: appLanguages({ app: "wallet", languages: ["nl", "en", "ar", "pl", "uk"], bundled: { "./nl.json": nl }, lazy }), loaded };
 }
 
-function Screen({ onLanguageChosen }: { onLanguageChosen?: (language: string) => void }) {
+function Screen({ onLanguageChosen, compact }: { onLanguageChosen?: (language: string) => void; compact?: boolean }) {
   const { t } = useTranslation();
   return (
     <>
-      <LanguageChooser languages={["nl", "en", "ar", "pl"]} label={t("language")} onLanguageChosen={onLanguageChosen} />
+      <LanguageChooser languages={["nl", "en", "ar", "pl"]} label={t("language")} onLanguageChosen={onLanguageChosen} compact={compact} />
       <h1>{t("greeting")}</h1>
     </>
   );
@@ -108,6 +108,45 @@ describe("the language chooser", () => {
   it("a remembered language the app no longer offers falls back to Dutch", () => {
     localStorage.setItem("tegoed.wallet.language", "uk");
     expect(testApp().languages.saved()).toBe("nl");
+  });
+});
+
+describe("the compact language chooser (a phone's header)", () => {
+  it("is one button naming the current language; it opens the list, and a choice closes it with focus back on the button", async () => {
+    const { languages } = testApp();
+    const onLanguageChosen = vi.fn();
+    const user = userEvent.setup();
+    render(<I18nextProvider i18n={languages.create()}><Screen compact onLanguageChosen={onLanguageChosen} /></I18nextProvider>);
+    const toggle = screen.getByRole("button", { name: "Taal: Nederlands" });
+    expect(toggle).toHaveAttribute("aria-expanded", "false");
+    expect(screen.queryByRole("group")).toBeNull();
+
+    await user.click(toggle);
+    expect(toggle).toHaveAttribute("aria-expanded", "true");
+    const group = screen.getByRole("group", { name: "Taal" });
+    expect(toggle).toHaveAttribute("aria-controls", group.id);
+    expect([...group.querySelectorAll("button")].map((b) => b.textContent)).toEqual(["Nederlands", "English", "العربية", "Polski"]);
+
+    await user.click(screen.getByRole("button", { name: "English" }));
+    expect(await screen.findByRole("heading", { name: "Welcome" })).toBeInTheDocument();
+    expect(screen.queryByRole("group")).toBeNull();
+    const after = screen.getByRole("button", { name: "Language: English" });
+    expect(after).toHaveAttribute("aria-expanded", "false");
+    expect(after).toHaveFocus();
+    await waitFor(() => expect(onLanguageChosen).toHaveBeenCalledWith("en"));
+  });
+
+  it("Escape closes the list without a change, focus back on the button", async () => {
+    const { languages } = testApp();
+    const user = userEvent.setup();
+    render(<I18nextProvider i18n={languages.create()}><Screen compact /></I18nextProvider>);
+    await user.click(screen.getByRole("button", { name: "Taal: Nederlands" }));
+    await user.tab();
+    expect(screen.getByRole("button", { name: "Nederlands" })).toHaveFocus();
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("group")).toBeNull();
+    expect(screen.getByRole("button", { name: "Taal: Nederlands" })).toHaveFocus();
+    expect(screen.getByRole("heading", { name: "Welkom" })).toBeInTheDocument();
   });
 });
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { Signature, verifyTypedData } from "ethers";
 import { PAYMENT_PERMIT_TYPES, decodePaymentQr, fundDomain, permitFromQr, type ApiClient, type Fund } from "@tegoed/sdk";
+import { FAMILY_LANGUAGES, LANGUAGE_NAMES, type FamilyLanguage } from "@tegoed/sdk/languages";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { axeViolations, clippedText, describeViolations, launchBrowser, motionOnPage, sidewaysOverflow } from "../../test/support/browser.ts";
@@ -45,6 +46,14 @@ afterAll(async () => {
   await browser?.close();
   await system?.stop();
 });
+
+/** The header's language button: once in, it names the current language and opens the list. */
+const languageButton = (label: string) => page.getByRole("banner").getByRole("button", { name: new RegExp(`^${label}: `) });
+
+async function chooseLanguage(label: string, language: string) {
+  await languageButton(label).click();
+  await page.getByRole("group", { name: label }).getByRole("button", { name: language }).click();
+}
 
 async function expectAxeClean(screen: string) {
   expect(describeViolations(await axeViolations(page)), `axe on ${screen}`).toBe("");
@@ -249,7 +258,7 @@ describe("the family wallet", () => {
   });
 
   test("English: every screen switches, amounts in en-GB, and stays axe-clean", async () => {
-    await page.getByRole("button", { name: "English" }).click();
+    await chooseLanguage("Taal", "English");
     await page.getByRole("heading", { name: "Phone lost or broken?" }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("en");
     await expectAxeClean("help in English");
@@ -257,7 +266,7 @@ describe("the family wallet", () => {
     await page.getByRole("heading", { name: "Your children's credit" }).waitFor();
     await page.getByText("€267.50").waitFor();
     await expectAxeClean("home in English");
-    await page.getByRole("button", { name: "Nederlands" }).click();
+    await chooseLanguage("Language", "Nederlands");
     await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
   });
 
@@ -311,6 +320,7 @@ describe("the family wallet", () => {
       await navigator.serviceWorker.ready;
     });
     await context.setOffline(true);
+    await page.setViewportSize({ width: 320, height: 568 }); // a small, old phone
     try {
       expect(await page.evaluate(() => fetch("/api/family/children").then(() => "online", () => "offline"))).toBe("offline");
       const reloaded = await page.reload();
@@ -322,12 +332,19 @@ describe("the family wallet", () => {
       await page.getByRole("button", { name: "Toon QR-code" }).click();
       const qr = page.locator("svg.qr");
       await qr.waitFor({ timeout: 20_000 });
+      // The whole code is on screen above the menu, offline notice and all, without the family scrolling.
+      const code = (await qr.boundingBox())!;
+      const menu = (await page.getByRole("navigation", { name: "Hoofdmenu" }).boundingBox())!;
+      expect(code.y).toBeGreaterThanOrEqual(0);
+      expect(code.y + code.height).toBeLessThanOrEqual(menu.y);
+      await page.setViewportSize({ width: 390, height: 844 });
       const decoded = decodePaymentQr(readQrFromPng(await qr.screenshot())!);
       expect(decoded.nonce).toBe(1n); // the cached nonce after the first payment
       expect(decoded.maxAmount).toBe(50_00n);
       await page.getByText("Geen internet. De winkel kan nu alleen de QR-code scannen. Een code typen kan nu niet.").waitFor();
     } finally {
       await context.setOffline(false);
+      await page.setViewportSize({ width: 390, height: 844 });
     }
   });
 
@@ -374,14 +391,14 @@ describe("the family wallet", () => {
     try {
       await page.getByRole("navigation").getByRole("link", { name: "Overzicht" }).click();
       await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
-      await page.getByRole("group", { name: "Taal" }).getByRole("button", { name: "العربية" }).click();
+      await chooseLanguage("Taal", "العربية");
       await page.getByRole("heading", { name: ar("home.title") }).waitFor();
       expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(["ar", "rtl"]);
       await expectAxeClean("home, ar");
       expect(await sidewaysOverflow(page), "home, ar").toEqual([]);
       // The brand starts on the right, the language switch ends on the left; the menu's first item is rightmost.
       const brand = await box(page.getByRole("banner").getByText(ar("app.name"), { exact: true }));
-      const languages = await box(page.getByRole("group", { name: ar("language.switch") }));
+      const languages = await box(languageButton(ar("language.switch")));
       expect(brand.x).toBeGreaterThan(languages.x);
       const menu = page.getByRole("navigation");
       expect((await box(menu.getByRole("link", { name: ar("nav.home") }))).x).toBeGreaterThan((await box(menu.getByRole("link", { name: ar("nav.help") }))).x);
@@ -420,7 +437,7 @@ describe("the family wallet", () => {
       await page.getByRole("button", { name: ar("pay.cancel") }).click();
       await page.getByRole("heading", { name: ar("home.title") }).waitFor();
     } finally {
-      await page.getByRole("group", { name: ar("language.switch") }).getByRole("button", { name: "Nederlands" }).click();
+      await chooseLanguage(ar("language.switch"), "Nederlands");
       await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
       await page.setViewportSize({ width: 390, height: 844 });
     }
@@ -458,16 +475,40 @@ describe("the family wallet", () => {
     }
   });
 
+  test("every language on a 320 px phone: header, home and menu fit, nothing sticks out sideways", async () => {
+    await page.setViewportSize({ width: 320, height: 568 });
+    try {
+      await page.getByRole("navigation").getByRole("link", { name: "Overzicht" }).click();
+      let label = "Taal";
+      for (const language of [...FAMILY_LANGUAGES.filter((l) => l !== "nl"), "nl" as const]) {
+        const texts = walletTexts(language);
+        await chooseLanguage(label, LANGUAGE_NAMES[language]);
+        await page.getByRole("heading", { name: texts("home.title"), level: 1 }).waitFor();
+        label = texts("language.switch");
+        // The header is one line: the brand and the button naming the language.
+        expect(await languageButton(label).textContent()).toBe(LANGUAGE_NAMES[language]);
+        expect(await sidewaysOverflow(page), `home in ${language} at 320 px`).toEqual([]);
+        expect(await clippedText(page), `home in ${language} at 320 px`).toEqual([]);
+      }
+    } finally {
+      if ((await page.evaluate(() => document.documentElement.lang)) !== "nl") {
+        await page.getByRole("banner").getByRole("button", { expanded: false }).click();
+        await page.getByRole("button", { name: "Nederlands", exact: true }).click();
+      }
+      await page.setViewportSize({ width: 390, height: 844 });
+    }
+  });
+
   test("the accessibility statement, from every screen's footer, is axe-clean in Dutch and English", async () => {
     await page.getByRole("contentinfo").getByRole("link", { name: "Toegankelijkheid" }).click();
     await page.getByRole("heading", { name: "Toegankelijkheidsverklaring", level: 1 }).waitFor();
     await page.getByText("Status C: eerste maatregelen genomen.").waitFor();
     await expectAxeClean("statement");
-    await page.getByRole("button", { name: "English" }).click();
+    await chooseLanguage("Taal", "English");
     await page.getByRole("heading", { name: "Accessibility statement", level: 1 }).waitFor();
     await page.getByText("You will get an answer within 5 working days.", { exact: false }).waitFor();
     await expectAxeClean("statement in English");
-    await page.getByRole("button", { name: "Nederlands" }).click();
+    await chooseLanguage("Language", "Nederlands");
   });
 
   test("lost phone: staff re-issue access, a new phone activates, and the old one says it no longer works", async () => {
@@ -492,7 +533,12 @@ describe("the family wallet", () => {
 
 /** The wallet's Arabic texts, as the app shows them ({{name}} filled in). */
 function arabic(): (key: string, values?: Record<string, string>) => string {
-  const texts = JSON.parse(readFileSync(new URL("../src/i18n/ar.json", import.meta.url), "utf8")) as Record<string, unknown>;
+  return walletTexts("ar");
+}
+
+/** The wallet's texts in a language, by key, with {{name}} filled in. */
+function walletTexts(language: FamilyLanguage): (key: string, values?: Record<string, string>) => string {
+  const texts = JSON.parse(readFileSync(new URL(`../src/i18n/${language}.json`, import.meta.url), "utf8")) as Record<string, unknown>;
   return (key, values = {}) => {
     const text = key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], texts) as string;
     return text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => values[name] ?? "");

@@ -70,12 +70,16 @@ describe("the app", () => {
     const onLanguageChosen = vi.fn();
     const { user } = await renderApp(fakeApi(), { onLanguageChosen });
     await screen.findByRole("article", { name: "Anna" });
+    // Once in, the header names the current language only; the list opens from it.
+    expect(screen.queryByRole("button", { name: "English" })).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Taal: Nederlands" }));
     await user.click(screen.getByRole("button", { name: "English" }));
     expect(await screen.findByRole("heading", { name: "Your children's credit" })).toBeInTheDocument();
     expect(onLanguageChosen).toHaveBeenCalledWith("en");
     expect(within(screen.getByRole("navigation")).getByRole("link", { name: "Shops" })).toBeInTheDocument();
     expect(screen.getByText("€300.00")).toBeInTheDocument();
     expect(document.documentElement.lang).toBe("en");
+    await user.click(screen.getByRole("button", { name: "Language: English" }));
     expect(screen.getByRole("button", { name: "English" })).toHaveAttribute("aria-pressed", "true");
     await user.click(screen.getByRole("button", { name: "Nederlands" }));
     expect(screen.getByRole("heading", { name: "Tegoed van uw kinderen" })).toBeInTheDocument();

@@ -159,7 +159,7 @@ function Shell() {
       <a href="#main" className="skip">{t("app.skip")}</a>
       <header className="top">
         <p className="brand">{t("app.name")}</p>
-        <LanguageChooser languages={walletLanguages.languages} label={t("language.switch")} onLanguageChosen={(language) => {
+        <LanguageChooser languages={walletLanguages.languages} label={t("language.switch")} compact={state.phase === "ready"} onLanguageChosen={(language) => {
           // Offline, the device keeps the choice and the record its last one: the next choice tries again.
           if (ready && isFamilyLanguage(language)) services.api.updateMailSettings({ language }).catch(() => undefined);
           services.onLanguageChosen?.(language);

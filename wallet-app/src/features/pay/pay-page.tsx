@@ -155,6 +155,12 @@ function ShowQr({ child, signingKey, limitCents, poll, onDone, registerPayCode }
   useEffect(() => {
     if (paid) paidTitle.current?.focus({ preventScroll: true });
   }, [paid]);
+  const screenArea = useRef<HTMLDivElement>(null);
+  const qrShown = Boolean(renewing.qr);
+  useEffect(() => {
+    // The whole code on screen at the till, also on a small phone: the heading may scroll away for it.
+    if (qrShown) screenArea.current?.querySelector("svg.qr")?.scrollIntoView?.({ block: "nearest" });
+  }, [qrShown]);
 
   useEffect(() => {
     if (!paid) setPaid(detectPayment(watch.current, child));
@@ -196,7 +202,7 @@ function ShowQr({ child, signingKey, limitCents, poll, onDone, registerPayCode }
   const maxAmount = renewing.qr ? Number(renewing.qr.permit.maxAmount) : 0;
   const last = renewing.codes >= MAX_CODES;
   return (
-    <div className="stack qr-screen">
+    <div className="stack qr-screen" ref={screenArea}>
       {live}
       {renewing.failed ? (
         <div className="stack">

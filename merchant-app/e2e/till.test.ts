@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { ApiClient } from "@tegoed/sdk";
-import { axeViolations, clippedText, describeViolations, launchBrowser, motionOnPage, sidewaysOverflow, writeQrVideo } from "../../test/support/browser.ts";
+import { axeViolations, chooseLanguage, clippedText, describeViolations, launchBrowser, motionOnPage, sidewaysOverflow, writeQrVideo } from "../../test/support/browser.ts";
 import { startSystem, type System } from "../../test/support/system.ts";
 import { approvedShop, fundWithFamilies } from "../../test/support/scenario.ts";
 import { activateFamily, balanceOf, permitQr, type ActiveFamily } from "../../test/support/merchant-shop.ts";
@@ -378,7 +378,7 @@ describe("typing the code and paying", () => {
     await page.getByRole("link", { name: "Afrekenen", exact: true }).click();
     await page.getByRole("heading", { name: "Afrekenen", level: 1 }).waitFor();
     await expectAxeClean(page, "scan (no camera)");
-    await page.getByRole("button", { name: "English" }).click();
+    await chooseLanguage(page, "Taal", "English");
     await page.getByRole("heading", { name: "Charge", level: 1 }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("en");
     await expectAxeClean(page, "scan in English");
@@ -387,7 +387,7 @@ describe("typing the code and paying", () => {
       await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
       await expectAxeClean(page, `${tab} in English`);
     }
-    await page.getByRole("button", { name: "Nederlands" }).click();
+    await chooseLanguage(page, "Language", "Nederlands");
     await page.getByRole("heading", { name: "Collega's", level: 1 }).waitFor();
 
     // The smallest phones in use: 320 px wide, nothing sticks out or is cut off (the period's date fields included).
@@ -453,13 +453,13 @@ describe("by roles and names alone, right to left", () => {
     await page.getByRole("contentinfo").getByRole("link", { name: "Toegankelijkheid" }).click();
     await page.getByRole("heading", { name: "Toegankelijkheidsverklaring", level: 1 }).waitFor();
     await expectAxeClean(page, "statement, rtl");
-    await page.getByRole("button", { name: "English" }).click();
+    await chooseLanguage(page, "Taal", "English");
     await page.getByRole("heading", { name: "Accessibility statement", level: 1 }).waitFor();
     await expectAxeClean(page, "statement in English, rtl");
-    await page.getByRole("button", { name: "Nederlands" }).click();
+    await chooseLanguage(page, "Language", "Nederlands");
 
     // In Arabic, chosen by its own name: the page turns right to left, and a scanned code's amount step passes axe.
-    await page.getByRole("group", { name: "Taal" }).getByRole("button", { name: "العربية" }).click();
+    await chooseLanguage(page, "Taal", "العربية");
     await tabs.getByRole("link", { name: "تحصيل الدفع", exact: true }).click();
     await page.getByRole("heading", { name: "تحصيل الدفع", level: 1 }).waitFor();
     expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(["ar", "rtl"]);
@@ -467,7 +467,7 @@ describe("by roles and names alone, right to left", () => {
     await page.getByRole("button", { name: "التحقق من الرمز" }).click();
     await page.getByRole("textbox", { name: "المبلغ باليورو" }).waitFor();
     await expectAxeClean(page, "amount, Arabic");
-    await page.getByRole("group", { name: "اللغة" }).getByRole("button", { name: "Nederlands" }).click();
+    await chooseLanguage(page, "اللغة", "Nederlands");
     await page.getByRole("heading", { name: "Afrekenen", level: 1 }).waitFor();
 
     await page.setViewportSize({ width: 640, height: 400 });
@@ -480,6 +480,14 @@ describe("by roles and names alone, right to left", () => {
         expect(await clippedText(page), `${tab} at 640 px`).toEqual([]);
         expect(await motionOnPage(page), `${tab}, reduced motion`).toEqual([]);
       }
+      // A 320 × 568 phone as till: the field for a typed code is on screen without scrolling.
+      await page.setViewportSize({ width: 320, height: 568 });
+      await tabs.getByRole("link", { name: "Afrekenen", exact: true }).click();
+      const field = page.getByRole("textbox", { name: "Code handmatig invoeren" });
+      await field.waitFor();
+      const box = (await field.boundingBox())!;
+      expect(box.y + box.height).toBeLessThanOrEqual(568);
+      expect(await sidewaysOverflow(page), "Afrekenen at 320 px").toEqual([]);
     } finally {
       await page.setViewportSize(PHONE.viewport);
       await page.emulateMedia({ reducedMotion: null });

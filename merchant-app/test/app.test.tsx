@@ -75,11 +75,14 @@ describe("App", () => {
     renderWith(<App />, { api });
     const user = userEvent.setup();
     await screen.findByRole("heading", { name: "Afrekenen", level: 1 });
-    const group = screen.getByRole("group", { name: "Taal" });
-    await user.click(within(group).getByRole("button", { name: "English" }));
+    // Signed in, the header names the current language; the list opens from it.
+    expect(screen.queryByRole("group", { name: "Taal" })).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Taal: Nederlands" }));
+    await user.click(within(screen.getByRole("group", { name: "Taal" })).getByRole("button", { name: "English" }));
     await screen.findByRole("heading", { name: "Charge", level: 1 });
     expect(document.documentElement.lang).toBe("en");
     expect(localStorage.getItem("tegoed.till.language")).toBe("en");
+    await user.click(screen.getByRole("button", { name: "Language: English" }));
     expect(within(screen.getByRole("group", { name: "Language" })).getByRole("button", { name: "English" })).toHaveAttribute("aria-pressed", "true");
   });
 });

@@ -122,6 +122,15 @@ describe("ScanScreen", () => {
     expect(await screen.findByLabelText("Code handmatig invoeren")).toBeInTheDocument();
   });
 
+  it("the typed code's field is described by both hints: what to type, above it, and when the phone shows it, below it", () => {
+    renderWith(<ScanScreen camera={false} />, { api: fakeApi() });
+    const field = screen.getByLabelText("Code handmatig invoeren");
+    expect(field).toHaveAccessibleDescription(
+      "Lukt scannen niet? Typ de code onder de QR-code op de telefoon van de klant (bijvoorbeeld ABC-DEF-GHJ). " +
+      "De telefoon toont die alleen als hij online is; scan anders de QR-code.",
+    );
+  });
+
   it("a dead QR is refused at the lookup, before any amount is typed", async () => {
     const api = fakeApi();
     api.merchant.lookupQr!.mockRejectedValue(refusal("PERMIT_USED"));

@@ -140,3 +140,14 @@ export function writeQrVideo(text: string | boolean[][], file: string, frames = 
   const frame = Buffer.concat([Buffer.from("FRAME\n"), luma, chroma]);
   writeFileSync(file, Buffer.concat([header, ...Array.from({ length: frames }, () => frame)]));
 }
+
+/** A signed-in app's language button in the header: it is named "<label>: <current language>". */
+export function languageButton(page: Page, label: string) {
+  return page.getByRole("banner").getByRole("button", { name: new RegExp(`^${label}: `) });
+}
+
+/** Opens the header's language list from its button (named with `label` in the current language) and chooses `language`. */
+export async function chooseLanguage(page: Page, label: string, language: string): Promise<void> {
+  await languageButton(page, label).click();
+  await page.getByRole("group", { name: label }).getByRole("button", { name: language }).click();
+}

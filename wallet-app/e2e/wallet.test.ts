@@ -9,7 +9,7 @@ import { PAYMENT_PERMIT_TYPES, decodePaymentQr, fundDomain, permitFromQr, type A
 import { FAMILY_LANGUAGES, LANGUAGE_NAMES, type FamilyLanguage } from "@tegoed/sdk/languages";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { axeViolations, clippedText, describeViolations, launchBrowser, motionOnPage, sidewaysOverflow } from "../../test/support/browser.ts";
+import { axeViolations, chooseLanguage, clippedText, describeViolations, languageButton, launchBrowser, motionOnPage, sidewaysOverflow } from "../../test/support/browser.ts";
 import { approvedShop, fundWithFamilies } from "../../test/support/scenario.ts";
 import { startSystem, type System } from "../../test/support/system.ts";
 import { readQrFromPng } from "./qr-reader.ts";
@@ -46,14 +46,6 @@ afterAll(async () => {
   await browser?.close();
   await system?.stop();
 });
-
-/** The header's language button: once in, it names the current language and opens the list. */
-const languageButton = (label: string) => page.getByRole("banner").getByRole("button", { name: new RegExp(`^${label}: `) });
-
-async function chooseLanguage(label: string, language: string) {
-  await languageButton(label).click();
-  await page.getByRole("group", { name: label }).getByRole("button", { name: language }).click();
-}
 
 async function expectAxeClean(screen: string) {
   expect(describeViolations(await axeViolations(page)), `axe on ${screen}`).toBe("");
@@ -258,7 +250,7 @@ describe("the family wallet", () => {
   });
 
   test("English: every screen switches, amounts in en-GB, and stays axe-clean", async () => {
-    await chooseLanguage("Taal", "English");
+    await chooseLanguage(page, "Taal", "English");
     await page.getByRole("heading", { name: "Phone lost or broken?" }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("en");
     await expectAxeClean("help in English");
@@ -266,7 +258,7 @@ describe("the family wallet", () => {
     await page.getByRole("heading", { name: "Your children's credit" }).waitFor();
     await page.getByText("€267.50").waitFor();
     await expectAxeClean("home in English");
-    await chooseLanguage("Language", "Nederlands");
+    await chooseLanguage(page, "Language", "Nederlands");
     await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
   });
 
@@ -391,14 +383,14 @@ describe("the family wallet", () => {
     try {
       await page.getByRole("navigation").getByRole("link", { name: "Overzicht" }).click();
       await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
-      await chooseLanguage("Taal", "العربية");
+      await chooseLanguage(page, "Taal", "العربية");
       await page.getByRole("heading", { name: ar("home.title") }).waitFor();
       expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(["ar", "rtl"]);
       await expectAxeClean("home, ar");
       expect(await sidewaysOverflow(page), "home, ar").toEqual([]);
       // The brand starts on the right, the language switch ends on the left; the menu's first item is rightmost.
       const brand = await box(page.getByRole("banner").getByText(ar("app.name"), { exact: true }));
-      const languages = await box(languageButton(ar("language.switch")));
+      const languages = await box(languageButton(page, ar("language.switch")));
       expect(brand.x).toBeGreaterThan(languages.x);
       const menu = page.getByRole("navigation");
       expect((await box(menu.getByRole("link", { name: ar("nav.home") }))).x).toBeGreaterThan((await box(menu.getByRole("link", { name: ar("nav.help") }))).x);
@@ -437,7 +429,7 @@ describe("the family wallet", () => {
       await page.getByRole("button", { name: ar("pay.cancel") }).click();
       await page.getByRole("heading", { name: ar("home.title") }).waitFor();
     } finally {
-      await chooseLanguage(ar("language.switch"), "Nederlands");
+      await chooseLanguage(page, ar("language.switch"), "Nederlands");
       await page.getByRole("heading", { name: "Tegoed van uw kinderen" }).waitFor();
       await page.setViewportSize({ width: 390, height: 844 });
     }
@@ -482,11 +474,11 @@ describe("the family wallet", () => {
       let label = "Taal";
       for (const language of [...FAMILY_LANGUAGES.filter((l) => l !== "nl"), "nl" as const]) {
         const texts = walletTexts(language);
-        await chooseLanguage(label, LANGUAGE_NAMES[language]);
+        await chooseLanguage(page, label, LANGUAGE_NAMES[language]);
         await page.getByRole("heading", { name: texts("home.title"), level: 1 }).waitFor();
         label = texts("language.switch");
         // The header is one line: the brand and the button naming the language.
-        expect(await languageButton(label).textContent()).toBe(LANGUAGE_NAMES[language]);
+        expect(await languageButton(page, label).textContent()).toBe(LANGUAGE_NAMES[language]);
         expect(await sidewaysOverflow(page), `home in ${language} at 320 px`).toEqual([]);
         expect(await clippedText(page), `home in ${language} at 320 px`).toEqual([]);
       }
@@ -504,11 +496,11 @@ describe("the family wallet", () => {
     await page.getByRole("heading", { name: "Toegankelijkheidsverklaring", level: 1 }).waitFor();
     await page.getByText("Status C: eerste maatregelen genomen.").waitFor();
     await expectAxeClean("statement");
-    await chooseLanguage("Taal", "English");
+    await chooseLanguage(page, "Taal", "English");
     await page.getByRole("heading", { name: "Accessibility statement", level: 1 }).waitFor();
     await page.getByText("You will get an answer within 5 working days.", { exact: false }).waitFor();
     await expectAxeClean("statement in English");
-    await chooseLanguage("Language", "Nederlands");
+    await chooseLanguage(page, "Language", "Nederlands");
   });
 
   test("lost phone: staff re-issue access, a new phone activates, and the old one says it no longer works", async () => {

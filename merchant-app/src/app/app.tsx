@@ -33,9 +33,9 @@ function viewFromUrl(): View | null {
 
 type Session = { state: "checking" } | { state: "out" } | { state: "in"; me: ShopMe | null; email: string };
 
-function LanguageSwitch() {
+function LanguageSwitch({ compact }: { compact: boolean }) {
   const { t } = useTranslation();
-  return <LanguageChooser languages={tillLanguages.languages} label={t("app.language")} />;
+  return <LanguageChooser languages={tillLanguages.languages} label={t("app.language")} compact={compact} />;
 }
 
 export function App() {
@@ -140,7 +140,8 @@ export function App() {
           <span className="brand-name">{t("app.name")}</span>
           {session.state === "in" && <span className="shop-name">{session.me?.merchant.name ?? session.email}</span>}
         </div>
-        <LanguageSwitch />
+        {/* Signed in, the list opens from one button: a phone as till keeps the code field in sight. */}
+        <LanguageSwitch compact={signedIn} />
         {signedIn && (
           <button type="button" className="link" onClick={() => void logout()}>
             {t("app.logout")}

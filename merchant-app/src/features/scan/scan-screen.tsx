@@ -34,9 +34,11 @@ function ManualEntry({ onText }: { onText: (text: string) => void }) {
     <form className="manual-entry" onSubmit={submit}>
       <label htmlFor={id}>{t("scan.manualLabel")}</label>
       <p className="hint" id={`${id}-hint`}>{t("scan.manualHint")}</p>
-      <input id={id} dir="ltr" value={text} onChange={(e) => setText(e.target.value)} aria-describedby={`${id}-hint`} autoComplete="off" spellCheck={false}
+      <input id={id} dir="ltr" value={text} onChange={(e) => setText(e.target.value)} aria-describedby={`${id}-hint ${id}-online`} autoComplete="off" spellCheck={false}
         autoCapitalize="characters" className="code-input" />
       <button type="submit" className="secondary">{t("scan.manualSubmit")}</button>
+      {/* Under the field, so that on a phone as till the field itself stays in sight. */}
+      <p className="hint" id={`${id}-online`}>{t("scan.manualOnline")}</p>
     </form>
   );
 }

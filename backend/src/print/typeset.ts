@@ -68,6 +68,8 @@ interface Run {
 }
 
 const NEUTRAL = /[\s\p{P}\p{S}\p{N}]/u;
+/** Marks that steer the bidirectional algorithm (LRM, RLM, embeddings, isolates): they order the line, and are not drawn. */
+const BIDI_CONTROL = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 const ARABIC = /\p{Script=Arabic}/u;
 
 /** Which font of the typeface sets each character: the first that has it; spaces and signs stay with their neighbour. */
@@ -106,6 +108,7 @@ function runs(face: Typeface, text: string, direction: "ltr" | "rtl"): Run[] {
   const fonts = fontIndexes(face, chars);
   const out: { indexes: number[]; font: number; odd: boolean }[] = [];
   for (const i of order) {
+    if (BIDI_CONTROL.test(chars[i]!)) continue;
     const last = out.at(-1);
     const odd = level[i]! % 2 === 1;
     const adjacent = last && Math.abs(last.indexes.at(-1)! - i) === 1;

@@ -3,8 +3,8 @@
 // number; no name, no amount, no PIN), card sheets of 10 per A4 for many families, and the PIN letter,
 // always a file of its own so the PIN never travels in the card's print job, and the balance letter a
 // family without a smartphone may ask staff for (each child's budget left, as of now). Worded from
-// ../letters/texts/<language>.json; the PIN letter in the family's language and script (Noto Sans and
-// Noto Sans Arabic, ../../print/typeset.ts), the card in Dutch or English in the standard fonts.
+// ../letters/texts/<language>.json; the PIN and balance letters in the family's language and script (Noto
+// Sans and Noto Sans Arabic, ../../print/typeset.ts), the card in Dutch or English in the standard fonts.
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from "pdf-lib";
 import QRCode from "qrcode";
 import { formatCardCode, formatCardNumber, formatDateTime, formatDay, type FamilyLanguage } from "@tegoed/sdk";
@@ -41,7 +41,6 @@ export interface PinLetter {
 }
 
 export interface BalanceLetter {
-  /** Dutch or English: its wording is not yet in the letters' text files. */
   language: FamilyLanguage;
   fundName: string;
   /** The family's card in use, if it has one. */
@@ -54,31 +53,6 @@ export interface BalanceLetter {
   children: { firstName: string; balanceCents: bigint; expiresAt: Date }[];
   helpPhone: string;
 }
-
-const BALANCE_TEXT = {
-  nl: {
-    title: "Saldo van uw tegoed",
-    asOf: (fund: string, at: string) => `${fund}, stand op ${at}:`,
-    card: (number: string) => `Tegoedkaart ${number}`,
-    child: "Kind",
-    left: "Tegoed",
-    until: "Geldig tot",
-    total: "Totaal",
-    note: "Betalingen na dit moment staan hier niet op. Uw saldo ziet u ook op de website met uw kaartnummer en pincode.",
-    help: (phone: string) => `Vragen? Bel ${phone}.`,
-  },
-  en: {
-    title: "Your budget's balance",
-    asOf: (fund: string, at: string) => `${fund}, as of ${at}:`,
-    card: (number: string) => `Tegoed card ${number}`,
-    child: "Child",
-    left: "Left",
-    until: "Valid until",
-    total: "Total",
-    note: "Payments after this moment are not on it. You can also see your balance on the website with your card number and PIN.",
-    help: (phone: string) => `Questions? Call ${phone}.`,
-  },
-} as const;
 
 interface Fonts {
   /** Card numbers, codes and the PIN: digits and Latin capitals only. */
@@ -230,14 +204,14 @@ function drawLetter(page: PDFPage, letter: PinLetter, fonts: Fonts & Typefaces):
     }
     y -= 3 * MM;
   };
-  body(fill(t.greeting, { name: letter.parentName }));
-  body(fill(t.intro, { fund: letter.fundName }));
-  body(fill(t.pinFor, { number: formatCardNumber(letter.cardNumber) }));
+  body(fill(t.greeting, { name: letter.parentName }, direction));
+  body(fill(t.intro, { fund: letter.fundName }, direction));
+  body(fill(t.pinFor, { number: formatCardNumber(letter.cardNumber) }, direction));
   const pinWidth = fonts.mono.widthOfTextAtSize(letter.pin, 30);
   page.drawText(letter.pin, { x: rtl ? right - 10 * MM - pinWidth : x + 10 * MM, y: y - 8 * MM, size: 30, font: fonts.mono, color: INK });
   y -= 22 * MM;
   for (const part of t.keep) body(part);
-  body(fill(t.help, { phone: letter.helpPhone }));
+  body(fill(t.help, { phone: letter.helpPhone }, direction));
 }
 
 /** PIN letters, one A4 page each (one letter, or a whole batch in the cards' order). */
@@ -250,29 +224,33 @@ export async function renderPinLetters(letters: readonly PinLetter[]): Promise<U
 
 /** The balance letter: one A4 page, each child's budget left and until when, as of `asOf`. */
 export async function renderBalanceLetter(letter: BalanceLetter): Promise<Uint8Array> {
-  const language = letter.language === "en" ? "en" : "nl";
-  const t = BALANCE_TEXT[language];
+  const { balanceLetter: t, language, direction } = letterTexts(letter.language);
+  const rtl = direction === "rtl";
   const { pdf } = await newDocument(t.title, language);
   const fonts = await embedTypefaces(pdf);
   const page = pdf.addPage([A4.width, A4.height]);
   const x = 25 * MM;
+  const right = A4.width - x;
   let y = A4.height - 50 * MM;
-  const line = (text: string, face: Typeface = fonts.regular, size = 11, at = x) => drawLine(page, face, text, { x: at, y, size, color: INK });
+  // The address as the envelope's window shows it, left, in any language.
   for (const l of [letter.parentName, ...letter.addressLines]) {
-    line(l);
+    drawLine(page, fonts.regular, l, { x, y, size: 11, color: INK });
     y -= 5.5 * MM;
   }
+  // Right to left, the text starts at the right margin and the table's columns run from right to left.
+  const line = (text: string, face: Typeface = fonts.regular, size = 11, from = 0) =>
+    drawLine(page, face, text, { x: rtl ? right - from : x + from, y, size, color: INK, direction, align: rtl ? "right" : "left" });
   y -= 20 * MM;
   line(t.title, fonts.bold, 16);
   y -= 10 * MM;
-  line(t.asOf(letter.fundName, formatDateTime(letter.asOf, language, { timeZone: letter.timeZone })));
+  line(fill(t.asOf, { fund: letter.fundName, at: formatDateTime(letter.asOf, language, { timeZone: letter.timeZone }) }, direction));
   y -= 6 * MM;
   if (letter.cardNumber) {
-    line(t.card(formatCardNumber(letter.cardNumber)));
+    line(fill(t.card, { number: formatCardNumber(letter.cardNumber) }, direction));
     y -= 6 * MM;
   }
   y -= 6 * MM;
-  const columns = [x, x + 60 * MM, x + 105 * MM];
+  const columns = [0, 60 * MM, 105 * MM];
   [t.child, t.left, t.until].forEach((h, i) => line(h, fonts.bold, 11, columns[i]));
   y -= 7 * MM;
   for (const child of letter.children) {
@@ -285,8 +263,8 @@ export async function renderBalanceLetter(letter: BalanceLetter): Promise<Uint8A
   line(t.total, fonts.bold, 11, columns[0]);
   line(formatMoney(letter.children.reduce((sum, c) => sum + c.balanceCents, 0n), language), fonts.bold, 11, columns[1]);
   y -= 14 * MM;
-  for (const text of [t.note, t.help(letter.helpPhone)]) {
-    for (const l of wrapText(fonts.regular, text, 11, A4.width - 2 * x)) {
+  for (const text of [t.note, fill(t.help, { phone: letter.helpPhone }, direction)]) {
+    for (const l of wrapText(fonts.regular, text, 11, right - x, direction)) {
       line(l);
       y -= 5.5 * MM;
     }

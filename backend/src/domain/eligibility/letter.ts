@@ -130,6 +130,7 @@ export function letterContent(facts: LetterFacts, settings: Pick<LetterSettings,
   const urls = walletUrls(settings.publicBaseUrl, facts.code.replaceAll("-", ""));
   const budgetDay = new Date(`${facts.budgetValidUntil}T12:00:00Z`);
   const categories = facts.categories.map((c) => texts.categories[c] ?? c);
+  const dir = texts.direction;
   return {
     language: texts.language,
     direction: texts.direction,
@@ -138,16 +139,16 @@ export function letterContent(facts: LetterFacts, settings: Pick<LetterSettings,
     date: formatDay(facts.date, locale),
     labels: t.labels,
     reference: facts.reference,
-    subject: facts.kind === "reissue" ? t.reissueSubject : fill(t.subject, { fund: facts.fundName }),
-    greeting: fill(t.greeting, { name: facts.recipient.name }),
-    intro: [fill(plural(t.intro, facts.children.length, locale), { fund: facts.fundName }), ...(facts.kind === "reissue" ? [t.reissue] : [])],
+    subject: facts.kind === "reissue" ? t.reissueSubject : fill(t.subject, { fund: facts.fundName }, dir),
+    greeting: fill(t.greeting, { name: facts.recipient.name }, dir),
+    intro: [fill(plural(t.intro, facts.children.length, locale), { fund: facts.fundName }, dir), ...(facts.kind === "reissue" ? [t.reissue] : [])],
     children: facts.children.map((c) => ({ name: c.firstName, amount: formatEuro(c.amountCents, texts.language) })),
-    budgetValidity: fill(t.validity, { date: formatDay(budgetDay, locale) }),
-    spendOn: fill(t.spendOn, { what: list(categories.length ? categories : [texts.categories.other ?? "—"], locale) }),
-    code: { display: facts.code, qrText: urls.qrText, shortUrl: urls.shortUrl, validity: fill(t.codeValidity, { date: formatDay(facts.codeExpiresAt, locale) }) },
-    steps: t.steps.map((step) => fill(step, { short: urls.shortUrl })),
-    shops: fill(t.shops, { url: urls.shopsUrl }),
-    help: fill(t.help, { phone: settings.sender.phone, email: settings.sender.email }),
+    budgetValidity: fill(t.validity, { date: formatDay(budgetDay, locale) }, dir),
+    spendOn: fill(t.spendOn, { what: list(categories.length ? categories : [texts.categories.other ?? "—"], locale) }, dir),
+    code: { display: facts.code, qrText: urls.qrText, shortUrl: urls.shortUrl, validity: fill(t.codeValidity, { date: formatDay(facts.codeExpiresAt, locale) }, dir) },
+    steps: t.steps.map((step) => fill(step, { short: urls.shortUrl }, dir)),
+    shops: fill(t.shops, { url: urls.shopsUrl }, dir),
+    help: fill(t.help, { phone: settings.sender.phone, email: settings.sender.email }, dir),
     closing: [...t.closing, settings.sender.name],
   };
 }

@@ -1,4 +1,5 @@
-// The wording of what Tegoed posts to families (the activation letter, the card and its PIN letter), one
+// The wording of what Tegoed posts to families (the activation letter, the card, its PIN letter and the
+// balance letter), one
 // JSON file per language in texts/, so a translator adds a language by adding a file. `{name}` marks a
 // value filled in; "one"/"other" (and any other Intl plural category) pick the sentence by a count.
 import { readFileSync } from "node:fs";
@@ -28,6 +29,10 @@ const LetterTextsSchema = z.object({
   categories: z.record(z.string(), z.string()),
   card: z.object({ card: z.string(), cardNumber: z.string(), how: z.array(z.string()), code: z.string(), lost: z.string() }),
   pinLetter: z.object({ title: z.string(), greeting: z.string(), intro: z.string(), pinFor: z.string(), keep: z.array(z.string()), help: z.string() }),
+  balanceLetter: z.object({
+    title: z.string(), asOf: z.string(), card: z.string(), child: z.string(), left: z.string(), until: z.string(), total: z.string(),
+    note: z.string(), help: z.string(),
+  }),
 });
 export type LetterTexts = z.output<typeof LetterTextsSchema>;
 
@@ -48,9 +53,14 @@ export function letterTexts(language: string): LetterTexts & { language: FamilyL
   return { ...loaded.get(wanted)!, language: wanted, direction: directionOf(wanted) };
 }
 
-/** The template with each `{key}` replaced by its value. */
-export function fill(template: string, values: Record<string, string | number> = {}): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
+/**
+ * The template with each `{key}` replaced by its value. In a right-to-left text each value is isolated
+ * (FSI … PDI): otherwise the bidirectional algorithm sets "14 0594" or a card number's groups in
+ * right-to-left order, and a phone number reads "0594 14".
+ */
+export function fill(template: string, values: Record<string, string | number> = {}, direction: "ltr" | "rtl" = "ltr"): string {
+  const put = direction === "rtl" ? (value: string) => `\u2068${value}\u2069` : (value: string) => value;
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? put(String(values[key])) : whole));
 }
 
 /** The form of a plural text for `count` in `locale`. */

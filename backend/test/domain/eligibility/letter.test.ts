@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_SENDER, letterContent, renderLetterHtml, type LetterFacts } from "../../../src/domain/eligibility/letter.ts";
 import { renderLettersPdf } from "../../../src/domain/eligibility/letter-pdf.ts";
-import { renderPinLetters, type PinLetter } from "../../../src/domain/cards/print.ts";
+import { renderBalanceLetter, renderPinLetters, type BalanceLetter, type PinLetter } from "../../../src/domain/cards/print.ts";
+import { letterTexts } from "../../../src/domain/letters/texts.ts";
+import { FAMILY_LANGUAGES } from "@tegoed/sdk";
 
 const settings = { publicBaseUrl: "https://tegoed.westerkwartier.nl/", sender: DEMO_SENDER };
 const facts = (over: Partial<LetterFacts> = {}): LetterFacts => ({
@@ -24,6 +26,16 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 const SKELETON: [RegExp, string][] = [[/[بتثنيىئ]/g, "ى"], [/[جحخ]/g, "ح"], [/[دذ]/g, "د"], [/[رز]/g, "ر"], [/[سش]/g, "س"],
   [/[صض]/g, "ص"], [/[طظ]/g, "ط"], [/[عغ]/g, "ع"], [/[فق]/g, "ف"], [/[هة]/g, "ه"], [/[أإآا]/g, "ا"], [/[\u064b-\u065f]/g, ""]];
 const skeleton = (text: string) => SKELETON.reduce((t, [letters, base]) => t.replace(letters, base), text);
+
+/** Where the first word starting with `start` is on the first page (pdftotext -bbox), in points from the left. */
+function wordBox(bytes: Uint8Array, start: string): { x: number } {
+  const file = join(folder, `${Math.random().toString(36).slice(2)}.pdf`);
+  writeFileSync(file, bytes);
+  const html = execFileSync("pdftotext", ["-bbox", "-f", "1", "-l", "1", file, "-"], { encoding: "utf8" });
+  const word = [...html.matchAll(/<word xMin="([\d.]+)"[^>]*>([^<]*)<\/word>/g)].find((m) => m[2]!.replace(/[^\p{L}\p{N}]/gu, "").startsWith(start));
+  if (!word) throw new Error(`no word starting with ${start}`);
+  return { x: Number(word[1]) };
+}
 
 function pdfText(bytes: Uint8Array): string[] {
   const file = join(folder, `${Math.random().toString(36).slice(2)}.pdf`);
@@ -92,6 +104,7 @@ describe("the letters as a PDF", () => {
       expect(skeleton(pages[3]!)).toContain(skeleton(words));
     }
     expect(pages[3]).toContain("ABCD-EFGH-JKMN");
+    expect(pages[3]).toContain(DEMO_SENDER.phone);
     expect(pages[4]).toContain("Ihr Aktivierungscode");
     expect(pages[4]).toContain("Das Guthaben gilt bis einschließlich 31. Dezember 2027.");
     expect(pages[5]).toContain("Votre code d’activation");
@@ -107,7 +120,35 @@ describe("the letters as a PDF", () => {
     expect(pages[0]).toContain("48213");
     expect(skeleton(pages[1]!)).toContain(skeleton("رمزك السري لبطاقة"));
     expect(pages[1]).toContain("48213");
+    expect(pages[1]).toContain("1234 5678 9012 3456");
+    expect(pages[1]).toContain("14 0594");
     expect(pages[1]).toContain("Łukasz Żak");
+  });
+
+  it("the balance letter in each family language: its title, the amounts in the language's way, and right to left in Arabic", async () => {
+    const letter = (language: BalanceLetter["language"]): BalanceLetter => ({
+      language, fundName: "Kindpakket 2027", cardNumber: "1234567890123456", parentName: "Łukasz Żak", addressLines: ["Dorpsstraat 1"],
+      asOf: new Date("2027-03-01T09:30:00Z"), timeZone: "Europe/Amsterdam", helpPhone: "14 0594",
+      children: [{ firstName: "Anna", balanceCents: 287_50n, expiresAt: new Date("2028-01-01T00:00:00Z") }],
+    });
+    const amounts = { nl: "€ 287,50", en: "€ 287.50", ar: "287.50", tr: "287,50", pl: "287,50", uk: "287,50", de: "287,50", fr: "287,50" };
+    for (const language of FAMILY_LANGUAGES) {
+      const pdf = await renderBalanceLetter(letter(language));
+      const [page] = pdfText(pdf).map((text) => text.replace(/[\u200e\u200f\u202a-\u202e]/g, "").replace(/[\u00a0\u202f]/g, " "));
+      const title = letterTexts(language).balanceLetter.title;
+      if (language === "ar") expect(skeleton(page!), language).toContain(skeleton(title));
+      else expect(page, language).toContain(title);
+      expect(page, language).toContain(amounts[language]);
+      // Numbers keep their order inside right-to-left text: a phone number must not read "0594 14".
+      expect(page, language).toContain("1234 5678 9012 3456");
+      expect(page, language).toContain("14 0594");
+      expect(page, language).toContain("Łukasz Żak");
+      // The table: the child's name first in reading order, so left of the amount, and right of it in Arabic.
+      const anna = wordBox(pdf, "Anna");
+      const amount = wordBox(pdf, "287");
+      if (language === "ar") expect(anna.x, language).toBeGreaterThan(amount.x);
+      else expect(anna.x, language).toBeLessThan(amount.x);
+    }
   });
 
   it("takes a language without a text file yet as Dutch, and fills amounts in the language's way", () => {

@@ -1,6 +1,7 @@
 // The language menu of every app: each language in its own name and script ("Türkçe", "العربية"), so a
-// person finds theirs without reading the current one. Buttons, not a select: choosing is one press and
-// nothing changes while a keyboard moves through the list.
+// person finds theirs without reading the current one. Buttons, not a select: choosing is one press (two
+// in the compact form, from the button naming the current language) and nothing changes while a keyboard
+// moves through the list.
 import { useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { LANGUAGE_NAMES, directionOf, type Language } from "@tegoed/sdk/languages";

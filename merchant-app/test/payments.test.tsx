@@ -3,7 +3,7 @@ import { screen, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
 import { PaymentsScreen } from "../src/features/payments/payments-screen.tsx";
 import { paymentsCsv } from "../src/features/payments/csv.ts";
-import { periodQuery } from "../src/features/payments/period.ts";
+import { periodQuery, today } from "../src/features/payments/period.ts";
 import { fakeApi, refusal, renderWith } from "./support/render.tsx";
 
 const P1 = `0x${"11".repeat(32)}`;
@@ -106,10 +106,15 @@ describe("paymentsCsv", () => {
   });
 });
 
-describe("periodQuery", () => {
-  it("turns local days into the API's [from, to) with the last day included", () => {
-    const { from, to } = periodQuery({ from: "2026-11-01", to: "2026-11-23" });
-    expect(new Date(from)).toEqual(new Date(2026, 10, 1));
-    expect(new Date(to)).toEqual(new Date(2026, 10, 24));
+describe("periods on the fund's clock (Europe/Amsterdam), whatever zone the till's device keeps", () => {
+  it("turns days into the API's [from, to): from the first day's midnight to the midnight after the last", () => {
+    expect(periodQuery({ from: "2026-11-01", to: "2026-11-23" })).toEqual({ from: "2026-10-31T23:00:00.000Z", to: "2026-11-23T23:00:00.000Z" });
+    // The night summer time starts: that day has 23 hours.
+    expect(periodQuery({ from: "2026-03-29", to: "2026-03-29" })).toEqual({ from: "2026-03-28T23:00:00.000Z", to: "2026-03-29T22:00:00.000Z" });
+  });
+
+  it("today is Amsterdam's day: half past midnight there is already tomorrow in UTC terms", () => {
+    expect(today(new Date("2026-11-23T23:30:00Z"))).toEqual({ from: "2026-11-24", to: "2026-11-24" });
+    expect(today(new Date("2026-11-23T22:59:59Z"))).toEqual({ from: "2026-11-23", to: "2026-11-23" });
   });
 });

@@ -1,4 +1,7 @@
-// Periods are whole local days: "today" is midnight to midnight where the shop is.
+// Periods are whole days on the fund's clock (sdk/dates.ts), like every time on the list: "today" is
+// midnight to midnight in Europe/Amsterdam, also on a till whose device keeps another zone.
+import { dayIn, endOfDay } from "@tegoed/sdk";
+
 export interface Period {
   /** YYYY-MM-DD, inclusive */
   from: string;
@@ -6,24 +9,18 @@ export interface Period {
   to: string;
 }
 
-export function localDay(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
-
 export function today(now = new Date()): Period {
-  const day = localDay(now);
+  const day = dayIn(now);
   return { from: day, to: day };
 }
 
-function startOf(day: string): Date {
-  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-  return new Date(y, m - 1, d);
+/** The day before `day` ("2026-11-01" → "2026-10-31"). */
+function dayBefore(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 }
 
-/** The API's [from, to) in ISO time. */
+/** The API's [from, to) in ISO time: from the first day's midnight to the midnight after the last day. */
 export function periodQuery(period: Period): { from: string; to: string } {
-  const end = startOf(period.to);
-  end.setDate(end.getDate() + 1);
-  return { from: startOf(period.from).toISOString(), to: end.toISOString() };
+  const midnightAfter = (day: string) => new Date(endOfDay(day).getTime() + 1).toISOString();
+  return { from: midnightAfter(dayBefore(period.from)), to: midnightAfter(period.to) };
 }

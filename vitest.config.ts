@@ -1,27 +1,36 @@
 import { defineConfig } from "vitest/config";
 
+// Each file of the backend starts its own chain node and database (a throwaway PostgreSQL cluster, or
+// PGlite), so two run side by side on the 2 cores. The whole-system and browser tests run after them,
+// one at a time: each starts the system and a Chromium, and some time what a person waits for.
+const WORKERS = 2;
+const node = {
+  // Fails a test during which an error escaped to the process (uncaughtException, unhandledRejection).
+  setupFiles: ["test/support/no-unhandled-setup.ts"],
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+};
+
 export default defineConfig({
   test: {
     reporters: ["default"],
-    // Chain nodes, databases and browsers are real processes: keep files from fighting over the 2 cores.
-    fileParallelism: false,
+    maxWorkers: WORKERS,
     projects: [
       {
+        test: { ...node, name: "node", include: ["sdk/test/**/*.test.ts", "backend/test/**/*.test.ts"], sequence: { groupOrder: 0 } },
+      },
+      // The apps' component tests (jsdom) run with the backend's files: same group, same workers.
+      ...["ui", "wallet-app", "merchant-app", "staff-app"].map((app) => ({ extends: `${app}/vitest.config.ts`, root: app, test: { sequence: { groupOrder: 0 } } })),
+      {
         test: {
-          name: "node",
-          // Browser tests of the apps (e2e/) run here too: they drive Debian's Chromium from Node.
-          include: ["sdk/test/**/*.test.ts", "backend/test/**/*.test.ts", "test/system/**/*.test.ts", "test/a11y/**/*.test.ts", "*-app/e2e/**/*.test.ts"],
-          // Fails a test during which an error escaped to the process (uncaughtException, unhandledRejection).
-          setupFiles: ["test/support/no-unhandled-setup.ts"],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          ...node,
+          name: "system",
+          // Browser tests of the apps (e2e/) drive Debian's Chromium from Node.
+          include: ["test/system/**/*.test.ts", "test/a11y/**/*.test.ts", "*-app/e2e/**/*.test.ts"],
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
-      "ui/vitest.config.ts",
-      "wallet-app/vitest.config.ts",
-      "merchant-app/vitest.config.ts",
-      "staff-app/vitest.config.ts",
     ],
   },
 });

@@ -1,5 +1,5 @@
 // Component tests of the staff-app, in jsdom. Browser tests (real Chromium) live in e2e/ and run in the
-// root's node project.
+// root's system project.
 import { defineProject } from "vitest/config";
 import react from "@vitejs/plugin-react";
 

@@ -84,5 +84,8 @@ describe("App", () => {
     expect(localStorage.getItem("tegoed.till.language")).toBe("en");
     await user.click(screen.getByRole("button", { name: "Language: English" }));
     expect(within(screen.getByRole("group", { name: "Language" })).getByRole("button", { name: "English" })).toHaveAttribute("aria-pressed", "true");
+    // Left open, the list closes on another screen.
+    await user.click(within(screen.getByRole("navigation")).getByRole("link", { name: "Payments" }));
+    expect(screen.queryByRole("group", { name: "Language" })).toBeNull();
   });
 });

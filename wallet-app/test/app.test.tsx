@@ -81,6 +81,11 @@ describe("the app", () => {
     expect(document.documentElement.lang).toBe("en");
     await user.click(screen.getByRole("button", { name: "Language: English" }));
     expect(screen.getByRole("button", { name: "English" })).toHaveAttribute("aria-pressed", "true");
+    // Left open, the list closes when the family goes to another screen.
+    await user.click(within(screen.getByRole("navigation")).getByRole("link", { name: "Shops" }));
+    expect(screen.queryByRole("group", { name: "Language" })).toBeNull();
+    await user.click(within(screen.getByRole("navigation")).getByRole("link", { name: "Overview" }));
+    await user.click(screen.getByRole("button", { name: "Language: English" }));
     await user.click(screen.getByRole("button", { name: "Nederlands" }));
     expect(screen.getByRole("heading", { name: "Tegoed van uw kinderen" })).toBeInTheDocument();
     expect(localStorage.getItem("tegoed.wallet.language")).toBe("nl");

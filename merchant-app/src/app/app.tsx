@@ -140,8 +140,9 @@ export function App() {
           <span className="brand-name">{t("app.name")}</span>
           {session.state === "in" && <span className="shop-name">{session.me?.merchant.name ?? session.email}</span>}
         </div>
-        {/* Signed in, the list opens from one button: a phone as till keeps the code field in sight. */}
-        <LanguageSwitch compact={signedIn} />
+        {/* Signed in, the list opens from one button: a phone as till keeps the code field in sight. Keyed
+            by the screen: another one starts with the list closed. */}
+        <LanguageSwitch key={current} compact={signedIn} />
         {signedIn && (
           <button type="button" className="link" onClick={() => void logout()}>
             {t("app.logout")}

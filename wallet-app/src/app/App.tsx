@@ -159,7 +159,8 @@ function Shell() {
       <a href="#main" className="skip">{t("app.skip")}</a>
       <header className="top">
         <p className="brand">{t("app.name")}</p>
-        <LanguageChooser languages={walletLanguages.languages} label={t("language.switch")} compact={state.phase === "ready"} onLanguageChosen={(language) => {
+        {/* Keyed by the path: another screen starts with the language list closed. */}
+        <LanguageChooser key={path} languages={walletLanguages.languages} label={t("language.switch")} compact={state.phase === "ready"} onLanguageChosen={(language) => {
           // Offline, the device keeps the choice and the record its last one: the next choice tries again.
           if (ready && isFamilyLanguage(language)) services.api.updateMailSettings({ language }).catch(() => undefined);
           services.onLanguageChosen?.(language);

@@ -1,8 +1,8 @@
 import { defineConfig } from "vitest/config";
 
 // Each file of the backend starts its own chain node and database (a throwaway PostgreSQL cluster, or
-// PGlite), so two run side by side on the 2 cores. The whole-system and browser tests run after them,
-// one at a time: each starts the system and a Chromium, and some time what a person waits for.
+// PGlite), so two run side by side on the 2 cores. The tests of the whole system and of the apps in
+// Chromium run after them, one at a time: they start the system, most of them a browser too.
 const WORKERS = 2;
 const node = {
   // Fails a test during which an error escaped to the process (uncaughtException, unhandledRejection).

@@ -1,7 +1,7 @@
 // The wording of what Tegoed posts to families (the activation letter, the card, its PIN letter and the
-// balance letter), one
-// JSON file per language in texts/, so a translator adds a language by adding a file. `{name}` marks a
-// value filled in; "one"/"other" (and any other Intl plural category) pick the sentence by a count.
+// balance letter), one JSON file per language in texts/, so a translator adds a language by adding a file.
+// `{name}` marks a value filled in; "one"/"other" (and any other Intl plural category) pick the sentence
+// by a count.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_LANGUAGE, directionOf, FAMILY_LANGUAGES, type FamilyLanguage } from "@tegoed/sdk";

@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import { paymentRow } from "../../db/chain-index.repository.ts";
 import type { Db } from "../../db/transaction.ts";
 import { PREPARED } from "../../db/connect.ts";
-import { precompiled } from "../../db/precompiled.ts";
+import { together } from "../../db/together.ts";
 import { isUuid } from "../merchants/merchants.repository.ts";
 
 export interface FundRef {
@@ -42,62 +42,85 @@ export interface ChainRow {
   blockTime: Date;
 }
 
+/** One charge's outcome, as `recordCharges` writes it. */
+interface ChargeOutcome {
+  row: ReturnType<typeof paymentRow>;
+  scope: string;
+  key: string;
+  response: string;
+  permitScope: string;
+  permitKey: string;
+  actorId: string | null;
+  details: string;
+}
+
 /**
- * A charge's outcome in one statement: complete the pending key (and the permit's claim, when it holds
- * one), insert the payment (unless the indexer was first) and the audit line, each only when the key was
- * this charge's to complete.
+ * Charges' outcomes in one statement: complete each pending key (and the permit's claim it holds, if
+ * any), insert its payment (unless the indexer was first) and its audit line, each only for the keys
+ * that were still their charge's to complete. The charges' positions (`n`, from 1) of those are returned.
+ * The payments go in in chain order, as the indexer inserts them: two statements that insert the
+ * same payments then wait for each other in one order, never in a cycle.
  */
-const recordChargeStatement = precompiled((
-  handle: Db, paymentId: string, fundId: string, budgetId: string, merchant: string, amountCents: bigint, nonce: bigint, txHash: string,
-  blockNumber: bigint, logIndex: number, blockTime: Date, scope: string, key: string, response: string, actorId: string | null, details: string,
-  permitScope: string, permitKey: string, permitResponse: string,
-) =>
-  handle
-    .with("k", (q) =>
-      q.updateTable("idempotency_keys")
-        .set({ status: "done", response })
-        .where("scope", "=", scope)
-        .where("key", "=", key)
-        .where("status", "=", "pending")
-        .returning("key"),
+async function recordChargesStatement(handle: Db, outcomes: ChargeOutcome[]): Promise<Set<number>> {
+  const column = <T>(f: (o: ChargeOutcome) => T) => outcomes.map(f);
+  const { rows } = await sql<{ n: string }>`
+  with c as (
+    select * from unnest(
+      ${column((o) => o.scope)}::text[], ${column((o) => o.key)}::text[], ${column((o) => o.response)}::text[],
+      ${column((o) => o.permitScope)}::text[], ${column((o) => o.permitKey)}::text[],
+      ${column((o) => o.row.payment_id)}::text[], ${column((o) => o.row.fund_id)}::uuid[], ${column((o) => o.row.budget_id)}::text[],
+      ${column((o) => o.row.merchant)}::text[], ${column((o) => String(o.row.amount_cents))}::int8[], ${column((o) => String(o.row.nonce))}::int8[],
+      ${column((o) => o.row.tx_hash)}::text[], ${column((o) => String(o.row.block_number))}::int8[], ${column((o) => o.row.log_index)}::int4[],
+      ${column((o) => o.row.block_time.toISOString())}::timestamptz[], ${column((o) => o.actorId)}::text[], ${column((o) => o.details)}::text[]
+    ) with ordinality as c (
+      scope, key, response, permit_scope, permit_key, payment_id, fund_id, budget_id, merchant, amount_cents, nonce,
+      tx_hash, block_number, log_index, block_time, actor_id, details, n
     )
-    .with("pk", (q) =>
-      q.updateTable("idempotency_keys")
-        .set({ status: "done", response: permitResponse })
-        .where("scope", "=", permitScope)
-        .where("key", "=", permitKey)
-        .where("status", "=", "pending")
-        .where(({ exists, selectFrom }) => exists(selectFrom("k").select("key")))
-        .returning("key"),
-    )
-    .with("p", (q) =>
-      q.insertInto("payments")
-        .columns(["payment_id", "fund_id", "budget_id", "merchant", "amount_cents", "nonce", "tx_hash", "block_number", "log_index", "block_time"])
-        .expression((e) =>
-          e.selectFrom("k").select([
-            sql.val(paymentId).as("payment_id"), sql.val(fundId).as("fund_id"), sql.val(budgetId).as("budget_id"),
-            sql.val(merchant).as("merchant"), sql.val(amountCents).as("amount_cents"), sql.val(nonce).as("nonce"),
-            sql.val(txHash).as("tx_hash"), sql.val(blockNumber).as("block_number"), sql.val(logIndex).as("log_index"),
-            sql.val(blockTime).as("block_time"),
-          ]),
-        )
-        .onConflict((oc) => oc.doNothing())
-        .returning("payment_id"),
-    )
-    .with("a", (q) =>
-      q.insertInto("audit_log")
-        .columns(["actor_type", "actor_id", "action", "subject_type", "subject_id", "details"])
-        .expression((e) =>
-          e.selectFrom("k").select([
-            sql.val("merchant").as("actor_type"), sql.val(actorId).as("actor_id"), sql.val("payment.charge").as("action"),
-            sql.val("payment").as("subject_type"), sql.val(paymentId).as("subject_id"), sql`${details}::jsonb`.as("details"),
-          ]),
-        )
-        .returning("id"),
-    )
-    .selectFrom("k")
-    .select(sql<string>`count(*)::int8`.as("n"))
-    .modifyEnd(PREPARED));
+  ),
+  k as (
+    update idempotency_keys i set status = 'done', response = c.response::jsonb
+      from c where i.scope = c.scope and i.key = c.key and i.status = 'pending'
+    returning i.scope, i.key
+  ),
+  mine as (select c.* from c join k on k.scope = c.scope and k.key = c.key),
+  pk as (
+    update idempotency_keys i set status = 'done', response = to_jsonb(mine.payment_id)
+      from mine where i.scope = mine.permit_scope and i.key = mine.permit_key and i.status = 'pending'
+    returning i.key
+  ),
+  p as (
+    insert into payments (payment_id, fund_id, budget_id, merchant, amount_cents, nonce, tx_hash, block_number, log_index, block_time)
+    select payment_id, fund_id, budget_id, merchant, amount_cents, nonce, tx_hash, block_number, log_index, block_time
+      from mine order by block_number, log_index
+    on conflict do nothing
+    returning payment_id
+  ),
+  a as (
+    insert into audit_log (actor_type, actor_id, action, subject_type, subject_id, details)
+    select 'merchant', actor_id, 'payment.charge', 'payment', payment_id, details::jsonb from mine order by n
+    returning id
+  )
+  select n from mine${PREPARED}`.execute(handle);
+  return new Set(rows.map((r) => Number(r.n)));
+}
+
+/** Each database's charges recorded together: those answered at the same moment share a statement. */
+const recorders = new WeakMap<Db, (outcome: ChargeOutcome) => Promise<boolean>>();
+
+function recorderOf(handle: Db): (outcome: ChargeOutcome) => Promise<boolean> {
+  let record = recorders.get(handle);
+  if (!record) {
+    record = together(
+      async (outcomes: ChargeOutcome[]) => {
+        const recorded = await recordChargesStatement(handle, outcomes);
+        return outcomes.map((_, i) => recorded.has(i + 1));
+      },
+      { keyOf: (o) => `${o.scope}\u0000${o.key}` },
+    );
+    recorders.set(handle, record);
+  }
+  return record;
+}
 
 export function paymentsRepository(handle: Db) {
   const db = handle;
@@ -122,9 +145,10 @@ export function paymentsRepository(handle: Db) {
     },
 
     /**
-     * A charge's outcome in one statement (one round trip, atomic on its own): the payment row (kept
-     * when the indexer was first), the idempotency key completed with the receipt, and the audit line.
-     * Writes nothing and returns false when the key is no longer this charge's pending claim.
+     * A charge's outcome (atomic on its own; charges answered together share one statement): the
+     * payment row (kept when the indexer was first), the idempotency key completed with the receipt,
+     * and the audit line. Writes nothing and returns false when the key is no longer this charge's
+     * pending claim.
      */
     async recordCharge(
       p: { paymentId: string; fundId: string; budgetId: string; merchant: string; amountCents: bigint; nonce: bigint } & ChainRow,
@@ -133,13 +157,10 @@ export function paymentsRepository(handle: Db) {
       /** The permit's claim this charge holds: completed with the payment's id in the same statement. */
       permit?: { scope: string; key: string },
     ): Promise<boolean> {
-      const row = paymentRow(p);
-      const [result] = await recordChargeStatement.rows(
-        handle, row.payment_id, row.fund_id, row.budget_id, row.merchant, row.amount_cents, row.nonce, row.tx_hash, row.block_number,
-        row.log_index, row.block_time, key.scope, key.key, JSON.stringify(key.response), audit.actorId, JSON.stringify(audit.details),
-        permit?.scope ?? "", permit?.key ?? "", JSON.stringify(row.payment_id),
-      );
-      return Number(result!.n) > 0;
+      return recorderOf(handle)({
+        row: paymentRow(p), scope: key.scope, key: key.key, response: JSON.stringify(key.response),
+        permitScope: permit?.scope ?? "", permitKey: permit?.key ?? "", actorId: audit.actorId, details: JSON.stringify(audit.details),
+      });
     },
 
     async recordRefund(r: { paymentId: string; amountCents: bigint } & ChainRow): Promise<void> {

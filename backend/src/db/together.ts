@@ -1,7 +1,6 @@
-// Writes that arrive together go out together. A batch of payments is mined in one transaction, and
-// its charges all come back at the same moment to record their outcome: one statement
-// for all of them is one round trip and one commit instead of one each. Each caller still gets its own
-// answer, as if it had run alone.
+// Writes that arrive together go out together. A batch of payments is mined in one transaction, and its
+// charges all come back at the same moment to record their outcome: one statement for all of them is one
+// round trip and one commit instead of one each. Each caller still gets its own answer, as if alone.
 import { isDatabaseUnavailable } from "./connect.ts";
 
 /**
@@ -20,9 +19,10 @@ export interface TogetherOptions<I> {
 
 /**
  * `run(items)` writes all of its items in one statement and returns one answer per item, in order.
- * The function returned takes one item and answers it: items given within `ROUNDS` rounds of promise
- * jobs of each other are written by one `run`. When a `run` of several fails for another reason than an unavailable
- * database, each of its items is tried alone, so one item the database refuses does not fail the others.
+ * The function returned takes one item and answers it: the items given within `ROUNDS` rounds of promise
+ * jobs after the first are written by one `run`. When a `run` of several fails for another reason than
+ * an unavailable database (nothing was written: it is one statement), each of its items is tried alone,
+ * so one item the database refuses does not fail the others.
  */
 export function together<I, O>(run: (items: I[]) => Promise<O[]>, options: TogetherOptions<I> = {}): (item: I) => Promise<O> {
   const max = options.max ?? 100;

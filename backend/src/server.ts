@@ -15,7 +15,7 @@ import { ConfigError, DEFAULT_PAYOUT_CONFIG, REPOSITORY_ROOT, type Config } from
 import type { Db } from "./db/transaction.ts";
 import { fundsRepository } from "./domain/funds/funds.repository.ts";
 import { checkLaneRoles, readLaneKeys, refuseDevelopmentKeys } from "./keys.ts";
-import { isDatabaseUnavailable, migrateToLatest, openDatabase } from "./db/index.ts";
+import { holdClaims, isDatabaseUnavailable, migrateToLatest, openDatabase } from "./db/index.ts";
 import { sessionService } from "./domain/auth/index.ts";
 import { loadCardPepper } from "./domain/cards/index.ts";
 import { loadBsnKey } from "./domain/applicants/index.ts";
@@ -75,6 +75,8 @@ function applicantOptions(config: Config, logger: Logger) {
 export async function startServer(config: Config, logger: Logger = consoleLogger): Promise<RunningServer> {
   await useWasmKeccak();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, maxConnections: config.databasePoolSize, warm: true, dataDir: config.dataDir, log: logger });
+  // Held from here until close: another replica takes this one's charges' claims over once it is gone.
+  const claims = holdClaims({ db: database.db, kind: database.kind, onError: (error) => logger.error("holding the claims' lock failed", failure(error)) });
   try {
     await migrateToLatest(database.db);
     const sessions = sessionService({ db: database.db, secret: config.sessionSecret, ttlMs: config.sessionTtlMs, reuseMs: config.sessionReuseMs });
@@ -174,7 +176,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       dbPool: () => database.poolStats?.(),
     });
     const cards = { pepper: loadCardPepper(config.cardPepper.file, { create: config.cardPepper.create }), helpPhone: config.cardHelpPhone };
-    const app = createApp({ database, notificationSecret, sessions, staff, chain, indexerLag, ledger, letters, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger, cards,
+    const app = createApp({ database, notificationSecret, sessions, staff, chain, claims, indexerLag, ledger, letters, cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, logger, cards,
       applicants: applicantOptions(config, logger),
       metrics, ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
       applicationLimiter: new GuessLimiter({ maxFailures: config.applicationsPerHour, windowMs: 60 * 60_000 }), publicFiguresPeriodMs: config.publicFiguresPeriodMs, appsRoot: REPOSITORY_ROOT, payouts: payoutSettings });
@@ -203,6 +205,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
         await indexer?.stop();
         await payoutScheduler?.stop();
         await notifier.stop();
+        await claims.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await closed;
@@ -211,6 +214,7 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
       },
     };
   } catch (error) {
+    await claims.stop();
     await database.close();
     throw error;
   }

@@ -44,32 +44,36 @@ function toIdempotencyRecord(row: Selectable<IdempotencyKeysTable>): Idempotency
 }
 
 /** The claim: a charge's every request runs it. */
-const insertKey = precompiled((db: Db, scope: string, key: string, requestHash: string) =>
+const insertKey = precompiled((db: Db, scope: string, key: string, requestHash: string, holder: number | null) =>
   db.insertInto("idempotency_keys")
-    .values({ scope, key, request_hash: requestHash })
+    .values({ scope, key, request_hash: requestHash, holder })
     .onConflict((oc) => oc.columns(["scope", "key"]).doNothing())
     .returning("key")
     .modifyEnd(PREPARED));
 
 /** Two claims in one round trip: the second key is inserted only when the first was. */
-const insertKeys = precompiled((db: Db, scope: string, key: string, requestHash: string, alsoScope: string, alsoKey: string, alsoHash: string) =>
+const insertKeys = precompiled((db: Db, scope: string, key: string, requestHash: string, alsoScope: string, alsoKey: string, alsoHash: string, holder: number | null) =>
   db
     .with("k", (q) =>
       q.insertInto("idempotency_keys")
-        .values({ scope, key, request_hash: requestHash })
+        .values({ scope, key, request_hash: requestHash, holder })
         .onConflict((oc) => oc.columns(["scope", "key"]).doNothing())
         .returning("key"))
     .with("a", (q) =>
       q.insertInto("idempotency_keys")
-        .columns(["scope", "key", "request_hash"])
-        .expression((e) => e.selectFrom("k").select([sql.val(alsoScope).as("scope"), sql.val(alsoKey).as("key"), sql.val(alsoHash).as("request_hash")]))
+        .columns(["scope", "key", "request_hash", "holder"])
+        .expression((e) => e.selectFrom("k").select([sql.val(alsoScope).as("scope"), sql.val(alsoKey).as("key"), sql.val(alsoHash).as("request_hash"), sql<number | null>`${holder}::int8`.as("holder")]))
         .onConflict((oc) => oc.columns(["scope", "key"]).doNothing())
         .returning("key"))
     .selectFrom("k")
     .select(sql<string>`(select count(*) from a)::int8`.as("also"))
     .modifyEnd(PREPARED));
 
-export function idempotencyRepository(db: Db): IdempotencyRepository {
+/**
+ * `holder`: the mark of the process making the claims (claim-holder.ts), so that another may take one
+ * over once this process is gone; null (the default): no mark.
+ */
+export function idempotencyRepository(db: Db, holder: number | null = null): IdempotencyRepository {
   async function earlier(scope: string, key: string, requestHash: string): Promise<ClaimResult | undefined> {
     const row = await db
       .selectFrom("idempotency_keys")
@@ -90,7 +94,7 @@ export function idempotencyRepository(db: Db): IdempotencyRepository {
       for (let attempt = 0; attempt < 3; attempt++) {
         // One statement decides: of concurrent inserts of one key, exactly one inserts a row; the
         // others wait for it to commit and then do nothing.
-        const [claimed] = await insertKey.rows(db, scope, key, requestHash);
+        const [claimed] = await insertKey.rows(db, scope, key, requestHash, holder);
         if (claimed) return "claimed";
         const found = await earlier(scope, key, requestHash);
         if (found) return found;
@@ -99,7 +103,7 @@ export function idempotencyRepository(db: Db): IdempotencyRepository {
     },
 
     async claimWith(scope, key, requestHash, also) {
-      const [claimed] = await insertKeys.rows(db, scope, key, requestHash, also.scope, also.key, also.requestHash);
+      const [claimed] = await insertKeys.rows(db, scope, key, requestHash, also.scope, also.key, also.requestHash, holder);
       if (claimed) return { claim: "claimed", alsoClaimed: Number(claimed.also) > 0 };
       return { claim: (await earlier(scope, key, requestHash)) ?? (await repository.claim(scope, key, requestHash)), alsoClaimed: null };
     },

@@ -27,6 +27,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0022_children_fund": await import("./migrations/0022_children_fund.ts"),
   "0023_spending_deltas": await import("./migrations/0023_spending_deltas.ts"),
   "0024_spending_category_changes": await import("./migrations/0024_spending_category_changes.ts"),
+  "0025_claim_holders": await import("./migrations/0025_claim_holders.ts"),
 };
 
 function migrator(db: Kysely<any>, migrations: Readonly<Record<string, Migration>>): Migrator {

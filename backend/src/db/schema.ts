@@ -251,6 +251,8 @@ export interface IdempotencyKeysTable {
   status: ColumnType<IdempotencyStatus, IdempotencyStatus | undefined, IdempotencyStatus>;
   response: Jsonb<JsonValue> | null;
   created_at: GeneratedTimestamp;
+  /** The lock key of the process holding a pending claim (claim-holder.ts); null: no mark. */
+  holder: ColumnType<bigint | null, number | null | undefined, number | null>;
 }
 
 export interface AuditLogTable {

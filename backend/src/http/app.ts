@@ -37,6 +37,8 @@ export interface AppDeps {
   staff: StaffService;
   /** For GET /api/health; absent: reported as not configured. */
   chain?: ChainProbe;
+  /** This process's mark on its charges' claims (db/claim-holder.ts); absent: no mark. */
+  claims?: { readonly id: number | null };
   indexerLag?: IndexerLag;
   /** The chain for funds and budgets; absent: those routes answer 503 CHAIN_UNAVAILABLE when they need it. */
   ledger?: Ledger;
@@ -140,7 +142,7 @@ export function createAppParts(deps: AppDeps): AppParts {
     eligibility: domain, limiter: deps.guessLimiter ?? new GuessLimiter(), sessions: deps.sessions, auth,
     keyLoginLimiter: deps.keyLoginLimiter ?? new GuessLimiter({ maxFailures: 60, windowMs: 10 * 60_000 }),
   });
-  const shops = { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock, log: logger };
+  const shops = { db: deps.database.db, fund: ledger.fundClient, clock: domain.clock, log: logger, claims: deps.claims };
   registerMerchantRoutes(api, {
     merchants: shops, sessions: deps.sessions, auth,
     applications: deps.applicationLimiter ?? new GuessLimiter({ maxFailures: 10, windowMs: 60 * 60_000 }),

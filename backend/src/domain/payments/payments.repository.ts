@@ -224,18 +224,43 @@ export function paymentsRepository(handle: Db) {
 
     /**
      * Takes over an idempotency claim left pending since before `staleBefore` (its holder crashed or
-     * gave up), for the same request; true for exactly one of concurrent callers.
+     * gave up), for the same request; true for exactly one of concurrent callers. The claim is marked
+     * as `holder`'s from then on.
      */
-    async takeOverStaleClaim(scope: string, key: string, requestHash: string, staleBefore: Date): Promise<boolean> {
+    async takeOverStaleClaim(scope: string, key: string, requestHash: string, staleBefore: Date, holder: number | null = null): Promise<boolean> {
       const row = await db
         .updateTable("idempotency_keys")
-        .set({ created_at: sql`now()` })
+        .set({ created_at: sql`now()`, holder })
         .where("scope", "=", scope)
         .where("key", "=", key)
         .where("request_hash", "=", requestHash)
         .where("status", "=", "pending")
         .where("created_at", "<", staleBefore)
         .returning("key")
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    /**
+     * Takes over a pending claim, for the same request, whose holder process is gone: its lock
+     * (claim-holder.ts) is held by no session any more. True for exactly one of concurrent callers: the
+     * winner's mark is in the row when the others look again.
+     */
+    async takeOverOrphanedClaim(scope: string, key: string, requestHash: string, holder: number | null): Promise<boolean> {
+      const row = await db
+        .updateTable("idempotency_keys as c")
+        .set({ created_at: sql`now()`, holder })
+        .where("c.scope", "=", scope)
+        .where("c.key", "=", key)
+        .where("c.request_hash", "=", requestHash)
+        .where("c.status", "=", "pending")
+        .where("c.holder", "is not", null)
+        // A bigint advisory lock shows its high half as classid and its low half as objid, objsubid 1.
+        .where(sql<boolean>`not exists (
+          select 1 from pg_locks l
+           where l.locktype = 'advisory' and l.objsubid = 1 and l.granted
+             and (l.classid::int8 << 32) + l.objid::int8 = c.holder)`)
+        .returning("c.key")
         .executeTakeFirst();
       return row !== undefined;
     },

@@ -36,6 +36,8 @@ export interface PaymentDeps {
   clock?: () => Date;
   /** A claim pending this long is taken to be abandoned (its request crashed). Default 5 minutes. */
   staleClaimMs?: number;
+  /** This process's mark on its claims: another replica may take one over at once when this process is gone. */
+  claims?: { readonly id: number | null };
   /** How long a request waits for a concurrent request with the same key. Default 30 s. */
   waitForClaimMs?: number;
   /** For a payment made on chain that the database could not record at once (the indexer records it later). */
@@ -239,7 +241,8 @@ async function chargeOnce(deps: PaymentDeps, cmd: ChargeCommand): Promise<Charge
   }
   const scope = `charge:${cmd.merchantId}`;
   const hash = requestHash(cmd);
-  const keys = idempotencyRepository(deps.db);
+  const holder = deps.claims?.id ?? null;
+  const keys = idempotencyRepository(deps.db, holder);
   const waitUntil = Date.now() + (deps.waitForClaimMs ?? DEFAULT_WAIT_MS);
   // The payment is simulated while the key is being claimed: neither changes anything, and a charge
   // waits for the slower of the two instead of for both. The QR's permit is claimed with the key, in
@@ -273,12 +276,16 @@ async function chargeOnce(deps: PaymentDeps, cmd: ChargeCommand): Promise<Charge
     // that may still run elsewhere). Acting is safe: the chain is asked first, and the permit's nonce
     // lets at most one payment through even if the earlier transaction is mined late.
     if (endedUncertain.delete(`${scope}\n${cmd.idempotencyKey}`)) {
-      if (await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, new Date(Date.now() + 365 * 86_400_000))) {
+      if (await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, new Date(Date.now() + 365 * 86_400_000), holder)) {
         return runCharge(deps, cmd, scope, ready, true);
       }
     }
+    // The process that holds the key is gone (a replica killed mid-charge): nobody is working on it.
+    if (await paymentsRepository(deps.db).takeOverOrphanedClaim(scope, cmd.idempotencyKey, hash, holder)) {
+      return runCharge(deps, cmd, scope, ready, true);
+    }
     const staleBefore = new Date(clockOf(deps)().getTime() - (deps.staleClaimMs ?? DEFAULT_STALE_MS));
-    if (await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, staleBefore)) {
+    if (await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, staleBefore, holder)) {
       return runCharge(deps, cmd, scope, ready, true);
     }
     if (Date.now() > waitUntil) {
@@ -299,7 +306,7 @@ async function paidOnChain(deps: PaymentDeps, cmd: ChargeCommand, scope: string,
     throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
   }
   // Paid: whoever holds the claim has nothing left to send, so it may be taken over at once.
-  await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, new Date(Date.now() + 365 * 86_400_000));
+  await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, new Date(Date.now() + 365 * 86_400_000), deps.claims?.id ?? null);
   return record(deps, cmd, scope, s, event, await balanceAfter(s, event.blockNumber));
 }
 
@@ -333,7 +340,7 @@ function prepare(deps: PaymentDeps, cmd: ChargeCommand): Prepared {
 async function runCharge(
   deps: PaymentDeps, cmd: ChargeCommand, scope: string, ready: Prepared, recovering = false, permitClaimed: boolean | null = null,
 ): Promise<ChargeReceipt> {
-  const keys = idempotencyRepository(deps.db);
+  const keys = idempotencyRepository(deps.db, deps.claims?.id ?? null);
   const amount = BigInt(cmd.amountCents);
   let sent = false;
   let permit: { scope: string; key: string } | undefined;
@@ -366,6 +373,16 @@ async function runCharge(
     // The permit's claim is completed with the payment (a permit left pending would only keep its spent nonce claimed).
     return await record(deps, cmd, scope, s, event, simulated.balanceAfter, permit);
   } catch (error) {
+    // Taken over from a holder that is gone: its own transaction may have been mined after we looked
+    // (it waited for a block), and ours refused for it. Its payment, to this shop for this amount, is
+    // this charge's.
+    if (recovering && sent && error instanceof DomainError && !UNCERTAIN.has(error.code)) {
+      const s = await ready.scanned;
+      const event = await findPaymentEvent(s.client, paymentIdOf(s.permit.budgetId, s.permit.nonce)).catch(() => null);
+      if (event && event.merchant.toLowerCase() === s.merchantAddress.toLowerCase() && event.amountCents === amount) {
+        return await record(deps, cmd, scope, s, event, await balanceAfter(s, event.blockNumber), permit);
+      }
+    }
     // A node that refused the connection got nothing: as certain as a refusal (a restarting node must not
     // hold the till's key for `staleClaimMs`).
     const uncertain = sent && !(error instanceof DomainError && !UNCERTAIN.has(error.code)) && !neverReachedNode(error);
@@ -402,7 +419,7 @@ async function claimPermit(
   deps: PaymentDeps, s: Scanned, scope: string, idempotencyKey: string, recovering: boolean,
 ): Promise<{ scope: string; key: string }> {
   const permit = permitClaimOf(s, scope, idempotencyKey);
-  const claim = await idempotencyRepository(deps.db).claim(permit.scope, permit.key, permit.requestHash);
+  const claim = await idempotencyRepository(deps.db, deps.claims?.id ?? null).claim(permit.scope, permit.key, permit.requestHash);
   if (claim === "claimed" || (recovering && claim === "in-progress")) return permit;
   throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createHash, randomUUID } from "node:crypto";
 import { Wallet } from "ethers";
 import { paymentIdOf } from "../../../src/chain/fund-client.ts";
+import { holdClaims } from "../../../src/db/claim-holder.ts";
 import { idempotencyRepository } from "../../../src/db/idempotency.repository.ts";
 import { auditLogRepository } from "../../../src/db/audit-log.repository.ts";
 import { type Merchant, suspendMerchant } from "../../../src/domain/merchants/merchants.service.ts";
@@ -292,6 +293,44 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
       expect(receipt.paymentId).toBe(paymentIdOf(budgetId, 0n));
       expect((await t.fund.budgetOf(budgetId)).balance).toBe(297_00n);
       expect(await charge(deps(), { merchantId: shop.id, qr, amountCents: 3_00, idempotencyKey: k })).toEqual(receipt);
+    });
+  });
+
+  describe("a charge whose replica was killed before it paid", () => {
+    /** A process's mark on its claims, its lock held. */
+    const holder = async () => {
+      const h = holdClaims({ db: ctx.db, kind: "postgres", intervalMs: 50, onError: (error) => { throw error; } });
+      for (let i = 0; i < 200 && h.id === null; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(h.id).not.toBeNull();
+      return h;
+    };
+
+    it.skipIf(engine.name === "pglite")("is waited for while its replica runs, and paid once at once by the retry on another when it is gone", async () => {
+      const { budgetId, family } = await one();
+      const qr = await qrText(t, family, budgetId, { overrides: { maxAmount: 1_000_00n } });
+      const k = key();
+      const scope = `charge:${shop.id}`;
+      const [killed, live] = [await holder(), await holder()];
+      try {
+        // The replica claimed the key and the QR's permit, as a charge does, and sent nothing.
+        const permit = { scope: `permit:${t.fundAddress.toLowerCase()}`, key: `${budgetId.toLowerCase()}:0`, requestHash: createHash("sha256").update(`${scope}\0${k}`).digest("hex") };
+        expect(await idempotencyRepository(ctx.db, killed.id).claimWith(scope, k, hashOf(qr, 4_00), permit)).toEqual({ claim: "claimed", alsoClaimed: true });
+        const retry = () => charge(deps({ waitForClaimMs: 200, claims: live }), { merchantId: shop.id, qr, amountCents: 4_00, idempotencyKey: k });
+        // While it runs it may still pay: the retry waits (here 200 ms) and hears CONFLICT.
+        expect((await refusal(retry())).code).toBe("CONFLICT");
+        await killed.stop();
+        const sent = await laneTxCount(t);
+        // Long before the claim's age (5 minutes) would let it.
+        const receipt = await retry();
+        expect(receipt).toMatchObject({ paymentId: paymentIdOf(budgetId, 0n), amountCents: 4_00, newBalanceCents: 296_00 });
+        expect(await laneTxCount(t)).toBe(sent + 1);
+        expect((await t.fund.budgetOf(budgetId)).balance).toBe(296_00n);
+        expect(await retry()).toEqual(receipt);
+        const claims = await ctx.db.selectFrom("idempotency_keys").select(["key", "status"]).where((w) => w.or([w("key", "=", k), w("key", "=", permit.key)])).execute();
+        expect(claims.map((c) => c.status)).toEqual(["done", "done"]);
+      } finally {
+        await Promise.all([killed.stop(), live.stop()]);
+      }
     });
   });
 

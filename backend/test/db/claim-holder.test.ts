@@ -1,0 +1,85 @@
+// Which process holds a claim: each backend process holds a lock of its own while it runs and marks its
+// claims with it; once that lock is gone (the process was killed, its sessions ended), a retry may take
+// the claim over at once, and exactly one of several does. On PGlite there is one process and no mark.
+import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
+import { afterEach, describe, expect, it } from "vitest";
+import { holdClaims, type ClaimHolder } from "../../src/db/claim-holder.ts";
+import { idempotencyRepository } from "../../src/db/idempotency.repository.ts";
+import type { Db } from "../../src/db/transaction.ts";
+import { paymentsRepository } from "../../src/domain/payments/payments.repository.ts";
+import { ENGINES, useDatabase } from "../support/engines.ts";
+
+const failures: unknown[] = [];
+const onError = (error: unknown) => failures.push(error);
+
+/** A holder whose lock is held (its first round done). */
+async function holding(db: Db): Promise<ClaimHolder & { id: number }> {
+  const holder = holdClaims({ db, kind: "postgres", intervalMs: 50, onError });
+  for (let i = 0; i < 200 && holder.id === null; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(holder.id).not.toBeNull();
+  return holder as ClaimHolder & { id: number };
+}
+
+async function lockHeld(db: Db, key: number): Promise<boolean> {
+  const { rows } = await sql<{ held: boolean }>`
+    select exists (select 1 from pg_locks where locktype = 'advisory' and objsubid = 1 and granted
+                    and (classid::int8 << 32) + objid::int8 = ${key}::int8) as held`.execute(db);
+  return rows[0]!.held;
+}
+
+describe.each(ENGINES)("claims and their holders on $name", (engine) => {
+  const ctx = useDatabase(engine);
+  const started: ClaimHolder[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((h) => h.stop()));
+    expect(failures.splice(0)).toEqual([]);
+  });
+
+  it.skipIf(engine.name === "pglite")("holds a lock of its own while it runs, marks its claims with it, and lets it go when stopped", async () => {
+    const [a, b] = [await holding(ctx.db), await holding(ctx.db)];
+    started.push(a, b);
+    expect(a.id).not.toBe(b.id);
+    expect(await lockHeld(ctx.db, a.id)).toBe(true);
+    const scope = `charge:${randomUUID()}`;
+    await idempotencyRepository(ctx.db, a.id).claimWith(scope, "key-1", "hash", { scope: "permit", key: randomUUID(), requestHash: "p" });
+    const row = await ctx.db.selectFrom("idempotency_keys").select("holder").where("scope", "=", scope).executeTakeFirstOrThrow();
+    expect(row.holder).toBe(BigInt(a.id));
+    const key = a.id;
+    await a.stop();
+    expect(a.id).toBeNull();
+    expect(await lockHeld(ctx.db, key)).toBe(false);
+    expect(await lockHeld(ctx.db, b.id)).toBe(true);
+  });
+
+  it.skipIf(engine.name === "pglite")("lets a claim be taken over once its holder is gone, by exactly one of three at once, and not before", async () => {
+    const [gone, live] = [await holding(ctx.db), await holding(ctx.db)];
+    started.push(gone, live);
+    const scope = `charge:${randomUUID()}`;
+    expect(await idempotencyRepository(ctx.db, gone.id).claim(scope, "key-1", "hash")).toBe("claimed");
+    const repo = paymentsRepository(ctx.db);
+    // Its holder still runs: nobody takes it, not even for the same request.
+    expect(await repo.takeOverOrphanedClaim(scope, "key-1", "hash", live.id)).toBe(false);
+    await gone.stop();
+    // Another request with the same key is no retry of it.
+    expect(await repo.takeOverOrphanedClaim(scope, "key-1", "another request", live.id)).toBe(false);
+    const taken = await Promise.all([live.id, live.id, null].map((holder) => repo.takeOverOrphanedClaim(scope, "key-1", "hash", holder)));
+    expect(taken.filter(Boolean)).toHaveLength(1);
+    const row = await ctx.db.selectFrom("idempotency_keys").select(["holder", "status"]).where("scope", "=", scope).executeTakeFirstOrThrow();
+    expect(row.status).toBe("pending");
+    // Whoever took it marked it as theirs; taken by the one without a mark, it can only age.
+    expect([BigInt(live.id), null]).toContainEqual(row.holder);
+  });
+
+  it("never takes over a claim without a mark: its holder is unknown, so only its age tells", async () => {
+    const holder = holdClaims({ db: ctx.db, kind: engine.name, intervalMs: 50, onError });
+    started.push(holder);
+    if (engine.name === "pglite") expect(holder.id).toBeNull();
+    const scope = `charge:${randomUUID()}`;
+    expect(await idempotencyRepository(ctx.db).claim(scope, "key-1", "hash")).toBe("claimed");
+    expect(await paymentsRepository(ctx.db).takeOverOrphanedClaim(scope, "key-1", "hash", holder.id)).toBe(false);
+    // A completed key is nobody's to take either.
+    await idempotencyRepository(ctx.db).complete(scope, "key-1", { done: true });
+    expect(await paymentsRepository(ctx.db).takeOverOrphanedClaim(scope, "key-1", "hash", holder.id)).toBe(false);
+  });
+});

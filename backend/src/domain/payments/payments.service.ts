@@ -374,9 +374,9 @@ async function runCharge(
     return await record(deps, cmd, scope, s, event, simulated.balanceAfter, permit);
   } catch (error) {
     // Taken over from a holder that is gone: its own transaction may have been mined after we looked
-    // (it waited for a block), and ours refused for it. Its payment, to this shop for this amount, is
+    // (it waited for a block), and ours failed for it. Its payment, to this shop for this amount, is
     // this charge's.
-    if (recovering && sent && error instanceof DomainError && !UNCERTAIN.has(error.code)) {
+    if (recovering && sent) {
       const s = await ready.scanned;
       const event = await findPaymentEvent(s.client, paymentIdOf(s.permit.budgetId, s.permit.nonce)).catch(() => null);
       if (event && event.merchant.toLowerCase() === s.merchantAddress.toLowerCase() && event.amountCents === amount) {

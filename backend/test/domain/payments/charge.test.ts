@@ -332,6 +332,47 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
         await Promise.all([killed.stop(), live.stop()]);
       }
     });
+
+    it.skipIf(engine.name === "pglite")("answers the killed replica's own payment when it is mined after the retry looked, and pays nothing more", async () => {
+      const { budgetId, family } = await one();
+      const qr = await qrText(t, family, budgetId, { overrides: { maxAmount: 1_000_00n } });
+      const k = key();
+      const scope = `charge:${shop.id}`;
+      const [killed, live] = [await holder(), await holder()];
+      try {
+        const permit = { scope: `permit:${t.fundAddress.toLowerCase()}`, key: `${budgetId.toLowerCase()}:0`, requestHash: createHash("sha256").update(`${scope}\0${k}`).digest("hex") };
+        await idempotencyRepository(ctx.db, killed.id).claimWith(scope, k, hashOf(qr, 4_00), permit);
+        await killed.stop();
+        // The killed replica's transaction, still waiting for its block, is mined just before the retry's.
+        let late: { txHash: string } | undefined;
+        const base = deps();
+        const fund = (address: string) => {
+          const client = base.fund(address);
+          let asked: Parameters<typeof client.simulatePay> | undefined;
+          const own = {
+            simulatePay: (...args: Parameters<typeof client.simulatePay>) => ((asked = args), client.simulatePay(...args)),
+            paySimulated: async (simulated: Parameters<typeof client.paySimulated>[0]) => {
+              late ??= await client.pay(...asked!);
+              return client.paySimulated(simulated);
+            },
+          };
+          return new Proxy(client, {
+            get: (target, name) => {
+              if (name in own) return own[name as keyof typeof own];
+              const value: unknown = Reflect.get(target, name, target);
+              return typeof value === "function" ? value.bind(target) : value;
+            },
+          });
+        };
+        const receipt = await charge({ ...deps({ claims: live }), fund }, { merchantId: shop.id, qr, amountCents: 4_00, idempotencyKey: k });
+        expect(late).toBeDefined();
+        expect(receipt).toMatchObject({ paymentId: paymentIdOf(budgetId, 0n), txHash: late!.txHash.toLowerCase(), amountCents: 4_00, newBalanceCents: 296_00 });
+        expect((await t.fund.budgetOf(budgetId)).balance).toBe(296_00n);
+        expect(await charge(deps(), { merchantId: shop.id, qr, amountCents: 4_00, idempotencyKey: k })).toEqual(receipt);
+      } finally {
+        await Promise.all([killed.stop(), live.stop()]);
+      }
+    });
   });
 
   describe("refund and list", () => {

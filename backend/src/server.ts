@@ -205,10 +205,11 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
         await indexer?.stop();
         await payoutScheduler?.stop();
         await notifier.stop();
-        await claims.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await closed;
+        // Only now: a charge still answering keeps its claim marked as this process's until it is done.
+        await claims.stop();
         provider?.destroy();
         await database.close();
       },

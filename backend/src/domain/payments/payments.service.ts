@@ -113,6 +113,9 @@ const DEFAULT_WAIT_MS = 30_000;
 /** Errors after which a sent transaction may still be mined: the claim must stay until the chain says. */
 const UNCERTAIN = new Set(["CHAIN_TIMEOUT", "CHAIN_UNAVAILABLE", "INTERNAL", "CHAIN_REVERTED"]);
 
+/** This process's mark for the claims it makes (null: none). */
+const holderOf = (deps: PaymentDeps): number | null => deps.claims?.id ?? null;
+
 /** Keys whose attempt in this process ended without a certain answer (their claim stays pending). */
 const endedUncertain = new Set<string>();
 
@@ -241,7 +244,7 @@ async function chargeOnce(deps: PaymentDeps, cmd: ChargeCommand): Promise<Charge
   }
   const scope = `charge:${cmd.merchantId}`;
   const hash = requestHash(cmd);
-  const holder = deps.claims?.id ?? null;
+  const holder = holderOf(deps);
   const keys = idempotencyRepository(deps.db, holder);
   const waitUntil = Date.now() + (deps.waitForClaimMs ?? DEFAULT_WAIT_MS);
   // The payment is simulated while the key is being claimed: neither changes anything, and a charge
@@ -306,7 +309,7 @@ async function paidOnChain(deps: PaymentDeps, cmd: ChargeCommand, scope: string,
     throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
   }
   // Paid: whoever holds the claim has nothing left to send, so it may be taken over at once.
-  await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, new Date(Date.now() + 365 * 86_400_000), deps.claims?.id ?? null);
+  await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, new Date(Date.now() + 365 * 86_400_000), holderOf(deps));
   return record(deps, cmd, scope, s, event, await balanceAfter(s, event.blockNumber));
 }
 
@@ -340,7 +343,7 @@ function prepare(deps: PaymentDeps, cmd: ChargeCommand): Prepared {
 async function runCharge(
   deps: PaymentDeps, cmd: ChargeCommand, scope: string, ready: Prepared, recovering = false, permitClaimed: boolean | null = null,
 ): Promise<ChargeReceipt> {
-  const keys = idempotencyRepository(deps.db, deps.claims?.id ?? null);
+  const keys = idempotencyRepository(deps.db, holderOf(deps));
   const amount = BigInt(cmd.amountCents);
   let sent = false;
   let permit: { scope: string; key: string } | undefined;
@@ -419,7 +422,7 @@ async function claimPermit(
   deps: PaymentDeps, s: Scanned, scope: string, idempotencyKey: string, recovering: boolean,
 ): Promise<{ scope: string; key: string }> {
   const permit = permitClaimOf(s, scope, idempotencyKey);
-  const claim = await idempotencyRepository(deps.db, deps.claims?.id ?? null).claim(permit.scope, permit.key, permit.requestHash);
+  const claim = await idempotencyRepository(deps.db, holderOf(deps)).claim(permit.scope, permit.key, permit.requestHash);
   if (claim === "claimed" || (recovering && claim === "in-progress")) return permit;
   throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
 }

@@ -1,6 +1,6 @@
 // What the payments service reads and writes: funds by QR index, payment and refund rows recorded at
 // charge time, and the take-over of an abandoned idempotency claim.
-import { sql } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import { paymentRow } from "../../db/chain-index.repository.ts";
 import type { Db } from "../../db/transaction.ts";
 import { PREPARED } from "../../db/connect.ts";
@@ -125,6 +125,21 @@ function recorderOf(handle: Db): (outcome: ChargeOutcome) => Promise<boolean> {
 export function paymentsRepository(handle: Db) {
   const db = handle;
 
+  /** Makes the pending claim of this request `holder`'s, as of now, when `when` holds for it (as `c`). */
+  async function takeOver(scope: string, key: string, requestHash: string, holder: number | null, when: RawBuilder<boolean>): Promise<boolean> {
+    const row = await db
+      .updateTable("idempotency_keys as c")
+      .set({ created_at: sql`now()`, holder })
+      .where("c.scope", "=", scope)
+      .where("c.key", "=", key)
+      .where("c.request_hash", "=", requestHash)
+      .where("c.status", "=", "pending")
+      .where(when)
+      .returning("c.key")
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   return {
     async fundByIndex(factoryIndex: number): Promise<FundRef | null> {
       if (!Number.isSafeInteger(factoryIndex) || factoryIndex < 0 || factoryIndex > 2_147_483_647) return null;
@@ -227,18 +242,8 @@ export function paymentsRepository(handle: Db) {
      * gave up), for the same request; true for exactly one of concurrent callers. The claim is marked
      * as `holder`'s from then on.
      */
-    async takeOverStaleClaim(scope: string, key: string, requestHash: string, staleBefore: Date, holder: number | null = null): Promise<boolean> {
-      const row = await db
-        .updateTable("idempotency_keys")
-        .set({ created_at: sql`now()`, holder })
-        .where("scope", "=", scope)
-        .where("key", "=", key)
-        .where("request_hash", "=", requestHash)
-        .where("status", "=", "pending")
-        .where("created_at", "<", staleBefore)
-        .returning("key")
-        .executeTakeFirst();
-      return row !== undefined;
+    takeOverStaleClaim(scope: string, key: string, requestHash: string, staleBefore: Date, holder: number | null = null): Promise<boolean> {
+      return takeOver(scope, key, requestHash, holder, sql<boolean>`c.created_at < ${staleBefore}`);
     },
 
     /**
@@ -246,23 +251,12 @@ export function paymentsRepository(handle: Db) {
      * (claim-holder.ts) is held by no session any more. True for exactly one of concurrent callers: the
      * winner's mark is in the row when the others look again.
      */
-    async takeOverOrphanedClaim(scope: string, key: string, requestHash: string, holder: number | null): Promise<boolean> {
-      const row = await db
-        .updateTable("idempotency_keys as c")
-        .set({ created_at: sql`now()`, holder })
-        .where("c.scope", "=", scope)
-        .where("c.key", "=", key)
-        .where("c.request_hash", "=", requestHash)
-        .where("c.status", "=", "pending")
-        .where("c.holder", "is not", null)
-        // A bigint advisory lock shows its high half as classid and its low half as objid, objsubid 1.
-        .where(sql<boolean>`not exists (
-          select 1 from pg_locks l
-           where l.locktype = 'advisory' and l.objsubid = 1 and l.granted
-             and (l.classid::int8 << 32) + l.objid::int8 = c.holder)`)
-        .returning("c.key")
-        .executeTakeFirst();
-      return row !== undefined;
+    takeOverOrphanedClaim(scope: string, key: string, requestHash: string, holder: number | null): Promise<boolean> {
+      // A bigint advisory lock shows its high half as classid and its low half as objid, objsubid 1.
+      return takeOver(scope, key, requestHash, holder, sql<boolean>`c.holder is not null and not exists (
+        select 1 from pg_locks l
+         where l.locktype = 'advisory' and l.objsubid = 1 and l.granted
+           and (l.classid::int8 << 32) + l.objid::int8 = c.holder)`);
     },
   };
 }

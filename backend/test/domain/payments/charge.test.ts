@@ -1,7 +1,7 @@
 // The payments service at the till, on a real Hardhat node and both database engines: look up a QR,
 // charge it exactly once per idempotency key (also under 100 concurrent retries and after a crash),
 // refuse dead QRs before sending anything, refund, list.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createHash, randomUUID } from "node:crypto";
 import { Wallet } from "ethers";
 import { paymentIdOf } from "../../../src/chain/fund-client.ts";
@@ -304,74 +304,73 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
       expect(h.id).not.toBeNull();
       return h;
     };
+    const started: ReturnType<typeof holdClaims>[] = [];
+    afterEach(async () => {
+      await Promise.all(started.splice(0).map((h) => h.stop()));
+    });
 
-    it.skipIf(engine.name === "pglite")("is waited for while its replica runs, and paid once at once by the retry on another when it is gone", async () => {
+    /**
+     * A fresh budget's QR whose charge of 4 euros under key `k` a replica (`killed`, still running)
+     * claimed, with the QR's permit, as a charge does, and sent nothing; `live` is another replica.
+     */
+    async function claimedByReplica() {
       const { budgetId, family } = await one();
       const qr = await qrText(t, family, budgetId, { overrides: { maxAmount: 1_000_00n } });
       const k = key();
       const scope = `charge:${shop.id}`;
       const [killed, live] = [await holder(), await holder()];
-      try {
-        // The replica claimed the key and the QR's permit, as a charge does, and sent nothing.
-        const permit = { scope: `permit:${t.fundAddress.toLowerCase()}`, key: `${budgetId.toLowerCase()}:0`, requestHash: createHash("sha256").update(`${scope}\0${k}`).digest("hex") };
-        expect(await idempotencyRepository(ctx.db, killed.id).claimWith(scope, k, hashOf(qr, 4_00), permit)).toEqual({ claim: "claimed", alsoClaimed: true });
-        const retry = () => charge(deps({ waitForClaimMs: 200, claims: live }), { merchantId: shop.id, qr, amountCents: 4_00, idempotencyKey: k });
-        // While it runs it may still pay: the retry waits (here 200 ms) and hears CONFLICT.
-        expect((await refusal(retry())).code).toBe("CONFLICT");
-        await killed.stop();
-        const sent = await laneTxCount(t);
-        // Long before the claim's age (5 minutes) would let it.
-        const receipt = await retry();
-        expect(receipt).toMatchObject({ paymentId: paymentIdOf(budgetId, 0n), amountCents: 4_00, newBalanceCents: 296_00 });
-        expect(await laneTxCount(t)).toBe(sent + 1);
-        expect((await t.fund.budgetOf(budgetId)).balance).toBe(296_00n);
-        expect(await retry()).toEqual(receipt);
-        const claims = await ctx.db.selectFrom("idempotency_keys").select(["key", "status"]).where((w) => w.or([w("key", "=", k), w("key", "=", permit.key)])).execute();
-        expect(claims.map((c) => c.status)).toEqual(["done", "done"]);
-      } finally {
-        await Promise.all([killed.stop(), live.stop()]);
-      }
+      started.push(killed, live);
+      const permit = { scope: `permit:${t.fundAddress.toLowerCase()}`, key: `${budgetId.toLowerCase()}:0`, requestHash: createHash("sha256").update(`${scope}\0${k}`).digest("hex") };
+      expect(await idempotencyRepository(ctx.db, killed.id).claimWith(scope, k, hashOf(qr, 4_00), permit)).toEqual({ claim: "claimed", alsoClaimed: true });
+      return { budgetId, qr, k, permit, killed, live, cmd: { merchantId: shop.id, qr, amountCents: 4_00, idempotencyKey: k } };
+    }
+
+    it.skipIf(engine.name === "pglite")("is waited for while its replica runs, and paid once at once by the retry on another when it is gone", async () => {
+      const { budgetId, k, permit, killed, live, cmd } = await claimedByReplica();
+      const retry = () => charge(deps({ waitForClaimMs: 200, claims: live }), cmd);
+      // While it runs it may still pay: the retry waits (here 200 ms) and hears CONFLICT.
+      expect((await refusal(retry())).code).toBe("CONFLICT");
+      await killed.stop();
+      const sent = await laneTxCount(t);
+      // Long before the claim's age (5 minutes) would let it.
+      const receipt = await retry();
+      expect(receipt).toMatchObject({ paymentId: paymentIdOf(budgetId, 0n), amountCents: 4_00, newBalanceCents: 296_00 });
+      expect(await laneTxCount(t)).toBe(sent + 1);
+      expect((await t.fund.budgetOf(budgetId)).balance).toBe(296_00n);
+      expect(await retry()).toEqual(receipt);
+      const claims = await ctx.db.selectFrom("idempotency_keys").select(["key", "status"]).where((w) => w.or([w("key", "=", k), w("key", "=", permit.key)])).execute();
+      expect(claims.map((c) => c.status)).toEqual(["done", "done"]);
     });
 
     it.skipIf(engine.name === "pglite")("answers the killed replica's own payment when it is mined after the retry looked, and pays nothing more", async () => {
-      const { budgetId, family } = await one();
-      const qr = await qrText(t, family, budgetId, { overrides: { maxAmount: 1_000_00n } });
-      const k = key();
-      const scope = `charge:${shop.id}`;
-      const [killed, live] = [await holder(), await holder()];
-      try {
-        const permit = { scope: `permit:${t.fundAddress.toLowerCase()}`, key: `${budgetId.toLowerCase()}:0`, requestHash: createHash("sha256").update(`${scope}\0${k}`).digest("hex") };
-        await idempotencyRepository(ctx.db, killed.id).claimWith(scope, k, hashOf(qr, 4_00), permit);
-        await killed.stop();
-        // The killed replica's transaction, still waiting for its block, is mined just before the retry's.
-        let late: { txHash: string } | undefined;
-        const base = deps();
-        const fund = (address: string) => {
-          const client = base.fund(address);
-          let asked: Parameters<typeof client.simulatePay> | undefined;
-          const own = {
-            simulatePay: (...args: Parameters<typeof client.simulatePay>) => ((asked = args), client.simulatePay(...args)),
-            paySimulated: async (simulated: Parameters<typeof client.paySimulated>[0]) => {
-              late ??= await client.pay(...asked!);
-              return client.paySimulated(simulated);
-            },
-          };
-          return new Proxy(client, {
-            get: (target, name) => {
-              if (name in own) return own[name as keyof typeof own];
-              const value: unknown = Reflect.get(target, name, target);
-              return typeof value === "function" ? value.bind(target) : value;
-            },
-          });
+      const { budgetId, killed, live, cmd } = await claimedByReplica();
+      await killed.stop();
+      // The killed replica's transaction, still waiting for its block, is mined just before the retry's.
+      let late: { txHash: string } | undefined;
+      const base = deps();
+      const fund = (address: string) => {
+        const client = base.fund(address);
+        let asked: Parameters<typeof client.simulatePay> | undefined;
+        const own = {
+          simulatePay: (...args: Parameters<typeof client.simulatePay>) => ((asked = args), client.simulatePay(...args)),
+          paySimulated: async (simulated: Parameters<typeof client.paySimulated>[0]) => {
+            late ??= await client.pay(...asked!);
+            return client.paySimulated(simulated);
+          },
         };
-        const receipt = await charge({ ...deps({ claims: live }), fund }, { merchantId: shop.id, qr, amountCents: 4_00, idempotencyKey: k });
-        expect(late).toBeDefined();
-        expect(receipt).toMatchObject({ paymentId: paymentIdOf(budgetId, 0n), txHash: late!.txHash.toLowerCase(), amountCents: 4_00, newBalanceCents: 296_00 });
-        expect((await t.fund.budgetOf(budgetId)).balance).toBe(296_00n);
-        expect(await charge(deps(), { merchantId: shop.id, qr, amountCents: 4_00, idempotencyKey: k })).toEqual(receipt);
-      } finally {
-        await Promise.all([killed.stop(), live.stop()]);
-      }
+        return new Proxy(client, {
+          get: (target, name) => {
+            if (name in own) return own[name as keyof typeof own];
+            const value: unknown = Reflect.get(target, name, target);
+            return typeof value === "function" ? value.bind(target) : value;
+          },
+        });
+      };
+      const receipt = await charge({ ...deps({ claims: live }), fund }, cmd);
+      expect(late).toBeDefined();
+      expect(receipt).toMatchObject({ paymentId: paymentIdOf(budgetId, 0n), txHash: late!.txHash.toLowerCase(), amountCents: 4_00, newBalanceCents: 296_00 });
+      expect((await t.fund.budgetOf(budgetId)).balance).toBe(296_00n);
+      expect(await charge(deps(), cmd)).toEqual(receipt);
     });
   });
 

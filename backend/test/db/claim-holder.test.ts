@@ -52,23 +52,26 @@ describe.each(ENGINES)("claims and their holders on $name", (engine) => {
     expect(await lockHeld(ctx.db, b.id)).toBe(true);
   });
 
-  it.skipIf(engine.name === "pglite")("lets a claim be taken over once its holder is gone, by exactly one of three at once, and not before", async () => {
+  it.skipIf(engine.name === "pglite")("lets a claim be taken over once its holder is gone, by exactly one of five at once, and not before", async () => {
     const [gone, live] = [await holding(ctx.db), await holding(ctx.db)];
     started.push(gone, live);
     const scope = `charge:${randomUUID()}`;
-    expect(await idempotencyRepository(ctx.db, gone.id).claim(scope, "key-1", "hash")).toBe("claimed");
+    const keys = Array.from({ length: 8 }, (_, i) => `key-${i}`);
+    for (const key of keys) expect(await idempotencyRepository(ctx.db, gone.id).claim(scope, key, "hash")).toBe("claimed");
     const repo = paymentsRepository(ctx.db);
     // Its holder still runs: nobody takes it, not even for the same request.
-    expect(await repo.takeOverOrphanedClaim(scope, "key-1", "hash", live.id)).toBe(false);
+    expect(await repo.takeOverOrphanedClaim(scope, "key-0", "hash", live.id)).toBe(false);
     await gone.stop();
     // Another request with the same key is no retry of it.
-    expect(await repo.takeOverOrphanedClaim(scope, "key-1", "another request", live.id)).toBe(false);
-    const taken = await Promise.all([live.id, live.id, null].map((holder) => repo.takeOverOrphanedClaim(scope, "key-1", "hash", holder)));
-    expect(taken.filter(Boolean)).toHaveLength(1);
-    const row = await ctx.db.selectFrom("idempotency_keys").select(["holder", "status"]).where("scope", "=", scope).executeTakeFirstOrThrow();
-    expect(row.status).toBe("pending");
-    // Whoever took it marked it as theirs; taken by the one without a mark, it can only age.
-    expect([BigInt(live.id), null]).toContainEqual(row.holder);
+    expect(await repo.takeOverOrphanedClaim(scope, "key-0", "another request", live.id)).toBe(false);
+    for (const key of keys) {
+      const taken = await Promise.all([live.id, live.id, live.id, live.id, null].map((holder) => repo.takeOverOrphanedClaim(scope, key, "hash", holder)));
+      expect(taken.filter(Boolean)).toHaveLength(1);
+      const row = await ctx.db.selectFrom("idempotency_keys").select(["holder", "status"]).where("scope", "=", scope).where("key", "=", key).executeTakeFirstOrThrow();
+      expect(row.status).toBe("pending");
+      // Whoever took it marked it as theirs; taken by the one without a mark, it can only age.
+      expect([BigInt(live.id), null]).toContainEqual(row.holder);
+    }
   });
 
   it("never takes over a claim without a mark: its holder is unknown, so only its age tells", async () => {

@@ -248,15 +248,20 @@ export function paymentsRepository(handle: Db) {
 
     /**
      * Takes over a pending claim, for the same request, whose holder process is gone: its lock
-     * (claim-holder.ts) is held by no session any more. True for exactly one of concurrent callers: the
-     * winner's mark is in the row when the others look again.
+     * (claim-holder.ts) is held by no session any more. True for exactly one of concurrent callers.
      */
     takeOverOrphanedClaim(scope: string, key: string, requestHash: string, holder: number | null): Promise<boolean> {
-      // A bigint advisory lock shows its high half as classid and its low half as objid, objsubid 1.
-      return takeOver(scope, key, requestHash, holder, sql<boolean>`c.holder is not null and not exists (
-        select 1 from pg_locks l
-         where l.locktype = 'advisory' and l.objsubid = 1 and l.granted
-           and (l.classid::int8 << 32) + l.objid::int8 = c.holder)`);
+      // The gone holder is read once, at the statement's start, and the row must still name it: a
+      // concurrent caller that took it first has put its own mark there. (A join with pg_locks would be
+      // checked again only against the row, not the locks, and let two through.) A bigint advisory lock
+      // shows its high half as classid and its low half as objid, objsubid 1.
+      return takeOver(scope, key, requestHash, holder, sql<boolean>`c.holder = (
+        select k.holder from idempotency_keys k
+         where k.scope = ${scope} and k.key = ${key}
+           and not exists (
+             select 1 from pg_locks l
+              where l.locktype = 'advisory' and l.objsubid = 1 and l.granted
+                and (l.classid::int8 << 32) + l.objid::int8 = k.holder))`);
     },
   };
 }

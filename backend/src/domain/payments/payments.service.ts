@@ -303,14 +303,20 @@ async function chargeOnce(deps: PaymentDeps, cmd: ChargeCommand): Promise<Charge
 /** The receipt of this charge when its permit's payment is on chain already (to this shop, this amount); null when not. */
 async function paidOnChain(deps: PaymentDeps, cmd: ChargeCommand, scope: string, hash: string, ready: Prepared): Promise<ChargeReceipt | null> {
   const s = await ready.scanned;
-  const event = await findPaymentEvent(s.client, paymentIdOf(s.permit.budgetId, s.permit.nonce));
+  const event = await permitPayment(s, BigInt(cmd.amountCents));
   if (!event) return null;
-  if (event.merchant.toLowerCase() !== s.merchantAddress.toLowerCase() || event.amountCents !== BigInt(cmd.amountCents)) {
-    throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
-  }
   // Paid: whoever holds the claim has nothing left to send, so it may be taken over at once.
   await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, new Date(Date.now() + 365 * 86_400_000), holderOf(deps));
   return record(deps, cmd, scope, s, event, await balanceAfter(s, event.blockNumber));
+}
+
+/** The QR's payment when it is on chain already; PERMIT_USED when it paid another shop or another amount. */
+async function permitPayment(s: Scanned, amount: bigint): Promise<PaymentEvent | null> {
+  const event = await findPaymentEvent(s.client, paymentIdOf(s.permit.budgetId, s.permit.nonce));
+  if (event && (event.merchant.toLowerCase() !== s.merchantAddress.toLowerCase() || event.amountCents !== amount)) {
+    throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
+  }
+  return event;
 }
 
 /** The budget's balance after a block; the latest when the node no longer keeps that block's state (pruned, or restarted from a state file). */
@@ -353,13 +359,8 @@ async function runCharge(
     else if (permitClaimed === false) throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
     if (recovering) {
       // The earlier holder of this key may have paid before it died: ask the chain first.
-      const event = await findPaymentEvent(s.client, paymentIdOf(s.permit.budgetId, s.permit.nonce));
-      if (event) {
-        if (event.merchant.toLowerCase() !== s.merchantAddress.toLowerCase() || event.amountCents !== amount) {
-          throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
-        }
-        return await record(deps, cmd, scope, s, event, await balanceAfter(s, event.blockNumber));
-      }
+      const event = await permitPayment(s, amount);
+      if (event) return await record(deps, cmd, scope, s, event, await balanceAfter(s, event.blockNumber));
     }
     // The contract judged the QR in a simulation (eth_call): a dead one is refused with its reason
     // before anything is sent. A claim taken over from a crashed request simulates afresh.
@@ -381,10 +382,8 @@ async function runCharge(
     // this charge's.
     if (recovering && sent) {
       const s = await ready.scanned;
-      const event = await findPaymentEvent(s.client, paymentIdOf(s.permit.budgetId, s.permit.nonce)).catch(() => null);
-      if (event && event.merchant.toLowerCase() === s.merchantAddress.toLowerCase() && event.amountCents === amount) {
-        return await record(deps, cmd, scope, s, event, await balanceAfter(s, event.blockNumber), permit);
-      }
+      const event = await permitPayment(s, amount).catch(() => null);
+      if (event) return await record(deps, cmd, scope, s, event, await balanceAfter(s, event.blockNumber), permit);
     }
     // A node that refused the connection got nothing: as certain as a refusal (a restarting node must not
     // hold the till's key for `staleClaimMs`).

@@ -18,6 +18,8 @@ const PER_TILL = Number(option("per-till", "20"));
 const ENGINE = option("engine", "anvil") as ChainEngine;
 const LANES = Number(option("lanes", "8"));
 const PAUSE_S = Number(option("pause", "0"));
+// The clock of V8's profiles (CLOCK_MONOTONIC), so a round's samples can be cut out of the backend's profile.
+const monotonicUs = () => process.hrtime.bigint() / 1000n;
 const dir = join(ROOT, "bench/results/profiles");
 mkdirSync(dir, { recursive: true });
 
@@ -37,11 +39,12 @@ try {
   const measure = async (label: string, count: number, one: (till: number, k: number) => Promise<unknown>) => {
     const cpu = new CpuMeter(roots);
     const started = performance.now();
+    const from = monotonicUs();
     await cpu.measure(() => Promise.all(p.tills.map(async (_, i) => {
       for (let k = 0; k < count / p.tills.length; k++) await one(i, k);
     })));
     const seconds = (performance.now() - started) / 1000;
-    console.log(`${label}: ${count} in ${seconds.toFixed(2)} s = ${(count / seconds).toFixed(1)}/s; CPU ms each ${JSON.stringify(cpu.perOperation(count))}`);
+    console.log(`${label}: ${count} in ${seconds.toFixed(2)} s = ${(count / seconds).toFixed(1)}/s; CPU ms each ${JSON.stringify(cpu.perOperation(count))}; profile window ${from}-${monotonicUs()} µs`);
   };
   const base = engine.backends[0]!.url;
   await measure("liveness (warm-up)", 1000, () => fetch(`${base}/api/health/live`).then((r) => r.arrayBuffer()));
@@ -60,6 +63,7 @@ try {
     let ok = 0;
     const failed: Record<string, number> = {};
     const started = performance.now();
+    const from = monotonicUs();
     await cpu.measure(() => Promise.all(p.tills.map(async (t, i) => {
       for (const qr of qrs[i]!) {
         const o = await tillCharge(t.clients, qr, `profile-${i}-${Math.random().toString(36).slice(2)}`);
@@ -72,7 +76,7 @@ try {
     })));
     const seconds = (performance.now() - started) / 1000;
     const { p50, p95 } = latencySummary(latencies);
-    console.log(`${label}: ${ok} charges in ${seconds.toFixed(2)} s = ${(ok / seconds).toFixed(1)}/s, p50 ${p50} p95 ${p95} ms; failed ${JSON.stringify(failed)}; CPU ms per charge ${JSON.stringify(cpu.perOperation(ok))}`);
+    console.log(`${label}: ${ok} charges in ${seconds.toFixed(2)} s = ${(ok / seconds).toFixed(1)}/s, p50 ${p50} p95 ${p95} ms; failed ${JSON.stringify(failed)}; CPU ms per charge ${JSON.stringify(cpu.perOperation(ok))}; profile window ${from}-${monotonicUs()} µs`);
     if (label === "measured") {
       const { rows } = await engine.db.query(
         `select calls, round(total_exec_time::numeric, 1) as ms, round((total_exec_time / calls)::numeric, 3) as ms_each, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query

@@ -85,4 +85,40 @@ describe.each(ENGINES)("claims and their holders on $name", (engine) => {
     await idempotencyRepository(ctx.db).complete(scope, "key-1", { done: true });
     expect(await paymentsRepository(ctx.db).takeOverOrphanedClaim(scope, "key-1", "hash", holder.id)).toBe(false);
   });
+  it.skipIf(engine.name === "pglite")("lets another key's charge take a QR's permit claim once its holder is gone, by exactly one of five at once, for that charge's request", async () => {
+    const [gone, live] = [await holding(ctx.db), await holding(ctx.db)];
+    started.push(gone, live);
+    const scope = `permit:${randomUUID()}`;
+    const permits = Array.from({ length: 8 }, (_, i) => `budget:${i}`);
+    for (const permit of permits) expect(await idempotencyRepository(ctx.db, gone.id).claim(scope, permit, "left charge")).toBe("claimed");
+    const repo = paymentsRepository(ctx.db);
+    const notStale = new Date(Date.now() - 60_000);
+    expect(await repo.takeOverAbandonedPermit(scope, "budget:0", "other charge", notStale, live.id)).toBe(false);
+    await gone.stop();
+    for (const permit of permits) {
+      const taken = await Promise.all([1, 2, 3, 4, 5].map((n) => repo.takeOverAbandonedPermit(scope, permit, `other charge ${n}`, notStale, live.id)));
+      expect(taken.filter(Boolean)).toHaveLength(1);
+      const winner = `other charge ${taken.indexOf(true) + 1}`;
+      // The claim is now the winner's: its request, its holder (alive), so nobody else takes it.
+      expect(await idempotencyRepository(ctx.db).claim(scope, permit, winner)).toBe("in-progress");
+      expect(await idempotencyRepository(ctx.db).claim(scope, permit, "left charge")).toBe("mismatch");
+      expect(await repo.takeOverAbandonedPermit(scope, permit, "late charge", notStale, live.id)).toBe(false);
+    }
+  });
+
+  it("lets another key's charge take a QR's permit claim that is older than the stale time, by exactly one of five at once, and never a completed one", async () => {
+    const scope = `permit:${randomUUID()}`;
+    const keys = idempotencyRepository(ctx.db);
+    expect(await keys.claim(scope, "budget:1", "left charge")).toBe("claimed");
+    const repo = paymentsRepository(ctx.db);
+    const staleBefore = () => new Date(Date.now() - 5 * 60_000);
+    expect(await repo.takeOverAbandonedPermit(scope, "budget:1", "other charge", staleBefore(), null)).toBe(false);
+    await ctx.db.updateTable("idempotency_keys").set({ created_at: new Date(Date.now() - 10 * 60_000) }).where("scope", "=", scope).execute();
+    const taken = await Promise.all([1, 2, 3, 4, 5].map((n) => repo.takeOverAbandonedPermit(scope, "budget:1", `other charge ${n}`, staleBefore(), null)));
+    expect(taken.filter(Boolean)).toHaveLength(1);
+    expect(await keys.claim(scope, "budget:1", `other charge ${taken.indexOf(true) + 1}`)).toBe("in-progress");
+    await keys.complete(scope, "budget:1", "0xpayment");
+    await ctx.db.updateTable("idempotency_keys").set({ created_at: new Date(Date.now() - 10 * 60_000) }).where("scope", "=", scope).execute();
+    expect(await repo.takeOverAbandonedPermit(scope, "budget:1", "late charge", staleBefore(), null)).toBe(false);
+  });
 });

@@ -125,20 +125,36 @@ function recorderOf(handle: Db): (outcome: ChargeOutcome) => Promise<boolean> {
 export function paymentsRepository(handle: Db) {
   const db = handle;
 
-  /** Makes the pending claim of this request `holder`'s, as of now, when `when` holds for it (as `c`). */
-  async function takeOver(scope: string, key: string, requestHash: string, holder: number | null, when: RawBuilder<boolean>): Promise<boolean> {
-    const row = await db
+  /**
+   * Makes a pending claim `holder`'s, as of now, when it was left: `left` held for it (as `k`) when the
+   * statement started, and it has not changed since. `request`: the claim's own request (a retry of its
+   * key), or another one that replaces it (another key's charge of the same permit). True for exactly one
+   * of concurrent callers: the first stamps the claim with its own time, and PostgreSQL checks a waiting
+   * update again only against the row's new version, so the others no longer find the stamp they read.
+   */
+  async function takeOver(
+    scope: string, key: string, request: { hash: string } | { replaceWith: string }, holder: number | null, left: RawBuilder<boolean>,
+  ): Promise<boolean> {
+    let update = db
       .updateTable("idempotency_keys as c")
       .set({ created_at: sql`now()`, holder })
       .where("c.scope", "=", scope)
       .where("c.key", "=", key)
-      .where("c.request_hash", "=", requestHash)
       .where("c.status", "=", "pending")
-      .where(when)
-      .returning("c.key")
-      .executeTakeFirst();
-    return row !== undefined;
+      .where(sql<boolean>`c.created_at = (select k.created_at from idempotency_keys k where k.scope = ${scope} and k.key = ${key} and ${left})`);
+    update = "hash" in request ? update.where("c.request_hash", "=", request.hash) : update.set({ request_hash: request.replaceWith });
+    return (await update.returning("c.key").executeTakeFirst()) !== undefined;
   }
+
+  /**
+   * The claim's holder process is gone: its lock (claim-holder.ts) is held by no session any more. A
+   * claim without a mark has no known holder: only its age tells. A bigint advisory lock shows its high
+   * half as classid and its low half as objid, objsubid 1.
+   */
+  const holderGone = sql<boolean>`k.holder is not null and not exists (
+    select 1 from pg_locks l
+     where l.locktype = 'advisory' and l.objsubid = 1 and l.granted
+       and (l.classid::int8 << 32) + l.objid::int8 = k.holder)`;
 
   return {
     async fundByIndex(factoryIndex: number): Promise<FundRef | null> {
@@ -243,25 +259,21 @@ export function paymentsRepository(handle: Db) {
      * as `holder`'s from then on.
      */
     takeOverStaleClaim(scope: string, key: string, requestHash: string, staleBefore: Date, holder: number | null = null): Promise<boolean> {
-      return takeOver(scope, key, requestHash, holder, sql<boolean>`c.created_at < ${staleBefore}`);
+      return takeOver(scope, key, { hash: requestHash }, holder, sql<boolean>`k.created_at < ${staleBefore}`);
+    },
+
+    /** Takes over a pending claim, for the same request, whose holder process is gone; true for exactly one of concurrent callers. */
+    takeOverOrphanedClaim(scope: string, key: string, requestHash: string, holder: number | null): Promise<boolean> {
+      return takeOver(scope, key, { hash: requestHash }, holder, holderGone);
     },
 
     /**
-     * Takes over a pending claim, for the same request, whose holder process is gone: its lock
-     * (claim-holder.ts) is held by no session any more. True for exactly one of concurrent callers.
+     * Takes over the pending claim of a QR's permit that another charge (another idempotency key) made
+     * and left: its holder process is gone, or it dates from before `staleBefore`. The claim is this
+     * request's (`requestHash`) and `holder`'s from then on; true for exactly one of concurrent callers.
      */
-    takeOverOrphanedClaim(scope: string, key: string, requestHash: string, holder: number | null): Promise<boolean> {
-      // The gone holder is read once, at the statement's start, and the row must still name it: a
-      // concurrent caller that took it first has put its own mark there. (A join with pg_locks would be
-      // checked again only against the row, not the locks, and let two through.) A bigint advisory lock
-      // shows its high half as classid and its low half as objid, objsubid 1.
-      return takeOver(scope, key, requestHash, holder, sql<boolean>`c.holder = (
-        select k.holder from idempotency_keys k
-         where k.scope = ${scope} and k.key = ${key}
-           and not exists (
-             select 1 from pg_locks l
-              where l.locktype = 'advisory' and l.objsubid = 1 and l.granted
-                and (l.classid::int8 << 32) + l.objid::int8 = k.holder))`);
+    takeOverAbandonedPermit(scope: string, key: string, requestHash: string, staleBefore: Date, holder: number | null): Promise<boolean> {
+      return takeOver(scope, key, { replaceWith: requestHash }, holder, sql<boolean>`(k.created_at < ${staleBefore} or ${holderGone})`);
     },
   };
 }

@@ -279,7 +279,7 @@ async function chargeOnce(deps: PaymentDeps, cmd: ChargeCommand): Promise<Charge
     // that may still run elsewhere). Acting is safe: the chain is asked first, and the permit's nonce
     // lets at most one payment through even if the earlier transaction is mined late.
     if (endedUncertain.delete(`${scope}\n${cmd.idempotencyKey}`)) {
-      if (await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, new Date(Date.now() + 365 * 86_400_000), holder)) {
+      if (await takeOverAtOnce(deps, scope, cmd.idempotencyKey, hash)) {
         return runCharge(deps, cmd, scope, ready, true);
       }
     }
@@ -287,8 +287,7 @@ async function chargeOnce(deps: PaymentDeps, cmd: ChargeCommand): Promise<Charge
     if (await paymentsRepository(deps.db).takeOverOrphanedClaim(scope, cmd.idempotencyKey, hash, holder)) {
       return runCharge(deps, cmd, scope, ready, true);
     }
-    const staleBefore = new Date(clockOf(deps)().getTime() - (deps.staleClaimMs ?? DEFAULT_STALE_MS));
-    if (await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, staleBefore, holder)) {
+    if (await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, staleBefore(deps), holder)) {
       return runCharge(deps, cmd, scope, ready, true);
     }
     if (Date.now() > waitUntil) {
@@ -300,13 +299,23 @@ async function chargeOnce(deps: PaymentDeps, cmd: ChargeCommand): Promise<Charge
   }
 }
 
+/** Claims older than this were left by their holder (it crashed or gave up). */
+function staleBefore(deps: PaymentDeps): Date {
+  return new Date(clockOf(deps)().getTime() - (deps.staleClaimMs ?? DEFAULT_STALE_MS));
+}
+
+/** Takes over the key's pending claim whatever its age: for when nobody can be working on it any more. */
+function takeOverAtOnce(deps: PaymentDeps, scope: string, key: string, hash: string): Promise<boolean> {
+  return paymentsRepository(deps.db).takeOverStaleClaim(scope, key, hash, new Date(Date.now() + 365 * 86_400_000), holderOf(deps));
+}
+
 /** The receipt of this charge when its permit's payment is on chain already (to this shop, this amount); null when not. */
 async function paidOnChain(deps: PaymentDeps, cmd: ChargeCommand, scope: string, hash: string, ready: Prepared): Promise<ChargeReceipt | null> {
   const s = await ready.scanned;
   const event = await permitPayment(s, BigInt(cmd.amountCents));
   if (!event) return null;
   // Paid: whoever holds the claim has nothing left to send, so it may be taken over at once.
-  await paymentsRepository(deps.db).takeOverStaleClaim(scope, cmd.idempotencyKey, hash, new Date(Date.now() + 365 * 86_400_000), holderOf(deps));
+  await takeOverAtOnce(deps, scope, cmd.idempotencyKey, hash);
   return record(deps, cmd, scope, s, event, await balanceAfter(s, event.blockNumber));
 }
 
@@ -356,7 +365,11 @@ async function runCharge(
   try {
     const s = await ready.scanned;
     if (permitClaimed === true) permit = permitClaimOf(s, scope, cmd.idempotencyKey);
-    else if (permitClaimed === false) throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
+    else if (permitClaimed === false) {
+      // Another key's charge claimed the QR first; it is this charge's only if that one was left.
+      permit = await takeOverAbandonedPermit(deps, s, scope, cmd.idempotencyKey);
+      recovering = true;
+    }
     if (recovering) {
       // The earlier holder of this key may have paid before it died: ask the chain first.
       const event = await permitPayment(s, amount);
@@ -423,6 +436,20 @@ async function claimPermit(
   const permit = permitClaimOf(s, scope, idempotencyKey);
   const claim = await idempotencyRepository(deps.db, holderOf(deps)).claim(permit.scope, permit.key, permit.requestHash);
   if (claim === "claimed" || (recovering && claim === "in-progress")) return permit;
+  // Claimed by another key's charge (its simulation just now found the permit unpaid): usable only if left.
+  if (claim === "mismatch") return takeOverAbandonedPermit(deps, s, scope, idempotencyKey);
+  throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
+}
+
+/**
+ * The permit's claim of another key's charge, taken over when that charge was left: its process is gone
+ * (a replica killed), or its claim is older than `staleClaimMs` (the till gave up on it, e.g. the cashier
+ * typed another amount). Else that charge may still pay: PERMIT_USED. Whoever takes it over asks the
+ * chain before sending, and the permit's nonce lets at most one payment through.
+ */
+async function takeOverAbandonedPermit(deps: PaymentDeps, s: Scanned, scope: string, idempotencyKey: string): Promise<{ scope: string; key: string }> {
+  const permit = permitClaimOf(s, scope, idempotencyKey);
+  if (await paymentsRepository(deps.db).takeOverAbandonedPermit(permit.scope, permit.key, permit.requestHash, staleBefore(deps), holderOf(deps))) return permit;
   throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
 }
 

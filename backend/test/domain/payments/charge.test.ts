@@ -294,6 +294,32 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
       expect((await t.fund.budgetOf(budgetId)).balance).toBe(297_00n);
       expect(await charge(deps(), { merchantId: shop.id, qr, amountCents: 3_00, idempotencyKey: k })).toEqual(receipt);
     });
+    it("left by its till before paying: another key's charge of the same QR pays once that claim is stale, and the left key's retry answers that payment", async () => {
+      const { budgetId, family } = await one();
+      const qr = await qrText(t, family, budgetId, { overrides: { maxAmount: 1_000_00n } });
+      const scope = `charge:${shop.id}`;
+      const [left, again] = [key(), key()];
+      // The left charge claimed its key and the QR's permit, as a charge does, and sent nothing.
+      const permit = { scope: `permit:${t.fundAddress.toLowerCase()}`, key: `${budgetId.toLowerCase()}:0`, requestHash: createHash("sha256").update(`${scope}\0${left}`).digest("hex") };
+      expect(await idempotencyRepository(ctx.db).claimWith(scope, left, hashOf(qr, 5_00), permit)).toEqual({ claim: "claimed", alsoClaimed: true });
+      const cmd = { merchantId: shop.id, qr, amountCents: 5_00, idempotencyKey: again };
+      const sent = await laneTxCount(t);
+      // While the left charge may still run, the QR is taken.
+      expect((await refusal(charge(deps(), cmd))).code).toBe("PERMIT_USED");
+      expect(await laneTxCount(t)).toBe(sent);
+
+      const receipt = await charge(deps(stale), cmd);
+      expect(receipt).toMatchObject({ paymentId: paymentIdOf(budgetId, 0n), amountCents: 5_00, newBalanceCents: 295_00 });
+      expect(await laneTxCount(t)).toBe(sent + 1);
+      expect(await charge(deps(), cmd)).toEqual(receipt);
+      // The left key's retry finds the QR's payment, to this shop for this amount, on chain: its answer.
+      const retry = await charge(deps({ waitForClaimMs: 100 }), { ...cmd, idempotencyKey: left });
+      expect(retry).toMatchObject({ paymentId: receipt.paymentId, txHash: receipt.txHash, amountCents: 5_00 });
+      expect(await laneTxCount(t)).toBe(sent + 1);
+      expect((await t.fund.budgetOf(budgetId)).balance).toBe(295_00n);
+      const payments = await ctx.db.selectFrom("payments").select("payment_id").where("budget_id", "=", budgetId.toLowerCase()).execute();
+      expect(payments).toHaveLength(1);
+    });
   });
 
   describe("a charge whose replica was killed before it paid", () => {
@@ -340,6 +366,21 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
       expect(await retry()).toEqual(receipt);
       const claims = await ctx.db.selectFrom("idempotency_keys").select(["key", "status"]).where((w) => w.or([w("key", "=", k), w("key", "=", permit.key)])).execute();
       expect(claims.map((c) => c.status)).toEqual(["done", "done"]);
+    });
+
+    it.skipIf(engine.name === "pglite")("a charge of its QR under another key (another amount) pays at once when it is gone, and its own key's retry then hears PERMIT_USED", async () => {
+      const { budgetId, qr, killed, live, cmd } = await claimedByReplica();
+      const other = { merchantId: shop.id, qr, amountCents: 3_00, idempotencyKey: key() };
+      const sent = await laneTxCount(t);
+      expect((await refusal(charge(deps({ claims: live }), other))).code).toBe("PERMIT_USED");
+      await killed.stop();
+      const receipt = await charge(deps({ claims: live }), other);
+      expect(receipt).toMatchObject({ paymentId: paymentIdOf(budgetId, 0n), amountCents: 3_00, newBalanceCents: 297_00 });
+      expect(await laneTxCount(t)).toBe(sent + 1);
+      // The killed replica's charge (4 euros) cannot pay any more: the QR paid 3.
+      expect((await refusal(charge(deps({ claims: live, waitForClaimMs: 100 }), cmd))).code).toBe("PERMIT_USED");
+      expect(await laneTxCount(t)).toBe(sent + 1);
+      expect((await t.fund.budgetOf(budgetId)).balance).toBe(297_00n);
     });
 
     it.skipIf(engine.name === "pglite")("answers the killed replica's own payment when it is mined after the retry looked, and pays nothing more", async () => {

@@ -69,6 +69,21 @@ describe("App", () => {
     await screen.findByRole("heading", { name: "Inloggen", level: 1 });
   });
 
+  it("shows the payments on the clock of the shop's fund (Bonaire's, UTC-4)", async () => {
+    const api = fakeApi();
+    const link = { fundId: "0b8f5f3e-7c1d-4a43-9b1e-5a7c3d2e1f00", categoriesMask: 1, approvedAt: "2026-11-01T10:00:00.000Z", approveTxHash: "0xaa", suspendedAt: null, timeZone: "America/Kralendijk" };
+    api.merchant.me!.mockResolvedValue({ ...ME, merchant: { ...ME.merchant, funds: [link] } });
+    api.merchant.payments!.mockResolvedValue({
+      payments: [{ paymentId: `0x${"11".repeat(32)}`, fundId: link.fundId, amountCents: 12_00, refundedCents: 0, txHash: "0xbb", paidAt: "2026-11-23T10:15:00.000Z", confirmed: true }],
+      totals: { count: 1, amountCents: 12_00, refundedCents: 0, netCents: 12_00 },
+    });
+    window.history.replaceState(null, "", "/payments");
+    renderWith(<App />, { api });
+    const [item] = within(await screen.findByRole("list", { name: "Betalingen" })).getAllByRole("listitem");
+    expect(item).toHaveTextContent("06:15");
+    expect(api.merchant.payments!.mock.calls[0]![0].from).toMatch(/T04:00:00\.000Z$/);
+  });
+
   it("switches to English and remembers it; the page language follows", async () => {
     const api = fakeApi();
     api.merchant.me!.mockResolvedValue(ME);

@@ -4,6 +4,7 @@ import { userEvent } from "@testing-library/user-event";
 import { PaymentsScreen } from "../src/features/payments/payments-screen.tsx";
 import { paymentsCsv } from "../src/features/payments/csv.ts";
 import { periodQuery, today } from "../src/features/payments/period.ts";
+import { shopTimeZone, type ShopMe } from "../src/lib/shop-api.ts";
 import { fakeApi, refusal, renderWith } from "./support/render.tsx";
 
 const P1 = `0x${"11".repeat(32)}`;
@@ -116,5 +117,40 @@ describe("periods on the fund's clock (Europe/Amsterdam), whatever zone the till
   it("today is Amsterdam's day: half past midnight there is already tomorrow in UTC terms", () => {
     expect(today(new Date("2026-11-23T23:30:00Z"))).toEqual({ from: "2026-11-24", to: "2026-11-24" });
     expect(today(new Date("2026-11-23T22:59:59Z"))).toEqual({ from: "2026-11-23", to: "2026-11-23" });
+  });
+});
+
+describe("a shop of a fund that keeps another clock (Bonaire: America/Kralendijk, UTC-4)", () => {
+  const BONAIRE = "America/Kralendijk";
+
+  it("asks for that zone's day and shows the payments' times on it", async () => {
+    const api = fakeApi();
+    api.merchant.payments!.mockResolvedValue(LIST);
+    renderWith(<PaymentsScreen timeZone={BONAIRE} />, { api });
+    const items = within(await screen.findByRole("list", { name: "Betalingen" })).getAllByRole("listitem");
+    // 10:15 UTC is 06:15 on Bonaire (in Amsterdam it would be 11:15).
+    expect(items[0]).toHaveTextContent("06:15");
+    expect(items[0]).not.toHaveTextContent("11:15");
+    const [query] = api.merchant.payments!.mock.calls[0]!;
+    expect(query.from).toMatch(/T04:00:00\.000Z$/);
+    expect(new Date(query.to).getTime() - new Date(query.from).getTime()).toBe(24 * 3600_000);
+  });
+
+  it("turns days into that zone's midnights, and today is that zone's day", () => {
+    expect(periodQuery({ from: "2026-11-01", to: "2026-11-23" }, BONAIRE)).toEqual({ from: "2026-11-01T04:00:00.000Z", to: "2026-11-24T04:00:00.000Z" });
+    // 02:00 UTC is still the evening before on Bonaire, and already the next morning in Amsterdam.
+    expect(today(new Date("2026-11-24T02:00:00Z"), BONAIRE)).toEqual({ from: "2026-11-23", to: "2026-11-23" });
+    expect(today(new Date("2026-11-24T02:00:00Z"))).toEqual({ from: "2026-11-24", to: "2026-11-24" });
+  });
+
+  it("takes the clock of the first fund the shop may take payments from, else the default", () => {
+    const link = (timeZone: string, suspendedAt: string | null) => ({
+      fundId: "0b8f5f3e-7c1d-4a43-9b1e-5a7c3d2e1f00", categoriesMask: 1, approvedAt: "2026-01-01T00:00:00.000Z", approveTxHash: "0xaa", suspendedAt, timeZone,
+    });
+    const me = (funds: ReturnType<typeof link>[]) => ({ merchant: { funds } }) as unknown as ShopMe;
+    expect(shopTimeZone(me([link("Europe/Amsterdam", "2026-02-01T00:00:00.000Z"), link(BONAIRE, null)]))).toBe(BONAIRE);
+    expect(shopTimeZone(me([link(BONAIRE, "2026-02-01T00:00:00.000Z")]))).toBe(BONAIRE);
+    expect(shopTimeZone(me([]))).toBe("Europe/Amsterdam");
+    expect(shopTimeZone(null)).toBe("Europe/Amsterdam");
   });
 });

@@ -55,7 +55,7 @@ export function toMerchantBody(m: Merchant): MerchantBody {
     chainAddress: m.chainAddress, createdAt: m.createdAt.toISOString(),
     funds: m.funds.map((l) => ({
       fundId: l.fundId, categoriesMask: l.categoriesMask, approvedAt: l.approvedAt.toISOString(), approveTxHash: l.approveTxHash,
-      suspendedAt: l.suspendedAt?.toISOString() ?? null,
+      suspendedAt: l.suspendedAt?.toISOString() ?? null, timeZone: l.timeZone,
     })),
   };
 }

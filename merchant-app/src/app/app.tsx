@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { SESSION_LOST, sessionEvents, useApi } from "../lib/api.tsx";
-import { fetchMe, type ShopMe } from "../lib/shop-api.ts";
+import { fetchMe, shopTimeZone, type ShopMe } from "../lib/shop-api.ts";
 import { LanguageChooser } from "@tegoed/ui/language-chooser";
 import { tillLanguages } from "../lib/i18n/index.ts";
 import { ApplyScreen } from "../features/apply/apply-screen.tsx";
@@ -126,9 +126,10 @@ export function App() {
         />
       );
   } else {
-    if (current === "payments") screen = <PaymentsScreen />;
+    const timeZone = shopTimeZone(session.me);
+    if (current === "payments") screen = <PaymentsScreen timeZone={timeZone} />;
     else if (current === "team") screen = <TeamScreen />;
-    else if (current === "payouts") screen = <PayoutsScreen />;
+    else if (current === "payouts") screen = <PayoutsScreen timeZone={timeZone} />;
     else screen = <ScanScreen />;
   }
 

@@ -48,6 +48,8 @@ export const MerchantFundLinkSchema = z
     approvedAt: z.iso.datetime(),
     approveTxHash: z.string(),
     suspendedAt: z.iso.datetime().nullable(),
+    /** The fund's clock (IANA name): the till shows its days and times on it. */
+    timeZone: z.string(),
   })
   .meta({ id: "MerchantFundLink" });
 

@@ -13,6 +13,8 @@ export interface MerchantFundLink {
   approvedAt: Date;
   approveTxHash: string;
   suspendedAt: Date | null;
+  /** The fund's time zone. */
+  timeZone: string;
 }
 
 export interface Merchant {
@@ -78,13 +80,14 @@ export interface FundForApproval {
   categories: string[];
 }
 
-function toLink(row: Selectable<MerchantFundsTable>): MerchantFundLink {
+function toLink(row: Selectable<MerchantFundsTable> & { time_zone: string }): MerchantFundLink {
   return {
     fundId: row.fund_id,
     categoriesMask: Number(row.categories_mask),
     approvedAt: row.approved_at,
     approveTxHash: row.approve_tx_hash,
     suspendedAt: row.suspended_at,
+    timeZone: row.time_zone,
   };
 }
 
@@ -136,9 +139,20 @@ export const isUuid = (id: string) => UUID.test(id);
 export function merchantsRepository(handle: Db) {
   const db = handle;
 
+  /** The fund links of these shops, each with its fund's time zone, oldest approval first. */
+  function linksOf(merchantIds: string[]) {
+    return db
+      .selectFrom("merchant_funds")
+      .innerJoin("funds", "funds.id", "merchant_funds.fund_id")
+      .selectAll("merchant_funds")
+      .select("funds.time_zone")
+      .where("merchant_funds.merchant_id", "in", merchantIds)
+      .orderBy("merchant_funds.approved_at")
+      .execute();
+  }
+
   async function links(merchantId: string): Promise<MerchantFundLink[]> {
-    const rows = await db.selectFrom("merchant_funds").selectAll().where("merchant_id", "=", merchantId).orderBy("approved_at").execute();
-    return rows.map(toLink);
+    return (await linksOf([merchantId])).map(toLink);
   }
 
   return {
@@ -191,9 +205,7 @@ export function merchantsRepository(handle: Db) {
       let query = db.selectFrom("merchants").selectAll();
       if (status !== undefined) query = query.where("status", "=", status);
       const rows = await query.orderBy("created_at").limit(1000).execute();
-      const all = rows.length
-        ? await db.selectFrom("merchant_funds").selectAll().where("merchant_id", "in", rows.map((r) => r.id)).execute()
-        : [];
+      const all = rows.length ? await linksOf(rows.map((r) => r.id)) : [];
       return rows.map((row) => toMerchant(row, all.filter((l) => l.merchant_id === row.id).map(toLink)));
     },
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditLogRepository } from "../../../src/db/audit-log.repository.ts";
 import {
   applyMerchant, approveMerchant, categoriesMask, createMerchantUser, declineMerchant, getMerchant,
-  listMerchantUsers, suspendMerchant, verifyMerchantLogin,
+  listMerchants, listMerchantUsers, suspendMerchant, verifyMerchantLogin,
 } from "../../../src/domain/merchants/merchants.service.ts";
 import { ENGINES, useDatabase } from "../../support/engines.ts";
 import { type TestChain, startTestChain } from "../../chain/harness.ts";
@@ -68,11 +68,16 @@ describe.each(ENGINES)("merchants service on $name", (engine) => {
       expect(entry).toMatchObject({ actorType: "staff", actorId: STAFF_ID, details: { fundId: funds.fundId } });
     });
 
-    it("keeps the same chain address when approved for a second fund", async () => {
+    it("keeps the same chain address when approved for a second fund, and gives each fund's clock with its link", async () => {
+      await ctx.db.updateTable("funds").set({ time_zone: "America/Kralendijk" }).where("id", "=", funds.otherFundId).execute();
       const first = await approvedMerchant(deps(), funds);
       const second = await approveMerchant(deps(), { merchantId: first.id, fundId: funds.otherFundId, staffUserId: STAFF_ID });
       expect(second.chainAddress).toBe(first.chainAddress);
       expect(second.funds.map((f) => f.fundId).sort()).toEqual([funds.fundId, funds.otherFundId].sort());
+      expect(Object.fromEntries(second.funds.map((f) => [f.fundId, f.timeZone]))).toEqual({ [funds.fundId]: "Europe/Amsterdam", [funds.otherFundId]: "America/Kralendijk" });
+      const listed = (await listMerchants(deps(), { status: "approved" })).find((m) => m.id === first.id)!;
+      expect(listed.funds.map((f) => f.timeZone).sort()).toEqual(["America/Kralendijk", "Europe/Amsterdam"]);
+      await ctx.db.updateTable("funds").set({ time_zone: "Europe/Amsterdam" }).where("id", "=", funds.otherFundId).execute();
       expect((await t.otherFund.merchantOf(first.chainAddress!)).approved).toBe(true);
     });
 

@@ -1,7 +1,7 @@
 // The shop's payments for today or any period, with totals, a CSV download and refunds per payment.
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { formatDateTime, type PaymentList } from "@tegoed/sdk";
+import { formatDateTime, FUND_TIME_ZONE, type PaymentList } from "@tegoed/sdk";
 import { useApi } from "../../lib/api.tsx";
 import { centsToInput, formatCents, parseAmount } from "@tegoed/ui/money";
 import { refusalText } from "../../lib/refusal.ts";
@@ -89,11 +89,12 @@ function RefundForm({ payment, onDone, onCancel }: { payment: Payment; onDone: (
   );
 }
 
-export function PaymentsScreen() {
+/** `timeZone`: the shop's funds' clock (shopTimeZone). */
+export function PaymentsScreen({ timeZone = FUND_TIME_ZONE }: { timeZone?: string }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
   const id = useId();
-  const [period, setPeriod] = useState<Period>(() => today());
+  const [period, setPeriod] = useState<Period>(() => today(new Date(), timeZone));
   const [draft, setDraft] = useState<Period>(period);
   const [list, setList] = useState<PaymentList | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -103,11 +104,11 @@ export function PaymentsScreen() {
   const load = useCallback(async () => {
     setError(null);
     try {
-      setList(await api.merchant.payments(periodQuery(period)));
+      setList(await api.merchant.payments(periodQuery(period, timeZone)));
     } catch (caught) {
       setError(refusalText(t, i18n.language, caught));
     }
-  }, [api, period, t, i18n.language]);
+  }, [api, period, timeZone, t, i18n.language]);
 
   useEffect(() => void load(), [load]);
 
@@ -117,7 +118,8 @@ export function PaymentsScreen() {
     else setError(t("payments.badPeriod"));
   };
 
-  const isToday = period.from === today().from && period.to === today().to;
+  const now = today(new Date(), timeZone);
+  const isToday = period.from === now.from && period.to === now.to;
   const money = (cents: number) => formatCents(cents, i18n.language);
 
   return (
@@ -134,7 +136,7 @@ export function PaymentsScreen() {
         </div>
         <div className="actions">
           <button type="submit" className="secondary">{t("payments.show")}</button>
-          <button type="button" className="secondary" aria-pressed={isToday} onClick={() => { const d = today(); setDraft(d); setPeriod(d); }}>
+          <button type="button" className="secondary" aria-pressed={isToday} onClick={() => { const d = today(new Date(), timeZone); setDraft(d); setPeriod(d); }}>
             {t("payments.today")}
           </button>
         </div>
@@ -167,7 +169,7 @@ export function PaymentsScreen() {
             <ul className="payments" aria-label={t("payments.listLabel")}>
               {list.payments.map((p) => {
                 const left = p.amountCents - p.refundedCents;
-                const time = formatDateTime(p.paidAt, i18n.language);
+                const time = formatDateTime(p.paidAt, i18n.language, { timeZone });
                 return (
                   <li key={p.paymentId} className="payment">
                     <div className="payment-line">

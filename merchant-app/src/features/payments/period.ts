@@ -1,6 +1,7 @@
 // Periods are whole days on the fund's clock (sdk/dates.ts), like every time on the list: "today" is
-// midnight to midnight in Europe/Amsterdam, also on a till whose device keeps another zone.
-import { dayIn, endOfDay } from "@tegoed/sdk";
+// midnight to midnight in the shop's funds' zone (Europe/Amsterdam unless the fund keeps another), also
+// on a till whose device keeps another zone.
+import { dayIn, endOfDay, FUND_TIME_ZONE } from "@tegoed/sdk";
 
 export interface Period {
   /** YYYY-MM-DD, inclusive */
@@ -9,8 +10,8 @@ export interface Period {
   to: string;
 }
 
-export function today(now = new Date()): Period {
-  const day = dayIn(now);
+export function today(now = new Date(), timeZone = FUND_TIME_ZONE): Period {
+  const day = dayIn(now, timeZone);
   return { from: day, to: day };
 }
 
@@ -20,7 +21,7 @@ function dayBefore(day: string): string {
 }
 
 /** The API's [from, to) in ISO time: from the first day's midnight to the midnight after the last day. */
-export function periodQuery(period: Period): { from: string; to: string } {
-  const midnightAfter = (day: string) => new Date(endOfDay(day).getTime() + 1).toISOString();
+export function periodQuery(period: Period, timeZone = FUND_TIME_ZONE): { from: string; to: string } {
+  const midnightAfter = (day: string) => new Date(endOfDay(day, timeZone).getTime() + 1).toISOString();
   return { from: midnightAfter(dayBefore(period.from)), to: midnightAfter(period.to) };
 }

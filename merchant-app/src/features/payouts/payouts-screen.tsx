@@ -11,13 +11,14 @@ const STATUS_ICON: Record<MerchantPayouts["payouts"][number]["status"], IconName
   pending: "pending", sent: "sent", confirmed: "check", settled: "check", failed: "cross",
 };
 
-export function PayoutsScreen() {
+/** `timeZone`: the shop's funds' clock (shopTimeZone). */
+export function PayoutsScreen({ timeZone }: { timeZone?: string }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
   const [data, setData] = useState<MerchantPayouts | null>(null);
   const [error, setError] = useState<string | null>(null);
   const money = (cents: number) => formatCents(cents, i18n.language);
-  const day = (iso: string) => formatDay(iso, i18n.language, { style: "medium" });
+  const day = (iso: string) => formatDay(iso, i18n.language, { style: "medium", timeZone });
 
   const load = useCallback(async () => {
     setError(null);

@@ -365,11 +365,10 @@ async function runCharge(
   try {
     const s = await ready.scanned;
     if (permitClaimed === true) permit = permitClaimOf(s, scope, cmd.idempotencyKey);
-    else if (permitClaimed === false) {
-      // Another key's charge claimed the QR first; it is this charge's only if that one was left.
-      permit = await takeOverAbandonedPermit(deps, s, scope, cmd.idempotencyKey);
-      recovering = true;
-    }
+    // Another key's charge claimed the QR first; it is this charge's only if that one was left. Not
+    // recovering: if the left charge paid, its payment is not this one's (the till may be selling again
+    // on a QR it was shown before), and the simulation refuses the used QR.
+    else if (permitClaimed === false) permit = await takeOverAbandonedPermit(deps, s, scope, cmd.idempotencyKey);
     if (recovering) {
       // The earlier holder of this key may have paid before it died: ask the chain first.
       const event = await permitPayment(s, amount);
@@ -444,8 +443,8 @@ async function claimPermit(
 /**
  * The permit's claim of another key's charge, taken over when that charge was left: its process is gone
  * (a replica killed), or its claim is older than `staleClaimMs` (the till gave up on it, e.g. the cashier
- * typed another amount). Else that charge may still pay: PERMIT_USED. Whoever takes it over asks the
- * chain before sending, and the permit's nonce lets at most one payment through.
+ * typed another amount). Else that charge may still pay: PERMIT_USED. The permit's nonce lets at most
+ * one of the two pay.
  */
 async function takeOverAbandonedPermit(deps: PaymentDeps, s: Scanned, scope: string, idempotencyKey: string): Promise<{ scope: string; key: string }> {
   const permit = permitClaimOf(s, scope, idempotencyKey);

@@ -294,6 +294,27 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
       expect((await t.fund.budgetOf(budgetId)).balance).toBe(297_00n);
       expect(await charge(deps(), { merchantId: shop.id, qr, amountCents: 3_00, idempotencyKey: k })).toEqual(receipt);
     });
+    it("left by its till after paying: another key's charge of the same QR is refused as PERMIT_USED (the till may be selling again), while the left key's retry answers its payment", async () => {
+      const { budgetId, family } = await one();
+      const qr = await qrText(t, family, budgetId, { overrides: { maxAmount: 1_000_00n } });
+      const scope = `charge:${shop.id}`;
+      const left = key();
+      // The left charge paid and died before recording: its key and the permit's claim are still pending.
+      const first = await charge(deps(), { merchantId: shop.id, qr, amountCents: 6_00, idempotencyKey: key() });
+      await ctx.db.updateTable("idempotency_keys").set({ status: "pending", response: null, request_hash: createHash("sha256").update(`${scope}\0${left}`).digest("hex") })
+        .where("scope", "=", `permit:${t.fundAddress.toLowerCase()}`).where("key", "=", `${budgetId.toLowerCase()}:0`).execute();
+      await ctx.db.insertInto("idempotency_keys").values({ scope, key: left, request_hash: hashOf(qr, 6_00) }).execute();
+      const sent = await laneTxCount(t);
+
+      const again = key();
+      expect((await refusal(charge(deps(stale), { merchantId: shop.id, qr, amountCents: 6_00, idempotencyKey: again }))).code).toBe("PERMIT_USED");
+      expect(await laneTxCount(t)).toBe(sent);
+      const retry = await charge(deps({ waitForClaimMs: 100 }), { merchantId: shop.id, qr, amountCents: 6_00, idempotencyKey: left });
+      expect(retry).toMatchObject({ paymentId: first.paymentId, txHash: first.txHash, amountCents: 6_00, newBalanceCents: 294_00 });
+      expect(await laneTxCount(t)).toBe(sent);
+      expect((await t.fund.budgetOf(budgetId)).balance).toBe(294_00n);
+    });
+
     it("left by its till before paying: another key's charge of the same QR pays once that claim is stale, and the left key's retry answers that payment", async () => {
       const { budgetId, family } = await one();
       const qr = await qrText(t, family, budgetId, { overrides: { maxAmount: 1_000_00n } });

@@ -80,6 +80,19 @@ describe("refusal words", () => {
     expect(refusalText(nl.t, "nl", refusal("SERVICE_UNAVAILABLE"))).toBe("Tegoed is even niet bereikbaar — probeer het zo opnieuw.");
   });
 
+  it("PERMIT_USED while another charge of the QR is under way: wait and look at the payments, in every language of the till; else ask for a new code", () => {
+    const nl = createI18n("nl");
+    const en = createI18n("en");
+    const charging = refusal("PERMIT_USED", { budgetId: "0x01", nonce: "0", state: "charging" });
+    expect(refusalText(nl.t, "nl", charging)).toBe("Deze QR-code wordt al afgerekend — wacht even en kijk bij Betalingen of het gelukt is voordat u het opnieuw probeert.");
+    expect(refusalText(en.t, "en", charging)).toBe("This QR code is already being charged — wait a moment and check Payments before you try again.");
+    expect(refusalText(nl.t, "nl", refusal("PERMIT_USED", { budgetId: "0x01", nonce: "0" }))).toBe("Deze QR-code is al gebruikt — vraag de klant om een nieuwe code.");
+    for (const [path, file] of Object.entries(files)) {
+      expect(file.refusal.PERMIT_USED_charging, path).toBeTruthy();
+      expect(file.refusal.PERMIT_USED_charging, path).not.toBe(file.refusal.PERMIT_USED);
+    }
+  });
+
   it("an unknown code falls back to a general sentence naming the code", () => {
     const i18n = createI18n("en");
     expect(refusalText(i18n.t, "en", refusal("FROM_A_NEWER_SERVER"))).toBe("Did not work (code FROM_A_NEWER_SERVER) — please try again.");

@@ -28,6 +28,8 @@ export function refusalText(t: TFunction, language: string, error: unknown, cont
   if (context.spendableCents !== undefined) known.push(context.spendableCents);
   const spendable = known.length > 0 ? Math.min(...known) : undefined;
   if (code === "SERVICE_UNAVAILABLE" && context.charging) return t("refusal.SERVICE_UNAVAILABLE_charge");
+  // Another charge of this QR is still under way: the family's phone shows this same QR until it ends.
+  if (code === "PERMIT_USED" && details.state === "charging") return t("refusal.PERMIT_USED_charging");
   if ((code === "BUDGET_INSUFFICIENT" || code === "PERMIT_AMOUNT_EXCEEDED") && spendable === undefined) {
     return t(`refusal.${code}_noAmount`);
   }

@@ -275,6 +275,12 @@ export function paymentsRepository(handle: Db) {
     takeOverAbandonedPermit(scope: string, key: string, requestHash: string, staleBefore: Date, holder: number | null): Promise<boolean> {
       return takeOver(scope, key, { replaceWith: requestHash }, holder, sql<boolean>`(k.created_at < ${staleBefore} or ${holderGone})`);
     },
+
+    /** Whether a claim is complete (a QR's permit: its payment recorded), not pending or gone. */
+    async permitClaimDone(scope: string, key: string): Promise<boolean> {
+      const row = await db.selectFrom("idempotency_keys").select("status").where("scope", "=", scope).where("key", "=", key).executeTakeFirst();
+      return row?.status === "done";
+    },
   };
 }
 

@@ -448,8 +448,12 @@ async function claimPermit(
  */
 async function takeOverAbandonedPermit(deps: PaymentDeps, s: Scanned, scope: string, idempotencyKey: string): Promise<{ scope: string; key: string }> {
   const permit = permitClaimOf(s, scope, idempotencyKey);
-  if (await paymentsRepository(deps.db).takeOverAbandonedPermit(permit.scope, permit.key, permit.requestHash, staleBefore(deps), holderOf(deps))) return permit;
-  throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
+  const payments = paymentsRepository(deps.db);
+  if (await payments.takeOverAbandonedPermit(permit.scope, permit.key, permit.requestHash, staleBefore(deps), holderOf(deps))) return permit;
+  // `charging`: that charge is still under way (the till is told to wait and look, not to ask for a new QR:
+  // the family's phone shows the same one until the chain moves on).
+  const used = await payments.permitClaimDone(permit.scope, permit.key);
+  throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString(), ...(!used && { state: "charging" }) });
 }
 
 async function record(

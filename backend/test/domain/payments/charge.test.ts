@@ -209,6 +209,8 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
       const qr = await qrText(t, family, budgetId);
       await charge(deps(), { merchantId: shop.id, qr, amountCents: 1_00, idempotencyKey: key() });
       await refusedWithoutTx(qr, "PERMIT_USED");
+      // Used, not under way: the till asks for a new QR.
+      expect((await refusal(charge(deps(), { merchantId: shop.id, qr, amountCents: 1_00, idempotencyKey: key() }))).details.state).toBeUndefined();
     });
 
     it("an expired QR: PERMIT_EXPIRED", async () => {
@@ -307,7 +309,9 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
       const sent = await laneTxCount(t);
 
       const again = key();
-      expect((await refusal(charge(deps(stale), { merchantId: shop.id, qr, amountCents: 6_00, idempotencyKey: again }))).code).toBe("PERMIT_USED");
+      const used = await refusal(charge(deps(stale), { merchantId: shop.id, qr, amountCents: 6_00, idempotencyKey: again }));
+      expect(used.code).toBe("PERMIT_USED");
+      expect(used.details.state).toBeUndefined();
       expect(await laneTxCount(t)).toBe(sent);
       const retry = await charge(deps({ waitForClaimMs: 100 }), { merchantId: shop.id, qr, amountCents: 6_00, idempotencyKey: left });
       expect(retry).toMatchObject({ paymentId: first.paymentId, txHash: first.txHash, amountCents: 6_00, newBalanceCents: 294_00 });
@@ -325,8 +329,8 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
       expect(await idempotencyRepository(ctx.db).claimWith(scope, left, hashOf(qr, 5_00), permit)).toEqual({ claim: "claimed", alsoClaimed: true });
       const cmd = { merchantId: shop.id, qr, amountCents: 5_00, idempotencyKey: again };
       const sent = await laneTxCount(t);
-      // While the left charge may still run, the QR is taken.
-      expect((await refusal(charge(deps(), cmd))).code).toBe("PERMIT_USED");
+      // While the left charge may still run, the QR is taken: the till hears that a charge of it is under way.
+      expect(await refusal(charge(deps(), cmd))).toMatchObject({ code: "PERMIT_USED", details: { state: "charging" } });
       expect(await laneTxCount(t)).toBe(sent);
 
       const receipt = await charge(deps(stale), cmd);
@@ -393,7 +397,7 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
       const { budgetId, qr, killed, live, cmd } = await claimedByReplica();
       const other = { merchantId: shop.id, qr, amountCents: 3_00, idempotencyKey: key() };
       const sent = await laneTxCount(t);
-      expect((await refusal(charge(deps({ claims: live }), other))).code).toBe("PERMIT_USED");
+      expect(await refusal(charge(deps({ claims: live }), other))).toMatchObject({ code: "PERMIT_USED", details: { state: "charging" } });
       await killed.stop();
       const receipt = await charge(deps({ claims: live }), other);
       expect(receipt).toMatchObject({ paymentId: paymentIdOf(budgetId, 0n), amountCents: 3_00, newBalanceCents: 297_00 });

@@ -882,7 +882,11 @@ export async function benchEngine(options: EngineOptions): Promise<EngineFigures
           await ceiling.run(signedRaw);
           await direct.run(signedPays);
           if (naive && n === 50) await naive.run(Math.ceil(options.naiveTransfers / rounds));
-          results.push(await cpu.measure(() => tillRound(group, qrs, (i) => single(i))));
+          // Each round's own CPU as well: a stage's first round is its slowest, and this says in which process.
+          const roundCpu = new CpuMeter(roots);
+          results.push(await roundCpu.measure(() => cpu.measure(() => tillRound(group, qrs, (i) => single(i)))));
+          const paid = results.at(-1)!.outcomes.filter((o) => o.receipt);
+          if (rounds > 1) log(`    round ${r + 1} of ${n} till${n > 1 ? "s" : ""}: p95 ${latencySummary(paid.map((o) => o.ms)).p95} ms${cpuLine(roundCpu.perOperation(paid.length), "charge")}`);
           if (results.at(-1)!.outcomes.some((o) => o.error)) await syncNonces(url, p, group);
         }
         const stage = summarise(n, results, cpu);

@@ -17,6 +17,7 @@ import { fundsRepository } from "./domain/funds/funds.repository.ts";
 import { checkLaneRoles, readLaneKeys, refuseDevelopmentKeys } from "./keys.ts";
 import { holdClaims, isDatabaseUnavailable, migrateToLatest, openDatabase } from "./db/index.ts";
 import { sessionService } from "./domain/auth/index.ts";
+import { warmChargeStatements } from "./domain/payments/index.ts";
 import { loadCardPepper } from "./domain/cards/index.ts";
 import { loadBsnKey } from "./domain/applicants/index.ts";
 import { DEMO_SENDER, GuessLimiter, type LetterSettings } from "./domain/eligibility/index.ts";
@@ -79,6 +80,8 @@ export async function startServer(config: Config, logger: Logger = consoleLogger
   const claims = holdClaims({ db: database.db, kind: database.kind, onError: (error) => logger.error("holding the claims' lock failed", failure(error)) });
   try {
     await migrateToLatest(database.db);
+    // Each pooled connection plans a till's statements now, not during the first customers' charges.
+    if (database.kind === "postgres") await warmChargeStatements(database.db, config.databasePoolSize);
     const sessions = sessionService({ db: database.db, secret: config.sessionSecret, ttlMs: config.sessionTtlMs, reuseMs: config.sessionReuseMs });
     const staff = staffService({ db: database.db, sessions, secret: config.sessionSecret, requireSecondFactor: config.production });
     if (config.staffAdmin) {

@@ -1,2 +1,3 @@
 export * from "./payments.service.ts";
 export * from "./pay-codes.ts";
+export * from "./warm.ts";

@@ -1,7 +1,7 @@
 // A till's statements, run once on every pooled connection when the server starts. PostgreSQL plans a
 // prepared statement, and loads the catalog entries of its tables, on each connection's first use of it:
 // without this the first charges after a start pay for that on every connection they happen to meet
-// (bench/README.md: a stage's first round at 50 tills cost PostgreSQL 1.6–3 ms per charge, the next 0.8–1.2).
+// (bench/README.md, eighth round).
 import { sql } from "kysely";
 import type { Db } from "../../db/transaction.ts";
 import { idempotencyRepository } from "../../db/idempotency.repository.ts";

@@ -319,11 +319,16 @@ async function paidOnChain(deps: PaymentDeps, cmd: ChargeCommand, scope: string,
   return record(deps, cmd, scope, s, event, await balanceAfter(s, event.blockNumber));
 }
 
+/** PERMIT_USED for the scanned QR's budget and nonce (`state: charging`: another charge of it is under way). */
+function permitUsed(s: Scanned, more: { state?: "charging" } = {}): DomainError {
+  return new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString(), ...more });
+}
+
 /** The QR's payment when it is on chain already; PERMIT_USED when it paid another shop or another amount. */
 async function permitPayment(s: Scanned, amount: bigint): Promise<PaymentEvent | null> {
   const event = await findPaymentEvent(s.client, paymentIdOf(s.permit.budgetId, s.permit.nonce));
   if (event && (event.merchant.toLowerCase() !== s.merchantAddress.toLowerCase() || event.amountCents !== amount)) {
-    throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
+    throw permitUsed(s);
   }
   return event;
 }
@@ -437,7 +442,7 @@ async function claimPermit(
   if (claim === "claimed" || (recovering && claim === "in-progress")) return permit;
   // Claimed by another key's charge (its simulation just now found the permit unpaid): usable only if left.
   if (claim === "mismatch") return takeOverAbandonedPermit(deps, s, scope, idempotencyKey);
-  throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString() });
+  throw permitUsed(s);
 }
 
 /**
@@ -453,7 +458,7 @@ async function takeOverAbandonedPermit(deps: PaymentDeps, s: Scanned, scope: str
   // `charging`: that charge is still under way (the till is told to wait and look, not to ask for a new QR:
   // the family's phone shows the same one until the chain moves on).
   const used = await payments.permitClaimDone(permit.scope, permit.key);
-  throw new DomainError("PERMIT_USED", undefined, { budgetId: s.permit.budgetId, nonce: s.permit.nonce.toString(), ...(!used && { state: "charging" }) });
+  throw permitUsed(s, used ? {} : { state: "charging" });
 }
 
 async function record(

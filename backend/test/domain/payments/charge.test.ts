@@ -28,6 +28,10 @@ const key = () => randomUUID();
 /** The hash the service keys a charge request by (a crashed request left it in idempotency_keys). */
 const hashOf = (qr: string, amountCents: number) =>
   createHash("sha256").update(JSON.stringify({ qr: qr.trim().toUpperCase(), amountCents })).digest("hex");
+/** The claim of a fresh budget's first QR (nonce 0) that a charge of shop `scope` under key `k` makes. */
+const permitClaim = (budgetId: string, scope: string, k: string) => ({
+  scope: `permit:${t.fundAddress.toLowerCase()}`, key: `${budgetId.toLowerCase()}:0`, requestHash: createHash("sha256").update(`${scope}\0${k}`).digest("hex"),
+});
 
 describe.each(ENGINES)("payments service on $name", (engine) => {
   const ctx = useDatabase(engine);
@@ -296,6 +300,7 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
       expect((await t.fund.budgetOf(budgetId)).balance).toBe(297_00n);
       expect(await charge(deps(), { merchantId: shop.id, qr, amountCents: 3_00, idempotencyKey: k })).toEqual(receipt);
     });
+
     it("left by its till after paying: another key's charge of the same QR is refused as PERMIT_USED (the till may be selling again), while the left key's retry answers its payment", async () => {
       const { budgetId, family } = await one();
       const qr = await qrText(t, family, budgetId, { overrides: { maxAmount: 1_000_00n } });
@@ -303,8 +308,9 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
       const left = key();
       // The left charge paid and died before recording: its key and the permit's claim are still pending.
       const first = await charge(deps(), { merchantId: shop.id, qr, amountCents: 6_00, idempotencyKey: key() });
-      await ctx.db.updateTable("idempotency_keys").set({ status: "pending", response: null, request_hash: createHash("sha256").update(`${scope}\0${left}`).digest("hex") })
-        .where("scope", "=", `permit:${t.fundAddress.toLowerCase()}`).where("key", "=", `${budgetId.toLowerCase()}:0`).execute();
+      const permit = permitClaim(budgetId, scope, left);
+      await ctx.db.updateTable("idempotency_keys").set({ status: "pending", response: null, request_hash: permit.requestHash })
+        .where("scope", "=", permit.scope).where("key", "=", permit.key).execute();
       await ctx.db.insertInto("idempotency_keys").values({ scope, key: left, request_hash: hashOf(qr, 6_00) }).execute();
       const sent = await laneTxCount(t);
 
@@ -325,7 +331,7 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
       const scope = `charge:${shop.id}`;
       const [left, again] = [key(), key()];
       // The left charge claimed its key and the QR's permit, as a charge does, and sent nothing.
-      const permit = { scope: `permit:${t.fundAddress.toLowerCase()}`, key: `${budgetId.toLowerCase()}:0`, requestHash: createHash("sha256").update(`${scope}\0${left}`).digest("hex") };
+      const permit = permitClaim(budgetId, scope, left);
       expect(await idempotencyRepository(ctx.db).claimWith(scope, left, hashOf(qr, 5_00), permit)).toEqual({ claim: "claimed", alsoClaimed: true });
       const cmd = { merchantId: shop.id, qr, amountCents: 5_00, idempotencyKey: again };
       const sent = await laneTxCount(t);
@@ -371,7 +377,7 @@ describe.each(ENGINES)("payments service on $name", (engine) => {
       const scope = `charge:${shop.id}`;
       const [killed, live] = [await holder(), await holder()];
       started.push(killed, live);
-      const permit = { scope: `permit:${t.fundAddress.toLowerCase()}`, key: `${budgetId.toLowerCase()}:0`, requestHash: createHash("sha256").update(`${scope}\0${k}`).digest("hex") };
+      const permit = permitClaim(budgetId, scope, k);
       expect(await idempotencyRepository(ctx.db, killed.id).claimWith(scope, k, hashOf(qr, 4_00), permit)).toEqual({ claim: "claimed", alsoClaimed: true });
       return { budgetId, qr, k, permit, killed, live, cmd: { merchantId: shop.id, qr, amountCents: 4_00, idempotencyKey: k } };
     }
